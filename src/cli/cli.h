@@ -1,0 +1,71 @@
+/*
+ * cli.h: what every subcommand of the rebill binary shares. Commands are
+ * thin: they parse arguments, call library functions and print. Nothing in
+ * src/cli computes money.
+ */
+#ifndef RB_CLI_H
+#define RB_CLI_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+enum cli_flags {
+	CLI_NEEDS_DB = 1 << 0, /* main opens the store before calling the command */
+};
+
+struct cli_ctx {
+	const char *db_path;   /* --db, else $REBILL_DB, else ./rebill.db */
+	int quiet;             /* --quiet: no progress output */
+	struct store *store;   /* open when the command has CLI_NEEDS_DB */
+};
+
+/* A command returns an RB_E* code (0 on success) and fills err; main prints
+ * err and turns the code into the exit status. A command that already
+ * printed its own message returns the code with err->msg empty. */
+typedef int (*cli_fn)(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err);
+
+struct cli_command {
+	const char *name;
+	cli_fn fn;
+	unsigned flags;
+	const char *summary;   /* one line for `rebill help` */
+	const char *usage;     /* full text for `rebill help NAME` / NAME --help */
+};
+
+/* Returns 1 when argv holds -h or --help (before "--"), after printing the
+ * command's usage to stdout. */
+int cli_wants_help(const struct cli_command *cmd, int argc, char **argv);
+
+/* Looks a command up by name, or NULL. */
+const struct cli_command *cli_find(const char *name);
+
+/* Output formats shared by the reading commands. */
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+/* "table" | "csv" | "json" -> 0 with *out set, else RB_EUSAGE with err set. */
+int out_format_parse(enum out_format *out, const char *s, struct rb_err *err);
+
+/* A table of string cells printed aligned (numbers right-aligned) or as
+ * RFC 4180 CSV. Cells are copied. */
+struct out_table;
+struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align);
+void out_table_add(struct out_table *t, const char *const *cells);
+void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt);
+void out_table_free(struct out_table *t);
+
+/* The commands (one file each: src/cli/cmd_<name>.c). */
+int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_accounts(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_summary(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_gen(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_config(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_customer(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_account(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_plan(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_fx(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
+
+#endif

@@ -1,0 +1,10 @@
+/* cmd_import.c: `rebill import` — not written yet (placeholder while the module lands). */
+#include "cli/cli.h"
+
+#include "util/banned.h"
+
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	(void)ctx; (void)argc; (void)argv;
+	return rb_err_set(err, RB_EUSAGE, "'import' is not implemented yet");
+}

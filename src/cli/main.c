@@ -1,0 +1,175 @@
+/*
+ * main.c: the rebill binary — global options, the command table and
+ * dispatch (after git's commands[] and tmux's cmd_entry). Exit status: 0 ok,
+ * 1 usage, 2 bad input, 3 I/O or database error, 4 an internal invariant
+ * (reconciliation) failed.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+static const struct cli_command commands[] = {
+	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
+	  "usage: rebill import [--quiet] PATH...\n"
+	  "\n"
+	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
+	  "manifests; directories searched recursively) into the database. Importing a\n"
+	  "payer's billing period again replaces it atomically (AWS restates months).\n"
+	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n" },
+	{ "periods", cmd_periods, CLI_NEEDS_DB, "list the billing periods in the database",
+	  "usage: rebill periods [--format table|csv|json]\n" },
+	{ "accounts", cmd_accounts, CLI_NEEDS_DB, "list the usage accounts seen in CUR data",
+	  "usage: rebill accounts [--period YYYY-MM] [--format table|csv|json]\n" },
+	{ "summary", cmd_summary, CLI_NEEDS_DB, "sum a period's costs by payer, account, service, ...",
+	  "usage: rebill summary --period YYYY-MM\n"
+	  "         [--by payer|account|service|region|type|day|tag:KEY]\n"
+	  "         [--format table|csv|json]\n" },
+	{ "gen", cmd_gen, 0, "generate deterministic synthetic CUR files",
+	  "usage: rebill gen [options] DIR\n" },
+	{ "config", cmd_config, CLI_NEEDS_DB, "apply or export the billing configuration (JSON)",
+	  "usage: rebill config apply FILE.json\n"
+	  "       rebill config export\n" },
+	{ "customer", cmd_customer, CLI_NEEDS_DB, "add, list, show or edit customers",
+	  "usage: rebill customer add|list|show|edit ...\n" },
+	{ "account", cmd_account, CLI_NEEDS_DB, "assign accounts to customers",
+	  "usage: rebill account assign|unassign|list [--unassigned] ...\n" },
+	{ "plan", cmd_plan, CLI_NEEDS_DB, "manage pricing plans",
+	  "usage: rebill plan ...\n" },
+	{ "fx", cmd_fx, CLI_NEEDS_DB, "set exchange rates",
+	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n" },
+	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview invoices",
+	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n" },
+	{ "report", cmd_report, CLI_NEEDS_DB, "reconciliation and margin reports",
+	  "usage: rebill report reconcile --period YYYY-MM [--format table|json]\n"
+	  "       rebill report margin --period YYYY-MM --by KEY [--format table|csv|json]\n" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char global_usage[] =
+	"usage: rebill [--db PATH] [--quiet] COMMAND [ARGS]\n"
+	"\n"
+	"rebill turns AWS Cost and Usage Reports into invoices for a reseller's customers.\n"
+	"\n"
+	"Global options:\n"
+	"  --db PATH   the database (default: $REBILL_DB, else ./rebill.db)\n"
+	"  --quiet     no progress output\n"
+	"\n"
+	"Commands:\n";
+
+const struct cli_command *cli_find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int cli_wants_help(const struct cli_command *cmd, int argc, char **argv)
+{
+	int i;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(cmd->usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+	fputs(global_usage, f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
+	fputs("\nSee 'rebill help COMMAND' for a command's options.\n"
+	      "Exit status: 0 ok, 1 usage, 2 bad input, 3 I/O or database error,\n"
+	      "4 an internal invariant failed.\n", f);
+}
+
+static int help(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	if (argc < 2) {
+		print_usage(stdout);
+		return 0;
+	}
+	cmd = cli_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "rebill: no command '%s'; see 'rebill help'\n", argv[1]);
+		return 1;
+	}
+	fputs(cmd->usage, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = { 0 };
+	struct rb_err err;
+	const struct cli_command *cmd;
+	int i = 1, rc;
+
+	rb_err_clear(&err);
+	ctx.db_path = getenv("REBILL_DB");
+	if (!ctx.db_path || !*ctx.db_path)
+		ctx.db_path = "rebill.db";
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= argc) {
+				fputs("rebill: --db needs a path\n", stderr);
+				return 1;
+			}
+			ctx.db_path = argv[++i];
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			ctx.db_path = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+			ctx.quiet = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			print_usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			puts("rebill 0.1.0");
+			return 0;
+		} else {
+			fprintf(stderr, "rebill: unknown option '%s'; see 'rebill help'\n", argv[i]);
+			return 1;
+		}
+	}
+	if (i >= argc) {
+		print_usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[i], "help"))
+		return help(argc - i, argv + i);
+	cmd = cli_find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "rebill: no command '%s'; see 'rebill help'\n", argv[i]);
+		return 1;
+	}
+	if (cli_wants_help(cmd, argc - i, argv + i))
+		return 0;
+	if (cmd->flags & CLI_NEEDS_DB) {
+		rc = store_open(&ctx.store, ctx.db_path, &err);
+		if (rc < 0)
+			goto out;
+	}
+	rc = cmd->fn(&ctx, argc - i, argv + i, &err);
+out:
+	/* FILE:LINE:COLUMN first when input is at fault, so editors can jump there. */
+	if (rc < 0 && (err.msg[0] || err.file[0])) {
+		if (!err.file[0])
+			fputs("rebill: ", stderr);
+		rb_err_print(&err, stderr);
+	}
+	store_free(ctx.store);
+	return rb_err_exit_status(rc);
+}

@@ -1,0 +1,156 @@
+/*
+ * output.c: printing tables for people (aligned) and for spreadsheets
+ * (RFC 4180 CSV). JSON output is built by each command with jansson.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct out_table {
+	size_t ncols;
+	char **headers;
+	int *right;
+	char **cells;      /* nrows * ncols */
+	size_t nrows, alloc;
+};
+
+int out_format_parse(enum out_format *out, const char *s, struct rb_err *err)
+{
+	if (!strcmp(s, "table"))
+		*out = OUT_TABLE;
+	else if (!strcmp(s, "csv"))
+		*out = OUT_CSV;
+	else if (!strcmp(s, "json"))
+		*out = OUT_JSON;
+	else
+		return rb_err_set(err, RB_EUSAGE, "unknown format '%s' (expected table, csv or json)", s);
+	return 0;
+}
+
+struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align)
+{
+	struct out_table *t = xcalloc(1, sizeof(*t));
+	size_t i;
+
+	t->ncols = ncols;
+	t->headers = xcalloc(ncols, sizeof(char *));
+	t->right = xcalloc(ncols, sizeof(int));
+	for (i = 0; i < ncols; i++) {
+		t->headers[i] = xstrdup(headers[i]);
+		t->right[i] = right_align ? right_align[i] : 0;
+	}
+	return t;
+}
+
+void out_table_add(struct out_table *t, const char *const *cells)
+{
+	size_t i;
+	if (t->nrows == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 16;
+		t->cells = xreallocarray(t->cells, t->alloc * t->ncols, sizeof(char *));
+	}
+	for (i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
+	t->nrows++;
+}
+
+static void csv_cell(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Display width of a UTF-8 string: counts code points, not bytes. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+static void pad_cell(FILE *f, const char *s, size_t w, int right, int last)
+{
+	size_t n = width(s);
+	if (right)
+		fprintf(f, "%*s", (int)(w - n), "");
+	fputs(s, f);
+	if (!right && !last)
+		fprintf(f, "%*s", (int)(w - n), "");
+}
+
+void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt)
+{
+	size_t r, c, *w;
+
+	if (fmt == OUT_CSV) {
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputc(',', f);
+			csv_cell(f, t->headers[c]);
+		}
+		fputs("\r\n", f);
+		for (r = 0; r < t->nrows; r++) {
+			for (c = 0; c < t->ncols; c++) {
+				if (c)
+					fputc(',', f);
+				csv_cell(f, t->cells[r * t->ncols + c]);
+			}
+			fputs("\r\n", f);
+		}
+		return;
+	}
+	w = xcalloc(t->ncols, sizeof(size_t));
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = width(t->headers[c]);
+		for (r = 0; r < t->nrows; r++) {
+			size_t n = width(t->cells[r * t->ncols + c]);
+			if (n > w[c])
+				w[c] = n;
+		}
+	}
+	for (c = 0; c < t->ncols; c++) {
+		if (c)
+			fputs("  ", f);
+		pad_cell(f, t->headers[c], w[c], t->right[c], c + 1 == t->ncols);
+	}
+	fputc('\n', f);
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputs("  ", f);
+			pad_cell(f, t->cells[r * t->ncols + c], w[c], t->right[c], c + 1 == t->ncols);
+		}
+		fputc('\n', f);
+	}
+	free(w);
+}
+
+void out_table_free(struct out_table *t)
+{
+	size_t i;
+	if (!t)
+		return;
+	for (i = 0; i < t->ncols; i++)
+		free(t->headers[i]);
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->headers);
+	free(t->right);
+	free(t->cells);
+	free(t);
+}

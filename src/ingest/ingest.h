@@ -1,0 +1,106 @@
+/*
+ * ingest.h: reading AWS Cost and Usage Report files into normalized rows.
+ *
+ * Knows CSV (RFC 4180), gzip, CUR column names (legacy "lineItem/UnblendedCost",
+ * CUR 2.0 / Athena "line_item_unblended_cost") and manifests; knows nothing of
+ * customers, prices or the database. Memory is bounded whatever the file
+ * size: a reader holds one row at a time, and every field is limited to
+ * INGEST_MAX_FIELD bytes.
+ *
+ * Errors name FILE:LINE:COLUMN (1-based; the column is the CSV field number)
+ * and are RB_EINPUT for bad input, RB_EIO for I/O.
+ */
+#ifndef RB_INGEST_H
+#define RB_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur/cur.h"
+#include "util/decimal.h"
+#include "util/err.h"
+
+#define INGEST_MAX_FIELD (1u << 20)   /* 1 MiB: a field past this is bad input */
+
+/* A borrowed byte string (not NUL-terminated). */
+struct rb_str {
+	const char *p;
+	size_t n;
+};
+
+struct cur_tag {
+	struct rb_str key;    /* "user:Env" (legacy resourceTags/user:Env), CUR 2.0 map key */
+	struct rb_str value;  /* never empty: an empty cell is no tag */
+};
+
+/* One CUR row, normalized. Every pointer is borrowed from the reader and
+ * valid until the next cur_reader_next or cur_reader_free. */
+struct cur_row {
+	long line;                 /* line of the file where the row starts */
+	int period;                /* billing period (util/period.h) */
+	char day[11];              /* usage day "YYYY-MM-DD" (UsageStartDate) */
+	struct rb_str payer;       /* bill/PayerAccountId */
+	struct rb_str account;     /* lineItem/UsageAccountId */
+	struct rb_str type;        /* lineItem/LineItemType */
+	enum cur_class cls;        /* cur_classify(type, RI ARN not empty) */
+	struct rb_str product_code;/* lineItem/ProductCode */
+	struct rb_str product_name;/* product/ProductName ("" when absent) */
+	struct rb_str usage_type;  /* lineItem/UsageType */
+	struct rb_str operation;   /* lineItem/Operation */
+	struct rb_str region;      /* product/region ("" when absent) */
+	struct rb_str resource_id; /* lineItem/ResourceId ("" when absent) */
+	char owner[13];            /* commitment owner (cur_owner_from_arn) or "" */
+	rb_i128 usage_amount;      /* DEC_SCALE */
+	struct cur_views views;    /* spec §3, DEC_SCALE */
+	size_t ntags;              /* tags sorted by key, keys unique */
+	const struct cur_tag *tags;
+};
+
+/* What a reader has seen so far. */
+struct cur_reader_stats {
+	uint64_t bytes_in;         /* bytes read from the file (compressed if gzip) */
+	uint64_t file_size;        /* size of the file on disk */
+	uint64_t rows;             /* rows returned */
+	size_t nunknown_columns;   /* header columns rebill does not use */
+	const char *const *unknown_columns;
+};
+
+struct cur_reader;
+
+/* Opens a .csv or .csv.gz file (gzip is detected by its magic bytes, not its
+ * name) and reads its header. The header decides the column map: legacy CUR,
+ * CUR 2.0, or Athena/Parquet-style flat names. A missing required column is
+ * RB_EINPUT naming it. */
+int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err);
+
+/* Reads the next row into *row. Returns 1 with a row, 0 at end of file,
+ * or a negative RB_E* code with err set. After an error the reader may
+ * only be freed. */
+int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err);
+
+void cur_reader_stats(const struct cur_reader *r, struct cur_reader_stats *out);
+
+/* Closes; accepts NULL. */
+void cur_reader_free(struct cur_reader *r);
+
+/* Input discovery: expands the paths a user named (CSV or CSV.gz files,
+ * legacy or CUR 2.0 manifests, directories searched recursively) into the
+ * list of data files to read, each with the assembly id of its manifest
+ * ("" when none). In a directory, files listed by a manifest are read
+ * through it, and never twice. */
+struct ingest_file {
+	char *path;
+	char *assembly_id;
+	uint64_t size;
+};
+
+struct ingest_list {
+	struct ingest_file *files;
+	size_t nfiles;
+};
+
+int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npaths,
+	struct rb_err *err);
+void ingest_list_release(struct ingest_list *list);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * functions.c: SQL functions rebill adds to SQLite so that sums of stored
+ * decimal TEXT stay exact in SQL: dec_sum(x) is an aggregate returning the
+ * exact sum as canonical TEXT (DEC_SCALE digits). NULL and '' count as 0; a
+ * value that is not a decimal makes the query fail rather than guess.
+ * (PostgreSQL gets the same with SUM over NUMERIC.)
+ */
+#include "store/store_int.h"
+
+#include <string.h>
+
+#include "util/decimal.h"
+#include "util/banned.h"
+
+struct sum_ctx {
+	rb_i128 sum;
+	int bad;
+};
+
+static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sum_ctx *a = sqlite3_aggregate_context(ctx, sizeof(*a));
+	const unsigned char *txt;
+	rb_i128 v;
+	int n;
+
+	(void)argc;
+	if (!a || a->bad)
+		return;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	txt = sqlite3_value_text(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	if (n == 0)
+		return;
+	if (dec_parse(&v, (const char *)txt, (size_t)n, DEC_SCALE) != DEC_OK ||
+	    dec_add(&a->sum, a->sum, v) != DEC_OK)
+		a->bad = 1;
+}
+
+static void dec_sum_final(sqlite3_context *ctx)
+{
+	struct sum_ctx *a = sqlite3_aggregate_context(ctx, 0);
+	char buf[DEC_BUFSZ];
+	size_t n;
+
+	if (a && a->bad) {
+		sqlite3_result_error(ctx, "dec_sum: a value is not an exact decimal or the sum overflows", -1);
+		return;
+	}
+	n = dec_format(buf, sizeof(buf), a ? a->sum : 0, DEC_SCALE, DEC_SCALE);
+	sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+int store_functions_register_int(sqlite3 *db, struct rb_err *err)
+{
+	if (sqlite3_create_function_v2(db, "dec_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+			NULL, NULL, dec_sum_step, dec_sum_final, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "cannot register dec_sum: %s", sqlite3_errmsg(db));
+	return 0;
+}

@@ -1,0 +1,133 @@
+/*
+ * store.c: opening the database, migrating it forward, transactions.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+static int db_error(struct store *s, struct rb_err *err, const char *what)
+{
+	return rb_err_set(err, RB_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+int store_exec_int(struct store *s, const char *sql, struct rb_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		rb_err_set(err, RB_EIO, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return RB_EIO;
+	}
+	return 0;
+}
+
+struct sqlite3 *store_db_int(struct store *s)
+{
+	return s->db;
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct store *s, struct rb_err *err)
+{
+	int have = store_schema_version(s);
+	int newest = store_migrations[store_nmigrations - 1].version;
+	size_t i;
+
+	if (have < 0)
+		return db_error(s, err, "cannot read the schema version");
+	if (have > newest)
+		return rb_err_set(err, RB_EIO,
+			"%s: database schema version %d is newer than this rebill understands (%d); upgrade rebill",
+			s->path, have, newest);
+	for (i = 0; i < store_nmigrations; i++) {
+		char bump[64];
+		const struct store_migration *m = &store_migrations[i];
+		if (m->version <= have)
+			continue;
+		if (store_begin(s, err) < 0)
+			return RB_EIO;
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", m->version);
+		if (store_exec_int(s, m->sql, err) < 0 || store_exec_int(s, bump, err) < 0) {
+			store_rollback(s);
+			return RB_EIO;
+		}
+		if (store_commit(s, err) < 0)
+			return RB_EIO;
+	}
+	return 0;
+}
+
+int store_open(struct store **out, const char *path, struct rb_err *err)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "%s: cannot open database: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if ((rc = store_exec_int(s, "PRAGMA foreign_keys = ON;"
+			"PRAGMA journal_mode = WAL;"
+			"PRAGMA synchronous = NORMAL;", err)) < 0)
+		goto fail;
+	if ((rc = store_functions_register_int(s->db, err)) < 0)
+		goto fail;
+	if ((rc = migrate(s, err)) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_free(s);
+	return rc;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(struct store *s, struct rb_err *err)
+{
+	return store_exec_int(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *s, struct rb_err *err)
+{
+	return store_exec_int(s, "COMMIT", err);
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,43 @@
+/*
+ * store.h: the embedded database. Owns the connection, the schema and its
+ * forward migrations; every SQL statement of rebill lives under src/store/.
+ *
+ * Invariants: a store is opened on a file that is created on first use and
+ * migrated to STORE_SCHEMA_VERSION before store_open returns. Amounts are
+ * stored as canonical decimal TEXT with DEC_SCALE fractional digits, so they
+ * stay exact in SQLite and map to NUMERIC(38,10) in PostgreSQL; the SQL
+ * function dec_sum(x) sums them exactly.
+ *
+ * Not for: knowing what money means (src/cur, src/rate) or printing.
+ */
+#ifndef RB_STORE_H
+#define RB_STORE_H
+
+#include "util/err.h"
+
+struct store;
+struct sqlite3;
+
+/* Opens (creating if needed) the database at path and migrates it forward.
+ * A database newer than this program is an error (RB_EIO). */
+int store_open(struct store **out, const char *path, struct rb_err *err);
+/* Closes; accepts NULL. */
+void store_free(struct store *s);
+
+/* The schema version of an open store. */
+int store_schema_version(struct store *s);
+
+/* Transactions: store_begin starts an IMMEDIATE transaction, store_commit
+ * ends it, store_rollback undoes it (and never fails). */
+int store_begin(struct store *s, struct rb_err *err);
+int store_commit(struct store *s, struct rb_err *err);
+void store_rollback(struct store *s);
+
+/* For the files under src/store/ only: the raw connection. */
+struct sqlite3 *store_db_int(struct store *s);
+
+/* For the files under src/store/ only: run sql (no results), filling err
+ * with the SQLite message on failure (RB_EIO). */
+int store_exec_int(struct store *s, const char *sql, struct rb_err *err);
+
+#endif
