@@ -101,7 +101,11 @@ struct rate_custom_line {
 };
 
 /* One fact (or one CUR row: a row is a fact of rows = 1). Strings are
- * borrowed. Amounts at DEC_SCALE. */
+ * borrowed; rate reads a NULL string as "". Amounts at DEC_SCALE. cls is
+ * the spec §2 class as cur_classify gives it (a Fee with a reservation ARN
+ * is already CUR_COMMITMENT). Facts that differ in any field may be summed
+ * by the store only when every string field and cls are equal: rating is
+ * linear, so the sum rates exactly as its rows do (spec §1). */
 struct rate_fact {
 	const char *payer;
 	const char *account;

@@ -215,6 +215,15 @@ TEST(fx_sum_then_convert_then_round)
 		return;
 	CHECK_STR(inv->currency, "EUR");
 	CHECK_STR(amt(inv, 0), "2.77");
+	{
+		struct rb_err err;
+		rb_i128 v, per_fact = 0;
+		for (i = 0; i < 3; i++) {
+			CHECK_INT(rate_usd_convert(&v, R18("1"), c.fx, 2, &err), 0);
+			per_fact += v;
+		}
+		CHECK_STR(fx_fmtn(per_fact, 2, 2), "2.76"); /* what the spec forbids */
+	}
 	CHECK_STR(fx_fmt(inv->fx, DEC_FACTOR_DIGITS), "0.9231");
 	rate_invoice_free(inv);
 }

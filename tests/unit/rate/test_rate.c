@@ -393,6 +393,27 @@ TEST(rules_never_touch_policy_classes)
 	CHECK_STR(fx_fmt(bill(&p, &tx).billed, RATE_SCALE), "4");
 }
 
+TEST(fee_and_other_rows_take_markup_and_rules)
+{
+	struct rate_rule r;
+	struct rate_plan p = fx_plan(RATE_BASIS_EFFECTIVE);
+	struct rate_fact fee = fx_fact("Fee", "29", "0", "0");
+	struct rate_fact other = fx_fact("MysteryType", "10", "0", "0");
+	memset(&r, 0, sizeof(r));
+	r.line_item_type = "MysteryType";
+	r.has_markup = 1;
+	r.markup_pct = F6("50");
+	p.rules = &r;
+	p.nrules = 1;
+	p.markup_pct = F6("10");
+	/* fee: unblended 29 whatever the basis, x 1.1 = 31.9 */
+	CHECK_STR(fx_fmt(bill(&p, &fee).billed, RATE_SCALE), "31.9");
+	/* other is billed like fee: unblended 10, its rule: x 1.5 = 15 */
+	CHECK_INT(other.cls, CUR_OTHER);
+	CHECK_STR(fx_fmt(bill(&p, &other).billed, RATE_SCALE), "15");
+	CHECK_INT(bill(&p, &other).rule, 0);
+}
+
 /* ---- policies ---- */
 
 TEST(policy_credits)
@@ -544,6 +565,7 @@ static const struct check_case cases[] = {
 	CASE(rule_exclude),
 	CASE(rule_specific_beats_exclude),
 	CASE(rules_never_touch_policy_classes),
+	CASE(fee_and_other_rows_take_markup_and_rules),
 	CASE(policy_credits),
 	CASE(policy_refunds),
 	CASE(policy_discounts_default),
