@@ -208,8 +208,8 @@ static void ktab_grow(struct ktab *t)
 	t->mask = mask;
 }
 
-/* The sums of key, inserted (zero) when new. */
-static struct store_sum *ktab_get(struct ktab *t, const void *key)
+/* The index of key's entry, inserted (zero sums) when new. */
+static size_t ktab_index(struct ktab *t, const void *key)
 {
 	uint32_t h = (uint32_t)hash_bytes(key, t->ksize);
 	size_t j = h & t->mask, i;
@@ -221,7 +221,7 @@ static struct store_sum *ktab_get(struct ktab *t, const void *key)
 		e = ktab_ent(t, i);
 		memcpy(&eh, e, 4);
 		if (eh == h && !memcmp(e + 4, key, t->ksize))
-			return ktab_val(t, i);
+			return i;
 	}
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? t->alloc * 2 : 1024;
@@ -235,7 +235,31 @@ static struct store_sum *ktab_get(struct ktab *t, const void *key)
 	t->slots[j] = (uint32_t)(i + 1);
 	if (t->n * 2 > t->mask)
 		ktab_grow(t);
-	return ktab_val(t, i);
+	return i;
+}
+
+/* The sums of key, inserted (zero) when new. */
+static struct store_sum *ktab_get(struct ktab *t, const void *key)
+{
+	return ktab_val(t, ktab_index(t, key));
+}
+
+/* A one-entry cache in front of a ktab: CUR rows come in runs with equal
+ * keys (the hours of one resource on one day), which then skip hashing. */
+struct kcache {
+	unsigned char key[64];
+	size_t idx;
+	int valid;
+};
+
+static struct store_sum *ktab_get_cached(struct ktab *t, struct kcache *c, const void *key)
+{
+	if (!c->valid || memcmp(c->key, key, t->ksize)) {
+		c->idx = ktab_index(t, key);
+		memcpy(c->key, key, t->ksize);
+		c->valid = 1;
+	}
+	return ktab_val(t, c->idx);
 }
 
 static const void *ktab_key(const struct ktab *t, size_t i)
@@ -279,6 +303,9 @@ struct frkey {
 	uint32_t payer;
 };
 
+_Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
+	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
+
 struct agg {
 	struct intern strs;
 	struct intern tagsets;
@@ -287,7 +314,9 @@ struct agg {
 	size_t canon_alloc;
 	uint32_t last[S_NFIELDS];  /* the previous row's ids, to skip hashing runs */
 	uint32_t last_tags;
-	int have_last;
+	uint32_t last_resource;
+	int have_last, have_last_resource;
+	struct kcache fact_cache, res_cache, file_cache;
 };
 
 struct agg *agg_new(void)
@@ -405,7 +434,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 	v.unblended = row->views.unblended;
 	v.ondemand = row->views.ondemand;
 	v.effective = row->views.effective;
-	sum = ktab_get(&a->facts, &k);
+	sum = ktab_get_cached(&a->facts, &a->fact_cache, &k);
 	if ((rc = sum_add(sum, &v)) < 0)
 		return rc;
 
@@ -415,11 +444,13 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		r.period = row->period;
 		r.payer = k.s[S_PAYER];
 		r.account = k.s[S_ACCOUNT];
-		r.resource = intern_put(&a->strs, row->resource_id.p, row->resource_id.n);
+		r.resource = field_id(a, &a->last_resource, a->have_last_resource,
+			row->resource_id.p, row->resource_id.n);
+		a->have_last_resource = 1;
 		r.pcode = k.s[S_PCODE];
 		/* a later failure would leave a fact counted without its resource;
 		 * overflow aborts the whole import, so that is never written */
-		if ((rc = sum_add(ktab_get(&a->res, &r), &v)) < 0)
+		if ((rc = sum_add(ktab_get_cached(&a->res, &a->res_cache, &r), &v)) < 0)
 			return rc;
 	}
 	{
@@ -428,7 +459,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		fk.file = file;
 		fk.period = row->period;
 		fk.payer = k.s[S_PAYER];
-		sum = ktab_get(&a->files, &fk);
+		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
 		sum->rows++;
 	}
 	return 0;
@@ -483,6 +514,10 @@ int agg_merge(struct agg *into, const struct agg *from)
 		rc = sum_add(ktab_get(&into->files, &k), ktab_val(&from->files, i));
 	}
 	into->have_last = 0;
+	into->have_last_resource = 0;
+	memset(&into->fact_cache, 0, sizeof(into->fact_cache));
+	memset(&into->res_cache, 0, sizeof(into->res_cache));
+	memset(&into->file_cache, 0, sizeof(into->file_cache));
 	free(sm.map);
 	free(tm.map);
 	return rc;
