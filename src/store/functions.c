@@ -12,20 +12,36 @@
 #include "util/decimal.h"
 #include "util/banned.h"
 
+/* SQLite's aggregate context is only 8-byte aligned, so the state is kept
+ * as bytes and copied in and out (rb_i128 wants 16-byte alignment). */
 struct sum_ctx {
 	rb_i128 sum;
 	int bad;
 };
 
+static void ctx_load(struct sum_ctx *out, const void *mem)
+{
+	memcpy(out, mem, sizeof(*out));
+}
+
+static void ctx_store(void *mem, const struct sum_ctx *in)
+{
+	memcpy(mem, in, sizeof(*in));
+}
+
 static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct sum_ctx *a = sqlite3_aggregate_context(ctx, sizeof(*a));
+	void *mem = sqlite3_aggregate_context(ctx, sizeof(struct sum_ctx));
+	struct sum_ctx a;
 	const unsigned char *txt;
 	rb_i128 v;
 	int n;
 
 	(void)argc;
-	if (!a || a->bad)
+	if (!mem)
+		return;
+	ctx_load(&a, mem);
+	if (a.bad)
 		return;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
@@ -34,21 +50,25 @@ static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (n == 0)
 		return;
 	if (dec_parse(&v, (const char *)txt, (size_t)n, DEC_SCALE) != DEC_OK ||
-	    dec_add(&a->sum, a->sum, v) != DEC_OK)
-		a->bad = 1;
+	    dec_add(&a.sum, a.sum, v) != DEC_OK)
+		a.bad = 1;
+	ctx_store(mem, &a);
 }
 
 static void dec_sum_final(sqlite3_context *ctx)
 {
-	struct sum_ctx *a = sqlite3_aggregate_context(ctx, 0);
+	void *mem = sqlite3_aggregate_context(ctx, 0);
+	struct sum_ctx a = { 0, 0 };
 	char buf[DEC_BUFSZ];
 	size_t n;
 
-	if (a && a->bad) {
+	if (mem)
+		ctx_load(&a, mem);
+	if (a.bad) {
 		sqlite3_result_error(ctx, "dec_sum: a value is not an exact decimal or the sum overflows", -1);
 		return;
 	}
-	n = dec_format(buf, sizeof(buf), a ? a->sum : 0, DEC_SCALE, DEC_SCALE);
+	n = dec_format(buf, sizeof(buf), a.sum, DEC_SCALE, DEC_SCALE);
 	sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
 }
 

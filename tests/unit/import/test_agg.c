@@ -88,7 +88,7 @@ TEST(growth_and_collisions_keep_every_key)
 {
 	struct agg *a = agg_new();
 	struct store_fact f;
-	char ut[32] = "";
+	char ut[48] = "";
 	size_t i, n = 50000, bad = 0;
 	size_t mem1, mem2;
 
@@ -130,7 +130,7 @@ TEST(merge_equals_one_table)
 {
 	struct agg *one = agg_new(), *x = agg_new(), *y = agg_new();
 	struct store_fact f, g;
-	char ut[32] = "", day[11] = "";
+	char ut[48] = "", day[24] = "";
 	size_t i, j, bad = 0;
 
 	for (i = 0; i < 3000; i++) {

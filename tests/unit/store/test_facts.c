@@ -100,11 +100,12 @@ static char *digest(struct store *s, int with_imports)
 	};
 	sqlite3 *db;
 	struct strbuf sb;
+	char *out;
 	size_t q;
 
 	strbuf_init(&sb, 1024, 1 << 24);
 	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return strbuf_detach(&sb, NULL);
+		strbuf_addstr(&sb, "OPEN FAILED");
 	for (q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		sqlite3_stmt *st;
 		if (!with_imports && q >= 5)
@@ -126,7 +127,9 @@ static char *digest(struct store *s, int with_imports)
 	}
 	sqlite3_close(db);
 	(void)s;
-	return strbuf_detach(&sb, NULL);
+	out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);   /* detach leaves sb empty but allocated */
+	return out;
 }
 
 static int exec_sql(const char *sql)
