@@ -16,6 +16,7 @@
 
 #include "import/agg.h"
 #include "import/progress.h"
+#include "import/rowpipe.h"
 #include "store/store_facts.h"
 #include "util/period.h"
 #include "util/xalloc.h"
@@ -49,6 +50,8 @@ struct worker {
 	int started;
 	struct shared *sh;
 	struct agg *agg;
+	struct rowpipe *pipe;              /* set: an aggregator thread sums the rows */
+	pthread_t agg_tid;
 	atomic_uint_fast64_t bytes;        /* of the file being read */
 	atomic_uint_fast64_t rows;
 };
@@ -73,6 +76,33 @@ static void keep_columns(struct file_cols *fc, const struct cur_reader_stats *st
 		fc->names[i] = xstrdup(st->unknown_columns[i]);
 }
 
+static int agg_error(struct rb_err *err, int code, const char *path, long line)
+{
+	return rb_err_at(err, RB_EINPUT, path, line, 0, code == AGG_ETAG
+		? "a tag key or value holds a \\x1e or \\x1f control character"
+		: "a sum passes the 128-bit range");
+}
+
+/* The aggregator thread of a worker with a pipe. */
+static void *aggregator_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct cur_row *row;
+	uint32_t file;
+
+	while ((row = rowpipe_pop(w->pipe, &file)) != NULL) {
+		int a = agg_add(w->agg, row, file);
+		if (a < 0) {
+			struct rb_err e;
+			rb_err_clear(&e);
+			fail_shared(w->sh, agg_error(&e, a, w->sh->files[file].path, row->line), &e);
+			rowpipe_stop(w->pipe);
+			break;
+		}
+	}
+	return NULL;
+}
+
 static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 {
 	struct shared *sh = w->sh;
@@ -86,12 +116,17 @@ static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 	if ((rc = sh->src->open(&state, f->path, sh->src->arg, err)) < 0)
 		return rc;
 	while ((rc = sh->src->next(state, &row, err)) == 1) {
-		int a = agg_add(w->agg, row, (uint32_t)idx);
-		if (a < 0) {
-			rc = rb_err_at(err, RB_EINPUT, f->path, row->line, 0, a == AGG_ETAG
-				? "a tag key or value holds a \\x1e or \\x1f control character"
-				: "a sum passes the 128-bit range");
-			goto cleanup;
+		if (w->pipe) {
+			if (rowpipe_push(w->pipe, row, (uint32_t)idx) < 0) {
+				rc = 0;   /* the aggregator failed and said so */
+				goto cleanup;
+			}
+		} else {
+			int a = agg_add(w->agg, row, (uint32_t)idx);
+			if (a < 0) {
+				rc = agg_error(err, a, f->path, row->line);
+				goto cleanup;
+			}
 		}
 		if (++n % STATS_EVERY == 0) {
 			sh->src->stats(state, &st);
@@ -123,6 +158,10 @@ static void *worker_main(void *arg)
 	struct rb_err err;
 
 	rb_err_clear(&err);
+	if (w->pipe && pthread_create(&w->agg_tid, NULL, aggregator_main, w) != 0) {
+		rowpipe_free(w->pipe);
+		w->pipe = NULL;     /* no second thread: aggregate here */
+	}
 	while (!atomic_load(&sh->failed)) {
 		size_t idx = atomic_fetch_add(&sh->next, 1);
 		int rc;
@@ -132,6 +171,12 @@ static void *worker_main(void *arg)
 			fail_shared(sh, rc, &err);
 			break;
 		}
+	}
+	if (w->pipe) {
+		rowpipe_close(w->pipe);
+		pthread_join(w->agg_tid, NULL);
+		rowpipe_free(w->pipe);
+		w->pipe = NULL;
 	}
 	atomic_fetch_add(&sh->finished, 1);
 	return NULL;
@@ -252,8 +297,10 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 			note_get(r, &nalloc, fr.payer, fr.period, "unknown_column", fc->names[j])->rows +=
 				fr.rows;
 	}
-	qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
-	qsort(r->notes, r->nnotes, sizeof(*r->notes), note_cmp);
+	if (r->npps)
+		qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
+	if (r->nnotes)
+		qsort(r->notes, r->nnotes, sizeof(*r->notes), note_cmp);
 	r->nunknown_types = count_distinct_names(r, "unknown_type");
 	r->nunknown_columns = count_distinct_names(r, "unknown_column");
 	for (i = 0; i < r->npps; i++) {
@@ -418,7 +465,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	struct worker *w = NULL;
 	struct progress pg;
 	char stamp[32];
-	size_t i, nw;
+	size_t i, nw, ncpu;
 	uint64_t total = 0;
 	int rc = 0;
 
@@ -434,9 +481,10 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	pthread_mutex_init(&sh.mu, NULL);
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
 
-	nw = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
-	if (nw > nfiles)
-		nw = nfiles;
+	/* one worker per file up to the CPUs; CPUs left over (fewer files than
+	 * cores) give each worker a second thread that aggregates while it reads */
+	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
+	nw = ncpu < nfiles ? ncpu : nfiles;
 	if (nw == 0)
 		nw = 1;
 	w = xcalloc(nw, sizeof(*w));
@@ -447,6 +495,8 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	for (i = 0; i < nw; i++) {
 		w[i].sh = &sh;
 		w[i].agg = agg_new();
+		if (ncpu >= 2 * nw)
+			w[i].pipe = rowpipe_new();
 		atomic_init(&w[i].bytes, 0);
 		atomic_init(&w[i].rows, 0);
 	}
@@ -505,8 +555,10 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 cleanup:
 	if (rc < 0)
 		import_result_release(out);
-	for (i = 0; i < nw; i++)
+	for (i = 0; i < nw; i++) {
 		agg_free(w[i].agg);
+		rowpipe_free(w[i].pipe);   /* a worker that never started */
+	}
 	for (i = 0; i < nfiles; i++) {
 		size_t j;
 		for (j = 0; j < sh.cols[i].n; j++)

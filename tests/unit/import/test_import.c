@@ -251,6 +251,90 @@ TEST(threads_give_the_same_facts)
 	rm_db();
 }
 
+/* More CPUs than files: each worker reads while a second thread sums. */
+TEST(reader_and_aggregator_threads_give_the_same_facts)
+{
+	struct store *s;
+	struct import_result r;
+	struct rb_err err;
+	char *d1, *d2, *d3;
+
+	build_rows();
+	reset_files();
+	s = fresh();
+	CHECK_INT(run_import_from(&r, s, 1, 1, 1, &err), 0);
+	import_result_release(&r);
+	d1 = facts_digest();
+	store_free(s);
+	s = fresh();
+	CHECK_INT(run_import_from(&r, s, 2, 1, 1, &err), 0);
+	CHECK_INT(r.rows, NROWS);
+	import_result_release(&r);
+	d2 = facts_digest();
+	CHECK(strlen(d1) > 1000);
+	CHECK_STR(d2, d1);
+	free(d1);
+	free(d2);
+	store_free(s);
+	/* all three files, six threads: the same as one thread */
+	s = fresh();
+	CHECK_INT(run_import(&r, s, 1, 3, &err), 0);
+	import_result_release(&r);
+	d1 = facts_digest();
+	store_free(s);
+	s = fresh();
+	CHECK_INT(run_import(&r, s, 6, 3, &err), 0);
+	import_result_release(&r);
+	d3 = facts_digest();
+	CHECK_STR(d3, d1);
+	/* and a reader error there still writes nothing */
+	ffiles[2].fail_at = 50;
+	CHECK_INT(run_import(&r, s, 6, 3, &err), RB_EINPUT);
+	CHECK_STR(err.file, "c.csv");
+	CHECK_INT(err.line, 52);
+	free(d3);
+	d3 = facts_digest();
+	CHECK_STR(d3, d1);
+	free(d1);
+	free(d3);
+	store_free(s);
+	rm_db();
+}
+
+TEST(an_overflow_in_the_aggregator_thread_writes_nothing)
+{
+	struct store *s;
+	struct import_result r;
+	struct rb_err err;
+	rb_i128 keep = rows_b[10].views.unblended;
+
+	build_rows();
+	reset_files();
+	s = fresh();
+	rows_b[10].views.unblended = (rb_i128)(((rb_u128)1 << 126) - 1);
+	rows_b[20].views.unblended = (rb_i128)(((rb_u128)1 << 126) - 1);
+	rows_b[30].views.unblended = (rb_i128)(((rb_u128)1 << 126) - 1);
+	rows_b[30].day[9] = rows_b[20].day[9] = rows_b[10].day[9];
+	rows_b[30].usage_type = rows_b[20].usage_type = rows_b[10].usage_type;
+	rows_b[30].ntags = rows_b[20].ntags = rows_b[10].ntags;
+	rows_b[30].period = rows_b[20].period = rows_b[10].period;
+	rows_b[30].account = rows_b[20].account = rows_b[10].account;
+	rows_b[30].day[8] = rows_b[20].day[8] = rows_b[10].day[8];
+	rows_b[30].day[5] = rows_b[20].day[5] = rows_b[10].day[5];
+	rows_b[30].day[6] = rows_b[20].day[6] = rows_b[10].day[6];
+	rows_b[30].type = rows_b[20].type = rows_b[10].type;
+	rows_b[30].cls = rows_b[20].cls = rows_b[10].cls;
+	rows_b[30].resource_id = rows_b[20].resource_id = rows_b[10].resource_id;
+	rb_err_clear(&err);
+	CHECK_INT(run_import_from(&r, s, 2, 1, 1, &err), RB_EINPUT);
+	CHECK_STR(err.file, "b.csv");
+	CHECK(strstr(err.msg, "128-bit") != NULL);
+	CHECK_INT(count("SELECT COUNT(*) FROM facts"), 0);
+	rows_b[10].views.unblended = keep;
+	store_free(s);
+	rm_db();
+}
+
 TEST(an_error_in_any_file_writes_nothing)
 {
 	struct store *s;
@@ -316,6 +400,8 @@ TEST(reimport_replaces_and_is_idempotent)
 
 static const struct check_case cases[] = {
 	CASE(threads_give_the_same_facts),
+	CASE(reader_and_aggregator_threads_give_the_same_facts),
+	CASE(an_overflow_in_the_aggregator_thread_writes_nothing),
 	CASE(an_error_in_any_file_writes_nothing),
 	CASE(reimport_replaces_and_is_idempotent),
 };
