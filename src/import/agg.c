@@ -175,6 +175,13 @@ static void ktab_init(struct ktab *t, size_t ksize)
 	t->slots = xcalloc(t->mask + 1, sizeof(uint32_t));
 }
 
+/* Empties t, keeping its memory. */
+static void ktab_clear(struct ktab *t)
+{
+	t->n = 0;
+	memset(t->slots, 0, (t->mask + 1) * sizeof(uint32_t));
+}
+
 static void ktab_release(struct ktab *t)
 {
 	free(t->ents);
@@ -280,6 +287,16 @@ static int sum_add(struct store_sum *into, const struct store_sum *v)
 	return 0;
 }
 
+static size_t ktab_memory(const struct ktab *t)
+{
+	return t->alloc * t->esize + (t->mask + 1) * sizeof(uint32_t);
+}
+
+static size_t intern_memory(const struct intern *t)
+{
+	return t->bytes + t->alloc * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
+}
+
 /* ---- the agg ---- */
 
 enum { S_DAY, S_PAYER, S_ACCOUNT, S_TYPE, S_PCODE, S_PNAME, S_UTYPE, S_OP, S_REGION, S_OWNER,
@@ -303,6 +320,17 @@ struct frkey {
 	uint32_t payer;
 };
 
+struct ppkey {
+	int32_t period;
+	uint32_t payer;
+};
+
+struct otherkey {
+	int32_t period;
+	uint32_t payer;
+	uint32_t type;
+};
+
 _Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
 	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
 
@@ -310,13 +338,15 @@ struct agg {
 	struct intern strs;
 	struct intern tagsets;
 	struct ktab facts, res, files;
+	/* running totals that survive agg_reset_facts */
+	struct ktab pps, others, accounts;
 	char *canon;          /* scratch for a row's tag set canon */
 	size_t canon_alloc;
 	uint32_t last[S_NFIELDS];  /* the previous row's ids, to skip hashing runs */
 	uint32_t last_tags;
 	uint32_t last_resource;
 	int have_last, have_last_resource;
-	struct kcache fact_cache, res_cache, file_cache;
+	struct kcache fact_cache, res_cache, file_cache, pp_cache, acc_cache;
 };
 
 struct agg *agg_new(void)
@@ -329,6 +359,9 @@ struct agg *agg_new(void)
 	ktab_init(&a->facts, sizeof(struct fkey));
 	ktab_init(&a->res, sizeof(struct rkey));
 	ktab_init(&a->files, sizeof(struct frkey));
+	ktab_init(&a->pps, sizeof(struct ppkey));
+	ktab_init(&a->others, sizeof(struct otherkey));
+	ktab_init(&a->accounts, sizeof(uint32_t));
 	return a;
 }
 
@@ -341,6 +374,9 @@ void agg_free(struct agg *a)
 	ktab_release(&a->facts);
 	ktab_release(&a->res);
 	ktab_release(&a->files);
+	ktab_release(&a->pps);
+	ktab_release(&a->others);
+	ktab_release(&a->accounts);
 	free(a->canon);
 	free(a);
 }
@@ -462,7 +498,75 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
 		sum->rows++;
 	}
+	{
+		struct ppkey pk;
+		memset(&pk, 0, sizeof(pk));
+		pk.period = row->period;
+		pk.payer = k.s[S_PAYER];
+		if ((rc = sum_add(ktab_get_cached(&a->pps, &a->pp_cache, &pk), &v)) < 0)
+			return rc;
+		ktab_get_cached(&a->accounts, &a->acc_cache, &k.s[S_ACCOUNT])->rows++;
+	}
+	if (row->cls == CUR_OTHER) {
+		struct otherkey ok;
+		memset(&ok, 0, sizeof(ok));
+		ok.period = row->period;
+		ok.payer = k.s[S_PAYER];
+		ok.type = k.s[S_TYPE];
+		if ((rc = sum_add(ktab_get(&a->others, &ok), &v)) < 0)
+			return rc;
+	}
 	return 0;
+}
+
+void agg_reset_facts(struct agg *a)
+{
+	ktab_clear(&a->facts);
+	ktab_clear(&a->res);
+	memset(&a->fact_cache, 0, sizeof(a->fact_cache));
+	memset(&a->res_cache, 0, sizeof(a->res_cache));
+}
+
+size_t agg_facts_memory(const struct agg *a)
+{
+	return a->facts.n * a->facts.esize + a->res.n * a->res.esize +
+		(a->facts.mask + a->res.mask + 2) * sizeof(uint32_t);
+}
+
+size_t agg_npps(const struct agg *a)
+{
+	return a->pps.n;
+}
+
+void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
+	struct store_sum *sum)
+{
+	struct ppkey k;
+	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
+	*payer = a->strs.strs[k.payer].s;
+	*period = k.period;
+	*sum = *ktab_val(&a->pps, i);
+}
+
+size_t agg_nothers(const struct agg *a)
+{
+	return a->others.n;
+}
+
+void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
+	const char **type, struct store_sum *sum)
+{
+	struct otherkey k;
+	memcpy(&k, ktab_key(&a->others, i), sizeof(k));
+	*payer = a->strs.strs[k.payer].s;
+	*period = k.period;
+	*type = a->strs.strs[k.type].s;
+	*sum = *ktab_val(&a->others, i);
+}
+
+size_t agg_naccounts(const struct agg *a)
+{
+	return a->accounts.n;
 }
 
 /* Maps `from`'s string ids into `into`, lazily. */
@@ -513,11 +617,32 @@ int agg_merge(struct agg *into, const struct agg *from)
 		k.payer = map_id(&sm, k.payer);
 		rc = sum_add(ktab_get(&into->files, &k), ktab_val(&from->files, i));
 	}
+	for (i = 0; i < from->pps.n && rc == 0; i++) {
+		struct ppkey k;
+		memcpy(&k, ktab_key(&from->pps, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		rc = sum_add(ktab_get(&into->pps, &k), ktab_val(&from->pps, i));
+	}
+	for (i = 0; i < from->others.n && rc == 0; i++) {
+		struct otherkey k;
+		memcpy(&k, ktab_key(&from->others, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		k.type = map_id(&sm, k.type);
+		rc = sum_add(ktab_get(&into->others, &k), ktab_val(&from->others, i));
+	}
+	for (i = 0; i < from->accounts.n && rc == 0; i++) {
+		uint32_t k;
+		memcpy(&k, ktab_key(&from->accounts, i), sizeof(k));
+		k = map_id(&sm, k);
+		rc = sum_add(ktab_get(&into->accounts, &k), ktab_val(&from->accounts, i));
+	}
 	into->have_last = 0;
 	into->have_last_resource = 0;
 	memset(&into->fact_cache, 0, sizeof(into->fact_cache));
 	memset(&into->res_cache, 0, sizeof(into->res_cache));
 	memset(&into->file_cache, 0, sizeof(into->file_cache));
+	memset(&into->pp_cache, 0, sizeof(into->pp_cache));
+	memset(&into->acc_cache, 0, sizeof(into->acc_cache));
 	free(sm.map);
 	free(tm.map);
 	return rc;
@@ -597,18 +722,10 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
 	out->rows = ktab_val(&a->files, i)->rows;
 }
 
-static size_t ktab_memory(const struct ktab *t)
-{
-	return t->alloc * t->esize + (t->mask + 1) * sizeof(uint32_t);
-}
-
-static size_t intern_memory(const struct intern *t)
-{
-	return t->bytes + t->alloc * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
-}
 
 size_t agg_memory(const struct agg *a)
 {
 	return intern_memory(&a->strs) + intern_memory(&a->tagsets) + ktab_memory(&a->facts) +
-		ktab_memory(&a->res) + ktab_memory(&a->files) + a->canon_alloc;
+		ktab_memory(&a->res) + ktab_memory(&a->files) + ktab_memory(&a->pps) +
+		ktab_memory(&a->others) + ktab_memory(&a->accounts) + a->canon_alloc;
 }

@@ -38,7 +38,8 @@ enum {
 };
 
 /* Adds one row read from input file number `file`. Returns 0 or an AGG_E*
- * code (the sums are unchanged then). */
+ * code: AGG_ETAG changes nothing; after AGG_EOVERFLOW some sums may hold
+ * the row, so callers abort the import. */
 int agg_add(struct agg *a, const struct cur_row *row, uint32_t file);
 
 /* Adds everything of `from` into `into`. Returns 0, or AGG_EOVERFLOW
@@ -71,5 +72,24 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out);
 
 /* Bytes the agg holds (tables, arenas): bounded by distinct keys. */
 size_t agg_memory(const struct agg *a);
+
+/* Bytes the fact and resource entries in use take: what agg_reset_facts
+ * empties (the strings stay). */
+size_t agg_facts_memory(const struct agg *a);
+
+/* Empties the facts and resource facts (after the caller spilled them),
+ * keeping strings, file rows and the running totals below. */
+void agg_reset_facts(struct agg *a);
+
+/* Running totals over every row added (kept across agg_reset_facts):
+ * per (payer, period), per (payer, period, line item type) of class
+ * "other", and the number of distinct usage accounts. */
+size_t agg_npps(const struct agg *a);
+void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
+	struct store_sum *sum);
+size_t agg_nothers(const struct agg *a);
+void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
+	const char **type, struct store_sum *sum);
+size_t agg_naccounts(const struct agg *a);
 
 #endif

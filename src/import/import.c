@@ -1,7 +1,11 @@
 /*
- * import.c: the import pipeline — worker threads read files from a queue
- * into their own aggregation tables, the main thread draws progress, then
- * merges the tables and writes everything in one store batch.
+ * import.c: the import pipeline. Reader threads (one per CPU, at most one
+ * per file) take files from a queue and hand copied rows through a bounded
+ * pipe to ONE aggregator thread, so all rows meet in a single table (memory
+ * counts each fact once) while parsing uses the cores. With one CPU a
+ * single thread reads and aggregates. The main thread draws progress, then
+ * writes everything in one store batch. When the table passes its memory
+ * budget, partial facts are spilled to TEMP tables and summed in SQL.
  *
  * Not for: parsing (src/ingest), SQL (src/store), printing (src/cli).
  */
@@ -24,6 +28,7 @@
 
 #define MAX_THREADS 16
 #define STATS_EVERY 4096   /* rows between progress updates of a worker */
+#define SPILL_EVERY 1024   /* rows between memory checks (a multiple divides STATS_EVERY) */
 
 /* Unknown columns of one file (copied from the reader's stats). */
 struct file_cols {
@@ -43,15 +48,19 @@ struct shared {
 	struct rb_err err;                 /* the first error, under mu */
 	int code;
 	struct file_cols *cols;            /* per file, written by its worker */
+	struct store *store;
+	struct agg *agg;                   /* the one table */
+	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
+	size_t budget;                     /* bytes of facts before spilling */
+	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
+	struct store_spill *spill;         /* opened by the first spill */
 };
 
 struct worker {
 	pthread_t tid;
 	int started;
 	struct shared *sh;
-	struct agg *agg;
-	struct rowpipe *pipe;              /* set: an aggregator thread sums the rows */
-	pthread_t agg_tid;
+	struct rowpipe_producer prod;
 	atomic_uint_fast64_t bytes;        /* of the file being read */
 	atomic_uint_fast64_t rows;
 };
@@ -76,6 +85,41 @@ static void keep_columns(struct file_cols *fc, const struct cur_reader_stats *st
 		fc->names[i] = xstrdup(st->unknown_columns[i]);
 }
 
+/* Moves a's facts into the spill tables and empties them. */
+static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&sh->spill_mu);
+	if (!sh->spill)
+		rc = store_spill_open(&sh->spill, sh->store, err);
+	for (i = 0; i < agg_nfacts(a) && rc == 0; i++) {
+		struct store_fact f;
+		agg_fact(a, i, &f);
+		rc = store_spill_fact(sh->spill, &f, err);
+	}
+	for (i = 0; i < agg_nresources(a) && rc == 0; i++) {
+		struct store_resource_fact f;
+		agg_resource(a, i, &f);
+		rc = store_spill_resource(sh->spill, &f, err);
+	}
+	if (rc == 0)
+		rc = store_spill_flush(sh->spill, err);
+	pthread_mutex_unlock(&sh->spill_mu);
+	if (rc == 0)
+		agg_reset_facts(a);
+	return rc;
+}
+
+/* Spills a when its facts passed the budget. */
+static int maybe_spill(struct shared *sh, struct agg *a, struct rb_err *err)
+{
+	if (agg_facts_memory(a) <= sh->budget)
+		return 0;
+	return spill_agg(sh, a, err);
+}
+
 static int agg_error(struct rb_err *err, int code, const char *path, long line)
 {
 	return rb_err_at(err, RB_EINPUT, path, line, 0, code == AGG_ETAG
@@ -83,21 +127,30 @@ static int agg_error(struct rb_err *err, int code, const char *path, long line)
 		: "a sum passes the 128-bit range");
 }
 
-/* The aggregator thread of a worker with a pipe. */
+/* The aggregator thread: sums what the readers pipe in. */
 static void *aggregator_main(void *arg)
 {
-	struct worker *w = arg;
+	struct shared *sh = arg;
 	const struct cur_row *row;
 	uint32_t file;
+	uint64_t n = 0;
 
-	while ((row = rowpipe_pop(w->pipe, &file)) != NULL) {
-		int a = agg_add(w->agg, row, file);
+	while ((row = rowpipe_pop(sh->pipe, &file)) != NULL) {
+		struct rb_err e;
+		int a = agg_add(sh->agg, row, file);
 		if (a < 0) {
-			struct rb_err e;
 			rb_err_clear(&e);
-			fail_shared(w->sh, agg_error(&e, a, w->sh->files[file].path, row->line), &e);
-			rowpipe_stop(w->pipe);
+			fail_shared(sh, agg_error(&e, a, sh->files[file].path, row->line), &e);
+			rowpipe_stop(sh->pipe);
 			break;
+		}
+		if (++n % SPILL_EVERY == 0) {
+			rb_err_clear(&e);
+			if ((a = maybe_spill(sh, sh->agg, &e)) < 0) {
+				fail_shared(sh, a, &e);
+				rowpipe_stop(sh->pipe);
+				break;
+			}
 		}
 	}
 	return NULL;
@@ -116,19 +169,22 @@ static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 	if ((rc = sh->src->open(&state, f->path, sh->src->arg, err)) < 0)
 		return rc;
 	while ((rc = sh->src->next(state, &row, err)) == 1) {
-		if (w->pipe) {
-			if (rowpipe_push(w->pipe, row, (uint32_t)idx) < 0) {
+		if (sh->pipe) {
+			if (rowpipe_push(sh->pipe, &w->prod, row, (uint32_t)idx) < 0) {
 				rc = 0;   /* the aggregator failed and said so */
 				goto cleanup;
 			}
 		} else {
-			int a = agg_add(w->agg, row, (uint32_t)idx);
+			int a = agg_add(sh->agg, row, (uint32_t)idx);
 			if (a < 0) {
 				rc = agg_error(err, a, f->path, row->line);
 				goto cleanup;
 			}
 		}
-		if (++n % STATS_EVERY == 0) {
+		++n;
+		if (!sh->pipe && n % SPILL_EVERY == 0 && (rc = maybe_spill(sh, sh->agg, err)) < 0)
+			goto cleanup;
+		if (n % STATS_EVERY == 0) {
 			sh->src->stats(state, &st);
 			atomic_store(&w->bytes, st.bytes_in);
 			atomic_fetch_add(&w->rows, STATS_EVERY);
@@ -158,10 +214,6 @@ static void *worker_main(void *arg)
 	struct rb_err err;
 
 	rb_err_clear(&err);
-	if (w->pipe && pthread_create(&w->agg_tid, NULL, aggregator_main, w) != 0) {
-		rowpipe_free(w->pipe);
-		w->pipe = NULL;     /* no second thread: aggregate here */
-	}
 	while (!atomic_load(&sh->failed)) {
 		size_t idx = atomic_fetch_add(&sh->next, 1);
 		int rc;
@@ -172,12 +224,8 @@ static void *worker_main(void *arg)
 			break;
 		}
 	}
-	if (w->pipe) {
-		rowpipe_close(w->pipe);
-		pthread_join(w->agg_tid, NULL);
-		rowpipe_free(w->pipe);
-		w->pipe = NULL;
-	}
+	if (sh->pipe)
+		rowpipe_close(sh->pipe, &w->prod);
 	atomic_fetch_add(&sh->finished, 1);
 	return NULL;
 }
@@ -262,31 +310,38 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 	struct rb_err *err)
 {
 	size_t i, j, ppalloc = 0, nalloc = 0;
-	const char *last_payer = NULL;
-	int last_period = -1;
-	struct import_pp *pp = NULL;
+	int *periods = NULL;
+	size_t np = 0;
 
-	for (i = 0; i < agg_nfacts(a); i++) {
-		struct store_fact f;
-		agg_fact(a, i, &f);
-		/* interned strings: equal pointers are equal strings */
-		if (f.payer != last_payer || f.period != last_period) {
-			pp = pp_get(r, &ppalloc, f.payer, f.period);
-			last_payer = f.payer;
-			last_period = f.period;
+	for (i = 0; i < agg_npps(a); i++) {
+		struct store_sum sum;
+		struct import_pp *pp;
+		const char *payer;
+		int period;
+		agg_pp(a, i, &payer, &period, &sum);
+		pp = pp_get(r, &ppalloc, payer, period);
+		pp->rows = sum.rows;
+		pp->unblended = sum.unblended;
+		r->rows += sum.rows;
+		for (j = 0; j < np && periods[j] != period; j++)
+			;
+		if (j == np) {
+			periods = xreallocarray(periods, np + 1, sizeof(int));
+			periods[np++] = period;
 		}
-		pp->rows += f.sum.rows;
-		r->rows += f.sum.rows;
-		if (dec_add(&pp->unblended, pp->unblended, f.sum.unblended) != DEC_OK)
-			return rb_err_set(err, RB_EINPUT, "the unblended total of payer %s passes the 128-bit range",
-				f.payer);
-		if (f.cls == CUR_OTHER) {
-			struct import_note *n = note_get(r, &nalloc, f.payer, f.period, "unknown_type",
-				f.line_item_type);
-			n->rows += f.sum.rows;
-			if (dec_add(&n->unblended, n->unblended, f.sum.unblended) != DEC_OK)
-				return rb_err_set(err, RB_EINPUT, "a note's unblended total passes the 128-bit range");
-		}
+	}
+	free(periods);
+	r->nperiods = np;
+	r->naccounts = agg_naccounts(a);
+	for (i = 0; i < agg_nothers(a); i++) {
+		struct store_sum sum;
+		struct import_note *n;
+		const char *payer, *type;
+		int period;
+		agg_other(a, i, &payer, &period, &type, &sum);
+		n = note_get(r, &nalloc, payer, period, "unknown_type", type);
+		n->rows = sum.rows;
+		n->unblended = sum.unblended;
 	}
 	for (i = 0; i < agg_nfile_rows(a); i++) {
 		struct agg_file_rows fr;
@@ -307,58 +362,8 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 		if (i == 0 || strcmp(r->pps[i - 1].payer, r->pps[i].payer))
 			r->npayers++;
 	}
+	(void)err;
 	return 0;
-}
-
-/* Distinct accounts and periods of the merged facts. */
-static void count_accounts_periods(struct import_result *r, const struct agg *a)
-{
-	size_t n = agg_nfacts(a), i, cap = 64, cnt = 0;
-	const char **acc = xcalloc(cap, sizeof(char *));
-	int *periods = NULL;
-	size_t np = 0, pal = 0, j;
-
-	/* open addressing on the interned pointers */
-	for (i = 0; i < n; i++) {
-		struct store_fact f;
-		size_t h;
-		agg_fact(a, i, &f);
-		h = ((uintptr_t)f.account >> 3) * 0x9e3779b97f4a7c15ULL;
-		for (h &= cap - 1; acc[h] && acc[h] != f.account; h = (h + 1) & (cap - 1))
-			;
-		if (!acc[h]) {
-			acc[h] = f.account;
-			if (++cnt * 2 > cap) {
-				const char **old = acc;
-				size_t oc = cap, k;
-				cap *= 2;
-				acc = xcalloc(cap, sizeof(char *));
-				for (k = 0; k < oc; k++) {
-					size_t g;
-					if (!old[k])
-						continue;
-					g = (((uintptr_t)old[k] >> 3) * 0x9e3779b97f4a7c15ULL) & (cap - 1);
-					while (acc[g])
-						g = (g + 1) & (cap - 1);
-					acc[g] = old[k];
-				}
-				free(old);
-			}
-		}
-		for (j = 0; j < np && periods[j] != f.period; j++)
-			;
-		if (j == np) {
-			if (np == pal) {
-				pal = pal ? pal * 2 : 8;
-				periods = xreallocarray(periods, pal, sizeof(int));
-			}
-			periods[np++] = f.period;
-		}
-	}
-	r->naccounts = cnt;
-	r->nperiods = np;
-	free(acc);
-	free(periods);
 }
 
 /* ---- writing ---- */
@@ -388,6 +393,8 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 		if ((rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
 				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0)
 			goto cleanup;
+	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
+		goto cleanup;
 	/* new tag sets get ids in canon order, whatever order threads saw them */
 	for (i = 0; i < nt; i++) {
 		order[i].canon = agg_tagset(a, i);
@@ -404,7 +411,7 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 		if ((rc = store_batch_fact(b, &f, err)) < 0)
 			goto cleanup;
 	}
-	r->nfacts = agg_nfacts(a);
+	r->nfacts = agg_nfacts(a);   /* 0 after a spill (counted in SQL) */
 	for (i = 0; i < agg_nresources(a); i++) {
 		struct store_resource_fact f;
 		agg_resource(a, i, &f);
@@ -464,8 +471,9 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	struct shared sh;
 	struct worker *w = NULL;
 	struct progress pg;
+	pthread_t agg_tid;
 	char stamp[32];
-	size_t i, nw, ncpu;
+	size_t i, nw, ncpu, started = 0;
 	uint64_t total = 0;
 	int rc = 0;
 
@@ -479,14 +487,27 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	atomic_init(&sh.finished, 0);
 	atomic_init(&sh.done_bytes, 0);
 	pthread_mutex_init(&sh.mu, NULL);
+	pthread_mutex_init(&sh.spill_mu, NULL);
+	sh.store = s;
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
+	sh.agg = agg_new();
+	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
 
-	/* one worker per file up to the CPUs; CPUs left over (fewer files than
-	 * cores) give each worker a second thread that aggregates while it reads */
+	/* readers: one per CPU, at most one per file; with two CPUs or more an
+	 * aggregator thread sums what they read */
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
 	nw = ncpu < nfiles ? ncpu : nfiles;
 	if (nw == 0)
 		nw = 1;
+	if (ncpu >= 2) {
+		sh.pipe = rowpipe_new((int)nw);
+		if (pthread_create(&agg_tid, NULL, aggregator_main, &sh) != 0) {
+			rowpipe_free(sh.pipe);
+			sh.pipe = NULL;
+		}
+	}
+	if (!sh.pipe)
+		nw = 1;     /* one thread reads and sums */
 	w = xcalloc(nw, sizeof(*w));
 	for (i = 0; i < nfiles; i++)
 		total += files[i].size;
@@ -494,9 +515,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 		progress_start(&pg, stderr, total);
 	for (i = 0; i < nw; i++) {
 		w[i].sh = &sh;
-		w[i].agg = agg_new();
-		if (ncpu >= 2 * nw)
-			w[i].pipe = rowpipe_new();
+		rowpipe_producer_init(&w[i].prod);
 		atomic_init(&w[i].bytes, 0);
 		atomic_init(&w[i].rows, 0);
 	}
@@ -506,59 +525,61 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 			rb_err_clear(&e);
 			rb_err_set(&e, RB_EIO, "cannot start an import thread");
 			fail_shared(&sh, RB_EIO, &e);
-			break;
+			if (sh.pipe)
+				rowpipe_close(sh.pipe, &w[i].prod);   /* it will never close itself */
+			continue;
 		}
 		w[i].started = 1;
+		started++;
 	}
 	if (opt->progress) {
-		size_t started = 0;
-		for (i = 0; i < nw; i++)
-			started += (size_t)w[i].started;
+		uint64_t shown = 0;
 		while ((size_t)atomic_load(&sh.finished) < started) {
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
-			uint64_t bytes = atomic_load(&sh.done_bytes), rows = 0;
+			uint64_t bytes, rows = 0;
 			nanosleep(&ts, NULL);
+			/* a worker finishing a file may be caught between adding its
+			 * size and resetting its count: never draw a step back */
+			bytes = atomic_load(&sh.done_bytes);
 			for (i = 0; i < nw; i++) {
 				bytes += atomic_load(&w[i].bytes);
 				rows += atomic_load(&w[i].rows);
 			}
+			if (bytes < shown)
+				bytes = shown;
+			shown = bytes;
 			progress_draw(&pg, bytes, rows);
 		}
-		progress_end(&pg);
 	}
 	for (i = 0; i < nw; i++)
 		if (w[i].started)
 			pthread_join(w[i].tid, NULL);
+	if (sh.pipe)
+		pthread_join(agg_tid, NULL);
+	if (opt->progress)
+		progress_end(&pg);
 	if (atomic_load(&sh.failed)) {
 		*err = sh.err;
 		rc = sh.code;
 		goto cleanup;
 	}
-	/* merge into the first table, freeing the others as we go */
-	for (i = 1; i < nw; i++) {
-		if (agg_merge(w[0].agg, w[i].agg) < 0) {
-			rc = rb_err_set(err, RB_EINPUT, "a sum passes the 128-bit range");
-			goto cleanup;
-		}
-		agg_free(w[i].agg);
-		w[i].agg = NULL;
-	}
-	out->nfiles = nfiles;
-	if ((rc = summarize(out, w[0].agg, &sh, err)) < 0)
+	/* once anything was spilled, everything goes through the spill */
+	if (sh.spill && (rc = spill_agg(&sh, sh.agg, err)) < 0)
 		goto cleanup;
-	count_accounts_periods(out, w[0].agg);
+	out->nfiles = nfiles;
+	if ((rc = summarize(out, sh.agg, &sh, err)) < 0)
+		goto cleanup;
 	if (opt->imported_at)
 		snprintf(stamp, sizeof(stamp), "%s", opt->imported_at);
 	else
 		now_utc(stamp);
-	rc = write_all(out, s, w[0].agg, &sh, stamp, err);
+	rc = write_all(out, s, sh.agg, &sh, stamp, err);
 cleanup:
 	if (rc < 0)
 		import_result_release(out);
-	for (i = 0; i < nw; i++) {
-		agg_free(w[i].agg);
-		rowpipe_free(w[i].pipe);   /* a worker that never started */
-	}
+	agg_free(sh.agg);
+	rowpipe_free(sh.pipe);
+	store_spill_free(sh.spill);
 	for (i = 0; i < nfiles; i++) {
 		size_t j;
 		for (j = 0; j < sh.cols[i].n; j++)
@@ -568,5 +589,6 @@ cleanup:
 	free(sh.cols);
 	free(w);
 	pthread_mutex_destroy(&sh.mu);
+	pthread_mutex_destroy(&sh.spill_mu);
 	return rc;
 }

@@ -45,7 +45,13 @@ struct import_options {
 	int threads;               /* workers; 0 = the number of online CPUs */
 	const char *imported_at;   /* "YYYY-MM-DDTHH:MM:SSZ"; NULL = now (UTC) */
 	const struct import_source_ops *source; /* required, e.g. &import_source_cur */
+	size_t memory_budget;      /* bytes of facts held in memory; 0 = IMPORT_MEMORY_BUDGET */
 };
+
+/* Past this many bytes of aggregated facts (all threads together), partial
+ * facts are spilled to TEMP tables and summed in SQL at the end: memory
+ * stays bounded whatever the number of distinct keys, at some speed. */
+#define IMPORT_MEMORY_BUDGET ((size_t)32 << 20)
 
 /* What one (payer, period) of the import holds. */
 struct import_pp {
@@ -77,7 +83,7 @@ struct import_result {
 	size_t nnotes;
 	size_t nunknown_columns;   /* distinct column names rebill does not use */
 	size_t nunknown_types;     /* distinct line item types of class "other" */
-	size_t nfacts, nresources; /* rows written to facts and resource_facts */
+	size_t nfacts, nresources; /* facts written from memory (0 when spilled) */
 };
 
 /* Imports the given files (from ingest_collect) into s. On success fills

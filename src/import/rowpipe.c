@@ -13,7 +13,7 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-#define ROWPIPE_BATCHES 4
+#define MAX_BATCHES 64
 #define BATCH_ROWS 512
 #define BATCH_TEXT (128 * 1024)
 #define BATCH_TAGS 1024
@@ -31,33 +31,44 @@ struct batch {
 struct rowpipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch batches[ROWPIPE_BATCHES];
-	int full[ROWPIPE_BATCHES];     /* FIFO of full batch indices */
+	int nbatches;                  /* 2 per producer + 2 */
+	struct batch *batches;
+	int full[MAX_BATCHES];         /* FIFO of full batch indices */
 	int nfull, head;
-	int freelist[ROWPIPE_BATCHES];
+	int freelist[MAX_BATCHES];
 	int nfree;
-	int closed, stopped;
-	int in;                        /* producer's batch, -1 none */
+	int open_producers, stopped;
 	int out;                       /* consumer's batch, -1 none */
 	size_t out_pos;
 };
 
-struct rowpipe *rowpipe_new(void)
+struct rowpipe *rowpipe_new(int nproducers)
 {
 	struct rowpipe *p = xcalloc(1, sizeof(*p));
 	int i;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	for (i = 0; i < ROWPIPE_BATCHES; i++) {
+	if (nproducers < 1)
+		nproducers = 1;
+	p->nbatches = 2 * nproducers + 2;
+	if (p->nbatches > MAX_BATCHES)
+		p->nbatches = MAX_BATCHES;
+	p->open_producers = nproducers;
+	p->batches = xcalloc((size_t)p->nbatches, sizeof(struct batch));
+	for (i = 0; i < p->nbatches; i++) {
 		p->batches[i].tcap = BATCH_TEXT;
 		p->batches[i].text = xmalloc(BATCH_TEXT);
 		p->batches[i].tagcap = BATCH_TAGS;
 		p->batches[i].tags = xcalloc(BATCH_TAGS, sizeof(struct cur_tag));
 		p->freelist[p->nfree++] = i;
 	}
-	p->in = -1;
 	p->out = -1;
 	return p;
+}
+
+void rowpipe_producer_init(struct rowpipe_producer *pr)
+{
+	pr->in = -1;
 }
 
 void rowpipe_free(struct rowpipe *p)
@@ -65,10 +76,11 @@ void rowpipe_free(struct rowpipe *p)
 	int i;
 	if (!p)
 		return;
-	for (i = 0; i < ROWPIPE_BATCHES; i++) {
+	for (i = 0; i < p->nbatches; i++) {
 		free(p->batches[i].text);
 		free(p->batches[i].tags);
 	}
+	free(p->batches);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
@@ -76,18 +88,18 @@ void rowpipe_free(struct rowpipe *p)
 
 /* Producer: queues the current batch (if any rows) and takes an empty one.
  * Returns -1 when stopped. */
-static int next_in(struct rowpipe *p)
+static int next_in(struct rowpipe *p, struct rowpipe_producer *pr)
 {
 	int rc = 0;
 	pthread_mutex_lock(&p->mu);
-	if (p->in >= 0) {
-		if (p->batches[p->in].n) {
-			p->full[(p->head + p->nfull) % ROWPIPE_BATCHES] = p->in;
+	if (pr->in >= 0) {
+		if (p->batches[pr->in].n) {
+			p->full[(p->head + p->nfull) % p->nbatches] = pr->in;
 			p->nfull++;
 		} else {
-			p->freelist[p->nfree++] = p->in;
+			p->freelist[p->nfree++] = pr->in;
 		}
-		p->in = -1;
+		pr->in = -1;
 		pthread_cond_broadcast(&p->cv);
 	}
 	while (!p->nfree && !p->stopped)
@@ -96,8 +108,8 @@ static int next_in(struct rowpipe *p)
 		rc = -1;
 	} else {
 		struct batch *b;
-		p->in = p->freelist[--p->nfree];
-		b = &p->batches[p->in];
+		pr->in = p->freelist[--p->nfree];
+		b = &p->batches[pr->in];
 		b->n = 0;
 		b->tlen = 0;
 		b->ntags = 0;
@@ -124,19 +136,20 @@ static size_t row_text(const struct cur_row *r)
 	return n;
 }
 
-int rowpipe_push(struct rowpipe *p, const struct cur_row *row, uint32_t tag)
+int rowpipe_push(struct rowpipe *p, struct rowpipe_producer *pr, const struct cur_row *row,
+	uint32_t tag)
 {
 	size_t need = row_text(row), i;
 	struct batch *b;
 	struct cur_row *r;
 
-	if (p->in < 0 && next_in(p) < 0)
+	if (pr->in < 0 && next_in(p, pr) < 0)
 		return -1;
-	b = &p->batches[p->in];
+	b = &p->batches[pr->in];
 	if (b->n == BATCH_ROWS || b->tlen + need > b->tcap || b->ntags + row->ntags > b->tagcap) {
-		if (next_in(p) < 0)
+		if (next_in(p, pr) < 0)
 			return -1;
-		b = &p->batches[p->in];
+		b = &p->batches[pr->in];
 	}
 	/* an empty batch grows to fit any one row (fields are bounded by ingest) */
 	if (need > b->tcap) {
@@ -169,19 +182,19 @@ int rowpipe_push(struct rowpipe *p, const struct cur_row *row, uint32_t tag)
 	return 0;
 }
 
-void rowpipe_close(struct rowpipe *p)
+void rowpipe_close(struct rowpipe *p, struct rowpipe_producer *pr)
 {
 	pthread_mutex_lock(&p->mu);
-	if (p->in >= 0) {
-		if (p->batches[p->in].n && !p->stopped) {
-			p->full[(p->head + p->nfull) % ROWPIPE_BATCHES] = p->in;
+	if (pr->in >= 0) {
+		if (p->batches[pr->in].n && !p->stopped) {
+			p->full[(p->head + p->nfull) % p->nbatches] = pr->in;
 			p->nfull++;
 		} else {
-			p->freelist[p->nfree++] = p->in;
+			p->freelist[p->nfree++] = pr->in;
 		}
-		p->in = -1;
+		pr->in = -1;
 	}
-	p->closed = 1;
+	p->open_producers--;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -198,11 +211,11 @@ const struct cur_row *rowpipe_pop(struct rowpipe *p, uint32_t *tag)
 		p->out = -1;
 		pthread_cond_broadcast(&p->cv);
 	}
-	while (!p->nfull && !p->closed)
+	while (!p->nfull && p->open_producers > 0)
 		pthread_cond_wait(&p->cv, &p->mu);
 	if (p->nfull) {
 		p->out = p->full[p->head];
-		p->head = (p->head + 1) % ROWPIPE_BATCHES;
+		p->head = (p->head + 1) % p->nbatches;
 		p->nfull--;
 		p->out_pos = 0;
 	}

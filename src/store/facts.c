@@ -169,7 +169,7 @@ static char *insert_sql(const struct pending *p, int rows)
 }
 
 /* Inserts the pending rows (all of them). */
-static int pending_flush(struct store_batch *b, struct pending *p, struct rb_err *err)
+static int pending_flush(sqlite3 *db, struct pending *p, struct rb_err *err)
 {
 	int rows = p->nvals / p->ncols, i, rc = 0;
 	sqlite3_stmt *st = NULL;
@@ -181,7 +181,7 @@ static int pending_flush(struct store_batch *b, struct pending *p, struct rb_err
 		st = p->full;
 	} else {
 		sql = insert_sql(p, rows);
-		rc = prepare(b->db, &st, sql, err);
+		rc = prepare(db, &st, sql, err);
 		free(sql);
 		if (rc < 0)
 			return rc;
@@ -195,7 +195,7 @@ static int pending_flush(struct store_batch *b, struct pending *p, struct rb_err
 		else
 			sqlite3_bind_text(st, i + 1, p->text + v->off, (int)v->len, SQLITE_STATIC);
 	}
-	rc = run(b->db, st, err, p->table);
+	rc = run(db, st, err, p->table);
 	sqlite3_clear_bindings(st);
 	if (st != p->full)
 		sqlite3_finalize(st);
@@ -410,15 +410,11 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	return 0;
 }
 
-int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
+/* Queues f's columns; the tag set as its id, or as its canon (spill). */
+static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
 {
-	struct pending *p = &b->facts;
-	struct replaced_pp *pp;
 	char per[PERIOD_BUFSZ];
-	int rc;
 
-	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
-		return rc;
 	period_format(per, f->period);
 	pending_text(p, per);
 	pending_text(p, f->day);
@@ -432,27 +428,35 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	pending_text(p, f->operation);
 	pending_text(p, f->region);
 	pending_text(p, f->owner);
-	pending_int(p, f->tagset_id);
+	if (canon)
+		pending_text(p, f->tags ? f->tags : "");
+	else
+		pending_int(p, f->tagset_id);
 	pending_int(p, f->sum.rows);
 	pending_amount(p, f->sum.usage_amount);
 	pending_amount(p, f->sum.unblended);
 	pending_amount(p, f->sum.ondemand);
 	pending_amount(p, f->sum.effective);
-	if (p->nvals == BATCH_ROWS * p->ncols)
-		return pending_flush(b, p, err);
-	return 0;
 }
 
-int store_batch_resource(struct store_batch *b, const struct store_resource_fact *f,
-	struct rb_err *err)
+int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
 {
-	struct pending *p = &b->res;
+	struct pending *p = &b->facts;
 	struct replaced_pp *pp;
-	char per[PERIOD_BUFSZ];
 	int rc;
 
 	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
 		return rc;
+	pend_fact(p, f, 0);
+	if (p->nvals == BATCH_ROWS * p->ncols)
+		return pending_flush(b->db, p, err);
+	return 0;
+}
+
+static void pend_resource(struct pending *p, const struct store_resource_fact *f)
+{
+	char per[PERIOD_BUFSZ];
+
 	period_format(per, f->period);
 	pending_text(p, per);
 	pending_text(p, f->payer);
@@ -464,8 +468,20 @@ int store_batch_resource(struct store_batch *b, const struct store_resource_fact
 	pending_amount(p, f->sum.unblended);
 	pending_amount(p, f->sum.ondemand);
 	pending_amount(p, f->sum.effective);
+}
+
+int store_batch_resource(struct store_batch *b, const struct store_resource_fact *f,
+	struct rb_err *err)
+{
+	struct pending *p = &b->res;
+	struct replaced_pp *pp;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
+		return rc;
+	pend_resource(p, f);
 	if (p->nvals == BATCH_ROWS * p->ncols)
-		return pending_flush(b, p, err);
+		return pending_flush(b->db, p, err);
 	return 0;
 }
 
@@ -505,8 +521,8 @@ int store_batch_note(struct store_batch *b, const char *payer, int period, const
 int store_batch_commit(struct store_batch *b, struct rb_err *err)
 {
 	int rc;
-	if ((rc = pending_flush(b, &b->facts, err)) < 0 ||
-	    (rc = pending_flush(b, &b->res, err)) < 0 ||
+	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->res, err)) < 0 ||
 	    (rc = store_commit(b->s, err)) < 0) {
 		store_batch_abort(b);
 		return rc;
@@ -521,6 +537,185 @@ void store_batch_abort(struct store_batch *b)
 		return;
 	store_rollback(b->s);
 	batch_free(b);
+}
+
+static char *col_dup(sqlite3_stmt *st, int col);
+
+/* ---- spilling partial facts to TEMP tables ---- */
+
+#define FACT_KEY_COLS "period, day, payer, account, line_item_type, class, product_code," \
+	" product_name, usage_type, operation, region, owner"
+
+struct store_spill {
+	struct store *s;
+	sqlite3 *db;
+	struct pending facts, res;
+	int in_tx;
+};
+
+static const char spill_drop[] =
+	"DROP TABLE IF EXISTS temp.spill_facts; DROP TABLE IF EXISTS temp.spill_res;";
+
+int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err)
+{
+	struct store_spill *sp;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_exec_int(s, spill_drop, err)) < 0 ||
+	    (rc = store_exec_int(s,
+			"CREATE TEMP TABLE spill_facts (period TEXT, day TEXT, payer TEXT, account TEXT,"
+			" line_item_type TEXT, class TEXT, product_code TEXT, product_name TEXT,"
+			" usage_type TEXT, operation TEXT, region TEXT, owner TEXT, tags TEXT,"
+			" rows INTEGER, usage_amount TEXT, unblended TEXT, ondemand TEXT, effective TEXT);"
+			"CREATE TEMP TABLE spill_res (period TEXT, payer TEXT, account TEXT,"
+			" resource_id TEXT, product_code TEXT, rows INTEGER, usage_amount TEXT,"
+			" unblended TEXT, ondemand TEXT, effective TEXT);", err)) < 0)
+		return rc;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->s = s;
+	sp->db = store_db_int(s);
+	pending_init(&sp->facts, "temp.spill_facts", "(" FACT_KEY_COLS ", tags, rows, usage_amount,"
+		" unblended, ondemand, effective)", FACT_COLS);
+	pending_init(&sp->res, "temp.spill_res", "(period, payer, account, resource_id, product_code,"
+		" rows, usage_amount, unblended, ondemand, effective)", RES_COLS);
+	*out = sp;
+	return 0;
+}
+
+static int spill_tx(struct store_spill *sp, struct rb_err *err)
+{
+	int rc;
+	if (sp->in_tx)
+		return 0;
+	if ((rc = store_exec_int(sp->s, "BEGIN", err)) < 0)
+		return rc;
+	sp->in_tx = 1;
+	return 0;
+}
+
+int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err)
+{
+	int rc;
+	if ((rc = spill_tx(sp, err)) < 0)
+		return rc;
+	pend_fact(&sp->facts, f, 1);
+	if (sp->facts.nvals == BATCH_ROWS * sp->facts.ncols)
+		return pending_flush(sp->db, &sp->facts, err);
+	return 0;
+}
+
+int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
+	struct rb_err *err)
+{
+	int rc;
+	if ((rc = spill_tx(sp, err)) < 0)
+		return rc;
+	pend_resource(&sp->res, f);
+	if (sp->res.nvals == BATCH_ROWS * sp->res.ncols)
+		return pending_flush(sp->db, &sp->res, err);
+	return 0;
+}
+
+int store_spill_flush(struct store_spill *sp, struct rb_err *err)
+{
+	int rc;
+	if ((rc = pending_flush(sp->db, &sp->facts, err)) < 0 ||
+	    (rc = pending_flush(sp->db, &sp->res, err)) < 0)
+		return rc;
+	if (sp->in_tx) {
+		sp->in_tx = 0;
+		return store_exec_int(sp->s, "COMMIT", err);
+	}
+	return 0;
+}
+
+void store_spill_free(struct store_spill *sp)
+{
+	struct rb_err ignore;
+	if (!sp)
+		return;
+	pending_release(&sp->facts);
+	pending_release(&sp->res);
+	if (sp->in_tx)
+		store_rollback(sp->s);
+	store_exec_int(sp->s, spill_drop, &ignore);
+	free(sp);
+}
+
+int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char **canons = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc;
+
+	if (sp->in_tx || sp->facts.nvals || sp->res.nvals)
+		return rb_err_set(err, RB_EIO, "import batch: the spill was not flushed");
+	/* every (payer, period) spilled must be declared in this batch */
+	if ((rc = prepare(b->db, &st, "SELECT DISTINCT payer, period FROM temp.spill_facts", err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *pay = (const char *)sqlite3_column_text(st, 0);
+		const char *per = (const char *)sqlite3_column_text(st, 1);
+		int period = -1;
+		struct replaced_pp *pp;
+		if (!pay || !per || period_parse(&period, per, strlen(per)) < 0 ||
+		    (rc = need_pp(b, &pp, pay, period, err)) < 0) {
+			sqlite3_finalize(st);
+			return rc < 0 ? rc : rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		return db_err(b->db, err, "cannot read spilled facts");
+	/* tag sets first, in canon order, so ids do not depend on threads */
+	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
+			err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			canons = xreallocarray(canons, alloc, sizeof(char *));
+		}
+		canons[n++] = col_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_err(b->db, err, "cannot read spilled tag sets");
+		goto cleanup;
+	}
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		int64_t id;
+		rc = store_batch_tagset(b, &id, canons[i], err);
+	}
+	if (rc < 0)
+		goto cleanup;
+	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->res, err)) < 0)
+		goto cleanup;
+	rc = store_exec_int(b->s,
+		"INSERT INTO facts (" FACT_KEY_COLS ", tagset_id, rows, usage_amount, unblended,"
+		" ondemand, effective)"
+		" SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
+		" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
+		" dec_sum(s.ondemand), dec_sum(s.effective)"
+		" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
+		" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner, t.id;"
+		"INSERT INTO resource_facts (period, payer, account, resource_id, product_code,"
+		" rows, usage_amount, unblended, ondemand, effective)"
+		" SELECT period, payer, account, resource_id, product_code, SUM(rows),"
+		" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
+		" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code;", err);
+cleanup:
+	for (i = 0; i < n; i++)
+		free(canons[i]);
+	free(canons);
+	return rc;
 }
 
 /* ---- reading ---- */
