@@ -1,7 +1,7 @@
 /*
  * agg.c: interned strings in an arena and open-addressing hash tables
  * (linear probing, power-of-two slots holding entry index + 1, doubled at
- * half load) that sum CUR rows into facts. The hot path per row is: reuse
+ * 3/4 load) that sum CUR rows into facts. The hot path per row is: reuse
  * the string ids of the previous row when a field is unchanged (CUR rows
  * come in runs), hash the fixed-size key of ids, probe, add.
  *
@@ -9,6 +9,7 @@
  */
 #include "import/agg.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,47 +156,54 @@ static uint32_t intern_put(struct intern *t, const char *s, size_t n)
 
 /* ---- keyed tables of sums ---- */
 
-/* An entry: hash (4 bytes), key (ksize bytes), padding, struct store_sum. */
+#define KCHUNK 4096   /* entries per chunk */
+
+/* An entry: hash (4 bytes), key (ksize bytes), padding, a value of vsize
+ * bytes (struct store_sum, struct csum, or none for a set). */
 struct ktab {
-	size_t ksize, voff, esize;
-	unsigned char *ents;
+	size_t ksize, vsize, valign, voff, esize;
+	unsigned char **chunks;  /* entries in chunks of KCHUNK: growing never copies */
+	size_t nchunks;
 	size_t n, alloc;
 	uint32_t *slots;
 	size_t mask;
 };
 
-static void ktab_init(struct ktab *t, size_t ksize)
+static void ktab_init(struct ktab *t, size_t ksize, size_t vsize, size_t valign)
 {
-	size_t align = _Alignof(struct store_sum);
 	memset(t, 0, sizeof(*t));
 	t->ksize = ksize;
-	t->voff = (4 + ksize + align - 1) / align * align;
-	t->esize = t->voff + sizeof(struct store_sum);
+	t->vsize = vsize;
+	t->valign = valign;
+	t->voff = (4 + ksize + valign - 1) / valign * valign;
+	t->esize = (t->voff + vsize + valign - 1) / valign * valign;
 	t->mask = 1023;
 	t->slots = xcalloc(t->mask + 1, sizeof(uint32_t));
 }
 
-/* Empties t, keeping its memory. */
-static void ktab_clear(struct ktab *t)
-{
-	t->n = 0;
-	memset(t->slots, 0, (t->mask + 1) * sizeof(uint32_t));
-}
-
 static void ktab_release(struct ktab *t)
 {
-	free(t->ents);
+	size_t i;
+	for (i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
 	free(t->slots);
 }
 
 static unsigned char *ktab_ent(const struct ktab *t, size_t i)
 {
-	return t->ents + i * t->esize;
+	return t->chunks[i / KCHUNK] + (i % KCHUNK) * t->esize;
 }
 
+static void *ktab_vp(const struct ktab *t, size_t i)
+{
+	return ktab_ent(t, i) + t->voff;
+}
+
+/* The value of a table of struct store_sum. */
 static struct store_sum *ktab_val(const struct ktab *t, size_t i)
 {
-	return (struct store_sum *)(void *)(ktab_ent(t, i) + t->voff);
+	return ktab_vp(t, i);
 }
 
 static void ktab_grow(struct ktab *t)
@@ -231,8 +239,9 @@ static size_t ktab_index(struct ktab *t, const void *key)
 			return i;
 	}
 	if (t->n == t->alloc) {
-		t->alloc = t->alloc ? t->alloc * 2 : 1024;
-		t->ents = xreallocarray(t->ents, t->alloc, t->esize);
+		t->chunks = xreallocarray(t->chunks, t->nchunks + 1, sizeof(*t->chunks));
+		t->chunks[t->nchunks++] = xmalloc(KCHUNK * t->esize);
+		t->alloc += KCHUNK;
 	}
 	i = t->n++;
 	e = ktab_ent(t, i);
@@ -240,7 +249,7 @@ static size_t ktab_index(struct ktab *t, const void *key)
 	memcpy(e, &h, 4);
 	memcpy(e + 4, key, t->ksize);
 	t->slots[j] = (uint32_t)(i + 1);
-	if (t->n * 2 > t->mask)
+	if (t->n * 4 > t->mask * 3)   /* at 3/4 load: linear probing stays short */
 		ktab_grow(t);
 	return i;
 }
@@ -259,14 +268,19 @@ struct kcache {
 	int valid;
 };
 
-static struct store_sum *ktab_get_cached(struct ktab *t, struct kcache *c, const void *key)
+static size_t ktab_index_cached(struct ktab *t, struct kcache *c, const void *key)
 {
 	if (!c->valid || memcmp(c->key, key, t->ksize)) {
 		c->idx = ktab_index(t, key);
 		memcpy(c->key, key, t->ksize);
 		c->valid = 1;
 	}
-	return ktab_val(t, c->idx);
+	return c->idx;
+}
+
+static struct store_sum *ktab_get_cached(struct ktab *t, struct kcache *c, const void *key)
+{
+	return ktab_val(t, ktab_index_cached(t, c, key));
 }
 
 static const void *ktab_key(const struct ktab *t, size_t i)
@@ -297,16 +311,37 @@ static size_t intern_memory(const struct intern *t)
 	return t->bytes + t->alloc * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
 }
 
+/* ---- compact sums ---- */
+
+static int fits64(rb_i128 v)
+{
+	return v >= INT64_MIN && v <= INT64_MAX;
+}
+
 /* ---- the agg ---- */
 
 enum { S_DAY, S_PAYER, S_ACCOUNT, S_TYPE, S_PCODE, S_PNAME, S_UTYPE, S_OP, S_REGION, S_OWNER,
 	S_NFIELDS };
 
-struct fkey {
+/* Everything of a fact key but the day, payer, account and tags: few
+ * distinct values, interned once so that a fact key stays small. */
+struct ckey {
 	int32_t period;
 	int32_t cls;
-	uint32_t s[S_NFIELDS];
+	uint32_t payer, type, pcode, pname, utype, op, region, owner;
+};
+
+struct fkey {
+	uint32_t day, account;
+	uint32_t combo;      /* index in the combos table */
 	uint32_t tags;       /* tag set number */
+};
+
+/* Sums of a fact in 64 bits while they fit (all do in practice); rows < 0
+ * means "promoted": the exact sums are big[-rows - 1]. */
+struct csum {
+	int64_t rows;
+	int64_t usage_amount, unblended, ondemand, effective;
 };
 
 struct rkey {
@@ -337,7 +372,9 @@ _Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
 struct agg {
 	struct intern strs;
 	struct intern tagsets;
-	struct ktab facts, res, files;
+	struct ktab facts, res, files, combos;
+	struct store_sum *big;   /* promoted fact and resource sums */
+	size_t nbig, bigalloc;
 	/* running totals that survive agg_reset_facts */
 	struct ktab pps, others, accounts;
 	char *canon;          /* scratch for a row's tag set canon */
@@ -346,8 +383,49 @@ struct agg {
 	uint32_t last_tags;
 	uint32_t last_resource;
 	int have_last, have_last_resource;
-	struct kcache fact_cache, res_cache, file_cache, pp_cache, acc_cache;
+	struct kcache fact_cache, res_cache, file_cache, pp_cache, acc_cache, combo_cache;
 };
+
+static void csum_get(const struct agg *a, const struct csum *c, struct store_sum *out)
+{
+	if (c->rows < 0) {
+		*out = a->big[-(c->rows + 1)];
+		return;
+	}
+	out->rows = c->rows;
+	out->usage_amount = c->usage_amount;
+	out->unblended = c->unblended;
+	out->ondemand = c->ondemand;
+	out->effective = c->effective;
+}
+
+static int csum_add(struct agg *a, struct csum *c, const struct store_sum *v)
+{
+	if (c->rows >= 0) {
+		struct csum r;
+		struct store_sum wide;
+		if (fits64(v->usage_amount) && fits64(v->unblended) && fits64(v->ondemand) &&
+		    fits64(v->effective) &&
+		    !__builtin_add_overflow(c->rows, v->rows, &r.rows) &&
+		    !__builtin_add_overflow(c->usage_amount, (int64_t)v->usage_amount, &r.usage_amount) &&
+		    !__builtin_add_overflow(c->unblended, (int64_t)v->unblended, &r.unblended) &&
+		    !__builtin_add_overflow(c->ondemand, (int64_t)v->ondemand, &r.ondemand) &&
+		    !__builtin_add_overflow(c->effective, (int64_t)v->effective, &r.effective)) {
+			*c = r;
+			return 0;
+		}
+		/* past 64 bits: the exact sums move to the big table */
+		csum_get(a, c, &wide);
+		if (a->nbig == a->bigalloc) {
+			a->bigalloc = a->bigalloc ? a->bigalloc * 2 : 16;
+			a->big = xreallocarray(a->big, a->bigalloc, sizeof(*a->big));
+		}
+		a->big[a->nbig] = wide;
+		c->rows = -(int64_t)(a->nbig + 1);
+		a->nbig++;
+	}
+	return sum_add(&a->big[-(c->rows + 1)], v);
+}
 
 struct agg *agg_new(void)
 {
@@ -356,12 +434,14 @@ struct agg *agg_new(void)
 	intern_init(&a->tagsets);
 	intern_put(&a->strs, "", 0);       /* id 0 is "" */
 	intern_put(&a->tagsets, "", 0);    /* tag set 0 is "no tags" */
-	ktab_init(&a->facts, sizeof(struct fkey));
-	ktab_init(&a->res, sizeof(struct rkey));
-	ktab_init(&a->files, sizeof(struct frkey));
-	ktab_init(&a->pps, sizeof(struct ppkey));
-	ktab_init(&a->others, sizeof(struct otherkey));
-	ktab_init(&a->accounts, sizeof(uint32_t));
+	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
+	ktab_init(&a->files, sizeof(struct frkey), sizeof(struct store_sum), _Alignof(struct store_sum));
+	ktab_init(&a->pps, sizeof(struct ppkey), sizeof(struct store_sum), _Alignof(struct store_sum));
+	ktab_init(&a->others, sizeof(struct otherkey), sizeof(struct store_sum),
+		_Alignof(struct store_sum));
+	ktab_init(&a->accounts, sizeof(uint32_t), sizeof(struct store_sum), _Alignof(struct store_sum));
 	return a;
 }
 
@@ -374,6 +454,8 @@ void agg_free(struct agg *a)
 	ktab_release(&a->facts);
 	ktab_release(&a->res);
 	ktab_release(&a->files);
+	ktab_release(&a->combos);
+	free(a->big);
 	ktab_release(&a->pps);
 	ktab_release(&a->others);
 	ktab_release(&a->accounts);
@@ -438,14 +520,15 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		[S_PCODE] = &row->product_code, [S_PNAME] = &row->product_name,
 		[S_UTYPE] = &row->usage_type, [S_OP] = &row->operation, [S_REGION] = &row->region,
 	};
+	uint32_t id[S_NFIELDS];
 	struct fkey k;
+	struct ckey c;
 	struct store_sum v, *sum;
 	size_t i;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
-	k.period = row->period;
-	k.cls = (int32_t)row->cls;
+	memset(&c, 0, sizeof(c));
 	if ((rc = tags_id(a, &k.tags, row)) < 0)
 		return rc;
 	for (i = 0; i < S_NFIELDS; i++) {
@@ -461,32 +544,46 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 			s = f[i]->p;
 			n = f[i]->n;
 		}
-		k.s[i] = field_id(a, &a->last[i], a->have_last, s, n);
+		id[i] = field_id(a, &a->last[i], a->have_last, s, n);
 	}
 	a->have_last = 1;
+	c.period = row->period;
+	c.cls = (int32_t)row->cls;
+	c.payer = id[S_PAYER];
+	c.type = id[S_TYPE];
+	c.pcode = id[S_PCODE];
+	c.pname = id[S_PNAME];
+	c.utype = id[S_UTYPE];
+	c.op = id[S_OP];
+	c.region = id[S_REGION];
+	c.owner = id[S_OWNER];
+	k.combo = (uint32_t)ktab_index_cached(&a->combos, &a->combo_cache, &c);
+	k.day = id[S_DAY];
+	k.account = id[S_ACCOUNT];
 
 	v.rows = 1;
 	v.usage_amount = row->usage_amount;
 	v.unblended = row->views.unblended;
 	v.ondemand = row->views.ondemand;
 	v.effective = row->views.effective;
-	sum = ktab_get_cached(&a->facts, &a->fact_cache, &k);
-	if ((rc = sum_add(sum, &v)) < 0)
+	if ((rc = csum_add(a, ktab_vp(&a->facts, ktab_index_cached(&a->facts, &a->fact_cache, &k)),
+			&v)) < 0)
 		return rc;
 
 	if (row->resource_id.n) {
 		struct rkey r;
 		memset(&r, 0, sizeof(r));
 		r.period = row->period;
-		r.payer = k.s[S_PAYER];
-		r.account = k.s[S_ACCOUNT];
+		r.payer = c.payer;
+		r.account = k.account;
 		r.resource = field_id(a, &a->last_resource, a->have_last_resource,
 			row->resource_id.p, row->resource_id.n);
 		a->have_last_resource = 1;
-		r.pcode = k.s[S_PCODE];
+		r.pcode = c.pcode;
 		/* a later failure would leave a fact counted without its resource;
 		 * overflow aborts the whole import, so that is never written */
-		if ((rc = sum_add(ktab_get_cached(&a->res, &a->res_cache, &r), &v)) < 0)
+		if ((rc = csum_add(a, ktab_vp(&a->res, ktab_index_cached(&a->res, &a->res_cache, &r)),
+				&v)) < 0)
 			return rc;
 	}
 	{
@@ -494,7 +591,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		memset(&fk, 0, sizeof(fk));
 		fk.file = file;
 		fk.period = row->period;
-		fk.payer = k.s[S_PAYER];
+		fk.payer = c.payer;
 		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
 		sum->rows++;
 	}
@@ -502,35 +599,120 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		struct ppkey pk;
 		memset(&pk, 0, sizeof(pk));
 		pk.period = row->period;
-		pk.payer = k.s[S_PAYER];
+		pk.payer = c.payer;
 		if ((rc = sum_add(ktab_get_cached(&a->pps, &a->pp_cache, &pk), &v)) < 0)
 			return rc;
-		ktab_get_cached(&a->accounts, &a->acc_cache, &k.s[S_ACCOUNT])->rows++;
+		ktab_get_cached(&a->accounts, &a->acc_cache, &k.account)->rows++;
 	}
 	if (row->cls == CUR_OTHER) {
 		struct otherkey ok;
 		memset(&ok, 0, sizeof(ok));
 		ok.period = row->period;
-		ok.payer = k.s[S_PAYER];
-		ok.type = k.s[S_TYPE];
+		ok.payer = c.payer;
+		ok.type = c.type;
 		if ((rc = sum_add(ktab_get(&a->others, &ok), &v)) < 0)
 			return rc;
 	}
 	return 0;
 }
 
+/* Maps `from`'s string ids into `into`, lazily. */
+struct idmap {
+	uint32_t *map;        /* id + 1, 0 = not mapped yet */
+	const struct intern *from;
+	struct intern *into;
+};
+
+static uint32_t map_id(struct idmap *m, uint32_t id)
+{
+	if (!m->map[id]) {
+		const struct istr *e = &m->from->strs[id];
+		m->map[id] = intern_put(m->into, e->s, e->len) + 1;
+	}
+	return m->map[id] - 1;
+}
+
+/* Rebuilds t with every key's string ids (at the given uint32 offsets in
+ * the key) mapped through m. */
+static void ktab_remap(struct ktab *t, struct idmap *m, const size_t *offs, size_t noffs)
+{
+	struct ktab n;
+	size_t i, j;
+
+	ktab_init(&n, t->ksize, t->vsize, t->valign);
+	for (i = 0; i < t->n; i++) {
+		unsigned char key[64];
+		memcpy(key, ktab_key(t, i), t->ksize);
+		for (j = 0; j < noffs; j++) {
+			uint32_t id;
+			memcpy(&id, key + offs[j], 4);
+			id = map_id(m, id);
+			memcpy(key + offs[j], &id, 4);
+		}
+		memcpy(ktab_vp(&n, ktab_index(&n, key)), ktab_vp(t, i), t->vsize);
+	}
+	ktab_release(t);
+	*t = n;
+}
+
 void agg_reset_facts(struct agg *a)
 {
-	ktab_clear(&a->facts);
-	ktab_clear(&a->res);
+	static const size_t file_offs[] = { offsetof(struct frkey, payer) };
+	static const size_t pp_offs[] = { offsetof(struct ppkey, payer) };
+	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
+		offsetof(struct otherkey, type) };
+	static const size_t acc_offs[] = { 0 };
+	struct intern fresh;
+	struct idmap m;
+
+	/* facts, resources, combos and tag sets go (they were spilled); the
+	 * strings are rebuilt with only those the running totals still use */
+	ktab_release(&a->facts);
+	ktab_release(&a->res);
+	ktab_release(&a->combos);
+	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
+	intern_release(&a->tagsets);
+	intern_init(&a->tagsets);
+	intern_put(&a->tagsets, "", 0);
+	a->nbig = 0;
+	intern_init(&fresh);
+	intern_put(&fresh, "", 0);
+	m.map = xcalloc(a->strs.n ? a->strs.n : 1, sizeof(uint32_t));
+	m.from = &a->strs;
+	m.into = &fresh;
+	ktab_remap(&a->files, &m, file_offs, 1);
+	ktab_remap(&a->pps, &m, pp_offs, 1);
+	ktab_remap(&a->others, &m, other_offs, 2);
+	ktab_remap(&a->accounts, &m, acc_offs, 1);
+	free(m.map);
+	intern_release(&a->strs);
+	a->strs = fresh;
+	a->have_last = 0;
+	a->have_last_resource = 0;
 	memset(&a->fact_cache, 0, sizeof(a->fact_cache));
 	memset(&a->res_cache, 0, sizeof(a->res_cache));
+	memset(&a->file_cache, 0, sizeof(a->file_cache));
+	memset(&a->pp_cache, 0, sizeof(a->pp_cache));
+	memset(&a->acc_cache, 0, sizeof(a->acc_cache));
+	memset(&a->combo_cache, 0, sizeof(a->combo_cache));
+}
+
+static size_t ktab_used(const struct ktab *t)
+{
+	return t->n * t->esize + (t->mask + 1) * sizeof(uint32_t);
+}
+
+static size_t intern_used(const struct intern *t)
+{
+	return t->bytes + t->n * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
 }
 
 size_t agg_facts_memory(const struct agg *a)
 {
-	return a->facts.n * a->facts.esize + a->res.n * a->res.esize +
-		(a->facts.mask + a->res.mask + 2) * sizeof(uint32_t);
+	return ktab_used(&a->facts) + ktab_used(&a->res) + ktab_used(&a->combos) +
+		intern_used(&a->strs) + intern_used(&a->tagsets) + a->nbig * sizeof(*a->big);
 }
 
 size_t agg_npps(const struct agg *a)
@@ -569,47 +751,46 @@ size_t agg_naccounts(const struct agg *a)
 	return a->accounts.n;
 }
 
-/* Maps `from`'s string ids into `into`, lazily. */
-struct idmap {
-	uint32_t *map;        /* id + 1, 0 = not mapped yet */
-	const struct intern *from;
-	struct intern *into;
-};
-
-static uint32_t map_id(struct idmap *m, uint32_t id)
-{
-	if (!m->map[id]) {
-		const struct istr *e = &m->from->strs[id];
-		m->map[id] = intern_put(m->into, e->s, e->len) + 1;
-	}
-	return m->map[id] - 1;
-}
-
 int agg_merge(struct agg *into, const struct agg *from)
 {
 	struct idmap sm = { xcalloc(from->strs.n ? from->strs.n : 1, sizeof(uint32_t)),
 		&from->strs, &into->strs };
 	struct idmap tm = { xcalloc(from->tagsets.n ? from->tagsets.n : 1, sizeof(uint32_t)),
 		&from->tagsets, &into->tagsets };
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < from->facts.n && rc == 0; i++) {
 		struct fkey k;
+		struct ckey c;
+		struct store_sum v;
 		memcpy(&k, ktab_key(&from->facts, i), sizeof(k));
-		for (j = 0; j < S_NFIELDS; j++)
-			k.s[j] = map_id(&sm, k.s[j]);
+		memcpy(&c, ktab_key(&from->combos, k.combo), sizeof(c));
+		c.payer = map_id(&sm, c.payer);
+		c.type = map_id(&sm, c.type);
+		c.pcode = map_id(&sm, c.pcode);
+		c.pname = map_id(&sm, c.pname);
+		c.utype = map_id(&sm, c.utype);
+		c.op = map_id(&sm, c.op);
+		c.region = map_id(&sm, c.region);
+		c.owner = map_id(&sm, c.owner);
+		k.combo = (uint32_t)ktab_index(&into->combos, &c);
+		k.day = map_id(&sm, k.day);
+		k.account = map_id(&sm, k.account);
 		k.tags = map_id(&tm, k.tags);
-		rc = sum_add(ktab_get(&into->facts, &k), ktab_val(&from->facts, i));
+		csum_get(from, ktab_vp(&from->facts, i), &v);
+		rc = csum_add(into, ktab_vp(&into->facts, ktab_index(&into->facts, &k)), &v);
 	}
 	for (i = 0; i < from->res.n && rc == 0; i++) {
 		struct rkey k;
+		struct store_sum v;
 		memcpy(&k, ktab_key(&from->res, i), sizeof(k));
 		k.payer = map_id(&sm, k.payer);
 		k.account = map_id(&sm, k.account);
 		k.resource = map_id(&sm, k.resource);
 		k.pcode = map_id(&sm, k.pcode);
-		rc = sum_add(ktab_get(&into->res, &k), ktab_val(&from->res, i));
+		csum_get(from, ktab_vp(&from->res, i), &v);
+		rc = csum_add(into, ktab_vp(&into->res, ktab_index(&into->res, &k)), &v);
 	}
 	for (i = 0; i < from->files.n && rc == 0; i++) {
 		struct frkey k;
@@ -643,6 +824,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 	memset(&into->file_cache, 0, sizeof(into->file_cache));
 	memset(&into->pp_cache, 0, sizeof(into->pp_cache));
 	memset(&into->acc_cache, 0, sizeof(into->acc_cache));
+	memset(&into->combo_cache, 0, sizeof(into->combo_cache));
 	free(sm.map);
 	free(tm.map);
 	return rc;
@@ -656,25 +838,27 @@ size_t agg_nfacts(const struct agg *a)
 void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
 {
 	struct fkey k;
+	struct ckey c;
 	const struct istr *s = a->strs.strs;
 
 	memcpy(&k, ktab_key(&a->facts, i), sizeof(k));
+	memcpy(&c, ktab_key(&a->combos, k.combo), sizeof(c));
 	memset(out, 0, sizeof(*out));
-	out->period = k.period;
-	out->cls = (enum cur_class)k.cls;
-	out->day = s[k.s[S_DAY]].s;
-	out->payer = s[k.s[S_PAYER]].s;
-	out->account = s[k.s[S_ACCOUNT]].s;
-	out->line_item_type = s[k.s[S_TYPE]].s;
-	out->product_code = s[k.s[S_PCODE]].s;
-	out->product_name = s[k.s[S_PNAME]].s;
-	out->usage_type = s[k.s[S_UTYPE]].s;
-	out->operation = s[k.s[S_OP]].s;
-	out->region = s[k.s[S_REGION]].s;
-	out->owner = s[k.s[S_OWNER]].s;
+	out->period = c.period;
+	out->cls = (enum cur_class)c.cls;
+	out->day = s[k.day].s;
+	out->payer = s[c.payer].s;
+	out->account = s[k.account].s;
+	out->line_item_type = s[c.type].s;
+	out->product_code = s[c.pcode].s;
+	out->product_name = s[c.pname].s;
+	out->usage_type = s[c.utype].s;
+	out->operation = s[c.op].s;
+	out->region = s[c.region].s;
+	out->owner = s[c.owner].s;
 	out->tagset_id = k.tags;
 	out->tags = a->tagsets.strs[k.tags].s;
-	out->sum = *ktab_val(&a->facts, i);
+	csum_get(a, ktab_vp(&a->facts, i), &out->sum);
 }
 
 size_t agg_ntagsets(const struct agg *a)
@@ -704,7 +888,7 @@ void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out
 	out->account = s[k.account].s;
 	out->resource_id = s[k.resource].s;
 	out->product_code = s[k.pcode].s;
-	out->sum = *ktab_val(&a->res, i);
+	csum_get(a, ktab_vp(&a->res, i), &out->sum);
 }
 
 size_t agg_nfile_rows(const struct agg *a)
@@ -727,5 +911,6 @@ size_t agg_memory(const struct agg *a)
 {
 	return intern_memory(&a->strs) + intern_memory(&a->tagsets) + ktab_memory(&a->facts) +
 		ktab_memory(&a->res) + ktab_memory(&a->files) + ktab_memory(&a->pps) +
-		ktab_memory(&a->others) + ktab_memory(&a->accounts) + a->canon_alloc;
+		ktab_memory(&a->others) + ktab_memory(&a->accounts) + ktab_memory(&a->combos) +
+		a->bigalloc * sizeof(*a->big) + a->canon_alloc;
 }

@@ -10,7 +10,7 @@
  * file gave each (payer, period).
  *
  * Invariants: strings are interned once into an arena (no allocation per
- * row); facts live in open-addressing hash tables that double when half
+ * row); facts live in open-addressing hash tables that double at 3/4
  * full, so memory grows with the number of distinct keys and strings, never
  * with the number of rows. Sums are exact; an overflow of 128 bits is
  * reported, never wrapped. An agg is used by one thread at a time.
@@ -73,12 +73,14 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out);
 /* Bytes the agg holds (tables, arenas): bounded by distinct keys. */
 size_t agg_memory(const struct agg *a);
 
-/* Bytes the fact and resource entries in use take: what agg_reset_facts
- * empties (the strings stay). */
+/* The memory in use (not reserved) by what agg_reset_facts gives back and
+ * by the strings: what an import compares with its budget. */
 size_t agg_facts_memory(const struct agg *a);
 
-/* Empties the facts and resource facts (after the caller spilled them),
- * keeping strings, file rows and the running totals below. */
+/* Empties the facts, resource facts and tag sets (after the caller spilled
+ * them) and gives their memory back, keeping the file rows and the running
+ * totals below; strings that only facts used are dropped. Pointers from
+ * earlier agg_fact/agg_resource/agg_tagset calls become invalid. */
 void agg_reset_facts(struct agg *a);
 
 /* Running totals over every row added (kept across agg_reset_facts):

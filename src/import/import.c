@@ -11,6 +11,9 @@
  */
 #include "import/import.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -107,8 +110,14 @@ static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
 	if (rc == 0)
 		rc = store_spill_flush(sh->spill, err);
 	pthread_mutex_unlock(&sh->spill_mu);
-	if (rc == 0)
+	if (rc == 0) {
 		agg_reset_facts(a);
+#ifdef __GLIBC__
+		/* glibc keeps freed heap pages; give the table's back so the next
+		 * table and SQLite's sorter stay within the budget */
+		malloc_trim(0);
+#endif
+	}
 	return rc;
 }
 

@@ -95,7 +95,7 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 	if ((rc = store_exec_int(s, "PRAGMA foreign_keys = ON;"
 			"PRAGMA journal_mode = WAL;"
 			"PRAGMA synchronous = NORMAL;"
-			"PRAGMA cache_size = -8192;", err)) < 0)
+			"PRAGMA cache_size = -4096;", err)) < 0)
 		goto fail;
 	if ((rc = store_functions_register_int(s->db, err)) < 0)
 		goto fail;

@@ -4,6 +4,7 @@
  * resizes without losing a key, merging equals aggregating everything in
  * one table, and overflow is refused.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,12 +200,47 @@ TEST(overflow_and_bad_tags_are_refused)
 	agg_free(a);
 }
 
+/* Sums live in 64 bits until they do not fit: then they move to 128 bits
+ * without losing a digit, in facts and resource facts, and through merge. */
+TEST(sums_past_64_bits_stay_exact)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct store_fact f;
+	struct store_resource_fact rf;
+	rb_i128 half = (rb_i128)(INT64_MAX / 2 + 1);
+	int i;
+
+	r.resource_id = rs("i-1");
+	r.views.unblended = half;
+	r.views.effective = -half;
+	for (i = 0; i < 5; i++) {
+		CHECK_INT(agg_add(a, &r, 0), 0);
+		CHECK_INT(agg_add(b, &r, 0), 0);
+	}
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 5);
+	CHECK(f.sum.unblended == half * 5);
+	CHECK(f.sum.effective == -half * 5);
+	CHECK(f.sum.ondemand == amount("5"));
+	agg_resource(a, 0, &rf);
+	CHECK(rf.sum.unblended == half * 5);
+	CHECK_INT(agg_merge(a, b), 0);
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 10);
+	CHECK(f.sum.unblended == half * 10);
+	CHECK(f.sum.effective == -half * 10);
+	agg_free(a);
+	agg_free(b);
+}
+
 static const struct check_case cases[] = {
 	CASE(equal_keys_sum_exactly),
 	CASE(each_key_field_separates),
 	CASE(growth_and_collisions_keep_every_key),
 	CASE(merge_equals_one_table),
 	CASE(overflow_and_bad_tags_are_refused),
+	CASE(sums_past_64_bits_stay_exact),
 };
 
 CHECK_MAIN(cases)
