@@ -645,7 +645,7 @@ static void describe_span(char *buf, size_t n, const struct held *h)
 	else if (h->to >= 0)
 		snprintf(buf, n, "until %s", t);
 	else
-		snprintf(buf, n, "without end");
+		snprintf(buf, n, "for every period");
 }
 
 static json_t *check_accounts(struct config_result *r, json_t *e, const char *path,
