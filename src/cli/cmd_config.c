@@ -40,11 +40,15 @@ static void cli_config_problems(const struct config_result *r, const char *file,
 	n = focus ? strlen(focus) : 0;
 	for (i = 0; i < r->nproblems; i++) {
 		const struct config_problem *p = &r->problems[i];
-		if (focus && !strncmp(p->path, focus, n) &&
-		    (p->path[n] == '\0' || p->path[n] == '.' || p->path[n] == '['))
-			fprintf(stderr, "rebill: %s: %s\n", label, p->msg);
-		else if (file)
+		if (file)
 			fprintf(stderr, "%s: %s: %s\n", file, p->path, p->msg);
+		else if (focus && !strncmp(p->path, focus, n) &&
+		         (p->path[n] == '\0' || p->path[n] == '.' || p->path[n] == '['))
+			fprintf(stderr, "rebill: %s: %s\n", label, p->msg);
+		else if (p->object && *p->sub)
+			fprintf(stderr, "rebill: %s, %s: %s\n", p->object, p->sub, p->msg);
+		else if (p->object)
+			fprintf(stderr, "rebill: %s: %s\n", p->object, p->msg);
 		else
 			fprintf(stderr, "rebill: %s: %s\n", p->path, p->msg);
 	}

@@ -36,6 +36,8 @@ void config_result_release(struct config_result *r)
 	for (i = 0; i < r->nproblems; i++) {
 		free(r->problems[i].path);
 		free(r->problems[i].msg);
+		free(r->problems[i].object);
+		free(r->problems[i].sub);
 	}
 	free(r->problems);
 	config_result_init(r);
@@ -53,6 +55,8 @@ static void problem(struct config_result *r, const char *path, const char *fmt, 
 	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof(*r->problems));
 	r->problems[r->nproblems].path = xstrdup(path);
 	r->problems[r->nproblems].msg = xstrdup(msg);
+	r->problems[r->nproblems].object = NULL;
+	r->problems[r->nproblems].sub = NULL;
 	r->nproblems++;
 }
 
@@ -1022,6 +1026,48 @@ static void check_custom(struct config_result *r, json_t *doc, json_t *cust_ids,
 	}
 }
 
+/* Names the top-level object a problem is in, from the document checked. */
+static void name_object(struct config_problem *p, json_t *doc)
+{
+	static const struct { const char *section, *what, *k1, *k2; } secs[] = {
+		{ "tax_clusters", "tax cluster", "id", NULL },
+		{ "plans", "plan", "id", NULL },
+		{ "customers", "customer", "id", NULL },
+		{ "fx", "fx", "period", "currency" },
+		{ "custom_lines", "custom line of", "customer", NULL },
+	};
+	size_t k, len;
+	char label[256];
+
+	for (k = 0; k < sizeof(secs) / sizeof(secs[0]); k++) {
+		const char *a, *b, *rest;
+		char *end;
+		json_t *e;
+		unsigned long idx;
+
+		len = strlen(secs[k].section);
+		if (strncmp(p->path, "$.", 2) || strncmp(p->path + 2, secs[k].section, len) ||
+		    p->path[2 + len] != '[')
+			continue;
+		idx = strtoul(p->path + 3 + len, &end, 10);
+		if (*end != ']')
+			return;
+		rest = end + 1;
+		e = json_array_get(json_object_get(doc, secs[k].section), idx);
+		a = json_string_value(json_object_get(e, secs[k].k1));
+		b = secs[k].k2 ? json_string_value(json_object_get(e, secs[k].k2)) : NULL;
+		if (!a || !*a || (secs[k].k2 && (!b || !*b)))
+			return;
+		if (b)
+			snprintf(label, sizeof(label), "%s %s %s", secs[k].what, a, b);
+		else
+			snprintf(label, sizeof(label), "%s '%s'", secs[k].what, a);
+		p->object = xstrdup(label);
+		p->sub = xstrdup(*rest == '.' ? rest + 1 : rest);
+		return;
+	}
+}
+
 int store_config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	struct rb_err *err)
 {
@@ -1047,6 +1093,8 @@ int store_config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	}
 	if (r->nproblems > before) {
 		size_t n = r->nproblems - before;
+		for (i = before; i < r->nproblems; i++)
+			name_object(&r->problems[i], doc);
 		rc = rb_err_set(err, RB_EINPUT, "%zu problem%s in the configuration", n, n == 1 ? "" : "s");
 		goto cleanup;
 	}

@@ -239,6 +239,14 @@ const struct rate_customer *rate_config_holder(const struct rate_config *cfg,
 	return h ? &cfg->customers[h->customer] : NULL;
 }
 
+struct rate_accounts rate_config_accounts(const struct rate_config *cfg, size_t customer)
+{
+	struct rate_accounts a;
+	a.ids = (const char *const *)cfg->holdings[customer].accounts;
+	a.n = cfg->holdings[customer].naccounts;
+	return a;
+}
+
 static void plan_release(struct rate_plan *p)
 {
 	size_t i;

@@ -40,16 +40,22 @@
 int config_account_ok(const char *s);
 
 /* One validation problem: path is a JSONPath like "$.customers[0].plan",
- * msg says what is wrong ("unknown plan 'gold'"). */
+ * msg says what is wrong ("unknown plan 'gold'"). object names, for people,
+ * the top-level object the path is in ("customer 'acme'", "plan 'std'",
+ * "tax cluster 'x'", "fx 2026-10 EUR", "custom line of 'acme'"), or is NULL
+ * when it cannot be named; sub is the rest of the path inside it ("plan",
+ * "fees[0].amount", "" for the object itself), NULL with object. */
 struct config_problem {
 	char *path;
 	char *msg;
+	char *object;
+	char *sub;
 };
 
 /* What a change did, or why it was refused. */
 struct config_result {
 	size_t created, updated, deleted;   /* objects, as in the audit log */
-	struct config_problem *problems;    /* validation problems, in document order */
+	struct config_problem *problems;    /* validation problems, section by section */
 	size_t nproblems;
 };
 
@@ -143,6 +149,12 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 /* The customer holding account in cfg's period, or NULL. */
 const struct rate_customer *rate_config_holder(const struct rate_config *cfg,
 	const char *account);
+
+/* The accounts customer (an index into cfg->customers) holds in cfg's
+ * period, as rate's purchaser-basis test wants them: pass
+ * rate_accounts_holds and a pointer to the result to rate_fact_bill or
+ * rate_invoice_build. Borrowed from cfg. */
+struct rate_accounts rate_config_accounts(const struct rate_config *cfg, size_t customer);
 
 /* Frees cfg and everything in it; accepts NULL. */
 void rate_config_free(struct rate_config *cfg);

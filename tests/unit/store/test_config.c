@@ -422,6 +422,12 @@ TEST(load_resolves_assignments_per_period)
 	CHECK(load(&c, s, "2026-07") == 0);
 	h = rate_config_holder(c, "111111111111");
 	CHECK(h && !strcmp(h->id, "beta"));
+	{
+		struct rate_accounts acme = rate_config_accounts(c, 0), beta = rate_config_accounts(c, 1);
+		CHECK(rate_accounts_holds(&beta, "111111111111"));
+		CHECK(!rate_accounts_holds(&acme, "111111111111"));
+		CHECK(rate_accounts_holds(&acme, "222222222222"));
+	}
 	CHECK_INT(c->holdings[0].naccounts, 1);
 	CHECK_INT(c->holdings[1].naccounts, 1);
 	CHECK(c->customers[1].plan->credits == 1000000 && c->customers[1].plan->refunds_pass &&
@@ -456,6 +462,11 @@ TEST(edit_rejects_overlap)
 	config_result_init(&r);
 	CHECK_INT(store_config_edit(s, add_overlap, NULL, "account assign", &r, &err), RB_EINPUT);
 	CHECK_INT(r.nproblems, 1);
+	if (r.nproblems) {
+		CHECK_STR(r.problems[0].path, "$.customers[1].accounts[1]");
+		CHECK_STR(r.problems[0].object, "customer 'beta'");
+		CHECK_STR(r.problems[0].sub, "accounts[1]");
+	}
 	if (r.nproblems)
 		CHECK_STR(r.problems[0].msg, "account 222222222222 is already held by 'acme' for every period (overlapping assignment)");
 	config_result_release(&r);
