@@ -568,9 +568,13 @@ int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err 
 	json_t *arr = json_array();
 	int rc;
 
-	snprintf(lim, sizeof(lim), "%ld", limit > 0 ? limit : -1L);
-	rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
-		" ORDER BY id DESC LIMIT CAST(? AS INTEGER)", lim, row_audit, arr, err);
+	snprintf(lim, sizeof(lim), "%ld", limit);
+	if (limit > 0)
+		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+			" ORDER BY id DESC LIMIT CAST(? AS INTEGER)", lim, row_audit, arr, err);
+	else
+		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+			" ORDER BY id DESC", NULL, row_audit, arr, err);
 	if (rc < 0) {
 		json_decref(arr);
 		*out = NULL;

@@ -60,6 +60,14 @@ static struct store *open_db(void)
 	return s;
 }
 
+/* The text of sb, which is released. */
+static char *detach(struct strbuf *sb)
+{
+	char *s = strbuf_detach(sb, NULL);
+	strbuf_release(sb);
+	return s;
+}
+
 /* Every row of every table, as text: a database "dump". */
 static char *dump(struct store *s)
 {
@@ -82,7 +90,7 @@ static char *dump(struct store *s)
 		sqlite3_finalize(q);
 	}
 	sqlite3_finalize(t);
-	return strbuf_detach(&sb, NULL);
+	return detach(&sb);
 }
 
 static long audit_rows(struct store *s)
@@ -116,7 +124,7 @@ static char *problems_of(const char *text)
 	strbuf_init(&sb, 256, 1 << 20);
 	if (!doc) {
 		strbuf_addf(&sb, "json: %s", je.text);
-		return strbuf_detach(&sb, NULL);
+		return detach(&sb);
 	}
 	config_result_init(&r);
 	store_config_normalize(&out, doc, &r, &err);
@@ -125,7 +133,7 @@ static char *problems_of(const char *text)
 	config_result_release(&r);
 	json_decref(out);
 	json_decref(doc);
-	return strbuf_detach(&sb, NULL);
+	return detach(&sb);
 }
 
 #define CHECK_PROBLEMS(doc, want) do { \
