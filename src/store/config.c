@@ -412,7 +412,7 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 
 static char *dump(json_t *v)
 {
-	return v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+	return v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
 }
 
 static void now_utc(char *buf, size_t n)
