@@ -110,7 +110,9 @@ struct rate_tax_cluster {
 	char *note;            /* NULL when none */
 };
 
-/* What one customer holds in the period; parallel to rate_config.customers. */
+/* What one customer holds in the period; parallel to rate_config.customers.
+ * Spec §5: the customer gets an invoice for the period when naccounts or
+ * ncustom_lines is non-zero. */
 struct rate_holdings {
 	char **accounts;       /* assigned for the period, sorted */
 	size_t naccounts;
