@@ -12,36 +12,22 @@
 #include "util/decimal.h"
 #include "util/banned.h"
 
-/* SQLite's aggregate context is only 8-byte aligned, so the state is kept
- * as bytes and copied in and out (rb_i128 wants 16-byte alignment). */
+/* SQLite's aggregate context is only 8-byte aligned: the 128-bit sum is
+ * kept as bytes and copied in and out (memcpy), never accessed in place. */
 struct sum_ctx {
-	rb_i128 sum;
+	unsigned char sum[sizeof(rb_i128)];
 	int bad;
 };
 
-static void ctx_load(struct sum_ctx *out, const void *mem)
-{
-	memcpy(out, mem, sizeof(*out));
-}
-
-static void ctx_store(void *mem, const struct sum_ctx *in)
-{
-	memcpy(mem, in, sizeof(*in));
-}
-
 static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	void *mem = sqlite3_aggregate_context(ctx, sizeof(struct sum_ctx));
-	struct sum_ctx a;
+	struct sum_ctx *a = sqlite3_aggregate_context(ctx, sizeof(*a));
 	const unsigned char *txt;
-	rb_i128 v;
+	rb_i128 v, sum;
 	int n;
 
 	(void)argc;
-	if (!mem)
-		return;
-	ctx_load(&a, mem);
-	if (a.bad)
+	if (!a || a->bad)
 		return;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
@@ -49,26 +35,28 @@ static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	n = sqlite3_value_bytes(argv[0]);
 	if (n == 0)
 		return;
+	memcpy(&sum, a->sum, sizeof(sum));
 	if (dec_parse(&v, (const char *)txt, (size_t)n, DEC_SCALE) != DEC_OK ||
-	    dec_add(&a.sum, a.sum, v) != DEC_OK)
-		a.bad = 1;
-	ctx_store(mem, &a);
+	    dec_add(&sum, sum, v) != DEC_OK)
+		a->bad = 1;
+	else
+		memcpy(a->sum, &sum, sizeof(sum));
 }
 
 static void dec_sum_final(sqlite3_context *ctx)
 {
-	void *mem = sqlite3_aggregate_context(ctx, 0);
-	struct sum_ctx a = { 0, 0 };
+	struct sum_ctx *a = sqlite3_aggregate_context(ctx, 0);
 	char buf[DEC_BUFSZ];
+	rb_i128 sum = 0;
 	size_t n;
 
-	if (mem)
-		ctx_load(&a, mem);
-	if (a.bad) {
+	if (a && a->bad) {
 		sqlite3_result_error(ctx, "dec_sum: a value is not an exact decimal or the sum overflows", -1);
 		return;
 	}
-	n = dec_format(buf, sizeof(buf), a.sum, DEC_SCALE, DEC_SCALE);
+	if (a)
+		memcpy(&sum, a->sum, sizeof(sum));
+	n = dec_format(buf, sizeof(buf), sum, DEC_SCALE, DEC_SCALE);
 	sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
 }
 
