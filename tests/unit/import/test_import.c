@@ -388,6 +388,59 @@ TEST(spilling_gives_the_same_database)
 	budget = 0;
 }
 
+static int exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* A database failure while the batch is written (injected with a trigger
+ * on the 2000th fact, or on the last table written) rolls everything back,
+ * in memory and through the spill. */
+TEST(a_failing_write_leaves_the_database_as_it_was)
+{
+	static const char *const triggers[] = {
+		"CREATE TRIGGER inj BEFORE INSERT ON facts WHEN (SELECT COUNT(*) FROM facts) >= 2000"
+		" BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+		"CREATE TRIGGER inj BEFORE INSERT ON import_notes"
+		" BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+	};
+	size_t t, b;
+
+	build_rows();
+	reset_files();
+	for (t = 0; t < 2; t++)
+		for (b = 0; b < 2; b++) {
+			struct store *s = fresh();
+			struct import_result r;
+			struct rb_err err;
+			char *d1, *d2;
+			budget = b ? 1 : 0;
+			CHECK_INT(run_import_from(&r, s, 2, 2, 1, &err), 0);   /* payer 9 only */
+			import_result_release(&r);
+			d1 = facts_digest();
+			CHECK_INT(exec_sql(triggers[t]), 0);
+			rb_err_clear(&err);
+			CHECK_INT(run_import(&r, s, 2, 3, &err), RB_EIO);
+			CHECK(strstr(err.msg, "injected") != NULL);
+			d2 = facts_digest();
+			CHECK_STR(d2, d1);
+			CHECK_INT(count("SELECT COUNT(*) FROM imports"), 1);
+			CHECK_INT(count("SELECT COUNT(*) FROM import_notes"), 0);
+			CHECK_INT(count("SELECT COUNT(*) FROM tagsets"), 1);
+			free(d1);
+			free(d2);
+			store_free(s);
+			rm_db();
+		}
+	budget = 0;
+}
+
 TEST(an_error_in_any_file_writes_nothing)
 {
 	struct store *s;
@@ -456,6 +509,7 @@ static const struct check_case cases[] = {
 	CASE(reader_and_aggregator_threads_give_the_same_facts),
 	CASE(an_overflow_in_the_aggregator_thread_writes_nothing),
 	CASE(spilling_gives_the_same_database),
+	CASE(a_failing_write_leaves_the_database_as_it_was),
 	CASE(an_error_in_any_file_writes_nothing),
 	CASE(reimport_replaces_and_is_idempotent),
 };
