@@ -30,7 +30,7 @@ static const struct {
 } bys[] = {
 	{ "payer", STORE_BY_PAYER }, { "account", STORE_BY_ACCOUNT },
 	{ "service", STORE_BY_SERVICE }, { "region", STORE_BY_REGION },
-	{ "type", STORE_BY_TYPE }, { "day", STORE_BY_DAY },
+	{ "type", STORE_BY_TYPE }, { "day", STORE_BY_DAY }, { "class", STORE_BY_CLASS },
 };
 
 static void amount(char buf[DEC_BUFSZ], rb_i128 v, int digits)
@@ -243,7 +243,7 @@ int cmd_summary(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 				break;
 		if (i == sizeof(bys) / sizeof(bys[0]))
 			return rb_err_set(err, RB_EUSAGE,
-				"summary: unknown grouping '%s' (expected payer, account, service, region, type, day or tag:KEY)",
+				"summary: unknown grouping '%s' (expected payer, account, service, region, type, class, day or tag:KEY)",
 				by_name);
 		by = bys[i].by;
 	}

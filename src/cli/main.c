@@ -38,7 +38,7 @@ static const struct cli_command commands[] = {
 	  "or over all. Tables show cents; csv and json all 10 fractional digits.\n" },
 	{ "summary", cmd_summary, CLI_NEEDS_DB, "sum a period's costs by payer, account, service, ...",
 	  "usage: rebill summary --period YYYY-MM\n"
-	  "         [--by payer|account|service|region|type|day|tag:KEY]\n"
+	  "         [--by payer|account|service|region|type|class|day|tag:KEY]\n"
 	  "         [--format table|csv|json]\n"
 	  "\n"
 	  "Sums a period's rows and its unblended, on-demand and effective (amortized)\n"

@@ -876,6 +876,7 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		[STORE_BY_REGION] = "region",
 		[STORE_BY_TYPE] = "line_item_type",
 		[STORE_BY_DAY] = "day",
+		[STORE_BY_CLASS] = "class",
 	};
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -891,7 +892,7 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
 			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
 			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
-	else if ((unsigned)by <= STORE_BY_DAY)
+	else if ((unsigned)by <= STORE_BY_CLASS)
 		snprintf(sql, sizeof(sql),
 			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"
 			" GROUP BY k ORDER BY k", cols[by],

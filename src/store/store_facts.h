@@ -171,6 +171,7 @@ enum store_by {
 	STORE_BY_REGION,
 	STORE_BY_TYPE,          /* line item type */
 	STORE_BY_DAY,
+	STORE_BY_CLASS,         /* spec §2 class (cur_class_name) */
 	STORE_BY_TAG,           /* the value of one tag key; "" when untagged */
 };
 

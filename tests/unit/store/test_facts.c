@@ -449,6 +449,13 @@ TEST(facts_each_and_groupings)
 	CHECK_INT(store_summary(&g, &n, s, per("2026-10"), STORE_BY_DAY, NULL, &err), 0);
 	CHECK_INT(n, 2);
 	store_groups_free(g, n);
+	CHECK_INT(store_summary(&g, &n, s, per("2026-10"), STORE_BY_CLASS, NULL, &err), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(g[0].key, "usage");
+		CHECK(g[0].sum.unblended == amt("6.6"));
+	}
+	store_groups_free(g, n);
 	CHECK_INT(store_summary(&g, &n, s, per("2026-11"), STORE_BY_DAY, NULL, &err), 0);
 	CHECK_INT(n, 0);
 	store_groups_free(g, n);
