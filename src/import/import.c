@@ -387,12 +387,113 @@ static int tag_cmp(const void *x, const void *y)
 	return strcmp(((const struct tag_order *)x)->canon, ((const struct tag_order *)y)->canon);
 }
 
+/* Facts in (period, payer, account) order, so that the table and its
+ * indexes grow by appends (SQLite's fast path) instead of splitting pages
+ * in the middle: a counting sort over the few distinct (period, payer,
+ * account) groups, 4 bytes per fact. Interned strings: equal pointers are
+ * equal strings. */
+struct fgroup {
+	int period;
+	const char *payer, *account;
+	size_t count, next;
+};
+
+static int fgroup_cmp(const void *x, const void *y)
+{
+	const struct fgroup *a = x, *b = y;
+	int c = (a->period > b->period) - (a->period < b->period);
+	if (!c)
+		c = strcmp(a->payer, b->payer);
+	return c ? c : strcmp(a->account, b->account);
+}
+
+static size_t fgroup_hash(int period, const char *payer, const char *account)
+{
+	uint64_t h = (uint64_t)(uintptr_t)account * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)(uintptr_t)payer * 0xc2b2ae3d27d4eb4fULL;
+	h ^= (uint64_t)(unsigned)period * 0x165667b19e3779f9ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (period, payer, account) in the open-addressing table slots
+ * (group index + 1, 0 empty) of mask + 1 entries. */
+static size_t fgroup_slot(const uint32_t *slots, size_t mask, const struct fgroup *g,
+	int period, const char *payer, const char *account)
+{
+	size_t j = fgroup_hash(period, payer, account) & mask;
+	for (; slots[j]; j = (j + 1) & mask) {
+		const struct fgroup *e = &g[slots[j] - 1];
+		if (e->period == period && e->payer == payer && e->account == account)
+			break;
+	}
+	return j;
+}
+
+static void order_facts(uint32_t **out, const struct agg *a)
+{
+	size_t n = agg_nfacts(a), i, ng = 0, galloc = 64, mask = 255, pos = 0;
+	struct fgroup *g = xcalloc(galloc, sizeof(*g));
+	uint32_t *slots = xcalloc(mask + 1, sizeof(uint32_t)), *grp_of_slot;
+	uint32_t *fo = xcalloc(n ? n : 1, sizeof(uint32_t));
+
+	for (i = 0; i < n; i++) {
+		struct store_fact f;
+		size_t j;
+		agg_fact(a, i, &f);
+		j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+		if (!slots[j]) {
+			if (ng == galloc) {
+				galloc *= 2;
+				g = xreallocarray(g, galloc, sizeof(*g));
+			}
+			g[ng].period = f.period;
+			g[ng].payer = f.payer;
+			g[ng].account = f.account;
+			g[ng].count = 0;
+			slots[j] = (uint32_t)++ng;
+			if (ng * 2 > mask) {
+				size_t k;
+				mask = mask * 2 + 1;
+				free(slots);
+				slots = xcalloc(mask + 1, sizeof(uint32_t));
+				for (k = 0; k < ng; k++)
+					slots[fgroup_slot(slots, mask, g, g[k].period, g[k].payer,
+						g[k].account)] = (uint32_t)(k + 1);
+				j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+			}
+		}
+		g[slots[j] - 1].count++;
+	}
+	qsort(g, ng, sizeof(*g), fgroup_cmp);
+	for (i = 0; i < ng; i++) {
+		g[i].next = pos;
+		pos += g[i].count;
+	}
+	/* the slots pointed at unsorted group numbers: rebuild them */
+	memset(slots, 0, (mask + 1) * sizeof(uint32_t));
+	for (i = 0; i < ng; i++)
+		slots[fgroup_slot(slots, mask, g, g[i].period, g[i].payer, g[i].account)] =
+			(uint32_t)(i + 1);
+	grp_of_slot = slots;
+	for (i = 0; i < n; i++) {
+		struct store_fact f;
+		struct fgroup *e;
+		agg_fact(a, i, &f);
+		e = &g[grp_of_slot[fgroup_slot(slots, mask, g, f.period, f.payer, f.account)] - 1];
+		fo[e->next++] = (uint32_t)i;
+	}
+	free(slots);
+	free(g);
+	*out = fo;
+}
+
 static int write_all(struct import_result *r, struct store *s, const struct agg *a,
 	const struct shared *sh, const char *imported_at, struct rb_err *err)
 {
 	struct store_batch *b = NULL;
 	size_t i, nt = agg_ntagsets(a);
 	struct tag_order *order = xcalloc(nt, sizeof(*order));
+	uint32_t *fo = NULL;
 	int64_t *ids = xcalloc(nt, sizeof(int64_t));
 	int rc;
 
@@ -413,9 +514,10 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 	for (i = 0; i < nt; i++)
 		if ((rc = store_batch_tagset(b, &ids[order[i].idx], order[i].canon, err)) < 0)
 			goto cleanup;
+	order_facts(&fo, a);
 	for (i = 0; i < agg_nfacts(a); i++) {
 		struct store_fact f;
-		agg_fact(a, i, &f);
+		agg_fact(a, fo[i], &f);
 		f.tagset_id = ids[f.tagset_id];
 		if ((rc = store_batch_fact(b, &f, err)) < 0)
 			goto cleanup;
@@ -449,6 +551,7 @@ cleanup:
 	store_batch_abort(b);
 	free(order);
 	free(ids);
+	free(fo);
 	return rc;
 }
 
