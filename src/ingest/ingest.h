@@ -63,6 +63,10 @@ struct cur_reader_stats {
 	uint64_t rows;             /* rows returned */
 	size_t nunknown_columns;   /* header columns rebill does not use */
 	const char *const *unknown_columns;
+	/* Tag values not returned because an earlier column (legacy
+	 * resourceTags/KEY or flat resource_tags_KEY, in header order) or the
+	 * resource_tags JSON cell already gave the row that key: the first wins. */
+	uint64_t duplicate_tags;
 };
 
 struct cur_reader;
@@ -72,6 +76,17 @@ struct cur_reader;
  * CUR 2.0, or Athena/Parquet-style flat names. A missing required column is
  * RB_EINPUT naming it. */
 int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err);
+
+/* As cur_reader_open over len bytes at data (plain or gzip), which must stay
+ * valid and unchanged until cur_reader_free; name is used in errors. For
+ * fuzzing and tests. */
+int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *data,
+	size_t len, struct rb_err *err);
+
+/* As cur_reader_open with a read buffer of bufsize bytes (0: the default
+ * 1 MiB). Tests use tiny sizes to put fields across buffer refills. */
+int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
+	struct rb_err *err);
 
 /* Reads the next row into *row. Returns 1 with a row, 0 at end of file,
  * or a negative RB_E* code with err set. After an error the reader may
@@ -94,9 +109,21 @@ struct ingest_file {
 	uint64_t size;
 };
 
+/* A file found in a named directory (or listed by a manifest) that is not
+ * read, and why: "parquet" (not supported yet), "not a CUR file" (unknown
+ * type), "not listed by a manifest" (e.g. an older assembly's data next to
+ * the manifests), "superseded assembly" (a legacy CUR assembly that the
+ * top-level manifest of its period no longer names). Callers report them. */
+struct ingest_skipped {
+	char *path;
+	const char *reason;   /* static string */
+};
+
 struct ingest_list {
 	struct ingest_file *files;
 	size_t nfiles;
+	struct ingest_skipped *skipped;
+	size_t nskipped;
 };
 
 int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npaths,
