@@ -270,7 +270,9 @@ int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *d
 	struct cur_reader *r = reader_new(name);
 	int ret;
 
-	ret = csv_open_mem(&r->csv, name, data, len, 0, err);
+	/* a small block needs no 1 MiB buffer; the buffer grows for gzip */
+	ret = csv_open_mem(&r->csv, name, data, len,
+		len < 4096 ? 4096 : len < CSV_BUFSIZE ? len : CSV_BUFSIZE, err);
 	if (ret)
 		goto cleanup;
 	ret = reader_start(r, err);
