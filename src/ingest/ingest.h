@@ -9,6 +9,15 @@
  *
  * Errors name FILE:LINE:COLUMN (1-based; the column is the CSV field number)
  * and are RB_EINPUT for bad input, RB_EIO for I/O.
+ *
+ * Row rules (cur_reader_next): every row of a file has the billing period of
+ * its first row; the usage day is a real calendar day; payer and usage
+ * account ids are 1 to 20 ASCII digits (AWS uses 12; anonymised samples
+ * differ); amounts are exact decimals (E-notation allowed), an empty cell is
+ * 0; an empty tag value is no tag; when two columns give the same tag key the
+ * first in header order wins and the rest are counted (duplicate_tags).
+ * Memory per reader: a 1 MiB buffer, grown only for a row longer than that
+ * (at most 16 MiB, a longer row is bad input).
  */
 #ifndef RB_INGEST_H
 #define RB_INGEST_H
