@@ -54,7 +54,11 @@ static char *tok(const void *data, size_t len, size_t bufsize, int expect)
 		strbuf_addf(&sb, "ERR %s", msg);
 	}
 	csv_free(c);
-	return strbuf_detach(&sb, NULL);
+	{
+		char *s = strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);   /* detach leaves an empty buffer behind */
+		return s;
+	}
 }
 
 /* Checks the result for every buffer size. */
