@@ -11,6 +11,8 @@
 #include "ingest/csv.h"
 #include "ingest/ingest.h"
 
+#include "util/banned.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* -1, 0, 1 as a sorts before, equal to, after b (bytes, then length) */
