@@ -37,7 +37,7 @@ enum fld {
 	F_PRODUCT_CODE = F_NREQUIRED, F_PRODUCT_NAME, F_USAGE_TYPE, F_OPERATION,
 	F_REGION, F_REGION_CODE, F_RESOURCE_ID, F_USAGE_AMOUNT, F_PUBLIC_OD,
 	F_RI_ARN, F_RI_EFFECTIVE, F_RI_UNUSED_AMORT, F_RI_UNUSED_RECUR,
-	F_SP_ARN, F_SP_EFFECTIVE, F_SP_TOTAL, F_SP_USED, F_TAGS_JSON,
+	F_SP_ARN, F_SP_EFFECTIVE, F_SP_TOTAL, F_SP_USED, F_TAGS_JSON, F_PRODUCT_MAP,
 	F_N
 };
 
@@ -71,11 +71,23 @@ static const struct {
 	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date" },
 	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment" },
 	[F_TAGS_JSON] = { NULL, "resource_tags" },
+	[F_PRODUCT_MAP] = { NULL, "product" },   /* CUR 2.0: JSON map of product attributes */
 };
 
 #define LEGACY_TAG_PREFIX "resourceTags/"
 #define FLAT_TAG_PREFIX "resource_tags_"
 #define QUOTE_MAX 64   /* bytes of a bad value quoted in a message */
+#define PRODUCT_CACHE 256   /* CUR 2.0 product maps remembered (they repeat) */
+
+/* What rebill takes from a CUR 2.0 product map cell. */
+struct product_entry {
+	char *cell;
+	size_t n;
+	uint64_t hash;
+	struct rb_str name;     /* "product_name" */
+	struct rb_str region;   /* "region" */
+	int used;
+};
 
 struct tagcol {
 	size_t col;
@@ -110,6 +122,8 @@ struct cur_reader {
 	struct cur_tag *json_tags;
 	size_t njson, jsoncap;
 	int json_valid;
+
+	struct product_entry *products;   /* PRODUCT_CACHE entries, by hash */
 
 	uint64_t rows, duplicate_tags;
 };
@@ -470,6 +484,67 @@ static int collect_tags(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static struct rb_str json_member(json_t *o, const char *key, char **copy)
+{
+	json_t *v = json_object_get(o, key);
+	struct rb_str s = { "", 0 };
+	if (json_is_string(v) && json_string_length(v)) {
+		*copy = xstrndup(json_string_value(v), json_string_length(v));
+		s.p = *copy;
+		s.n = strlen(*copy);
+	}
+	return s;
+}
+
+/* The product name and region of a CUR 2.0 product map cell (remembered:
+ * cells repeat for every line item of a product). A cell that is not a JSON
+ * object is bad input. */
+static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
+	const struct product_entry **out, struct rb_err *err)
+{
+	struct rb_str s = cell(r, f, F_PRODUCT_MAP);
+	uint64_t h = fnv1a(s.p, s.n);
+	struct product_entry *e;
+	json_t *root;
+	char *name = NULL, *region = NULL;
+
+	if (!r->products)
+		r->products = xcalloc(PRODUCT_CACHE, sizeof(*r->products));
+	e = &r->products[h % PRODUCT_CACHE];
+	if (e->used && e->hash == h && e->n == s.n && !memcmp(e->cell, s.p, s.n)) {
+		*out = e;
+		return 0;
+	}
+	root = s.n ? json_loadb(s.p, s.n, 0, NULL) : json_object();
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bad_value(r, f, line, F_PRODUCT_MAP, "product map", err);
+	}
+	free(e->cell);
+	free((char *)(e->name.n ? e->name.p : NULL));
+	free((char *)(e->region.n ? e->region.p : NULL));
+	e->name = json_member(root, "product_name", &name);
+	e->region = json_member(root, "region", &region);
+	json_decref(root);
+	e->cell = xstrndup(s.p, s.n);
+	e->n = s.n;
+	e->hash = h;
+	e->used = 1;
+	*out = e;
+	return 0;
+}
+
 static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
 {
@@ -515,6 +590,15 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	row->usage_type = cell(r, f, F_USAGE_TYPE);
 	row->operation = cell(r, f, F_OPERATION);
 	row->region = cell(r, f, F_REGION);
+	if (r->col[F_PRODUCT_MAP] >= 0 && (r->col[F_PRODUCT_NAME] < 0 || r->col[F_REGION] < 0)) {
+		const struct product_entry *e = NULL;
+		if ((ret = product_map(r, f, line, &e, err)))
+			return ret;
+		if (r->col[F_PRODUCT_NAME] < 0)
+			row->product_name = e->name;
+		if (r->col[F_REGION] < 0)
+			row->region = e->region;
+	}
 	if (!row->region.n)
 		row->region = cell(r, f, F_REGION_CODE);
 	row->resource_id = cell(r, f, F_RESOURCE_ID);
@@ -589,6 +673,12 @@ void cur_reader_free(struct cur_reader *r)
 	free(r->tagcols);
 	free(r->tags);
 	free(r->json_tags);
+	for (i = 0; r->products && i < PRODUCT_CACHE; i++) {
+		free(r->products[i].cell);
+		free((char *)(r->products[i].name.n ? r->products[i].name.p : NULL));
+		free((char *)(r->products[i].region.n ? r->products[i].region.p : NULL));
+	}
+	free(r->products);
 	strbuf_release(&r->json_cell);
 	strbuf_release(&r->json_text);
 	free(r->name);

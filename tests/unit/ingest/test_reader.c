@@ -161,9 +161,10 @@ TEST(cur2_columns)
 		"2026-10-02T00:00:00.000Z,0.5,eu-central-1,"
 		"arn:aws:savingsplans::123456789012:savingsplan/x,0.3,,,"
 		"\"{\"\"user_team\"\":\"\"a,b\"\",\"\"user_quote\"\":\"\"say \\\"\"hi\\\"\"\"\","
-		"\"\"user_empty\"\":\"\"\"\",\"\"aws_created\"\":\"\"me\"\"}\",\"{}\"\n"
+		"\"\"user_empty\"\":\"\"\"\",\"\"aws_created\"\":\"\"me\"\"}\","
+		"\"{\"\"product_name\"\":\"\"Amazon Elastic Compute Cloud\"\",\"\"region\"\":\"\"eu-west-3\"\"}\"\n"
 		"111122223333,2026-10-01T00:00:00.000Z,444455556666,SavingsPlanRecurringFee,"
-		"2026-10-02T00:00:00.000Z,10,,arn:aws:savingsplans::123456789012:savingsplan/x,,"
+		"2026-10-02T00:00:00.000Z,10,us-west-2,arn:aws:savingsplans::123456789012:savingsplan/x,,"
 		"10,7.5,,\n";
 	struct cur_reader *r = NULL;
 	const struct cur_row *row;
@@ -172,10 +173,10 @@ TEST(cur2_columns)
 
 	CHECK_INT(cur_reader_open_mem(&r, "t.csv", csv, strlen(csv), &err), 0);
 	CHECK_INT(cur_reader_next(r, &row, &err), 1);
-	CHECK_RBSTR(row->region, "eu-central-1");
+	CHECK_RBSTR(row->region, "eu-west-3");          /* the product map's region */
 	CHECK_STR(row->owner, "123456789012");
 	CHECK_STR(amt(row->views.effective), "0.3");
-	CHECK_RBSTR(row->product_name, "");
+	CHECK_RBSTR(row->product_name, "Amazon Elastic Compute Cloud");
 	CHECK_INT(row->ntags, 3);
 	if (row->ntags == 3) {
 		CHECK_RBSTR(row->tags[0].key, "aws_created");
@@ -188,11 +189,11 @@ TEST(cur2_columns)
 	CHECK_INT(row->cls, CUR_COMMITMENT);
 	CHECK_STR(amt(row->views.effective), "2.5");
 	CHECK_INT(row->ntags, 0);
+	CHECK_RBSTR(row->product_name, "");
+	CHECK_RBSTR(row->region, "us-west-2");          /* product_region_code */
 	CHECK_INT(cur_reader_next(r, &row, &err), 0);
 	cur_reader_stats(r, &st);
-	CHECK_INT(st.nunknown_columns, 1);
-	if (st.nunknown_columns == 1)
-		CHECK_STR(st.unknown_columns[0], "product");
+	CHECK_INT(st.nunknown_columns, 0);
 	cur_reader_free(r);
 }
 
@@ -267,6 +268,14 @@ TEST(bad_input)
 		"t.csv:2:7: row has more fields than the header (6)");
 	CHECK_STR(read_all("lineItem/UnblendedCost," MINI_HEADER, &n),
 		"t.csv:1:7: duplicate column lineItem/UnblendedCost");
+	CHECK_STR(read_all("bill_payer_account_id,bill_billing_period_start_date,line_item_usage_account_id,"
+		"line_item_line_item_type,line_item_usage_start_date,line_item_unblended_cost,resource_tags,product\n"
+		"1,2026-10-01,2,Usage,2026-10-01,1,[1],{}\n", &n),
+		"t.csv:2:7: bad tag map '[1]' in column resource_tags");
+	CHECK_STR(read_all("bill_payer_account_id,bill_billing_period_start_date,line_item_usage_account_id,"
+		"line_item_line_item_type,line_item_usage_start_date,line_item_unblended_cost,resource_tags,product\n"
+		"1,2026-10-01,2,Usage,2026-10-01,1,,{x\n", &n),
+		"t.csv:2:8: bad product map '{x' in column product");
 	CHECK_STR(read_all(MINI_HEADER "1,2026-10-01,2,Usage,2026-10-01,1\n", &n), "");
 	CHECK_INT(n, 1);
 }
