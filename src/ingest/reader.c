@@ -78,6 +78,18 @@ static const struct {
 #define FLAT_TAG_PREFIX "resource_tags_"
 #define QUOTE_MAX 64   /* bytes of a bad value quoted in a message */
 #define PRODUCT_CACHE 256   /* CUR 2.0 product maps remembered (they repeat) */
+#define TAGS_CACHE 64        /* resource_tags cells remembered */
+
+/* A parsed resource_tags JSON cell. */
+struct tags_entry {
+	char *cell;
+	size_t n;
+	uint64_t hash;
+	int used;
+	char *text;              /* keys and values */
+	struct cur_tag *tags;    /* sorted by key */
+	size_t ntags;
+};
 
 /* What rebill takes from a CUR 2.0 product map cell. */
 struct product_entry {
@@ -116,12 +128,10 @@ struct cur_reader {
 	struct cur_tag *tags;
 	size_t tagcap;
 
-	/* resource_tags JSON: the last cell and its parsed tags (cells repeat) */
-	struct strbuf json_cell;
-	struct strbuf json_text;     /* keys and values of json_tags */
-	struct cur_tag *json_tags;
-	size_t njson, jsoncap;
-	int json_valid;
+	/* resource_tags JSON cells, parsed, by hash (cells repeat) */
+	struct tags_entry *tagcache;
+	const struct cur_tag *json_tags;   /* the current row's, sorted */
+	size_t njson;
 
 	struct product_entry *products;   /* PRODUCT_CACHE entries, by hash */
 
@@ -241,8 +251,6 @@ static struct cur_reader *reader_new(const char *name)
 {
 	struct cur_reader *r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
-	strbuf_init(&r->json_cell, 0, INGEST_MAX_FIELD);
-	strbuf_init(&r->json_text, 0, 2 * (size_t)INGEST_MAX_FIELD);
 	return r;
 }
 
@@ -357,69 +365,106 @@ static int json_tag_cmp(const void *a, const void *b)
 	return key_cmp(x->key.p, x->key.n, y->key.p, y->key.n);
 }
 
-/* Parses a resource_tags JSON cell into r->json_tags (sorted by key). */
+/* A fast hash of a cell, 8 bytes at a time (cache index, not security). */
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	return h ^ (h >> 29);
+}
+
+static void tags_entry_release(struct tags_entry *e)
+{
+	free(e->cell);
+	free(e->text);
+	free(e->tags);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Points r->json_tags at the tags of the row's resource_tags cell (a JSON
+ * object of strings; null and empty values are no tag), parsing it unless
+ * the cache holds it. */
 static int parse_json_tags(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
 {
 	struct rb_str s = cell(r, f, F_TAGS_JSON);
+	struct tags_entry *e;
 	json_t *root = NULL, *v;
-	json_error_t jerr;
+	struct cur_tag *tags = NULL;
 	const char *key;
-	size_t i, *offs = NULL;
+	char *text = NULL, *w;
+	size_t total = 0, n = 0;
+	uint64_t h;
 	int ret = 0;
 
-	if (r->json_valid && s.n == r->json_cell.len && !memcmp(s.p, r->json_cell.buf, s.n))
-		return 0;
-	r->json_valid = 0;
 	r->njson = 0;
-	strbuf_reset(&r->json_cell);
-	strbuf_reset(&r->json_text);
-	if (s.n) {
-		root = json_loadb(s.p, s.n, JSON_REJECT_DUPLICATES, &jerr);
-		if (!root || !json_is_object(root)) {
+	if (!s.n)
+		return 0;
+	h = hash_bytes(s.p, s.n);
+	if (!r->tagcache)
+		r->tagcache = xcalloc(TAGS_CACHE, sizeof(*r->tagcache));
+	e = &r->tagcache[h % TAGS_CACHE];
+	if (e->used && e->hash == h && e->n == s.n && !memcmp(e->cell, s.p, s.n))
+		goto found;
+	root = json_loadb(s.p, s.n, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(root)) {
+		ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
+		goto cleanup;
+	}
+	json_object_foreach(root, key, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v)) {
 			ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
 			goto cleanup;
 		}
-		offs = xcalloc(2 * json_object_size(root) + 1, sizeof(*offs));
-		json_object_foreach(root, key, v) {
-			const char *val;
-			size_t vlen, klen = strlen(key);
-			if (json_is_null(v))
-				continue;
-			if (!json_is_string(v)) {
-				ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
-				goto cleanup;
-			}
-			val = json_string_value(v);
-			vlen = json_string_length(v);
-			if (!vlen || !klen)
-				continue;
-			if (r->njson == r->jsoncap) {
-				r->jsoncap = r->jsoncap ? 2 * r->jsoncap : 16;
-				r->json_tags = xreallocarray(r->json_tags, r->jsoncap, sizeof(*r->json_tags));
-			}
-			offs[2 * r->njson] = r->json_text.len;
-			if (strbuf_add(&r->json_text, key, klen) ||
-			    (offs[2 * r->njson + 1] = r->json_text.len,
-			     strbuf_add(&r->json_text, val, vlen))) {
-				ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
-				goto cleanup;
-			}
-			r->json_tags[r->njson].key.n = klen;
-			r->json_tags[r->njson].value.n = vlen;
-			r->njson++;
-		}
-		for (i = 0; i < r->njson; i++) {
-			r->json_tags[i].key.p = r->json_text.buf + offs[2 * i];
-			r->json_tags[i].value.p = r->json_text.buf + offs[2 * i + 1];
-		}
-		qsort(r->json_tags, r->njson, sizeof(*r->json_tags), json_tag_cmp);
+		total += strlen(key) + json_string_length(v);
 	}
-	if (strbuf_add(&r->json_cell, s.p, s.n) == 0)
-		r->json_valid = 1;
+	w = text = xmalloc(total + 1);
+	tags = xcalloc(json_object_size(root) + 1, sizeof(*tags));
+	json_object_foreach(root, key, v) {
+		size_t kl = strlen(key), vl;
+		if (!json_is_string(v) || !kl || !(vl = json_string_length(v)))
+			continue;
+		memcpy(w, key, kl);
+		tags[n].key.p = w;
+		tags[n].key.n = kl;
+		w += kl;
+		memcpy(w, json_string_value(v), vl);
+		tags[n].value.p = w;
+		tags[n].value.n = vl;
+		w += vl;
+		n++;
+	}
+	qsort(tags, n, sizeof(*tags), json_tag_cmp);
+	tags_entry_release(e);
+	e->cell = xmalloc(s.n);
+	memcpy(e->cell, s.p, s.n);
+	e->n = s.n;
+	e->hash = h;
+	e->used = 1;
+	e->text = text;
+	e->tags = tags;
+	e->ntags = n;
+	text = NULL;
+	tags = NULL;
+found:
+	r->json_tags = e->tags;
+	r->njson = e->ntags;
 cleanup:
 	json_decref(root);
-	free(offs);
+	free(text);
+	free(tags);
 	return ret;
 }
 
@@ -484,17 +529,6 @@ static int collect_tags(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211u;
-	}
-	return h;
-}
-
 static struct rb_str json_member(json_t *o, const char *key, char **copy)
 {
 	json_t *v = json_object_get(o, key);
@@ -514,7 +548,7 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	const struct product_entry **out, struct rb_err *err)
 {
 	struct rb_str s = cell(r, f, F_PRODUCT_MAP);
-	uint64_t h = fnv1a(s.p, s.n);
+	uint64_t h = hash_bytes(s.p, s.n);
 	struct product_entry *e;
 	json_t *root;
 	char *name = NULL, *region = NULL;
@@ -672,15 +706,15 @@ void cur_reader_free(struct cur_reader *r)
 	free(r->unknown);
 	free(r->tagcols);
 	free(r->tags);
-	free(r->json_tags);
+	for (i = 0; r->tagcache && i < TAGS_CACHE; i++)
+		tags_entry_release(&r->tagcache[i]);
+	free(r->tagcache);
 	for (i = 0; r->products && i < PRODUCT_CACHE; i++) {
 		free(r->products[i].cell);
 		free((char *)(r->products[i].name.n ? r->products[i].name.p : NULL));
 		free((char *)(r->products[i].region.n ? r->products[i].region.p : NULL));
 	}
 	free(r->products);
-	strbuf_release(&r->json_cell);
-	strbuf_release(&r->json_text);
 	free(r->name);
 	free(r);
 }
