@@ -49,6 +49,12 @@ struct csv {
 
 	char *buf;                   /* cap + 1 bytes: buf[len] == '\0' */
 	size_t cap, len;
+	uint64_t base;               /* source offset of buf[0] */
+	uint64_t end;                /* byte range: no row starting at or past it (0: none) */
+	uint64_t first;              /* source offset of the first row start */
+	int have_first;
+	int skip_partial;            /* byte range: skip to the first line end first */
+	int stopped;                 /* byte range: reached end */
 	size_t row;                  /* start of the current row */
 	int eof;                     /* no byte after buf[len - 1] */
 	int started;
@@ -178,6 +184,7 @@ static int more(struct csv *c, struct rb_err *err)
 	int ret;
 
 	if (c->row > 0) {
+		c->base += c->row;
 		memmove(c->buf, c->buf + c->row, c->len - c->row);
 		c->len -= c->row;
 		c->row = 0;
@@ -269,6 +276,41 @@ int csv_open_mem(struct csv **out, const char *name, const void *data, size_t le
 	}
 	*out = c;
 	return ret;
+}
+
+int csv_set_range(struct csv *c, uint64_t start, uint64_t end, struct rb_err *err)
+{
+	if (c->gz)
+		return rb_err_at(err, RB_EUSAGE, c->name, 0, 0,
+			"cannot read a byte range of gzip data");
+	c->end = end;
+	c->have_first = 0;
+	if (start == 0)
+		return 0;
+	if (start > c->size)
+		start = c->size;
+	if (c->fd >= 0) {
+		if (lseek(c->fd, (off_t)(start - 1), SEEK_SET) < 0)
+			return rb_err_at(err, RB_EIO, c->name, 0, 0, "seek failed: %s", strerror(errno));
+	} else {
+		c->mempos = (size_t)(start - 1);
+	}
+	c->base = start - 1;
+	c->row = c->len = 0;
+	c->buf[0] = '\0';
+	c->eof = 0;
+	c->started = 1;
+	c->skip_partial = 1;
+	c->have_first = 0;
+	c->line = 1;
+	return 0;
+}
+
+void csv_range_info(const struct csv *c, uint64_t *first, uint64_t *stop, long *lines)
+{
+	*first = c->have_first ? c->first : c->base + c->row;
+	*stop = c->base + c->row;
+	*lines = c->line - 1;
 }
 
 void csv_expect_fields(struct csv *c, size_t n)
@@ -377,6 +419,29 @@ int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
 		if (c->len - c->row >= 3 && !memcmp(c->buf + c->row, "\xEF\xBB\xBF", 3))
 			c->row += 3;
 		c->started = 1;
+	}
+	while (c->skip_partial) {
+		/* a byte range starts after the first line end at or after start - 1 */
+		char *lf = memchr(c->buf + c->row, '\n', c->len - c->row);
+		if (lf) {
+			c->row = (size_t)(lf - c->buf) + 1;
+			c->skip_partial = 0;
+		} else if (c->eof) {
+			c->row = c->len;
+			c->skip_partial = 0;
+		} else {
+			c->row = c->len;
+			if ((ret = more(c, err)))
+				goto failed;
+		}
+	}
+	if (!c->have_first) {
+		c->first = c->base + c->row;
+		c->have_first = 1;
+	}
+	if (c->end && c->base + c->row >= c->end) {
+		c->stopped = 1;
+		return 0;
 	}
 	/* empty lines hold no field: skip them */
 	for (;;) {

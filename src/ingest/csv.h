@@ -43,6 +43,19 @@ int csv_open_fd(struct csv **out, const char *name, int fd, size_t bufsize,
 int csv_open_mem(struct csv **out, const char *name, const void *data, size_t len,
 	size_t bufsize, struct rb_err *err);
 
+/* Restricts the tokenizer to the rows of a byte range of a plain (not gzip)
+ * source, after the header was read: rows start after the first line end
+ * at or after offset start - 1 (start 0: where the tokenizer is), and the
+ * last row is the one starting before offset end (0: no end). Lines count
+ * from 1 at the first row of the range. Returns 0, RB_EUSAGE for gzip, or
+ * RB_EIO. See cur_reader_open_range for how ranges are put together. */
+int csv_set_range(struct csv *c, uint64_t start, uint64_t end, struct rb_err *err);
+
+/* After the last row of a range: the offset of its first row start, the
+ * offset where the next row starts (or the source size at its end), and the
+ * line ends consumed since the range's first row. */
+void csv_range_info(const struct csv *c, uint64_t *first, uint64_t *stop, long *lines);
+
 /* From now on a row with another number of fields than n is an error. */
 void csv_expect_fields(struct csv *c, size_t n);
 

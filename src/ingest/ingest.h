@@ -97,6 +97,36 @@ int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *d
 int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
 	struct rb_err *err);
 
+/* Reading one plain (not gzip) CSV file on several threads: split [0, size)
+ * into byte ranges [s0 = 0, s1), [s1, s2), ... [sn, size) and open one reader
+ * per range; each reads the header itself, then only the rows starting in
+ * its range (a range's first row starts after the first line end at or after
+ * s - 1; the last is the one starting before the range's end). Ranges should
+ * be large (e.g. 64 MiB or more): a row is read by exactly one of them.
+ *
+ * The rows of all ranges are exactly the file's rows when, for every k >= 1,
+ * range k-1's `stop` equals range k's `first` (cur_reader_range, after the
+ * last row; `first` is also valid after an error). Otherwise range k
+ * started inside a quoted field that holds a line break: its rows and its
+ * error, if any, mean nothing; discard the rows from range k on and read the
+ * file with one reader. An error in a range whose chain holds is real. Line numbers (row->line, err->line) count from 1 at a range's first
+ * row, except in the range starting at 0: add the `lines` of the earlier
+ * ranges to get the file's. Each range checks the billing period of its own
+ * rows only: compare `period` across ranges. Gzip data is RB_EUSAGE. */
+int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
+	uint64_t end, struct rb_err *err);
+
+struct cur_reader_range {
+	uint64_t first;   /* offset of the range's first row start */
+	uint64_t stop;    /* offset of the row start after its last row (or the size) */
+	long lines;       /* line ends from `first` (or the file start) to `stop` */
+	int period;       /* billing period of its rows, -1 when it had none */
+};
+
+/* Where a range reader started and stopped (valid after cur_reader_next
+ * returned 0). */
+void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out);
+
 /* Reads the next row into *row. Returns 1 with a row, 0 at end of file,
  * or a negative RB_E* code with err set. After an error the reader may
  * only be freed. */

@@ -281,6 +281,31 @@ cleanup:
 	return ret;
 }
 
+int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
+	uint64_t end, struct rb_err *err)
+{
+	struct cur_reader *r = NULL;
+	int ret;
+
+	ret = cur_reader_open_ex(&r, path, 0, err);
+	if (ret)
+		goto cleanup;
+	ret = csv_set_range(r->csv, start, end, err);
+cleanup:
+	if (ret) {
+		cur_reader_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return ret;
+}
+
+void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out)
+{
+	csv_range_info(r->csv, &out->first, &out->stop, &out->lines);
+	out->period = r->have_period ? r->period : -1;
+}
+
 int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err)
 {
 	return cur_reader_open_ex(out, path, 0, err);

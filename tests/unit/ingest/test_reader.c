@@ -403,8 +403,110 @@ TEST(real_workshop_gzip)
 	CHECK_INT(st.rows, 91264);
 }
 
+/* Reads path as ranges of `step` bytes; checks the chain and returns the
+ * rows in order (sum and line checksum) up to a break of the chain (counted
+ * in *breaks), or -2 on an error in a range that started right. */
+static long read_ranges(const char *path, uint64_t size, uint64_t step, rb_i128 *sum,
+	long *linesum, long *breaks)
+{
+	uint64_t s, prev_stop = 0;
+	long rows = 0, base = 0;
+	int k = 0;
+
+	*sum = 0;
+	*linesum = 0;
+	*breaks = 0;
+	for (s = 0; s < size || (s == 0 && size == 0); s += step, k++) {
+		struct cur_reader *r = NULL;
+		struct cur_reader_range rg;
+		const struct cur_row *row;
+		struct rb_err err;
+		int ret;
+
+		ret = cur_reader_open_range(&r, path, s, s + step >= size ? 0 : s + step, &err);
+		while (ret == 0 && (ret = cur_reader_next(r, &row, &err)) == 1) {
+			rows++;
+			*sum += row->views.unblended;
+			*linesum += row->line + base;
+			ret = 0;
+		}
+		cur_reader_range(r, &rg);
+		if (k && rg.first != prev_stop) {
+			/* a wrong start: this range's rows and errors mean nothing */
+			(*breaks)++;
+			cur_reader_free(r);
+			return rows;
+		}
+		if (ret < 0) {
+			rb_err_print(&err, stdout);
+			cur_reader_free(r);
+			return -2;
+		}
+		prev_stop = rg.stop;
+		base += rg.lines;
+		cur_reader_free(r);
+		if (size == 0)
+			break;
+	}
+	if (prev_stop != size)
+		(*breaks)++;
+	return rows;
+}
+
+TEST(byte_ranges)
+{
+	const char *path = shared_file("data/finops-focus-converters-aws-cur/sample-anonymous-aws-export-dataset.csv");
+	static const uint64_t steps[] = { 1039102, 400000, 65536, 4000, 811, 97 };
+	struct cur_reader_stats st;
+	struct sums seq;
+	char tmp[] = "/tmp/rebill-range-XXXXXX";
+	const char *text = MINI_HEADER "1,2026-10-01,2,Usage,2026-10-01,1\n"
+		"1,2026-10-01,2,\"Usage\n1,2026-10-01,2,Usage,2026-10-01,100\n\",2026-10-01,2\n"
+		"1,2026-10-01,2,Usage,2026-10-01,4\n";
+	long linesum, breaks, want_linesum = 0, i;
+	rb_i128 sum;
+	size_t k;
+	FILE *f;
+	int fd;
+
+	if (path) {
+		CHECK_INT(read_file(path, 0, &seq, &st), 0);
+		for (i = 0; i < 1281; i++)
+			want_linesum += i + 2;   /* one line per row, after the header */
+		for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			CHECK_INT(read_ranges(path, 1039102, steps[k], &sum, &linesum, &breaks), 1281);
+			CHECK(sum == seq.unblended);
+			CHECK_INT(linesum, want_linesum);
+			CHECK_INT(breaks, 0);
+		}
+	}
+	/* a range starting inside a quoted field with a line break */
+	fd = mkstemp(tmp);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	CHECK_INT(read_ranges(tmp, strlen(text), strlen(text), &sum, &linesum, &breaks), 3);
+	CHECK_STR(amt(sum), "7");
+	CHECK_INT(linesum, 2 + 3 + 6);
+	CHECK_INT(breaks, 0);
+	/* the second range starts in the quoted field: its first "row" is the
+	 * quoted field's second line, then it fails; the chain says why */
+	CHECK(read_ranges(tmp, strlen(text), strlen(MINI_HEADER) + 40, &sum, &linesum, &breaks) >= 0);
+	CHECK_INT(breaks, 1);
+	unlink(tmp);
+	{
+		struct cur_reader *r = NULL;
+		struct rb_err err;
+		const char *gz = shared_file("data/aws-wa-labs-workshop-cur/Dec2018-WorkshopCUR.derived.csv.gz");
+		if (gz) {
+			CHECK_INT(cur_reader_open_range(&r, gz, 1000, 0, &err), RB_EUSAGE);
+			CHECK(r == NULL);
+		}
+	}
+}
+
 static const struct check_case cases[] = {
 	CASE(legacy_columns), CASE(cur2_columns), CASE(athena_flat_tags), CASE(bad_input),
-	CASE(real_legacy_sample), CASE(real_workshop_gzip),
+	CASE(real_legacy_sample), CASE(real_workshop_gzip), CASE(byte_ranges),
 };
 CHECK_MAIN(cases)
