@@ -109,9 +109,10 @@ int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize
  * last row; `first` is also valid after an error). Otherwise range k
  * started inside a quoted field that holds a line break: its rows and its
  * error, if any, mean nothing; discard the rows from range k on and read the
- * file with one reader. An error in a range whose chain holds is real. Line numbers (row->line, err->line) count from 1 at a range's first
- * row, except in the range starting at 0: add the `lines` of the earlier
- * ranges to get the file's. Each range checks the billing period of its own
+ * file with one reader. An error in a range whose chain holds is real.
+ * Line numbers (row->line, err->line) count from 1 at a range's first row,
+ * except in the range starting at 0: add the `lines` of the earlier ranges
+ * to get the file's. Each range checks the billing period of its own
  * rows only: compare `period` across ranges. Gzip data is RB_EUSAGE. */
 int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
 	uint64_t end, struct rb_err *err);

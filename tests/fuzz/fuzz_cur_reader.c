@@ -69,5 +69,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		csv_free(c);
 	}
+
+	/* the middle third as a byte range, after the header */
+	{
+		struct csv *c = NULL;
+		const struct rb_str *f;
+		size_t n;
+		long line;
+		uint64_t first, stop;
+		ret = csv_open_mem(&c, "fuzz.csv", data, size, 5, &err);
+		if (ret == 0 && (ret = csv_next(c, &f, &n, &line, &err)) == 1) {
+			csv_expect_fields(c, n);
+			ret = csv_set_range(c, size / 3, 2 * (uint64_t)size / 3, &err);
+			while (ret == 0 && (ret = csv_next(c, &f, &n, &line, &err)) == 1)
+				ret = 0;
+			if (ret == 0) {
+				csv_range_info(c, &first, &stop, &line);
+				if (first > stop || stop > size)
+					__builtin_trap();
+			}
+		}
+		if (ret < 0 && err.code != RB_EINPUT && err.code != RB_EUSAGE)
+			__builtin_trap();
+		csv_free(c);
+	}
 	return 0;
 }
