@@ -382,18 +382,32 @@ static int resolve_groups(struct manifest **ms, size_t n, struct ingest_list *ou
 	return 0;
 }
 
-static int listed(struct manifest **ms, size_t n, const char *path)
+static int str_cmp(const void *a, const void *b)
 {
-	char real[PATH_MAX], other[PATH_MAX];
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The real paths of the files the manifests list, sorted (for listed()). */
+static void listed_paths(struct strvec *out, struct manifest **ms, size_t n)
+{
+	char real[PATH_MAX];
 	size_t i, k;
 
-	if (!realpath(path, real))
-		return 0;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < ms[i]->files.n; k++)
-			if (realpath(ms[i]->files.v[k], other) && !strcmp(real, other))
-				return 1;
-	return 0;
+			if (realpath(ms[i]->files.v[k], real))
+				vec_push(out, xstrdup(real));
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), str_cmp);
+}
+
+static int listed(const struct strvec *sorted, const char *path)
+{
+	char real[PATH_MAX], *key = real;
+
+	if (!sorted->n || !realpath(path, real))
+		return 0;
+	return bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v), str_cmp) != NULL;
 }
 
 static int add_manifest_files(struct ingest_list *out, struct strvec *seen,
@@ -417,7 +431,7 @@ static int add_manifest_files(struct ingest_list *out, struct strvec *seen,
 static int collect_dir(struct ingest_list *out, struct strvec *seen, const char *dir,
 	struct rb_err *err)
 {
-	struct strvec files = { 0 };
+	struct strvec files = { 0 }, listing = { 0 };
 	struct manifest **ms = NULL;
 	char *norm = NULL;
 	size_t i, nms = 0;
@@ -446,12 +460,13 @@ static int collect_dir(struct ingest_list *out, struct strvec *seen, const char 
 		for (i = 0; i < nms; i++)
 			if (ms[i]->use && (ret = add_manifest_files(out, seen, ms[i], err)))
 				goto cleanup;
+		listed_paths(&listing, ms, nms);
 	}
 	for (i = 0; i < files.n; i++) {
 		enum kind kd = kind_of(files.v[i]);
 		if (kd == K_MANIFEST)
 			continue;
-		if (nms && listed(ms, nms, files.v[i]))
+		if (listed(&listing, files.v[i]))
 			continue;
 		if (kd != K_DATA)
 			add_skipped(out, files.v[i], skip_reason(kd));
@@ -466,6 +481,7 @@ cleanup:
 	free(ms);
 	free(norm);
 	vec_release(&files);
+	vec_release(&listing);
 	return ret;
 }
 
