@@ -69,22 +69,14 @@ struct csv {
 };
 
 /* Bytes that end a scan: unquoted fields stop at , " \n \r \0; quoted
- * fields at " \n \0. */
-static unsigned char stop_plain[256], stop_quoted[256];
-
-static void tables_init(void)
-{
-	if (stop_plain[0])
-		return;
-	stop_plain[(unsigned char)','] = 1;
-	stop_plain[(unsigned char)'"'] = 1;
-	stop_plain[(unsigned char)'\n'] = 1;
-	stop_plain[(unsigned char)'\r'] = 1;
-	stop_quoted[(unsigned char)'"'] = 1;
-	stop_quoted[(unsigned char)'\n'] = 1;
-	stop_quoted[0] = 1;
-	stop_plain[0] = 1; /* last: marks the tables as built */
-}
+ * fields at " \n \0. Constant tables: readers on several threads share
+ * them without a data race. */
+static const unsigned char stop_plain[256] = {
+	[0] = 1, [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+static const unsigned char stop_quoted[256] = {
+	[0] = 1, ['"'] = 1, ['\n'] = 1,
+};
 
 static int raw_read(struct csv *c, void *dst, size_t n, size_t *got, struct rb_err *err)
 {
@@ -207,7 +199,6 @@ static struct csv *csv_new(const char *name, size_t bufsize)
 {
 	struct csv *c = xcalloc(1, sizeof(*c));
 
-	tables_init();
 	c->name = xstrdup(name);
 	c->fd = -1;
 	c->cap = bufsize ? bufsize : CSV_BUFSIZE;
