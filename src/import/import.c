@@ -245,7 +245,7 @@ static int cpu_count(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-/* ---- summarizing the merged table ---- */
+/* ---- summarizing the table ---- */
 
 static int pp_cmp(const void *a, const void *b)
 {

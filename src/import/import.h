@@ -2,15 +2,16 @@
  * import.h: the import pipeline — CUR files in, aggregated facts in the
  * database out, as ONE transaction.
  *
- * Worker threads (one per CPU, at most one per file) take files from a
- * queue, each summing rows into its own aggregation table; the tables are
- * merged at the end and written with src/store in a single batch that
- * replaces every (payer, period) the files hold. Memory is bounded by the
- * number of distinct fact keys, never by the input size. Any error of any
- * file aborts the whole import: nothing is written.
+ * Reader threads (one per CPU, at most one per file) take files from a
+ * queue and pipe their rows to one aggregator thread that sums them into a
+ * single table; at the end it is written with src/store in a single batch
+ * that replaces every (payer, period) the files hold. Memory is bounded
+ * whatever the input size: past IMPORT_MEMORY_BUDGET partial facts are
+ * spilled to TEMP tables and summed in SQL. Any error of any file aborts
+ * the whole import: nothing is written.
  *
- * Rows come from a row source (struct import_source_ops): by default the CUR
- * reader of src/ingest; tests feed rows they build in C.
+ * Rows come from a row source (struct import_source_ops): the CUR reader of
+ * src/ingest (import_source_cur); tests feed rows they build in C.
  *
  * Not for: parsing CSV (src/ingest), SQL (src/store) or printing (src/cli).
  */
