@@ -21,7 +21,11 @@ const costCols = [
 	'reservation/UnusedRecurringFee', 'savingsPlan/SavingsPlanEffectiveCost',
 	'savingsPlan/TotalCommitmentToDate', 'savingsPlan/UsedCommitment',
 ];
-const types = '{' + costCols.map((c) => `'${c}': '${t}'`).join(', ') + '}';
+// The usage start is read as text (the sniffer would make it a TIMESTAMP WITH
+// TIME ZONE, which substr cannot take): its first 10 characters are the UTC day,
+// as rebill takes it.
+const types = '{' + costCols.map((c) => `'${c}': '${t}'`).join(', ') +
+	", 'lineItem/UsageStartDate': 'VARCHAR'}";
 const list = '[' + files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ') + ']';
 const q = (c) => `"${c}"`;
 const z = (c) => `coalesce(${q(c)}, 0)`;

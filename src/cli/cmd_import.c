@@ -1,5 +1,5 @@
 /*
- * cmd_import.c: `rebill import [--quiet] PATH...` — discovers the CUR files
+ * cmd_import.c: `rebill import [--quiet] [--timing] PATH...` — discovers the CUR files
  * under the paths, imports them in one transaction (src/import), and prints
  * what was imported: totals, then per (payer, period) rows and the exact
  * unblended cost (all 10 digits, so it can be checked against AWS's
@@ -69,12 +69,13 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "timing", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
-	int quiet = ctx->quiet, c, rc;
+	int quiet = ctx->quiet, timing = 0, c, rc;
 
 	memset(&res, 0, sizeof(res));
 	optind = 0;
@@ -82,6 +83,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
 		if (c == 'q')
 			quiet = 1;
+		else if (c == 't')
+			timing = 1;
 		else
 			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
 				argv[optind - 1]);
@@ -104,6 +107,9 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
 		goto cleanup;
 	print_result(&res, &list);
+	if (timing)
+		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
+			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);
 cleanup:
 	import_result_release(&res);
 	ingest_list_release(&list);

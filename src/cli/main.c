@@ -13,7 +13,7 @@
 
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
-	  "usage: rebill import [--quiet] PATH...\n"
+	  "usage: rebill import [--quiet] [--timing] PATH...\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
@@ -25,7 +25,8 @@ static const struct cli_command commands[] = {
 	  "period the rows and the exact unblended cost (\"replaced\" when it restated a\n"
 	  "month), then warnings: skipped files (e.g. Parquet), unknown line item types,\n"
 	  "columns rebill does not use. A progress bar is drawn on stderr when it is a\n"
-	  "terminal, unless --quiet.\n" },
+	  "terminal, unless --quiet. --timing prints on stderr the seconds spent reading\n"
+	  "and summing rows, then writing the database (for benchmarks).\n" },
 	{ "periods", cmd_periods, CLI_NEEDS_DB, "list the billing periods in the database",
 	  "usage: rebill periods [--format table|csv|json]\n"
 	  "\n"

@@ -555,6 +555,13 @@ cleanup:
 	return rc;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void now_utc(char buf[32])
 {
 	time_t t = time(NULL);
@@ -586,7 +593,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	pthread_t agg_tid;
 	char stamp[32];
 	size_t i, nw, ncpu, started = 0;
-	uint64_t total = 0;
+	uint64_t total = 0, t0 = mono_ns(), t1;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -678,6 +685,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	/* once anything was spilled, everything goes through the spill */
 	if (sh.spill && (rc = spill_agg(&sh, sh.agg, err)) < 0)
 		goto cleanup;
+	t1 = mono_ns();
 	out->nfiles = nfiles;
 	if ((rc = summarize(out, sh.agg, &sh, err)) < 0)
 		goto cleanup;
@@ -686,6 +694,8 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	else
 		now_utc(stamp);
 	rc = write_all(out, s, sh.agg, &sh, stamp, err);
+	out->read_ns = t1 - t0;
+	out->write_ns = mono_ns() - t1;
 cleanup:
 	if (rc < 0)
 		import_result_release(out);

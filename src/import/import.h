@@ -87,6 +87,10 @@ struct import_result {
 	size_t nunknown_columns;   /* distinct column names rebill does not use */
 	size_t nunknown_types;     /* distinct line item types of class "other" */
 	size_t nfacts, nresources; /* facts written from memory (0 when spilled) */
+	/* Wall time of the phases, for benchmarks: reading and aggregating
+	 * (until the last row is summed, spills included), then writing the
+	 * batch (summary, facts, commit). */
+	uint64_t read_ns, write_ns;
 };
 
 /* Imports the given files (from ingest_collect) into s. On success fills
