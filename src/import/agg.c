@@ -223,10 +223,30 @@ static void ktab_grow(struct ktab *t)
 	t->mask = mask;
 }
 
-/* The index of key's entry, inserted (zero sums) when new. */
-static size_t ktab_index(struct ktab *t, const void *key)
+/* Keys are whole uint32 words (ids, periods): compared a word at a time
+ * inline, not through a library memcmp call per probe. */
+static int key_eq(const unsigned char *a, const unsigned char *b, size_t n)
 {
-	uint32_t h = (uint32_t)hash_bytes(key, t->ksize);
+	size_t i;
+	for (i = 0; i < n; i += 4) {
+		uint32_t x, y;
+		memcpy(&x, a + i, 4);
+		memcpy(&y, b + i, 4);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+static uint32_t ktab_hash(const struct ktab *t, const void *key)
+{
+	return (uint32_t)hash_bytes(key, t->ksize);
+}
+
+/* The index of key's entry (h = ktab_hash(key)), inserted (zero sums) when
+ * new. */
+static size_t ktab_index_h(struct ktab *t, const void *key, uint32_t h)
+{
 	size_t j = h & t->mask, i;
 	unsigned char *e;
 
@@ -235,7 +255,7 @@ static size_t ktab_index(struct ktab *t, const void *key)
 		i = t->slots[j] - 1;
 		e = ktab_ent(t, i);
 		memcpy(&eh, e, 4);
-		if (eh == h && !memcmp(e + 4, key, t->ksize))
+		if (eh == h && key_eq(e + 4, key, t->ksize))
 			return i;
 	}
 	if (t->n == t->alloc) {
@@ -254,6 +274,11 @@ static size_t ktab_index(struct ktab *t, const void *key)
 	return i;
 }
 
+static size_t ktab_index(struct ktab *t, const void *key)
+{
+	return ktab_index_h(t, key, ktab_hash(t, key));
+}
+
 /* The sums of key, inserted (zero) when new. */
 static struct store_sum *ktab_get(struct ktab *t, const void *key)
 {
@@ -270,7 +295,7 @@ struct kcache {
 
 static size_t ktab_index_cached(struct ktab *t, struct kcache *c, const void *key)
 {
-	if (!c->valid || memcmp(c->key, key, t->ksize)) {
+	if (!c->valid || !key_eq(c->key, key, t->ksize)) {
 		c->idx = ktab_index(t, key);
 		memcpy(c->key, key, t->ksize);
 		c->valid = 1;
@@ -337,6 +362,21 @@ struct fkey {
 	uint32_t tags;       /* tag set number */
 };
 
+/* A row's fact update in flight (see agg_add). */
+struct pend {
+	struct fkey k;
+	uint32_t h;
+	uint32_t file;
+	long line;
+	struct store_sum v;
+};
+
+/* Fact updates held back so that their hash slot and entry are prefetched
+ * before they are needed: with hundreds of thousands of facts nearly every
+ * row's fact is a cache miss, and the memory latency was the aggregator's
+ * largest cost. A power of two. */
+#define AHEAD 16
+
 /* Sums of a fact in 64 bits while they fit (all do in practice); rows < 0
  * means "promoted": the exact sums are big[-rows - 1]. */
 struct csum {
@@ -366,6 +406,10 @@ struct otherkey {
 	uint32_t type;
 };
 
+_Static_assert(sizeof(struct ckey) % 4 == 0 && sizeof(struct fkey) % 4 == 0 &&
+	sizeof(struct rkey) % 4 == 0 && sizeof(struct frkey) % 4 == 0 &&
+	sizeof(struct ppkey) % 4 == 0 && sizeof(struct otherkey) % 4 == 0,
+	"keys are whole words (key_eq)");
 _Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
 	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
 
@@ -383,7 +427,11 @@ struct agg {
 	uint32_t last_tags;
 	uint32_t last_resource;
 	int have_last, have_last_resource;
-	struct kcache fact_cache, res_cache, file_cache, pp_cache, acc_cache, combo_cache;
+	struct kcache res_cache, file_cache, pp_cache, acc_cache, combo_cache;
+	struct pend ring[AHEAD];   /* fact updates in flight, oldest at ring[rhead] */
+	unsigned rhead, rn;
+	uint32_t err_file;         /* the row of the last AGG_EOVERFLOW */
+	long err_line;
 };
 
 static void csum_get(const struct agg *a, const struct csum *c, struct store_sum *out)
@@ -513,6 +561,67 @@ static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
 	return 0;
 }
 
+/* Applies the oldest fact update in flight. */
+static int apply_oldest(struct agg *a)
+{
+	struct pend *p = &a->ring[a->rhead];
+	int rc = csum_add(a, ktab_vp(&a->facts, ktab_index_h(&a->facts, &p->k, p->h)), &p->v);
+	if (rc < 0) {
+		a->err_file = p->file;
+		a->err_line = p->line;
+	}
+	a->rhead = (a->rhead + 1) & (AHEAD - 1);
+	a->rn--;
+	return rc;
+}
+
+/* Queues a fact update: prefetches its slot now, the entry of the update
+ * AHEAD/2 behind it (whose slot has arrived by then), and applies the
+ * oldest once AHEAD are in flight. */
+static int push_fact(struct agg *a, const struct fkey *k, const struct store_sum *v,
+	uint32_t file, long line)
+{
+	struct ktab *t = &a->facts;
+	struct pend *p;
+	int rc = 0;
+
+	if (a->rn == AHEAD && (rc = apply_oldest(a)) < 0)
+		return rc;
+	p = &a->ring[(a->rhead + a->rn) & (AHEAD - 1)];
+	p->k = *k;
+	p->h = ktab_hash(t, k);
+	p->file = file;
+	p->line = line;
+	p->v = *v;
+	a->rn++;
+	__builtin_prefetch(&t->slots[p->h & t->mask]);
+	if (a->rn > AHEAD / 2) {
+		const struct pend *q = &a->ring[(a->rhead + a->rn - 1 - AHEAD / 2) & (AHEAD - 1)];
+		uint32_t slot = t->slots[q->h & t->mask];
+		if (slot) {
+			const unsigned char *e = ktab_ent(t, slot - 1);
+			__builtin_prefetch(e);
+			__builtin_prefetch(e + t->esize - 1);
+		}
+	}
+	return 0;
+}
+
+int agg_flush(struct agg *a)
+{
+	int rc = 0;
+	while (a->rn && rc == 0)
+		rc = apply_oldest(a);
+	a->rn = 0;
+	return rc;
+}
+
+void agg_error_row(const struct agg *a, uint32_t *file, long *line)
+{
+	*file = a->err_file;
+	*line = a->err_line;
+}
+
 int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 {
 	const struct rb_str *f[S_NFIELDS] = {
@@ -566,8 +675,9 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 	v.unblended = row->views.unblended;
 	v.ondemand = row->views.ondemand;
 	v.effective = row->views.effective;
-	if ((rc = csum_add(a, ktab_vp(&a->facts, ktab_index_cached(&a->facts, &a->fact_cache, &k)),
-			&v)) < 0)
+	a->err_file = file;
+	a->err_line = row->line;
+	if ((rc = push_fact(a, &k, &v, file, row->line)) < 0)
 		return rc;
 
 	if (row->resource_id.n) {
@@ -691,7 +801,6 @@ void agg_reset_facts(struct agg *a)
 	a->strs = fresh;
 	a->have_last = 0;
 	a->have_last_resource = 0;
-	memset(&a->fact_cache, 0, sizeof(a->fact_cache));
 	memset(&a->res_cache, 0, sizeof(a->res_cache));
 	memset(&a->file_cache, 0, sizeof(a->file_cache));
 	memset(&a->pp_cache, 0, sizeof(a->pp_cache));
@@ -758,7 +867,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 	struct idmap tm = { xcalloc(from->tagsets.n ? from->tagsets.n : 1, sizeof(uint32_t)),
 		&from->tagsets, &into->tagsets };
 	size_t i;
-	int rc = 0;
+	int rc = agg_flush(into);
 
 	for (i = 0; i < from->facts.n && rc == 0; i++) {
 		struct fkey k;
@@ -819,7 +928,6 @@ int agg_merge(struct agg *into, const struct agg *from)
 	}
 	into->have_last = 0;
 	into->have_last_resource = 0;
-	memset(&into->fact_cache, 0, sizeof(into->fact_cache));
 	memset(&into->res_cache, 0, sizeof(into->res_cache));
 	memset(&into->file_cache, 0, sizeof(into->file_cache));
 	memset(&into->pp_cache, 0, sizeof(into->pp_cache));

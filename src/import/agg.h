@@ -39,14 +39,25 @@ enum {
 
 /* Adds one row read from input file number `file`. Returns 0 or an AGG_E*
  * code: AGG_ETAG changes nothing; after AGG_EOVERFLOW some sums may hold
- * the row, so callers abort the import. */
+ * the row, so callers abort the import. The row's fact sums may be held
+ * back (a few rows, so their memory is prefetched): call agg_flush before
+ * reading or spilling the facts. An AGG_EOVERFLOW may thus come from one
+ * of the last few rows: agg_error_row says which. */
 int agg_add(struct agg *a, const struct cur_row *row, uint32_t file);
 
-/* Adds everything of `from` into `into`. Returns 0, or AGG_EOVERFLOW
- * (`into` may then hold part of `from`: callers abort the import). */
+/* Adds the fact sums held back by agg_add. Returns 0 or AGG_EOVERFLOW. */
+int agg_flush(struct agg *a);
+
+/* After AGG_EOVERFLOW: the file number and line of the row whose sum passed
+ * the range. */
+void agg_error_row(const struct agg *a, uint32_t *file, long *line);
+
+/* Adds everything of `from` (flushed) into `into`. Returns 0, or
+ * AGG_EOVERFLOW (`into` may then hold part of `from`: callers abort the
+ * import). */
 int agg_merge(struct agg *into, const struct agg *from);
 
-/* The facts, 0 <= i < agg_nfacts(). Strings in *out are borrowed from the
+/* The facts (after agg_flush), 0 <= i < agg_nfacts(). Strings in *out are borrowed from the
  * agg (valid until it is freed or changed); out->tags is the tag set canon
  * ("key\x1fvalue" pairs joined by "\x1e", "" without tags); out->tagset_id
  * is the agg's own tag set number (0 = no tags, < agg_ntagsets()). */

@@ -88,12 +88,38 @@ static void keep_columns(struct file_cols *fc, const struct cur_reader_stats *st
 		fc->names[i] = xstrdup(st->unknown_columns[i]);
 }
 
+static int agg_tag_error(struct rb_err *err, const char *path, long line)
+{
+	return rb_err_at(err, RB_EINPUT, path, line, 0,
+		"a tag key or value holds a \\x1e or \\x1f control character");
+}
+
+/* The error of an agg call that failed with code (< 0) on a row of path. */
+static int agg_row_error(struct rb_err *err, const struct shared *sh, const struct agg *a,
+	int code, const char *path, long line)
+{
+	uint32_t file;
+	if (code == AGG_ETAG)
+		return agg_tag_error(err, path, line);
+	agg_error_row(a, &file, &line);
+	return rb_err_at(err, RB_EINPUT, sh->files[file].path, line, 0,
+		"a sum passes the 128-bit range");
+}
+
+/* An AGG_EOVERFLOW of agg_flush. */
+static int agg_error(struct rb_err *err, const struct shared *sh, const struct agg *a)
+{
+	return agg_row_error(err, sh, a, AGG_EOVERFLOW, NULL, 0);
+}
+
 /* Moves a's facts into the spill tables and empties them. */
 static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
 {
 	size_t i;
 	int rc = 0;
 
+	if (agg_flush(a) < 0)
+		return agg_error(err, sh, a);
 	pthread_mutex_lock(&sh->spill_mu);
 	if (!sh->spill)
 		rc = store_spill_open(&sh->spill, sh->store, err);
@@ -129,12 +155,6 @@ static int maybe_spill(struct shared *sh, struct agg *a, struct rb_err *err)
 	return spill_agg(sh, a, err);
 }
 
-static int agg_error(struct rb_err *err, int code, const char *path, long line)
-{
-	return rb_err_at(err, RB_EINPUT, path, line, 0, code == AGG_ETAG
-		? "a tag key or value holds a \\x1e or \\x1f control character"
-		: "a sum passes the 128-bit range");
-}
 
 /* The aggregator thread: sums what the readers pipe in. */
 static void *aggregator_main(void *arg)
@@ -149,7 +169,8 @@ static void *aggregator_main(void *arg)
 		int a = agg_add(sh->agg, row, file);
 		if (a < 0) {
 			rb_err_clear(&e);
-			fail_shared(sh, agg_error(&e, a, sh->files[file].path, row->line), &e);
+			fail_shared(sh, agg_row_error(&e, sh, sh->agg, a, sh->files[file].path,
+				row->line), &e);
 			rowpipe_stop(sh->pipe);
 			break;
 		}
@@ -186,7 +207,7 @@ static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 		} else {
 			int a = agg_add(sh->agg, row, (uint32_t)idx);
 			if (a < 0) {
-				rc = agg_error(err, a, f->path, row->line);
+				rc = agg_row_error(err, sh, sh->agg, a, f->path, row->line);
 				goto cleanup;
 			}
 		}
@@ -680,6 +701,10 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	if (atomic_load(&sh.failed)) {
 		*err = sh.err;
 		rc = sh.code;
+		goto cleanup;
+	}
+	if (agg_flush(sh.agg) < 0) {
+		rc = agg_error(err, &sh, sh.agg);
 		goto cleanup;
 	}
 	/* once anything was spilled, everything goes through the spill */

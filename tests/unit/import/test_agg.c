@@ -39,6 +39,7 @@ TEST(equal_keys_sum_exactly)
 	CHECK_INT(agg_add(a, &r2, 0), 0);
 	for (i = 0; i < 1000; i++)
 		CHECK_INT(agg_add(a, &r3, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_nfacts(a), 1);
 	agg_fact(a, 0, &f);
 	CHECK_INT(f.sum.rows, 1002);
@@ -75,10 +76,12 @@ TEST(each_key_field_separates)
 	v[11].tags = &tag;
 	for (i = 0; i < 12; i++)
 		CHECK_INT(agg_add(a, &v[i], 0), 0);
+	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_nfacts(a), 12);
 	/* the same rows again make no new facts */
 	for (i = 0; i < 12; i++)
 		CHECK_INT(agg_add(a, &v[(i * 5) % 12], 0), 0);
+	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_nfacts(a), 12);
 	CHECK_INT(agg_ntagsets(a), 2);
 	CHECK_STR(agg_tagset(a, 1), "user:Env\x1fprod");
@@ -103,6 +106,7 @@ TEST(growth_and_collisions_keep_every_key)
 			bad++;
 	}
 	CHECK_INT(bad, 0);
+	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_nfacts(a), n);
 	mem1 = agg_memory(a);
 	/* the same keys again, in another order: sums double, no new facts, no growth */
@@ -113,6 +117,7 @@ TEST(growth_and_collisions_keep_every_key)
 		r.views.unblended = (rb_i128)i;
 		agg_add(a, &r, 0);
 	}
+	CHECK_INT(agg_flush(a), 0);
 	mem2 = agg_memory(a);
 	CHECK_INT(agg_nfacts(a), n);
 	CHECK_INT(mem2, mem1);
@@ -143,6 +148,8 @@ TEST(merge_equals_one_table)
 		agg_add(one, &r, (uint32_t)(i % 2));
 		agg_add(i % 2 ? x : y, &r, (uint32_t)(i % 2));
 	}
+	CHECK_INT(agg_flush(one), 0);
+	CHECK_INT(agg_flush(y), 0);
 	CHECK_INT(agg_merge(x, y), 0);
 	CHECK_INT(agg_nfacts(x), agg_nfacts(one));
 	CHECK_INT(agg_nresources(x), agg_nresources(one));
@@ -186,11 +193,23 @@ TEST(overflow_and_bad_tags_are_refused)
 	struct cur_tag bad = { { "k\x1f", 2 }, { "v", 1 } };
 	struct store_fact f;
 	rb_i128 big = (rb_i128)(((rb_u128)1 << 126) - 1);
+	uint32_t file;
+	long line;
 
 	r.views.unblended = big;
+	r.line = 10;
 	CHECK_INT(agg_add(a, &r, 0), 0);
-	CHECK_INT(agg_add(a, &r, 0), 0);
-	CHECK_INT(agg_add(a, &r, 0), AGG_EOVERFLOW);
+	r.line = 11;
+	CHECK_INT(agg_add(a, &r, 3), 0);
+	r.line = 12;
+	CHECK_INT(agg_add(a, &r, 5), AGG_EOVERFLOW);
+	agg_error_row(a, &file, &line);
+	CHECK_INT(file, 5);
+	CHECK_INT(line, 12);
+	CHECK_INT(agg_flush(a), AGG_EOVERFLOW);   /* the fact's own sum passes too */
+	agg_error_row(a, &file, &line);          /* held back, still named right */
+	CHECK_INT(file, 5);
+	CHECK_INT(line, 12);
 	agg_fact(a, 0, &f);
 	CHECK_INT(f.sum.rows, 2);
 	CHECK(f.sum.unblended == big * 2);
@@ -218,6 +237,8 @@ TEST(sums_past_64_bits_stay_exact)
 		CHECK_INT(agg_add(a, &r, 0), 0);
 		CHECK_INT(agg_add(b, &r, 0), 0);
 	}
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_flush(b), 0);
 	agg_fact(a, 0, &f);
 	CHECK_INT(f.sum.rows, 5);
 	CHECK(f.sum.unblended == half * 5);
