@@ -3,7 +3,6 @@
  */
 #include "store/store_int.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,24 +77,6 @@ static int migrate(struct store *s, struct rb_err *err)
 	return 0;
 }
 
-/* Statement journals (the pages a multi-row statement changed, kept so the
- * statement alone can be undone) stay in memory up to this size instead of
- * SQLite's 64 KiB: a 64-row INSERT of an import journals a little more than
- * that, and spilling it cost a temp-file write of ~4 KiB per page, more
- * than the data itself (274k pwrite calls for 600k facts). Bounded per
- * statement; larger journals (a big DELETE of a restated month) still go to
- * a temp file. */
-#define STMT_JOURNAL_MEMORY (1 << 20)
-
-static pthread_once_t config_once = PTHREAD_ONCE_INIT;
-
-/* Process-wide SQLite settings, before the first connection initializes
- * the library (sqlite3_config refuses them afterwards; that is harmless). */
-static void configure_sqlite(void)
-{
-	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_MEMORY);
-}
-
 int store_open(struct store **out, const char *path, struct rb_err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -103,7 +84,6 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 
 	*out = NULL;
 	s->path = xstrdup(path);
-	pthread_once(&config_once, configure_sqlite);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		rc = rb_err_set(err, RB_EIO, "%s: cannot open database: %s", path,
