@@ -58,6 +58,8 @@ struct store_batch {
 	struct replaced_pp *pps;
 	size_t npps, alloc;
 	size_t last;               /* index of the last pp found (cache) */
+	int64_t max_tagset;        /* every tag set id 0..max_tagset exists */
+	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
 static int db_err(sqlite3 *db, struct rb_err *err, const char *what)
@@ -152,7 +154,11 @@ static char *insert_sql(const struct pending *p, int rows)
 {
 	size_t cap = 64 + strlen(p->table) + strlen(p->cols) + (size_t)rows * (size_t)p->ncols * 3;
 	char *sql = xmalloc(cap);
-	size_t n = (size_t)snprintf(sql, cap, "INSERT INTO %s %s VALUES ", p->table, p->cols);
+	/* OR FAIL: a failing row stops the statement without SQLite undoing its
+	 * earlier rows; every caller then rolls the whole transaction back, so
+	 * the statement journal that ABORT needs would be pure cost */
+	size_t n = (size_t)snprintf(sql, cap, "INSERT OR FAIL INTO %s %s VALUES ", p->table,
+		p->cols);
 	int r, c;
 	for (r = 0; r < rows; r++) {
 		sql[n++] = r ? ',' : ' ';
@@ -211,6 +217,10 @@ static void batch_free(struct store_batch *b)
 	size_t i;
 	if (!b)
 		return;
+	if (b->fk_off) {
+		struct rb_err ignore;
+		store_exec_int(b->s, "PRAGMA foreign_keys = ON", &ignore);
+	}
 	sqlite3_finalize(b->exists);
 	sqlite3_finalize(b->del_facts);
 	sqlite3_finalize(b->del_res);
@@ -227,6 +237,21 @@ static void batch_free(struct store_batch *b)
 		free(b->pps[i].payer);
 	free(b->pps);
 	free(b);
+}
+
+static int max_tagset_id(int64_t *out, sqlite3 *db, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	*out = 0;
+	if ((rc = prepare(db, &st, "SELECT COALESCE(MAX(id), 0) FROM tagsets", err)) < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = db_err(db, err, "cannot read the tag sets");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int store_batch_begin(struct store_batch **out, struct store *s, const char *imported_at,
@@ -270,8 +295,25 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 	    (rc = prepare(db, &b->tag_item,
 			"INSERT INTO tagset_items (tagset_id, key, value) VALUES (?, ?, ?)", err)) < 0)
 		goto fail;
+	/* Foreign keys are checked here, not by SQLite, while the batch is
+	 * written: with them on, every multi-row INSERT into facts may abort
+	 * half-way on its tag set reference, so SQLite keeps a statement journal
+	 * of each page it touches, which spilled to a temp file (274k of the
+	 * import's 399k writes). The batch's only reference is facts.tagset_id:
+	 * tag sets are never deleted and get ids in order, so ids 0..MAX(id)
+	 * all exist and store_batch_fact checks the range. (The PRAGMA works
+	 * outside a transaction only; inside one, keys stay on, just slower.) */
+	if (sqlite3_get_autocommit(db)) {
+		if ((rc = store_exec_int(s, "PRAGMA foreign_keys = OFF", err)) < 0)
+			goto fail;
+		b->fk_off = 1;
+	}
 	if ((rc = store_begin(s, err)) < 0)
 		goto fail;
+	if ((rc = max_tagset_id(&b->max_tagset, db, err)) < 0) {
+		store_rollback(s);
+		goto fail;
+	}
 	*out = b;
 	return 0;
 fail:
@@ -379,6 +421,8 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
 		return rc;
 	id = sqlite3_last_insert_rowid(b->db);
+	if (id > b->max_tagset)
+		b->max_tagset = id;
 	for (p = canon; *p;) {
 		const char *end = strchr(p, '\x1e'), *sep;
 		size_t len, klen;
@@ -447,6 +491,9 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 
 	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
 		return rc;
+	if (f->tagset_id < 0 || f->tagset_id > b->max_tagset)
+		return rb_err_set(err, RB_EIO, "import batch: a fact names tag set %lld, which does not exist",
+			(long long)f->tagset_id);
 	pend_fact(p, f, 0);
 	if (p->nvals == BATCH_ROWS * p->ncols)
 		return pending_flush(b->db, p, err);

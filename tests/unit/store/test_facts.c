@@ -351,6 +351,59 @@ TEST(undeclared_pair_is_refused)
 	done(s);
 }
 
+static int foreign_keys_on(struct store *s)
+{
+	sqlite3_stmt *st;
+	int on = -1;
+	if (sqlite3_prepare_v2(store_db_int(s), "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		on = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return on;
+}
+
+/* The batch checks facts' tag set references itself (SQLite's foreign keys
+ * are off while it writes): an unknown id is refused, and foreign keys are on
+ * again after an abort and after a commit. */
+TEST(unknown_tagset_is_refused)
+{
+	struct store *s = fresh();
+	struct store_batch *b = NULL;
+	struct rb_err err;
+	struct store_fact f = fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2", "1");
+	char *before = digest(s, 1), *after;
+	int64_t id = -1;
+
+	CHECK_INT(foreign_keys_on(s), 1);
+	CHECK_INT(store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err), 0);
+	CHECK_INT(store_batch_replace(b, "111111111111", per("2026-10"), 1, 0, NULL, &err), 0);
+	CHECK_INT(store_batch_tagset(b, &id, "k\x1fv", &err), 0);
+	CHECK_INT(id, 1);
+	f.tagset_id = 2;
+	CHECK_INT(store_batch_fact(b, &f, &err), RB_EIO);
+	CHECK(strstr(err.msg, "tag set 2") != NULL);
+	f.tagset_id = -1;
+	CHECK_INT(store_batch_fact(b, &f, &err), RB_EIO);
+	store_batch_abort(b);
+	after = digest(s, 1);
+	CHECK_STR(after, before);
+	CHECK_INT(foreign_keys_on(s), 1);
+	CHECK_INT(store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err), 0);
+	CHECK_INT(store_batch_replace(b, "111111111111", per("2026-10"), 1, 0, NULL, &err), 0);
+	CHECK_INT(store_batch_tagset(b, &id, "k\x1fv", &err), 0);
+	f.tagset_id = id;
+	CHECK_INT(store_batch_fact(b, &f, &err), 0);
+	f.tagset_id = 0;
+	f.day = "2026-10-02";
+	CHECK_INT(store_batch_fact(b, &f, &err), 0);
+	CHECK_INT(store_batch_commit(b, &err), 0);
+	CHECK_INT(foreign_keys_on(s), 1);
+	free(before);
+	free(after);
+	done(s);
+}
+
 TEST(tagsets_interned_and_summary_by_tag)
 {
 	struct store *s = fresh();
@@ -480,6 +533,7 @@ static const struct check_case cases[] = {
 	CASE(rollback_on_failing_fact_insert),
 	CASE(rollback_on_failing_file_record),
 	CASE(undeclared_pair_is_refused),
+	CASE(unknown_tagset_is_refused),
 	CASE(tagsets_interned_and_summary_by_tag),
 	CASE(facts_each_and_groupings),
 };
