@@ -4,6 +4,7 @@
  */
 #include "util/decimal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "util/banned.h"
@@ -178,11 +179,19 @@ static size_t utoa128(char *buf, rb_u128 u)
 {
 	char tmp[48];
 	size_t n = 0, i;
+	uint64_t w;
 
-	do {
+	/* a 128-bit division is a library call per digit; amounts nearly always
+	 * fit 64 bits, where dividing by 10 is a multiplication */
+	while (u > UINT64_MAX) {
 		tmp[n++] = (char)('0' + (int)(u % 10));
 		u /= 10;
-	} while (u);
+	}
+	w = (uint64_t)u;
+	do {
+		tmp[n++] = (char)('0' + (int)(w % 10));
+		w /= 10;
+	} while (w);
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[n - 1 - i];
 	return n;

@@ -1,4 +1,6 @@
 /* test_decimal.c: exact parsing, formatting and rounding (spec §1). */
+#include <stdint.h>
+
 #include "../check.h"
 
 #include "util/decimal.h"
@@ -140,6 +142,15 @@ TEST(extremes)
 	CHECK(dec_add(&v, max, 1) == DEC_ERANGE);
 	CHECK(dec_mul(&v, max, 2) == DEC_ERANGE);
 	CHECK(dec_sub(&v, -max - 1, 1) == DEC_ERANGE);
+	/* either side of 64 bits (formatting switches to 64-bit division there) */
+	dec_format(buf, sizeof(buf), (rb_i128)UINT64_MAX, 10, 10);
+	CHECK_STR(buf, "1844674407.3709551615");
+	dec_format(buf, sizeof(buf), (rb_i128)UINT64_MAX + 1, 10, 10);
+	CHECK_STR(buf, "1844674407.3709551616");
+	dec_format(buf, sizeof(buf), -(rb_i128)UINT64_MAX - 10, 0, 0);
+	CHECK_STR(buf, "-18446744073709551625");
+	dec_format(buf, sizeof(buf), (rb_i128)UINT64_MAX * 10 + 7, 1, 1);
+	CHECK_STR(buf, "18446744073709551615.7");
 }
 
 TEST(sums_are_exact)
