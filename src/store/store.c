@@ -84,7 +84,12 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 
 	*out = NULL;
 	s->path = xstrdup(path);
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* NOMUTEX: a store is used by one thread at a time (store.h), so
+	 * SQLite's per-call connection mutex was pure cost: a lock and unlock
+	 * around each of the ~11 M bind calls of a 600k-fact import (4% of its
+	 * samples) */
+	rc = sqlite3_open_v2(path, &s->db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = rb_err_set(err, RB_EIO, "%s: cannot open database: %s", path,
 			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

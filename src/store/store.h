@@ -8,6 +8,12 @@
  * stay exact in SQLite and map to NUMERIC(38,10) in PostgreSQL; the SQL
  * function dec_sum(x) sums them exactly.
  *
+ * A store is used by one thread at a time: threads that share one serialize
+ * their calls (the import's aggregator spills under a mutex, and the main
+ * thread writes after joining it); threads that read at the same time open
+ * connections of their own. The connection is opened without SQLite's
+ * per-call mutex (SQLITE_OPEN_NOMUTEX).
+ *
  * Not for: knowing what money means (src/cur, src/rate) or printing.
  */
 #ifndef RB_STORE_H
