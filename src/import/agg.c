@@ -969,6 +969,13 @@ void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
 	csum_get(a, ktab_vp(&a->facts, i), &out->sum);
 }
 
+void agg_fact_prefetch(const struct agg *a, size_t i)
+{
+	const unsigned char *e = ktab_ent(&a->facts, i);
+	__builtin_prefetch(e);
+	__builtin_prefetch(e + a->facts.esize - 1);
+}
+
 size_t agg_ntagsets(const struct agg *a)
 {
 	return a->tagsets.n;

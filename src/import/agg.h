@@ -63,6 +63,9 @@ int agg_merge(struct agg *into, const struct agg *from);
  * is the agg's own tag set number (0 = no tags, < agg_ntagsets()). */
 size_t agg_nfacts(const struct agg *a);
 void agg_fact(const struct agg *a, size_t i, struct store_fact *out);
+/* A hint that agg_fact(a, i) comes soon: its entry is fetched into the
+ * cache meanwhile (facts read in another order than stored are misses). */
+void agg_fact_prefetch(const struct agg *a, size_t i);
 
 /* The distinct tag sets: number 0 is "", then in first-seen order. */
 size_t agg_ntagsets(const struct agg *a);

@@ -32,6 +32,7 @@
 #define MAX_THREADS 16
 #define STATS_EVERY 4096   /* rows between progress updates of a worker */
 #define SPILL_EVERY 1024   /* rows between memory checks (a multiple divides STATS_EVERY) */
+#define PREFETCH_FACTS 8   /* facts written in key order: fetch this many ahead */
 
 /* Unknown columns of one file (copied from the reader's stats). */
 struct file_cols {
@@ -538,6 +539,8 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 	order_facts(&fo, a);
 	for (i = 0; i < agg_nfacts(a); i++) {
 		struct store_fact f;
+		if (i + PREFETCH_FACTS < agg_nfacts(a))
+			agg_fact_prefetch(a, fo[i + PREFETCH_FACTS]);
 		agg_fact(a, fo[i], &f);
 		f.tagset_id = ids[f.tagset_id];
 		if ((rc = store_batch_fact(b, &f, err)) < 0)
