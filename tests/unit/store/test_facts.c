@@ -351,16 +351,21 @@ TEST(undeclared_pair_is_refused)
 	done(s);
 }
 
-static int foreign_keys_on(struct store *s)
+static int pragma_int(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
-	int on = -1;
-	if (sqlite3_prepare_v2(store_db_int(s), "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
+	int v = -1;
+	if (sqlite3_prepare_v2(store_db_int(s), sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		on = sqlite3_column_int(st, 0);
+		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	return on;
+	return v;
+}
+
+static int foreign_keys_on(struct store *s)
+{
+	return pragma_int(s, "PRAGMA foreign_keys");
 }
 
 /* The batch checks facts' tag set references itself (SQLite's foreign keys
@@ -375,6 +380,7 @@ TEST(unknown_tagset_is_refused)
 	char *before = digest(s, 1), *after;
 	int64_t id = -1;
 
+	CHECK_INT(pragma_int(s, "PRAGMA page_size"), 65536);   /* a new database */
 	CHECK_INT(foreign_keys_on(s), 1);
 	CHECK_INT(store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err), 0);
 	CHECK_INT(store_batch_replace(b, "111111111111", per("2026-10"), 1, 0, NULL, &err), 0);
