@@ -1,6 +1,7 @@
 /*
  * import.c: the import pipeline. Reader threads (one per CPU, at most one
- * per file) take files from a queue and hand copied rows through a bounded
+ * per file, or per byte range of one big plain CSV) take files from a
+ * queue and hand copied rows through a bounded
  * pipe to ONE aggregator thread, so all rows meet in a single table (memory
  * counts each fact once) while parsing uses the cores. With one CPU a
  * single thread reads and aggregates. The main thread draws progress, then
@@ -16,6 +17,7 @@
 #endif
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,9 +42,20 @@ struct file_cols {
 	size_t n;
 };
 
+/* What one reader thread reads at a time: a whole file, or one of the
+ * byte ranges of a big plain CSV (ingest.h, cur_reader_open_range). */
+struct item {
+	size_t file;
+	uint64_t start, end;
+	int part, nparts;              /* nparts 0: the whole file */
+	struct cur_reader_range range; /* where a range started and stopped */
+};
+
 struct shared {
 	const struct ingest_file *files;
 	size_t nfiles;
+	struct item *items;
+	size_t nitems;
 	const struct import_source_ops *src;
 	atomic_size_t next;
 	atomic_int failed;
@@ -187,9 +200,11 @@ static void *aggregator_main(void *arg)
 	return NULL;
 }
 
-static int read_file(struct worker *w, size_t idx, struct rb_err *err)
+static int read_file(struct worker *w, size_t item, struct rb_err *err)
 {
 	struct shared *sh = w->sh;
+	struct item *it = &sh->items[item];
+	size_t idx = it->file;
 	const struct ingest_file *f = &sh->files[idx];
 	const struct cur_row *row;
 	struct cur_reader_stats st;
@@ -197,7 +212,11 @@ static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 	uint64_t n = 0;
 	int rc;
 
-	if ((rc = sh->src->open(&state, f->path, sh->src->arg, err)) < 0)
+	if (it->nparts)
+		rc = sh->src->open_range(&state, f->path, it->start, it->end, sh->src->arg, err);
+	else
+		rc = sh->src->open(&state, f->path, sh->src->arg, err);
+	if (rc < 0)
 		return rc;
 	while ((rc = sh->src->next(state, &row, err)) == 1) {
 		if (sh->pipe) {
@@ -228,9 +247,12 @@ static int read_file(struct worker *w, size_t idx, struct rb_err *err)
 	if (rc < 0)
 		goto cleanup;
 	sh->src->stats(state, &st);
-	keep_columns(&sh->cols[idx], &st);
+	if (it->part == 0)   /* every range reads the same header */
+		keep_columns(&sh->cols[idx], &st);
+	if (it->nparts)
+		sh->src->range(state, &it->range);
 	atomic_fetch_add(&w->rows, n % STATS_EVERY);
-	atomic_fetch_add(&sh->done_bytes, f->size);
+	atomic_fetch_add(&sh->done_bytes, it->nparts ? it->end - it->start : f->size);
 	atomic_store(&w->bytes, 0);
 	rc = 0;
 cleanup:
@@ -248,7 +270,7 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&sh->failed)) {
 		size_t idx = atomic_fetch_add(&sh->next, 1);
 		int rc;
-		if (idx >= sh->nfiles)
+		if (idx >= sh->nitems)
 			break;
 		if ((rc = read_file(w, idx, &err)) < 0) {
 			fail_shared(sh, rc, &err);
@@ -608,16 +630,195 @@ void import_result_release(struct import_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Whether the file starts with the gzip magic (gzip cannot be split). */
+static int is_gzip(const char *path)
+{
+	unsigned char m[2] = { 0, 0 };
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+	if (!fp)
+		return 1;   /* let the reader report it, unsplit */
+	n = fread(m, 1, 2, fp);
+	fclose(fp);
+	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* The reading items: whole files; with split, and fewer files than
+ * threads, each plain CSV of 2 * range_min bytes or more is cut into up to
+ * `threads` byte ranges so that one big file uses every core. Returns
+ * whether a file was split. */
+static int plan_items(struct shared *sh, size_t threads, uint64_t range_min, int split)
+{
+	size_t i, n = 0;
+	int any = 0;
+
+	free(sh->items);
+	sh->items = NULL;
+	for (i = 0; i < sh->nfiles; i++) {
+		const struct ingest_file *f = &sh->files[i];
+		uint64_t k = 1, p;
+		if (split && sh->src->open_range && sh->nfiles < threads &&
+		    f->size >= 2 * range_min && !is_gzip(f->path)) {
+			k = f->size / range_min;
+			if (k > threads)
+				k = threads;
+		}
+		sh->items = xreallocarray(sh->items, n + (size_t)k, sizeof(*sh->items));
+		for (p = 0; p < k; p++) {
+			struct item *it = &sh->items[n++];
+			memset(it, 0, sizeof(*it));
+			it->file = i;
+			if (k > 1) {
+				it->start = f->size * p / k;
+				it->end = f->size * (p + 1) / k;
+				it->part = (int)p;
+				it->nparts = (int)k;
+				any = 1;
+			}
+		}
+	}
+	sh->nitems = n;
+	return any;
+}
+
+/* Whether the ranges of every split file chained up (each started where
+ * the one before stopped: no range began inside a quoted line break) and
+ * agree on the billing period. */
+static int ranges_hold(const struct shared *sh)
+{
+	size_t i;
+	for (i = 1; i < sh->nitems; i++) {
+		const struct item *a = &sh->items[i - 1], *b = &sh->items[i];
+		if (!b->nparts || b->part == 0)
+			continue;
+		if (a->range.stop != b->range.first)
+			return 0;
+		if (a->range.period >= 0 && b->range.period >= 0 && a->range.period != b->range.period)
+			return 0;
+	}
+	return 1;
+}
+
+/* Empties what a read left (table, spill, columns, pipe) for another read. */
+static void shared_reset(struct shared *sh)
+{
+	size_t i;
+	agg_free(sh->agg);
+	sh->agg = agg_new();
+	rowpipe_free(sh->pipe);
+	sh->pipe = NULL;
+	store_spill_free(sh->spill);
+	sh->spill = NULL;
+	for (i = 0; i < sh->nfiles; i++) {
+		size_t j;
+		for (j = 0; j < sh->cols[i].n; j++)
+			free(sh->cols[i].names[j]);
+		free(sh->cols[i].names);
+		sh->cols[i].names = NULL;
+		sh->cols[i].n = 0;
+	}
+	atomic_store(&sh->next, 0);
+	atomic_store(&sh->failed, 0);
+	atomic_store(&sh->finished, 0);
+	atomic_store(&sh->done_bytes, 0);
+	rb_err_clear(&sh->err);
+	sh->code = 0;
+}
+
+/* Reads every item into sh->agg: readers, aggregator, progress. Returns 0
+ * or the first error (with *err). */
+static int read_items(struct shared *sh, const struct import_options *opt, size_t ncpu,
+	struct rb_err *err)
+{
+	struct worker *w = NULL;
+	struct progress pg;
+	pthread_t agg_tid;
+	size_t i, nw, started = 0;
+	uint64_t total = 0;
+	int rc = 0;
+
+	/* readers: one per CPU, at most one per item; with two CPUs or more an
+	 * aggregator thread sums what they read */
+	nw = ncpu < sh->nitems ? ncpu : sh->nitems;
+	if (nw == 0)
+		nw = 1;
+	if (ncpu >= 2) {
+		sh->pipe = rowpipe_new((int)nw);
+		if (pthread_create(&agg_tid, NULL, aggregator_main, sh) != 0) {
+			rowpipe_free(sh->pipe);
+			sh->pipe = NULL;
+		}
+	}
+	if (!sh->pipe)
+		nw = 1;     /* one thread reads and sums */
+	w = xcalloc(nw, sizeof(*w));
+	for (i = 0; i < sh->nfiles; i++)
+		total += sh->files[i].size;
+	if (opt->progress)
+		progress_start(&pg, stderr, total);
+	for (i = 0; i < nw; i++) {
+		w[i].sh = sh;
+		rowpipe_producer_init(&w[i].prod);
+		atomic_init(&w[i].bytes, 0);
+		atomic_init(&w[i].rows, 0);
+	}
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			struct rb_err e;
+			rb_err_clear(&e);
+			rb_err_set(&e, RB_EIO, "cannot start an import thread");
+			fail_shared(sh, RB_EIO, &e);
+			if (sh->pipe)
+				rowpipe_close(sh->pipe, &w[i].prod);   /* it will never close itself */
+			continue;
+		}
+		w[i].started = 1;
+		started++;
+	}
+	if (opt->progress) {
+		uint64_t shown = 0;
+		while ((size_t)atomic_load(&sh->finished) < started) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+			uint64_t bytes, rows = 0;
+			nanosleep(&ts, NULL);
+			/* a worker finishing a file may be caught between adding its
+			 * size and resetting its count: never draw a step back */
+			bytes = atomic_load(&sh->done_bytes);
+			for (i = 0; i < nw; i++) {
+				bytes += atomic_load(&w[i].bytes);
+				rows += atomic_load(&w[i].rows);
+			}
+			if (bytes < shown)
+				bytes = shown;
+			shown = bytes;
+			progress_draw(&pg, bytes, rows);
+		}
+	}
+	for (i = 0; i < nw; i++)
+		if (w[i].started)
+			pthread_join(w[i].tid, NULL);
+	if (sh->pipe)
+		pthread_join(agg_tid, NULL);
+	if (opt->progress)
+		progress_end(&pg);
+	if (atomic_load(&sh->failed)) {
+		*err = sh->err;
+		rc = sh->code;
+	} else if (agg_flush(sh->agg) < 0) {
+		rc = agg_error(err, sh, sh->agg);
+	}
+	free(w);
+	return rc;
+}
+
 int import_files(struct import_result *out, struct store *s, const struct ingest_file *files,
 	size_t nfiles, const struct import_options *opt, struct rb_err *err)
 {
 	struct shared sh;
-	struct worker *w = NULL;
-	struct progress pg;
-	pthread_t agg_tid;
 	char stamp[32];
-	size_t i, nw, ncpu, started = 0;
-	uint64_t total = 0, t0 = mono_ns(), t1;
+	size_t i, ncpu;
+	uint64_t t0 = mono_ns(), t1;
+	uint64_t range_min = opt->range_bytes ? opt->range_bytes : IMPORT_RANGE_BYTES;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -635,81 +836,24 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
 	sh.agg = agg_new();
 	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
-
-	/* readers: one per CPU, at most one per file; with two CPUs or more an
-	 * aggregator thread sums what they read */
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
-	nw = ncpu < nfiles ? ncpu : nfiles;
-	if (nw == 0)
-		nw = 1;
-	if (ncpu >= 2) {
-		sh.pipe = rowpipe_new((int)nw);
-		if (pthread_create(&agg_tid, NULL, aggregator_main, &sh) != 0) {
-			rowpipe_free(sh.pipe);
-			sh.pipe = NULL;
+
+	if (plan_items(&sh, ncpu, range_min, 1)) {
+		/* split files: when a range started inside a quoted line break, or
+		 * anything failed (its line numbers count from the range), read
+		 * again without splitting: that gives the exact rows and error */
+		rc = read_items(&sh, opt, ncpu, err);
+		if (rc < 0 || !ranges_hold(&sh)) {
+			rb_err_clear(err);
+			shared_reset(&sh);
+			plan_items(&sh, ncpu, range_min, 0);
+			rc = read_items(&sh, opt, ncpu, err);
 		}
+	} else {
+		rc = read_items(&sh, opt, ncpu, err);
 	}
-	if (!sh.pipe)
-		nw = 1;     /* one thread reads and sums */
-	w = xcalloc(nw, sizeof(*w));
-	for (i = 0; i < nfiles; i++)
-		total += files[i].size;
-	if (opt->progress)
-		progress_start(&pg, stderr, total);
-	for (i = 0; i < nw; i++) {
-		w[i].sh = &sh;
-		rowpipe_producer_init(&w[i].prod);
-		atomic_init(&w[i].bytes, 0);
-		atomic_init(&w[i].rows, 0);
-	}
-	for (i = 0; i < nw; i++) {
-		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
-			struct rb_err e;
-			rb_err_clear(&e);
-			rb_err_set(&e, RB_EIO, "cannot start an import thread");
-			fail_shared(&sh, RB_EIO, &e);
-			if (sh.pipe)
-				rowpipe_close(sh.pipe, &w[i].prod);   /* it will never close itself */
-			continue;
-		}
-		w[i].started = 1;
-		started++;
-	}
-	if (opt->progress) {
-		uint64_t shown = 0;
-		while ((size_t)atomic_load(&sh.finished) < started) {
-			struct timespec ts = { 0, 200 * 1000 * 1000 };
-			uint64_t bytes, rows = 0;
-			nanosleep(&ts, NULL);
-			/* a worker finishing a file may be caught between adding its
-			 * size and resetting its count: never draw a step back */
-			bytes = atomic_load(&sh.done_bytes);
-			for (i = 0; i < nw; i++) {
-				bytes += atomic_load(&w[i].bytes);
-				rows += atomic_load(&w[i].rows);
-			}
-			if (bytes < shown)
-				bytes = shown;
-			shown = bytes;
-			progress_draw(&pg, bytes, rows);
-		}
-	}
-	for (i = 0; i < nw; i++)
-		if (w[i].started)
-			pthread_join(w[i].tid, NULL);
-	if (sh.pipe)
-		pthread_join(agg_tid, NULL);
-	if (opt->progress)
-		progress_end(&pg);
-	if (atomic_load(&sh.failed)) {
-		*err = sh.err;
-		rc = sh.code;
+	if (rc < 0)
 		goto cleanup;
-	}
-	if (agg_flush(sh.agg) < 0) {
-		rc = agg_error(err, &sh, sh.agg);
-		goto cleanup;
-	}
 	/* once anything was spilled, everything goes through the spill */
 	if (sh.spill && (rc = spill_agg(&sh, sh.agg, err)) < 0)
 		goto cleanup;
@@ -737,7 +881,7 @@ cleanup:
 		free(sh.cols[i].names);
 	}
 	free(sh.cols);
-	free(w);
+	free(sh.items);
 	pthread_mutex_destroy(&sh.mu);
 	pthread_mutex_destroy(&sh.spill_mu);
 	return rc;

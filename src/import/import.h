@@ -2,8 +2,8 @@
  * import.h: the import pipeline — CUR files in, aggregated facts in the
  * database out, as ONE transaction.
  *
- * Reader threads (one per CPU, at most one per file) take files from a
- * queue and pipe their rows to one aggregator thread that sums them into a
+ * Reader threads (one per CPU, at most one per file, or per byte range of
+ * a big plain CSV) take files from a queue and pipe their rows to one aggregator thread that sums them into a
  * single table; at the end it is written with src/store in a single batch
  * that replaces every (payer, period) the files hold. Memory is bounded
  * whatever the input size: past IMPORT_MEMORY_BUDGET partial facts are
@@ -36,6 +36,12 @@ struct import_source_ops {
 	void (*stats)(void *state, struct cur_reader_stats *out);
 	void (*close)(void *state);
 	void *arg;
+	/* Optional (NULL: files are never split): a reader of the rows
+	 * starting in [start, end) of a plain CSV, and where it started and
+	 * stopped once read, as cur_reader_open_range / cur_reader_range. */
+	int (*open_range)(void **state, const char *path, uint64_t start, uint64_t end,
+		void *arg, struct rb_err *err);
+	void (*range)(void *state, struct cur_reader_range *out);
 };
 
 /* The CUR reader of src/ingest as a row source. */
@@ -47,7 +53,15 @@ struct import_options {
 	const char *imported_at;   /* "YYYY-MM-DDTHH:MM:SSZ"; NULL = now (UTC) */
 	const struct import_source_ops *source; /* required, e.g. &import_source_cur */
 	size_t memory_budget;      /* bytes of facts held in memory; 0 = IMPORT_MEMORY_BUDGET */
+	uint64_t range_bytes;      /* least bytes per range of a split file; 0 = IMPORT_RANGE_BYTES */
 };
+
+/* With fewer files than threads, a plain CSV of at least twice this size is
+ * read as byte ranges on several threads (source ops open_range/range).
+ * Should a range start inside a quoted field with a line break, or any
+ * error occur, the files are read again whole: the result, rows and errors
+ * are exactly those of reading them whole. */
+#define IMPORT_RANGE_BYTES ((uint64_t)64 << 20)
 
 /* Past this many bytes of aggregated facts, partial facts are spilled to
  * TEMP tables and summed in SQL at the end: memory stays bounded whatever

@@ -17,6 +17,22 @@ static int cur_open(void **state, const char *path, void *arg, struct rb_err *er
 	return rc;
 }
 
+static int cur_open_range(void **state, const char *path, uint64_t start, uint64_t end,
+	void *arg, struct rb_err *err)
+{
+	struct cur_reader *r = NULL;
+	int rc;
+	(void)arg;
+	rc = cur_reader_open_range(&r, path, start, end, err);
+	*state = r;
+	return rc;
+}
+
+static void cur_range(void *state, struct cur_reader_range *out)
+{
+	cur_reader_range(state, out);
+}
+
 static int cur_next(void *state, const struct cur_row **row, struct rb_err *err)
 {
 	return cur_reader_next(state, row, err);
@@ -33,5 +49,5 @@ static void cur_close(void *state)
 }
 
 const struct import_source_ops import_source_cur = {
-	cur_open, cur_next, cur_stats, cur_close, NULL,
+	cur_open, cur_next, cur_stats, cur_close, NULL, cur_open_range, cur_range,
 };

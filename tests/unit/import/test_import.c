@@ -5,6 +5,7 @@
  * line item types and columns become notes, and a re-import replaces.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -130,7 +131,8 @@ static void build_rows(void)
 
 static struct fake_file ffiles[3];
 static struct fake_set fset = { ffiles, 3 };
-static const struct import_source_ops fake_ops = { fake_open, fake_next, fake_stats, fake_close, &fset };
+static const struct import_source_ops fake_ops = { fake_open, fake_next, fake_stats, fake_close, &fset,
+	NULL, NULL };
 static const struct ingest_file inputs[3] = {
 	{ "a.csv", "", 300000 }, { "b.csv", "asm-1", 300000 }, { "c.csv", "", 10000 },
 };
@@ -147,7 +149,7 @@ static size_t budget;   /* 0: the default */
 static int run_import_from(struct import_result *res, struct store *s, int threads,
 	size_t first, size_t nfiles, struct rb_err *err)
 {
-	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget };
+	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget, 0 };
 	return import_files(res, s, inputs + first, nfiles, &opt, err);
 }
 
@@ -504,6 +506,116 @@ TEST(reimport_replaces_and_is_idempotent)
 	rm_db();
 }
 
+#define MINI_HEADER "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId," \
+	"lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost\n"
+#define MINI_ROW "1,2026-10-01,2,Usage,2026-10-01,1\n"
+
+/* Imports the real CSV file path with the CUR reader, split into byte
+ * ranges of range_bytes when threads > 1. */
+static int import_csv(struct import_result *res, struct store *s, const char *path, int threads,
+	uint64_t range_bytes, struct rb_err *err)
+{
+	struct ingest_file f = { (char *)path, (char *)"", 0 };
+	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &import_source_cur, 0,
+		range_bytes };
+	FILE *fp = fopen(path, "rb");
+	if (fp) {
+		fseek(fp, 0, SEEK_END);
+		f.size = (uint64_t)ftell(fp);
+		fclose(fp);
+	}
+	return import_files(res, s, &f, 1, &opt, err);
+}
+
+static char *write_tmp(const char *text)
+{
+	static char tmp[64];
+	int fd;
+	FILE *f;
+	snprintf(tmp, sizeof(tmp), "/tmp/rebill-split-XXXXXX");
+	fd = mkstemp(tmp);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return tmp;
+}
+
+/* One big plain CSV read as byte ranges on two threads gives what one
+ * reader gives; a range that starts inside a quoted field with line breaks
+ * (rows that look valid) makes the import read the file whole, so nothing
+ * is counted twice; an error is the one of the whole read. */
+TEST(byte_ranges_give_the_same_import)
+{
+	struct store *s;
+	struct import_result r1, r2;
+	struct rb_err err;
+	char text[8192], *path, *d1, *d2;
+	size_t n = 0, i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_HEADER);
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_ROW);
+	path = write_tmp(text);
+	s = fresh();
+	CHECK_INT(import_csv(&r1, s, path, 1, 0, &err), 0);
+	d1 = facts_digest();
+	store_free(s);
+	rm_db();
+	s = fresh();
+	CHECK_INT(import_csv(&r2, s, path, 2, 100, &err), 0);   /* ~14 ranges, 2 threads */
+	d2 = facts_digest();
+	CHECK_INT(r2.rows, 40);
+	CHECK_INT(r1.rows, 40);
+	CHECK(r2.pps[0].unblended == amount("40"));
+	CHECK_STR(d2, d1);
+	CHECK_INT(count("SELECT SUM(rows) FROM import_files"), 40);
+	import_result_release(&r1);
+	import_result_release(&r2);
+	free(d1);
+	free(d2);
+	store_free(s);
+	rm_db();
+	unlink(path);
+
+	/* the middle of the file falls in a quoted field whose lines look like rows */
+	n = 0;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_HEADER);
+	for (i = 0; i < 3; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_ROW);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "1,2026-10-01,2,\"Usage\n");
+	for (i = 0; i < 12; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "1,2026-10-01,2,Usage,2026-10-01,100\n");
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\",2026-10-01,2\n");
+	for (i = 0; i < 3; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_ROW);
+	path = write_tmp(text);
+	s = fresh();
+	CHECK_INT(import_csv(&r2, s, path, 2, n / 2, &err), 0);   /* 2 ranges */
+	CHECK_INT(r2.rows, 7);
+	CHECK(r2.npps == 1 && r2.pps[0].unblended == amount("8"));
+	CHECK_INT(count("SELECT SUM(rows) FROM facts"), 7);
+	import_result_release(&r2);
+	store_free(s);
+	rm_db();
+	unlink(path);
+
+	/* a bad row in the second half: the error of the whole read (its line) */
+	n = 0;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_HEADER);
+	for (i = 0; i < 30; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", MINI_ROW);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "1,2026-10-01,2,Usage,2026-10-01,x\n");
+	path = write_tmp(text);
+	s = fresh();
+	rb_err_clear(&err);
+	CHECK_INT(import_csv(&r2, s, path, 2, 100, &err), RB_EINPUT);
+	CHECK_INT(err.line, 32);
+	CHECK_INT(count("SELECT COUNT(*) FROM facts"), 0);
+	store_free(s);
+	rm_db();
+	unlink(path);
+}
+
 static const struct check_case cases[] = {
 	CASE(threads_give_the_same_facts),
 	CASE(reader_and_aggregator_threads_give_the_same_facts),
@@ -512,6 +624,7 @@ static const struct check_case cases[] = {
 	CASE(a_failing_write_leaves_the_database_as_it_was),
 	CASE(an_error_in_any_file_writes_nothing),
 	CASE(reimport_replaces_and_is_idempotent),
+	CASE(byte_ranges_give_the_same_import),
 };
 
 CHECK_MAIN(cases)
