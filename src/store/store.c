@@ -102,8 +102,11 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 	 * facts, written twice (WAL, then checkpoint) with one write call per
 	 * page; with 4 KiB pages writing 600k facts took 1.15 s, with 64 KiB
 	 * 0.78 s. Readers scan facts by (period, payer|account) ranges, which
-	 * large pages serve well too. */
+	 * large pages serve well too. The TEMP database (an import's spill)
+	 * would inherit the size; it keeps 4 KiB pages, with 64 KiB the peak RSS
+	 * of a 4 GB import grew from 59 to 90 MiB. */
 	if ((rc = store_exec_int(s, "PRAGMA page_size = 65536;"
+			"PRAGMA temp.page_size = 4096;"
 			"PRAGMA foreign_keys = ON;"
 			"PRAGMA journal_mode = WAL;"
 			"PRAGMA synchronous = NORMAL;"

@@ -381,6 +381,7 @@ TEST(unknown_tagset_is_refused)
 	int64_t id = -1;
 
 	CHECK_INT(pragma_int(s, "PRAGMA page_size"), 65536);   /* a new database */
+	CHECK_INT(pragma_int(s, "PRAGMA temp.page_size"), 4096);
 	CHECK_INT(foreign_keys_on(s), 1);
 	CHECK_INT(store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err), 0);
 	CHECK_INT(store_batch_replace(b, "111111111111", per("2026-10"), 1, 0, NULL, &err), 0);
