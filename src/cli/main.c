@@ -82,10 +82,26 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
 	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview invoices",
-	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n" },
+	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n"
+	  "\n"
+	  "Rates the period's imported costs with the billing configuration and prints\n"
+	  "each customer's draft invoice: charge lines, AWS credits/refunds/discounts/tax\n"
+	  "as the plan passes them, managed-service fees, custom lines, subtotal, tax and\n"
+	  "total in the customer's currency. Nothing is stored. A customer invoiced in a\n"
+	  "currency without an exchange rate for the period is an error (exit 2).\n" },
 	{ "report", cmd_report, CLI_NEEDS_DB, "reconciliation and margin reports",
-	  "usage: rebill report reconcile --period YYYY-MM [--format table|json]\n"
-	  "       rebill report margin --period YYYY-MM --by KEY [--format table|csv|json]\n" },
+	  "usage: rebill report reconcile --period YYYY-MM [--format table|csv|json]\n"
+	  "       rebill report margin --period YYYY-MM\n"
+	  "         --by customer|account|service|region|type|tag:KEY\n"
+	  "         [--format table|csv|json]\n"
+	  "\n"
+	  "reconcile: per payer, total unblended cost = assigned + unassigned; per\n"
+	  "customer, cost (unblended, effective, ondemand) beside billed USD, margin,\n"
+	  "what the plan withheld (credits, refunds, discounts, tax) and what rules\n"
+	  "excluded; unassigned accounts; unknown line item types. It always balances,\n"
+	  "checked exactly; if it ever does not, that is exit 4.\n"
+	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
+	  "grouped by the key; rows of unassigned accounts count with billed 0.\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
