@@ -1,0 +1,163 @@
+/*
+ * facts_scan.c: the billing read of a period's facts (see store_scan.h):
+ * one statement, the columns rating needs, no sort and no join; and the
+ * read-only connections that let threads share the work.
+ */
+#include "store/store_scan.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cur/cur.h"
+#include "util/decimal.h"
+#include "util/period.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct store_reader {
+	sqlite3 *db;
+};
+
+int store_reader_open(struct store_reader **out, struct store *s, struct rb_err *err)
+{
+	struct store_reader *r = xcalloc(1, sizeof(*r));
+	const char *path = sqlite3_db_filename(store_db_int(s), "main");
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path) {
+		free(r);
+		return rb_err_set(err, RB_EIO, "database: a reader needs a database file");
+	}
+	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "%s: cannot open database: %s", path,
+			r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		store_reader_free(r);
+		return rc;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	*out = r;
+	return 0;
+}
+
+void store_reader_free(struct store_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_close_v2(r->db);
+	free(r);
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? t : "";
+}
+
+/* The stored form is canonical ("-12.3456789012": DEC_SCALE digits after
+ * the point, at most 27 before): read that directly, anything else through
+ * dec_parse. Same value either way; this is only faster. */
+static int amount(rb_i128 *out, sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col), i = 0, neg = 0, dot;
+	rb_i128 v = 0;
+
+	*out = 0;
+	if (!t || n == 0)
+		return 0;
+	if (t[0] == '-')
+		neg = i = 1;
+	dot = n - DEC_SCALE - 1;
+	if (dot <= i || dot - i > 27 || t[dot] != '.')
+		goto slow;
+	for (; i < n; i++) {
+		if (i == dot)
+			continue;
+		if (t[i] < '0' || t[i] > '9')
+			goto slow;
+		v = v * 10 + (t[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+slow:
+	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
+}
+
+int store_facts_scan(struct store *s, struct store_reader *r, int period, const char *from,
+	const char *to, int (*cb)(void *ctx, const struct store_fact *f), void *ctx,
+	struct rb_err *err)
+{
+	sqlite3 *db = r ? r->db : store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	char pb[PERIOD_BUFSZ];
+	int rc;
+
+	/* A plain range, so the (period, account) index serves it; an open end
+	 * is "" below and "\xff" above every account (BINARY collation compares
+	 * bytes, and no UTF-8 text holds the byte 0xff). */
+	if (sqlite3_prepare_v2(db,
+			"SELECT payer, account, line_item_type, class, product_code, product_name,"
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
+			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
+			-1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact f;
+		int cls = cur_class_from_name(text(st, 3));
+		memset(&f, 0, sizeof(f));
+		f.period = period;
+		f.day = "";
+		f.tags = "";
+		f.payer = text(st, 0);
+		f.account = text(st, 1);
+		f.line_item_type = text(st, 2);
+		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+		f.product_code = text(st, 4);
+		f.product_name = text(st, 5);
+		f.usage_type = text(st, 6);
+		f.operation = text(st, 7);
+		f.region = text(st, 8);
+		f.owner = text(st, 9);
+		f.sum.rows = sqlite3_column_int64(st, 10);
+		if (cls < 0 || amount(&f.sum.unblended, st, 11) < 0 ||
+		    amount(&f.sum.ondemand, st, 12) < 0 || amount(&f.sum.effective, st, 13) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
+			goto out;
+		}
+		if ((rc = cb(ctx, &f)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = rb_err_set(err, RB_EIO, "database: cannot read facts: %s", sqlite3_errmsg(db));
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_data_version(struct store *s, long long *out, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = rb_err_set(err, RB_EIO, "database: cannot read the data version: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * store_scan.h: reading a period's facts for billing — only the columns
+ * rating needs (no day, no tags), in no particular order, optionally one
+ * range of accounts at a time on a connection of its own so that several
+ * threads can read one period in parallel. The lean sibling of
+ * store_facts_each (store_facts.h), for invoice previews and the
+ * reconciliation, which read every fact of a period.
+ *
+ * Readers see the database as of their own read transaction: a caller that
+ * splits a period over several readers checks with store_data_version, before
+ * and after, that nothing was committed meanwhile.
+ *
+ * Not for: drill-down by day or tag (store_facts_each), writing facts.
+ */
+#ifndef RB_STORE_SCAN_H
+#define RB_STORE_SCAN_H
+
+#include "store/store.h"
+#include "store/store_facts.h"
+#include "util/err.h"
+
+/* A read-only connection of its own on the store's database file, for one
+ * thread at a time. */
+struct store_reader;
+int store_reader_open(struct store_reader **out, struct store *s, struct rb_err *err);
+/* Closes; accepts NULL. */
+void store_reader_free(struct store_reader *r);
+
+/* Calls cb for each fact of period whose account is in [from, to) (NULL:
+ * unbounded), read on r (NULL: the store's own connection), with every key
+ * column but day and tags (f->day and f->tags are "", f->tagset_id 0) and
+ * the sums (usage_amount is not read: 0). Strings are valid during the call
+ * only. A non-zero return of cb stops the walk and is returned; RB_EIO on a
+ * database error or a stored value that is not a class or an amount. */
+int store_facts_scan(struct store *s, struct store_reader *r, int period, const char *from,
+	const char *to, int (*cb)(void *ctx, const struct store_fact *f), void *ctx,
+	struct rb_err *err);
+
+/* A number that changes whenever another connection commits to the database
+ * (SQLite's PRAGMA data_version on the store's connection). */
+int store_data_version(struct store *s, long long *out, struct rb_err *err);
+
+#endif
