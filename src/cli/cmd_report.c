@@ -303,7 +303,7 @@ static void reconcile_table(const struct report_reconcile *r)
 	}
 	putchar('\n');
 	printf("balance: ok\n"
-	       "  every payer: unblended = assigned + unassigned, equal to the database's own sum\n"
+	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n"
 	       "  customers %s = assigned %s\n"
 	       "  unassigned accounts %s = unassigned %s\n",
 		cost(b[0], r->customers_unblended), cost(b[1], r->total_assigned),

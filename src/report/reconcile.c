@@ -10,6 +10,8 @@
  */
 #include "report/report_int.h"
 
+#include "store/store_scan.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,35 +143,47 @@ static int unbalanced(struct rb_err *err, int period, const char *what, rb_i128 
 		"reconciliation of %s does not balance: %s: %s != %s %s", pb, what, lb, rel, rb);
 }
 
-int report_reconcile_check(struct report_reconcile *r, const char *const *db_payers,
-	const rb_i128 *db_unblended, size_t n, struct rb_err *err)
+int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
+	size_t nsrc, struct rb_err *err)
 {
 	rb_i128 total = 0, assigned = 0, unassigned = 0, cust = 0, acc = 0, sum;
-	size_t i, j;
-	char what[160];
+	size_t i, j, k;
+	char what[200];
 
 	for (i = 0; i < r->npayers; i++) {
 		const struct report_payer *p = &r->payers[i];
 		snprintf(what, sizeof(what), "payer %s unblended vs assigned + unassigned", p->payer);
 		if (dec_add(&sum, p->assigned, p->unassigned) || sum != p->unblended)
 			return unbalanced(err, r->period, what, p->unblended, "=", sum);
-		for (j = 0; j < n; j++)
-			if (!strcmp(db_payers[j], p->payer))
-				break;
-		snprintf(what, sizeof(what), "payer %s unblended vs the database's sum", p->payer);
-		if (j == n || db_unblended[j] != p->unblended)
-			return unbalanced(err, r->period, what, p->unblended, "=", j == n ? 0 : db_unblended[j]);
 		if (dec_add(&total, total, p->unblended) || dec_add(&assigned, assigned, p->assigned) ||
 		    dec_add(&unassigned, unassigned, p->unassigned))
 			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
 	}
-	for (j = 0; j < n; j++) {
-		for (i = 0; i < r->npayers; i++)
-			if (!strcmp(db_payers[j], r->payers[i].payer))
-				break;
-		snprintf(what, sizeof(what), "payer %s is in the database but not reconciled", db_payers[j]);
-		if (i == r->npayers)
-			return unbalanced(err, r->period, what, db_unblended[j], "=", 0);
+	/* every independent source agrees with every payer, and knows no other */
+	for (k = 0; k < nsrc; k++) {
+		const struct report_source *x = &src[k];
+		for (i = 0; i < r->npayers; i++) {
+			const struct report_payer *p = &r->payers[i];
+			for (j = 0; j < x->n; j++)
+				if (!strcmp(x->payers[j], p->payer))
+					break;
+			snprintf(what, sizeof(what), "payer %s unblended vs %s", p->payer, x->name);
+			if (j == x->n || x->unblended[j] != p->unblended)
+				return unbalanced(err, r->period, what, p->unblended, "=",
+					j == x->n ? 0 : x->unblended[j]);
+			if (x->rows[j] != p->rows)
+				return rb_err_set(err, RB_EBALANCE,
+					"reconciliation does not balance: payer %s has %ld rows, %s %ld",
+					p->payer, p->rows, x->name, x->rows[j]);
+		}
+		for (j = 0; j < x->n; j++) {
+			for (i = 0; i < r->npayers; i++)
+				if (!strcmp(x->payers[j], r->payers[i].payer))
+					break;
+			snprintf(what, sizeof(what), "payer %s (%s) is not reconciled", x->payers[j], x->name);
+			if (i == r->npayers && (x->unblended[j] != 0 || x->rows[j] != 0))
+				return unbalanced(err, r->period, what, x->unblended[j], "=", 0);
+		}
 	}
 	for (i = 0; i < r->ncustomers; i++)
 		if (dec_add(&cust, cust, r->customers[i].unblended))
@@ -198,12 +212,13 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	struct recon w = { 0 };
 	struct report_reconcile *r = NULL;
 	struct store_group *groups = NULL;
-	const char **dbp = NULL;
-	rb_i128 *dbu = NULL;
-	size_t ngroups = 0, i, nc;
+	struct store_import_total *imports = NULL;
+	struct report_source src[2];
+	size_t ngroups = 0, nimports = 0, i, nc;
 	int ret;
 
 	*out = NULL;
+	memset(src, 0, sizeof(src));
 	w.err = err;
 	w.payers = report_map_new();
 	w.accounts = report_map_new();
@@ -257,16 +272,33 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	r->cfg = rc.cfg;
 	rc.cfg = NULL;
 
-	/* the independent side: the database's own sum per payer */
+	/* the independent sides: the database's own SQL sum per payer, and what
+	 * each payer's latest import counted while it read the CUR files */
 	if ((ret = store_summary(&groups, &ngroups, s, period, STORE_BY_PAYER, NULL, err)) < 0)
 		goto cleanup;
-	dbp = xcalloc(ngroups ? ngroups : 1, sizeof(dbp[0]));
-	dbu = xcalloc(ngroups ? ngroups : 1, sizeof(dbu[0]));
+	if ((ret = store_import_totals(&imports, &nimports, s, period, err)) < 0)
+		goto cleanup;
+	src[0].name = "the database's sum";
+	src[0].n = ngroups;
+	src[0].payers = xcalloc(ngroups ? ngroups : 1, sizeof(char *));
+	src[0].rows = xcalloc(ngroups ? ngroups : 1, sizeof(long));
+	src[0].unblended = xcalloc(ngroups ? ngroups : 1, sizeof(rb_i128));
 	for (i = 0; i < ngroups; i++) {
-		dbp[i] = groups[i].key;
-		dbu[i] = groups[i].sum.unblended;
+		src[0].payers[i] = groups[i].key;
+		src[0].rows[i] = (long)groups[i].sum.rows;
+		src[0].unblended[i] = groups[i].sum.unblended;
 	}
-	if ((ret = report_reconcile_check(r, dbp, dbu, ngroups, err)) < 0)
+	src[1].name = "the import's count";
+	src[1].n = nimports;
+	src[1].payers = xcalloc(nimports ? nimports : 1, sizeof(char *));
+	src[1].rows = xcalloc(nimports ? nimports : 1, sizeof(long));
+	src[1].unblended = xcalloc(nimports ? nimports : 1, sizeof(rb_i128));
+	for (i = 0; i < nimports; i++) {
+		src[1].payers[i] = imports[i].payer;
+		src[1].rows[i] = (long)imports[i].rows;
+		src[1].unblended[i] = imports[i].unblended;
+	}
+	if ((ret = report_reconcile_check(r, src, 2, err)) < 0)
 		goto cleanup;
 	*out = r;
 	r = NULL;
@@ -276,8 +308,12 @@ cleanup:
 	report_agg_release(&agg);
 	report_cfg_release(&rc);
 	store_groups_free(groups, ngroups);
-	free(dbp);
-	free(dbu);
+	store_import_totals_free(imports, nimports);
+	for (i = 0; i < 2; i++) {
+		free((void *)src[i].payers);
+		free(src[i].rows);
+		free(src[i].unblended);
+	}
 	for (i = 0; w.p && i < report_map_count(w.payers); i++)
 		free(w.p[i].payer);
 	for (i = 0; w.a && i < report_map_count(w.accounts); i++) {

@@ -97,8 +97,9 @@ struct report_type {
 };
 
 /* Invariants (checked before report_reconcile returns, exactly):
- *  - per payer: unblended = assigned + unassigned, and unblended equals the
- *    database's own sum of the payer's facts (an independent SQL sum);
+ *  - per payer: unblended = assigned + unassigned; and its rows and
+ *    unblended equal the database's own SQL sum of the payer's facts and
+ *    what the payer's latest import counted while reading the CUR files;
  *  - Σ payers' assigned = Σ customers' unblended;
  *  - Σ payers' unassigned = Σ unassigned accounts' unblended.
  * payers sorted by id; customers by id (those with an invoice for the
@@ -128,12 +129,23 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	struct rb_err *err);
 void report_reconcile_free(struct report_reconcile *r);
 
+/* An independent account of each payer's period: name (for messages, e.g.
+ * "the import's count") and n parallel entries. */
+struct report_source {
+	const char *name;
+	const char **payers;
+	long *rows;
+	rb_i128 *unblended;                        /* DEC_SCALE */
+	size_t n;
+};
+
 /* The balance check itself, exposed so it can be tested on crafted
- * values: returns 0 when r satisfies the invariants above given the
- * database's per-payer sums (db_payers/db_unblended, n entries, any
- * order), else RB_EBALANCE with err naming where. Fills r's totals. */
-int report_reconcile_check(struct report_reconcile *r, const char *const *db_payers,
-	const rb_i128 *db_unblended, size_t n, struct rb_err *err);
+ * values: returns 0 when r satisfies the invariants above against every
+ * source (a source's payer missing from r is fine only with 0 rows and 0
+ * cost), else RB_EBALANCE with err naming the payer or sum and both sides.
+ * Fills r's totals. */
+int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
+	size_t nsrc, struct rb_err *err);
 
 /* ---- margin -------------------------------------------------------------- */
 

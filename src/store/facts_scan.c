@@ -143,6 +143,61 @@ out:
 	return rc;
 }
 
+int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
+	int period, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_import_total *t = NULL;
+	size_t alloc = 0, k = 0;
+	char pb[PERIOD_BUFSZ];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db,
+			"SELECT payer, rows, unblended FROM imports i WHERE period = ?1"
+			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
+			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			t = xreallocarray(t, alloc, sizeof(t[0]));
+		}
+		t[k].payer = xstrdup(text(st, 0));
+		t[k].rows = sqlite3_column_int64(st, 1);
+		if (amount(&t[k].unblended, st, 2) < 0) {
+			free(t[k].payer);
+			rc = rb_err_set(err, RB_EIO, "database: an import of %s holds a bad amount", pb);
+			goto fail;
+		}
+		k++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = t;
+	*n = k;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_import_totals_free(t, k);
+	return rc;
+}
+
+void store_import_totals_free(struct store_import_total *t, size_t n)
+{
+	size_t i;
+	for (i = 0; t && i < n; i++)
+		free(t[i].payer);
+	free(t);
+}
+
 int store_data_version(struct store *s, long long *out, struct rb_err *err)
 {
 	sqlite3 *db = store_db_int(s);

@@ -10,10 +10,16 @@
  * splits a period over several readers checks with store_data_version, before
  * and after, that nothing was committed meanwhile.
  *
+ * Also: what the imports themselves counted, the reconciliation's
+ * independent witness.
+ *
  * Not for: drill-down by day or tag (store_facts_each), writing facts.
  */
 #ifndef RB_STORE_SCAN_H
 #define RB_STORE_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 #include "store/store_facts.h"
@@ -35,6 +41,18 @@ void store_reader_free(struct store_reader *r);
 int store_facts_scan(struct store *s, struct store_reader *r, int period, const char *from,
 	const char *to, int (*cb)(void *ctx, const struct store_fact *f), void *ctx,
 	struct rb_err *err);
+
+/* What the latest import of each payer counted for period while it read the
+ * CUR files (the imports table): rows and unblended cost, sorted by payer.
+ * Owned by the caller: store_import_totals_free. */
+struct store_import_total {
+	char *payer;
+	int64_t rows;
+	rb_i128 unblended;     /* DEC_SCALE */
+};
+int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
+	int period, struct rb_err *err);
+void store_import_totals_free(struct store_import_total *t, size_t n);
 
 /* A number that changes whenever another connection commits to the database
  * (SQLite's PRAGMA data_version on the store's connection). */

@@ -146,18 +146,23 @@ struct crafted {
 	struct report_payer p[2];
 	struct report_customer c[1];
 	struct report_account a[1];
-	const char *dbp[2];
-	rb_i128 dbu[2];
+	const char *payers[2][3];
+	long rows[2][3];
+	rb_i128 unblended[2][3];
+	struct report_source src[2];
 };
 
 static void craft(struct crafted *x)
 {
+	int k;
 	memset(x, 0, sizeof(*x));
 	x->p[0].payer = (char *)"111111111111";
+	x->p[0].rows = 5;
 	x->p[0].unblended = amt("10");
 	x->p[0].assigned = amt("7.5");
 	x->p[0].unassigned = amt("2.5");
 	x->p[1].payer = (char *)"222222222222";
+	x->p[1].rows = 1;
 	x->p[1].unblended = amt("1");
 	x->p[1].assigned = amt("1");
 	x->c[0].customer = "acme";
@@ -172,10 +177,19 @@ static void craft(struct crafted *x)
 	x->r.ncustomers = 1;
 	x->r.unassigned = x->a;
 	x->r.nunassigned = 1;
-	x->dbp[0] = "222222222222";
-	x->dbu[0] = amt("1");
-	x->dbp[1] = "111111111111";
-	x->dbu[1] = amt("10");
+	for (k = 0; k < 2; k++) {     /* both sources list the payers in reverse */
+		x->payers[k][0] = "222222222222";
+		x->rows[k][0] = 1;
+		x->unblended[k][0] = amt("1");
+		x->payers[k][1] = "111111111111";
+		x->rows[k][1] = 5;
+		x->unblended[k][1] = amt("10");
+		x->src[k].name = k ? "the import's count" : "the database's sum";
+		x->src[k].payers = x->payers[k];
+		x->src[k].rows = x->rows[k];
+		x->src[k].unblended = x->unblended[k];
+		x->src[k].n = 2;
+	}
 }
 
 TEST(check_accepts_balanced)
@@ -184,10 +198,14 @@ TEST(check_accepts_balanced)
 	struct rb_err err;
 	craft(&x);
 	rb_err_clear(&err);
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), 0);
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), 0);
 	CHECK(x.r.total_unblended == amt("11"));
 	CHECK(x.r.customers_unblended == amt("8.5"));
 	CHECK(x.r.accounts_unblended == amt("2.5"));
+	/* a payer only a source knows, with nothing in it, is fine */
+	x.src[1].n = 3;
+	x.payers[1][2] = "333333333333";
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), 0);
 }
 
 TEST(check_catches_every_imbalance)
@@ -197,31 +215,40 @@ TEST(check_catches_every_imbalance)
 
 	craft(&x);
 	x.p[0].unassigned = amt("2.4999999999");   /* one tenth of a nano-dollar */
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), RB_EBALANCE);
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "payer 111111111111") != NULL);
 	CHECK(strstr(err.msg, "2026-10") != NULL);
 
 	craft(&x);
-	x.dbu[1] = amt("10.0000000001");           /* the database disagrees */
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), RB_EBALANCE);
+	x.unblended[0][1] = amt("10.0000000001");  /* the database's sum disagrees */
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "database") != NULL);
 
-	craft(&x);                                 /* a payer only the database knows */
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), 0);
-	x.r.npayers = 1;
-	x.p[0] = x.p[1];
-	x.p[0].payer = (char *)"222222222222";
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), RB_EBALANCE);
+	craft(&x);
+	x.rows[1][0] = 2;                          /* the import counted another row */
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK(strstr(err.msg, "import") != NULL && strstr(err.msg, "222222222222") != NULL);
+
+	craft(&x);                                 /* a payer only the import knows */
+	x.src[1].n = 3;
+	x.payers[1][2] = "333333333333";
+	x.unblended[1][2] = amt("0.01");
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK(strstr(err.msg, "333333333333") != NULL);
+
+	craft(&x);                                 /* a payer no source knows */
+	x.src[0].n = 1;
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "111111111111") != NULL);
 
 	craft(&x);
 	x.c[0].unblended = amt("8.4");             /* customers vs assigned */
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), RB_EBALANCE);
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "customers") != NULL);
 
 	craft(&x);
 	x.a[0].unblended = amt("2");               /* unassigned accounts vs unassigned */
-	CHECK_INT(report_reconcile_check(&x.r, x.dbp, x.dbu, 2, &err), RB_EBALANCE);
+	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "unassigned accounts") != NULL);
 }
 
@@ -239,6 +266,7 @@ static unsigned rnd(unsigned n)
 #define NPAYERS 3
 #define NACCOUNTS 24
 #define NDAYS 5
+#define NFACTS 3000
 
 static const char *const types[] = { "Usage", "DiscountedUsage", "SavingsPlanCoveredUsage",
 	"RIFee", "Fee", "Credit", "Refund", "SppDiscount", "BundledDiscount", "Tax", "Brandnew" };
@@ -272,15 +300,19 @@ static int holder_of(unsigned acct)
 	return acct < 4 ? -1 : (int)(acct % 5);
 }
 
-/* Writes NPAYERS payers' facts for 2026-10; facts[] receives every one
- * (strings static), nfacts its count. */
+/* Writes NPAYERS payers' facts for 2026-10, each payer's import recording
+ * the rows and cost it holds; facts[] receives every one (strings static),
+ * nfacts its count. */
 static int random_facts(struct store *s, struct truth *t, struct rate_fact *facts, size_t *nfacts,
 	char (*days)[11], size_t max)
 {
 	static char accts[NACCOUNTS][13], owners[NACCOUNTS][13];
+	static struct store_fact sf[NFACTS];
 	struct store_batch *b = NULL;
 	struct rb_err err;
+	int64_t rows[NPAYERS] = { 0 };
 	unsigned p, i;
+	size_t k;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -289,65 +321,68 @@ static int random_facts(struct store *s, struct truth *t, struct rate_fact *fact
 		account_id(accts[i], i);
 		account_id(owners[i], (i * 5 + 3) % NACCOUNTS);
 	}
-	rb_err_clear(&err);
-	if ((rc = store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err)) < 0)
-		goto fail;
-	for (p = 0; p < NPAYERS; p++) {
+	for (p = 0; p < NPAYERS; p++)
 		snprintf(t->payer[p], 13, "%012u", 900000000 + p);
-		if ((rc = store_batch_replace(b, t->payer[p], per("2026-10"), 0, 0, NULL, &err)) < 0)
-			goto fail;
-	}
-	while (*nfacts < max) {
-		struct store_fact f;
-		struct rate_fact *rf = &facts[*nfacts];
+	for (k = 0; k < max && k < NFACTS; k++) {
+		struct store_fact *f = &sf[k];
+		struct rate_fact *rf = &facts[k];
 		unsigned a = rnd(NACCOUNTS), ty = rnd(sizeof(types) / sizeof(types[0]));
 		const char *type = types[ty];
 		int neg = !strcmp(type, "Credit") || !strcmp(type, "Refund") || strstr(type, "Discount");
 
-		memset(&f, 0, sizeof(f));
+		memset(f, 0, sizeof(*f));
 		p = a % NPAYERS;
-		snprintf(days[*nfacts], 11, "2026-10-%02u", 1 + rnd(NDAYS));
-		f.period = per("2026-10");
-		f.day = days[*nfacts];
-		f.payer = t->payer[p];
-		f.account = accts[a];
-		f.line_item_type = type;
-		f.cls = cur_classify(type, strlen(type), 0);
-		f.product_code = services[rnd(3)];
-		f.product_name = f.product_code;
-		f.usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
-		f.operation = "Op";
-		f.region = regions[rnd(3)];
-		f.owner = (f.cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
-		f.sum.rows = 1 + rnd(3);
-		f.sum.unblended = random_amount(neg);
-		f.sum.ondemand = f.cls == CUR_COMMITMENT ? 0 : f.sum.unblended + (f.cls == CUR_USAGE ? random_amount(0) / 7 : 0);
-		f.sum.effective = f.sum.unblended - (f.cls == CUR_USAGE ? random_amount(0) / 9 : 0);
-		if ((rc = store_batch_fact(b, &f, &err)) < 0)
-			goto fail;
-		rf->payer = f.payer;
-		rf->account = f.account;
-		rf->line_item_type = f.line_item_type;
-		rf->cls = f.cls;
-		rf->product_code = f.product_code;
-		rf->product_name = f.product_name;
-		rf->usage_type = f.usage_type;
-		rf->operation = f.operation;
-		rf->region = f.region;
-		rf->owner = f.owner;
-		rf->rows = (long)f.sum.rows;
-		rf->unblended = f.sum.unblended;
-		rf->ondemand = f.sum.ondemand;
-		rf->effective = f.sum.effective;
-		t->payer_unblended[p] += f.sum.unblended;
+		snprintf(days[k], 11, "2026-10-%02u", 1 + rnd(NDAYS));
+		f->period = per("2026-10");
+		f->day = days[k];
+		f->payer = t->payer[p];
+		f->account = accts[a];
+		f->line_item_type = type;
+		f->cls = cur_classify(type, strlen(type), 0);
+		f->product_code = services[rnd(3)];
+		f->product_name = f->product_code;
+		f->usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
+		f->operation = "Op";
+		f->region = regions[rnd(3)];
+		f->owner = (f->cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
+		f->sum.rows = 1 + rnd(3);
+		f->sum.unblended = random_amount(neg);
+		f->sum.ondemand = f->cls == CUR_COMMITMENT ? 0 : f->sum.unblended + (f->cls == CUR_USAGE ? random_amount(0) / 7 : 0);
+		f->sum.effective = f->sum.unblended - (f->cls == CUR_USAGE ? random_amount(0) / 9 : 0);
+		rf->payer = f->payer;
+		rf->account = f->account;
+		rf->line_item_type = f->line_item_type;
+		rf->cls = f->cls;
+		rf->product_code = f->product_code;
+		rf->product_name = f->product_name;
+		rf->usage_type = f->usage_type;
+		rf->operation = f->operation;
+		rf->region = f->region;
+		rf->owner = f->owner;
+		rf->rows = (long)f->sum.rows;
+		rf->unblended = f->sum.unblended;
+		rf->ondemand = f->sum.ondemand;
+		rf->effective = f->sum.effective;
+		t->payer_unblended[p] += f->sum.unblended;
+		rows[p] += f->sum.rows;
 		if (holder_of(a) < 0)
-			t->unassigned += f.sum.unblended;
-		if (f.cls == CUR_OTHER) {
-			t->other += f.sum.unblended;
-			t->other_rows += (long)f.sum.rows;
+			t->unassigned += f->sum.unblended;
+		if (f->cls == CUR_OTHER) {
+			t->other += f->sum.unblended;
+			t->other_rows += (long)f->sum.rows;
 		}
-		(*nfacts)++;
 	}
+	*nfacts = k;
+	rb_err_clear(&err);
+	if ((rc = store_batch_begin(&b, s, "2026-11-26T00:00:00Z", &err)) < 0)
+		goto fail;
+	for (p = 0; p < NPAYERS; p++)
+		if ((rc = store_batch_replace(b, t->payer[p], per("2026-10"), rows[p],
+				t->payer_unblended[p], NULL, &err)) < 0)
+			goto fail;
+	for (k = 0; k < *nfacts; k++)
+		if ((rc = store_batch_fact(b, &sf[k], &err)) < 0)
+			goto fail;
 	if ((rc = store_batch_commit(b, &err)) < 0) {
 		b = NULL;
 		goto fail;
@@ -401,8 +436,6 @@ static int random_config(struct store *s)
 	strbuf_release(&sb);
 	return rc;
 }
-
-#define NFACTS 3000
 
 TEST(random_periods_balance_and_agree)
 {
