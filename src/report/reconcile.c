@@ -133,14 +133,14 @@ static int cmp_type(const void *a, const void *b)
 }
 
 static int unbalanced(struct rb_err *err, int period, const char *what, rb_i128 left,
-	const char *rel, rb_i128 right)
+	rb_i128 right)
 {
 	char pb[PERIOD_BUFSZ], lb[DEC_BUFSZ], rb[DEC_BUFSZ];
 	period_format(pb, period);
 	dec_format(lb, sizeof(lb), left, DEC_SCALE, DEC_SCALE);
 	dec_format(rb, sizeof(rb), right, DEC_SCALE, DEC_SCALE);
 	return rb_err_set(err, RB_EBALANCE,
-		"reconciliation of %s does not balance: %s: %s != %s %s", pb, what, lb, rel, rb);
+		"reconciliation of %s does not balance: %s: %s != %s", pb, what, lb, rb);
 }
 
 int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
@@ -154,7 +154,7 @@ int report_reconcile_check(struct report_reconcile *r, const struct report_sourc
 		const struct report_payer *p = &r->payers[i];
 		snprintf(what, sizeof(what), "payer %s unblended vs assigned + unassigned", p->payer);
 		if (dec_add(&sum, p->assigned, p->unassigned) || sum != p->unblended)
-			return unbalanced(err, r->period, what, p->unblended, "=", sum);
+			return unbalanced(err, r->period, what, p->unblended, sum);
 		if (dec_add(&total, total, p->unblended) || dec_add(&assigned, assigned, p->assigned) ||
 		    dec_add(&unassigned, unassigned, p->unassigned))
 			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
@@ -169,7 +169,7 @@ int report_reconcile_check(struct report_reconcile *r, const struct report_sourc
 					break;
 			snprintf(what, sizeof(what), "payer %s unblended vs %s", p->payer, x->name);
 			if (j == x->n || x->unblended[j] != p->unblended)
-				return unbalanced(err, r->period, what, p->unblended, "=",
+				return unbalanced(err, r->period, what, p->unblended,
 					j == x->n ? 0 : x->unblended[j]);
 			if (x->rows[j] != p->rows)
 				return rb_err_set(err, RB_EBALANCE,
@@ -182,20 +182,20 @@ int report_reconcile_check(struct report_reconcile *r, const struct report_sourc
 					break;
 			snprintf(what, sizeof(what), "payer %s (%s) is not reconciled", x->payers[j], x->name);
 			if (i == r->npayers && (x->unblended[j] != 0 || x->rows[j] != 0))
-				return unbalanced(err, r->period, what, x->unblended[j], "=", 0);
+				return unbalanced(err, r->period, what, x->unblended[j], 0);
 		}
 	}
 	for (i = 0; i < r->ncustomers; i++)
 		if (dec_add(&cust, cust, r->customers[i].unblended))
 			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
 	if (cust != assigned)
-		return unbalanced(err, r->period, "sum of customers vs sum of assigned", cust, "=", assigned);
+		return unbalanced(err, r->period, "sum of customers vs sum of assigned", cust, assigned);
 	for (i = 0; i < r->nunassigned; i++)
 		if (dec_add(&acc, acc, r->unassigned[i].unblended))
 			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
 	if (acc != unassigned)
 		return unbalanced(err, r->period, "sum of unassigned accounts vs sum of unassigned",
-			acc, "=", unassigned);
+			acc, unassigned);
 	r->total_unblended = total;
 	r->total_assigned = assigned;
 	r->total_unassigned = unassigned;
