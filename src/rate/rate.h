@@ -101,7 +101,11 @@ struct rate_custom_line {
 };
 
 /* One fact (or one CUR row: a row is a fact of rows = 1). Strings are
- * borrowed. Amounts at DEC_SCALE. */
+ * borrowed; rate reads a NULL string as "". Amounts at DEC_SCALE. cls is
+ * the spec §2 class as cur_classify gives it (a Fee with a reservation ARN
+ * is already CUR_COMMITMENT). Facts that differ in any field may be summed
+ * by the store only when every string field and cls are equal: rating is
+ * linear, so the sum rates exactly as its rows do (spec §1). */
 struct rate_fact {
 	const char *payer;
 	const char *account;
@@ -116,5 +120,147 @@ struct rate_fact {
 	long rows;
 	rb_i128 unblended, ondemand, effective;
 };
+
+/* ---- Rating (spec §4): rule.c, bill.c ---------------------------------- */
+
+/* 1 when s matches the glob pattern p: '*' matches any run of characters,
+ * including none; every other character matches only itself (no '?', no
+ * classes, no escapes). Both are NUL-terminated; NULL is treated as "". */
+int rate_glob_match(const char *p, const char *s);
+
+/* The index in plan->rules of the most specific rule matching f (the most
+ * match fields set; ties go to the earlier rule), or -1 when none matches.
+ * Match fields: service = f->product_code, usage_type (glob), region,
+ * account, line_item_type; a NULL rule field is "not set", a NULL fact
+ * field is "". Only meaningful for usage/commitment/fee/other facts: rate
+ * never applies rules to the policy classes. */
+int rate_rule_find(const struct rate_plan *plan, const struct rate_fact *f);
+
+/* The discount factor (DEC_FACTOR_DIGITS) of a discount line item type:
+ * the plan's explicit entry, else 1 for BundledDiscount and 0 otherwise. */
+rb_i128 rate_discount_factor(const struct rate_plan *plan, const char *type);
+
+/* Purchaser basis: does customer C hold `account` for the period being
+ * rated? Returns 1 or 0. The caller binds C and P into ctx. */
+typedef int (*rate_holds_fn)(void *ctx, const char *account);
+
+/* A ready-made holds test: a set of account ids sorted by strcmp (no
+ * duplicates needed, borrowed). Pass rate_accounts_holds as the callback
+ * and a struct rate_accounts * as its ctx. */
+struct rate_accounts {
+	const char *const *ids;
+	size_t n;
+};
+int rate_accounts_holds(void *ctx, const char *account);
+
+/* The result of rating one fact for one customer. */
+struct rate_bill {
+	enum cur_class cls;    /* the fact's class */
+	rb_i128 base;          /* DEC_SCALE: base by basis for charge classes
+	                          (usage, commitment, fee, other); the unblended
+	                          cost for the policy classes */
+	int rule;              /* deciding rule index, -1: plan default or policy */
+	rb_i128 markup_pct;    /* DEC_FACTOR_DIGITS: applied markup, 0 for policy
+	                          classes and excluded facts */
+	int excluded;          /* 1: a matching rule has exclude: true */
+	rb_i128 excluded_cost; /* DEC_SCALE: the fact's UNBLENDED cost when
+	                          excluded (what spec §6 reports as "excluded by
+	                          rules"), else 0 */
+	rb_i128 billed;        /* RATE_SCALE, USD; 0 when excluded */
+	rb_i128 withheld;      /* RATE_SCALE: unblended - billed for the policy
+	                          classes (credit, refund, discount, tax), 0 for
+	                          the charge classes. It has the sign of the
+	                          amounts: withholding half of a -10 credit gives
+	                          billed -5, withheld -5. */
+};
+
+/* Spec §4: rates fact f under plan. billed is exact: base x (100 + m) / 100
+ * or unblended x factor, at RATE_SCALE, never rounded. holds (may be NULL:
+ * "holds nothing") is asked only for usage facts with a commitment owner
+ * under the purchaser basis. Returns 0, or RB_EINPUT when a product does not
+ * fit in 128 bits (err says which fact), or when f->cls is not a class. */
+int rate_fact_bill(struct rate_bill *out, const struct rate_plan *plan,
+	const struct rate_fact *f, rate_holds_fn holds, void *holds_ctx,
+	struct rb_err *err);
+
+/* Spec §5 step 3: round(usd x fx, minor) half away from zero. usd at
+ * RATE_SCALE, fx at DEC_FACTOR_DIGITS, *out at `minor` digits. Returns 0 or
+ * RB_EINPUT when the product does not fit in 128 bits. */
+int rate_usd_convert(rb_i128 *out, rb_i128 usd, rb_i128 fx, int minor,
+	struct rb_err *err);
+
+/* ---- The invoice (spec §5): invoice.c ---------------------------------- */
+
+enum rate_line_kind {
+	RATE_LINE_CHARGE, RATE_LINE_CREDIT, RATE_LINE_REFUND, RATE_LINE_DISCOUNT,
+	RATE_LINE_TAX, RATE_LINE_FEE, RATE_LINE_CUSTOM
+};
+/* "charge", "credit", "refund", "discount", "tax", "fee", "custom". */
+const char *rate_line_kind_name(enum rate_line_kind k);
+
+/* One invoice line. key is for machines (spec §5: the grouping key,
+ * "credits", "refunds", "discounts", "aws_tax", the fee type, "custom"),
+ * description for people. */
+struct rate_line {
+	enum rate_line_kind kind;
+	char *key;
+	char *description;
+	rb_i128 amount;        /* invoice currency, at the invoice's `minor` digits */
+	rb_i128 usd;           /* RATE_SCALE: Σ billed USD behind a charge or
+	                          pass-through line; 0 for fees and custom lines */
+	long rows;             /* Σ rows of the facts behind it (charge, pass-through) */
+	long quantity;         /* per_account fee: the accounts counted; else 1 */
+};
+
+/* Figures about the facts behind an invoice, for reports (spec §6). All
+ * facts count, including excluded ones and those whose line rounded to 0. */
+struct rate_totals {
+	long rows;             /* Σ fact rows */
+	size_t accounts;       /* distinct accounts with any fact */
+	rb_i128 unblended, ondemand, effective;  /* DEC_SCALE, cost views */
+	rb_i128 billed;        /* RATE_SCALE, USD: charges + pass-through */
+	rb_i128 billed_class[CUR_NCLASS];   /* RATE_SCALE, billed by class */
+	rb_i128 withheld[CUR_NCLASS];       /* RATE_SCALE, policy classes only */
+	rb_i128 excluded;      /* DEC_SCALE, unblended cost of excluded facts */
+	long excluded_rows;
+};
+
+/* A built invoice: a plain value, read its fields; owned by the caller and
+ * released with rate_invoice_free. Invariants: lines are in spec order
+ * (charges by key in strcmp order, then credits, refunds, discounts,
+ * aws_tax, fees in plan order, custom lines in entry order); no line has
+ * amount 0; subtotal = Σ lines[].amount; total = subtotal + tax. */
+struct rate_invoice {
+	char *customer;
+	int period;
+	char *currency;
+	int minor;             /* the currency's minor digits: scale of amounts */
+	rb_i128 fx;            /* DEC_FACTOR_DIGITS, USD -> currency (1 for USD) */
+	rb_i128 tax_rate_pct;  /* DEC_FACTOR_DIGITS */
+	struct rate_line *lines;
+	size_t nlines;
+	rb_i128 charges;       /* Σ charge lines: the base of percent fees */
+	rb_i128 subtotal, tax, total;
+	struct rate_totals totals;
+};
+
+/* Spec §5: builds the invoice of customer c for period (period.h) from its
+ * facts for that period (the caller has filtered them to c's accounts and
+ * P; the order does not matter) and its custom lines for P (entry order).
+ * holds/holds_ctx as for rate_fact_bill. The invoice currency is
+ * c->currency with rate_currency_minor() digits (c->minor is not trusted);
+ * USD always converts at 1, any other currency needs c->has_fx.
+ * Returns 0 and sets *out, or a negative RB_E* code with *out = NULL:
+ * RB_EINPUT for a customer without plan, an unknown currency, a missing
+ * exchange rate ("customer 'acme' has no EUR exchange rate for 2026-10"),
+ * a fee/custom amount with more digits than the currency has, or an amount
+ * out of 128-bit range. */
+int rate_invoice_build(struct rate_invoice **out, const struct rate_customer *c,
+	int period, const struct rate_fact *facts, size_t nfacts,
+	rate_holds_fn holds, void *holds_ctx,
+	const struct rate_custom_line *custom, size_t ncustom, struct rb_err *err);
+
+/* Frees inv and everything it owns; NULL is fine. */
+void rate_invoice_free(struct rate_invoice *inv);
 
 #endif
