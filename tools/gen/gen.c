@@ -340,7 +340,7 @@ static const char *legacy_type(char kind)
 static const char *cur2_type(char kind)
 {
 	switch (kind) {
-	case 'N': return "double";
+	case 'N': return "decimal";
 	case 'D': return "timestamp";
 	case 'M': return "map<string,string>";
 	default: return "string";

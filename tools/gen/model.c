@@ -158,7 +158,7 @@ static const struct prod {
 #define PROD_SP 13
 #define PROD_MARKET 11
 
-/* Tag values with commas, double quotes and non-ASCII on purpose. */
+/* Tag values with commas, quote marks and non-ASCII on purpose. */
 static const char *const tag_env[] = { "prod", "staging", "dev, test", "pré-prod" };
 static const char *const tag_team[] = { "payments", "data \"lake\"", "ops, infra", "日本チーム" };
 static const char *const tag_cc[] = { "CC-1001", "CC-2002", "CC-3003" };
