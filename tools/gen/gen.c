@@ -559,30 +559,36 @@ static int payer_write(struct run *run, struct payer_sums *ps, struct gen_row *r
 }
 
 /* Keys of a breakdown listed in byte order, as a summary would sort them. */
-static int cmp_str(const void *a, const void *b)
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
 }
 
 static json_t *by_json(const char *period, const char *by, const char *const *keys,
 	const struct sums *s, size_t n)
 {
 	json_t *o = json_object(), *rows = json_array();
-	const char **order = xcalloc(n ? n : 1, sizeof(*order));
+	struct keyed *order = xcalloc(n ? n : 1, sizeof(*order));
 	struct sums total;
-	size_t i, j;
+	size_t i;
 
 	memset(&total, 0, sizeof(total));
-	for (i = 0; i < n; i++)
-		order[i] = keys[i];
-	qsort(order, n, sizeof(*order), cmp_str);
 	for (i = 0; i < n; i++) {
-		for (j = 0; keys[j] != order[i]; j++)
-			;
-		if (!s[j].rows)
+		order[i].key = keys[i];
+		order[i].i = i;
+	}
+	qsort(order, n, sizeof(*order), cmp_keyed);
+	for (i = 0; i < n; i++) {
+		const struct sums *one = &s[order[i].i];
+		if (!one->rows)
 			continue;
-		json_array_append_new(rows, sums_json(keys[j], &s[j]));
-		sums_merge(&total, &s[j]);
+		json_array_append_new(rows, sums_json(order[i].key, one));
+		sums_merge(&total, one);
 	}
 	json_object_set_new(o, "period", json_string(period));
 	json_object_set_new(o, "by", json_string(by));
