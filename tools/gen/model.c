@@ -709,6 +709,11 @@ int model_row_build(struct gen_row *r, const struct gen_model *m, long i)
 	r->cell[COL_START] = m->hour_start[hour];
 	r->cell[COL_END] = m->hour_start[hour + 1];
 
+	if (kind == K_TAX || (kind >= K_CREDIT && kind <= K_UNKNOWN)) {
+		/* Credits, discounts and tax go where the money is, as on real bills. */
+		static const int big[5] = { 0, 1, 2, 6, PROD_MARKET };
+		p = big[rbelow(&t, 5)];
+	}
 	switch (kind) {
 	case K_USAGE: {
 		const struct prod *pr = &prods[p];
