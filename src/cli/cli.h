@@ -54,6 +54,20 @@ void out_table_add(struct out_table *t, const char *const *cells);
 void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt);
 void out_table_free(struct out_table *t);
 
+/* Option parsing for the configuration verbs: when argv[*i] is `name VALUE`
+ * or `name=VALUE`, sets *out, advances *i past it and returns 1; returns 0
+ * when argv[*i] is another word; RB_EUSAGE (err set) when VALUE is missing. */
+int cli_opt(const char **out, int argc, char **argv, int *i, const char *name,
+	struct rb_err *err);
+
+/* Shared by the configuration verbs (cmd_config.c): prints the problems of
+ * a refused change to stderr — "FILE: PATH: MSG" for a file, else "rebill:
+ * PATH: MSG"; a problem inside the object at path `focus` is printed as
+ * "rebill: LABEL: MSG" — then clears err (already reported) and returns rc. */
+struct config_result;
+int cli_config_done(const struct config_result *r, int rc, const char *file,
+	const char *focus, const char *label, struct rb_err *err);
+
 /* The commands (one file each: src/cli/cmd_<name>.c). */
 int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);

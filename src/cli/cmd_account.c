@@ -1,10 +1,295 @@
-/* cmd_account.c: `rebill account` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_account.c: `rebill account assign|unassign|list` — which customer
+ * holds which AWS account, month by month. assign and unassign are changes
+ * of the configuration document run through store_config_edit (same rules
+ * as `rebill config apply`, one audit entry per customer changed).
+ */
 #include "cli/cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_config.h"
+#include "util/period.h"
 #include "util/banned.h"
+
+struct assign {
+	const char *account, *customer, *from, *to;
+	char focus[64];
+	char left[256];         /* unassign: the customers changed, for the message */
+};
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static int check_period(const char *opt, const char *s, struct rb_err *err)
+{
+	int p;
+	if (s && period_parse(&p, s, strlen(s)) < 0)
+		return rb_err_set(err, RB_EUSAGE, "bad %s '%s' (expected YYYY-MM)", opt, s);
+	return 0;
+}
+
+static int assign_edit(json_t **doc, void *arg, struct rb_err *err)
+{
+	struct assign *a = arg;
+	json_t *custs = json_object_get(*doc, "customers"), *e, *o, *acc;
+	size_t i;
+
+	json_array_foreach(custs, i, e)
+		if (!strcmp(str(e, "id"), a->customer))
+			break;
+	if (i == json_array_size(custs))
+		return rb_err_set(err, RB_EINPUT, "no customer '%s'", a->customer);
+	/* Move the customer last and the new account to its end, so that an
+	 * overlap is reported at the new assignment, not at the old one. */
+	e = json_incref(e);
+	json_array_remove(custs, i);
+	json_array_append_new(custs, e);
+	acc = json_object_get(e, "accounts");
+	if (!acc) {
+		acc = json_array();
+		json_object_set_new(e, "accounts", acc);
+	}
+	o = json_object();
+	json_object_set_new(o, "id", json_string(a->account));
+	if (a->from)
+		json_object_set_new(o, "from", json_string(a->from));
+	if (a->to)
+		json_object_set_new(o, "to", json_string(a->to));
+	json_array_append_new(acc, o);
+	snprintf(a->focus, sizeof(a->focus), "$.customers[%zu]", json_array_size(custs) - 1);
+	return 0;
+}
+
+static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	struct assign a;
+	struct config_result r;
+	char label[128];
+	int i, rc;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		if ((rc = cli_opt(&a.from, argc, argv, &i, "--from", err)) != 0 ||
+		    (rc = cli_opt(&a.to, argc, argv, &i, "--to", err)) != 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (argv[i][0] == '-' || (a.account && a.customer))
+			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", argv[i]);
+		if (!a.account)
+			a.account = argv[i];
+		else
+			a.customer = argv[i];
+	}
+	if (!a.customer)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]");
+	if (!config_account_ok(a.account))
+		return rb_err_set(err, RB_EUSAGE, "bad account id '%s' (expected 12 digits)", a.account);
+	if ((rc = check_period("--from", a.from, err)) < 0 || (rc = check_period("--to", a.to, err)) < 0)
+		return rc;
+	config_result_init(&r);
+	snprintf(label, sizeof(label), "customer '%s'", a.customer);
+	rc = store_config_edit(ctx->store, assign_edit, &a, "account assign", &r, err);
+	rc = cli_config_done(&r, rc, NULL, a.focus, label, err);
+	if (rc == 0 && !ctx->quiet) {
+		printf("assigned %s to %s", a.account, a.customer);
+		if (a.from)
+			printf(" from %s", a.from);
+		if (a.to)
+			printf(" to %s", a.to);
+		if (!a.from && !a.to)
+			printf(" for every period");
+		puts("");
+	}
+	config_result_release(&r);
+	return rc;
+}
+
+/* Ends every assignment of the account at the month before `from`
+ * (removing those that start at or after it); without from removes them
+ * all. */
+static int unassign_edit(json_t **doc, void *arg, struct rb_err *err)
+{
+	struct assign *a = arg;
+	json_t *e, *acc, *o;
+	size_t i, k;
+	int from = -1, changed = 0;
+	char last[PERIOD_BUFSZ] = "";
+
+	if (a->from) {
+		period_parse(&from, a->from, strlen(a->from));
+		period_format(last, from - 1);
+	}
+	json_array_foreach(json_object_get(*doc, "customers"), i, e) {
+		int hit = 0;
+		acc = json_object_get(e, "accounts");
+		for (k = 0; k < json_array_size(acc);) {
+			const char *f, *t;
+			int pf = -1, pt = -1;
+			o = json_array_get(acc, k);
+			if (strcmp(str(o, "id"), a->account)) {
+				k++;
+				continue;
+			}
+			f = json_string_value(json_object_get(o, "from"));
+			t = json_string_value(json_object_get(o, "to"));
+			if (f)
+				period_parse(&pf, f, strlen(f));
+			if (t)
+				period_parse(&pt, t, strlen(t));
+			if (from < 0 || (pf >= 0 && pf >= from)) {
+				json_array_remove(acc, k);
+				hit = 1;
+				continue;
+			}
+			if (pt < 0 || pt >= from) {
+				json_object_set_new(o, "to", json_string(last));
+				hit = 1;
+			}
+			k++;
+		}
+		if (hit) {
+			size_t n = strlen(a->left);
+			snprintf(a->left + n, sizeof(a->left) - n, "%s%s", n ? ", " : "", str(e, "id"));
+			changed = 1;
+		}
+	}
+	if (!changed)
+		return rb_err_set(err, RB_EINPUT, "account %s is not assigned%s%s", a->account,
+			a->from ? " in or after " : "", a->from ? a->from : "");
+	return 0;
+}
+
+static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	struct assign a;
+	struct config_result r;
+	int i, rc;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		if ((rc = cli_opt(&a.from, argc, argv, &i, "--from", err)) != 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (argv[i][0] == '-' || a.account)
+			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", argv[i]);
+		a.account = argv[i];
+	}
+	if (!a.account)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill account unassign ACCOUNT [--from YYYY-MM]");
+	if (!config_account_ok(a.account))
+		return rb_err_set(err, RB_EUSAGE, "bad account id '%s' (expected 12 digits)", a.account);
+	if ((rc = check_period("--from", a.from, err)) < 0)
+		return rc;
+	config_result_init(&r);
+	rc = store_config_edit(ctx->store, unassign_edit, &a, "account unassign", &r, err);
+	rc = cli_config_done(&r, rc, NULL, NULL, NULL, err);
+	if (rc == 0 && !ctx->quiet) {
+		if (a.from)
+			printf("unassigned %s from %s as of %s\n", a.account, a.left, a.from);
+		else
+			printf("unassigned %s from %s\n", a.account, a.left);
+	}
+	config_result_release(&r);
+	return rc;
+}
+
+static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const char *const head[] = { "account", "customer", "from", "to" };
+	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended" };
+	static const int uright[] = { 0, 0, 0, 1, 1 };
+	enum out_format fmt = OUT_TABLE;
+	const char *period = NULL, *fs = NULL;
+	int unassigned = 0, i, rc, p = 0;
+	json_t *doc = NULL, *e, *o;
+	struct out_table *t;
+	size_t k, j;
+
+	for (i = 1; i < argc; i++) {
+		if ((rc = cli_opt(&period, argc, argv, &i, "--period", err)) < 0 ||
+		    (!rc && (rc = cli_opt(&fs, argc, argv, &i, "--format", err)) < 0))
+			return rc;
+		if (rc)
+			continue;
+		if (!strcmp(argv[i], "--unassigned"))
+			unassigned = 1;
+		else
+			return rb_err_set(err, RB_EUSAGE, "usage: rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]");
+	}
+	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
+		return rc;
+	if ((rc = check_period("--period", period, err)) < 0)
+		return rc;
+	if (period)
+		period_parse(&p, period, strlen(period));
+	if (unassigned) {
+		if ((rc = store_config_unassigned(&doc, ctx->store, period, err)) < 0)
+			return rc;
+		if (fmt == OUT_JSON) {
+			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			puts("");
+		} else {
+			t = out_table_new(5, uhead, uright);
+			json_array_foreach(doc, k, e) {
+				char rows[24];
+				const char *cells[5] = { str(e, "period"), str(e, "payer"), str(e, "account"),
+					rows, str(e, "unblended") };
+				snprintf(rows, sizeof(rows), "%lld", (long long)json_integer_value(json_object_get(e, "rows")));
+				out_table_add(t, cells);
+			}
+			out_table_print(t, stdout, fmt);
+			out_table_free(t);
+		}
+		json_decref(doc);
+		return 0;
+	}
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	t = out_table_new(4, head, NULL);
+	o = json_array();
+	json_array_foreach(json_object_get(doc, "customers"), k, e) {
+		json_t *a;
+		json_array_foreach(json_object_get(e, "accounts"), j, a) {
+			const char *f = json_string_value(json_object_get(a, "from"));
+			const char *to = json_string_value(json_object_get(a, "to"));
+			int pf, pt;
+			const char *cells[4] = { str(a, "id"), str(e, "id"), f ? f : "", to ? to : "" };
+			if (period && ((f && (period_parse(&pf, f, strlen(f)), pf > p)) ||
+			               (to && (period_parse(&pt, to, strlen(to)), pt < p))))
+				continue;
+			out_table_add(t, cells);
+			json_array_append_new(o, json_pack("{s:s, s:s, s:s*, s:s*}", "account", cells[0],
+				"customer", cells[1], "from", f, "to", to));
+		}
+	}
+	if (fmt == OUT_JSON) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts("");
+	} else {
+		out_table_print(t, stdout, fmt);
+	}
+	out_table_free(t);
+	json_decref(o);
+	json_decref(doc);
+	return 0;
+}
 
 int cmd_account(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'account' is not implemented yet");
+	if (argc >= 2 && !strcmp(argv[1], "assign"))
+		return assign(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "unassign"))
+		return unassign(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return list(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign|unassign|list ...; see 'rebill help account'");
 }

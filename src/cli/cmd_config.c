@@ -1,10 +1,166 @@
-/* cmd_config.c: `rebill config` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_config.c: `rebill config apply|export|audit` — the billing
+ * configuration as one JSON document (spec §7) and its audit log. Also the
+ * helpers the other configuration verbs share (printing a change's result).
+ * Validation and storage are src/store/config*.c.
+ */
 #include "cli/cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_config.h"
 #include "util/banned.h"
+
+int cli_opt(const char **out, int argc, char **argv, int *i, const char *name,
+	struct rb_err *err)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n))
+		return 0;
+	if (argv[*i][n] == '=') {
+		*out = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n])
+		return 0;
+	if (*i + 1 >= argc)
+		return rb_err_set(err, RB_EUSAGE, "%s needs a value", name);
+	*out = argv[++*i];
+	return 1;
+}
+
+static void cli_config_problems(const struct config_result *r, const char *file,
+	const char *focus, const char *label)
+{
+	size_t i, n;
+
+	if (focus && !*focus)
+		focus = NULL;
+	n = focus ? strlen(focus) : 0;
+	for (i = 0; i < r->nproblems; i++) {
+		const struct config_problem *p = &r->problems[i];
+		if (file)
+			fprintf(stderr, "%s: %s: %s\n", file, p->path, p->msg);
+		else if (focus && !strncmp(p->path, focus, n) &&
+		         (p->path[n] == '\0' || p->path[n] == '.' || p->path[n] == '['))
+			fprintf(stderr, "rebill: %s: %s\n", label, p->msg);
+		else if (p->object && *p->sub)
+			fprintf(stderr, "rebill: %s, %s: %s\n", p->object, p->sub, p->msg);
+		else if (p->object)
+			fprintf(stderr, "rebill: %s: %s\n", p->object, p->msg);
+		else
+			fprintf(stderr, "rebill: %s: %s\n", p->path, p->msg);
+	}
+}
+
+int cli_config_done(const struct config_result *r, int rc, const char *file,
+	const char *focus, const char *label, struct rb_err *err)
+{
+	if (rc < 0 && r->nproblems) {
+		cli_config_problems(r, file, focus, label);
+		fprintf(stderr, "rebill: %s; nothing was changed\n", err->msg);
+		err->msg[0] = '\0';
+		err->file[0] = '\0';
+	}
+	return rc;
+}
+
+static int apply(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	struct config_result r;
+	int rc;
+
+	if (argc != 2)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill config apply FILE.json");
+	config_result_init(&r);
+	rc = store_config_apply_file(ctx->store, argv[1], &r, err);
+	rc = cli_config_done(&r, rc, argv[1], NULL, NULL, err);
+	if (rc == 0 && !ctx->quiet) {
+		if (r.created + r.updated + r.deleted == 0)
+			printf("%s: no changes\n", argv[1]);
+		else
+			printf("%s: %zu created, %zu updated, %zu deleted\n", argv[1],
+				r.created, r.updated, r.deleted);
+	}
+	config_result_release(&r);
+	return rc;
+}
+
+static int export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	json_t *doc = NULL;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill config export");
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || puts("") < 0)
+		rc = rb_err_set(err, RB_EIO, "cannot write the configuration to stdout");
+	json_decref(doc);
+	return rc;
+}
+
+static void print_change(const char *sign, json_t *v)
+{
+	char *s;
+	if (json_is_null(v))
+		return;
+	s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	printf("  %s %s\n", sign, s ? s : "?");
+	free(s);
+}
+
+static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	enum out_format fmt = OUT_TABLE;
+	json_t *log = NULL, *e;
+	long limit = 20;
+	size_t i;
+	int a, rc;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--limit") && a + 1 < argc) {
+			char *end;
+			limit = strtol(argv[++a], &end, 10);
+			if (*end || limit < 0)
+				return rb_err_set(err, RB_EUSAGE, "bad --limit '%s' (0 shows everything)", argv[a]);
+		} else if (!strcmp(argv[a], "--format") && a + 1 < argc) {
+			if ((rc = out_format_parse(&fmt, argv[++a], err)) < 0)
+				return rc;
+		} else {
+			return rb_err_set(err, RB_EUSAGE, "usage: rebill config audit [--limit N] [--format table|json]");
+		}
+	}
+	if ((rc = store_config_audit(&log, ctx->store, limit, err)) < 0)
+		return rc;
+	if (fmt == OUT_JSON) {
+		json_dumpf(log, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts("");
+	} else {
+		json_array_foreach(log, i, e) {
+			printf("#%lld %s %s: %s %s\n", (long long)json_integer_value(json_object_get(e, "id")),
+				json_string_value(json_object_get(e, "at")),
+				json_string_value(json_object_get(e, "source")),
+				json_string_value(json_object_get(e, "action")),
+				json_string_value(json_object_get(e, "object")));
+			print_change("-", json_object_get(e, "before"));
+			print_change("+", json_object_get(e, "after"));
+		}
+	}
+	json_decref(log);
+	return 0;
+}
 
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'config' is not implemented yet");
+	if (argc >= 2 && !strcmp(argv[1], "apply"))
+		return apply(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "export"))
+		return export(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "audit"))
+		return audit(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "usage: rebill config apply FILE.json | export | audit [--limit N]");
 }

@@ -1,10 +1,227 @@
-/* cmd_customer.c: `rebill customer` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_customer.c: `rebill customer add|list|show|edit` — customers for
+ * people. add and edit build a change of the configuration document and
+ * run it through store_config_edit, so they obey exactly the rules of
+ * `rebill config apply` and leave an audit entry.
+ */
 #include "cli/cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_config.h"
 #include "util/banned.h"
+
+static const char *const fields[] = { "name", "currency", "plan", "tax_cluster", "grouping",
+	"email", "address", "vat_id", NULL };
+
+struct customer_change {
+	const char *id;
+	int add;
+	const char *values[8];  /* parallel to fields; NULL: unchanged */
+	char focus[64];
+};
+
+/* Index of customer id in doc, or -1. */
+static long find_customer(json_t *doc, const char *id)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "customers"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "id")), id))
+			return (long)i;
+	return -1;
+}
+
+static int edit(json_t **doc, void *arg, struct rb_err *err)
+{
+	struct customer_change *c = arg;
+	json_t *custs = json_object_get(*doc, "customers"), *o;
+	long i = find_customer(*doc, c->id);
+	size_t f;
+
+	if (c->add && i >= 0)
+		return rb_err_set(err, RB_EINPUT, "customer '%s' already exists (use 'rebill customer edit')", c->id);
+	if (!c->add && i < 0)
+		return rb_err_set(err, RB_EINPUT, "no customer '%s'", c->id);
+	if (c->add) {
+		o = json_object();
+		json_object_set_new(o, "id", json_string(c->id));
+		json_object_set_new(o, "accounts", json_array());
+		json_array_append_new(custs, o);
+		i = (long)json_array_size(custs) - 1;
+	} else {
+		o = json_array_get(custs, (size_t)i);
+	}
+	for (f = 0; fields[f]; f++) {
+		if (!c->values[f])
+			continue;
+		if (c->values[f][0])
+			json_object_set_new(o, fields[f], json_string(c->values[f]));
+		else
+			json_object_del(o, fields[f]);  /* "" clears an optional field */
+	}
+	snprintf(c->focus, sizeof(c->focus), "$.customers[%ld]", i);
+	return 0;
+}
+
+static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, struct rb_err *err)
+{
+	struct customer_change c;
+	struct config_result r;
+	char label[128];
+	int i, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.add = add;
+	for (i = 1; i < argc; i++) {
+		size_t f;
+		int hit = 0;
+		for (f = 0; fields[f] && !hit; f++) {
+			char opt[32];
+			size_t k;
+			snprintf(opt, sizeof(opt), "--%s", fields[f]);
+			for (k = 2; opt[k]; k++)
+				if (opt[k] == '_')
+					opt[k] = '-';
+			if ((hit = cli_opt(&c.values[f], argc, argv, &i, opt, err)) < 0)
+				return hit;
+		}
+		if (hit)
+			continue;
+		if (argv[i][0] == '-' || c.id)
+			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help customer'", argv[i]);
+		c.id = argv[i];
+	}
+	if (!c.id)
+		return rb_err_set(err, RB_EUSAGE, "which customer? see 'rebill help customer'");
+	if (add && (!c.values[0] || !c.values[1] || !c.values[2]))
+		return rb_err_set(err, RB_EUSAGE, "customer add needs --name, --currency and --plan");
+	config_result_init(&r);
+	snprintf(label, sizeof(label), "customer '%s'", c.id);
+	rc = store_config_edit(ctx->store, edit, &c, add ? "customer add" : "customer edit", &r, err);
+	rc = cli_config_done(&r, rc, NULL, c.focus, label, err);
+	if (rc == 0 && !ctx->quiet) {
+		if (add)
+			printf("added customer %s\n", c.id);
+		else if (r.updated)
+			printf("updated customer %s\n", c.id);
+		else
+			printf("customer %s: no changes\n", c.id);
+	}
+	config_result_release(&r);
+	return rc;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const char *const head[] = { "id", "name", "currency", "plan", "tax_cluster",
+		"grouping", "accounts" };
+	static const int right[] = { 0, 0, 0, 0, 0, 0, 1 };
+	enum out_format fmt = OUT_TABLE;
+	const char *fs = NULL;
+	json_t *doc = NULL, *e;
+	struct out_table *t;
+	size_t i;
+	int a, rc;
+
+	for (a = 1; a < argc; a++) {
+		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
+			return rc;
+		if (!rc)
+			return rb_err_set(err, RB_EUSAGE, "usage: rebill customer list [--format table|csv|json]");
+		if ((rc = out_format_parse(&fmt, fs, err)) < 0)
+			return rc;
+	}
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	if (fmt == OUT_JSON) {
+		json_dumpf(json_object_get(doc, "customers"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts("");
+		json_decref(doc);
+		return 0;
+	}
+	t = out_table_new(7, head, right);
+	json_array_foreach(json_object_get(doc, "customers"), i, e) {
+		char n[24];
+		const char *cells[7];
+		snprintf(n, sizeof(n), "%zu", json_array_size(json_object_get(e, "accounts")));
+		cells[0] = str(e, "id");
+		cells[1] = str(e, "name");
+		cells[2] = str(e, "currency");
+		cells[3] = str(e, "plan");
+		cells[4] = str(e, "tax_cluster");
+		cells[5] = str(e, "grouping");
+		cells[6] = n;
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout, fmt);
+	out_table_free(t);
+	json_decref(doc);
+	return 0;
+}
+
+static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const char *const head[] = { "account", "from", "to" };
+	json_t *doc = NULL, *o, *e;
+	struct out_table *t;
+	size_t i, f;
+	long k;
+	int rc;
+
+	if (argc != 2)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill customer show ID");
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	k = find_customer(doc, argv[1]);
+	if (k < 0) {
+		json_decref(doc);
+		return rb_err_set(err, RB_EINPUT, "no customer '%s'", argv[1]);
+	}
+	o = json_array_get(json_object_get(doc, "customers"), (size_t)k);
+	printf("%-12s %s\n", "id:", str(o, "id"));
+	for (f = 0; fields[f]; f++) {
+		char lab[32];
+		if (!json_object_get(o, fields[f]))
+			continue;
+		snprintf(lab, sizeof(lab), "%s:", fields[f]);
+		printf("%-12s %s\n", lab, str(o, fields[f]));
+	}
+	printf("\naccounts:\n");
+	t = out_table_new(3, head, NULL);
+	json_array_foreach(json_object_get(o, "accounts"), i, e) {
+		const char *cells[3] = { str(e, "id"), json_object_get(e, "from") ? str(e, "from") : "(start)",
+			json_object_get(e, "to") ? str(e, "to") : "(open)" };
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout, OUT_TABLE);
+	out_table_free(t);
+	json_array_foreach(json_object_get(doc, "custom_lines"), i, e) {
+		if (strcmp(str(e, "customer"), argv[1]))
+			continue;
+		printf("custom line %s: %s %s %s\n", str(e, "period"), str(e, "amount"),
+			str(o, "currency"), str(e, "description"));
+	}
+	json_decref(doc);
+	return 0;
+}
 
 int cmd_customer(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'customer' is not implemented yet");
+	if (argc >= 2 && !strcmp(argv[1], "add"))
+		return add_or_edit(ctx, argc - 1, argv + 1, 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "edit"))
+		return add_or_edit(ctx, argc - 1, argv + 1, 0, err);
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return list(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return show(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "usage: rebill customer add|list|show|edit ...; see 'rebill help customer'");
 }

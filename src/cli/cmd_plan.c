@@ -1,10 +1,94 @@
-/* cmd_plan.c: `rebill plan` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_plan.c: `rebill plan list|show` — pricing plans for people. Plans
+ * are edited in the configuration document (`rebill config export`, edit,
+ * `rebill config apply`), which validates them as a whole.
+ */
 #include "cli/cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_config.h"
 #include "util/banned.h"
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const char *const head[] = { "id", "basis", "markup_pct", "rules", "fees", "customers" };
+	static const int right[] = { 0, 0, 1, 1, 1, 1 };
+	enum out_format fmt = OUT_TABLE;
+	const char *fs = NULL;
+	json_t *doc = NULL, *e, *c;
+	struct out_table *t;
+	size_t i, k;
+	int a, rc;
+
+	for (a = 1; a < argc; a++) {
+		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
+			return rc;
+		if (!rc)
+			return rb_err_set(err, RB_EUSAGE, "usage: rebill plan list [--format table|csv|json]");
+	}
+	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
+		return rc;
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	if (fmt == OUT_JSON) {
+		json_dumpf(json_object_get(doc, "plans"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts("");
+		json_decref(doc);
+		return 0;
+	}
+	t = out_table_new(6, head, right);
+	json_array_foreach(json_object_get(doc, "plans"), i, e) {
+		char nr[24], nf[24], nc[24];
+		size_t n = 0;
+		const char *cells[6] = { str(e, "id"), str(e, "basis"), str(e, "markup_pct"), nr, nf, nc };
+		json_array_foreach(json_object_get(doc, "customers"), k, c)
+			n += !strcmp(str(c, "plan"), str(e, "id"));
+		snprintf(nr, sizeof(nr), "%zu", json_array_size(json_object_get(e, "rules")));
+		snprintf(nf, sizeof(nf), "%zu", json_array_size(json_object_get(e, "fees")));
+		snprintf(nc, sizeof(nc), "%zu", n);
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout, fmt);
+	out_table_free(t);
+	json_decref(doc);
+	return 0;
+}
+
+static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	json_t *doc = NULL, *e;
+	size_t i;
+	int rc;
+
+	if (argc != 2)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill plan show ID");
+	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
+		return rc;
+	json_array_foreach(json_object_get(doc, "plans"), i, e) {
+		if (strcmp(str(e, "id"), argv[1]))
+			continue;
+		json_dumpf(e, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts("");
+		json_decref(doc);
+		return 0;
+	}
+	json_decref(doc);
+	return rb_err_set(err, RB_EINPUT, "no plan '%s'", argv[1]);
+}
 
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'plan' is not implemented yet");
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return list(ctx, argc - 1, argv + 1, err);
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return show(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "usage: rebill plan list | show ID (edit plans with 'rebill config apply')");
 }

@@ -44,15 +44,56 @@ static const struct cli_command commands[] = {
 	  "'rebill summary --format json'), and per payer in detail.\n" },
 	{ "config", cmd_config, CLI_NEEDS_DB, "apply or export the billing configuration (JSON)",
 	  "usage: rebill config apply FILE.json\n"
-	  "       rebill config export\n" },
+	  "       rebill config export\n"
+	  "       rebill config audit [--limit N] [--format table|json]\n"
+	  "\n"
+	  "apply: FILE is the COMPLETE configuration (tax_clusters, plans, customers with\n"
+	  "their accounts, fx, custom_lines; see the billing spec §7): what it does not name\n"
+	  "is removed, so 'config export > f.json', edit, 'config apply f.json' round-trips.\n"
+	  "The whole document is validated first and every problem is listed with its\n"
+	  "JSON path; then everything changes in one transaction, or nothing does.\n"
+	  "Applying the same document again changes nothing.\n"
+	  "Defaults: markup_pct 0, credits 1, refunds pass, tax strip, discounts\n"
+	  "BundledDiscount 1 and others 0, grouping service, no tax cluster = 0% tax,\n"
+	  "an account without from/to is held for every period. A plan's basis\n"
+	  "(unblended, ondemand, effective or purchaser) has no default: it is required.\n"
+	  "Decimals are strings with at most 6 fractional digits; fee amounts, min, max\n"
+	  "and custom line amounts have no more digits than the customer's currency.\n"
+	  "\n"
+	  "export: prints the configuration in canonical form (sorted, defaults explicit).\n"
+	  "audit: the newest changes first (default 20; --limit 0 for all), each with\n"
+	  "the command, the object and its JSON before (-) and after (+).\n" },
 	{ "customer", cmd_customer, CLI_NEEDS_DB, "add, list, show or edit customers",
-	  "usage: rebill customer add|list|show|edit ...\n" },
+	  "usage: rebill customer add ID --name NAME --currency CUR --plan PLAN\n"
+	  "         [--tax-cluster T] [--grouping service|account|account_service]\n"
+	  "         [--email E] [--address A] [--vat-id V]\n"
+	  "       rebill customer edit ID [--name ...] [--currency ...] [--plan ...] ...\n"
+	  "       rebill customer list [--format table|csv|json]\n"
+	  "       rebill customer show ID\n"
+	  "\n"
+	  "edit changes only the options given; an empty value (--email '') clears an\n"
+	  "optional field. Changes obey the rules of 'rebill config apply' and are audited.\n" },
 	{ "account", cmd_account, CLI_NEEDS_DB, "assign accounts to customers",
-	  "usage: rebill account assign|unassign|list [--unassigned] ...\n" },
-	{ "plan", cmd_plan, CLI_NEEDS_DB, "manage pricing plans",
-	  "usage: rebill plan ...\n" },
+	  "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]\n"
+	  "       rebill account unassign ACCOUNT [--from YYYY-MM]\n"
+	  "       rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]\n"
+	  "\n"
+	  "An account (of any payer: ids are global) belongs to at most one customer in\n"
+	  "any period; without --from/--to an assignment holds for every period.\n"
+	  "unassign --from P ends the account's assignments with the month before P\n"
+	  "(removing those starting at or after P); without --from removes them all.\n"
+	  "list --unassigned: accounts in imported CUR data that no customer holds.\n" },
+	{ "plan", cmd_plan, CLI_NEEDS_DB, "show pricing plans",
+	  "usage: rebill plan list [--format table|csv|json]\n"
+	  "       rebill plan show ID\n"
+	  "\n"
+	  "Plans are edited in the configuration document: 'rebill config export',\n"
+	  "edit, 'rebill config apply'.\n" },
 	{ "fx", cmd_fx, CLI_NEEDS_DB, "set exchange rates",
-	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n" },
+	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n"
+	  "       rebill fx list [--period YYYY-MM] [--format table|csv|json]\n"
+	  "\n"
+	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
 	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview invoices",
 	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n" },
 	{ "report", cmd_report, CLI_NEEDS_DB, "reconciliation and margin reports",

@@ -12,8 +12,10 @@
 #include "util/decimal.h"
 #include "util/banned.h"
 
+/* SQLite's aggregate context is only 8-byte aligned: the 128-bit sum is
+ * kept as bytes and copied in and out (memcpy), never accessed in place. */
 struct sum_ctx {
-	rb_i128 sum;
+	unsigned char sum[sizeof(rb_i128)];
 	int bad;
 };
 
@@ -21,7 +23,7 @@ static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct sum_ctx *a = sqlite3_aggregate_context(ctx, sizeof(*a));
 	const unsigned char *txt;
-	rb_i128 v;
+	rb_i128 v, sum;
 	int n;
 
 	(void)argc;
@@ -33,22 +35,28 @@ static void dec_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	n = sqlite3_value_bytes(argv[0]);
 	if (n == 0)
 		return;
+	memcpy(&sum, a->sum, sizeof(sum));
 	if (dec_parse(&v, (const char *)txt, (size_t)n, DEC_SCALE) != DEC_OK ||
-	    dec_add(&a->sum, a->sum, v) != DEC_OK)
+	    dec_add(&sum, sum, v) != DEC_OK)
 		a->bad = 1;
+	else
+		memcpy(a->sum, &sum, sizeof(sum));
 }
 
 static void dec_sum_final(sqlite3_context *ctx)
 {
 	struct sum_ctx *a = sqlite3_aggregate_context(ctx, 0);
 	char buf[DEC_BUFSZ];
+	rb_i128 sum = 0;
 	size_t n;
 
 	if (a && a->bad) {
 		sqlite3_result_error(ctx, "dec_sum: a value is not an exact decimal or the sum overflows", -1);
 		return;
 	}
-	n = dec_format(buf, sizeof(buf), a ? a->sum : 0, DEC_SCALE, DEC_SCALE);
+	if (a)
+		memcpy(&sum, a->sum, sizeof(sum));
+	n = dec_format(buf, sizeof(buf), sum, DEC_SCALE, DEC_SCALE);
 	sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
 }
 

@@ -94,7 +94,105 @@ static const char schema_v1[] =
 	");"
 	"CREATE INDEX resource_facts_period_payer ON resource_facts(period, payer);";
 
+/* v2: the billing configuration (spec §4, §5, §7), owned by store/config.c.
+ * Decimals are canonical minimal TEXT as in `rebill config export` ("5",
+ * "0.9231"), at most 6 fractional digits. NULL means "not set". References
+ * between configuration tables are DEFERRABLE so that one apply may replace
+ * an object that others point to; the COMMIT checks them. */
+static const char schema_v2[] =
+	"CREATE TABLE tax_clusters ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  rate_pct TEXT NOT NULL,"
+	"  note TEXT"
+	");"
+	"CREATE TABLE plans ("
+	"  id TEXT PRIMARY KEY,"
+	"  basis TEXT NOT NULL,"              /* unblended|ondemand|effective|purchaser */
+	"  markup_pct TEXT NOT NULL,"
+	"  credits TEXT NOT NULL,"
+	"  refunds TEXT NOT NULL,"            /* pass|withhold */
+	"  tax TEXT NOT NULL"                 /* pass|strip */
+	");"
+	/* Explicit discount factors; types not listed take the spec §4 default. */
+	"CREATE TABLE plan_discounts ("
+	"  plan TEXT NOT NULL REFERENCES plans(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  type TEXT NOT NULL,"
+	"  factor TEXT NOT NULL,"
+	"  PRIMARY KEY (plan, type)"
+	");"
+	"CREATE TABLE plan_rules ("
+	"  plan TEXT NOT NULL REFERENCES plans(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  position INTEGER NOT NULL,"
+	"  service TEXT,"
+	"  usage_type TEXT,"
+	"  region TEXT,"
+	"  account TEXT,"
+	"  line_item_type TEXT,"
+	"  markup_pct TEXT,"
+	"  exclude INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (plan, position)"
+	");"
+	"CREATE TABLE plan_fees ("
+	"  plan TEXT NOT NULL REFERENCES plans(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  position INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"               /* flat|per_account|percent */
+	"  amount TEXT,"
+	"  pct TEXT,"
+	"  min TEXT,"
+	"  max TEXT,"
+	"  description TEXT,"
+	"  PRIMARY KEY (plan, position)"
+	");"
+	"CREATE TABLE customers ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  plan TEXT NOT NULL REFERENCES plans(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  tax_cluster TEXT REFERENCES tax_clusters(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  grouping TEXT NOT NULL,"           /* service|account|account_service */
+	"  email TEXT,"
+	"  address TEXT,"
+	"  vat_id TEXT"
+	");"
+	/* Effective-dated: account (any payer's; ids are global) belongs to
+	 * customer from from_period to to_period inclusive; NULL = open. */
+	"CREATE TABLE assignments ("
+	"  account TEXT NOT NULL,"
+	"  customer TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  from_period TEXT,"
+	"  to_period TEXT"
+	");"
+	"CREATE INDEX assignments_account ON assignments(account);"
+	"CREATE INDEX assignments_customer ON assignments(customer);"
+	"CREATE TABLE fx_rates ("
+	"  period TEXT NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  rate TEXT NOT NULL,"               /* USD -> currency */
+	"  PRIMARY KEY (period, currency)"
+	");"
+	"CREATE TABLE custom_lines ("
+	"  customer TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  period TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  description TEXT NOT NULL,"
+	"  amount TEXT NOT NULL,"
+	"  PRIMARY KEY (customer, period, position)"
+	");"
+	/* Every configuration change: before/after are the object's canonical
+	 * JSON (NULL when it did not or no longer exists). */
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"                 /* UTC, ISO 8601 */
+	"  source TEXT NOT NULL,"             /* the command, e.g. 'config apply' */
+	"  action TEXT NOT NULL,"             /* create|update|delete */
+	"  object TEXT NOT NULL,"             /* e.g. 'customer:acme' */
+	"  before TEXT,"
+	"  after TEXT"
+	");";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

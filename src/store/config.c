@@ -1,0 +1,620 @@
+/*
+ * config.c: storing the billing configuration — reading the tables back as
+ * the canonical document (export), writing the difference between two
+ * canonical documents object by object with one audit_log row each, the
+ * single transaction every change runs in, and the audit log reader.
+ * Validation is config_check.c; loading for rating is config_load.c.
+ *
+ * Not for: deciding what a valid configuration is (config_check.c).
+ */
+#include "store/store_config.h"
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static int db_fail(struct store *s, struct rb_err *err, const char *what)
+{
+	return rb_err_set(err, RB_EIO, "%s: %s", what, sqlite3_errmsg(store_db_int(s)));
+}
+
+/* Runs sql with n text parameters (NULL binds SQL NULL). */
+static int exec_params(struct store *s, const char *sql, int n, const char *const *params,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int i, rc = 0;
+
+	if (sqlite3_prepare_v2(store_db_int(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, "cannot prepare a configuration statement");
+	for (i = 0; i < n; i++) {
+		if (params[i])
+			sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(s, err, "cannot write the configuration");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* Sets key to column i when it is not NULL. */
+static void col_str(json_t *o, const char *key, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (t)
+		json_object_set_new(o, key, json_string((const char *)t));
+}
+
+/* ---- reading: the tables as the canonical document ---- */
+
+/* Runs a query and calls row(st, arg) for every row. */
+static int query(struct store *s, const char *sql, const char *param,
+	void (*row)(sqlite3_stmt *st, void *arg), void *arg, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(store_db_int(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err, "cannot read the configuration");
+	if (param)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		row(st, arg);
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, err, "cannot read the configuration");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void row_tax(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "id", st, 0);
+	col_str(o, "name", st, 1);
+	col_str(o, "rate_pct", st, 2);
+	col_str(o, "note", st, 3);
+	json_array_append_new(arg, o);
+}
+
+static void row_plan(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "id", st, 0);
+	col_str(o, "basis", st, 1);
+	col_str(o, "markup_pct", st, 2);
+	col_str(o, "credits", st, 3);
+	col_str(o, "refunds", st, 4);
+	col_str(o, "tax", st, 5);
+	json_array_append_new(arg, o);
+}
+
+/* Finds the element of arr whose "id" (or key) equals s. */
+static json_t *find_by(json_t *arr, const char *key, const char *s)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach(arr, i, e) {
+		const char *v = jstr(e, key);
+		if (v && !strcmp(v, s))
+			return e;
+	}
+	return NULL;
+}
+
+/* Appends a child to the list `key` of the plan/customer named in column 0. */
+static json_t *child_list(json_t *parents, sqlite3_stmt *st, const char *key)
+{
+	json_t *p = find_by(parents, "id", (const char *)sqlite3_column_text(st, 0)), *l;
+	if (!p)
+		return NULL;
+	l = json_object_get(p, key);
+	if (!l) {
+		l = json_array();
+		json_object_set_new(p, key, l);
+	}
+	return l;
+}
+
+static void row_discount(sqlite3_stmt *st, void *arg)
+{
+	json_t *p = find_by(arg, "id", (const char *)sqlite3_column_text(st, 0)), *d;
+	if (!p)
+		return;
+	d = json_object_get(p, "discounts");
+	if (!d) {
+		d = json_object();
+		json_object_set_new(p, "discounts", d);
+	}
+	json_object_set_new(d, (const char *)sqlite3_column_text(st, 1),
+		json_string((const char *)sqlite3_column_text(st, 2)));
+}
+
+static void row_rule(sqlite3_stmt *st, void *arg)
+{
+	json_t *l = child_list(arg, st, "rules"), *o;
+	if (!l)
+		return;
+	o = json_object();
+	col_str(o, "service", st, 1);
+	col_str(o, "usage_type", st, 2);
+	col_str(o, "region", st, 3);
+	col_str(o, "account", st, 4);
+	col_str(o, "line_item_type", st, 5);
+	col_str(o, "markup_pct", st, 6);
+	if (sqlite3_column_int(st, 7))
+		json_object_set_new(o, "exclude", json_true());
+	json_array_append_new(l, o);
+}
+
+static void row_fee(sqlite3_stmt *st, void *arg)
+{
+	json_t *l = child_list(arg, st, "fees"), *o;
+	if (!l)
+		return;
+	o = json_object();
+	col_str(o, "type", st, 1);
+	col_str(o, "amount", st, 2);
+	col_str(o, "pct", st, 3);
+	col_str(o, "min", st, 4);
+	col_str(o, "max", st, 5);
+	col_str(o, "description", st, 6);
+	json_array_append_new(l, o);
+}
+
+static void row_customer(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "id", st, 0);
+	col_str(o, "name", st, 1);
+	col_str(o, "currency", st, 2);
+	col_str(o, "plan", st, 3);
+	col_str(o, "tax_cluster", st, 4);
+	col_str(o, "grouping", st, 5);
+	col_str(o, "email", st, 6);
+	col_str(o, "address", st, 7);
+	col_str(o, "vat_id", st, 8);
+	json_object_set_new(o, "accounts", json_array());
+	json_array_append_new(arg, o);
+}
+
+static void row_assignment(sqlite3_stmt *st, void *arg)
+{
+	json_t *l = child_list(arg, st, "accounts"), *o;
+	if (!l)
+		return;
+	o = json_object();
+	col_str(o, "id", st, 1);
+	col_str(o, "from", st, 2);
+	col_str(o, "to", st, 3);
+	json_array_append_new(l, o);
+}
+
+static void row_fx(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "period", st, 0);
+	col_str(o, "currency", st, 1);
+	col_str(o, "rate", st, 2);
+	json_array_append_new(arg, o);
+}
+
+static void row_custom(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "customer", st, 0);
+	col_str(o, "period", st, 1);
+	col_str(o, "description", st, 2);
+	col_str(o, "amount", st, 3);
+	json_array_append_new(arg, o);
+}
+
+int store_config_export(json_t **out, struct store *s, struct rb_err *err)
+{
+	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
+	json_t *fx = json_array(), *custom = json_array();
+	int rc;
+
+	*out = NULL;
+	if ((rc = query(s, "SELECT id, name, rate_pct, note FROM tax_clusters ORDER BY id",
+			NULL, row_tax, tc, err)) < 0 ||
+	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax FROM plans ORDER BY id",
+			NULL, row_plan, plans, err)) < 0 ||
+	    (rc = query(s, "SELECT plan, type, factor FROM plan_discounts ORDER BY plan, type",
+			NULL, row_discount, plans, err)) < 0 ||
+	    (rc = query(s, "SELECT plan, service, usage_type, region, account, line_item_type,"
+			" markup_pct, exclude FROM plan_rules ORDER BY plan, position",
+			NULL, row_rule, plans, err)) < 0 ||
+	    (rc = query(s, "SELECT plan, type, amount, pct, min, max, description"
+			" FROM plan_fees ORDER BY plan, position", NULL, row_fee, plans, err)) < 0 ||
+	    (rc = query(s, "SELECT id, name, currency, plan, tax_cluster, grouping, email,"
+			" address, vat_id FROM customers ORDER BY id", NULL, row_customer, custs, err)) < 0 ||
+	    (rc = query(s, "SELECT customer, account, from_period, to_period FROM assignments"
+			" ORDER BY customer, account, from_period", NULL, row_assignment, custs, err)) < 0 ||
+	    (rc = query(s, "SELECT period, currency, rate FROM fx_rates ORDER BY period, currency",
+			NULL, row_fx, fx, err)) < 0 ||
+	    (rc = query(s, "SELECT customer, period, description, amount FROM custom_lines"
+			" ORDER BY customer, period, position", NULL, row_custom, custom, err)) < 0)
+		goto cleanup;
+	*out = json_object();
+	json_object_set_new(*out, "tax_clusters", tc);
+	json_object_set_new(*out, "plans", plans);
+	json_object_set_new(*out, "customers", custs);
+	json_object_set_new(*out, "fx", fx);
+	json_object_set_new(*out, "custom_lines", custom);
+	return 0;
+cleanup:
+	json_decref(tc);
+	json_decref(plans);
+	json_decref(custs);
+	json_decref(fx);
+	json_decref(custom);
+	return rc;
+}
+
+/* ---- writing: the difference of two canonical documents ---- */
+
+/* The audited objects of a canonical document: "kind:key" -> value. */
+static json_t *objects_of(json_t *doc)
+{
+	json_t *m = json_object(), *e;
+	size_t i;
+	char key[512];
+
+	json_array_foreach(json_object_get(doc, "tax_clusters"), i, e) {
+		snprintf(key, sizeof(key), "tax_cluster:%s", jstr(e, "id"));
+		json_object_set(m, key, e);
+	}
+	json_array_foreach(json_object_get(doc, "plans"), i, e) {
+		snprintf(key, sizeof(key), "plan:%s", jstr(e, "id"));
+		json_object_set(m, key, e);
+	}
+	json_array_foreach(json_object_get(doc, "customers"), i, e) {
+		snprintf(key, sizeof(key), "customer:%s", jstr(e, "id"));
+		json_object_set(m, key, e);
+	}
+	json_array_foreach(json_object_get(doc, "fx"), i, e) {
+		snprintf(key, sizeof(key), "fx:%s:%s", jstr(e, "period"), jstr(e, "currency"));
+		json_object_set(m, key, e);
+	}
+	json_array_foreach(json_object_get(doc, "custom_lines"), i, e) {
+		json_t *l, *line;
+		snprintf(key, sizeof(key), "custom_lines:%s:%s", jstr(e, "customer"), jstr(e, "period"));
+		l = json_object_get(m, key);
+		if (!l) {
+			l = json_array();
+			json_object_set_new(m, key, l);
+		}
+		line = json_object();
+		json_object_set(line, "description", json_object_get(e, "description"));
+		json_object_set(line, "amount", json_object_get(e, "amount"));
+		json_array_append_new(l, line);
+	}
+	return m;
+}
+
+/* Removes the rows of one object (kind, a, b from its key). */
+static int delete_object(struct store *s, const char *kind, const char *a, const char *b,
+	struct rb_err *err)
+{
+	const char *p1[1] = { a }, *p2[2] = { a, b };
+	int rc = 0;
+
+	if (!strcmp(kind, "tax_cluster"))
+		return exec_params(s, "DELETE FROM tax_clusters WHERE id = ?", 1, p1, err);
+	if (!strcmp(kind, "plan")) {
+		if ((rc = exec_params(s, "DELETE FROM plan_rules WHERE plan = ?", 1, p1, err)) < 0 ||
+		    (rc = exec_params(s, "DELETE FROM plan_fees WHERE plan = ?", 1, p1, err)) < 0 ||
+		    (rc = exec_params(s, "DELETE FROM plan_discounts WHERE plan = ?", 1, p1, err)) < 0)
+			return rc;
+		return exec_params(s, "DELETE FROM plans WHERE id = ?", 1, p1, err);
+	}
+	if (!strcmp(kind, "customer")) {
+		/* When invoices land: refuse here to remove a customer that has
+		 * finalized invoices (RB_EINPUT naming it). */
+		if ((rc = exec_params(s, "DELETE FROM assignments WHERE customer = ?", 1, p1, err)) < 0)
+			return rc;
+		return exec_params(s, "DELETE FROM customers WHERE id = ?", 1, p1, err);
+	}
+	if (!strcmp(kind, "fx"))
+		return exec_params(s, "DELETE FROM fx_rates WHERE period = ? AND currency = ?", 2, p2, err);
+	return exec_params(s, "DELETE FROM custom_lines WHERE customer = ? AND period = ?", 2, p2, err);
+}
+
+static int insert_object(struct store *s, const char *kind, const char *a, const char *b,
+	json_t *v, struct rb_err *err)
+{
+	json_t *e;
+	size_t i;
+	int rc = 0;
+	char pos[24];
+
+	if (!strcmp(kind, "tax_cluster")) {
+		const char *p[4] = { jstr(v, "id"), jstr(v, "name"), jstr(v, "rate_pct"), jstr(v, "note") };
+		return exec_params(s, "INSERT INTO tax_clusters (id, name, rate_pct, note)"
+			" VALUES (?, ?, ?, ?)", 4, p, err);
+	}
+	if (!strcmp(kind, "plan")) {
+		const char *p[6] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
+			jstr(v, "refunds"), jstr(v, "tax") };
+		const char *key;
+		if ((rc = exec_params(s, "INSERT INTO plans (id, basis, markup_pct, credits, refunds, tax)"
+				" VALUES (?, ?, ?, ?, ?, ?)", 6, p, err)) < 0)
+			return rc;
+		json_object_foreach(json_object_get(v, "discounts"), key, e) {
+			const char *q[3] = { a, key, json_string_value(e) };
+			if ((rc = exec_params(s, "INSERT INTO plan_discounts (plan, type, factor)"
+					" VALUES (?, ?, ?)", 3, q, err)) < 0)
+				return rc;
+		}
+		json_array_foreach(json_object_get(v, "rules"), i, e) {
+			const char *q[9] = { a, pos, jstr(e, "service"), jstr(e, "usage_type"),
+				jstr(e, "region"), jstr(e, "account"), jstr(e, "line_item_type"),
+				jstr(e, "markup_pct"), json_is_true(json_object_get(e, "exclude")) ? "1" : "0" };
+			snprintf(pos, sizeof(pos), "%zu", i);
+			if ((rc = exec_params(s, "INSERT INTO plan_rules (plan, position, service,"
+					" usage_type, region, account, line_item_type, markup_pct, exclude)"
+					" VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER))",
+					9, q, err)) < 0)
+				return rc;
+		}
+		json_array_foreach(json_object_get(v, "fees"), i, e) {
+			const char *q[8] = { a, pos, jstr(e, "type"), jstr(e, "amount"), jstr(e, "pct"),
+				jstr(e, "min"), jstr(e, "max"), jstr(e, "description") };
+			snprintf(pos, sizeof(pos), "%zu", i);
+			if ((rc = exec_params(s, "INSERT INTO plan_fees (plan, position, type, amount,"
+					" pct, min, max, description) VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?)",
+					8, q, err)) < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (!strcmp(kind, "customer")) {
+		const char *p[9] = { a, jstr(v, "name"), jstr(v, "currency"), jstr(v, "plan"),
+			jstr(v, "tax_cluster"), jstr(v, "grouping"), jstr(v, "email"),
+			jstr(v, "address"), jstr(v, "vat_id") };
+		if ((rc = exec_params(s, "INSERT INTO customers (id, name, currency, plan, tax_cluster,"
+				" grouping, email, address, vat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				9, p, err)) < 0)
+			return rc;
+		json_array_foreach(json_object_get(v, "accounts"), i, e) {
+			const char *q[4] = { jstr(e, "id"), a, jstr(e, "from"), jstr(e, "to") };
+			if ((rc = exec_params(s, "INSERT INTO assignments (account, customer, from_period,"
+					" to_period) VALUES (?, ?, ?, ?)", 4, q, err)) < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (!strcmp(kind, "fx")) {
+		const char *p[3] = { a, b, jstr(v, "rate") };
+		return exec_params(s, "INSERT INTO fx_rates (period, currency, rate) VALUES (?, ?, ?)",
+			3, p, err);
+	}
+	json_array_foreach(v, i, e) {
+		const char *q[5] = { a, b, pos, jstr(e, "description"), jstr(e, "amount") };
+		snprintf(pos, sizeof(pos), "%zu", i);
+		if ((rc = exec_params(s, "INSERT INTO custom_lines (customer, period, position,"
+				" description, amount) VALUES (?, ?, CAST(? AS INTEGER), ?, ?)", 5, q, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static char *dump(json_t *v)
+{
+	return v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+}
+
+static void now_utc(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Writes every object that differs between old and new (canonical), one
+ * audit row each. */
+static int write_diff(struct store *s, json_t *old, json_t *new, const char *source,
+	struct config_result *r, struct rb_err *err)
+{
+	json_t *mo = objects_of(old), *mn = objects_of(new), *keys = json_object(), *v;
+	const char *key;
+	char at[32];
+	int rc = 0;
+
+	now_utc(at, sizeof(at));
+	json_object_update(keys, mo);
+	json_object_update(keys, mn);
+	/* jansson keeps insertion order; audit rows are ordered by kind then key. */
+	json_object_foreach(keys, key, v) {
+		json_t *a = json_object_get(mo, key), *b = json_object_get(mn, key);
+		char kind[32], k1[256] = "", k2[256] = "";
+		const char *c1, *c2, *action;
+		char *before = NULL, *after = NULL;
+
+		if (a && b && json_equal(a, b))
+			continue;
+		c1 = strchr(key, ':');
+		snprintf(kind, sizeof(kind), "%.*s", (int)(c1 - key), key);
+		c2 = strchr(c1 + 1, ':');
+		if (c2 && (!strcmp(kind, "fx") || !strcmp(kind, "custom_lines"))) {
+			snprintf(k1, sizeof(k1), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+			snprintf(k2, sizeof(k2), "%s", c2 + 1);
+		} else {
+			snprintf(k1, sizeof(k1), "%s", c1 + 1);
+		}
+		if (a && (rc = delete_object(s, kind, k1, k2, err)) < 0)
+			goto cleanup;
+		if (b && (rc = insert_object(s, kind, k1, k2, b, err)) < 0)
+			goto cleanup;
+		action = !a ? "create" : !b ? "delete" : "update";
+		if (!a)
+			r->created++;
+		else if (!b)
+			r->deleted++;
+		else
+			r->updated++;
+		before = dump(a);
+		after = dump(b);
+		{
+			const char *p[6] = { at, source, action, key, before, after };
+			rc = exec_params(s, "INSERT INTO audit_log (at, source, action, object, before, after)"
+				" VALUES (?, ?, ?, ?, ?, ?)", 6, p, err);
+		}
+		free(before);
+		free(after);
+		if (rc < 0)
+			goto cleanup;
+	}
+cleanup:
+	json_decref(mo);
+	json_decref(mn);
+	json_decref(keys);
+	return rc;
+}
+
+int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
+	const char *source, struct config_result *r, struct rb_err *err)
+{
+	json_t *old = NULL, *doc = NULL, *norm = NULL;
+	int rc;
+
+	if ((rc = store_begin(s, err)) < 0)
+		return rc;
+	if ((rc = store_config_export(&old, s, err)) < 0)
+		goto cleanup;
+	doc = json_deep_copy(old);
+	if ((rc = fn(&doc, arg, err)) < 0)
+		goto cleanup;
+	if ((rc = store_config_normalize(&norm, doc, r, err)) < 0)
+		goto cleanup;
+	if ((rc = write_diff(s, old, norm, source, r, err)) < 0)
+		goto cleanup;
+	rc = store_commit(s, err);
+cleanup:
+	if (rc < 0)
+		store_rollback(s);
+	json_decref(old);
+	json_decref(doc);
+	json_decref(norm);
+	return rc;
+}
+
+static int replace_doc(json_t **doc, void *arg, struct rb_err *err)
+{
+	(void)err;
+	json_decref(*doc);
+	*doc = json_incref(arg);
+	return 0;
+}
+
+int store_config_apply_file(struct store *s, const char *path,
+	struct config_result *r, struct rb_err *err)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	int rc;
+
+	if (!doc) {
+		if (json_error_code(&je) == json_error_cannot_open_file)
+			return rb_err_set(err, RB_EIO, "%s", je.text);
+		return rb_err_at(err, RB_EINPUT, path, je.line > 0 ? je.line : 0,
+			je.column > 0 ? je.column : 0, "%s", je.text);
+	}
+	rc = store_config_edit(s, replace_doc, doc, "config apply", r, err);
+	json_decref(doc);
+	return rc;
+}
+
+/* ---- reading the audit log and the unassigned accounts ---- */
+
+static json_t *parse_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	json_t *v;
+	if (!t)
+		return json_null();
+	v = json_loads((const char *)t, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string((const char *)t);
+}
+
+static void row_audit(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	col_str(o, "at", st, 1);
+	col_str(o, "source", st, 2);
+	col_str(o, "action", st, 3);
+	col_str(o, "object", st, 4);
+	json_object_set_new(o, "before", parse_col(st, 5));
+	json_object_set_new(o, "after", parse_col(st, 6));
+	json_array_append_new(arg, o);
+}
+
+int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err *err)
+{
+	char lim[32];
+	json_t *arr = json_array();
+	int rc;
+
+	snprintf(lim, sizeof(lim), "%ld", limit);
+	if (limit > 0)
+		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+			" ORDER BY id DESC LIMIT CAST(? AS INTEGER)", lim, row_audit, arr, err);
+	else
+		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+			" ORDER BY id DESC", NULL, row_audit, arr, err);
+	if (rc < 0) {
+		json_decref(arr);
+		*out = NULL;
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+static void row_unassigned(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	col_str(o, "period", st, 0);
+	col_str(o, "payer", st, 1);
+	col_str(o, "account", st, 2);
+	json_object_set_new(o, "rows", json_integer(sqlite3_column_int64(st, 3)));
+	col_str(o, "unblended", st, 4);
+	json_array_append_new(arg, o);
+}
+
+int store_config_unassigned(json_t **out, struct store *s, const char *period,
+	struct rb_err *err)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	/* ? IS NULL selects every period (the parameter stays unbound then). */
+	rc = query(s, "SELECT f.period, f.payer, f.account, SUM(f.rows), dec_sum(f.unblended)"
+		" FROM facts f"
+		" WHERE (?1 IS NULL OR f.period = ?1)"
+		"   AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.account = f.account"
+		"     AND (a.from_period IS NULL OR a.from_period <= f.period)"
+		"     AND (a.to_period IS NULL OR a.to_period >= f.period))"
+		" GROUP BY f.period, f.payer, f.account ORDER BY f.period, f.payer, f.account",
+		period, row_unassigned, arr, err);
+	if (rc < 0) {
+		json_decref(arr);
+		*out = NULL;
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
