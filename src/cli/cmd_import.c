@@ -1,10 +1,111 @@
-/* cmd_import.c: `rebill import` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_import.c: `rebill import [--quiet] PATH...` — discovers the CUR files
+ * under the paths, imports them in one transaction (src/import), and prints
+ * what was imported: totals, then per (payer, period) rows and the exact
+ * unblended cost (all 10 digits, so it can be checked against AWS's
+ * totals), marked "replaced" when it restated a month already in the
+ * database; then warnings for what rebill did not use (skipped files,
+ * unknown line item types, unknown columns). Warnings go to stdout with the
+ * summary: they are part of what the import did, not errors.
+ *
+ * Exit: 0 ok, 1 usage (no PATH), 2 bad input, 3 I/O or database.
+ */
 #include "cli/cli.h"
 
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "import/import.h"
+#include "ingest/ingest.h"
+#include "util/period.h"
 #include "util/banned.h"
+
+static void print_result(const struct import_result *r, const struct ingest_list *list)
+{
+	static const char *const heads[] = { "payer", "period", "rows", "unblended", "status" };
+	static const int right[] = { 0, 0, 1, 1, 0 };
+	struct out_table *t;
+	size_t i;
+
+	printf("imported %zu file%s: %lld row%s, %zu payer%s, %zu account%s, %zu period%s\n",
+		r->nfiles, r->nfiles == 1 ? "" : "s", (long long)r->rows, r->rows == 1 ? "" : "s",
+		r->npayers, r->npayers == 1 ? "" : "s", r->naccounts, r->naccounts == 1 ? "" : "s",
+		r->nperiods, r->nperiods == 1 ? "" : "s");
+	if (r->npps) {
+		t = out_table_new(5, heads, right);
+		for (i = 0; i < r->npps; i++) {
+			const struct import_pp *pp = &r->pps[i];
+			char per[PERIOD_BUFSZ], rows[24], amt[DEC_BUFSZ];
+			const char *cells[5] = { pp->payer, per, rows, amt, pp->replaced ? "replaced" : "new" };
+			period_format(per, pp->period);
+			snprintf(rows, sizeof(rows), "%lld", (long long)pp->rows);
+			dec_format(amt, sizeof(amt), pp->unblended, DEC_SCALE, DEC_SCALE);
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+	for (i = 0; i < list->nskipped; i++)
+		printf("warning: skipped %s (%s)\n", list->skipped[i].path, list->skipped[i].reason);
+	for (i = 0; i < r->nnotes; i++) {
+		const struct import_note *n = &r->notes[i];
+		char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
+		if (strcmp(n->kind, "unknown_type"))
+			continue;
+		period_format(per, n->period);
+		dec_format(amt, sizeof(amt), n->unblended, DEC_SCALE, DEC_SCALE);
+		printf("warning: unknown line item type '%s' (payer %s, %s): %lld row%s, unblended %s;"
+			" billed as class other\n", n->name, n->payer, per, (long long)n->rows,
+			n->rows == 1 ? "" : "s", amt);
+	}
+	if (r->nunknown_columns)
+		printf("warning: %zu column%s not used by rebill (recorded in import_notes)\n",
+			r->nunknown_columns, r->nunknown_columns == 1 ? "" : "s");
+}
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'import' is not implemented yet");
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ingest_list list = { 0 };
+	struct import_result res;
+	struct import_options opt;
+	int quiet = ctx->quiet, c, rc;
+
+	memset(&res, 0, sizeof(res));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (c == 'q')
+			quiet = 1;
+		else
+			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
+				argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	if ((rc = ingest_collect(&list, (const char *const *)argv + optind, (size_t)(argc - optind),
+			err)) < 0)
+		return rc;
+	if (list.nfiles == 0) {
+		size_t i;
+		for (i = 0; i < list.nskipped; i++)
+			printf("warning: skipped %s (%s)\n", list.skipped[i].path, list.skipped[i].reason);
+		rc = rb_err_set(err, RB_EINPUT, "import: no CUR data files found under the given paths");
+		goto cleanup;
+	}
+	memset(&opt, 0, sizeof(opt));
+	opt.progress = !quiet && isatty(2);
+	opt.source = &import_source_cur;
+	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
+		goto cleanup;
+	print_result(&res, &list);
+cleanup:
+	import_result_release(&res);
+	ingest_list_release(&list);
+	return rc;
 }

@@ -17,16 +17,36 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
-	  "payer's billing period again replaces it atomically (AWS restates months).\n"
-	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n" },
+	  "payer's billing period again replaces it atomically (AWS restates months), so\n"
+	  "name all files of a month in one import (its directory or manifest).\n"
+	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n"
+	  "\n"
+	  "Prints the files, rows, payers, accounts and periods read, then per payer and\n"
+	  "period the rows and the exact unblended cost (\"replaced\" when it restated a\n"
+	  "month), then warnings: skipped files (e.g. Parquet), unknown line item types,\n"
+	  "columns rebill does not use. A progress bar is drawn on stderr when it is a\n"
+	  "terminal, unless --quiet.\n" },
 	{ "periods", cmd_periods, CLI_NEEDS_DB, "list the billing periods in the database",
-	  "usage: rebill periods [--format table|csv|json]\n" },
+	  "usage: rebill periods [--format table|csv|json]\n"
+	  "\n"
+	  "Each period with its payers, accounts, rows and unblended cost. Tables show\n"
+	  "amounts rounded to cents; csv and json carry all 10 fractional digits.\n" },
 	{ "accounts", cmd_accounts, CLI_NEEDS_DB, "list the usage accounts seen in CUR data",
-	  "usage: rebill accounts [--period YYYY-MM] [--format table|csv|json]\n" },
+	  "usage: rebill accounts [--period YYYY-MM] [--format table|csv|json]\n"
+	  "\n"
+	  "Each usage account per payer with its rows and unblended cost, in one period\n"
+	  "or over all. Tables show cents; csv and json all 10 fractional digits.\n" },
 	{ "summary", cmd_summary, CLI_NEEDS_DB, "sum a period's costs by payer, account, service, ...",
 	  "usage: rebill summary --period YYYY-MM\n"
-	  "         [--by payer|account|service|region|type|day|tag:KEY]\n"
-	  "         [--format table|csv|json]\n" },
+	  "         [--by payer|account|service|region|type|class|day|tag:KEY]\n"
+	  "         [--format table|csv|json]\n"
+	  "\n"
+	  "Sums a period's rows and its unblended, on-demand and effective (amortized)\n"
+	  "cost by group (default: payer), sorted by key. tag:KEY groups by the value of\n"
+	  "one tag (\"(untagged)\" in tables). Tables show amounts rounded to cents, with\n"
+	  "a \"(rounding)\" line when the rounded groups do not add up to the rounded\n"
+	  "TOTAL; csv (groups only) and json (with \"total\") carry all 10 fractional\n"
+	  "digits, exact. A period without facts is an error listing the known ones.\n" },
 	{ "gen", cmd_gen, 0, "generate deterministic synthetic CUR files",
 	  "usage: rebill gen [--payers N] [--accounts M] [--rows R] [--period YYYY-MM]\n"
 	  "                  [--format legacy|cur2] [--gzip] [--parts K] [--seed S]\n"

@@ -9,6 +9,15 @@
  *
  * Errors name FILE:LINE:COLUMN (1-based; the column is the CSV field number)
  * and are RB_EINPUT for bad input, RB_EIO for I/O.
+ *
+ * Row rules (cur_reader_next): every row of a file has the billing period of
+ * its first row; the usage day is a real calendar day; payer and usage
+ * account ids are 1 to 20 ASCII digits (AWS uses 12; anonymised samples
+ * differ); amounts are exact decimals (E-notation allowed), an empty cell is
+ * 0; an empty tag value is no tag; when two columns give the same tag key the
+ * first in header order wins and the rest are counted (duplicate_tags).
+ * Memory per reader: a 1 MiB buffer, grown only for a row longer than that
+ * (at most 16 MiB, a longer row is bad input).
  */
 #ifndef RB_INGEST_H
 #define RB_INGEST_H
@@ -63,6 +72,10 @@ struct cur_reader_stats {
 	uint64_t rows;             /* rows returned */
 	size_t nunknown_columns;   /* header columns rebill does not use */
 	const char *const *unknown_columns;
+	/* Tag values not returned because an earlier column (legacy
+	 * resourceTags/KEY or flat resource_tags_KEY, in header order) or the
+	 * resource_tags JSON cell already gave the row that key: the first wins. */
+	uint64_t duplicate_tags;
 };
 
 struct cur_reader;
@@ -72,6 +85,48 @@ struct cur_reader;
  * CUR 2.0, or Athena/Parquet-style flat names. A missing required column is
  * RB_EINPUT naming it. */
 int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err);
+
+/* As cur_reader_open over len bytes at data (plain or gzip), which must stay
+ * valid and unchanged until cur_reader_free; name is used in errors. For
+ * fuzzing and tests. */
+int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *data,
+	size_t len, struct rb_err *err);
+
+/* As cur_reader_open with a read buffer of bufsize bytes (0: the default
+ * 1 MiB). Tests use tiny sizes to put fields across buffer refills. */
+int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
+	struct rb_err *err);
+
+/* Reading one plain (not gzip) CSV file on several threads: split [0, size)
+ * into byte ranges [s0 = 0, s1), [s1, s2), ... [sn, size) and open one reader
+ * per range; each reads the header itself, then only the rows starting in
+ * its range (a range's first row starts after the first line end at or after
+ * s - 1; the last is the one starting before the range's end). Ranges should
+ * be large (e.g. 64 MiB or more): a row is read by exactly one of them.
+ *
+ * The rows of all ranges are exactly the file's rows when, for every k >= 1,
+ * range k-1's `stop` equals range k's `first` (cur_reader_range, after the
+ * last row; `first` is also valid after an error). Otherwise range k
+ * started inside a quoted field that holds a line break: its rows and its
+ * error, if any, mean nothing; discard the rows from range k on and read the
+ * file with one reader. An error in a range whose chain holds is real.
+ * Line numbers (row->line, err->line) count from 1 at a range's first row,
+ * except in the range starting at 0: add the `lines` of the earlier ranges
+ * to get the file's. Each range checks the billing period of its own
+ * rows only: compare `period` across ranges. Gzip data is RB_EUSAGE. */
+int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
+	uint64_t end, struct rb_err *err);
+
+struct cur_reader_range {
+	uint64_t first;   /* offset of the range's first row start */
+	uint64_t stop;    /* offset of the row start after its last row (or the size) */
+	long lines;       /* line ends from `first` (or the file start) to `stop` */
+	int period;       /* billing period of its rows, -1 when it had none */
+};
+
+/* Where a range reader started and stopped (valid after cur_reader_next
+ * returned 0). */
+void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out);
 
 /* Reads the next row into *row. Returns 1 with a row, 0 at end of file,
  * or a negative RB_E* code with err set. After an error the reader may
@@ -94,9 +149,21 @@ struct ingest_file {
 	uint64_t size;
 };
 
+/* A file found in a named directory (or listed by a manifest) that is not
+ * read, and why: "parquet" (not supported yet), "not a CUR file" (unknown
+ * type), "not listed by a manifest" (e.g. an older assembly's data next to
+ * the manifests), "superseded assembly" (a legacy CUR assembly that the
+ * top-level manifest of its period no longer names). Callers report them. */
+struct ingest_skipped {
+	char *path;
+	const char *reason;   /* static string */
+};
+
 struct ingest_list {
 	struct ingest_file *files;
 	size_t nfiles;
+	struct ingest_skipped *skipped;
+	size_t nskipped;
 };
 
 int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npaths,

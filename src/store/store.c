@@ -94,7 +94,8 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	if ((rc = store_exec_int(s, "PRAGMA foreign_keys = ON;"
 			"PRAGMA journal_mode = WAL;"
-			"PRAGMA synchronous = NORMAL;", err)) < 0)
+			"PRAGMA synchronous = NORMAL;"
+			"PRAGMA cache_size = -4096;", err)) < 0)
 		goto fail;
 	if ((rc = store_functions_register_int(s->db, err)) < 0)
 		goto fail;

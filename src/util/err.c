@@ -16,6 +16,10 @@ void rb_err_clear(struct rb_err *err)
 	memset(err, 0, sizeof(*err));
 }
 
+/* format(printf, 2, 0): lets clang's -Wformat-nonliteral check callers */
+static void set_msg(struct rb_err *err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void set_msg(struct rb_err *err, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

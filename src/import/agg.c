@@ -1,0 +1,916 @@
+/*
+ * agg.c: interned strings in an arena and open-addressing hash tables
+ * (linear probing, power-of-two slots holding entry index + 1, doubled at
+ * 3/4 load) that sum CUR rows into facts. The hot path per row is: reuse
+ * the string ids of the previous row when a field is unchanged (CUR rows
+ * come in runs), hash the fixed-size key of ids, probe, add.
+ *
+ * Not for: threads (one agg per worker, merged at the end) or SQL.
+ */
+#include "import/agg.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* ---- hashing ---- */
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	return mix64(h ^ w);
+}
+
+/* ---- interned strings ---- */
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	char data[];
+};
+
+struct istr {
+	const char *s;
+	uint32_t len;
+	uint32_t hash;
+};
+
+struct intern {
+	struct istr *strs;
+	uint32_t n, alloc;
+	uint32_t *slots;     /* id + 1, 0 = empty */
+	uint32_t mask;
+	struct chunk *chunks;
+	char *cur;
+	size_t left;
+	size_t bytes;        /* arena bytes allocated */
+};
+
+static void intern_init(struct intern *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->mask = 255;
+	t->slots = xcalloc(t->mask + 1, sizeof(uint32_t));
+}
+
+static void intern_release(struct intern *t)
+{
+	struct chunk *c = t->chunks, *next;
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(t->strs);
+	free(t->slots);
+}
+
+static char *arena_alloc(struct intern *t, size_t n)
+{
+	char *p;
+	if (n > t->left) {
+		size_t sz = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		struct chunk *c = xmalloc(sizeof(*c) + sz);
+		c->next = t->chunks;
+		t->chunks = c;
+		t->bytes += sizeof(*c) + sz;
+		if (sz == CHUNK_SIZE) {
+			t->cur = c->data;
+			t->left = sz;
+		} else {
+			return c->data;     /* a large string has its chunk to itself */
+		}
+	}
+	p = t->cur;
+	t->cur += n;
+	t->left -= n;
+	return p;
+}
+
+static void intern_grow(struct intern *t)
+{
+	uint32_t mask = t->mask * 2 + 1, i;
+	uint32_t *slots = xcalloc((size_t)mask + 1, sizeof(uint32_t));
+	for (i = 0; i < t->n; i++) {
+		uint32_t j = t->strs[i].hash & mask;
+		while (slots[j])
+			j = (j + 1) & mask;
+		slots[j] = i + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = mask;
+}
+
+static uint32_t intern_put(struct intern *t, const char *s, size_t n)
+{
+	uint32_t h = (uint32_t)hash_bytes(s, n), j = h & t->mask, id;
+	struct istr *e;
+	char *copy;
+
+	for (; t->slots[j]; j = (j + 1) & t->mask) {
+		e = &t->strs[t->slots[j] - 1];
+		if (e->hash == h && e->len == n && !memcmp(e->s, s, n))
+			return t->slots[j] - 1;
+	}
+	if (t->n == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 256;
+		t->strs = xreallocarray(t->strs, t->alloc, sizeof(*t->strs));
+	}
+	copy = arena_alloc(t, n + 1);
+	memcpy(copy, s, n);
+	copy[n] = 0;
+	id = t->n++;
+	e = &t->strs[id];
+	e->s = copy;
+	e->len = (uint32_t)n;
+	e->hash = h;
+	t->slots[j] = id + 1;
+	if ((uint64_t)t->n * 2 > t->mask)
+		intern_grow(t);
+	return id;
+}
+
+/* ---- keyed tables of sums ---- */
+
+#define KCHUNK 4096   /* entries per chunk */
+
+/* An entry: hash (4 bytes), key (ksize bytes), padding, a value of vsize
+ * bytes (struct store_sum, struct csum, or none for a set). */
+struct ktab {
+	size_t ksize, vsize, valign, voff, esize;
+	unsigned char **chunks;  /* entries in chunks of KCHUNK: growing never copies */
+	size_t nchunks;
+	size_t n, alloc;
+	uint32_t *slots;
+	size_t mask;
+};
+
+static void ktab_init(struct ktab *t, size_t ksize, size_t vsize, size_t valign)
+{
+	memset(t, 0, sizeof(*t));
+	t->ksize = ksize;
+	t->vsize = vsize;
+	t->valign = valign;
+	t->voff = (4 + ksize + valign - 1) / valign * valign;
+	t->esize = (t->voff + vsize + valign - 1) / valign * valign;
+	t->mask = 1023;
+	t->slots = xcalloc(t->mask + 1, sizeof(uint32_t));
+}
+
+static void ktab_release(struct ktab *t)
+{
+	size_t i;
+	for (i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->slots);
+}
+
+static unsigned char *ktab_ent(const struct ktab *t, size_t i)
+{
+	return t->chunks[i / KCHUNK] + (i % KCHUNK) * t->esize;
+}
+
+static void *ktab_vp(const struct ktab *t, size_t i)
+{
+	return ktab_ent(t, i) + t->voff;
+}
+
+/* The value of a table of struct store_sum. */
+static struct store_sum *ktab_val(const struct ktab *t, size_t i)
+{
+	return ktab_vp(t, i);
+}
+
+static void ktab_grow(struct ktab *t)
+{
+	size_t mask = t->mask * 2 + 1, i;
+	uint32_t *slots = xcalloc(mask + 1, sizeof(uint32_t));
+	for (i = 0; i < t->n; i++) {
+		uint32_t h;
+		size_t j;
+		memcpy(&h, ktab_ent(t, i), 4);
+		for (j = h & mask; slots[j]; j = (j + 1) & mask)
+			;
+		slots[j] = (uint32_t)(i + 1);
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = mask;
+}
+
+/* The index of key's entry, inserted (zero sums) when new. */
+static size_t ktab_index(struct ktab *t, const void *key)
+{
+	uint32_t h = (uint32_t)hash_bytes(key, t->ksize);
+	size_t j = h & t->mask, i;
+	unsigned char *e;
+
+	for (; t->slots[j]; j = (j + 1) & t->mask) {
+		uint32_t eh;
+		i = t->slots[j] - 1;
+		e = ktab_ent(t, i);
+		memcpy(&eh, e, 4);
+		if (eh == h && !memcmp(e + 4, key, t->ksize))
+			return i;
+	}
+	if (t->n == t->alloc) {
+		t->chunks = xreallocarray(t->chunks, t->nchunks + 1, sizeof(*t->chunks));
+		t->chunks[t->nchunks++] = xmalloc(KCHUNK * t->esize);
+		t->alloc += KCHUNK;
+	}
+	i = t->n++;
+	e = ktab_ent(t, i);
+	memset(e, 0, t->esize);
+	memcpy(e, &h, 4);
+	memcpy(e + 4, key, t->ksize);
+	t->slots[j] = (uint32_t)(i + 1);
+	if (t->n * 4 > t->mask * 3)   /* at 3/4 load: linear probing stays short */
+		ktab_grow(t);
+	return i;
+}
+
+/* The sums of key, inserted (zero) when new. */
+static struct store_sum *ktab_get(struct ktab *t, const void *key)
+{
+	return ktab_val(t, ktab_index(t, key));
+}
+
+/* A one-entry cache in front of a ktab: CUR rows come in runs with equal
+ * keys (the hours of one resource on one day), which then skip hashing. */
+struct kcache {
+	unsigned char key[64];
+	size_t idx;
+	int valid;
+};
+
+static size_t ktab_index_cached(struct ktab *t, struct kcache *c, const void *key)
+{
+	if (!c->valid || memcmp(c->key, key, t->ksize)) {
+		c->idx = ktab_index(t, key);
+		memcpy(c->key, key, t->ksize);
+		c->valid = 1;
+	}
+	return c->idx;
+}
+
+static struct store_sum *ktab_get_cached(struct ktab *t, struct kcache *c, const void *key)
+{
+	return ktab_val(t, ktab_index_cached(t, c, key));
+}
+
+static const void *ktab_key(const struct ktab *t, size_t i)
+{
+	return ktab_ent(t, i) + 4;
+}
+
+static int sum_add(struct store_sum *into, const struct store_sum *v)
+{
+	struct store_sum r;
+	if (__builtin_add_overflow(into->rows, v->rows, &r.rows) ||
+	    __builtin_add_overflow(into->usage_amount, v->usage_amount, &r.usage_amount) ||
+	    __builtin_add_overflow(into->unblended, v->unblended, &r.unblended) ||
+	    __builtin_add_overflow(into->ondemand, v->ondemand, &r.ondemand) ||
+	    __builtin_add_overflow(into->effective, v->effective, &r.effective))
+		return AGG_EOVERFLOW;
+	*into = r;
+	return 0;
+}
+
+static size_t ktab_memory(const struct ktab *t)
+{
+	return t->alloc * t->esize + (t->mask + 1) * sizeof(uint32_t);
+}
+
+static size_t intern_memory(const struct intern *t)
+{
+	return t->bytes + t->alloc * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
+}
+
+/* ---- compact sums ---- */
+
+static int fits64(rb_i128 v)
+{
+	return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/* ---- the agg ---- */
+
+enum { S_DAY, S_PAYER, S_ACCOUNT, S_TYPE, S_PCODE, S_PNAME, S_UTYPE, S_OP, S_REGION, S_OWNER,
+	S_NFIELDS };
+
+/* Everything of a fact key but the day, payer, account and tags: few
+ * distinct values, interned once so that a fact key stays small. */
+struct ckey {
+	int32_t period;
+	int32_t cls;
+	uint32_t payer, type, pcode, pname, utype, op, region, owner;
+};
+
+struct fkey {
+	uint32_t day, account;
+	uint32_t combo;      /* index in the combos table */
+	uint32_t tags;       /* tag set number */
+};
+
+/* Sums of a fact in 64 bits while they fit (all do in practice); rows < 0
+ * means "promoted": the exact sums are big[-rows - 1]. */
+struct csum {
+	int64_t rows;
+	int64_t usage_amount, unblended, ondemand, effective;
+};
+
+struct rkey {
+	int32_t period;
+	uint32_t payer, account, resource, pcode;
+};
+
+struct frkey {
+	uint32_t file;
+	int32_t period;
+	uint32_t payer;
+};
+
+struct ppkey {
+	int32_t period;
+	uint32_t payer;
+};
+
+struct otherkey {
+	int32_t period;
+	uint32_t payer;
+	uint32_t type;
+};
+
+_Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
+	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
+
+struct agg {
+	struct intern strs;
+	struct intern tagsets;
+	struct ktab facts, res, files, combos;
+	struct store_sum *big;   /* promoted fact and resource sums */
+	size_t nbig, bigalloc;
+	/* running totals that survive agg_reset_facts */
+	struct ktab pps, others, accounts;
+	char *canon;          /* scratch for a row's tag set canon */
+	size_t canon_alloc;
+	uint32_t last[S_NFIELDS];  /* the previous row's ids, to skip hashing runs */
+	uint32_t last_tags;
+	uint32_t last_resource;
+	int have_last, have_last_resource;
+	struct kcache fact_cache, res_cache, file_cache, pp_cache, acc_cache, combo_cache;
+};
+
+static void csum_get(const struct agg *a, const struct csum *c, struct store_sum *out)
+{
+	if (c->rows < 0) {
+		*out = a->big[-(c->rows + 1)];
+		return;
+	}
+	out->rows = c->rows;
+	out->usage_amount = c->usage_amount;
+	out->unblended = c->unblended;
+	out->ondemand = c->ondemand;
+	out->effective = c->effective;
+}
+
+static int csum_add(struct agg *a, struct csum *c, const struct store_sum *v)
+{
+	if (c->rows >= 0) {
+		struct csum r;
+		struct store_sum wide;
+		if (fits64(v->usage_amount) && fits64(v->unblended) && fits64(v->ondemand) &&
+		    fits64(v->effective) &&
+		    !__builtin_add_overflow(c->rows, v->rows, &r.rows) &&
+		    !__builtin_add_overflow(c->usage_amount, (int64_t)v->usage_amount, &r.usage_amount) &&
+		    !__builtin_add_overflow(c->unblended, (int64_t)v->unblended, &r.unblended) &&
+		    !__builtin_add_overflow(c->ondemand, (int64_t)v->ondemand, &r.ondemand) &&
+		    !__builtin_add_overflow(c->effective, (int64_t)v->effective, &r.effective)) {
+			*c = r;
+			return 0;
+		}
+		/* past 64 bits: the exact sums move to the big table */
+		csum_get(a, c, &wide);
+		if (a->nbig == a->bigalloc) {
+			a->bigalloc = a->bigalloc ? a->bigalloc * 2 : 16;
+			a->big = xreallocarray(a->big, a->bigalloc, sizeof(*a->big));
+		}
+		a->big[a->nbig] = wide;
+		c->rows = -(int64_t)(a->nbig + 1);
+		a->nbig++;
+	}
+	return sum_add(&a->big[-(c->rows + 1)], v);
+}
+
+struct agg *agg_new(void)
+{
+	struct agg *a = xcalloc(1, sizeof(*a));
+	intern_init(&a->strs);
+	intern_init(&a->tagsets);
+	intern_put(&a->strs, "", 0);       /* id 0 is "" */
+	intern_put(&a->tagsets, "", 0);    /* tag set 0 is "no tags" */
+	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
+	ktab_init(&a->files, sizeof(struct frkey), sizeof(struct store_sum), _Alignof(struct store_sum));
+	ktab_init(&a->pps, sizeof(struct ppkey), sizeof(struct store_sum), _Alignof(struct store_sum));
+	ktab_init(&a->others, sizeof(struct otherkey), sizeof(struct store_sum),
+		_Alignof(struct store_sum));
+	ktab_init(&a->accounts, sizeof(uint32_t), sizeof(struct store_sum), _Alignof(struct store_sum));
+	return a;
+}
+
+void agg_free(struct agg *a)
+{
+	if (!a)
+		return;
+	intern_release(&a->strs);
+	intern_release(&a->tagsets);
+	ktab_release(&a->facts);
+	ktab_release(&a->res);
+	ktab_release(&a->files);
+	ktab_release(&a->combos);
+	free(a->big);
+	ktab_release(&a->pps);
+	ktab_release(&a->others);
+	ktab_release(&a->accounts);
+	free(a->canon);
+	free(a);
+}
+
+/* The id of s, reusing *last when the previous row had the same string. */
+static uint32_t field_id(struct agg *a, uint32_t *last, int have_last, const char *s, size_t n)
+{
+	if (have_last) {
+		const struct istr *e = &a->strs.strs[*last];
+		if (e->len == n && !memcmp(e->s, s, n))
+			return *last;
+	}
+	*last = intern_put(&a->strs, s, n);
+	return *last;
+}
+
+static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
+{
+	size_t i, need = 0, n = 0;
+
+	if (row->ntags == 0) {
+		*out = 0;
+		return 0;
+	}
+	for (i = 0; i < row->ntags; i++)
+		need += row->tags[i].key.n + row->tags[i].value.n + 2;
+	if (need > a->canon_alloc) {
+		a->canon_alloc = need * 2;
+		a->canon = xrealloc(a->canon, a->canon_alloc);
+	}
+	for (i = 0; i < row->ntags; i++) {
+		const struct cur_tag *t = &row->tags[i];
+		if (memchr(t->key.p, '\x1e', t->key.n) || memchr(t->key.p, '\x1f', t->key.n) ||
+		    memchr(t->value.p, '\x1e', t->value.n) || memchr(t->value.p, '\x1f', t->value.n))
+			return AGG_ETAG;
+		if (i)
+			a->canon[n++] = '\x1e';
+		memcpy(a->canon + n, t->key.p, t->key.n);
+		n += t->key.n;
+		a->canon[n++] = '\x1f';
+		memcpy(a->canon + n, t->value.p, t->value.n);
+		n += t->value.n;
+	}
+	if (a->have_last) {
+		const struct istr *e = &a->tagsets.strs[a->last_tags];
+		if (e->len == n && !memcmp(e->s, a->canon, n)) {
+			*out = a->last_tags;
+			return 0;
+		}
+	}
+	*out = a->last_tags = intern_put(&a->tagsets, a->canon, n);
+	return 0;
+}
+
+int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
+{
+	const struct rb_str *f[S_NFIELDS] = {
+		[S_PAYER] = &row->payer, [S_ACCOUNT] = &row->account, [S_TYPE] = &row->type,
+		[S_PCODE] = &row->product_code, [S_PNAME] = &row->product_name,
+		[S_UTYPE] = &row->usage_type, [S_OP] = &row->operation, [S_REGION] = &row->region,
+	};
+	uint32_t id[S_NFIELDS];
+	struct fkey k;
+	struct ckey c;
+	struct store_sum v, *sum;
+	size_t i;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	memset(&c, 0, sizeof(c));
+	if ((rc = tags_id(a, &k.tags, row)) < 0)
+		return rc;
+	for (i = 0; i < S_NFIELDS; i++) {
+		const char *s;
+		size_t n;
+		if (i == S_DAY) {
+			s = row->day;
+			n = strnlen(row->day, sizeof(row->day));
+		} else if (i == S_OWNER) {
+			s = row->owner;
+			n = strnlen(row->owner, sizeof(row->owner));
+		} else {
+			s = f[i]->p;
+			n = f[i]->n;
+		}
+		id[i] = field_id(a, &a->last[i], a->have_last, s, n);
+	}
+	a->have_last = 1;
+	c.period = row->period;
+	c.cls = (int32_t)row->cls;
+	c.payer = id[S_PAYER];
+	c.type = id[S_TYPE];
+	c.pcode = id[S_PCODE];
+	c.pname = id[S_PNAME];
+	c.utype = id[S_UTYPE];
+	c.op = id[S_OP];
+	c.region = id[S_REGION];
+	c.owner = id[S_OWNER];
+	k.combo = (uint32_t)ktab_index_cached(&a->combos, &a->combo_cache, &c);
+	k.day = id[S_DAY];
+	k.account = id[S_ACCOUNT];
+
+	v.rows = 1;
+	v.usage_amount = row->usage_amount;
+	v.unblended = row->views.unblended;
+	v.ondemand = row->views.ondemand;
+	v.effective = row->views.effective;
+	if ((rc = csum_add(a, ktab_vp(&a->facts, ktab_index_cached(&a->facts, &a->fact_cache, &k)),
+			&v)) < 0)
+		return rc;
+
+	if (row->resource_id.n) {
+		struct rkey r;
+		memset(&r, 0, sizeof(r));
+		r.period = row->period;
+		r.payer = c.payer;
+		r.account = k.account;
+		r.resource = field_id(a, &a->last_resource, a->have_last_resource,
+			row->resource_id.p, row->resource_id.n);
+		a->have_last_resource = 1;
+		r.pcode = c.pcode;
+		/* a later failure would leave a fact counted without its resource;
+		 * overflow aborts the whole import, so that is never written */
+		if ((rc = csum_add(a, ktab_vp(&a->res, ktab_index_cached(&a->res, &a->res_cache, &r)),
+				&v)) < 0)
+			return rc;
+	}
+	{
+		struct frkey fk;
+		memset(&fk, 0, sizeof(fk));
+		fk.file = file;
+		fk.period = row->period;
+		fk.payer = c.payer;
+		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
+		sum->rows++;
+	}
+	{
+		struct ppkey pk;
+		memset(&pk, 0, sizeof(pk));
+		pk.period = row->period;
+		pk.payer = c.payer;
+		if ((rc = sum_add(ktab_get_cached(&a->pps, &a->pp_cache, &pk), &v)) < 0)
+			return rc;
+		ktab_get_cached(&a->accounts, &a->acc_cache, &k.account)->rows++;
+	}
+	if (row->cls == CUR_OTHER) {
+		struct otherkey ok;
+		memset(&ok, 0, sizeof(ok));
+		ok.period = row->period;
+		ok.payer = c.payer;
+		ok.type = c.type;
+		if ((rc = sum_add(ktab_get(&a->others, &ok), &v)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Maps `from`'s string ids into `into`, lazily. */
+struct idmap {
+	uint32_t *map;        /* id + 1, 0 = not mapped yet */
+	const struct intern *from;
+	struct intern *into;
+};
+
+static uint32_t map_id(struct idmap *m, uint32_t id)
+{
+	if (!m->map[id]) {
+		const struct istr *e = &m->from->strs[id];
+		m->map[id] = intern_put(m->into, e->s, e->len) + 1;
+	}
+	return m->map[id] - 1;
+}
+
+/* Rebuilds t with every key's string ids (at the given uint32 offsets in
+ * the key) mapped through m. */
+static void ktab_remap(struct ktab *t, struct idmap *m, const size_t *offs, size_t noffs)
+{
+	struct ktab n;
+	size_t i, j;
+
+	ktab_init(&n, t->ksize, t->vsize, t->valign);
+	for (i = 0; i < t->n; i++) {
+		unsigned char key[64];
+		memcpy(key, ktab_key(t, i), t->ksize);
+		for (j = 0; j < noffs; j++) {
+			uint32_t id;
+			memcpy(&id, key + offs[j], 4);
+			id = map_id(m, id);
+			memcpy(key + offs[j], &id, 4);
+		}
+		memcpy(ktab_vp(&n, ktab_index(&n, key)), ktab_vp(t, i), t->vsize);
+	}
+	ktab_release(t);
+	*t = n;
+}
+
+void agg_reset_facts(struct agg *a)
+{
+	static const size_t file_offs[] = { offsetof(struct frkey, payer) };
+	static const size_t pp_offs[] = { offsetof(struct ppkey, payer) };
+	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
+		offsetof(struct otherkey, type) };
+	static const size_t acc_offs[] = { 0 };
+	struct intern fresh;
+	struct idmap m;
+
+	/* facts, resources, combos and tag sets go (they were spilled); the
+	 * strings are rebuilt with only those the running totals still use */
+	ktab_release(&a->facts);
+	ktab_release(&a->res);
+	ktab_release(&a->combos);
+	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
+	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
+	intern_release(&a->tagsets);
+	intern_init(&a->tagsets);
+	intern_put(&a->tagsets, "", 0);
+	a->nbig = 0;
+	intern_init(&fresh);
+	intern_put(&fresh, "", 0);
+	m.map = xcalloc(a->strs.n ? a->strs.n : 1, sizeof(uint32_t));
+	m.from = &a->strs;
+	m.into = &fresh;
+	ktab_remap(&a->files, &m, file_offs, 1);
+	ktab_remap(&a->pps, &m, pp_offs, 1);
+	ktab_remap(&a->others, &m, other_offs, 2);
+	ktab_remap(&a->accounts, &m, acc_offs, 1);
+	free(m.map);
+	intern_release(&a->strs);
+	a->strs = fresh;
+	a->have_last = 0;
+	a->have_last_resource = 0;
+	memset(&a->fact_cache, 0, sizeof(a->fact_cache));
+	memset(&a->res_cache, 0, sizeof(a->res_cache));
+	memset(&a->file_cache, 0, sizeof(a->file_cache));
+	memset(&a->pp_cache, 0, sizeof(a->pp_cache));
+	memset(&a->acc_cache, 0, sizeof(a->acc_cache));
+	memset(&a->combo_cache, 0, sizeof(a->combo_cache));
+}
+
+static size_t ktab_used(const struct ktab *t)
+{
+	return t->n * t->esize + (t->mask + 1) * sizeof(uint32_t);
+}
+
+static size_t intern_used(const struct intern *t)
+{
+	return t->bytes + t->n * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
+}
+
+size_t agg_facts_memory(const struct agg *a)
+{
+	return ktab_used(&a->facts) + ktab_used(&a->res) + ktab_used(&a->combos) +
+		intern_used(&a->strs) + intern_used(&a->tagsets) + a->nbig * sizeof(*a->big);
+}
+
+size_t agg_npps(const struct agg *a)
+{
+	return a->pps.n;
+}
+
+void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
+	struct store_sum *sum)
+{
+	struct ppkey k;
+	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
+	*payer = a->strs.strs[k.payer].s;
+	*period = k.period;
+	*sum = *ktab_val(&a->pps, i);
+}
+
+size_t agg_nothers(const struct agg *a)
+{
+	return a->others.n;
+}
+
+void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
+	const char **type, struct store_sum *sum)
+{
+	struct otherkey k;
+	memcpy(&k, ktab_key(&a->others, i), sizeof(k));
+	*payer = a->strs.strs[k.payer].s;
+	*period = k.period;
+	*type = a->strs.strs[k.type].s;
+	*sum = *ktab_val(&a->others, i);
+}
+
+size_t agg_naccounts(const struct agg *a)
+{
+	return a->accounts.n;
+}
+
+int agg_merge(struct agg *into, const struct agg *from)
+{
+	struct idmap sm = { xcalloc(from->strs.n ? from->strs.n : 1, sizeof(uint32_t)),
+		&from->strs, &into->strs };
+	struct idmap tm = { xcalloc(from->tagsets.n ? from->tagsets.n : 1, sizeof(uint32_t)),
+		&from->tagsets, &into->tagsets };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < from->facts.n && rc == 0; i++) {
+		struct fkey k;
+		struct ckey c;
+		struct store_sum v;
+		memcpy(&k, ktab_key(&from->facts, i), sizeof(k));
+		memcpy(&c, ktab_key(&from->combos, k.combo), sizeof(c));
+		c.payer = map_id(&sm, c.payer);
+		c.type = map_id(&sm, c.type);
+		c.pcode = map_id(&sm, c.pcode);
+		c.pname = map_id(&sm, c.pname);
+		c.utype = map_id(&sm, c.utype);
+		c.op = map_id(&sm, c.op);
+		c.region = map_id(&sm, c.region);
+		c.owner = map_id(&sm, c.owner);
+		k.combo = (uint32_t)ktab_index(&into->combos, &c);
+		k.day = map_id(&sm, k.day);
+		k.account = map_id(&sm, k.account);
+		k.tags = map_id(&tm, k.tags);
+		csum_get(from, ktab_vp(&from->facts, i), &v);
+		rc = csum_add(into, ktab_vp(&into->facts, ktab_index(&into->facts, &k)), &v);
+	}
+	for (i = 0; i < from->res.n && rc == 0; i++) {
+		struct rkey k;
+		struct store_sum v;
+		memcpy(&k, ktab_key(&from->res, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		k.account = map_id(&sm, k.account);
+		k.resource = map_id(&sm, k.resource);
+		k.pcode = map_id(&sm, k.pcode);
+		csum_get(from, ktab_vp(&from->res, i), &v);
+		rc = csum_add(into, ktab_vp(&into->res, ktab_index(&into->res, &k)), &v);
+	}
+	for (i = 0; i < from->files.n && rc == 0; i++) {
+		struct frkey k;
+		memcpy(&k, ktab_key(&from->files, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		rc = sum_add(ktab_get(&into->files, &k), ktab_val(&from->files, i));
+	}
+	for (i = 0; i < from->pps.n && rc == 0; i++) {
+		struct ppkey k;
+		memcpy(&k, ktab_key(&from->pps, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		rc = sum_add(ktab_get(&into->pps, &k), ktab_val(&from->pps, i));
+	}
+	for (i = 0; i < from->others.n && rc == 0; i++) {
+		struct otherkey k;
+		memcpy(&k, ktab_key(&from->others, i), sizeof(k));
+		k.payer = map_id(&sm, k.payer);
+		k.type = map_id(&sm, k.type);
+		rc = sum_add(ktab_get(&into->others, &k), ktab_val(&from->others, i));
+	}
+	for (i = 0; i < from->accounts.n && rc == 0; i++) {
+		uint32_t k;
+		memcpy(&k, ktab_key(&from->accounts, i), sizeof(k));
+		k = map_id(&sm, k);
+		rc = sum_add(ktab_get(&into->accounts, &k), ktab_val(&from->accounts, i));
+	}
+	into->have_last = 0;
+	into->have_last_resource = 0;
+	memset(&into->fact_cache, 0, sizeof(into->fact_cache));
+	memset(&into->res_cache, 0, sizeof(into->res_cache));
+	memset(&into->file_cache, 0, sizeof(into->file_cache));
+	memset(&into->pp_cache, 0, sizeof(into->pp_cache));
+	memset(&into->acc_cache, 0, sizeof(into->acc_cache));
+	memset(&into->combo_cache, 0, sizeof(into->combo_cache));
+	free(sm.map);
+	free(tm.map);
+	return rc;
+}
+
+size_t agg_nfacts(const struct agg *a)
+{
+	return a->facts.n;
+}
+
+void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
+{
+	struct fkey k;
+	struct ckey c;
+	const struct istr *s = a->strs.strs;
+
+	memcpy(&k, ktab_key(&a->facts, i), sizeof(k));
+	memcpy(&c, ktab_key(&a->combos, k.combo), sizeof(c));
+	memset(out, 0, sizeof(*out));
+	out->period = c.period;
+	out->cls = (enum cur_class)c.cls;
+	out->day = s[k.day].s;
+	out->payer = s[c.payer].s;
+	out->account = s[k.account].s;
+	out->line_item_type = s[c.type].s;
+	out->product_code = s[c.pcode].s;
+	out->product_name = s[c.pname].s;
+	out->usage_type = s[c.utype].s;
+	out->operation = s[c.op].s;
+	out->region = s[c.region].s;
+	out->owner = s[c.owner].s;
+	out->tagset_id = k.tags;
+	out->tags = a->tagsets.strs[k.tags].s;
+	csum_get(a, ktab_vp(&a->facts, i), &out->sum);
+}
+
+size_t agg_ntagsets(const struct agg *a)
+{
+	return a->tagsets.n;
+}
+
+const char *agg_tagset(const struct agg *a, size_t i)
+{
+	return a->tagsets.strs[i].s;
+}
+
+size_t agg_nresources(const struct agg *a)
+{
+	return a->res.n;
+}
+
+void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out)
+{
+	struct rkey k;
+	const struct istr *s = a->strs.strs;
+
+	memcpy(&k, ktab_key(&a->res, i), sizeof(k));
+	memset(out, 0, sizeof(*out));
+	out->period = k.period;
+	out->payer = s[k.payer].s;
+	out->account = s[k.account].s;
+	out->resource_id = s[k.resource].s;
+	out->product_code = s[k.pcode].s;
+	csum_get(a, ktab_vp(&a->res, i), &out->sum);
+}
+
+size_t agg_nfile_rows(const struct agg *a)
+{
+	return a->files.n;
+}
+
+void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
+{
+	struct frkey k;
+	memcpy(&k, ktab_key(&a->files, i), sizeof(k));
+	out->file = k.file;
+	out->payer = a->strs.strs[k.payer].s;
+	out->period = k.period;
+	out->rows = ktab_val(&a->files, i)->rows;
+}
+
+
+size_t agg_memory(const struct agg *a)
+{
+	return intern_memory(&a->strs) + intern_memory(&a->tagsets) + ktab_memory(&a->facts) +
+		ktab_memory(&a->res) + ktab_memory(&a->files) + ktab_memory(&a->pps) +
+		ktab_memory(&a->others) + ktab_memory(&a->accounts) + ktab_memory(&a->combos) +
+		a->bigalloc * sizeof(*a->big) + a->canon_alloc;
+}

@@ -1,0 +1,706 @@
+/*
+ * import.c: the import pipeline. Reader threads (one per CPU, at most one
+ * per file) take files from a queue and hand copied rows through a bounded
+ * pipe to ONE aggregator thread, so all rows meet in a single table (memory
+ * counts each fact once) while parsing uses the cores. With one CPU a
+ * single thread reads and aggregates. The main thread draws progress, then
+ * writes everything in one store batch. When the table passes its memory
+ * budget, partial facts are spilled to TEMP tables and summed in SQL.
+ *
+ * Not for: parsing (src/ingest), SQL (src/store), printing (src/cli).
+ */
+#include "import/import.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "import/agg.h"
+#include "import/progress.h"
+#include "import/rowpipe.h"
+#include "store/store_facts.h"
+#include "util/period.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define MAX_THREADS 16
+#define STATS_EVERY 4096   /* rows between progress updates of a worker */
+#define SPILL_EVERY 1024   /* rows between memory checks (a multiple divides STATS_EVERY) */
+
+/* Unknown columns of one file (copied from the reader's stats). */
+struct file_cols {
+	char **names;
+	size_t n;
+};
+
+struct shared {
+	const struct ingest_file *files;
+	size_t nfiles;
+	const struct import_source_ops *src;
+	atomic_size_t next;
+	atomic_int failed;
+	atomic_int finished;
+	atomic_uint_fast64_t done_bytes;   /* bytes of files read to the end */
+	pthread_mutex_t mu;
+	struct rb_err err;                 /* the first error, under mu */
+	int code;
+	struct file_cols *cols;            /* per file, written by its worker */
+	struct store *store;
+	struct agg *agg;                   /* the one table */
+	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
+	size_t budget;                     /* bytes of facts before spilling */
+	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
+	struct store_spill *spill;         /* opened by the first spill */
+};
+
+struct worker {
+	pthread_t tid;
+	int started;
+	struct shared *sh;
+	struct rowpipe_producer prod;
+	atomic_uint_fast64_t bytes;        /* of the file being read */
+	atomic_uint_fast64_t rows;
+};
+
+static void fail_shared(struct shared *sh, int code, const struct rb_err *err)
+{
+	pthread_mutex_lock(&sh->mu);
+	if (!atomic_load(&sh->failed)) {
+		sh->err = *err;
+		sh->code = code;
+		atomic_store(&sh->failed, 1);
+	}
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void keep_columns(struct file_cols *fc, const struct cur_reader_stats *st)
+{
+	size_t i;
+	fc->n = st->nunknown_columns;
+	fc->names = fc->n ? xcalloc(fc->n, sizeof(char *)) : NULL;
+	for (i = 0; i < fc->n; i++)
+		fc->names[i] = xstrdup(st->unknown_columns[i]);
+}
+
+/* Moves a's facts into the spill tables and empties them. */
+static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&sh->spill_mu);
+	if (!sh->spill)
+		rc = store_spill_open(&sh->spill, sh->store, err);
+	for (i = 0; i < agg_nfacts(a) && rc == 0; i++) {
+		struct store_fact f;
+		agg_fact(a, i, &f);
+		rc = store_spill_fact(sh->spill, &f, err);
+	}
+	for (i = 0; i < agg_nresources(a) && rc == 0; i++) {
+		struct store_resource_fact f;
+		agg_resource(a, i, &f);
+		rc = store_spill_resource(sh->spill, &f, err);
+	}
+	if (rc == 0)
+		rc = store_spill_flush(sh->spill, err);
+	pthread_mutex_unlock(&sh->spill_mu);
+	if (rc == 0) {
+		agg_reset_facts(a);
+#ifdef __GLIBC__
+		/* glibc keeps freed heap pages; give the table's back so the next
+		 * table and SQLite's sorter stay within the budget */
+		malloc_trim(0);
+#endif
+	}
+	return rc;
+}
+
+/* Spills a when its facts passed the budget. */
+static int maybe_spill(struct shared *sh, struct agg *a, struct rb_err *err)
+{
+	if (agg_facts_memory(a) <= sh->budget)
+		return 0;
+	return spill_agg(sh, a, err);
+}
+
+static int agg_error(struct rb_err *err, int code, const char *path, long line)
+{
+	return rb_err_at(err, RB_EINPUT, path, line, 0, code == AGG_ETAG
+		? "a tag key or value holds a \\x1e or \\x1f control character"
+		: "a sum passes the 128-bit range");
+}
+
+/* The aggregator thread: sums what the readers pipe in. */
+static void *aggregator_main(void *arg)
+{
+	struct shared *sh = arg;
+	const struct cur_row *row;
+	uint32_t file;
+	uint64_t n = 0;
+
+	while ((row = rowpipe_pop(sh->pipe, &file)) != NULL) {
+		struct rb_err e;
+		int a = agg_add(sh->agg, row, file);
+		if (a < 0) {
+			rb_err_clear(&e);
+			fail_shared(sh, agg_error(&e, a, sh->files[file].path, row->line), &e);
+			rowpipe_stop(sh->pipe);
+			break;
+		}
+		if (++n % SPILL_EVERY == 0) {
+			rb_err_clear(&e);
+			if ((a = maybe_spill(sh, sh->agg, &e)) < 0) {
+				fail_shared(sh, a, &e);
+				rowpipe_stop(sh->pipe);
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int read_file(struct worker *w, size_t idx, struct rb_err *err)
+{
+	struct shared *sh = w->sh;
+	const struct ingest_file *f = &sh->files[idx];
+	const struct cur_row *row;
+	struct cur_reader_stats st;
+	void *state = NULL;
+	uint64_t n = 0;
+	int rc;
+
+	if ((rc = sh->src->open(&state, f->path, sh->src->arg, err)) < 0)
+		return rc;
+	while ((rc = sh->src->next(state, &row, err)) == 1) {
+		if (sh->pipe) {
+			if (rowpipe_push(sh->pipe, &w->prod, row, (uint32_t)idx) < 0) {
+				rc = 0;   /* the aggregator failed and said so */
+				goto cleanup;
+			}
+		} else {
+			int a = agg_add(sh->agg, row, (uint32_t)idx);
+			if (a < 0) {
+				rc = agg_error(err, a, f->path, row->line);
+				goto cleanup;
+			}
+		}
+		++n;
+		if (!sh->pipe && n % SPILL_EVERY == 0 && (rc = maybe_spill(sh, sh->agg, err)) < 0)
+			goto cleanup;
+		if (n % STATS_EVERY == 0) {
+			sh->src->stats(state, &st);
+			atomic_store(&w->bytes, st.bytes_in);
+			atomic_fetch_add(&w->rows, STATS_EVERY);
+			if (atomic_load(&sh->failed)) {
+				rc = 0;
+				goto cleanup;
+			}
+		}
+	}
+	if (rc < 0)
+		goto cleanup;
+	sh->src->stats(state, &st);
+	keep_columns(&sh->cols[idx], &st);
+	atomic_fetch_add(&w->rows, n % STATS_EVERY);
+	atomic_fetch_add(&sh->done_bytes, f->size);
+	atomic_store(&w->bytes, 0);
+	rc = 0;
+cleanup:
+	sh->src->close(state);
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct rb_err err;
+
+	rb_err_clear(&err);
+	while (!atomic_load(&sh->failed)) {
+		size_t idx = atomic_fetch_add(&sh->next, 1);
+		int rc;
+		if (idx >= sh->nfiles)
+			break;
+		if ((rc = read_file(w, idx, &err)) < 0) {
+			fail_shared(sh, rc, &err);
+			break;
+		}
+	}
+	if (sh->pipe)
+		rowpipe_close(sh->pipe, &w->prod);
+	atomic_fetch_add(&sh->finished, 1);
+	return NULL;
+}
+
+static int cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+/* ---- summarizing the table ---- */
+
+static int pp_cmp(const void *a, const void *b)
+{
+	const struct import_pp *x = a, *y = b;
+	int c = strcmp(x->payer, y->payer);
+	return c ? c : (x->period > y->period) - (x->period < y->period);
+}
+
+static int note_cmp(const void *a, const void *b)
+{
+	const struct import_note *x = a, *y = b;
+	int c = strcmp(x->kind, y->kind);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(x->payer, y->payer);
+	return c ? c : (x->period > y->period) - (x->period < y->period);
+}
+
+static struct import_pp *pp_get(struct import_result *r, size_t *alloc, const char *payer,
+	int period)
+{
+	size_t i;
+	for (i = r->npps; i-- > 0;)
+		if (r->pps[i].period == period && !strcmp(r->pps[i].payer, payer))
+			return &r->pps[i];
+	if (r->npps == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 8;
+		r->pps = xreallocarray(r->pps, *alloc, sizeof(*r->pps));
+	}
+	memset(&r->pps[r->npps], 0, sizeof(r->pps[0]));
+	r->pps[r->npps].payer = xstrdup(payer);
+	r->pps[r->npps].period = period;
+	return &r->pps[r->npps++];
+}
+
+static struct import_note *note_get(struct import_result *r, size_t *alloc, const char *payer,
+	int period, const char *kind, const char *name)
+{
+	size_t i;
+	for (i = r->nnotes; i-- > 0;) {
+		struct import_note *n = &r->notes[i];
+		if (n->period == period && n->kind == kind && !strcmp(n->name, name) &&
+		    !strcmp(n->payer, payer))
+			return n;
+	}
+	if (r->nnotes == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 8;
+		r->notes = xreallocarray(r->notes, *alloc, sizeof(*r->notes));
+	}
+	memset(&r->notes[r->nnotes], 0, sizeof(r->notes[0]));
+	r->notes[r->nnotes].payer = xstrdup(payer);
+	r->notes[r->nnotes].period = period;
+	r->notes[r->nnotes].kind = kind;
+	r->notes[r->nnotes].name = xstrdup(name);
+	return &r->notes[r->nnotes++];
+}
+
+static size_t count_distinct_names(const struct import_result *r, const char *kind)
+{
+	size_t i, n = 0;
+	/* notes are sorted by kind, name */
+	for (i = 0; i < r->nnotes; i++)
+		if (r->notes[i].kind == kind &&
+		    (i == 0 || r->notes[i - 1].kind != kind || strcmp(r->notes[i - 1].name, r->notes[i].name)))
+			n++;
+	return n;
+}
+
+static int summarize(struct import_result *r, const struct agg *a, const struct shared *sh,
+	struct rb_err *err)
+{
+	size_t i, j, ppalloc = 0, nalloc = 0;
+	int *periods = NULL;
+	size_t np = 0;
+
+	for (i = 0; i < agg_npps(a); i++) {
+		struct store_sum sum;
+		struct import_pp *pp;
+		const char *payer;
+		int period;
+		agg_pp(a, i, &payer, &period, &sum);
+		pp = pp_get(r, &ppalloc, payer, period);
+		pp->rows = sum.rows;
+		pp->unblended = sum.unblended;
+		r->rows += sum.rows;
+		for (j = 0; j < np && periods[j] != period; j++)
+			;
+		if (j == np) {
+			periods = xreallocarray(periods, np + 1, sizeof(int));
+			periods[np++] = period;
+		}
+	}
+	free(periods);
+	r->nperiods = np;
+	r->naccounts = agg_naccounts(a);
+	for (i = 0; i < agg_nothers(a); i++) {
+		struct store_sum sum;
+		struct import_note *n;
+		const char *payer, *type;
+		int period;
+		agg_other(a, i, &payer, &period, &type, &sum);
+		n = note_get(r, &nalloc, payer, period, "unknown_type", type);
+		n->rows = sum.rows;
+		n->unblended = sum.unblended;
+	}
+	for (i = 0; i < agg_nfile_rows(a); i++) {
+		struct agg_file_rows fr;
+		const struct file_cols *fc;
+		agg_file_rows(a, i, &fr);
+		fc = &sh->cols[fr.file];
+		for (j = 0; j < fc->n; j++)
+			note_get(r, &nalloc, fr.payer, fr.period, "unknown_column", fc->names[j])->rows +=
+				fr.rows;
+	}
+	if (r->npps)
+		qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
+	if (r->nnotes)
+		qsort(r->notes, r->nnotes, sizeof(*r->notes), note_cmp);
+	r->nunknown_types = count_distinct_names(r, "unknown_type");
+	r->nunknown_columns = count_distinct_names(r, "unknown_column");
+	for (i = 0; i < r->npps; i++) {
+		if (i == 0 || strcmp(r->pps[i - 1].payer, r->pps[i].payer))
+			r->npayers++;
+	}
+	(void)err;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+struct tag_order {
+	const char *canon;
+	size_t idx;
+};
+
+static int tag_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct tag_order *)x)->canon, ((const struct tag_order *)y)->canon);
+}
+
+/* Facts in (period, payer, account) order, so that the table and its
+ * indexes grow by appends (SQLite's fast path) instead of splitting pages
+ * in the middle: a counting sort over the few distinct (period, payer,
+ * account) groups, 4 bytes per fact. Interned strings: equal pointers are
+ * equal strings. */
+struct fgroup {
+	int period;
+	const char *payer, *account;
+	size_t count, next;
+};
+
+static int fgroup_cmp(const void *x, const void *y)
+{
+	const struct fgroup *a = x, *b = y;
+	int c = (a->period > b->period) - (a->period < b->period);
+	if (!c)
+		c = strcmp(a->payer, b->payer);
+	return c ? c : strcmp(a->account, b->account);
+}
+
+static size_t fgroup_hash(int period, const char *payer, const char *account)
+{
+	uint64_t h = (uint64_t)(uintptr_t)account * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)(uintptr_t)payer * 0xc2b2ae3d27d4eb4fULL;
+	h ^= (uint64_t)(unsigned)period * 0x165667b19e3779f9ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (period, payer, account) in the open-addressing table slots
+ * (group index + 1, 0 empty) of mask + 1 entries. */
+static size_t fgroup_slot(const uint32_t *slots, size_t mask, const struct fgroup *g,
+	int period, const char *payer, const char *account)
+{
+	size_t j = fgroup_hash(period, payer, account) & mask;
+	for (; slots[j]; j = (j + 1) & mask) {
+		const struct fgroup *e = &g[slots[j] - 1];
+		if (e->period == period && e->payer == payer && e->account == account)
+			break;
+	}
+	return j;
+}
+
+static void order_facts(uint32_t **out, const struct agg *a)
+{
+	size_t n = agg_nfacts(a), i, ng = 0, galloc = 64, mask = 255, pos = 0;
+	struct fgroup *g = xcalloc(galloc, sizeof(*g));
+	uint32_t *slots = xcalloc(mask + 1, sizeof(uint32_t)), *grp_of_slot;
+	uint32_t *fo = xcalloc(n ? n : 1, sizeof(uint32_t));
+
+	for (i = 0; i < n; i++) {
+		struct store_fact f;
+		size_t j;
+		agg_fact(a, i, &f);
+		j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+		if (!slots[j]) {
+			if (ng == galloc) {
+				galloc *= 2;
+				g = xreallocarray(g, galloc, sizeof(*g));
+			}
+			g[ng].period = f.period;
+			g[ng].payer = f.payer;
+			g[ng].account = f.account;
+			g[ng].count = 0;
+			slots[j] = (uint32_t)++ng;
+			if (ng * 2 > mask) {
+				size_t k;
+				mask = mask * 2 + 1;
+				free(slots);
+				slots = xcalloc(mask + 1, sizeof(uint32_t));
+				for (k = 0; k < ng; k++)
+					slots[fgroup_slot(slots, mask, g, g[k].period, g[k].payer,
+						g[k].account)] = (uint32_t)(k + 1);
+				j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+			}
+		}
+		g[slots[j] - 1].count++;
+	}
+	qsort(g, ng, sizeof(*g), fgroup_cmp);
+	for (i = 0; i < ng; i++) {
+		g[i].next = pos;
+		pos += g[i].count;
+	}
+	/* the slots pointed at unsorted group numbers: rebuild them */
+	memset(slots, 0, (mask + 1) * sizeof(uint32_t));
+	for (i = 0; i < ng; i++)
+		slots[fgroup_slot(slots, mask, g, g[i].period, g[i].payer, g[i].account)] =
+			(uint32_t)(i + 1);
+	grp_of_slot = slots;
+	for (i = 0; i < n; i++) {
+		struct store_fact f;
+		struct fgroup *e;
+		agg_fact(a, i, &f);
+		e = &g[grp_of_slot[fgroup_slot(slots, mask, g, f.period, f.payer, f.account)] - 1];
+		fo[e->next++] = (uint32_t)i;
+	}
+	free(slots);
+	free(g);
+	*out = fo;
+}
+
+static int write_all(struct import_result *r, struct store *s, const struct agg *a,
+	const struct shared *sh, const char *imported_at, struct rb_err *err)
+{
+	struct store_batch *b = NULL;
+	size_t i, nt = agg_ntagsets(a);
+	struct tag_order *order = xcalloc(nt, sizeof(*order));
+	uint32_t *fo = NULL;
+	int64_t *ids = xcalloc(nt, sizeof(int64_t));
+	int rc;
+
+	if ((rc = store_batch_begin(&b, s, imported_at, err)) < 0)
+		goto cleanup;
+	for (i = 0; i < r->npps; i++)
+		if ((rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
+				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0)
+			goto cleanup;
+	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
+		goto cleanup;
+	/* new tag sets get ids in canon order, whatever order threads saw them */
+	for (i = 0; i < nt; i++) {
+		order[i].canon = agg_tagset(a, i);
+		order[i].idx = i;
+	}
+	qsort(order, nt, sizeof(*order), tag_cmp);
+	for (i = 0; i < nt; i++)
+		if ((rc = store_batch_tagset(b, &ids[order[i].idx], order[i].canon, err)) < 0)
+			goto cleanup;
+	order_facts(&fo, a);
+	for (i = 0; i < agg_nfacts(a); i++) {
+		struct store_fact f;
+		agg_fact(a, fo[i], &f);
+		f.tagset_id = ids[f.tagset_id];
+		if ((rc = store_batch_fact(b, &f, err)) < 0)
+			goto cleanup;
+	}
+	r->nfacts = agg_nfacts(a);   /* 0 after a spill (counted in SQL) */
+	for (i = 0; i < agg_nresources(a); i++) {
+		struct store_resource_fact f;
+		agg_resource(a, i, &f);
+		if ((rc = store_batch_resource(b, &f, err)) < 0)
+			goto cleanup;
+	}
+	r->nresources = agg_nresources(a);
+	for (i = 0; i < agg_nfile_rows(a); i++) {
+		struct agg_file_rows fr;
+		const struct ingest_file *f;
+		agg_file_rows(a, i, &fr);
+		f = &sh->files[fr.file];
+		if ((rc = store_batch_file(b, fr.payer, fr.period, f->path, f->size,
+				f->assembly_id ? f->assembly_id : "", fr.rows, err)) < 0)
+			goto cleanup;
+	}
+	for (i = 0; i < r->nnotes; i++) {
+		const struct import_note *n = &r->notes[i];
+		if ((rc = store_batch_note(b, n->payer, n->period, n->kind, n->name, n->rows,
+				n->unblended, err)) < 0)
+			goto cleanup;
+	}
+	rc = store_batch_commit(b, err);
+	b = NULL;
+cleanup:
+	store_batch_abort(b);
+	free(order);
+	free(ids);
+	free(fo);
+	return rc;
+}
+
+static void now_utc(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void import_result_release(struct import_result *r)
+{
+	size_t i;
+	for (i = 0; i < r->npps; i++)
+		free(r->pps[i].payer);
+	for (i = 0; i < r->nnotes; i++) {
+		free(r->notes[i].payer);
+		free(r->notes[i].name);
+	}
+	free(r->pps);
+	free(r->notes);
+	memset(r, 0, sizeof(*r));
+}
+
+int import_files(struct import_result *out, struct store *s, const struct ingest_file *files,
+	size_t nfiles, const struct import_options *opt, struct rb_err *err)
+{
+	struct shared sh;
+	struct worker *w = NULL;
+	struct progress pg;
+	pthread_t agg_tid;
+	char stamp[32];
+	size_t i, nw, ncpu, started = 0;
+	uint64_t total = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sh, 0, sizeof(sh));
+	sh.files = files;
+	sh.nfiles = nfiles;
+	sh.src = opt->source;
+	atomic_init(&sh.next, 0);
+	atomic_init(&sh.failed, 0);
+	atomic_init(&sh.finished, 0);
+	atomic_init(&sh.done_bytes, 0);
+	pthread_mutex_init(&sh.mu, NULL);
+	pthread_mutex_init(&sh.spill_mu, NULL);
+	sh.store = s;
+	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
+	sh.agg = agg_new();
+	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
+
+	/* readers: one per CPU, at most one per file; with two CPUs or more an
+	 * aggregator thread sums what they read */
+	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
+	nw = ncpu < nfiles ? ncpu : nfiles;
+	if (nw == 0)
+		nw = 1;
+	if (ncpu >= 2) {
+		sh.pipe = rowpipe_new((int)nw);
+		if (pthread_create(&agg_tid, NULL, aggregator_main, &sh) != 0) {
+			rowpipe_free(sh.pipe);
+			sh.pipe = NULL;
+		}
+	}
+	if (!sh.pipe)
+		nw = 1;     /* one thread reads and sums */
+	w = xcalloc(nw, sizeof(*w));
+	for (i = 0; i < nfiles; i++)
+		total += files[i].size;
+	if (opt->progress)
+		progress_start(&pg, stderr, total);
+	for (i = 0; i < nw; i++) {
+		w[i].sh = &sh;
+		rowpipe_producer_init(&w[i].prod);
+		atomic_init(&w[i].bytes, 0);
+		atomic_init(&w[i].rows, 0);
+	}
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			struct rb_err e;
+			rb_err_clear(&e);
+			rb_err_set(&e, RB_EIO, "cannot start an import thread");
+			fail_shared(&sh, RB_EIO, &e);
+			if (sh.pipe)
+				rowpipe_close(sh.pipe, &w[i].prod);   /* it will never close itself */
+			continue;
+		}
+		w[i].started = 1;
+		started++;
+	}
+	if (opt->progress) {
+		uint64_t shown = 0;
+		while ((size_t)atomic_load(&sh.finished) < started) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+			uint64_t bytes, rows = 0;
+			nanosleep(&ts, NULL);
+			/* a worker finishing a file may be caught between adding its
+			 * size and resetting its count: never draw a step back */
+			bytes = atomic_load(&sh.done_bytes);
+			for (i = 0; i < nw; i++) {
+				bytes += atomic_load(&w[i].bytes);
+				rows += atomic_load(&w[i].rows);
+			}
+			if (bytes < shown)
+				bytes = shown;
+			shown = bytes;
+			progress_draw(&pg, bytes, rows);
+		}
+	}
+	for (i = 0; i < nw; i++)
+		if (w[i].started)
+			pthread_join(w[i].tid, NULL);
+	if (sh.pipe)
+		pthread_join(agg_tid, NULL);
+	if (opt->progress)
+		progress_end(&pg);
+	if (atomic_load(&sh.failed)) {
+		*err = sh.err;
+		rc = sh.code;
+		goto cleanup;
+	}
+	/* once anything was spilled, everything goes through the spill */
+	if (sh.spill && (rc = spill_agg(&sh, sh.agg, err)) < 0)
+		goto cleanup;
+	out->nfiles = nfiles;
+	if ((rc = summarize(out, sh.agg, &sh, err)) < 0)
+		goto cleanup;
+	if (opt->imported_at)
+		snprintf(stamp, sizeof(stamp), "%s", opt->imported_at);
+	else
+		now_utc(stamp);
+	rc = write_all(out, s, sh.agg, &sh, stamp, err);
+cleanup:
+	if (rc < 0)
+		import_result_release(out);
+	agg_free(sh.agg);
+	rowpipe_free(sh.pipe);
+	store_spill_free(sh.spill);
+	for (i = 0; i < nfiles; i++) {
+		size_t j;
+		for (j = 0; j < sh.cols[i].n; j++)
+			free(sh.cols[i].names[j]);
+		free(sh.cols[i].names);
+	}
+	free(sh.cols);
+	free(w);
+	pthread_mutex_destroy(&sh.mu);
+	pthread_mutex_destroy(&sh.spill_mu);
+	return rc;
+}

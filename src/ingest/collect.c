@@ -1,0 +1,544 @@
+/*
+ * collect.c: input discovery (ingest_collect, see ingest.h): expands the
+ * paths a user named — data files, manifests, directories — into the data
+ * files to read, each once, in a deterministic order.
+ *
+ * Manifests: legacy CUR "<report>-Manifest.json" (assemblyId, billingPeriod,
+ * reportKeys: S3 keys) and CUR 2.0 data exports "<export>-Manifest.json"
+ * (executionId, billingPeriod, dataFiles: s3:// URIs). An S3 key is mapped
+ * to a local file by the longest trailing part of the key that exists under
+ * the manifest's directory or one of its ancestors (never above a directory
+ * the user named), so a bucket copied from any prefix level works, including
+ * CUR 2.0, whose data/ folder is a sibling of metadata/.
+ *
+ * Not for: reading the files (reader.c).
+ */
+#include "ingest/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define MAX_DEPTH 32
+#define MAX_ANCESTORS 8          /* above a manifest named as a file */
+#define MANIFEST_SUFFIX "Manifest.json"
+
+enum kind { K_DATA, K_MANIFEST, K_PARQUET, K_ZIP, K_OTHER };
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+struct manifest {
+	char *path;
+	char *dir;
+	char *root;        /* key search stops here ("" = MAX_ANCESTORS levels) */
+	int legacy;
+	char *id;          /* assemblyId / executionId */
+	char *report;      /* from the file name: "<report>-Manifest.json" */
+	char *period;      /* billingPeriod.start */
+	char *group_dir;   /* the report's period folder */
+	int in_assembly;   /* the manifest sits in the folder named by its id */
+	struct strvec keys;
+	struct strvec files;  /* resolved local paths */
+	int use;           /* 1 use, 0 superseded / duplicate */
+};
+
+static void vec_push(struct strvec *s, char *p)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = p;
+}
+
+static void vec_release(struct strvec *s)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static char *dir_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	if (!s)
+		return xstrdup(".");
+	if (s == p)
+		return xstrdup("/");
+	return xstrndup(p, (size_t)(s - p));
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = xmalloc(n);
+	snprintf(s, n, "%s%s%s", a, ends_with(a, "/") ? "" : "/", b);
+	return s;
+}
+
+static enum kind kind_of(const char *path)
+{
+	const char *b = base_name(path);
+	if (ends_with(b, MANIFEST_SUFFIX))
+		return K_MANIFEST;
+	if (ends_with(b, ".parquet"))
+		return K_PARQUET;
+	if (ends_with(b, ".zip"))
+		return K_ZIP;
+	if (ends_with(b, ".csv") || ends_with(b, ".csv.gz") || ends_with(b, ".gz"))
+		return K_DATA;
+	return K_OTHER;
+}
+
+static const char *skip_reason(enum kind k)
+{
+	switch (k) {
+	case K_PARQUET: return "parquet";
+	case K_ZIP: return "zip (not supported)";
+	default: return "not a CUR file";
+	}
+}
+
+static void add_skipped(struct ingest_list *out, const char *path, const char *reason)
+{
+	out->skipped = xreallocarray(out->skipped, out->nskipped + 1, sizeof(*out->skipped));
+	out->skipped[out->nskipped].path = xstrdup(path);
+	out->skipped[out->nskipped].reason = reason;
+	out->nskipped++;
+}
+
+/* Adds a data file unless the same file (by real path) is already listed. */
+static int add_file(struct ingest_list *out, struct strvec *seen, const char *path,
+	const char *assembly, struct rb_err *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	if (!realpath(path, real) || stat(real, &st))
+		return rb_err_at(err, RB_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+	for (i = 0; i < seen->n; i++)
+		if (!strcmp(seen->v[i], real))
+			return 0;
+	vec_push(seen, xstrdup(real));
+	out->files = xreallocarray(out->files, out->nfiles + 1, sizeof(*out->files));
+	out->files[out->nfiles].path = xstrdup(path);
+	out->files[out->nfiles].assembly_id = xstrdup(assembly);
+	out->files[out->nfiles].size = (uint64_t)st.st_size;
+	out->nfiles++;
+	return 0;
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Lists regular files under dir, recursively, sorted by path. */
+static int walk(struct strvec *files, const char *dir, int depth, struct rb_err *err)
+{
+	struct dirent **ents = NULL;
+	int n, i, ret = 0;
+
+	if (depth > MAX_DEPTH)
+		return rb_err_at(err, RB_EINPUT, dir, 0, 0, "directories nested too deep");
+	n = scandir(dir, &ents, NULL, name_cmp);
+	if (n < 0)
+		return rb_err_at(err, RB_EIO, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		char *p;
+		if (ents[i]->d_name[0] == '.' || ret)
+			continue;
+		p = join(dir, ents[i]->d_name);
+		if (stat(p, &st)) {
+			free(p);
+			continue;   /* dangling link */
+		}
+		if (S_ISDIR(st.st_mode)) {
+			ret = walk(files, p, depth + 1, err);
+			free(p);
+		} else if (S_ISREG(st.st_mode)) {
+			vec_push(files, p);
+		} else {
+			free(p);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return ret;
+}
+
+static void manifest_free(struct manifest *m)
+{
+	if (!m)
+		return;
+	free(m->path);
+	free(m->dir);
+	free(m->root);
+	free(m->id);
+	free(m->report);
+	free(m->period);
+	free(m->group_dir);
+	vec_release(&m->keys);
+	vec_release(&m->files);
+	free(m);
+}
+
+static char *json_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* Strips "s3://bucket/" from a data file URI. */
+static const char *s3_key(const char *uri)
+{
+	if (!strncmp(uri, "s3://", 5)) {
+		const char *s = strchr(uri + 5, '/');
+		return s ? s + 1 : uri + strlen(uri);
+	}
+	return uri;
+}
+
+/* The local file for an S3 key: the longest trailing part of the key found
+ * in the manifest's directory or an ancestor up to m->root. */
+static char *resolve_key(const struct manifest *m, const char *key)
+{
+	const char *suffix = key;
+
+	while (*suffix == '/')
+		suffix++;
+	while (*suffix) {
+		char *dir = xstrdup(m->dir);
+		int level;
+		for (level = 0; level <= MAX_ANCESTORS + MAX_DEPTH; level++) {
+			struct stat st;
+			char *p = join(dir, suffix), *up;
+			if (!stat(p, &st) && S_ISREG(st.st_mode)) {
+				free(dir);
+				return p;
+			}
+			free(p);
+			if ((m->root[0] && !strcmp(dir, m->root)) || !strcmp(dir, "/") ||
+			    (!m->root[0] && level >= MAX_ANCESTORS))
+				break;
+			if (!strcmp(base_name(dir), "..") || !strcmp(dir, ".")) {
+				up = join(dir, "..");   /* relative paths: climb with .. */
+			} else {
+				up = dir_name(dir);
+			}
+			free(dir);
+			dir = up;
+		}
+		free(dir);
+		suffix = strchr(suffix, '/');
+		if (!suffix)
+			break;
+		suffix++;
+	}
+	return NULL;
+}
+
+static int manifest_load(struct manifest **out, const char *path, const char *root,
+	struct rb_err *err)
+{
+	struct manifest *m = xcalloc(1, sizeof(*m));
+	json_t *doc = NULL, *list, *v, *bp;
+	json_error_t jerr;
+	const char *b;
+	size_t i;
+	int ret = 0;
+
+	m->path = xstrdup(path);
+	m->dir = dir_name(path);
+	m->root = xstrdup(root);
+	doc = json_load_file(path, 0, &jerr);
+	if (!doc) {
+		ret = rb_err_at(err, RB_EINPUT, path, jerr.line > 0 ? jerr.line : 0,
+			jerr.column > 0 ? jerr.column : 0, "bad manifest: %s", jerr.text);
+		goto cleanup;
+	}
+	if (json_is_array(list = json_object_get(doc, "reportKeys"))) {
+		m->legacy = 1;
+		m->id = json_str(doc, "assemblyId");
+	} else if (json_is_array(list = json_object_get(doc, "dataFiles"))) {
+		m->id = json_str(doc, "executionId");
+	} else {
+		ret = rb_err_at(err, RB_EINPUT, path, 0, 0,
+			"not a CUR manifest: no reportKeys or dataFiles");
+		goto cleanup;
+	}
+	bp = json_object_get(doc, "billingPeriod");
+	m->period = json_str(bp, "start");
+	b = base_name(path);
+	m->report = xstrndup(b, strlen(b) - (ends_with(b, "-" MANIFEST_SUFFIX) ?
+		strlen("-" MANIFEST_SUFFIX) : ends_with(b, MANIFEST_SUFFIX) ? strlen(MANIFEST_SUFFIX) : 0));
+	m->in_assembly = m->legacy && m->id[0] && !strcmp(base_name(m->dir), m->id);
+	m->group_dir = m->in_assembly ? dir_name(m->dir) : xstrdup(m->dir);
+	json_array_foreach(list, i, v) {
+		char *local;
+		if (!json_is_string(v)) {
+			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "bad manifest: a data file is not a string");
+			goto cleanup;
+		}
+		local = resolve_key(m, s3_key(json_string_value(v)));
+		if (!local) {
+			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "listed file %s not found",
+				json_string_value(v));
+			goto cleanup;
+		}
+		vec_push(&m->keys, xstrdup(json_string_value(v)));
+		vec_push(&m->files, local);
+	}
+	m->use = 1;
+cleanup:
+	json_decref(doc);
+	if (ret) {
+		manifest_free(m);
+		m = NULL;
+	}
+	*out = m;
+	return ret;
+}
+
+static int same_group(const struct manifest *a, const struct manifest *b)
+{
+	return a->legacy == b->legacy && !strcmp(a->report, b->report) &&
+		!strcmp(a->period, b->period) && !strcmp(a->group_dir, b->group_dir);
+}
+
+/* Within each group (one report or export, one period, one folder), keeps
+ * one assembly. Legacy CUR writes a manifest at the top of the period folder
+ * and a copy inside each assembly folder; when the folder holds several
+ * assemblies (AWS re-delivered the month), the top-level manifest is the
+ * pointer AWS rewrites to the latest one, so it decides. */
+static int resolve_groups(struct manifest **ms, size_t n, struct ingest_list *out,
+	struct rb_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct manifest *pick = NULL, *other = NULL;
+
+		if (!ms[i]->use)
+			continue;
+		/* the first top-level manifest of the group, else the first one */
+		for (j = i; j < n; j++)
+			if (ms[j]->use && same_group(ms[i], ms[j]) && !ms[j]->in_assembly) {
+				pick = ms[j];
+				break;
+			}
+		if (!pick)
+			pick = ms[i];
+		/* another manifest of the same standing naming another assembly */
+		for (j = i; j < n; j++)
+			if (ms[j]->use && same_group(ms[i], ms[j]) &&
+			    ms[j]->in_assembly == pick->in_assembly && strcmp(ms[j]->id, pick->id)) {
+				other = ms[j];
+				break;
+			}
+		if (other)
+			return rb_err_at(err, RB_EINPUT, other->path, 0, 0,
+				"manifests %s and %s name different assemblies of report %s "
+				"for period %s and no top-level manifest tells which is current",
+				pick->path, other->path, pick->report, pick->period);
+		for (j = i; j < n; j++) {
+			size_t k;
+			if (!ms[j]->use || !same_group(ms[i], ms[j]) || ms[j] == pick)
+				continue;
+			if (strcmp(ms[j]->id, pick->id))
+				for (k = 0; k < ms[j]->files.n; k++)
+					add_skipped(out, ms[j]->files.v[k], "superseded assembly");
+			ms[j]->use = 0;
+		}
+	}
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The real paths of the files the manifests list, sorted (for listed()). */
+static void listed_paths(struct strvec *out, struct manifest **ms, size_t n)
+{
+	char real[PATH_MAX];
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < ms[i]->files.n; k++)
+			if (realpath(ms[i]->files.v[k], real))
+				vec_push(out, xstrdup(real));
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), str_cmp);
+}
+
+static int listed(const struct strvec *sorted, const char *path)
+{
+	char real[PATH_MAX], *key = real;
+
+	if (!sorted->n || !realpath(path, real))
+		return 0;
+	return bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v), str_cmp) != NULL;
+}
+
+static int add_manifest_files(struct ingest_list *out, struct strvec *seen,
+	const struct manifest *m, struct rb_err *err)
+{
+	size_t k;
+	int ret;
+
+	for (k = 0; k < m->files.n; k++) {
+		enum kind kd = kind_of(m->files.v[k]);
+		if (kd == K_PARQUET || kd == K_ZIP) {
+			add_skipped(out, m->files.v[k], skip_reason(kd));
+			continue;
+		}
+		if ((ret = add_file(out, seen, m->files.v[k], m->id, err)))
+			return ret;
+	}
+	return 0;
+}
+
+static int collect_dir(struct ingest_list *out, struct strvec *seen, const char *dir,
+	struct rb_err *err)
+{
+	struct strvec files = { 0 }, listing = { 0 };
+	struct manifest **ms = NULL;
+	char *norm = NULL;
+	size_t i, nms = 0;
+	int ret;
+
+	norm = xstrdup(dir);
+	while (strlen(norm) > 1 && ends_with(norm, "/"))
+		norm[strlen(norm) - 1] = '\0';
+	dir = norm;
+	ret = walk(&files, dir, 0, err);
+	if (ret)
+		goto cleanup;
+	ms = xcalloc(files.n + 1, sizeof(*ms));
+	for (i = 0; i < files.n; i++) {
+		if (kind_of(files.v[i]) != K_MANIFEST)
+			continue;
+		ret = manifest_load(&ms[nms], files.v[i], dir, err);
+		if (ret)
+			goto cleanup;
+		nms++;
+	}
+	if (nms) {
+		ret = resolve_groups(ms, nms, out, err);
+		if (ret)
+			goto cleanup;
+		for (i = 0; i < nms; i++)
+			if (ms[i]->use && (ret = add_manifest_files(out, seen, ms[i], err)))
+				goto cleanup;
+		listed_paths(&listing, ms, nms);
+	}
+	for (i = 0; i < files.n; i++) {
+		enum kind kd = kind_of(files.v[i]);
+		if (kd == K_MANIFEST)
+			continue;
+		if (listed(&listing, files.v[i]))
+			continue;
+		if (kd != K_DATA)
+			add_skipped(out, files.v[i], skip_reason(kd));
+		else if (nms)
+			add_skipped(out, files.v[i], "not listed by a manifest");
+		else if ((ret = add_file(out, seen, files.v[i], "", err)))
+			goto cleanup;
+	}
+cleanup:
+	for (i = 0; i < nms; i++)
+		manifest_free(ms[i]);
+	free(ms);
+	free(norm);
+	vec_release(&files);
+	vec_release(&listing);
+	return ret;
+}
+
+int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npaths,
+	struct rb_err *err)
+{
+	struct strvec seen = { 0 };
+	size_t i;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < npaths && !ret; i++) {
+		struct stat st;
+		const char *p = paths[i];
+		enum kind kd;
+
+		if (stat(p, &st)) {
+			ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, p, 0, 0,
+				"cannot open: %s", strerror(errno));
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			ret = collect_dir(out, &seen, p, err);
+			continue;
+		}
+		kd = kind_of(p);
+		if (kd == K_MANIFEST || ends_with(p, ".json")) {
+			struct manifest *m = NULL;
+			ret = manifest_load(&m, p, "", err);
+			if (!ret)
+				ret = add_manifest_files(out, &seen, m, err);
+			manifest_free(m);
+		} else if (kd == K_PARQUET || kd == K_ZIP) {
+			add_skipped(out, p, skip_reason(kd));
+		} else {
+			ret = add_file(out, &seen, p, "", err);
+		}
+	}
+	vec_release(&seen);
+	if (ret)
+		ingest_list_release(out);
+	return ret;
+}
+
+void ingest_list_release(struct ingest_list *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->nfiles; i++) {
+		free(list->files[i].path);
+		free(list->files[i].assembly_id);
+	}
+	for (i = 0; i < list->nskipped; i++)
+		free(list->skipped[i].path);
+	free(list->files);
+	free(list->skipped);
+	memset(list, 0, sizeof(*list));
+}

@@ -1,0 +1,636 @@
+/*
+ * csv.c: the RFC 4180 tokenizer and its byte source (see csv.h).
+ *
+ * One buffer holds the current row and what follows it. Parsing restarts at
+ * the start of the current field whenever more bytes are needed: the row is
+ * moved to the front of the buffer (offsets of finished fields are relative
+ * to the row start, so they stay valid), the buffer grows only when the row
+ * alone fills it, and the bytes are never modified before the row is
+ * complete. A NUL sentinel after the last valid byte lets the inner loops
+ * scan without a bounds check per byte.
+ *
+ * Not for: column names or values (reader.c).
+ */
+#include "ingest/csv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define CSV_MAX_FIELDS 65536u   /* fields in a row (the header) */
+#define GZ_INSIZE (256u << 10)
+
+struct fld {
+	size_t off;   /* from the row start */
+	size_t len;
+	int esc;      /* holds doubled quotes */
+};
+
+struct csv {
+	char *name;
+	int fd;                      /* -1: memory source */
+	const unsigned char *mem;
+	size_t memlen, mempos;
+	uint64_t size, bytes_in;
+
+	int gz;
+	int zinit;
+	int zend;                    /* the last gzip member ended */
+	int in_eof;
+	z_stream zs;
+	unsigned char *in;
+	size_t incap;
+
+	char *buf;                   /* cap + 1 bytes: buf[len] == '\0' */
+	size_t cap, len;
+	uint64_t base;               /* source offset of buf[0] */
+	uint64_t end;                /* byte range: no row starting at or past it (0: none) */
+	uint64_t first;              /* source offset of the first row start */
+	int have_first;
+	int skip_partial;            /* byte range: skip to the first line end first */
+	int stopped;                 /* byte range: reached end */
+	size_t row;                  /* start of the current row */
+	int eof;                     /* no byte after buf[len - 1] */
+	int started;
+	int failed;
+	long line;                   /* line of buf[row] */
+	size_t expect;
+
+	struct fld *f;
+	size_t nf, fcap;
+	struct rb_str *views;
+	size_t vcap;
+};
+
+/* Bytes that end a scan: unquoted fields stop at , " \n \r \0; quoted
+ * fields at " \n \0. Constant tables: readers on several threads share
+ * them without a data race. */
+static const unsigned char stop_plain[256] = {
+	[0] = 1, [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+static const unsigned char stop_quoted[256] = {
+	[0] = 1, ['"'] = 1, ['\n'] = 1,
+};
+
+static int raw_read(struct csv *c, void *dst, size_t n, size_t *got, struct rb_err *err)
+{
+	ssize_t r;
+
+	*got = 0;
+	if (c->fd < 0) {
+		size_t left = c->memlen - c->mempos;
+		if (n > left)
+			n = left;
+		if (n)
+			memcpy(dst, c->mem + c->mempos, n);
+		c->mempos += n;
+		*got = n;
+		c->bytes_in += n;
+		return 0;
+	}
+	do
+		r = read(c->fd, dst, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return rb_err_at(err, RB_EIO, c->name, 0, 0, "read failed: %s", strerror(errno));
+	*got = (size_t)r;
+	c->bytes_in += (uint64_t)r;
+	return 0;
+}
+
+static int gz_error(struct csv *c, const char *what, struct rb_err *err)
+{
+	return rb_err_at(err, RB_EINPUT, c->name, c->line, 0, "%s", what);
+}
+
+/* Appends at least one byte to buf, or sets eof. */
+static int fill(struct csv *c, struct rb_err *err)
+{
+	size_t got;
+	int ret;
+
+	if (!c->gz) {
+		ret = raw_read(c, c->buf + c->len, c->cap - c->len, &got, err);
+		if (ret)
+			return ret;
+		if (!got)
+			c->eof = 1;
+		c->len += got;
+		return 0;
+	}
+	for (;;) {
+		size_t room = c->cap - c->len, produced;
+
+		if (c->zs.avail_in == 0 && !c->in_eof) {
+			ret = raw_read(c, c->in, c->incap, &got, err);
+			if (ret)
+				return ret;
+			if (!got)
+				c->in_eof = 1;
+			c->zs.next_in = c->in;
+			c->zs.avail_in = (uInt)got;
+		}
+		if (c->zend) {
+			/* concatenated members: another one follows if input does */
+			if (c->zs.avail_in == 0) {
+				if (c->in_eof) {
+					c->eof = 1;
+					return 0;
+				}
+				continue;
+			}
+			if (inflateReset(&c->zs) != Z_OK)
+				return gz_error(c, "corrupt gzip data", err);
+			c->zend = 0;
+		}
+		c->zs.next_out = (unsigned char *)c->buf + c->len;
+		c->zs.avail_out = (uInt)room;
+		ret = inflate(&c->zs, Z_NO_FLUSH);
+		produced = room - c->zs.avail_out;
+		c->len += produced;
+		if (ret == Z_STREAM_END)
+			c->zend = 1;
+		else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT)
+			return gz_error(c, "corrupt gzip data", err);
+		else if (ret == Z_MEM_ERROR)
+			return rb_err_at(err, RB_EIO, c->name, 0, 0, "out of memory in zlib");
+		else if (ret != Z_OK && ret != Z_BUF_ERROR)
+			return gz_error(c, "corrupt gzip data", err);
+		else if (!produced && c->zs.avail_in == 0 && c->in_eof)
+			return gz_error(c, "truncated gzip data", err);
+		if (produced)
+			return 0;
+	}
+}
+
+/* Moves the current row to the front, grows the buffer if the row fills
+ * it, and reads more. */
+static int more(struct csv *c, struct rb_err *err)
+{
+	int ret;
+
+	if (c->row > 0) {
+		c->base += c->row;
+		memmove(c->buf, c->buf + c->row, c->len - c->row);
+		c->len -= c->row;
+		c->row = 0;
+	}
+	if (c->len == c->cap) {
+		size_t ncap;
+		if (c->cap >= CSV_MAX_ROW)
+			return rb_err_at(err, RB_EINPUT, c->name, c->line, 0,
+				"row longer than %u bytes", CSV_MAX_ROW);
+		ncap = c->cap * 2 > CSV_MAX_ROW ? CSV_MAX_ROW : c->cap * 2;
+		c->buf = xrealloc(c->buf, ncap + 1);
+		c->cap = ncap;
+	}
+	ret = fill(c, err);
+	c->buf[c->len] = '\0';
+	return ret;
+}
+
+static struct csv *csv_new(const char *name, size_t bufsize)
+{
+	struct csv *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(name);
+	c->fd = -1;
+	c->cap = bufsize ? bufsize : CSV_BUFSIZE;
+	c->buf = xmalloc(c->cap + 1);
+	c->buf[0] = '\0';
+	c->line = 1;
+	c->incap = c->cap < GZ_INSIZE ? c->cap : GZ_INSIZE;
+	return c;
+}
+
+static int csv_start(struct csv *c, const unsigned char *magic, size_t nmagic,
+	struct rb_err *err)
+{
+	if (nmagic >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		c->gz = 1;
+		c->in = xmalloc(c->incap);
+		if (inflateInit2(&c->zs, 15 + 32) != Z_OK)
+			return rb_err_at(err, RB_EIO, c->name, 0, 0, "cannot start zlib");
+		c->zinit = 1;
+	}
+	return 0;
+}
+
+int csv_open_fd(struct csv **out, const char *name, int fd, size_t bufsize,
+	struct rb_err *err)
+{
+	struct csv *c = csv_new(name, bufsize);
+	unsigned char magic[2];
+	struct stat st;
+	ssize_t n;
+	int ret = 0;
+
+	c->fd = fd;
+	if (fstat(fd, &st) == 0)
+		c->size = (uint64_t)st.st_size;
+	do
+		n = pread(fd, magic, sizeof(magic), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		ret = rb_err_at(err, RB_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+		goto cleanup;
+	}
+	ret = csv_start(c, magic, (size_t)n, err);
+cleanup:
+	if (ret) {
+		csv_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return ret;
+}
+
+int csv_open_mem(struct csv **out, const char *name, const void *data, size_t len,
+	size_t bufsize, struct rb_err *err)
+{
+	struct csv *c = csv_new(name, bufsize);
+	int ret;
+
+	c->mem = data;
+	c->memlen = len;
+	c->size = len;
+	ret = csv_start(c, data, len, err);
+	if (ret) {
+		csv_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return ret;
+}
+
+int csv_set_range(struct csv *c, uint64_t start, uint64_t end, struct rb_err *err)
+{
+	if (c->gz)
+		return rb_err_at(err, RB_EUSAGE, c->name, 0, 0,
+			"cannot read a byte range of gzip data");
+	c->end = end;
+	c->have_first = 0;
+	if (start == 0)
+		return 0;
+	if (start > c->size)
+		start = c->size;
+	if (c->fd >= 0) {
+		if (lseek(c->fd, (off_t)(start - 1), SEEK_SET) < 0)
+			return rb_err_at(err, RB_EIO, c->name, 0, 0, "seek failed: %s", strerror(errno));
+	} else {
+		c->mempos = (size_t)(start - 1);
+	}
+	c->base = start - 1;
+	c->row = c->len = 0;
+	c->buf[0] = '\0';
+	c->eof = 0;
+	c->started = 1;
+	c->skip_partial = 1;
+	c->have_first = 0;
+	c->line = 1;
+	return 0;
+}
+
+void csv_range_info(const struct csv *c, uint64_t *first, uint64_t *stop, long *lines)
+{
+	*first = c->have_first ? c->first : c->base + c->row;
+	*stop = c->base + c->row;
+	*lines = c->line - 1;
+}
+
+void csv_expect_fields(struct csv *c, size_t n)
+{
+	c->expect = n;
+	if (c->fcap < n + 1) {   /* the fast path in csv_next needs the room */
+		c->fcap = n + 1;
+		c->f = xreallocarray(c->f, c->fcap, sizeof(*c->f));
+	}
+}
+
+uint64_t csv_bytes_in(const struct csv *c)
+{
+	return c->bytes_in;
+}
+
+uint64_t csv_size(const struct csv *c)
+{
+	return c->size;
+}
+
+const char *csv_name(const struct csv *c)
+{
+	return c->name;
+}
+
+void csv_free(struct csv *c)
+{
+	if (!c)
+		return;
+	if (c->zinit)
+		inflateEnd(&c->zs);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->in);
+	free(c->buf);
+	free(c->f);
+	free(c->views);
+	free(c->name);
+	free(c);
+}
+
+static int fail(struct csv *c, struct rb_err *err, long line, long column,
+	const char *what)
+{
+	c->failed = 1;
+	return rb_err_at(err, RB_EINPUT, c->name, line, column, "%s", what);
+}
+
+static int add_field(struct csv *c, size_t off, size_t len, int esc, long line,
+	struct rb_err *err)
+{
+	if (len > INGEST_MAX_FIELD) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "field longer than %u bytes", INGEST_MAX_FIELD);
+		return fail(c, err, line, (long)c->nf + 1, msg);
+	}
+	if (c->nf == c->fcap) {
+		if (c->fcap >= CSV_MAX_FIELDS)
+			return fail(c, err, line, (long)c->nf + 1, "too many fields");
+		c->fcap = c->fcap ? c->fcap * 2 : 64;
+		c->f = xreallocarray(c->f, c->fcap, sizeof(*c->f));
+	}
+	c->f[c->nf].off = off;
+	c->f[c->nf].len = len;
+	c->f[c->nf].esc = esc;
+	c->nf++;
+	return 0;
+}
+
+/* Collapses each "" of the field to " in place; returns the new length. */
+static size_t unescape(char *s, size_t n)
+{
+	size_t r, w = 0;
+	for (r = 0; r < n; r++) {
+		s[w++] = s[r];
+		if (s[r] == '"')
+			r++;
+	}
+	return w;
+}
+
+static int field_count_error(struct csv *c, long line, long column, size_t got,
+	struct rb_err *err)
+{
+	char msg[96];
+	snprintf(msg, sizeof(msg), "row has %s fields than the header (%zu)",
+		got > c->expect ? "more" : "fewer", c->expect);
+	return fail(c, err, line, column, msg);
+}
+
+int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
+	long *line, struct rb_err *err)
+{
+	size_t fstart, p, q, i, end = 0;
+	long rlines, flines;
+	int ret, nl = 0;   /* nl: the row ended with a line break */
+	char *b;
+
+	if (c->failed)
+		return rb_err_set(err, RB_EINPUT, "%s: reader used after an error", c->name);
+	if (!c->started) {
+		while (c->len - c->row < 3 && !c->eof)
+			if ((ret = more(c, err)))
+				goto failed;
+		if (c->len - c->row >= 3 && !memcmp(c->buf + c->row, "\xEF\xBB\xBF", 3))
+			c->row += 3;
+		c->started = 1;
+	}
+	while (c->skip_partial) {
+		/* a byte range starts after the first line end at or after start - 1 */
+		char *lf = memchr(c->buf + c->row, '\n', c->len - c->row);
+		if (lf) {
+			c->row = (size_t)(lf - c->buf) + 1;
+			c->skip_partial = 0;
+		} else if (c->eof) {
+			c->row = c->len;
+			c->skip_partial = 0;
+		} else {
+			c->row = c->len;
+			if ((ret = more(c, err)))
+				goto failed;
+		}
+	}
+	if (!c->have_first) {
+		c->first = c->base + c->row;
+		c->have_first = 1;
+	}
+	if (c->end && c->base + c->row >= c->end) {
+		c->stopped = 1;
+		return 0;
+	}
+	/* empty lines hold no field: skip them */
+	for (;;) {
+		if (c->row == c->len) {
+			if (c->eof)
+				return 0;
+			if ((ret = more(c, err)))
+				goto failed;
+			continue;
+		}
+		b = c->buf + c->row;
+		if (b[0] == '\n') {
+			c->row++;
+			c->line++;
+			continue;
+		}
+		if (b[0] == '\r') {
+			if (c->row + 1 == c->len && !c->eof) {
+				if ((ret = more(c, err)))
+					goto failed;
+				continue;
+			}
+			if (c->row + 1 == c->len || b[1] == '\n') {
+				c->row += c->row + 1 == c->len ? 1 : 2;
+				c->line++;
+				continue;
+			}
+		}
+		break;
+	}
+
+	c->nf = 0;
+	fstart = 0;
+	rlines = 0;
+	for (;;) {
+		int at_eol = 0;   /* the field ends the row */
+		size_t next;      /* offset after the field's separator */
+
+		b = c->buf;
+		p = c->row + fstart;
+		flines = 0;
+		/* fast path, most fields: unquoted and followed by a comma, with
+		 * room for another field (the general code below reports the rest) */
+		while (b[p] != '"' && c->nf + 1 < c->fcap &&
+		       (!c->expect || c->nf + 1 < c->expect)) {
+			q = p;
+			while (!stop_plain[(unsigned char)b[q]])
+				q++;
+			if (b[q] != ',' || q - p > INGEST_MAX_FIELD)
+				break;
+			c->f[c->nf].off = p - c->row;
+			c->f[c->nf].len = q - p;
+			c->f[c->nf].esc = 0;
+			c->nf++;
+			p = q + 1;
+		}
+		fstart = p - c->row;
+		if (p < c->len && b[p] == '"') {
+			int esc = 0;
+			q = p + 1;
+			for (;;) {
+				while (!stop_quoted[(unsigned char)b[q]])
+					q++;
+				if (q == c->len)
+					break;
+				if (b[q] == '\0')
+					return fail(c, err, c->line + rlines + flines, (long)c->nf + 1, "NUL byte in field");
+				if (b[q] == '\n') {
+					flines++;
+					q++;
+					continue;
+				}
+				if (q + 1 == c->len)
+					break;          /* what follows the quote is unknown yet */
+				if (b[q + 1] == '"') {
+					esc = 1;
+					q += 2;
+					continue;
+				}
+				break;
+			}
+			if (q == c->len || (q + 1 == c->len && !c->eof) ||
+			    (q + 2 == c->len && b[q + 1] == '\r' && !c->eof)) {
+				if (c->eof)
+					return fail(c, err, c->line + rlines, (long)c->nf + 1,
+						"quoted field not closed at end of file");
+				if (c->len - p > INGEST_MAX_FIELD + 2) {
+					ret = add_field(c, 0, c->len - p, 0, c->line + rlines, err);
+					goto failed;
+				}
+				if ((ret = more(c, err)))
+					goto failed;
+				continue;
+			}
+			/* b[q] is the closing quote */
+			if ((ret = add_field(c, p + 1 - c->row, q - p - 1, esc,
+				c->line + rlines, err)))
+				goto failed;
+			rlines += flines;
+			q++;
+			if (q == c->len) {              /* at end of file */
+				at_eol = 1;
+				next = q;
+			} else if (b[q] == ',') {
+				next = q + 1;
+			} else if (b[q] == '\n') {
+				at_eol = 1;
+				next = q + 1;
+				rlines++;
+				nl = 1;
+			} else if (b[q] == '\r' && (q + 1 == c->len || b[q + 1] == '\n')) {
+				at_eol = 1;
+				next = q + 1 == c->len ? q + 1 : q + 2;
+				rlines++;
+				nl = 1;
+			} else {
+				return fail(c, err, c->line + rlines, (long)c->nf,
+					"unexpected character after closing quote");
+			}
+		} else {
+			q = p;
+			for (;;) {
+				while (!stop_plain[(unsigned char)b[q]])
+					q++;
+				if (q == c->len || b[q] != '\r')
+					break;
+				/* CR: a line end before LF, data otherwise */
+				if (q + 1 == c->len) {
+					if (c->eof)
+						break;
+					q = c->len; /* need the next byte */
+					break;
+				}
+				if (b[q + 1] == '\n')
+					break;
+				q++;
+			}
+			if (q == c->len && !c->eof) {
+				if (c->len - p > INGEST_MAX_FIELD) {
+					ret = add_field(c, 0, c->len - p, 0, c->line + rlines, err);
+					goto failed;
+				}
+				if ((ret = more(c, err)))
+					goto failed;
+				continue;
+			}
+			if (q < c->len && b[q] == '"')
+				return fail(c, err, c->line + rlines, (long)c->nf + 1,
+					"quote inside an unquoted field");
+			if (q < c->len && b[q] == '\0')
+				return fail(c, err, c->line + rlines, (long)c->nf + 1, "NUL byte in field");
+			if ((ret = add_field(c, p - c->row, q - p, 0, c->line + rlines, err)))
+				goto failed;
+			if (q == c->len) {
+				at_eol = 1;
+				next = q;
+			} else if (b[q] == ',') {
+				next = q + 1;
+			} else if (b[q] == '\n') {
+				at_eol = 1;
+				next = q + 1;
+				rlines++;
+				nl = 1;
+			} else { /* \r\n or \r at end of file */
+				at_eol = 1;
+				next = q + 1 < c->len ? q + 2 : q + 1;
+				rlines++;
+				nl = 1;
+			}
+		}
+		if (at_eol) {
+			end = next;
+			break;
+		}
+		if (c->expect && c->nf >= c->expect)
+			return field_count_error(c, c->line + rlines, (long)c->nf + 1, c->nf + 1, err);
+		fstart = next - c->row;
+	}
+
+	if (c->expect && c->nf != c->expect)
+		return field_count_error(c, c->line + rlines - nl,
+			(long)c->nf + 1, c->nf, err);
+	if (c->nf > c->vcap) {
+		c->vcap = c->nf;
+		c->views = xreallocarray(c->views, c->vcap, sizeof(*c->views));
+	}
+	for (i = 0; i < c->nf; i++) {
+		char *s = c->buf + c->row + c->f[i].off;
+		c->views[i].p = s;
+		c->views[i].n = c->f[i].esc ? unescape(s, c->f[i].len) : c->f[i].len;
+	}
+	*fields = c->views;
+	*nfields = c->nf;
+	*line = c->line;
+	c->line += rlines;
+	c->row = end;
+	return 1;
+failed:
+	c->failed = 1;
+	return ret;
+}

@@ -1,0 +1,745 @@
+/*
+ * reader.c: CUR column maps and row normalization (cur_reader_*, see
+ * ingest.h) on top of the CSV tokenizer (csv.h).
+ *
+ * The header decides where each value rebill needs comes from: legacy CUR
+ * names ("lineItem/UnblendedCost", "resourceTags/user:Env") or the snake
+ * case names of CUR 2.0 and Athena ("line_item_unblended_cost",
+ * "resource_tags" as a JSON map, or flat "resource_tags_user_env"). Only
+ * mapped cells are looked at; amounts are parsed exactly (util/decimal.h).
+ *
+ * Choices: account and payer ids must be non-empty ASCII digits (at most 20;
+ * AWS ids have 12, anonymised samples other counts), anything else is bad
+ * input. Tags with an empty value are no tag; when two sources give a row
+ * the same key, the first in header order wins (a resource_tags JSON cell
+ * counts at its column) and the others are counted in duplicate_tags.
+ *
+ * Not for: customers, prices or the database.
+ */
+#include "ingest/ingest.h"
+
+#include <fcntl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest/csv.h"
+#include "util/period.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+enum fld {
+	F_PAYER, F_PERIOD, F_ACCOUNT, F_TYPE, F_USAGE_START, F_UNBLENDED,
+	F_NREQUIRED,
+	F_PRODUCT_CODE = F_NREQUIRED, F_PRODUCT_NAME, F_USAGE_TYPE, F_OPERATION,
+	F_REGION, F_REGION_CODE, F_RESOURCE_ID, F_USAGE_AMOUNT, F_PUBLIC_OD,
+	F_RI_ARN, F_RI_EFFECTIVE, F_RI_UNUSED_AMORT, F_RI_UNUSED_RECUR,
+	F_SP_ARN, F_SP_EFFECTIVE, F_SP_TOTAL, F_SP_USED, F_TAGS_JSON, F_PRODUCT_MAP,
+	F_N
+};
+
+static const struct {
+	const char *legacy;
+	const char *snake;
+} names[F_N] = {
+	[F_PAYER] = { "bill/PayerAccountId", "bill_payer_account_id" },
+	[F_PERIOD] = { "bill/BillingPeriodStartDate", "bill_billing_period_start_date" },
+	[F_ACCOUNT] = { "lineItem/UsageAccountId", "line_item_usage_account_id" },
+	[F_TYPE] = { "lineItem/LineItemType", "line_item_line_item_type" },
+	[F_USAGE_START] = { "lineItem/UsageStartDate", "line_item_usage_start_date" },
+	[F_UNBLENDED] = { "lineItem/UnblendedCost", "line_item_unblended_cost" },
+	[F_PRODUCT_CODE] = { "lineItem/ProductCode", "line_item_product_code" },
+	[F_PRODUCT_NAME] = { "product/ProductName", "product_product_name" },
+	[F_USAGE_TYPE] = { "lineItem/UsageType", "line_item_usage_type" },
+	[F_OPERATION] = { "lineItem/Operation", "line_item_operation" },
+	[F_REGION] = { "product/region", "product_region" },
+	[F_REGION_CODE] = { "product/regionCode", "product_region_code" },
+	[F_RESOURCE_ID] = { "lineItem/ResourceId", "line_item_resource_id" },
+	[F_USAGE_AMOUNT] = { "lineItem/UsageAmount", "line_item_usage_amount" },
+	[F_PUBLIC_OD] = { "pricing/publicOnDemandCost", "pricing_public_on_demand_cost" },
+	[F_RI_ARN] = { "reservation/ReservationARN", "reservation_reservation_a_r_n" },
+	[F_RI_EFFECTIVE] = { "reservation/EffectiveCost", "reservation_effective_cost" },
+	[F_RI_UNUSED_AMORT] = { "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+		"reservation_unused_amortized_upfront_fee_for_billing_period" },
+	[F_RI_UNUSED_RECUR] = { "reservation/UnusedRecurringFee", "reservation_unused_recurring_fee" },
+	[F_SP_ARN] = { "savingsPlan/SavingsPlanARN", "savings_plan_savings_plan_a_r_n" },
+	[F_SP_EFFECTIVE] = { "savingsPlan/SavingsPlanEffectiveCost",
+		"savings_plan_savings_plan_effective_cost" },
+	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date" },
+	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment" },
+	[F_TAGS_JSON] = { NULL, "resource_tags" },
+	[F_PRODUCT_MAP] = { NULL, "product" },   /* CUR 2.0: JSON map of product attributes */
+};
+
+#define LEGACY_TAG_PREFIX "resourceTags/"
+#define FLAT_TAG_PREFIX "resource_tags_"
+#define QUOTE_MAX 64   /* bytes of a bad value quoted in a message */
+#define PRODUCT_CACHE 256   /* CUR 2.0 product maps remembered (they repeat) */
+#define TAGS_CACHE 64        /* resource_tags cells remembered */
+
+/* A parsed resource_tags JSON cell. */
+struct tags_entry {
+	char *cell;
+	size_t n;
+	uint64_t hash;
+	int used;
+	char *text;              /* keys and values */
+	struct cur_tag *tags;    /* sorted by key */
+	size_t ntags;
+};
+
+/* What rebill takes from a CUR 2.0 product map cell. */
+struct product_entry {
+	char *cell;
+	size_t n;
+	uint64_t hash;
+	struct rb_str name;     /* "product_name" */
+	struct rb_str region;   /* "region" */
+	int used;
+};
+
+struct tagcol {
+	size_t col;
+	const char *key;   /* points into the header name */
+	size_t keylen;
+};
+
+struct cur_reader {
+	struct csv *csv;
+	char *name;
+	size_t ncols;
+	char **header;               /* ncols names, NUL-terminated */
+	int col[F_N];                /* header index, -1 when absent */
+	int legacy;                  /* names in legacy style (for messages) */
+	struct tagcol *tagcols;      /* sorted by key, then header order */
+	size_t ntagcols;
+	const char **unknown;
+	size_t nunknown;
+
+	int have_period;
+	int period;
+	char period_raw[64];         /* first row's cell: equal cells skip parsing */
+	size_t period_rawlen;
+
+	struct cur_row row;
+	struct cur_tag *tags;
+	size_t tagcap;
+
+	/* resource_tags JSON cells, parsed, by hash (cells repeat) */
+	struct tags_entry *tagcache;
+	const struct cur_tag *json_tags;   /* the current row's, sorted */
+	size_t njson;
+
+	struct product_entry *products;   /* PRODUCT_CACHE entries, by hash */
+
+	uint64_t rows, duplicate_tags;
+};
+
+static const char *colname(const struct cur_reader *r, enum fld k)
+{
+	if (r->col[k] >= 0)
+		return r->header[r->col[k]];
+	return r->legacy && names[k].legacy ? names[k].legacy : names[k].snake;
+}
+
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+static int tagcol_cmp(const void *a, const void *b)
+{
+	const struct tagcol *x = a, *y = b;
+	int c = key_cmp(x->key, x->keylen, y->key, y->keylen);
+	if (c)
+		return c;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static int is_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
+	struct rb_err *err)
+{
+	size_t i, k;
+	int ret = 0;
+
+	r->ncols = n;
+	r->header = xcalloc(n, sizeof(*r->header));
+	r->unknown = xcalloc(n, sizeof(*r->unknown));
+	r->tagcols = xcalloc(n, sizeof(*r->tagcols));
+	for (k = 0; k < F_N; k++)
+		r->col[k] = -1;
+	for (i = 0; i < n; i++) {
+		const char *h;
+		int found = 0;
+
+		r->header[i] = xstrndup(f[i].p, f[i].n);
+		h = r->header[i];
+		if (strchr(h, '/'))
+			r->legacy = 1;
+		for (k = 0; k < F_N; k++) {
+			if ((names[k].legacy && !strcmp(h, names[k].legacy)) ||
+			    !strcmp(h, names[k].snake)) {
+				if (r->col[k] >= 0) {
+					ret = rb_err_at(err, RB_EINPUT, r->name, 1, (long)i + 1,
+						"duplicate column %s", h);
+					goto cleanup;
+				}
+				r->col[k] = (int)i;
+				found = 1;
+				break;
+			}
+		}
+		if (found)
+			continue;
+		if (is_prefix(h, LEGACY_TAG_PREFIX) && h[strlen(LEGACY_TAG_PREFIX)]) {
+			struct tagcol *t = &r->tagcols[r->ntagcols++];
+			t->col = i;
+			t->key = h + strlen(LEGACY_TAG_PREFIX);
+			t->keylen = strlen(t->key);
+		} else if (is_prefix(h, FLAT_TAG_PREFIX) && h[strlen(FLAT_TAG_PREFIX)]) {
+			struct tagcol *t = &r->tagcols[r->ntagcols++];
+			t->col = i;
+			t->key = h + strlen(FLAT_TAG_PREFIX);
+			t->keylen = strlen(t->key);
+		} else {
+			r->unknown[r->nunknown++] = h;
+		}
+	}
+	qsort(r->tagcols, r->ntagcols, sizeof(*r->tagcols), tagcol_cmp);
+	for (k = 0; k < F_NREQUIRED; k++) {
+		if (r->col[k] < 0) {
+			ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0, "missing column %s",
+				colname(r, (enum fld)k));
+			goto cleanup;
+		}
+	}
+cleanup:
+	return ret;
+}
+
+static int reader_start(struct cur_reader *r, struct rb_err *err)
+{
+	const struct rb_str *f;
+	size_t n;
+	long line;
+	int ret;
+
+	ret = csv_next(r->csv, &f, &n, &line, err);
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return rb_err_at(err, RB_EINPUT, r->name, 0, 0, "empty file: no header");
+	ret = map_header(r, f, n, err);
+	if (ret)
+		return ret;
+	csv_expect_fields(r->csv, n);
+	return 0;
+}
+
+static struct cur_reader *reader_new(const char *name)
+{
+	struct cur_reader *r = xcalloc(1, sizeof(*r));
+	r->name = xstrdup(name);
+	return r;
+}
+
+int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
+	struct rb_err *err)
+{
+	struct cur_reader *r = reader_new(path);
+	int fd, ret;
+
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, path, 0, 0,
+			"cannot open: %s", strerror(errno));
+		goto cleanup;
+	}
+	ret = csv_open_fd(&r->csv, path, fd, bufsize, err);
+	if (ret)
+		goto cleanup;
+	ret = reader_start(r, err);
+cleanup:
+	if (ret) {
+		cur_reader_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return ret;
+}
+
+int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
+	uint64_t end, struct rb_err *err)
+{
+	struct cur_reader *r = NULL;
+	int ret;
+
+	ret = cur_reader_open_ex(&r, path, 0, err);
+	if (ret)
+		goto cleanup;
+	ret = csv_set_range(r->csv, start, end, err);
+cleanup:
+	if (ret) {
+		cur_reader_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return ret;
+}
+
+void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out)
+{
+	csv_range_info(r->csv, &out->first, &out->stop, &out->lines);
+	out->period = r->have_period ? r->period : -1;
+}
+
+int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err)
+{
+	return cur_reader_open_ex(out, path, 0, err);
+}
+
+int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *data,
+	size_t len, struct rb_err *err)
+{
+	struct cur_reader *r = reader_new(name);
+	int ret;
+
+	/* a small block needs no 1 MiB buffer; the buffer grows for gzip */
+	ret = csv_open_mem(&r->csv, name, data, len,
+		len < 4096 ? 4096 : len < CSV_BUFSIZE ? len : CSV_BUFSIZE, err);
+	if (ret)
+		goto cleanup;
+	ret = reader_start(r, err);
+cleanup:
+	if (ret) {
+		cur_reader_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return ret;
+}
+
+/* The line where field i of a row starting at line `line` starts: rows only
+ * hold line breaks inside quoted fields, which keep them. */
+static long field_line(const struct rb_str *f, size_t i, long line)
+{
+	size_t j, k;
+	for (j = 0; j < i; j++)
+		for (k = 0; k < f[j].n; k++)
+			line += f[j].p[k] == '\n';
+	return line;
+}
+
+static int bad_value(struct cur_reader *r, const struct rb_str *f, long line,
+	enum fld k, const char *what, struct rb_err *err)
+{
+	size_t i = (size_t)r->col[k];
+	int n = f[i].n > QUOTE_MAX ? QUOTE_MAX : (int)f[i].n;
+	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+		"bad %s '%.*s%s' in column %s", what, n, f[i].p,
+		f[i].n > QUOTE_MAX ? "..." : "", r->header[i]);
+}
+
+static struct rb_str cell(const struct cur_reader *r, const struct rb_str *f, enum fld k)
+{
+	static const struct rb_str none = { "", 0 };
+	return r->col[k] >= 0 ? f[r->col[k]] : none;
+}
+
+static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
+	long line, enum fld k, struct rb_err *err)
+{
+	struct rb_str s = cell(r, f, k);
+	*out = 0;
+	if (!s.n || dec_parse(out, s.p, s.n, DEC_SCALE) == DEC_OK)
+		return 0;
+	return bad_value(r, f, line, k, "amount", err);
+}
+
+static int account_id(struct cur_reader *r, struct rb_str *out, const struct rb_str *f,
+	long line, enum fld k, struct rb_err *err)
+{
+	struct rb_str s = cell(r, f, k);
+	size_t i;
+
+	if (!s.n || s.n > 20)
+		return bad_value(r, f, line, k, "account id", err);
+	for (i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return bad_value(r, f, line, k, "account id", err);
+	*out = s;
+	return 0;
+}
+
+static int json_tag_cmp(const void *a, const void *b)
+{
+	const struct cur_tag *x = a, *y = b;
+	return key_cmp(x->key.p, x->key.n, y->key.p, y->key.n);
+}
+
+/* A fast hash of a cell, 8 bytes at a time (cache index, not security). */
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	return h ^ (h >> 29);
+}
+
+static void tags_entry_release(struct tags_entry *e)
+{
+	free(e->cell);
+	free(e->text);
+	free(e->tags);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Points r->json_tags at the tags of the row's resource_tags cell (a JSON
+ * object of strings; null and empty values are no tag), parsing it unless
+ * the cache holds it. */
+static int parse_json_tags(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	struct rb_str s = cell(r, f, F_TAGS_JSON);
+	struct tags_entry *e;
+	json_t *root = NULL, *v;
+	struct cur_tag *tags = NULL;
+	const char *key;
+	char *text = NULL, *w;
+	size_t total = 0, n = 0;
+	uint64_t h;
+	int ret = 0;
+
+	r->njson = 0;
+	if (!s.n)
+		return 0;
+	h = hash_bytes(s.p, s.n);
+	if (!r->tagcache)
+		r->tagcache = xcalloc(TAGS_CACHE, sizeof(*r->tagcache));
+	e = &r->tagcache[h % TAGS_CACHE];
+	if (e->used && e->hash == h && e->n == s.n && !memcmp(e->cell, s.p, s.n))
+		goto found;
+	root = json_loadb(s.p, s.n, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(root)) {
+		ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
+		goto cleanup;
+	}
+	json_object_foreach(root, key, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v)) {
+			ret = bad_value(r, f, line, F_TAGS_JSON, "tag map", err);
+			goto cleanup;
+		}
+		total += strlen(key) + json_string_length(v);
+	}
+	w = text = xmalloc(total + 1);
+	tags = xcalloc(json_object_size(root) + 1, sizeof(*tags));
+	json_object_foreach(root, key, v) {
+		size_t kl = strlen(key), vl;
+		if (!json_is_string(v) || !kl || !(vl = json_string_length(v)))
+			continue;
+		memcpy(w, key, kl);
+		tags[n].key.p = w;
+		tags[n].key.n = kl;
+		w += kl;
+		memcpy(w, json_string_value(v), vl);
+		tags[n].value.p = w;
+		tags[n].value.n = vl;
+		w += vl;
+		n++;
+	}
+	qsort(tags, n, sizeof(*tags), json_tag_cmp);
+	tags_entry_release(e);
+	e->cell = xmalloc(s.n);
+	memcpy(e->cell, s.p, s.n);
+	e->n = s.n;
+	e->hash = h;
+	e->used = 1;
+	e->text = text;
+	e->tags = tags;
+	e->ntags = n;
+	text = NULL;
+	tags = NULL;
+found:
+	r->json_tags = e->tags;
+	r->njson = e->ntags;
+cleanup:
+	json_decref(root);
+	free(text);
+	free(tags);
+	return ret;
+}
+
+static void push_tag(struct cur_reader *r, size_t *n, const char *key, size_t keylen,
+	struct rb_str value)
+{
+	if (*n && !key_cmp(r->tags[*n - 1].key.p, r->tags[*n - 1].key.n, key, keylen)) {
+		r->duplicate_tags++;
+		return;
+	}
+	if (*n == r->tagcap) {
+		r->tagcap = r->tagcap ? 2 * r->tagcap : 16;
+		r->tags = xreallocarray(r->tags, r->tagcap, sizeof(*r->tags));
+	}
+	r->tags[*n].key.p = key;
+	r->tags[*n].key.n = keylen;
+	r->tags[*n].value = value;
+	(*n)++;
+}
+
+/* Merges the flat tag columns (sorted) and the JSON tags (sorted): on equal
+ * keys the source earlier in the header comes first, so it wins. */
+static int collect_tags(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	size_t n = 0, i = 0, j = 0, jcol;
+	int ret;
+
+	if (r->col[F_TAGS_JSON] >= 0) {
+		if ((ret = parse_json_tags(r, f, line, err)))
+			return ret;
+	} else {
+		r->njson = 0;
+	}
+	jcol = r->col[F_TAGS_JSON] >= 0 ? (size_t)r->col[F_TAGS_JSON] : 0;
+	while (i < r->ntagcols || j < r->njson) {
+		const struct tagcol *t = NULL;
+		if (i < r->ntagcols && !f[r->tagcols[i].col].n) {
+			i++;
+			continue;
+		}
+		if (i < r->ntagcols)
+			t = &r->tagcols[i];
+		if (t && j < r->njson) {
+			int c = key_cmp(t->key, t->keylen, r->json_tags[j].key.p, r->json_tags[j].key.n);
+			if (c > 0 || (c == 0 && jcol < t->col))
+				t = NULL;
+		} else if (!t && j >= r->njson) {
+			break;
+		}
+		if (t) {
+			push_tag(r, &n, t->key, t->keylen, f[t->col]);
+			i++;
+		} else {
+			push_tag(r, &n, r->json_tags[j].key.p, r->json_tags[j].key.n,
+				r->json_tags[j].value);
+			j++;
+		}
+	}
+	r->row.ntags = n;
+	r->row.tags = r->tags;
+	return 0;
+}
+
+static struct rb_str json_member(json_t *o, const char *key, char **copy)
+{
+	json_t *v = json_object_get(o, key);
+	struct rb_str s = { "", 0 };
+	if (json_is_string(v) && json_string_length(v)) {
+		*copy = xstrndup(json_string_value(v), json_string_length(v));
+		s.p = *copy;
+		s.n = strlen(*copy);
+	}
+	return s;
+}
+
+/* The product name and region of a CUR 2.0 product map cell (remembered:
+ * cells repeat for every line item of a product). A cell that is not a JSON
+ * object is bad input. */
+static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
+	const struct product_entry **out, struct rb_err *err)
+{
+	struct rb_str s = cell(r, f, F_PRODUCT_MAP);
+	uint64_t h = hash_bytes(s.p, s.n);
+	struct product_entry *e;
+	json_t *root;
+	char *name = NULL, *region = NULL;
+
+	if (!r->products)
+		r->products = xcalloc(PRODUCT_CACHE, sizeof(*r->products));
+	e = &r->products[h % PRODUCT_CACHE];
+	if (e->used && e->hash == h && e->n == s.n && !memcmp(e->cell, s.p, s.n)) {
+		*out = e;
+		return 0;
+	}
+	root = s.n ? json_loadb(s.p, s.n, 0, NULL) : json_object();
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bad_value(r, f, line, F_PRODUCT_MAP, "product map", err);
+	}
+	free(e->cell);
+	free((char *)(e->name.n ? e->name.p : NULL));
+	free((char *)(e->region.n ? e->region.p : NULL));
+	e->name = json_member(root, "product_name", &name);
+	e->region = json_member(root, "region", &region);
+	json_decref(root);
+	e->cell = xstrndup(s.p, s.n);
+	e->n = s.n;
+	e->hash = h;
+	e->used = 1;
+	*out = e;
+	return 0;
+}
+
+static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	struct cur_row *row = &r->row;
+	struct cur_costs costs;
+	struct rb_str s, ri, sp;
+	int ret;
+
+	row->line = line;
+	s = cell(r, f, F_PERIOD);
+	if (!r->have_period || s.n != r->period_rawlen || memcmp(s.p, r->period_raw, s.n)) {
+		int period;
+		if (period_from_date(&period, s.p, s.n))
+			return bad_value(r, f, line, F_PERIOD, "billing period start", err);
+		if (!r->have_period) {
+			r->have_period = 1;
+			r->period = period;
+			if (s.n <= sizeof(r->period_raw)) {
+				memcpy(r->period_raw, s.p, s.n);
+				r->period_rawlen = s.n;
+			}
+			row->period = period;
+		} else if (period != r->period) {
+			char a[PERIOD_BUFSZ], b[PERIOD_BUFSZ];
+			size_t i = (size_t)r->col[F_PERIOD];
+			period_format(a, period);
+			period_format(b, r->period);
+			return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+				"billing period %s differs from %s of the first row", a, b);
+		}
+	}
+	s = cell(r, f, F_USAGE_START);
+	if (day_check(s.p, s.n))
+		return bad_value(r, f, line, F_USAGE_START, "usage start date", err);
+	memcpy(row->day, s.p, 10);
+	row->day[10] = '\0';
+	if ((ret = account_id(r, &row->payer, f, line, F_PAYER, err)) ||
+	    (ret = account_id(r, &row->account, f, line, F_ACCOUNT, err)))
+		return ret;
+	row->type = cell(r, f, F_TYPE);
+	row->product_code = cell(r, f, F_PRODUCT_CODE);
+	row->product_name = cell(r, f, F_PRODUCT_NAME);
+	row->usage_type = cell(r, f, F_USAGE_TYPE);
+	row->operation = cell(r, f, F_OPERATION);
+	row->region = cell(r, f, F_REGION);
+	if (r->col[F_PRODUCT_MAP] >= 0 && (r->col[F_PRODUCT_NAME] < 0 || r->col[F_REGION] < 0)) {
+		const struct product_entry *e = NULL;
+		if ((ret = product_map(r, f, line, &e, err)))
+			return ret;
+		if (r->col[F_PRODUCT_NAME] < 0)
+			row->product_name = e->name;
+		if (r->col[F_REGION] < 0)
+			row->region = e->region;
+	}
+	if (!row->region.n)
+		row->region = cell(r, f, F_REGION_CODE);
+	row->resource_id = cell(r, f, F_RESOURCE_ID);
+
+	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
+	    (ret = amount(r, &costs.unblended, f, line, F_UNBLENDED, err)) ||
+	    (ret = amount(r, &costs.public_ondemand, f, line, F_PUBLIC_OD, err)) ||
+	    (ret = amount(r, &costs.ri_effective, f, line, F_RI_EFFECTIVE, err)) ||
+	    (ret = amount(r, &costs.ri_unused_amortized_upfront, f, line, F_RI_UNUSED_AMORT, err)) ||
+	    (ret = amount(r, &costs.ri_unused_recurring, f, line, F_RI_UNUSED_RECUR, err)) ||
+	    (ret = amount(r, &costs.sp_effective, f, line, F_SP_EFFECTIVE, err)) ||
+	    (ret = amount(r, &costs.sp_total_commitment, f, line, F_SP_TOTAL, err)) ||
+	    (ret = amount(r, &costs.sp_used_commitment, f, line, F_SP_USED, err)))
+		return ret;
+	costs.has_public_ondemand = cell(r, f, F_PUBLIC_OD).n > 0;
+
+	ri = cell(r, f, F_RI_ARN);
+	sp = cell(r, f, F_SP_ARN);
+	row->cls = cur_classify(row->type.p, row->type.n, ri.n > 0);
+	if (ri.n)
+		cur_owner_from_arn(row->owner, ri.p, ri.n);
+	else if (sp.n)
+		cur_owner_from_arn(row->owner, sp.p, sp.n);
+	else
+		row->owner[0] = '\0';
+	if (cur_views_compute(&row->views, row->type.p, row->type.n, row->cls, &costs))
+		return rb_err_at(err, RB_EINPUT, r->name, line, 0, "cost views overflow");
+	return collect_tags(r, f, line, err);
+}
+
+int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err)
+{
+	const struct rb_str *f;
+	size_t n;
+	long line;
+	int ret;
+
+	ret = csv_next(r->csv, &f, &n, &line, err);
+	if (ret <= 0)
+		return ret;
+	ret = normalize(r, f, line, err);
+	if (ret)
+		return ret;
+	r->row.period = r->period;
+	r->rows++;
+	*row = &r->row;
+	return 1;
+}
+
+void cur_reader_stats(const struct cur_reader *r, struct cur_reader_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bytes_in = csv_bytes_in(r->csv);
+	out->file_size = csv_size(r->csv);
+	out->rows = r->rows;
+	out->nunknown_columns = r->nunknown;
+	out->unknown_columns = r->unknown;
+	out->duplicate_tags = r->duplicate_tags;
+}
+
+void cur_reader_free(struct cur_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	csv_free(r->csv);
+	for (i = 0; r->header && i < r->ncols; i++)
+		free(r->header[i]);
+	free(r->header);
+	free(r->unknown);
+	free(r->tagcols);
+	free(r->tags);
+	for (i = 0; r->tagcache && i < TAGS_CACHE; i++)
+		tags_entry_release(&r->tagcache[i]);
+	free(r->tagcache);
+	for (i = 0; r->products && i < PRODUCT_CACHE; i++) {
+		free(r->products[i].cell);
+		free((char *)(r->products[i].name.n ? r->products[i].name.p : NULL));
+		free((char *)(r->products[i].region.n ? r->products[i].region.p : NULL));
+	}
+	free(r->products);
+	free(r->name);
+	free(r);
+}

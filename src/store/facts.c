@@ -1,0 +1,991 @@
+/*
+ * facts.c: the SQL of CUR facts — an import batch written in one
+ * transaction (delete the restated (payer, period), insert the new facts in
+ * multi-row INSERTs), and the reading queries behind `periods`, `accounts`,
+ * `summary` and the rating engine's walk over a period's facts.
+ *
+ * Not for: deciding what a fact is (src/import aggregates rows) or what it
+ * costs a customer (src/rate).
+ */
+#include "store/store_facts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/period.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Rows per multi-row INSERT: fewer statement steps, within SQLite's
+ * parameter limit (18 columns x 64 rows). */
+#define BATCH_ROWS 64
+#define FACT_COLS 18
+#define RES_COLS 10
+
+/* A pending multi-row INSERT: values are copied into C memory until the
+ * statement for BATCH_ROWS rows (or the remainder at flush) binds them. */
+struct pending_val {
+	int is_int;
+	int64_t i;
+	size_t off, len;
+};
+
+struct pending {
+	const char *table;
+	const char *cols;          /* "(a, b, ...)" */
+	int ncols;
+	sqlite3_stmt *full;        /* prepared for BATCH_ROWS rows, lazily */
+	struct pending_val vals[BATCH_ROWS * FACT_COLS];
+	int nvals;
+	char *text;
+	size_t tlen, talloc;
+};
+
+struct replaced_pp {
+	char *payer;
+	int period;
+	int64_t import_id;
+};
+
+struct store_batch {
+	struct store *s;
+	sqlite3 *db;
+	char imported_at[32];
+	sqlite3_stmt *exists, *del_facts, *del_res, *del_notes, *ins_import, *ins_file,
+		*ins_note, *tag_find, *tag_ins, *tag_item;
+	struct pending facts, res;
+	struct replaced_pp *pps;
+	size_t npps, alloc;
+	size_t last;               /* index of the last pp found (cache) */
+};
+
+static int db_err(sqlite3 *db, struct rb_err *err, const char *what)
+{
+	return rb_err_set(err, RB_EIO, "database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct rb_err *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_err(db, err, "cannot prepare statement");
+	return 0;
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int run(sqlite3 *db, sqlite3_stmt *st, struct rb_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_err(db, err, what);
+	return 0;
+}
+
+static void fmt_amount(char buf[DEC_BUFSZ], rb_i128 v)
+{
+	dec_format(buf, DEC_BUFSZ, v, DEC_SCALE, DEC_SCALE);
+}
+
+static int bind_amount(sqlite3_stmt *st, int i, rb_i128 v)
+{
+	char buf[DEC_BUFSZ];
+	fmt_amount(buf, v);
+	return sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static int bind_period(sqlite3_stmt *st, int i, int period)
+{
+	char buf[PERIOD_BUFSZ];
+	period_format(buf, period);
+	return sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* ---- pending multi-row inserts ---- */
+
+static void pending_init(struct pending *p, const char *table, const char *cols, int ncols)
+{
+	memset(p, 0, sizeof(*p));
+	p->table = table;
+	p->cols = cols;
+	p->ncols = ncols;
+}
+
+static void pending_release(struct pending *p)
+{
+	sqlite3_finalize(p->full);
+	free(p->text);
+	p->full = NULL;
+	p->text = NULL;
+}
+
+static void pending_text(struct pending *p, const char *s)
+{
+	size_t n = strlen(s);
+	struct pending_val *v = &p->vals[p->nvals++];
+	if (p->tlen + n > p->talloc) {
+		p->talloc = (p->tlen + n) * 2 + 4096;
+		p->text = xrealloc(p->text, p->talloc);
+	}
+	memcpy(p->text + p->tlen, s, n);
+	v->is_int = 0;
+	v->off = p->tlen;
+	v->len = n;
+	p->tlen += n;
+}
+
+static void pending_int(struct pending *p, int64_t i)
+{
+	struct pending_val *v = &p->vals[p->nvals++];
+	v->is_int = 1;
+	v->i = i;
+}
+
+static void pending_amount(struct pending *p, rb_i128 v)
+{
+	char buf[DEC_BUFSZ];
+	fmt_amount(buf, v);
+	pending_text(p, buf);
+}
+
+static char *insert_sql(const struct pending *p, int rows)
+{
+	size_t cap = 64 + strlen(p->table) + strlen(p->cols) + (size_t)rows * (size_t)p->ncols * 3;
+	char *sql = xmalloc(cap);
+	size_t n = (size_t)snprintf(sql, cap, "INSERT INTO %s %s VALUES ", p->table, p->cols);
+	int r, c;
+	for (r = 0; r < rows; r++) {
+		sql[n++] = r ? ',' : ' ';
+		sql[n++] = '(';
+		for (c = 0; c < p->ncols; c++) {
+			if (c)
+				sql[n++] = ',';
+			sql[n++] = '?';
+		}
+		sql[n++] = ')';
+	}
+	sql[n] = 0;
+	return sql;
+}
+
+/* Inserts the pending rows (all of them). */
+static int pending_flush(sqlite3 *db, struct pending *p, struct rb_err *err)
+{
+	int rows = p->nvals / p->ncols, i, rc = 0;
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+
+	if (rows == 0)
+		return 0;
+	if (rows == BATCH_ROWS && p->full) {
+		st = p->full;
+	} else {
+		sql = insert_sql(p, rows);
+		rc = prepare(db, &st, sql, err);
+		free(sql);
+		if (rc < 0)
+			return rc;
+		if (rows == BATCH_ROWS)
+			p->full = st;
+	}
+	for (i = 0; i < p->nvals; i++) {
+		const struct pending_val *v = &p->vals[i];
+		if (v->is_int)
+			sqlite3_bind_int64(st, i + 1, v->i);
+		else
+			sqlite3_bind_text(st, i + 1, p->text + v->off, (int)v->len, SQLITE_STATIC);
+	}
+	rc = run(db, st, err, p->table);
+	sqlite3_clear_bindings(st);
+	if (st != p->full)
+		sqlite3_finalize(st);
+	p->nvals = 0;
+	p->tlen = 0;
+	return rc;
+}
+
+/* ---- batch ---- */
+
+static void batch_free(struct store_batch *b)
+{
+	size_t i;
+	if (!b)
+		return;
+	sqlite3_finalize(b->exists);
+	sqlite3_finalize(b->del_facts);
+	sqlite3_finalize(b->del_res);
+	sqlite3_finalize(b->del_notes);
+	sqlite3_finalize(b->ins_import);
+	sqlite3_finalize(b->ins_file);
+	sqlite3_finalize(b->ins_note);
+	sqlite3_finalize(b->tag_find);
+	sqlite3_finalize(b->tag_ins);
+	sqlite3_finalize(b->tag_item);
+	pending_release(&b->facts);
+	pending_release(&b->res);
+	for (i = 0; i < b->npps; i++)
+		free(b->pps[i].payer);
+	free(b->pps);
+	free(b);
+}
+
+int store_batch_begin(struct store_batch **out, struct store *s, const char *imported_at,
+	struct rb_err *err)
+{
+	struct store_batch *b = xcalloc(1, sizeof(*b));
+	sqlite3 *db = store_db_int(s);
+	int rc;
+
+	*out = NULL;
+	b->s = s;
+	b->db = db;
+	snprintf(b->imported_at, sizeof(b->imported_at), "%s", imported_at);
+	pending_init(&b->facts, "facts",
+		"(period, day, payer, account, line_item_type, class, product_code, product_name,"
+		" usage_type, operation, region, owner, tagset_id, rows, usage_amount, unblended,"
+		" ondemand, effective)", FACT_COLS);
+	pending_init(&b->res, "resource_facts",
+		"(period, payer, account, resource_id, product_code, rows, usage_amount, unblended,"
+		" ondemand, effective)", RES_COLS);
+	if ((rc = prepare(db, &b->exists,
+			"SELECT EXISTS (SELECT 1 FROM facts WHERE period = ?1 AND payer = ?2)"
+			" OR EXISTS (SELECT 1 FROM imports WHERE period = ?1 AND payer = ?2)", err)) < 0 ||
+	    (rc = prepare(db, &b->del_facts,
+			"DELETE FROM facts WHERE period = ? AND payer = ?", err)) < 0 ||
+	    (rc = prepare(db, &b->del_res,
+			"DELETE FROM resource_facts WHERE period = ? AND payer = ?", err)) < 0 ||
+	    (rc = prepare(db, &b->del_notes,
+			"DELETE FROM import_notes WHERE period = ? AND payer = ?", err)) < 0 ||
+	    (rc = prepare(db, &b->ins_import,
+			"INSERT INTO imports (payer, period, imported_at, rows, unblended)"
+			" VALUES (?, ?, ?, ?, ?)", err)) < 0 ||
+	    (rc = prepare(db, &b->ins_file,
+			"INSERT INTO import_files (import_id, path, size, assembly_id, rows)"
+			" VALUES (?, ?, ?, ?, ?)", err)) < 0 ||
+	    (rc = prepare(db, &b->ins_note,
+			"INSERT INTO import_notes (payer, period, kind, name, rows, unblended)"
+			" VALUES (?, ?, ?, ?, ?, ?)", err)) < 0 ||
+	    (rc = prepare(db, &b->tag_find, "SELECT id FROM tagsets WHERE canon = ?", err)) < 0 ||
+	    (rc = prepare(db, &b->tag_ins, "INSERT INTO tagsets (canon) VALUES (?)", err)) < 0 ||
+	    (rc = prepare(db, &b->tag_item,
+			"INSERT INTO tagset_items (tagset_id, key, value) VALUES (?, ?, ?)", err)) < 0)
+		goto fail;
+	if ((rc = store_begin(s, err)) < 0)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	batch_free(b);
+	return rc;
+}
+
+static struct replaced_pp *find_pp(struct store_batch *b, const char *payer, int period)
+{
+	size_t i;
+	if (b->last < b->npps && b->pps[b->last].period == period &&
+	    !strcmp(b->pps[b->last].payer, payer))
+		return &b->pps[b->last];
+	for (i = 0; i < b->npps; i++)
+		if (b->pps[i].period == period && !strcmp(b->pps[i].payer, payer)) {
+			b->last = i;
+			return &b->pps[i];
+		}
+	return NULL;
+}
+
+static int need_pp(struct store_batch *b, struct replaced_pp **out, const char *payer,
+	int period, struct rb_err *err)
+{
+	char p[PERIOD_BUFSZ];
+	*out = find_pp(b, payer, period);
+	if (*out)
+		return 0;
+	period_format(p, period);
+	return rb_err_set(err, RB_EIO, "import batch: payer '%s' period %s was not declared",
+		payer, p);
+}
+
+int store_batch_replace(struct store_batch *b, const char *payer, int period, int64_t rows,
+	rb_i128 unblended, int *replaced, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	int rc, had = 0;
+
+	if (find_pp(b, payer, period)) {
+		char p[PERIOD_BUFSZ];
+		period_format(p, period);
+		return rb_err_set(err, RB_EIO, "import batch: payer '%s' period %s declared twice",
+			payer, p);
+	}
+	bind_period(b->exists, 1, period);
+	sqlite3_bind_text(b->exists, 2, payer, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(b->exists);
+	if (rc == SQLITE_ROW)
+		had = sqlite3_column_int(b->exists, 0);
+	sqlite3_reset(b->exists);
+	if (rc != SQLITE_ROW)
+		return db_err(b->db, err, "cannot look up existing facts");
+	if (replaced)
+		*replaced = had;
+	if (had) {
+		sqlite3_stmt *dels[3] = { b->del_facts, b->del_res, b->del_notes };
+		int i;
+		for (i = 0; i < 3; i++) {
+			bind_period(dels[i], 1, period);
+			sqlite3_bind_text(dels[i], 2, payer, -1, SQLITE_TRANSIENT);
+			if ((rc = run(b->db, dels[i], err, "cannot delete restated facts")) < 0)
+				return rc;
+		}
+	}
+	sqlite3_bind_text(b->ins_import, 1, payer, -1, SQLITE_TRANSIENT);
+	bind_period(b->ins_import, 2, period);
+	sqlite3_bind_text(b->ins_import, 3, b->imported_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(b->ins_import, 4, rows);
+	bind_amount(b->ins_import, 5, unblended);
+	if ((rc = run(b->db, b->ins_import, err, "cannot record the import")) < 0)
+		return rc;
+	if (b->npps == b->alloc) {
+		b->alloc = b->alloc ? b->alloc * 2 : 8;
+		b->pps = xreallocarray(b->pps, b->alloc, sizeof(*b->pps));
+	}
+	pp = &b->pps[b->npps++];
+	pp->payer = xstrdup(payer);
+	pp->period = period;
+	pp->import_id = sqlite3_last_insert_rowid(b->db);
+	return 0;
+}
+
+int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+	struct rb_err *err)
+{
+	const char *p, *prev_key = NULL;
+	size_t prev_len = 0;
+	int64_t id;
+	int rc;
+
+	*out = 0;
+	if (!*canon)
+		return 0;
+	sqlite3_bind_text(b->tag_find, 1, canon, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(b->tag_find);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(b->tag_find, 0);
+	sqlite3_reset(b->tag_find);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_err(b->db, err, "cannot look up a tag set");
+	sqlite3_bind_text(b->tag_ins, 1, canon, -1, SQLITE_TRANSIENT);
+	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
+		return rc;
+	id = sqlite3_last_insert_rowid(b->db);
+	for (p = canon; *p;) {
+		const char *end = strchr(p, '\x1e'), *sep;
+		size_t len, klen;
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		sep = memchr(p, '\x1f', len);
+		if (!sep)
+			return rb_err_set(err, RB_EINPUT, "tag set '%.*s': a pair without a value",
+				(int)len, p);
+		klen = (size_t)(sep - p);
+		if (prev_key) {
+			size_t m = klen < prev_len ? klen : prev_len;
+			int c = memcmp(prev_key, p, m);
+			if (c > 0 || (c == 0 && prev_len >= klen))
+				return rb_err_set(err, RB_EINPUT,
+					"tag set: keys not strictly increasing at '%.*s'", (int)klen, p);
+		}
+		prev_key = p;
+		prev_len = klen;
+		sqlite3_bind_int64(b->tag_item, 1, id);
+		sqlite3_bind_text(b->tag_item, 2, p, (int)klen, SQLITE_TRANSIENT);
+		sqlite3_bind_text(b->tag_item, 3, sep + 1, (int)(len - klen - 1), SQLITE_TRANSIENT);
+		if ((rc = run(b->db, b->tag_item, err, "cannot insert a tag")) < 0)
+			return rc;
+		p = *end ? end + 1 : end;
+	}
+	*out = id;
+	return 0;
+}
+
+/* Queues f's columns; the tag set as its id, or as its canon (spill). */
+static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
+{
+	char per[PERIOD_BUFSZ];
+
+	period_format(per, f->period);
+	pending_text(p, per);
+	pending_text(p, f->day);
+	pending_text(p, f->payer);
+	pending_text(p, f->account);
+	pending_text(p, f->line_item_type);
+	pending_text(p, cur_class_name(f->cls));
+	pending_text(p, f->product_code);
+	pending_text(p, f->product_name);
+	pending_text(p, f->usage_type);
+	pending_text(p, f->operation);
+	pending_text(p, f->region);
+	pending_text(p, f->owner);
+	if (canon)
+		pending_text(p, f->tags ? f->tags : "");
+	else
+		pending_int(p, f->tagset_id);
+	pending_int(p, f->sum.rows);
+	pending_amount(p, f->sum.usage_amount);
+	pending_amount(p, f->sum.unblended);
+	pending_amount(p, f->sum.ondemand);
+	pending_amount(p, f->sum.effective);
+}
+
+int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
+{
+	struct pending *p = &b->facts;
+	struct replaced_pp *pp;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
+		return rc;
+	pend_fact(p, f, 0);
+	if (p->nvals == BATCH_ROWS * p->ncols)
+		return pending_flush(b->db, p, err);
+	return 0;
+}
+
+static void pend_resource(struct pending *p, const struct store_resource_fact *f)
+{
+	char per[PERIOD_BUFSZ];
+
+	period_format(per, f->period);
+	pending_text(p, per);
+	pending_text(p, f->payer);
+	pending_text(p, f->account);
+	pending_text(p, f->resource_id);
+	pending_text(p, f->product_code);
+	pending_int(p, f->sum.rows);
+	pending_amount(p, f->sum.usage_amount);
+	pending_amount(p, f->sum.unblended);
+	pending_amount(p, f->sum.ondemand);
+	pending_amount(p, f->sum.effective);
+}
+
+int store_batch_resource(struct store_batch *b, const struct store_resource_fact *f,
+	struct rb_err *err)
+{
+	struct pending *p = &b->res;
+	struct replaced_pp *pp;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
+		return rc;
+	pend_resource(p, f);
+	if (p->nvals == BATCH_ROWS * p->ncols)
+		return pending_flush(b->db, p, err);
+	return 0;
+}
+
+int store_batch_file(struct store_batch *b, const char *payer, int period, const char *path,
+	uint64_t size, const char *assembly_id, int64_t rows, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, payer, period, err)) < 0)
+		return rc;
+	sqlite3_bind_int64(b->ins_file, 1, pp->import_id);
+	sqlite3_bind_text(b->ins_file, 2, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(b->ins_file, 3, (int64_t)size);
+	sqlite3_bind_text(b->ins_file, 4, assembly_id ? assembly_id : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(b->ins_file, 5, rows);
+	return run(b->db, b->ins_file, err, "cannot record an imported file");
+}
+
+int store_batch_note(struct store_batch *b, const char *payer, int period, const char *kind,
+	const char *name, int64_t rows, rb_i128 unblended, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, payer, period, err)) < 0)
+		return rc;
+	sqlite3_bind_text(b->ins_note, 1, payer, -1, SQLITE_TRANSIENT);
+	bind_period(b->ins_note, 2, period);
+	sqlite3_bind_text(b->ins_note, 3, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(b->ins_note, 4, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(b->ins_note, 5, rows);
+	bind_amount(b->ins_note, 6, unblended);
+	return run(b->db, b->ins_note, err, "cannot record an import note");
+}
+
+int store_batch_commit(struct store_batch *b, struct rb_err *err)
+{
+	int rc;
+	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->res, err)) < 0 ||
+	    (rc = store_commit(b->s, err)) < 0) {
+		store_batch_abort(b);
+		return rc;
+	}
+	batch_free(b);
+	return 0;
+}
+
+void store_batch_abort(struct store_batch *b)
+{
+	if (!b)
+		return;
+	store_rollback(b->s);
+	batch_free(b);
+}
+
+static char *col_dup(sqlite3_stmt *st, int col);
+
+/* ---- spilling partial facts to TEMP tables ---- */
+
+#define FACT_KEY_COLS "period, day, payer, account, line_item_type, class, product_code," \
+	" product_name, usage_type, operation, region, owner"
+
+struct store_spill {
+	struct store *s;
+	sqlite3 *db;
+	struct pending facts, res;
+	int in_tx;
+};
+
+static const char spill_drop[] =
+	"DROP TABLE IF EXISTS temp.spill_facts; DROP TABLE IF EXISTS temp.spill_res;";
+
+int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err)
+{
+	struct store_spill *sp;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_exec_int(s, spill_drop, err)) < 0 ||
+	    (rc = store_exec_int(s,
+			"CREATE TEMP TABLE spill_facts (period TEXT, day TEXT, payer TEXT, account TEXT,"
+			" line_item_type TEXT, class TEXT, product_code TEXT, product_name TEXT,"
+			" usage_type TEXT, operation TEXT, region TEXT, owner TEXT, tags TEXT,"
+			" rows INTEGER, usage_amount TEXT, unblended TEXT, ondemand TEXT, effective TEXT);"
+			"CREATE TEMP TABLE spill_res (period TEXT, payer TEXT, account TEXT,"
+			" resource_id TEXT, product_code TEXT, rows INTEGER, usage_amount TEXT,"
+			" unblended TEXT, ondemand TEXT, effective TEXT);", err)) < 0)
+		return rc;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->s = s;
+	sp->db = store_db_int(s);
+	pending_init(&sp->facts, "temp.spill_facts", "(" FACT_KEY_COLS ", tags, rows, usage_amount,"
+		" unblended, ondemand, effective)", FACT_COLS);
+	pending_init(&sp->res, "temp.spill_res", "(period, payer, account, resource_id, product_code,"
+		" rows, usage_amount, unblended, ondemand, effective)", RES_COLS);
+	*out = sp;
+	return 0;
+}
+
+static int spill_tx(struct store_spill *sp, struct rb_err *err)
+{
+	int rc;
+	if (sp->in_tx)
+		return 0;
+	if ((rc = store_exec_int(sp->s, "BEGIN", err)) < 0)
+		return rc;
+	sp->in_tx = 1;
+	return 0;
+}
+
+int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err)
+{
+	int rc;
+	if ((rc = spill_tx(sp, err)) < 0)
+		return rc;
+	pend_fact(&sp->facts, f, 1);
+	if (sp->facts.nvals == BATCH_ROWS * sp->facts.ncols)
+		return pending_flush(sp->db, &sp->facts, err);
+	return 0;
+}
+
+int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
+	struct rb_err *err)
+{
+	int rc;
+	if ((rc = spill_tx(sp, err)) < 0)
+		return rc;
+	pend_resource(&sp->res, f);
+	if (sp->res.nvals == BATCH_ROWS * sp->res.ncols)
+		return pending_flush(sp->db, &sp->res, err);
+	return 0;
+}
+
+int store_spill_flush(struct store_spill *sp, struct rb_err *err)
+{
+	int rc;
+	if ((rc = pending_flush(sp->db, &sp->facts, err)) < 0 ||
+	    (rc = pending_flush(sp->db, &sp->res, err)) < 0)
+		return rc;
+	if (sp->in_tx) {
+		sp->in_tx = 0;
+		return store_exec_int(sp->s, "COMMIT", err);
+	}
+	return 0;
+}
+
+void store_spill_free(struct store_spill *sp)
+{
+	struct rb_err ignore;
+	if (!sp)
+		return;
+	pending_release(&sp->facts);
+	pending_release(&sp->res);
+	if (sp->in_tx)
+		store_rollback(sp->s);
+	store_exec_int(sp->s, spill_drop, &ignore);
+	free(sp);
+}
+
+int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char **canons = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc;
+
+	if (sp->in_tx || sp->facts.nvals || sp->res.nvals)
+		return rb_err_set(err, RB_EIO, "import batch: the spill was not flushed");
+	/* every (payer, period) spilled must be declared in this batch */
+	if ((rc = prepare(b->db, &st, "SELECT DISTINCT payer, period FROM temp.spill_facts", err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *pay = (const char *)sqlite3_column_text(st, 0);
+		const char *per = (const char *)sqlite3_column_text(st, 1);
+		int period = -1;
+		struct replaced_pp *pp;
+		if (!pay || !per || period_parse(&period, per, strlen(per)) < 0 ||
+		    (rc = need_pp(b, &pp, pay, period, err)) < 0) {
+			sqlite3_finalize(st);
+			return rc < 0 ? rc : rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		return db_err(b->db, err, "cannot read spilled facts");
+	/* tag sets first, in canon order, so ids do not depend on threads */
+	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
+			err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			canons = xreallocarray(canons, alloc, sizeof(char *));
+		}
+		canons[n++] = col_dup(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_err(b->db, err, "cannot read spilled tag sets");
+		goto cleanup;
+	}
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		int64_t id;
+		rc = store_batch_tagset(b, &id, canons[i], err);
+	}
+	if (rc < 0)
+		goto cleanup;
+	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->res, err)) < 0)
+		goto cleanup;
+	rc = store_exec_int(b->s,
+		"INSERT INTO facts (" FACT_KEY_COLS ", tagset_id, rows, usage_amount, unblended,"
+		" ondemand, effective)"
+		" SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
+		" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
+		" dec_sum(s.ondemand), dec_sum(s.effective)"
+		" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
+		" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner, t.id;"
+		"INSERT INTO resource_facts (period, payer, account, resource_id, product_code,"
+		" rows, usage_amount, unblended, ondemand, effective)"
+		" SELECT period, payer, account, resource_id, product_code, SUM(rows),"
+		" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
+		" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code;", err);
+cleanup:
+	for (i = 0; i < n; i++)
+		free(canons[i]);
+	free(canons);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+static int col_amount(rb_i128 *out, sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	*out = 0;
+	if (!t || n == 0)
+		return 0;
+	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
+}
+
+static char *col_dup(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return xstrdup(t ? t : "");
+}
+
+/* Reads rows, unblended, ondemand, effective from columns col..col+3. */
+static int col_sums(struct store_sum *sum, sqlite3_stmt *st, int col)
+{
+	memset(sum, 0, sizeof(*sum));
+	sum->rows = sqlite3_column_int64(st, col);
+	if (col_amount(&sum->unblended, st, col + 1) < 0 ||
+	    col_amount(&sum->ondemand, st, col + 2) < 0 ||
+	    col_amount(&sum->effective, st, col + 3) < 0)
+		return -1;
+	return 0;
+}
+
+#define SUMS "SUM(rows), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
+
+int store_periods(struct store_period_info **out, size_t *n, struct store *s,
+	struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_period_info *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			"SELECT period, COUNT(DISTINCT payer), COUNT(DISTINCT account), " SUMS
+			" FROM facts GROUP BY period ORDER BY period", err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		if (!p || period_parse(&v[cnt].period, p, strlen(p)) < 0 ||
+		    col_sums(&v[cnt].sum, st, 3) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad period or amount");
+			goto fail;
+		}
+		v[cnt].payers = sqlite3_column_int64(st, 1);
+		v[cnt].accounts = sqlite3_column_int64(st, 2);
+		cnt++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(db, err, "cannot list periods");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(v);
+	return rc;
+}
+
+void store_accounts_free(struct store_account_info *a, size_t n)
+{
+	size_t i;
+	if (!a)
+		return;
+	for (i = 0; i < n; i++) {
+		free(a[i].payer);
+		free(a[i].account);
+	}
+	free(a);
+}
+
+int store_accounts(struct store_account_info **out, size_t *n, struct store *s, int period,
+	struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_account_info *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			period >= 0
+			? "SELECT payer, account, " SUMS " FROM facts WHERE period = ?"
+			  " GROUP BY payer, account ORDER BY payer, account"
+			: "SELECT payer, account, " SUMS " FROM facts"
+			  " GROUP BY payer, account ORDER BY payer, account", err)) < 0)
+		return rc;
+	if (period >= 0)
+		bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		v[cnt].period = period >= 0 ? period : -1;
+		v[cnt].payer = col_dup(st, 0);
+		v[cnt].account = col_dup(st, 1);
+		cnt++;
+		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(db, err, "cannot list accounts");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_accounts_free(v, cnt);
+	return rc;
+}
+
+void store_groups_free(struct store_group *g, size_t n)
+{
+	size_t i;
+	if (!g)
+		return;
+	for (i = 0; i < n; i++) {
+		free(g[i].key);
+		free(g[i].name);
+	}
+	free(g);
+}
+
+int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
+	enum store_by by, const char *tag_key, struct rb_err *err)
+{
+	static const char *const cols[] = {
+		[STORE_BY_PAYER] = "payer",
+		[STORE_BY_ACCOUNT] = "account",
+		[STORE_BY_SERVICE] = "product_code",
+		[STORE_BY_REGION] = "region",
+		[STORE_BY_TYPE] = "line_item_type",
+		[STORE_BY_DAY] = "day",
+		[STORE_BY_CLASS] = "class",
+	};
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_group *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	char sql[512];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (by == STORE_BY_TAG)
+		snprintf(sql, sizeof(sql),
+			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
+			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
+			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
+	else if ((unsigned)by <= STORE_BY_CLASS)
+		snprintf(sql, sizeof(sql),
+			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"
+			" GROUP BY k ORDER BY k", cols[by],
+			by == STORE_BY_SERVICE ? "MAX(product_name)" : "''");
+	else
+		return rb_err_set(err, RB_EUSAGE, "unknown summary grouping %d", (int)by);
+	if ((rc = prepare(db, &st, sql, err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	if (by == STORE_BY_TAG)
+		sqlite3_bind_text(st, 2, tag_key ? tag_key : "", -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		v[cnt].key = col_dup(st, 0);
+		v[cnt].name = col_dup(st, 1);
+		cnt++;
+		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(db, err, "cannot sum facts");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_groups_free(v, cnt);
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? t : "";
+}
+
+int store_facts_each(struct store *s, int period,
+	int (*cb)(void *ctx, const struct store_fact *f), void *ctx, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prepare(db, &st,
+			"SELECT f.day, f.payer, f.account, f.line_item_type, f.class, f.product_code,"
+			" f.product_name, f.usage_type, f.operation, f.region, f.owner, f.tagset_id,"
+			" t.canon, f.rows, f.usage_amount, f.unblended, f.ondemand, f.effective"
+			" FROM facts f JOIN tagsets t ON t.id = f.tagset_id WHERE f.period = ?"
+			" ORDER BY f.rowid", err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact f;
+		int cls = cur_class_from_name(col_text(st, 4));
+		memset(&f, 0, sizeof(f));
+		f.period = period;
+		f.day = col_text(st, 0);
+		f.payer = col_text(st, 1);
+		f.account = col_text(st, 2);
+		f.line_item_type = col_text(st, 3);
+		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+		f.product_code = col_text(st, 5);
+		f.product_name = col_text(st, 6);
+		f.usage_type = col_text(st, 7);
+		f.operation = col_text(st, 8);
+		f.region = col_text(st, 9);
+		f.owner = col_text(st, 10);
+		f.tagset_id = sqlite3_column_int64(st, 11);
+		f.tags = col_text(st, 12);
+		f.sum.rows = sqlite3_column_int64(st, 13);
+		if (cls < 0 || col_amount(&f.sum.usage_amount, st, 14) < 0 ||
+		    col_amount(&f.sum.unblended, st, 15) < 0 ||
+		    col_amount(&f.sum.ondemand, st, 16) < 0 ||
+		    col_amount(&f.sum.effective, st, 17) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
+			goto out;
+		}
+		if ((rc = cb(ctx, &f)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = db_err(db, err, "cannot read facts");
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

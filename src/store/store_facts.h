@@ -1,0 +1,196 @@
+/*
+ * store_facts.h: aggregated CUR facts in the database — writing one import
+ * batch atomically, and reading periods, accounts, summaries and facts back.
+ *
+ * Invariants:
+ *  - An import batch is ONE transaction. For every (payer, period) declared
+ *    with store_batch_replace, the batch first deletes that payer's facts,
+ *    resource facts and notes of the period, then inserts the new ones:
+ *    a restated month replaces the old one atomically, other payers and
+ *    periods are untouched, and importing the same files twice leaves the
+ *    facts identical. Any failure rolls everything back.
+ *  - Every fact, resource fact, note and file of a batch belongs to a
+ *    (payer, period) declared before it in the same batch (checked).
+ *  - Tag sets are interned: canon is the tags' "key\x1fvalue" pairs, sorted
+ *    by key, joined by "\x1e"; "" (id 0) is the empty tag set.
+ *  - Amounts are exact (rb_i128 at DEC_SCALE); nothing here rounds.
+ *
+ * Not for: aggregating rows (src/import) or formatting output (src/cli).
+ */
+#ifndef RB_STORE_FACTS_H
+#define RB_STORE_FACTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur/cur.h"
+#include "store/store.h"
+#include "util/decimal.h"
+#include "util/err.h"
+
+/* Sums carried by every fact and every summary group. */
+struct store_sum {
+	int64_t rows;
+	rb_i128 usage_amount;   /* only meaningful on facts */
+	rb_i128 unblended;
+	rb_i128 ondemand;
+	rb_i128 effective;
+};
+
+/* One aggregated fact. Strings are borrowed (NUL-terminated). */
+struct store_fact {
+	int period;                 /* util/period.h */
+	const char *day;            /* "YYYY-MM-DD" */
+	const char *payer;
+	const char *account;
+	const char *line_item_type;
+	enum cur_class cls;
+	const char *product_code;
+	const char *product_name;
+	const char *usage_type;
+	const char *operation;
+	const char *region;
+	const char *owner;          /* commitment owner or "" */
+	int64_t tagset_id;          /* from store_batch_tagset; 0 = no tags */
+	const char *tags;           /* reading only: the tag set's canon */
+	struct store_sum sum;
+};
+
+/* Monthly facts per resource. */
+struct store_resource_fact {
+	int period;
+	const char *payer;
+	const char *account;
+	const char *resource_id;
+	const char *product_code;
+	struct store_sum sum;
+};
+
+/* ---- writing -------------------------------------------------------- */
+
+struct store_batch;
+
+/* Starts a batch: opens the transaction (BEGIN IMMEDIATE) and prepares the
+ * statements. imported_at is the UTC time "YYYY-MM-DDTHH:MM:SSZ" recorded
+ * on each import. On failure nothing is open. */
+int store_batch_begin(struct store_batch **out, struct store *s, const char *imported_at,
+	struct rb_err *err);
+
+/* Declares (payer, period) as part of this batch: deletes what the database
+ * holds for it and records the import (rows, unblended). *replaced (may be
+ * NULL) is set to 1 when the database held facts or an import for it. A
+ * (payer, period) may be declared only once per batch. */
+int store_batch_replace(struct store_batch *b, const char *payer, int period, int64_t rows,
+	rb_i128 unblended, int *replaced, struct rb_err *err);
+
+/* Interns a tag set by its canon (see above) and returns its id in *out;
+ * "" is 0. Parses canon into tagset_items on first sight; a malformed canon
+ * (a pair without \x1f, keys not strictly increasing) is RB_EINPUT. */
+int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+	struct rb_err *err);
+
+int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err);
+int store_batch_resource(struct store_batch *b, const struct store_resource_fact *f,
+	struct rb_err *err);
+
+/* A file the import read, for the (payer, period) it fed with `rows` rows. */
+int store_batch_file(struct store_batch *b, const char *payer, int period, const char *path,
+	uint64_t size, const char *assembly_id, int64_t rows, struct rb_err *err);
+
+/* An oddity that is not an error: kind "unknown_type" (name = the line item
+ * type) or "unknown_column" (name = the column). The caller sums: each (payer,
+ * period, kind, name) may be noted once per batch. */
+int store_batch_note(struct store_batch *b, const char *payer, int period, const char *kind,
+	const char *name, int64_t rows, rb_i128 unblended, struct rb_err *err);
+
+/* Commits and frees the batch. On failure the transaction is rolled back
+ * and the batch is freed all the same. */
+int store_batch_commit(struct store_batch *b, struct rb_err *err);
+
+/* Rolls back and frees; accepts NULL. The database is exactly as before
+ * store_batch_begin. */
+void store_batch_abort(struct store_batch *b);
+
+/* ---- spilling ------------------------------------------------------- */
+
+/* When an import's aggregation tables outgrow their memory budget, partial
+ * facts are spilled to TEMP tables of the same connection (on disk, outside
+ * the import's transaction: the database file is not touched) and summed
+ * exactly in SQL when the batch is written. The same fact key may be
+ * spilled many times; its sums add up. */
+struct store_spill;
+
+/* Creates the (empty) TEMP tables. */
+int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err);
+/* Adds a partial fact (f->tags is the canon; tagset_id is ignored) or a
+ * partial resource fact. Not while a batch is open. */
+int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err);
+int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
+	struct rb_err *err);
+/* Writes what is queued and ends the TEMP transaction; required before
+ * store_batch_from_spill. */
+int store_spill_flush(struct store_spill *sp, struct rb_err *err);
+/* Drops the TEMP tables and frees; accepts NULL. */
+void store_spill_free(struct store_spill *sp);
+
+/* In a batch: interns the spilled tag sets and inserts the spilled facts
+ * and resource facts summed per key. Every spilled (payer, period) must be
+ * declared in b. */
+int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err);
+
+/* ---- reading -------------------------------------------------------- */
+
+struct store_period_info {
+	int period;
+	int64_t payers;
+	int64_t accounts;
+	struct store_sum sum;       /* rows, unblended, ondemand, effective */
+};
+
+/* All periods with facts, oldest first. *out is owned by the caller (free). */
+int store_periods(struct store_period_info **out, size_t *n, struct store *s,
+	struct rb_err *err);
+
+struct store_account_info {
+	int period;
+	char *payer;
+	char *account;
+	struct store_sum sum;
+};
+
+/* Usage accounts per payer with their sums, in the given period or over all
+ * periods (period < 0; then .period is -1). Sorted by payer, account. */
+int store_accounts(struct store_account_info **out, size_t *n, struct store *s, int period,
+	struct rb_err *err);
+void store_accounts_free(struct store_account_info *a, size_t n);
+
+enum store_by {
+	STORE_BY_PAYER,
+	STORE_BY_ACCOUNT,
+	STORE_BY_SERVICE,       /* product code; .name = its product name */
+	STORE_BY_REGION,
+	STORE_BY_TYPE,          /* line item type */
+	STORE_BY_DAY,
+	STORE_BY_CLASS,         /* spec §2 class (cur_class_name) */
+	STORE_BY_TAG,           /* the value of one tag key; "" when untagged */
+};
+
+struct store_group {
+	char *key;
+	char *name;                 /* STORE_BY_SERVICE: product name ("" if none); else "" */
+	struct store_sum sum;
+};
+
+/* Sums a period's facts grouped by `by` (tag_key for STORE_BY_TAG), sorted
+ * by key (bytewise). A period without facts gives no groups. */
+int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
+	enum store_by by, const char *tag_key, struct rb_err *err);
+void store_groups_free(struct store_group *g, size_t n);
+
+/* Calls cb for each fact of a period (all key columns, class, sums, the tag
+ * set id and canon). Strings are valid during the call only. A non-zero
+ * return of cb stops the walk and is returned. */
+int store_facts_each(struct store *s, int period,
+	int (*cb)(void *ctx, const struct store_fact *f), void *ctx, struct rb_err *err);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * test_agg.c: the aggregation table — equal keys sum exactly, any differing
+ * key field makes a new fact, the table grows past many collisions and
+ * resizes without losing a key, merging equals aggregating everything in
+ * one table, and overflow is refused.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check.h"
+#include "import/agg.h"
+#include "rows.h"
+#include "util/banned.h"
+
+static const struct store_fact *find(const struct agg *a, struct store_fact *buf,
+	const char *usage_type, const char *day)
+{
+	size_t i;
+	for (i = 0; i < agg_nfacts(a); i++) {
+		agg_fact(a, i, buf);
+		if (!strcmp(buf->usage_type, usage_type) && (!day || !strcmp(buf->day, day)))
+			return buf;
+	}
+	return NULL;
+}
+
+TEST(equal_keys_sum_exactly)
+{
+	struct agg *a = agg_new();
+	struct cur_row r1 = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "0.1");
+	struct cur_row r2 = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "0.2");
+	struct cur_row r3 = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "0.0000000001");
+	struct store_fact f;
+	int i;
+
+	CHECK_INT(agg_add(a, &r1, 0), 0);
+	CHECK_INT(agg_add(a, &r2, 0), 0);
+	for (i = 0; i < 1000; i++)
+		CHECK_INT(agg_add(a, &r3, 0), 0);
+	CHECK_INT(agg_nfacts(a), 1);
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 1002);
+	CHECK(f.sum.unblended == amount("0.3000001"));
+	CHECK(f.sum.usage_amount == amount("1002"));
+	CHECK_STR(f.payer, "111111111111");
+	CHECK_STR(f.product_name, "Amazon Elastic Compute Cloud");
+	CHECK_STR(f.tags, "");
+	CHECK_INT(f.period, r1.period);
+	agg_free(a);
+}
+
+TEST(each_key_field_separates)
+{
+	struct agg *a = agg_new();
+	struct cur_row base = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct cur_row v[12];
+	struct cur_tag tag = { { "user:Env", 8 }, { "prod", 4 } };
+	size_t i;
+
+	for (i = 0; i < 12; i++)
+		v[i] = base;
+	snprintf(v[1].day, sizeof(v[1].day), "2026-10-02");
+	v[2].payer = rs("999999999999");
+	v[3].account = rs("333333333333");
+	v[4].type = rs("DiscountedUsage");
+	v[5].cls = CUR_OTHER;
+	v[6].product_code = rs("AmazonS3");
+	v[7].product_name = rs("Other name");
+	v[8].operation = rs("Op");
+	v[9].region = rs("us-east-1");
+	snprintf(v[10].owner, sizeof(v[10].owner), "123456789012");
+	v[11].ntags = 1;
+	v[11].tags = &tag;
+	for (i = 0; i < 12; i++)
+		CHECK_INT(agg_add(a, &v[i], 0), 0);
+	CHECK_INT(agg_nfacts(a), 12);
+	/* the same rows again make no new facts */
+	for (i = 0; i < 12; i++)
+		CHECK_INT(agg_add(a, &v[(i * 5) % 12], 0), 0);
+	CHECK_INT(agg_nfacts(a), 12);
+	CHECK_INT(agg_ntagsets(a), 2);
+	CHECK_STR(agg_tagset(a, 1), "user:Env\x1fprod");
+	agg_free(a);
+}
+
+TEST(growth_and_collisions_keep_every_key)
+{
+	struct agg *a = agg_new();
+	struct store_fact f;
+	char ut[48] = "";
+	size_t i, n = 50000, bad = 0;
+	size_t mem1, mem2;
+
+	/* keys sharing long prefixes, far more than the initial 1024 slots */
+	for (i = 0; i < n; i++) {
+		struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", ut, "1");
+		snprintf(ut, sizeof(ut), "EUW1-BoxUsage:m5.%zu", i);
+		r.usage_type = rs(ut);
+		r.views.unblended = (rb_i128)i;
+		if (agg_add(a, &r, 0) < 0)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(agg_nfacts(a), n);
+	mem1 = agg_memory(a);
+	/* the same keys again, in another order: sums double, no new facts, no growth */
+	for (i = n; i-- > 0;) {
+		struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", ut, "1");
+		snprintf(ut, sizeof(ut), "EUW1-BoxUsage:m5.%zu", i);
+		r.usage_type = rs(ut);
+		r.views.unblended = (rb_i128)i;
+		agg_add(a, &r, 0);
+	}
+	mem2 = agg_memory(a);
+	CHECK_INT(agg_nfacts(a), n);
+	CHECK_INT(mem2, mem1);
+	CHECK(mem1 < 64u * 1024 * 1024);
+	for (i = 0; i < n; i++) {
+		agg_fact(a, i, &f);
+		if (f.sum.rows != 2 || f.sum.unblended != 2 * (rb_i128)strtol(f.usage_type + 17, NULL, 10))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(find(a, &f, "EUW1-BoxUsage:m5.49999", NULL) != NULL);
+	agg_free(a);
+}
+
+TEST(merge_equals_one_table)
+{
+	struct agg *one = agg_new(), *x = agg_new(), *y = agg_new();
+	struct store_fact f, g;
+	char ut[48] = "", day[24] = "";
+	size_t i, j, bad = 0;
+
+	for (i = 0; i < 3000; i++) {
+		struct cur_row r;
+		snprintf(ut, sizeof(ut), "U%zu", i % 700);
+		snprintf(day, sizeof(day), "2026-10-%02zu", i % 28 + 1);
+		r = row_make("111111111111", i % 3 ? "222222222222" : "333333333333", day, "Usage", ut, "0.3333333333");
+		r.resource_id = rs(i % 2 ? "i-1" : "vol-2");
+		agg_add(one, &r, (uint32_t)(i % 2));
+		agg_add(i % 2 ? x : y, &r, (uint32_t)(i % 2));
+	}
+	CHECK_INT(agg_merge(x, y), 0);
+	CHECK_INT(agg_nfacts(x), agg_nfacts(one));
+	CHECK_INT(agg_nresources(x), agg_nresources(one));
+	CHECK_INT(agg_nfile_rows(x), agg_nfile_rows(one));
+	for (i = 0; i < agg_nfacts(one); i++) {
+		int found = 0;
+		agg_fact(one, i, &f);
+		for (j = 0; j < agg_nfacts(x) && !found; j++) {
+			agg_fact(x, j, &g);
+			if (!strcmp(f.usage_type, g.usage_type) && !strcmp(f.day, g.day) &&
+			    !strcmp(f.account, g.account)) {
+				found = 1;
+				if (f.sum.rows != g.sum.rows || f.sum.unblended != g.sum.unblended)
+					bad++;
+			}
+		}
+		if (!found)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	for (i = 0; i < agg_nresources(x); i++) {
+		struct store_resource_fact rf;
+		agg_resource(x, i, &rf);
+		CHECK(!strcmp(rf.resource_id, "i-1") || !strcmp(rf.resource_id, "vol-2"));
+	}
+	for (i = 0; i < agg_nfile_rows(x); i++) {
+		struct agg_file_rows fr;
+		agg_file_rows(x, i, &fr);
+		CHECK_INT(fr.rows, 1500);
+		CHECK_STR(fr.payer, "111111111111");
+	}
+	agg_free(one);
+	agg_free(x);
+	agg_free(y);
+}
+
+TEST(overflow_and_bad_tags_are_refused)
+{
+	struct agg *a = agg_new();
+	struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct cur_tag bad = { { "k\x1f", 2 }, { "v", 1 } };
+	struct store_fact f;
+	rb_i128 big = (rb_i128)(((rb_u128)1 << 126) - 1);
+
+	r.views.unblended = big;
+	CHECK_INT(agg_add(a, &r, 0), 0);
+	CHECK_INT(agg_add(a, &r, 0), 0);
+	CHECK_INT(agg_add(a, &r, 0), AGG_EOVERFLOW);
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 2);
+	CHECK(f.sum.unblended == big * 2);
+	r.ntags = 1;
+	r.tags = &bad;
+	CHECK_INT(agg_add(a, &r, 0), AGG_ETAG);
+	agg_free(a);
+}
+
+/* Sums live in 64 bits until they do not fit: then they move to 128 bits
+ * without losing a digit, in facts and resource facts, and through merge. */
+TEST(sums_past_64_bits_stay_exact)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct store_fact f;
+	struct store_resource_fact rf;
+	rb_i128 half = (rb_i128)(INT64_MAX / 2 + 1);
+	int i;
+
+	r.resource_id = rs("i-1");
+	r.views.unblended = half;
+	r.views.effective = -half;
+	for (i = 0; i < 5; i++) {
+		CHECK_INT(agg_add(a, &r, 0), 0);
+		CHECK_INT(agg_add(b, &r, 0), 0);
+	}
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 5);
+	CHECK(f.sum.unblended == half * 5);
+	CHECK(f.sum.effective == -half * 5);
+	CHECK(f.sum.ondemand == amount("5"));
+	agg_resource(a, 0, &rf);
+	CHECK(rf.sum.unblended == half * 5);
+	CHECK_INT(agg_merge(a, b), 0);
+	agg_fact(a, 0, &f);
+	CHECK_INT(f.sum.rows, 10);
+	CHECK(f.sum.unblended == half * 10);
+	CHECK(f.sum.effective == -half * 10);
+	agg_free(a);
+	agg_free(b);
+}
+
+static const struct check_case cases[] = {
+	CASE(equal_keys_sum_exactly),
+	CASE(each_key_field_separates),
+	CASE(growth_and_collisions_keep_every_key),
+	CASE(merge_equals_one_table),
+	CASE(overflow_and_bad_tags_are_refused),
+	CASE(sums_past_64_bits_stay_exact),
+};
+
+CHECK_MAIN(cases)
