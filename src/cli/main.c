@@ -48,7 +48,20 @@ static const struct cli_command commands[] = {
 	  "TOTAL; csv (groups only) and json (with \"total\") carry all 10 fractional\n"
 	  "digits, exact. A period without facts is an error listing the known ones.\n" },
 	{ "gen", cmd_gen, 0, "generate deterministic synthetic CUR files",
-	  "usage: rebill gen [options] DIR\n" },
+	  "usage: rebill gen [--payers N] [--accounts M] [--rows R] [--period YYYY-MM]\n"
+	  "                  [--format legacy|cur2] [--gzip] [--parts K] [--seed S]\n"
+	  "                  [--restate] DIR\n"
+	  "\n"
+	  "Writes a month of synthetic CUR for N AWS Organizations (payers, default 1)\n"
+	  "with M linked accounts each (default 3) and exactly R rows per payer (default\n"
+	  "1000), in the S3 layout AWS delivers: legacy CUR (default) or a CUR 2.0 data\n"
+	  "export, plain CSV or --gzip, K data files per payer (default 1) and a\n"
+	  "manifest each. The same options and --seed (default 1) give the same bytes.\n"
+	  "--period defaults to 2026-10. --restate writes the month as AWS restates it:\n"
+	  "another assembly id, some amounts changed, some rows removed and added.\n"
+	  "DIR/expected.json holds the exact sums rebill must report for the data:\n"
+	  "per payer, account, line item type and class (the shape of\n"
+	  "'rebill summary --format json'), and per payer in detail.\n" },
 	{ "config", cmd_config, CLI_NEEDS_DB, "apply or export the billing configuration (JSON)",
 	  "usage: rebill config apply FILE.json\n"
 	  "       rebill config export\n"
