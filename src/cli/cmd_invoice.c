@@ -4,7 +4,8 @@
  * engine builds them (report_invoices). Nothing here computes money: amounts
  * are printed at the invoice currency's minor digits exactly as built.
  *
- * JSON (indented by 2, keys in this order):
+ * JSON (report_invoices_json, shared with HTTP; indented by 2, keys in this
+ * order):
  *   {"period", "invoices": [{"customer", "currency", "fx", "lines": [{"kind",
  *   "key", "description", "amount"}], "subtotal", "tax", "total"}]}
  * The table shows one block per customer: its lines, subtotal, tax, total.
@@ -30,41 +31,8 @@ static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
 
 static int print_json(const struct report_invoices *r)
 {
-	json_t *root = json_object(), *invs = json_array();
-	char buf[DEC_BUFSZ], pb[PERIOD_BUFSZ];
-	size_t i, k;
-	int rc;
-
-	period_format(pb, r->period);
-	json_object_set_new(root, "period", json_string(pb));
-	for (i = 0; i < r->n; i++) {
-		const struct rate_invoice *inv = r->items[i].inv;
-		json_t *o = json_object(), *lines = json_array();
-		json_object_set_new(o, "customer", json_string(inv->customer));
-		json_object_set_new(o, "currency", json_string(inv->currency));
-		dec_format_min(buf, sizeof(buf), inv->fx, DEC_FACTOR_DIGITS);
-		json_object_set_new(o, "fx", json_string(buf));
-		for (k = 0; k < inv->nlines; k++) {
-			const struct rate_line *l = &inv->lines[k];
-			json_t *lo = json_object();
-			json_object_set_new(lo, "kind", json_string(rate_line_kind_name(l->kind)));
-			json_object_set_new(lo, "key", json_string(l->key));
-			json_object_set_new(lo, "description", json_string(l->description));
-			amount(buf, l->amount, inv->minor);
-			json_object_set_new(lo, "amount", json_string(buf));
-			json_array_append_new(lines, lo);
-		}
-		json_object_set_new(o, "lines", lines);
-		amount(buf, inv->subtotal, inv->minor);
-		json_object_set_new(o, "subtotal", json_string(buf));
-		amount(buf, inv->tax, inv->minor);
-		json_object_set_new(o, "tax", json_string(buf));
-		amount(buf, inv->total, inv->minor);
-		json_object_set_new(o, "total", json_string(buf));
-		json_array_append_new(invs, o);
-	}
-	json_object_set_new(root, "invoices", invs);
-	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_t *root = report_invoices_json(r);
+	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return rc < 0 || putchar('\n') == EOF ? -1 : 0;
 }

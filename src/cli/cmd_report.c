@@ -15,7 +15,8 @@
  *      "tax"}, "excluded"}],
  *    "unassigned_accounts": [{"payer", "account", "unblended"}],
  *    "other_types": [{"type", "rows", "unblended"}]}
- * margin --by KEY: table (with a TOTAL line), csv (groups only) or json:
+ * margin --by KEY: table (with a TOTAL line), csv (groups only) or json
+ * (the JSON documents are built by src/report/json.c, shared with HTTP):
  *   {"period", "by", "rows": [{"key", "unblended", "effective",
  *    "billed_usd", "margin"}], "total": {...}}
  *
@@ -33,7 +34,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-#define SHOWN 10   /* fractional digits printed for USD report amounts */
+#define SHOWN REPORT_DIGITS
 
 static const char *cost(char buf[DEC_BUFSZ], rb_i128 v)
 {
@@ -47,18 +48,6 @@ static const char *usd(char buf[DEC_BUFSZ], rb_i128 v)
 	return buf;
 }
 
-static json_t *jcost(rb_i128 v)
-{
-	char buf[DEC_BUFSZ];
-	return json_string(cost(buf, v));
-}
-
-static json_t *jusd(rb_i128 v)
-{
-	char buf[DEC_BUFSZ];
-	return json_string(usd(buf, v));
-}
-
 static int dump(json_t *root)
 {
 	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -70,64 +59,6 @@ static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_D
 #define NWITHHELD (sizeof(withheld_classes) / sizeof(withheld_classes[0]))
 
 /* ---- reconcile ------------------------------------------------------------- */
-
-static int reconcile_json(const struct report_reconcile *r)
-{
-	json_t *root = json_object(), *a;
-	char pb[PERIOD_BUFSZ];
-	size_t i, k;
-
-	period_format(pb, r->period);
-	json_object_set_new(root, "period", json_string(pb));
-	a = json_array();
-	for (i = 0; i < r->npayers; i++) {
-		const struct report_payer *p = &r->payers[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "payer", json_string(p->payer));
-		json_object_set_new(o, "unblended", jcost(p->unblended));
-		json_object_set_new(o, "assigned", jcost(p->assigned));
-		json_object_set_new(o, "unassigned", jcost(p->unassigned));
-		json_array_append_new(a, o);
-	}
-	json_object_set_new(root, "payers", a);
-	a = json_array();
-	for (i = 0; i < r->ncustomers; i++) {
-		const struct report_customer *c = &r->customers[i];
-		json_t *o = json_object(), *w = json_object();
-		json_object_set_new(o, "customer", json_string(c->customer));
-		json_object_set_new(o, "unblended", jcost(c->unblended));
-		json_object_set_new(o, "effective", jcost(c->effective));
-		json_object_set_new(o, "ondemand", jcost(c->ondemand));
-		json_object_set_new(o, "billed_usd", jusd(c->billed));
-		json_object_set_new(o, "margin", jusd(c->margin));
-		for (k = 0; k < NWITHHELD; k++)
-			json_object_set_new(w, cur_class_name(withheld_classes[k]),
-				jusd(c->withheld[withheld_classes[k]]));
-		json_object_set_new(o, "withheld", w);
-		json_object_set_new(o, "excluded", jcost(c->excluded));
-		json_array_append_new(a, o);
-	}
-	json_object_set_new(root, "customers", a);
-	a = json_array();
-	for (i = 0; i < r->nunassigned; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "payer", json_string(r->unassigned[i].payer));
-		json_object_set_new(o, "account", json_string(r->unassigned[i].account));
-		json_object_set_new(o, "unblended", jcost(r->unassigned[i].unblended));
-		json_array_append_new(a, o);
-	}
-	json_object_set_new(root, "unassigned_accounts", a);
-	a = json_array();
-	for (i = 0; i < r->nother; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "type", json_string(r->other[i].type));
-		json_object_set_new(o, "rows", json_integer(r->other[i].rows));
-		json_object_set_new(o, "unblended", jcost(r->other[i].unblended));
-		json_array_append_new(a, o);
-	}
-	json_object_set_new(root, "other_types", a);
-	return dump(root);
-}
 
 enum { C_SECTION, C_PAYER, C_ACCOUNT, C_CUSTOMER, C_TYPE, C_ROWS, C_UNBLENDED, C_ASSIGNED,
 	C_UNASSIGNED, C_EFFECTIVE, C_ONDEMAND, C_BILLED, C_MARGIN, C_WCREDIT, C_WREFUND,
@@ -312,33 +243,6 @@ static void reconcile_table(const struct report_reconcile *r)
 
 /* ---- margin ---------------------------------------------------------------- */
 
-static int margin_json(const struct report_margin *m, const char *by)
-{
-	json_t *root = json_object(), *rows = json_array(), *t = json_object();
-	char pb[PERIOD_BUFSZ];
-	size_t i;
-
-	period_format(pb, m->period);
-	json_object_set_new(root, "period", json_string(pb));
-	json_object_set_new(root, "by", json_string(by));
-	for (i = 0; i < m->n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "key", json_string(m->rows[i].key));
-		json_object_set_new(o, "unblended", jcost(m->rows[i].unblended));
-		json_object_set_new(o, "effective", jcost(m->rows[i].effective));
-		json_object_set_new(o, "billed_usd", jusd(m->rows[i].billed));
-		json_object_set_new(o, "margin", jusd(m->rows[i].margin));
-		json_array_append_new(rows, o);
-	}
-	json_object_set_new(root, "rows", rows);
-	json_object_set_new(t, "unblended", jcost(m->total.unblended));
-	json_object_set_new(t, "effective", jcost(m->total.effective));
-	json_object_set_new(t, "billed_usd", jusd(m->total.billed));
-	json_object_set_new(t, "margin", jusd(m->total.margin));
-	json_object_set_new(root, "total", t);
-	return dump(root);
-}
-
 static void margin_add(struct out_table *t, const char *key, const struct report_margin_row *row,
 	int with_rows)
 {
@@ -436,7 +340,7 @@ static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb
 		if ((rc = report_margin(&m, ctx->store, period, by, tag_key, err)) < 0)
 			return rc;
 		if (fmt == OUT_JSON)
-			rc = margin_json(m, by_arg);
+			rc = dump(report_margin_json(m, by_arg));
 		else
 			margin_table(m, by_arg, fmt);
 		report_margin_free(m);
@@ -445,7 +349,7 @@ static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb
 		if ((rc = report_reconcile(&r, ctx->store, period, err)) < 0)
 			return rc;
 		if (fmt == OUT_JSON)
-			rc = reconcile_json(r);
+			rc = dump(report_reconcile_json(r));
 		else if (fmt == OUT_CSV)
 			reconcile_csv(r);
 		else

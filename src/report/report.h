@@ -187,4 +187,19 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	enum report_by by, const char *tag_key, struct rb_err *err);
 void report_margin_free(struct report_margin *m);
 
+/* ---- JSON (json.c) --------------------------------------------------------- */
+
+/* Fractional digits of USD amounts in report output (cost exact at
+ * DEC_SCALE; billed, margin and withheld rounded half away from zero). */
+#define REPORT_DIGITS 10
+
+/* The documents of `rebill invoice preview --format json`, `report
+ * reconcile --format json` and `report margin --format json` (by: the
+ * grouping as the user wrote it, e.g. "tag:user:Env"), keys in a fixed
+ * order. New references, owned by the caller (json_decref). */
+struct json_t;
+struct json_t *report_invoices_json(const struct report_invoices *r);
+struct json_t *report_reconcile_json(const struct report_reconcile *r);
+struct json_t *report_margin_json(const struct report_margin *m, const char *by);
+
 #endif
