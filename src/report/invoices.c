@@ -51,20 +51,22 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 		}
 		only = i;
 	}
-	if ((ret = report_collect(&agg, s, &rc, only, 1, report_threads(&rc), err)) < 0)
+	if ((ret = report_collect(&agg, s, &rc, only, report_threads(&rc), err)) < 0)
 		goto cleanup;
 
 	/* the facts of customer i are facts[start[i] .. start[i+1]) */
 	start = xcalloc(nc + 1, sizeof(start[0]));
 	fill = xcalloc(nc + 1, sizeof(fill[0]));
 	for (i = 0; i < agg.n; i++)
-		start[agg.facts[i].ci + 1]++;
+		if (agg.facts[i].ci != REPORT_NOBODY)
+			start[agg.facts[i].ci + 1]++;
 	for (i = 0; i < nc; i++)
 		start[i + 1] += start[i];
 	facts = xcalloc(agg.n ? agg.n : 1, sizeof(facts[0]));
 	for (i = 0; i < agg.n; i++) {
 		size_t ci = agg.facts[i].ci;
-		facts[start[ci] + fill[ci]++] = agg.facts[i].f;
+		if (ci != REPORT_NOBODY)       /* unassigned: not invoiced */
+			facts[start[ci] + fill[ci]++] = agg.facts[i].f;
 	}
 
 	r = xcalloc(1, sizeof(*r));

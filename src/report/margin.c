@@ -157,7 +157,7 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 		if ((ret = report_walk(s, &rc, 1, margin_one, &w, err)) < 0)
 			goto cleanup;
 	} else {
-		if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, 0, report_threads(&rc), err)) < 0)
+		if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 			goto cleanup;
 		for (i = 0; i < agg.n; i++)
 			if ((ret = margin_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)

@@ -230,7 +230,7 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	nc = rc.cfg->ncustomers;
 	w.c = xcalloc(nc ? nc : 1, sizeof(w.c[0]));
 	/* rating the period's sums equals rating its rows (exact), and is faster */
-	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, 0, report_threads(&rc), err)) < 0)
+	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 		goto cleanup;
 	for (i = 0; i < agg.n; i++)
 		if ((ret = recon_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)

@@ -66,15 +66,18 @@ struct report_agg {
 	size_t n, alloc;
 };
 
-/* Collects the aggregates of the facts held by customer `only`, or of all
- * held facts (only = REPORT_NOBODY, held_only = 1), or of every fact
- * (only = REPORT_NOBODY, held_only = 0). With nthreads > 1 the accounts
- * are split into that many ranges, each read by a thread on a connection
- * of its own; if anything is committed to the database meanwhile the
- * result could mix two states, so that is an error (RB_EIO, "try again").
- * The aggregates are the same whatever nthreads (their order is not). */
+/* Collects the aggregates of the facts held by customer `only`, or of every
+ * fact of the period (only = REPORT_NOBODY; ci is then REPORT_NOBODY for
+ * unassigned accounts). Reads the billing rollup when it was built from the
+ * period's latest imports (store_scan.h), else the facts — and then, for a
+ * whole period, writes the rollup for next time. With nthreads > 1 the
+ * accounts are split into that many ranges, each read by a thread on a
+ * connection of its own; if anything is committed to the database
+ * meanwhile the result could mix two states, so that is an error (RB_EIO,
+ * "try again"). The aggregates are the same whatever the source and
+ * nthreads (their order is not). */
 int report_collect(struct report_agg *out, struct store *s, const struct report_cfg *rc,
-	size_t only, int held_only, int nthreads, struct rb_err *err);
+	size_t only, int nthreads, struct rb_err *err);
 
 /* How many threads report_collect should use for rc: 1 for small
  * configurations, else the online CPUs, at most REPORT_MAX_THREADS. */

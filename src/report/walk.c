@@ -93,13 +93,13 @@ static int walk_one(void *arg, const struct store_fact *sf)
 
 /* The walk itself: with tags, or the lean read of accounts [from, to) on
  * reader r (NULL: the store's connection). */
-static int walk(struct store *s, struct store_reader *r, const struct report_cfg *rc,
-	int with_tags, const char *from, const char *to, report_fact_fn fn, void *ctx,
-	struct rb_err *err)
+static int walk(struct store *s, struct store_reader *r, enum store_source src,
+	const struct report_cfg *rc, int with_tags, const char *from, const char *to,
+	report_fact_fn fn, void *ctx, struct rb_err *err)
 {
 	struct walk w = { rc, fn, ctx, 0, "", NULL };
 	int ret = with_tags ? store_facts_each(s, rc->period, walk_one, &w, err)
-			    : store_facts_scan(s, r, rc->period, from, to, walk_one, &w, err);
+			    : store_facts_scan(s, r, src, rc->period, from, to, walk_one, &w, err);
 	/* a callback's own code is already negative RB_E* with err set */
 	return ret < 0 ? ret : (ret > 0 ? rb_err_set(err, RB_EIO, "fact walk stopped (%d)", ret) : 0);
 }
@@ -107,7 +107,7 @@ static int walk(struct store *s, struct store_reader *r, const struct report_cfg
 int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, report_fact_fn fn,
 	void *ctx, struct rb_err *err)
 {
-	return walk(s, NULL, rc, with_tags, NULL, NULL, fn, ctx, err);
+	return walk(s, NULL, STORE_FACTS, rc, with_tags, NULL, NULL, fn, ctx, err);
 }
 
 int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err)
@@ -122,7 +122,6 @@ int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err)
 struct collect {
 	struct report_agg *agg;
 	size_t only;
-	int held_only;
 	struct strbuf key;
 	struct rb_err *err;
 };
@@ -142,7 +141,7 @@ static int collect_one(void *arg, const struct store_fact *sf, const struct rate
 	char cls = (char)('0' + f->cls);
 
 	(void)sf;
-	if (c->only != REPORT_NOBODY ? ci != c->only : (c->held_only && ci == REPORT_NOBODY))
+	if (c->only != REPORT_NOBODY && ci != c->only)
 		return 0;
 	strbuf_reset(&c->key);
 	if (addfield(&c->key, f->payer) || addfield(&c->key, f->account) ||
@@ -194,6 +193,7 @@ static void strings_of(struct report_agg *a, size_t i)
 /* One range of accounts, read by one thread into its own aggregates. */
 struct part {
 	struct store *s;
+	enum store_source src;
 	const struct report_cfg *rc;
 	const char *from, *to;     /* [from, to), NULL: open */
 	int own_connection;
@@ -212,7 +212,7 @@ static void *part_run(void *arg)
 	p->c.err = &p->err;
 	if (p->own_connection && (p->ret = store_reader_open(&r, p->s, &p->err)) < 0)
 		return NULL;
-	p->ret = walk(p->s, r, p->rc, 0, p->from, p->to, collect_one, &p->c, &p->err);
+	p->ret = walk(p->s, r, p->src, p->rc, 0, p->from, p->to, collect_one, &p->c, &p->err);
 	store_reader_free(r);
 	return NULL;
 }
@@ -253,32 +253,79 @@ int report_threads(const struct report_cfg *rc)
 	return n > REPORT_MAX_THREADS ? REPORT_MAX_THREADS : (int)n;
 }
 
+/* Writes the rollup of the period from out (all of its facts, read while
+ * the latest imports were t). A cache: failing to write it (a read-only
+ * database, a busy writer) costs speed next time, never a wrong result, so
+ * it is not an error of the report. */
+static void write_rollup(struct store *s, int period, const struct store_import_total *t,
+	size_t n, const struct report_agg *out)
+{
+	struct store_fact *f = xcalloc(out->n ? out->n : 1, sizeof(f[0]));
+	struct rb_err err;
+	size_t i;
+	int written;
+
+	for (i = 0; i < out->n; i++) {
+		const struct rate_fact *x = &out->facts[i].f;
+		f[i].period = period;
+		f[i].day = "";
+		f[i].tags = "";
+		f[i].payer = x->payer;
+		f[i].account = x->account;
+		f[i].line_item_type = x->line_item_type;
+		f[i].cls = x->cls;
+		f[i].product_code = x->product_code;
+		f[i].product_name = x->product_name;
+		f[i].usage_type = x->usage_type;
+		f[i].operation = x->operation;
+		f[i].region = x->region;
+		f[i].owner = x->owner;
+		f[i].sum.rows = x->rows;
+		f[i].sum.unblended = x->unblended;
+		f[i].sum.ondemand = x->ondemand;
+		f[i].sum.effective = x->effective;
+	}
+	rb_err_clear(&err);
+	(void)store_rollup_write(s, period, t, n, f, out->n, &written, &err);
+	free(f);
+}
+
 int report_collect(struct report_agg *out, struct store *s, const struct report_cfg *rc,
-	size_t only, int held_only, int nthreads, struct rb_err *err)
+	size_t only, int nthreads, struct rb_err *err)
 {
 	struct part parts[REPORT_MAX_THREADS];
 	pthread_t tids[REPORT_MAX_THREADS];
+	struct store_import_total *imports = NULL;
+	enum store_source src;
 	long long v0 = 0, v1 = 0;
-	size_t nh = rc->cfg->nholders, i;
-	int n = nthreads, k, started = 0, ret = 0;
+	size_t nh = rc->cfg->nholders, nimports = 0, i;
+	int n = nthreads, k, started = 0, ret = 0, fresh = 0;
 
 	memset(out, 0, sizeof(*out));
+	memset(parts, 0, sizeof(parts));
 	if (n > REPORT_MAX_THREADS)
 		n = REPORT_MAX_THREADS;
 	if (n < 1 || (size_t)n > nh || only != REPORT_NOBODY)
 		n = 1;
-	memset(parts, 0, sizeof(parts));
+	/* what another connection commits from here on is seen by data_version */
+	if ((ret = store_data_version(s, &v0, err)) < 0)
+		goto cleanup;
+	/* the rollup when it was built from the latest imports, else the facts */
+	if ((ret = store_import_totals(&imports, &nimports, s, rc->period, err)) < 0 ||
+	    (ret = store_rollup_fresh(s, rc->period, imports, nimports, &fresh, err)) < 0)
+		goto cleanup;
+	src = fresh ? STORE_ROLLUP : STORE_FACTS;
 	/* split points: held accounts at equal steps (config order is sorted) */
 	for (k = 0; k < n; k++) {
 		struct part *p = &parts[k];
 		p->s = s;
+		p->src = src;
 		p->rc = rc;
 		p->own_connection = n > 1;
 		p->from = k ? rc->cfg->holders[nh * (size_t)k / (size_t)n].account : NULL;
 		p->to = k + 1 < n ? rc->cfg->holders[nh * (size_t)(k + 1) / (size_t)n].account : NULL;
 		p->agg.keys = report_map_new();
 		p->c.only = only;
-		p->c.held_only = held_only;
 		strbuf_init(&p->c.key, 256, 1u << 20);
 		rb_err_clear(&p->err);
 	}
@@ -296,14 +343,12 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 				break;
 			}
 			snprintf(to, sizeof(to), "%s\x01", h->accounts[i]);
-			parts[0].ret = walk(s, NULL, rc, 0, h->accounts[i], to, collect_one, &parts[0].c,
-				&parts[0].err);
+			parts[0].ret = walk(s, NULL, src, rc, 0, h->accounts[i], to, collect_one,
+				&parts[0].c, &parts[0].err);
 		}
 	} else if (n == 1) {
 		part_run(&parts[0]);
 	} else {
-		if ((ret = store_data_version(s, &v0, err)) < 0)
-			goto cleanup;
 		for (k = 0; k < n; k++) {
 			if (pthread_create(&tids[k], NULL, part_run, &parts[k])) {
 				ret = rb_err_set(err, RB_EIO, "cannot start a reading thread");
@@ -322,7 +367,9 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 			ret = parts[k].ret;
 			goto cleanup;
 		}
-	if (n > 1) {
+	/* several statements (threads, or one per account) must have read one
+	 * state of the database */
+	if (n > 1 || only != REPORT_NOBODY) {
 		if ((ret = store_data_version(s, &v1, err)) < 0)
 			goto cleanup;
 		if (v0 != v1) {
@@ -338,11 +385,14 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 			goto cleanup;
 	for (i = 0; i < out->n; i++)
 		strings_of(out, i);
+	if (!fresh && only == REPORT_NOBODY && nimports > 0)
+		write_rollup(s, rc->period, imports, nimports, out);
 cleanup:
 	for (k = 0; k < n; k++) {
 		report_agg_release(&parts[k].agg);
 		strbuf_release(&parts[k].c.key);
 	}
+	store_import_totals_free(imports, nimports);
 	if (ret < 0)
 		report_agg_release(out);
 	return ret;

@@ -86,9 +86,9 @@ slow:
 	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
 }
 
-int store_facts_scan(struct store *s, struct store_reader *r, int period, const char *from,
-	const char *to, int (*cb)(void *ctx, const struct store_fact *f), void *ctx,
-	struct rb_err *err)
+int store_facts_scan(struct store *s, struct store_reader *r, enum store_source src, int period,
+	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err)
 {
 	sqlite3 *db = r ? r->db : store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -98,7 +98,10 @@ int store_facts_scan(struct store *s, struct store_reader *r, int period, const 
 	/* A plain range, so the (period, account) index serves it; an open end
 	 * is "" below and "\xff" above every account (BINARY collation compares
 	 * bytes, and no UTF-8 text holds the byte 0xff). */
-	if (sqlite3_prepare_v2(db,
+	if (sqlite3_prepare_v2(db, src == STORE_ROLLUP ?
+			"SELECT payer, account, line_item_type, class, product_code, product_name,"
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
+			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
@@ -156,7 +159,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db,
-			"SELECT payer, rows, unblended FROM imports i WHERE period = ?1"
+			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
 		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
@@ -168,8 +171,9 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 			t = xreallocarray(t, alloc, sizeof(t[0]));
 		}
 		t[k].payer = xstrdup(text(st, 0));
-		t[k].rows = sqlite3_column_int64(st, 1);
-		if (amount(&t[k].unblended, st, 2) < 0) {
+		t[k].id = sqlite3_column_int64(st, 1);
+		t[k].rows = sqlite3_column_int64(st, 2);
+		if (amount(&t[k].unblended, st, 3) < 0) {
 			free(t[k].payer);
 			rc = rb_err_set(err, RB_EIO, "database: an import of %s holds a bad amount", pb);
 			goto fail;
@@ -196,6 +200,140 @@ void store_import_totals_free(struct store_import_total *t, size_t n)
 	for (i = 0; t && i < n; i++)
 		free(t[i].payer);
 	free(t);
+}
+
+/* 1 when the state rows of period are exactly (payer, id) of t. */
+static int state_matches(sqlite3 *db, int period, const struct store_import_total *t, size_t n,
+	int *match, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char pb[PERIOD_BUFSZ];
+	size_t k = 0;
+	int rc;
+
+	*match = 0;
+	if (sqlite3_prepare_v2(db, "SELECT payer, import_id FROM bill_rollup_state WHERE period = ?"
+			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	*match = n > 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k >= n || strcmp(text(st, 0), t[k].payer) || sqlite3_column_int64(st, 1) != t[k].id)
+			*match = 0;
+		k++;
+	}
+	if (k != n)
+		*match = 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rb_err_set(err, RB_EIO, "database: cannot read the rollup state: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int store_rollup_fresh(struct store *s, int period, const struct store_import_total *t, size_t n,
+	int *fresh, struct rb_err *err)
+{
+	return state_matches(store_db_int(s), period, t, n, fresh, err);
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	if (pb)
+		sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int store_rollup_write(struct store *s, int period, const struct store_import_total *t, size_t n,
+	const struct store_fact *facts, size_t nfacts, int *written, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_import_total *now = NULL;
+	char pb[PERIOD_BUFSZ], a[3][DEC_BUFSZ];
+	size_t nnow = 0, i, k;
+	int rc, same;
+
+	*written = 0;
+	period_format(pb, period);
+	if ((rc = store_begin(s, err)) < 0)
+		return rc;
+	/* the imports the caller read under must still be the latest ones */
+	if ((rc = store_import_totals(&now, &nnow, s, period, err)) < 0)
+		goto fail;
+	same = nnow == n && n > 0;
+	for (i = 0; same && i < n; i++)
+		same = !strcmp(now[i].payer, t[i].payer) && now[i].id == t[i].id;
+	if (!same) {
+		store_rollback(s);
+		store_import_totals_free(now, nnow);
+		return 0;
+	}
+	if ((rc = exec(db, "DELETE FROM bill_rollup WHERE period = ?", pb, err)) < 0 ||
+	    (rc = exec(db, "DELETE FROM bill_rollup_state WHERE period = ?", pb, err)) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup (period, payer, account, line_item_type,"
+			" class, product_code, product_name, usage_type, operation, region, owner, rows,"
+			" unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			-1, &st, NULL) != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	for (k = 0; k < nfacts; k++) {
+		const struct store_fact *f = &facts[k];
+		const char *cols[] = { pb, f->payer, f->account, f->line_item_type, cur_class_name(f->cls),
+			f->product_code, f->product_name, f->usage_type, f->operation, f->region, f->owner };
+		for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+			sqlite3_bind_text(st, (int)i + 1, cols[i] ? cols[i] : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 12, f->sum.rows);
+		dec_format(a[0], DEC_BUFSZ, f->sum.unblended, DEC_SCALE, DEC_SCALE);
+		dec_format(a[1], DEC_BUFSZ, f->sum.ondemand, DEC_SCALE, DEC_SCALE);
+		dec_format(a[2], DEC_BUFSZ, f->sum.effective, DEC_SCALE, DEC_SCALE);
+		for (i = 0; i < 3; i++)
+			sqlite3_bind_text(st, 13 + (int)i, a[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup_state (period, payer, import_id)"
+			" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, pb, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t[i].payer, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t[i].id);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = store_commit(s, err)) < 0)
+		goto fail;
+	store_import_totals_free(now, nnow);
+	*written = 1;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_rollback(s);
+	store_import_totals_free(now, nnow);
+	return rc;
 }
 
 int store_data_version(struct store *s, long long *out, struct rb_err *err)
