@@ -1,10 +1,155 @@
-/* cmd_invoice.c: `rebill invoice` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_invoice.c: `rebill invoice preview --period P [--customer C]
+ * [--format table|json]` — the draft invoices of a period as the rate
+ * engine builds them (report_invoices). Nothing here computes money: amounts
+ * are printed at the invoice currency's minor digits exactly as built.
+ *
+ * JSON (report_invoices_json, shared with HTTP; indented by 2, keys in this
+ * order):
+ *   {"period", "invoices": [{"customer", "currency", "fx", "lines": [{"kind",
+ *   "key", "description", "amount"}], "subtotal", "tax", "total"}]}
+ * The table shows one block per customer: its lines, subtotal, tax, total.
+ *
+ * Not for: finalizing or numbering invoices.
+ */
 #include "cli/cli.h"
 
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rate/rate.h"
+#include "report/report.h"
+#include "util/period.h"
 #include "util/banned.h"
+
+static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
+{
+	dec_format(buf, DEC_BUFSZ, v, minor, minor);
+}
+
+static int print_json(const struct report_invoices *r)
+{
+	json_t *root = report_invoices_json(r);
+	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return rc < 0 || putchar('\n') == EOF ? -1 : 0;
+}
+
+static void print_table(const struct report_invoices *r)
+{
+	static const char *const heads[] = { "kind", "description", "amount" };
+	static const int right[] = { 0, 0, 1 };
+	char buf[DEC_BUFSZ], pb[PERIOD_BUFSZ], fx[DEC_BUFSZ], label[256];
+	size_t i, k;
+
+	period_format(pb, r->period);
+	if (!r->n)
+		printf("no invoices for %s\n", pb);
+	for (i = 0; i < r->n; i++) {
+		const struct report_invoice *it = &r->items[i];
+		const struct rate_invoice *inv = it->inv;
+		struct out_table *t = out_table_new(3, heads, right);
+		const char *cells[3];
+
+		if (i)
+			putchar('\n');
+		dec_format_min(fx, sizeof(fx), inv->fx, DEC_FACTOR_DIGITS);
+		printf("%s (%s), %s, %s", inv->customer,
+			it->customer->name ? it->customer->name : "", pb, inv->currency);
+		if (strcmp(inv->currency, "USD"))
+			printf(" at %s per USD", fx);
+		putchar('\n');
+		for (k = 0; k < inv->nlines; k++) {
+			const struct rate_line *l = &inv->lines[k];
+			amount(buf, l->amount, inv->minor);
+			cells[0] = rate_line_kind_name(l->kind);
+			cells[1] = l->description;
+			cells[2] = buf;
+			out_table_add(t, cells);
+		}
+		cells[0] = "";
+		cells[1] = "subtotal";
+		amount(buf, inv->subtotal, inv->minor);
+		cells[2] = buf;
+		out_table_add(t, cells);
+		dec_format_min(fx, sizeof(fx), inv->tax_rate_pct, DEC_FACTOR_DIGITS);
+		snprintf(label, sizeof(label), "tax %s%%%s%s%s", fx,
+			it->tax_cluster_name ? " (" : "",
+			it->tax_cluster_name ? it->tax_cluster_name : "",
+			it->tax_cluster_name ? ")" : "");
+		cells[1] = label;
+		amount(buf, inv->tax, inv->minor);
+		out_table_add(t, cells);
+		snprintf(label, sizeof(label), "total %s", inv->currency);
+		cells[1] = label;
+		amount(buf, inv->total, inv->minor);
+		out_table_add(t, cells);
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+}
+
+static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const struct option opts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ "customer", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum out_format fmt = OUT_TABLE;
+	const char *period_arg = NULL, *customer = NULL;
+	struct report_invoices *r = NULL;
+	int period, c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+p:c:f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			period_arg = optarg;
+			break;
+		case 'c':
+			customer = optarg;
+			break;
+		case 'f':
+			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
+				return rc;
+			if (fmt == OUT_CSV)
+				return rb_err_set(err, RB_EUSAGE, "invoice: format csv is not offered (table or json)");
+			break;
+		default:
+			return rb_err_set(err, RB_EUSAGE,
+				"invoice: unknown option or missing value '%s'; see 'rebill help invoice'",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return rb_err_set(err, RB_EUSAGE, "invoice: unexpected argument '%s'", argv[optind]);
+	if (!period_arg)
+		return rb_err_set(err, RB_EUSAGE, "invoice: --period YYYY-MM is required");
+	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)
+		return rb_err_set(err, RB_EUSAGE, "invoice: bad period '%s' (expected YYYY-MM)", period_arg);
+	if ((rc = report_invoices(&r, ctx->store, period, customer, err)) < 0)
+		return rc;
+	if (fmt == OUT_JSON)
+		rc = print_json(r);
+	else
+		print_table(r);
+	report_invoices_free(r);
+	if (rc < 0 || fflush(stdout) == EOF)
+		return rb_err_set(err, RB_EIO, "invoice: cannot write the output");
+	return 0;
+}
 
 int cmd_invoice(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'invoice' is not implemented yet");
+	if (argc < 2)
+		return rb_err_set(err, RB_EUSAGE, "invoice: missing subcommand; see 'rebill help invoice'");
+	if (!strcmp(argv[1], "preview"))
+		return preview(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "invoice: unknown subcommand '%s'; see 'rebill help invoice'",
+		argv[1]);
 }

@@ -1,10 +1,374 @@
-/* cmd_report.c: `rebill report` — not written yet (placeholder while the module lands). */
+/*
+ * cmd_report.c: `rebill report reconcile|margin` — prints what src/report
+ * computes. Cost amounts (USD) carry their 10 exact fractional digits;
+ * billed USD, margins and withheld amounts are exact at 18 digits inside
+ * and printed with 10, rounded half away from zero (each from its exact
+ * value, so a printed margin may differ from billed − effective of the
+ * printed parts in the last digit).
+ *
+ * reconcile: table (with the balance check spelled out), csv (one row per
+ * payer, customer, unassigned account and unknown type, marked by the
+ * `section` column) or json:
+ *   {"period", "payers": [{"payer", "unblended", "assigned", "unassigned"}],
+ *    "customers": [{"customer", "unblended", "effective", "ondemand",
+ *      "billed_usd", "margin", "withheld": {"credit", "refund", "discount",
+ *      "tax"}, "excluded"}],
+ *    "unassigned_accounts": [{"payer", "account", "unblended"}],
+ *    "other_types": [{"type", "rows", "unblended"}]}
+ * margin --by KEY: table (with a TOTAL line), csv (groups only) or json
+ * (the JSON documents are built by src/report/json.c, shared with HTTP):
+ *   {"period", "by", "rows": [{"key", "unblended", "effective",
+ *    "billed_usd", "margin"}], "total": {...}}
+ *
+ * Not for: computing money (src/report, src/rate).
+ */
 #include "cli/cli.h"
 
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rate/rate.h"
+#include "report/report.h"
+#include "util/period.h"
 #include "util/banned.h"
+
+#define SHOWN REPORT_DIGITS
+
+static const char *cost(char buf[DEC_BUFSZ], rb_i128 v)
+{
+	dec_format(buf, DEC_BUFSZ, v, DEC_SCALE, SHOWN);
+	return buf;
+}
+
+static const char *usd(char buf[DEC_BUFSZ], rb_i128 v)
+{
+	dec_format(buf, DEC_BUFSZ, v, RATE_SCALE, SHOWN);
+	return buf;
+}
+
+static int dump(json_t *root)
+{
+	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return rc < 0 || putchar('\n') == EOF ? -1 : 0;
+}
+
+static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_DISCOUNT, CUR_TAX };
+#define NWITHHELD (sizeof(withheld_classes) / sizeof(withheld_classes[0]))
+
+/* ---- reconcile ------------------------------------------------------------- */
+
+enum { C_SECTION, C_PAYER, C_ACCOUNT, C_CUSTOMER, C_TYPE, C_ROWS, C_UNBLENDED, C_ASSIGNED,
+	C_UNASSIGNED, C_EFFECTIVE, C_ONDEMAND, C_BILLED, C_MARGIN, C_WCREDIT, C_WREFUND,
+	C_WDISCOUNT, C_WTAX, C_EXCLUDED, C_N };
+
+static void reconcile_csv(const struct report_reconcile *r)
+{
+	static const char *const heads[C_N] = { "section", "payer", "account", "customer", "type",
+		"rows", "unblended", "assigned", "unassigned", "effective", "ondemand", "billed_usd",
+		"margin", "withheld_credit", "withheld_refund", "withheld_discount", "withheld_tax",
+		"excluded" };
+	char b[C_N][DEC_BUFSZ];
+	const char *cells[C_N];
+	struct out_table *t = out_table_new(C_N, heads, NULL);
+	size_t i, k;
+
+#define RESET() do { for (k = 0; k < C_N; k++) cells[k] = ""; } while (0)
+	for (i = 0; i < r->npayers; i++) {
+		const struct report_payer *p = &r->payers[i];
+		RESET();
+		cells[C_SECTION] = "payer";
+		cells[C_PAYER] = p->payer;
+		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", p->rows);
+		cells[C_ROWS] = b[C_ROWS];
+		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], p->unblended);
+		cells[C_ASSIGNED] = cost(b[C_ASSIGNED], p->assigned);
+		cells[C_UNASSIGNED] = cost(b[C_UNASSIGNED], p->unassigned);
+		out_table_add(t, cells);
+	}
+	for (i = 0; i < r->ncustomers; i++) {
+		const struct report_customer *c = &r->customers[i];
+		RESET();
+		cells[C_SECTION] = "customer";
+		cells[C_CUSTOMER] = c->customer;
+		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", c->rows);
+		cells[C_ROWS] = b[C_ROWS];
+		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], c->unblended);
+		cells[C_EFFECTIVE] = cost(b[C_EFFECTIVE], c->effective);
+		cells[C_ONDEMAND] = cost(b[C_ONDEMAND], c->ondemand);
+		cells[C_BILLED] = usd(b[C_BILLED], c->billed);
+		cells[C_MARGIN] = usd(b[C_MARGIN], c->margin);
+		for (k = 0; k < NWITHHELD; k++)
+			cells[C_WCREDIT + k] = usd(b[C_WCREDIT + k], c->withheld[withheld_classes[k]]);
+		cells[C_EXCLUDED] = cost(b[C_EXCLUDED], c->excluded);
+		out_table_add(t, cells);
+	}
+	for (i = 0; i < r->nunassigned; i++) {
+		RESET();
+		cells[C_SECTION] = "unassigned_account";
+		cells[C_PAYER] = r->unassigned[i].payer;
+		cells[C_ACCOUNT] = r->unassigned[i].account;
+		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
+		cells[C_ROWS] = b[C_ROWS];
+		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], r->unassigned[i].unblended);
+		out_table_add(t, cells);
+	}
+	for (i = 0; i < r->nother; i++) {
+		RESET();
+		cells[C_SECTION] = "other_type";
+		cells[C_TYPE] = r->other[i].type;
+		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", r->other[i].rows);
+		cells[C_ROWS] = b[C_ROWS];
+		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], r->other[i].unblended);
+		out_table_add(t, cells);
+	}
+#undef RESET
+	out_table_print(t, stdout, OUT_CSV);
+	out_table_free(t);
+}
+
+static void reconcile_table(const struct report_reconcile *r)
+{
+	char pb[PERIOD_BUFSZ], b[8][DEC_BUFSZ];
+	struct out_table *t;
+	size_t i, k;
+
+	period_format(pb, r->period);
+	printf("reconciliation %s (USD)\n\n", pb);
+	{
+		static const char *const h[] = { "payer", "rows", "unblended", "assigned", "unassigned", "balance" };
+		static const int right[] = { 0, 1, 1, 1, 1, 0 };
+		t = out_table_new(6, h, right);
+		for (i = 0; i < r->npayers; i++) {
+			const struct report_payer *p = &r->payers[i];
+			const char *cells[6];
+			snprintf(b[0], DEC_BUFSZ, "%ld", p->rows);
+			cells[0] = p->payer;
+			cells[1] = b[0];
+			cells[2] = cost(b[1], p->unblended);
+			cells[3] = cost(b[2], p->assigned);
+			cells[4] = cost(b[3], p->unassigned);
+			/* report_reconcile returns only results that passed the check */
+			cells[5] = "ok";
+			out_table_add(t, cells);
+		}
+		{
+			const char *cells[6] = { "TOTAL", "", cost(b[1], r->total_unblended), cost(b[2], r->total_assigned),
+				cost(b[3], r->total_unassigned), "ok" };
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+	putchar('\n');
+	{
+		static const char *const h[] = { "customer", "unblended", "effective", "ondemand",
+			"billed_usd", "margin", "excluded" };
+		static const int right[] = { 0, 1, 1, 1, 1, 1, 1 };
+		t = out_table_new(7, h, right);
+		for (i = 0; i < r->ncustomers; i++) {
+			const struct report_customer *c = &r->customers[i];
+			const char *cells[7] = { c->customer, cost(b[0], c->unblended),
+				cost(b[1], c->effective), cost(b[2], c->ondemand), usd(b[3], c->billed),
+				usd(b[4], c->margin), cost(b[5], c->excluded) };
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+	putchar('\n');
+	{
+		static const char *const h[] = { "withheld", "credit", "refund", "discount", "tax" };
+		static const int right[] = { 0, 1, 1, 1, 1 };
+		t = out_table_new(5, h, right);
+		for (i = 0; i < r->ncustomers; i++) {
+			const struct report_customer *c = &r->customers[i];
+			const char *cells[5];
+			cells[0] = c->customer;
+			for (k = 0; k < NWITHHELD; k++)
+				cells[1 + k] = usd(b[k], c->withheld[withheld_classes[k]]);
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+	putchar('\n');
+	if (r->nunassigned) {
+		static const char *const h[] = { "unassigned payer", "account", "rows", "unblended" };
+		static const int right[] = { 0, 0, 1, 1 };
+		t = out_table_new(4, h, right);
+		for (i = 0; i < r->nunassigned; i++) {
+			const char *cells[4];
+			snprintf(b[0], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
+			cells[0] = r->unassigned[i].payer;
+			cells[1] = r->unassigned[i].account;
+			cells[2] = b[0];
+			cells[3] = cost(b[1], r->unassigned[i].unblended);
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	} else {
+		puts("unassigned accounts: none");
+	}
+	putchar('\n');
+	if (r->nother) {
+		static const char *const h[] = { "unknown line item type", "rows", "unblended" };
+		static const int right[] = { 0, 1, 1 };
+		t = out_table_new(3, h, right);
+		for (i = 0; i < r->nother; i++) {
+			const char *cells[3];
+			snprintf(b[0], DEC_BUFSZ, "%ld", r->other[i].rows);
+			cells[0] = r->other[i].type;
+			cells[1] = b[0];
+			cells[2] = cost(b[1], r->other[i].unblended);
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+		puts("(billed like fees; listed so nothing passes unnoticed)");
+	} else {
+		puts("unknown line item types: none");
+	}
+	putchar('\n');
+	printf("balance: ok\n"
+	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n"
+	       "  customers %s = assigned %s\n"
+	       "  unassigned accounts %s = unassigned %s\n",
+		cost(b[0], r->customers_unblended), cost(b[1], r->total_assigned),
+		cost(b[2], r->accounts_unblended), cost(b[3], r->total_unassigned));
+}
+
+/* ---- margin ---------------------------------------------------------------- */
+
+static void margin_add(struct out_table *t, const char *key, const struct report_margin_row *row,
+	int with_rows)
+{
+	char b[5][DEC_BUFSZ];
+	const char *cells[6];
+	int c = 0;
+	cells[c++] = key;
+	if (with_rows) {
+		snprintf(b[0], DEC_BUFSZ, "%ld", row->rows);
+		cells[c++] = b[0];
+	}
+	cells[c++] = cost(b[1], row->unblended);
+	cells[c++] = cost(b[2], row->effective);
+	cells[c++] = usd(b[3], row->billed);
+	cells[c++] = usd(b[4], row->margin);
+	out_table_add(t, cells);
+}
+
+static void margin_table(const struct report_margin *m, const char *by, enum out_format fmt)
+{
+	const char *heads[6];
+	int right[6] = { 0, 1, 1, 1, 1, 1 }, c = 0, rows = fmt == OUT_TABLE;
+	struct out_table *t;
+	size_t i;
+
+	heads[c++] = by;
+	if (rows)
+		heads[c++] = "rows";
+	heads[c++] = "unblended";
+	heads[c++] = "effective";
+	heads[c++] = "billed_usd";
+	heads[c++] = "margin";
+	t = out_table_new((size_t)c, heads, right);
+	for (i = 0; i < m->n; i++) {
+		const char *key = m->rows[i].key;
+		if (fmt == OUT_TABLE && !*key)
+			key = m->by == REPORT_BY_TAG ? "(untagged)" : "(none)";
+		margin_add(t, key, &m->rows[i], rows);
+	}
+	if (fmt == OUT_TABLE)
+		margin_add(t, "TOTAL", &m->total, rows);
+	out_table_print(t, stdout, fmt);
+	out_table_free(t);
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb_err *err)
+{
+	static const struct option opts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum out_format fmt = OUT_TABLE;
+	const char *period_arg = NULL, *by_arg = NULL, *tag_key = NULL;
+	enum report_by by = REPORT_BY_CUSTOMER;
+	int period, c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+p:b:f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			period_arg = optarg;
+			break;
+		case 'b':
+			if (!margin)
+				return rb_err_set(err, RB_EUSAGE, "report: --by belongs to 'report margin'");
+			by_arg = optarg;
+			break;
+		case 'f':
+			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
+				return rc;
+			break;
+		default:
+			return rb_err_set(err, RB_EUSAGE,
+				"report: unknown option or missing value '%s'; see 'rebill help report'",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return rb_err_set(err, RB_EUSAGE, "report: unexpected argument '%s'", argv[optind]);
+	if (!period_arg)
+		return rb_err_set(err, RB_EUSAGE, "report: --period YYYY-MM is required");
+	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)
+		return rb_err_set(err, RB_EUSAGE, "report: bad period '%s' (expected YYYY-MM)", period_arg);
+	if (margin) {
+		struct report_margin *m = NULL;
+		if (!by_arg)
+			return rb_err_set(err, RB_EUSAGE, "report: margin needs --by customer|account|service|region|type|tag:KEY");
+		if ((rc = report_by_parse(&by, &tag_key, by_arg, err)) < 0)
+			return rc;
+		if ((rc = report_margin(&m, ctx->store, period, by, tag_key, err)) < 0)
+			return rc;
+		if (fmt == OUT_JSON)
+			rc = dump(report_margin_json(m, by_arg));
+		else
+			margin_table(m, by_arg, fmt);
+		report_margin_free(m);
+	} else {
+		struct report_reconcile *r = NULL;
+		if ((rc = report_reconcile(&r, ctx->store, period, err)) < 0)
+			return rc;
+		if (fmt == OUT_JSON)
+			rc = dump(report_reconcile_json(r));
+		else if (fmt == OUT_CSV)
+			reconcile_csv(r);
+		else
+			reconcile_table(r);
+		report_reconcile_free(r);
+	}
+	if (rc < 0 || fflush(stdout) == EOF)
+		return rb_err_set(err, RB_EIO, "report: cannot write the output");
+	return 0;
+}
 
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	(void)ctx; (void)argc; (void)argv;
-	return rb_err_set(err, RB_EUSAGE, "'report' is not implemented yet");
+	if (argc < 2)
+		return rb_err_set(err, RB_EUSAGE, "report: missing subcommand; see 'rebill help report'");
+	if (!strcmp(argv[1], "reconcile"))
+		return run(ctx, 0, argc - 1, argv + 1, err);
+	if (!strcmp(argv[1], "margin"))
+		return run(ctx, 1, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "report: unknown subcommand '%s'; see 'rebill help report'",
+		argv[1]);
 }

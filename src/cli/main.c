@@ -49,7 +49,20 @@ static const struct cli_command commands[] = {
 	  "TOTAL; csv (groups only) and json (with \"total\") carry all 10 fractional\n"
 	  "digits, exact. A period without facts is an error listing the known ones.\n" },
 	{ "gen", cmd_gen, 0, "generate deterministic synthetic CUR files",
-	  "usage: rebill gen [options] DIR\n" },
+	  "usage: rebill gen [--payers N] [--accounts M] [--rows R] [--period YYYY-MM]\n"
+	  "                  [--format legacy|cur2] [--gzip] [--parts K] [--seed S]\n"
+	  "                  [--restate] DIR\n"
+	  "\n"
+	  "Writes a month of synthetic CUR for N AWS Organizations (payers, default 1)\n"
+	  "with M linked accounts each (default 3) and exactly R rows per payer (default\n"
+	  "1000), in the S3 layout AWS delivers: legacy CUR (default) or a CUR 2.0 data\n"
+	  "export, plain CSV or --gzip, K data files per payer (default 1) and a\n"
+	  "manifest each. The same options and --seed (default 1) give the same bytes.\n"
+	  "--period defaults to 2026-10. --restate writes the month as AWS restates it:\n"
+	  "another assembly id, some amounts changed, some rows removed and added.\n"
+	  "DIR/expected.json holds the exact sums rebill must report for the data:\n"
+	  "per payer, account, line item type and class (the shape of\n"
+	  "'rebill summary --format json'), and per payer in detail.\n" },
 	{ "config", cmd_config, CLI_NEEDS_DB, "apply or export the billing configuration (JSON)",
 	  "usage: rebill config apply FILE.json\n"
 	  "       rebill config export\n"
@@ -103,10 +116,26 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
 	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview invoices",
-	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n" },
+	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n"
+	  "\n"
+	  "Rates the period's imported costs with the billing configuration and prints\n"
+	  "each customer's draft invoice: charge lines, AWS credits/refunds/discounts/tax\n"
+	  "as the plan passes them, managed-service fees, custom lines, subtotal, tax and\n"
+	  "total in the customer's currency. Nothing is stored. A customer invoiced in a\n"
+	  "currency without an exchange rate for the period is an error (exit 2).\n" },
 	{ "report", cmd_report, CLI_NEEDS_DB, "reconciliation and margin reports",
-	  "usage: rebill report reconcile --period YYYY-MM [--format table|json]\n"
-	  "       rebill report margin --period YYYY-MM --by KEY [--format table|csv|json]\n" },
+	  "usage: rebill report reconcile --period YYYY-MM [--format table|csv|json]\n"
+	  "       rebill report margin --period YYYY-MM\n"
+	  "         --by customer|account|service|region|type|tag:KEY\n"
+	  "         [--format table|csv|json]\n"
+	  "\n"
+	  "reconcile: per payer, total unblended cost = assigned + unassigned; per\n"
+	  "customer, cost (unblended, effective, ondemand) beside billed USD, margin,\n"
+	  "what the plan withheld (credits, refunds, discounts, tax) and what rules\n"
+	  "excluded; unassigned accounts; unknown line item types. It always balances,\n"
+	  "checked exactly; if it ever does not, that is exit 4.\n"
+	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
+	  "grouped by the key; rows of unassigned accounts count with billed 0.\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

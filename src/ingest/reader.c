@@ -167,6 +167,20 @@ static int is_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* A FOCUS export (FinOps Open Cost and Usage Specification) names its
+ * columns BilledCost, ChargeCategory, ...: say so instead of listing the
+ * first CUR column it lacks, which would puzzle the person who exported it. */
+static int is_focus(const struct cur_reader *r)
+{
+	size_t i;
+	int billed = 0, category = 0;
+	for (i = 0; i < r->ncols; i++) {
+		billed |= !strcmp(r->header[i], "BilledCost");
+		category |= !strcmp(r->header[i], "ChargeCategory");
+	}
+	return billed && category;
+}
+
 static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 	struct rb_err *err)
 {
@@ -219,8 +233,13 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 	qsort(r->tagcols, r->ntagcols, sizeof(*r->tagcols), tagcol_cmp);
 	for (k = 0; k < F_NREQUIRED; k++) {
 		if (r->col[k] < 0) {
-			ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0, "missing column %s",
-				colname(r, (enum fld)k));
+			if (is_focus(r))
+				ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0,
+					"this is a FOCUS file (columns BilledCost, ChargeCategory), "
+					"not an AWS Cost and Usage Report; rebill does not read FOCUS yet");
+			else
+				ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0, "missing column %s",
+					colname(r, (enum fld)k));
 			goto cleanup;
 		}
 	}

@@ -191,8 +191,38 @@ static const char schema_v2[] =
 	"  after TEXT"
 	");";
 
+/* v3: the billing rollup — a period's facts summed over days and tags (what
+ * rating sees), a cache rebuilt from facts, valid while bill_rollup_state
+ * lists exactly each payer's latest import of the period (store_scan.h). */
+static const char schema_v3[] =
+	"CREATE TABLE bill_rollup ("
+	"  period TEXT NOT NULL,"
+	"  payer TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  line_item_type TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  product_code TEXT NOT NULL,"
+	"  product_name TEXT NOT NULL,"
+	"  usage_type TEXT NOT NULL,"
+	"  operation TEXT NOT NULL,"
+	"  region TEXT NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  unblended TEXT NOT NULL,"
+	"  ondemand TEXT NOT NULL,"
+	"  effective TEXT NOT NULL"
+	");"
+	"CREATE INDEX bill_rollup_period_account ON bill_rollup(period, account);"
+	"CREATE TABLE bill_rollup_state ("
+	"  period TEXT NOT NULL,"
+	"  payer TEXT NOT NULL,"
+	"  import_id INTEGER NOT NULL,"       /* imports.id the rollup was built from */
+	"  PRIMARY KEY (period, payer)"
+	");";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

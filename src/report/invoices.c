@@ -1,0 +1,115 @@
+/*
+ * invoices.c: draft invoices of a period from the database (spec §5) — the
+ * library call behind `rebill invoice preview` and the HTTP server.
+ *
+ * The period's facts are read once and summed over days and tags
+ * (report_collect: rating is exact, so rating the sums equals rating the
+ * rows, spec §1); each invoiced customer's sums then go to the rate engine.
+ *
+ * Not for: numbering or freezing invoices, or printing them.
+ */
+#include "report/report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static const char *cluster_name(const struct rate_config *cfg, const char *id)
+{
+	size_t i;
+	if (!id)
+		return NULL;
+	for (i = 0; i < cfg->ntax_clusters; i++)
+		if (!strcmp(cfg->tax_clusters[i].id, id))
+			return cfg->tax_clusters[i].name;
+	return NULL;
+}
+
+int report_invoices(struct report_invoices **out, struct store *s, int period,
+	const char *customer, struct rb_err *err)
+{
+	struct report_cfg rc = { 0 };
+	struct report_agg agg = { 0 };
+	struct report_invoices *r = NULL;
+	struct rate_fact *facts = NULL;
+	size_t *start = NULL, *fill = NULL, i, nc, only = REPORT_NOBODY;
+	int ret;
+
+	*out = NULL;
+	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+		goto cleanup;
+	nc = rc.cfg->ncustomers;
+	if (customer) {
+		for (i = 0; i < nc; i++)
+			if (!strcmp(rc.cfg->customers[i].id, customer))
+				break;
+		if (i == nc) {
+			ret = rb_err_set(err, RB_EINPUT, "unknown customer '%s'", customer);
+			goto cleanup;
+		}
+		only = i;
+	}
+	if ((ret = report_collect(&agg, s, &rc, only, report_threads(&rc), err)) < 0)
+		goto cleanup;
+
+	/* the facts of customer i are facts[start[i] .. start[i+1]) */
+	start = xcalloc(nc + 1, sizeof(start[0]));
+	fill = xcalloc(nc + 1, sizeof(fill[0]));
+	for (i = 0; i < agg.n; i++)
+		if (agg.facts[i].ci != REPORT_NOBODY)
+			start[agg.facts[i].ci + 1]++;
+	for (i = 0; i < nc; i++)
+		start[i + 1] += start[i];
+	facts = xcalloc(agg.n ? agg.n : 1, sizeof(facts[0]));
+	for (i = 0; i < agg.n; i++) {
+		size_t ci = agg.facts[i].ci;
+		if (ci != REPORT_NOBODY)       /* unassigned: not invoiced */
+			facts[start[ci] + fill[ci]++] = agg.facts[i].f;
+	}
+
+	r = xcalloc(1, sizeof(*r));
+	r->period = period;
+	r->items = xcalloc(nc ? nc : 1, sizeof(r->items[0]));
+	for (i = 0; i < nc; i++) {
+		const struct rate_holdings *h = &rc.cfg->holdings[i];
+		struct report_invoice *it;
+		if ((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(&rc, i))
+			continue;
+		it = &r->items[r->n];
+		ret = rate_invoice_build(&it->inv, &rc.cfg->customers[i], period,
+			facts + start[i], start[i + 1] - start[i], rate_accounts_holds, &rc.holds[i],
+			h->custom_lines, h->ncustom_lines, err);
+		if (ret < 0)
+			goto cleanup;
+		it->customer = &rc.cfg->customers[i];
+		it->tax_cluster_name = cluster_name(rc.cfg, rc.cfg->customers[i].tax_cluster);
+		r->n++;
+	}
+	r->cfg = rc.cfg;
+	rc.cfg = NULL;
+	*out = r;
+	r = NULL;
+	ret = 0;
+cleanup:
+	report_invoices_free(r);
+	report_cfg_release(&rc);
+	report_agg_release(&agg);
+	free(facts);
+	free(start);
+	free(fill);
+	return ret;
+}
+
+void report_invoices_free(struct report_invoices *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++)
+		rate_invoice_free(r->items[i].inv);
+	free(r->items);
+	rate_config_free(r->cfg);
+	free(r);
+}

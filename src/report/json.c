@@ -1,0 +1,156 @@
+/*
+ * json.c: the JSON documents of the reports — one shape for the CLI's
+ * --format json and the HTTP API, so both print the same bytes. Amounts are
+ * decimal strings: invoice amounts at the currency's minor digits, USD cost
+ * at 10 fractional digits (exact), billed USD, margins and withheld amounts
+ * rounded half away from zero to 10 digits from their exact 18-digit value.
+ *
+ * Not for: tables and CSV (src/cli), computing anything.
+ */
+#include "report/report.h"
+
+#include <jansson.h>
+
+#include "util/period.h"
+#include "util/banned.h"
+
+static json_t *jamount(rb_i128 v, int scale, int digits)
+{
+	char buf[DEC_BUFSZ];
+	dec_format(buf, sizeof(buf), v, scale, digits);
+	return json_string(buf);
+}
+
+static json_t *jcost(rb_i128 v)
+{
+	return jamount(v, DEC_SCALE, REPORT_DIGITS);
+}
+
+static json_t *jusd(rb_i128 v)
+{
+	return jamount(v, RATE_SCALE, REPORT_DIGITS);
+}
+
+static json_t *jperiod(int period)
+{
+	char pb[PERIOD_BUFSZ];
+	period_format(pb, period);
+	return json_string(pb);
+}
+
+json_t *report_invoices_json(const struct report_invoices *r)
+{
+	json_t *root = json_object(), *invs = json_array();
+	char buf[DEC_BUFSZ];
+	size_t i, k;
+
+	json_object_set_new(root, "period", jperiod(r->period));
+	for (i = 0; i < r->n; i++) {
+		const struct rate_invoice *inv = r->items[i].inv;
+		json_t *o = json_object(), *lines = json_array();
+		json_object_set_new(o, "customer", json_string(inv->customer));
+		json_object_set_new(o, "currency", json_string(inv->currency));
+		dec_format_min(buf, sizeof(buf), inv->fx, DEC_FACTOR_DIGITS);
+		json_object_set_new(o, "fx", json_string(buf));
+		for (k = 0; k < inv->nlines; k++) {
+			const struct rate_line *l = &inv->lines[k];
+			json_t *lo = json_object();
+			json_object_set_new(lo, "kind", json_string(rate_line_kind_name(l->kind)));
+			json_object_set_new(lo, "key", json_string(l->key));
+			json_object_set_new(lo, "description", json_string(l->description));
+			json_object_set_new(lo, "amount", jamount(l->amount, inv->minor, inv->minor));
+			json_array_append_new(lines, lo);
+		}
+		json_object_set_new(o, "lines", lines);
+		json_object_set_new(o, "subtotal", jamount(inv->subtotal, inv->minor, inv->minor));
+		json_object_set_new(o, "tax", jamount(inv->tax, inv->minor, inv->minor));
+		json_object_set_new(o, "total", jamount(inv->total, inv->minor, inv->minor));
+		json_array_append_new(invs, o);
+	}
+	json_object_set_new(root, "invoices", invs);
+	return root;
+}
+
+static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_DISCOUNT, CUR_TAX };
+
+json_t *report_reconcile_json(const struct report_reconcile *r)
+{
+	json_t *root = json_object(), *a;
+	size_t i, k;
+
+	json_object_set_new(root, "period", jperiod(r->period));
+	a = json_array();
+	for (i = 0; i < r->npayers; i++) {
+		const struct report_payer *p = &r->payers[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "payer", json_string(p->payer));
+		json_object_set_new(o, "unblended", jcost(p->unblended));
+		json_object_set_new(o, "assigned", jcost(p->assigned));
+		json_object_set_new(o, "unassigned", jcost(p->unassigned));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "payers", a);
+	a = json_array();
+	for (i = 0; i < r->ncustomers; i++) {
+		const struct report_customer *c = &r->customers[i];
+		json_t *o = json_object(), *w = json_object();
+		json_object_set_new(o, "customer", json_string(c->customer));
+		json_object_set_new(o, "unblended", jcost(c->unblended));
+		json_object_set_new(o, "effective", jcost(c->effective));
+		json_object_set_new(o, "ondemand", jcost(c->ondemand));
+		json_object_set_new(o, "billed_usd", jusd(c->billed));
+		json_object_set_new(o, "margin", jusd(c->margin));
+		for (k = 0; k < sizeof(withheld_classes) / sizeof(withheld_classes[0]); k++)
+			json_object_set_new(w, cur_class_name(withheld_classes[k]),
+				jusd(c->withheld[withheld_classes[k]]));
+		json_object_set_new(o, "withheld", w);
+		json_object_set_new(o, "excluded", jcost(c->excluded));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "customers", a);
+	a = json_array();
+	for (i = 0; i < r->nunassigned; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "payer", json_string(r->unassigned[i].payer));
+		json_object_set_new(o, "account", json_string(r->unassigned[i].account));
+		json_object_set_new(o, "unblended", jcost(r->unassigned[i].unblended));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "unassigned_accounts", a);
+	a = json_array();
+	for (i = 0; i < r->nother; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string(r->other[i].type));
+		json_object_set_new(o, "rows", json_integer(r->other[i].rows));
+		json_object_set_new(o, "unblended", jcost(r->other[i].unblended));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "other_types", a);
+	return root;
+}
+
+static json_t *margin_row(const struct report_margin_row *row, int with_key)
+{
+	json_t *o = json_object();
+	if (with_key)
+		json_object_set_new(o, "key", json_string(row->key));
+	json_object_set_new(o, "unblended", jcost(row->unblended));
+	json_object_set_new(o, "effective", jcost(row->effective));
+	json_object_set_new(o, "billed_usd", jusd(row->billed));
+	json_object_set_new(o, "margin", jusd(row->margin));
+	return o;
+}
+
+json_t *report_margin_json(const struct report_margin *m, const char *by)
+{
+	json_t *root = json_object(), *rows = json_array();
+	size_t i;
+
+	json_object_set_new(root, "period", jperiod(m->period));
+	json_object_set_new(root, "by", json_string(by));
+	for (i = 0; i < m->n; i++)
+		json_array_append_new(rows, margin_row(&m->rows[i], 1));
+	json_object_set_new(root, "rows", rows);
+	json_object_set_new(root, "total", margin_row(&m->total, 0));
+	return root;
+}

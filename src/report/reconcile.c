@@ -1,0 +1,355 @@
+/*
+ * reconcile.c: spec §6 — where every dollar of a period went. Per payer the
+ * total unblended cost splits into assigned (held by a customer) and
+ * unassigned; per customer cost views beside billed USD, margin, withheld
+ * per policy class and excluded; the unassigned accounts; the line item
+ * types rebill does not know. The result must always balance: the checks
+ * are exact and a failure is RB_EBALANCE, never a warning.
+ *
+ * Not for: invoices (invoices.c) or breakdowns by other keys (margin.c).
+ */
+#include "report/report_int.h"
+
+#include "store/store_scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/period.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct recon {
+	const struct report_cfg *rc;
+	struct report_map *payers, *accounts, *types;
+	struct report_payer *p;
+	size_t palloc;
+	struct report_account *a;
+	size_t aalloc;
+	struct report_type *t;
+	size_t talloc;
+	struct report_customer *c;     /* parallel to cfg->customers */
+	struct strbuf key;
+	struct rb_err *err;
+};
+
+static size_t slot(struct report_map *m, const char *key, size_t len, void **arr,
+	size_t *alloc, size_t size, int *added)
+{
+	size_t i = report_map_put(m, key, len, added);
+	if (*added) {
+		if (i == *alloc) {
+			*alloc = *alloc ? *alloc * 2 : 16;
+			*arr = xreallocarray(*arr, *alloc, size);
+		}
+		memset((char *)*arr + i * size, 0, size);
+	}
+	return i;
+}
+
+static int recon_one(void *arg, const struct store_fact *sf, const struct rate_fact *f, size_t ci)
+{
+	struct recon *r = arg;
+	struct report_payer *p;
+	struct report_customer *c;
+	struct rate_bill b;
+	size_t i;
+	int added, rc;
+
+	(void)sf;
+	i = slot(r->payers, f->payer, strlen(f->payer), (void **)&r->p, &r->palloc,
+		sizeof(r->p[0]), &added);
+	p = &r->p[i];
+	if (added)
+		p->payer = xstrdup(f->payer);
+	p->rows += f->rows;
+	if ((rc = report_add(&p->unblended, f->unblended, r->err)))
+		return rc;
+
+	if (f->cls == CUR_OTHER) {
+		i = slot(r->types, f->line_item_type, strlen(f->line_item_type), (void **)&r->t,
+			&r->talloc, sizeof(r->t[0]), &added);
+		if (added)
+			r->t[i].type = xstrdup(f->line_item_type);
+		r->t[i].rows += f->rows;
+		if ((rc = report_add(&r->t[i].unblended, f->unblended, r->err)))
+			return rc;
+	}
+
+	if (ci == REPORT_NOBODY) {
+		if ((rc = report_add(&p->unassigned, f->unblended, r->err)))
+			return rc;
+		strbuf_reset(&r->key);
+		if (strbuf_add(&r->key, f->payer, strlen(f->payer) + 1) ||
+		    strbuf_addstr(&r->key, f->account))
+			return rb_err_set(r->err, RB_EINPUT, "over-long account '%s'", f->account);
+		i = slot(r->accounts, r->key.buf, r->key.len, (void **)&r->a, &r->aalloc,
+			sizeof(r->a[0]), &added);
+		if (added) {
+			r->a[i].payer = xstrdup(f->payer);
+			r->a[i].account = xstrdup(f->account);
+		}
+		r->a[i].rows += f->rows;
+		return report_add(&r->a[i].unblended, f->unblended, r->err);
+	}
+
+	if ((rc = report_add(&p->assigned, f->unblended, r->err)))
+		return rc;
+	c = &r->c[ci];
+	if ((rc = rate_fact_bill(&b, r->rc->cfg->customers[ci].plan, f, rate_accounts_holds,
+			&r->rc->holds[ci], r->err)))
+		return rc;
+	c->rows += f->rows;
+	if ((rc = report_add(&c->unblended, f->unblended, r->err)) ||
+	    (rc = report_add(&c->effective, f->effective, r->err)) ||
+	    (rc = report_add(&c->ondemand, f->ondemand, r->err)) ||
+	    (rc = report_add(&c->billed, b.billed, r->err)) ||
+	    (rc = report_add(&c->withheld[f->cls], b.withheld, r->err)))
+		return rc;
+	if (b.excluded) {
+		c->excluded_rows += f->rows;
+		if ((rc = report_add(&c->excluded, b.excluded_cost, r->err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int cmp_payer(const void *a, const void *b)
+{
+	return strcmp(((const struct report_payer *)a)->payer, ((const struct report_payer *)b)->payer);
+}
+
+static int cmp_account(const void *a, const void *b)
+{
+	const struct report_account *x = a, *y = b;
+	int c = strcmp(x->payer, y->payer);
+	return c ? c : strcmp(x->account, y->account);
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+	return strcmp(((const struct report_type *)a)->type, ((const struct report_type *)b)->type);
+}
+
+static int unbalanced(struct rb_err *err, int period, const char *what, rb_i128 left,
+	rb_i128 right)
+{
+	char pb[PERIOD_BUFSZ], lb[DEC_BUFSZ], rb[DEC_BUFSZ];
+	period_format(pb, period);
+	dec_format(lb, sizeof(lb), left, DEC_SCALE, DEC_SCALE);
+	dec_format(rb, sizeof(rb), right, DEC_SCALE, DEC_SCALE);
+	return rb_err_set(err, RB_EBALANCE,
+		"reconciliation of %s does not balance: %s: %s != %s", pb, what, lb, rb);
+}
+
+int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
+	size_t nsrc, struct rb_err *err)
+{
+	rb_i128 total = 0, assigned = 0, unassigned = 0, cust = 0, acc = 0, sum;
+	size_t i, j, k;
+	char what[200];
+
+	for (i = 0; i < r->npayers; i++) {
+		const struct report_payer *p = &r->payers[i];
+		snprintf(what, sizeof(what), "payer %s unblended vs assigned + unassigned", p->payer);
+		if (dec_add(&sum, p->assigned, p->unassigned) || sum != p->unblended)
+			return unbalanced(err, r->period, what, p->unblended, sum);
+		if (dec_add(&total, total, p->unblended) || dec_add(&assigned, assigned, p->assigned) ||
+		    dec_add(&unassigned, unassigned, p->unassigned))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	}
+	/* every independent source agrees with every payer, and knows no other */
+	for (k = 0; k < nsrc; k++) {
+		const struct report_source *x = &src[k];
+		for (i = 0; i < r->npayers; i++) {
+			const struct report_payer *p = &r->payers[i];
+			for (j = 0; j < x->n; j++)
+				if (!strcmp(x->payers[j], p->payer))
+					break;
+			snprintf(what, sizeof(what), "payer %s unblended vs %s", p->payer, x->name);
+			if (j == x->n || x->unblended[j] != p->unblended)
+				return unbalanced(err, r->period, what, p->unblended,
+					j == x->n ? 0 : x->unblended[j]);
+			if (x->rows[j] != p->rows)
+				return rb_err_set(err, RB_EBALANCE,
+					"reconciliation does not balance: payer %s has %ld rows, %s %ld",
+					p->payer, p->rows, x->name, x->rows[j]);
+		}
+		for (j = 0; j < x->n; j++) {
+			for (i = 0; i < r->npayers; i++)
+				if (!strcmp(x->payers[j], r->payers[i].payer))
+					break;
+			snprintf(what, sizeof(what), "payer %s (%s) is not reconciled", x->payers[j], x->name);
+			if (i == r->npayers && (x->unblended[j] != 0 || x->rows[j] != 0))
+				return unbalanced(err, r->period, what, x->unblended[j], 0);
+		}
+	}
+	for (i = 0; i < r->ncustomers; i++)
+		if (dec_add(&cust, cust, r->customers[i].unblended))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	if (cust != assigned)
+		return unbalanced(err, r->period, "sum of customers vs sum of assigned", cust, assigned);
+	for (i = 0; i < r->nunassigned; i++)
+		if (dec_add(&acc, acc, r->unassigned[i].unblended))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	if (acc != unassigned)
+		return unbalanced(err, r->period, "sum of unassigned accounts vs sum of unassigned",
+			acc, unassigned);
+	r->total_unblended = total;
+	r->total_assigned = assigned;
+	r->total_unassigned = unassigned;
+	r->customers_unblended = cust;
+	r->accounts_unblended = acc;
+	return 0;
+}
+
+int report_reconcile(struct report_reconcile **out, struct store *s, int period,
+	struct rb_err *err)
+{
+	struct report_cfg rc = { 0 };
+	struct report_agg agg = { 0 };
+	struct recon w = { 0 };
+	struct report_reconcile *r = NULL;
+	struct store_group *groups = NULL;
+	struct store_import_total *imports = NULL;
+	struct report_source src[2];
+	size_t ngroups = 0, nimports = 0, i, nc;
+	int ret;
+
+	*out = NULL;
+	memset(src, 0, sizeof(src));
+	w.err = err;
+	w.payers = report_map_new();
+	w.accounts = report_map_new();
+	w.types = report_map_new();
+	strbuf_init(&w.key, 64, 4096);
+	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+		goto cleanup;
+	w.rc = &rc;
+	nc = rc.cfg->ncustomers;
+	w.c = xcalloc(nc ? nc : 1, sizeof(w.c[0]));
+	/* rating the period's sums equals rating its rows (exact), and is faster */
+	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
+		goto cleanup;
+	for (i = 0; i < agg.n; i++)
+		if ((ret = recon_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)
+			goto cleanup;
+
+	r = xcalloc(1, sizeof(*r));
+	r->period = period;
+	r->npayers = report_map_count(w.payers);
+	r->payers = w.p;
+	w.p = NULL;
+	r->nunassigned = report_map_count(w.accounts);
+	r->unassigned = w.a;
+	w.a = NULL;
+	r->nother = report_map_count(w.types);
+	r->other = w.t;
+	w.t = NULL;
+	if (r->npayers > 1)
+		qsort(r->payers, r->npayers, sizeof(r->payers[0]), cmp_payer);
+	if (r->nunassigned > 1)
+		qsort(r->unassigned, r->nunassigned, sizeof(r->unassigned[0]), cmp_account);
+	if (r->nother > 1)
+		qsort(r->other, r->nother, sizeof(r->other[0]), cmp_type);
+	/* customers are sorted by id in the configuration already */
+	r->customers = xcalloc(nc ? nc : 1, sizeof(r->customers[0]));
+	for (i = 0; i < nc; i++) {
+		struct report_customer *c;
+		rb_i128 eff;
+		if (!report_cfg_invoiced(&rc, i))
+			continue;
+		c = &r->customers[r->ncustomers++];
+		*c = w.c[i];
+		c->customer = rc.cfg->customers[i].id;
+		if (dec_rescale(&eff, c->effective, DEC_SCALE, RATE_SCALE) ||
+		    dec_sub(&c->margin, c->billed, eff)) {
+			ret = rb_err_set(err, RB_EINPUT, "margin of customer '%s' out of range", c->customer);
+			goto cleanup;
+		}
+	}
+	r->cfg = rc.cfg;
+	rc.cfg = NULL;
+
+	/* the independent sides: the database's own SQL sum per payer, and what
+	 * each payer's latest import counted while it read the CUR files */
+	if ((ret = store_summary(&groups, &ngroups, s, period, STORE_BY_PAYER, NULL, err)) < 0)
+		goto cleanup;
+	if ((ret = store_import_totals(&imports, &nimports, s, period, err)) < 0)
+		goto cleanup;
+	src[0].name = "the database's sum";
+	src[0].n = ngroups;
+	src[0].payers = xcalloc(ngroups ? ngroups : 1, sizeof(char *));
+	src[0].rows = xcalloc(ngroups ? ngroups : 1, sizeof(long));
+	src[0].unblended = xcalloc(ngroups ? ngroups : 1, sizeof(rb_i128));
+	for (i = 0; i < ngroups; i++) {
+		src[0].payers[i] = groups[i].key;
+		src[0].rows[i] = (long)groups[i].sum.rows;
+		src[0].unblended[i] = groups[i].sum.unblended;
+	}
+	src[1].name = "the import's count";
+	src[1].n = nimports;
+	src[1].payers = xcalloc(nimports ? nimports : 1, sizeof(char *));
+	src[1].rows = xcalloc(nimports ? nimports : 1, sizeof(long));
+	src[1].unblended = xcalloc(nimports ? nimports : 1, sizeof(rb_i128));
+	for (i = 0; i < nimports; i++) {
+		src[1].payers[i] = imports[i].payer;
+		src[1].rows[i] = (long)imports[i].rows;
+		src[1].unblended[i] = imports[i].unblended;
+	}
+	if ((ret = report_reconcile_check(r, src, 2, err)) < 0)
+		goto cleanup;
+	*out = r;
+	r = NULL;
+	ret = 0;
+cleanup:
+	report_reconcile_free(r);
+	report_agg_release(&agg);
+	report_cfg_release(&rc);
+	store_groups_free(groups, ngroups);
+	store_import_totals_free(imports, nimports);
+	for (i = 0; i < 2; i++) {
+		free((void *)src[i].payers);
+		free(src[i].rows);
+		free(src[i].unblended);
+	}
+	for (i = 0; w.p && i < report_map_count(w.payers); i++)
+		free(w.p[i].payer);
+	for (i = 0; w.a && i < report_map_count(w.accounts); i++) {
+		free(w.a[i].payer);
+		free(w.a[i].account);
+	}
+	for (i = 0; w.t && i < report_map_count(w.types); i++)
+		free(w.t[i].type);
+	free(w.p);
+	free(w.a);
+	free(w.t);
+	free(w.c);
+	report_map_free(w.payers);
+	report_map_free(w.accounts);
+	report_map_free(w.types);
+	strbuf_release(&w.key);
+	return ret;
+}
+
+void report_reconcile_free(struct report_reconcile *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->npayers; i++)
+		free(r->payers[i].payer);
+	for (i = 0; i < r->nunassigned; i++) {
+		free(r->unassigned[i].payer);
+		free(r->unassigned[i].account);
+	}
+	for (i = 0; i < r->nother; i++)
+		free(r->other[i].type);
+	free(r->payers);
+	free(r->unassigned);
+	free(r->other);
+	free(r->customers);
+	rate_config_free(r->cfg);
+	free(r);
+}

@@ -1,0 +1,205 @@
+/*
+ * report.h: answers about one billing period, computed from the database —
+ * invoice previews (spec §5), the reconciliation (spec §6) and margin
+ * breakdowns. The CLI and the HTTP server print what these return; they
+ * compute no money themselves.
+ *
+ * Every call loads the configuration for the period (store_config_load),
+ * reads the period's facts once (store_facts_scan, in parallel over account
+ * ranges; store_facts_each when tags matter), sums them over days and tags
+ * (exact: rating the sums equals rating the rows) and rates them with the
+ * pure engine in src/rate. Results are plain values: read their fields,
+ * free them with the matching _free (which accepts NULL). Safe to call from
+ * several threads on different stores.
+ *
+ * Scales (util/decimal.h, rate/rate.h): cost views at DEC_SCALE, billed USD
+ * and margins at RATE_SCALE, invoice amounts at the invoice's minor digits.
+ * Nothing here rounds: printing decides the digits shown.
+ *
+ * Not for: SQL (src/store), rating rules (src/rate), output formats (src/cli).
+ */
+#ifndef RB_REPORT_H
+#define RB_REPORT_H
+
+#include <stddef.h>
+
+#include "cur/cur.h"
+#include "rate/rate.h"
+#include "store/store.h"
+#include "util/decimal.h"
+#include "util/err.h"
+
+struct rate_config;
+
+/* ---- invoice previews ---------------------------------------------------- */
+
+struct report_invoice {
+	const struct rate_customer *customer; /* borrowed from report_invoices.cfg */
+	const char *tax_cluster_name;         /* borrowed; NULL without a cluster */
+	struct rate_invoice *inv;             /* owned */
+};
+
+/* Invariants: items sorted by customer id; one per customer that has an
+ * invoice for the period (an assignment covering it, or custom lines). */
+struct report_invoices {
+	int period;
+	struct report_invoice *items;
+	size_t n;
+	struct rate_config *cfg;              /* owned: what items borrow from */
+};
+
+/* Builds the draft invoices of period (util/period.h), of every customer or
+ * only of `customer` (NULL: all). Returns 0 and sets *out; RB_EINPUT when
+ * `customer` is not a configured customer id ("unknown customer 'x'") or an
+ * invoice cannot be built (e.g. a missing exchange rate: the rate engine's
+ * message names the customer and the period); RB_EIO on a database error.
+ * On failure *out is NULL. A known customer without an invoice for the
+ * period gives an empty list. */
+int report_invoices(struct report_invoices **out, struct store *s, int period,
+	const char *customer, struct rb_err *err);
+void report_invoices_free(struct report_invoices *r);
+
+/* ---- reconciliation (spec §6) -------------------------------------------- */
+
+struct report_payer {
+	char *payer;
+	long rows;
+	rb_i128 unblended, assigned, unassigned;   /* DEC_SCALE */
+};
+
+/* Cost and revenue of one customer's rows. billed is in USD before FX,
+ * managed-service fees and custom lines (those are in the invoice currency
+ * and live on the invoice). withheld[cls] = Σ unblended − Σ billed of the
+ * policy classes (credit, refund, discount, tax), 0 for the others;
+ * excluded = Σ unblended of the rows an exclude rule matched. */
+struct report_customer {
+	const char *customer;                      /* borrowed from the result */
+	long rows;
+	rb_i128 unblended, effective, ondemand;    /* DEC_SCALE */
+	rb_i128 billed;                            /* RATE_SCALE */
+	rb_i128 margin;                            /* RATE_SCALE: billed − effective */
+	rb_i128 withheld[CUR_NCLASS];              /* RATE_SCALE */
+	rb_i128 excluded;                          /* DEC_SCALE */
+	long excluded_rows;
+};
+
+struct report_account {
+	char *payer;
+	char *account;
+	long rows;
+	rb_i128 unblended;                         /* DEC_SCALE */
+};
+
+struct report_type {
+	char *type;                                /* a line item type of class other */
+	long rows;
+	rb_i128 unblended;                         /* DEC_SCALE */
+};
+
+/* Invariants (checked before report_reconcile returns, exactly):
+ *  - per payer: unblended = assigned + unassigned; and its rows and
+ *    unblended equal the database's own SQL sum of the payer's facts and
+ *    what the payer's latest import counted while reading the CUR files;
+ *  - Σ payers' assigned = Σ customers' unblended;
+ *  - Σ payers' unassigned = Σ unassigned accounts' unblended.
+ * payers sorted by id; customers by id (those with an invoice for the
+ * period); unassigned accounts by payer, account; other types by type. */
+struct report_reconcile {
+	int period;
+	struct report_payer *payers;
+	size_t npayers;
+	struct report_customer *customers;
+	size_t ncustomers;
+	struct report_account *unassigned;
+	size_t nunassigned;
+	struct report_type *other;
+	size_t nother;
+	/* DEC_SCALE: Σ payers' unblended, assigned and unassigned; Σ customers'
+	 * unblended; Σ unassigned accounts' unblended (set by the check) */
+	rb_i128 total_unblended, total_assigned, total_unassigned, customers_unblended,
+		accounts_unblended;
+	struct rate_config *cfg;                   /* owned */
+};
+
+/* Reconciles period. Needs no exchange rate (everything is USD). Returns
+ * 0; RB_EBALANCE when an invariant above fails (err says which payer or
+ * sum and both sides); RB_EINPUT when a fact cannot be rated; RB_EIO on a
+ * database error. On failure *out is NULL. */
+int report_reconcile(struct report_reconcile **out, struct store *s, int period,
+	struct rb_err *err);
+void report_reconcile_free(struct report_reconcile *r);
+
+/* An independent account of each payer's period: name (for messages, e.g.
+ * "the import's count") and n parallel entries. */
+struct report_source {
+	const char *name;
+	const char **payers;
+	long *rows;
+	rb_i128 *unblended;                        /* DEC_SCALE */
+	size_t n;
+};
+
+/* The balance check itself, exposed so it can be tested on crafted
+ * values: returns 0 when r satisfies the invariants above against every
+ * source (a source's payer missing from r is fine only with 0 rows and 0
+ * cost), else RB_EBALANCE with err naming the payer or sum and both sides.
+ * Fills r's totals. */
+int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
+	size_t nsrc, struct rb_err *err);
+
+/* ---- margin -------------------------------------------------------------- */
+
+enum report_by {
+	REPORT_BY_CUSTOMER,   /* rows of unassigned accounts: key "(unassigned)" */
+	REPORT_BY_ACCOUNT,
+	REPORT_BY_SERVICE,    /* lineItem/ProductCode */
+	REPORT_BY_REGION,
+	REPORT_BY_TYPE,       /* lineItem/LineItemType */
+	REPORT_BY_TAG,        /* the value of one tag key, "" when untagged */
+};
+
+#define REPORT_UNASSIGNED "(unassigned)"
+
+/* Parses "customer", "account", "service", "region", "type" or "tag:KEY"
+ * (*tag_key then points into s, after "tag:"). Returns 0, or RB_EUSAGE. */
+int report_by_parse(enum report_by *out, const char **tag_key, const char *s,
+	struct rb_err *err);
+
+struct report_margin_row {
+	char *key;
+	long rows;
+	rb_i128 unblended, effective;              /* DEC_SCALE */
+	rb_i128 billed, margin;                    /* RATE_SCALE, USD */
+};
+
+/* Rows sorted by key, bytewise. Every fact of the period counts (rows of
+ * unassigned accounts with billed 0), so total.unblended is the period's
+ * total unblended cost. */
+struct report_margin {
+	int period;
+	enum report_by by;
+	struct report_margin_row *rows;
+	size_t n;
+	struct report_margin_row total;            /* key "total" */
+};
+
+int report_margin(struct report_margin **out, struct store *s, int period,
+	enum report_by by, const char *tag_key, struct rb_err *err);
+void report_margin_free(struct report_margin *m);
+
+/* ---- JSON (json.c) --------------------------------------------------------- */
+
+/* Fractional digits of USD amounts in report output (cost exact at
+ * DEC_SCALE; billed, margin and withheld rounded half away from zero). */
+#define REPORT_DIGITS 10
+
+/* The documents of `rebill invoice preview --format json`, `report
+ * reconcile --format json` and `report margin --format json` (by: the
+ * grouping as the user wrote it, e.g. "tag:user:Env"), keys in a fixed
+ * order. New references, owned by the caller (json_decref). */
+struct json_t;
+struct json_t *report_invoices_json(const struct report_invoices *r);
+struct json_t *report_reconcile_json(const struct report_reconcile *r);
+struct json_t *report_margin_json(const struct report_margin *m, const char *by);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * report_int.h: what the files of src/report share — loading the period's
+ * configuration with a "holds" set per customer, walking the period's facts
+ * with each one's holder, and a small string-keyed map for grouping.
+ *
+ * Not for: use outside src/report.
+ */
+#ifndef RB_REPORT_INT_H
+#define RB_REPORT_INT_H
+
+#include <stddef.h>
+
+#include "rate/rate.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "store/store_config.h"
+#include "store/store_facts.h"
+#include "util/decimal.h"
+#include "util/err.h"
+
+/* The configuration of one period plus, per customer (parallel to
+ * cfg->customers), the accounts it holds as a rate_accounts set for the
+ * purchaser basis. */
+struct report_cfg {
+	struct rate_config *cfg;
+	struct rate_accounts *holds;
+	int period;
+};
+
+int report_cfg_load(struct report_cfg *out, struct store *s, int period, struct rb_err *err);
+/* Frees holds; cfg is freed too unless it was taken (set to NULL). */
+void report_cfg_release(struct report_cfg *rc);
+
+/* 1 when customer i has an invoice for the period (spec §5: an assignment
+ * covering it, or custom lines for it). */
+int report_cfg_invoiced(const struct report_cfg *rc, size_t i);
+
+/* Called for each fact of the period: sf as the store gives it, f the same
+ * fact for the rate engine (strings borrowed from sf), ci the index of the
+ * customer holding the fact's account or (size_t)-1. Returns 0 to go on,
+ * or an RB_E* code (with err set through ctx) to stop. */
+typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
+	const struct rate_fact *f, size_t ci);
+
+#define REPORT_NOBODY ((size_t)-1)
+
+/* Walks the period's facts: with tags (store_facts_each: sf->day and
+ * sf->tags set) when with_tags, else the lean billing read
+ * (store_facts_scan: no day, no tags). */
+int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, report_fact_fn fn,
+	void *ctx, struct rb_err *err);
+
+/* The period's facts summed over days and tags: one per distinct (payer,
+ * account, line item type, class, product code and name, usage type,
+ * operation, region, owner) — everything rating can see, so rating a sum
+ * equals summing the ratings (spec §1: exact). facts[i].f's strings point
+ * into the aggregate's own memory. */
+struct report_fact {
+	size_t ci;             /* holder customer index or REPORT_NOBODY */
+	struct rate_fact f;
+};
+
+struct report_agg {
+	struct report_map *keys;
+	struct report_fact *facts;
+	size_t n, alloc;
+};
+
+/* Collects the aggregates of the facts held by customer `only`, or of every
+ * fact of the period (only = REPORT_NOBODY; ci is then REPORT_NOBODY for
+ * unassigned accounts). Reads the billing rollup when it was built from the
+ * period's latest imports (store_scan.h), else the facts — and then, for a
+ * whole period, writes the rollup for next time. With nthreads > 1 the
+ * accounts are split into that many ranges, each read by a thread on a
+ * connection of its own; if anything is committed to the database
+ * meanwhile the result could mix two states, so that is an error (RB_EIO,
+ * "try again"). The aggregates are the same whatever the source and
+ * nthreads (their order is not). */
+int report_collect(struct report_agg *out, struct store *s, const struct report_cfg *rc,
+	size_t only, int nthreads, struct rb_err *err);
+
+/* How many threads report_collect should use for rc: 1 for small
+ * configurations, else the online CPUs, at most REPORT_MAX_THREADS. */
+#define REPORT_MAX_THREADS 4
+int report_threads(const struct report_cfg *rc);
+void report_agg_release(struct report_agg *a);
+
+/* acc += v, or RB_EINPUT "sum out of range" (never silent). */
+int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err);
+
+/* A map from byte strings (key, len) to indices 0, 1, 2, ... in insertion
+ * order; keys are copied. */
+struct report_map;
+struct report_map *report_map_new(void);
+void report_map_free(struct report_map *m);
+/* The index of key, inserting it with the next index (*added = 1) when new. */
+size_t report_map_put(struct report_map *m, const char *key, size_t len, int *added);
+size_t report_map_count(const struct report_map *m);
+/* The stored copy of the key with index i (NUL-terminated after len bytes). */
+const char *report_map_key(const struct report_map *m, size_t i, size_t *len);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * facts_scan.c: the billing read of a period's facts (see store_scan.h):
+ * one statement, the columns rating needs, no sort and no join; and the
+ * read-only connections that let threads share the work.
+ */
+#include "store/store_scan.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cur/cur.h"
+#include "util/decimal.h"
+#include "util/period.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct store_reader {
+	sqlite3 *db;
+};
+
+int store_reader_open(struct store_reader **out, struct store *s, struct rb_err *err)
+{
+	struct store_reader *r = xcalloc(1, sizeof(*r));
+	const char *path = sqlite3_db_filename(store_db_int(s), "main");
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path) {
+		free(r);
+		return rb_err_set(err, RB_EIO, "database: a reader needs a database file");
+	}
+	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "%s: cannot open database: %s", path,
+			r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		store_reader_free(r);
+		return rc;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	*out = r;
+	return 0;
+}
+
+void store_reader_free(struct store_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_close_v2(r->db);
+	free(r);
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? t : "";
+}
+
+/* The stored form is canonical ("-12.3456789012": DEC_SCALE digits after
+ * the point, at most 27 before): read that directly, anything else through
+ * dec_parse. Same value either way; this is only faster. */
+static int amount(rb_i128 *out, sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col), i = 0, neg = 0, dot;
+	rb_i128 v = 0;
+
+	*out = 0;
+	if (!t || n == 0)
+		return 0;
+	if (t[0] == '-')
+		neg = i = 1;
+	dot = n - DEC_SCALE - 1;
+	if (dot <= i || dot - i > 27 || t[dot] != '.')
+		goto slow;
+	for (; i < n; i++) {
+		if (i == dot)
+			continue;
+		if (t[i] < '0' || t[i] > '9')
+			goto slow;
+		v = v * 10 + (t[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+slow:
+	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
+}
+
+int store_facts_scan(struct store *s, struct store_reader *r, enum store_source src, int period,
+	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err)
+{
+	sqlite3 *db = r ? r->db : store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	char pb[PERIOD_BUFSZ];
+	int rc;
+
+	/* A plain range, so the (period, account) index serves it; an open end
+	 * is "" below and "\xff" above every account (BINARY collation compares
+	 * bytes, and no UTF-8 text holds the byte 0xff). */
+	if (sqlite3_prepare_v2(db, src == STORE_ROLLUP ?
+			"SELECT payer, account, line_item_type, class, product_code, product_name,"
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
+			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
+			"SELECT payer, account, line_item_type, class, product_code, product_name,"
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
+			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
+			-1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact f;
+		int cls = cur_class_from_name(text(st, 3));
+		memset(&f, 0, sizeof(f));
+		f.period = period;
+		f.day = "";
+		f.tags = "";
+		f.payer = text(st, 0);
+		f.account = text(st, 1);
+		f.line_item_type = text(st, 2);
+		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+		f.product_code = text(st, 4);
+		f.product_name = text(st, 5);
+		f.usage_type = text(st, 6);
+		f.operation = text(st, 7);
+		f.region = text(st, 8);
+		f.owner = text(st, 9);
+		f.sum.rows = sqlite3_column_int64(st, 10);
+		if (cls < 0 || amount(&f.sum.unblended, st, 11) < 0 ||
+		    amount(&f.sum.ondemand, st, 12) < 0 || amount(&f.sum.effective, st, 13) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
+			goto out;
+		}
+		if ((rc = cb(ctx, &f)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = rb_err_set(err, RB_EIO, "database: cannot read facts: %s", sqlite3_errmsg(db));
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
+	int period, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_import_total *t = NULL;
+	size_t alloc = 0, k = 0;
+	char pb[PERIOD_BUFSZ];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db,
+			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
+			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
+			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			t = xreallocarray(t, alloc, sizeof(t[0]));
+		}
+		t[k].payer = xstrdup(text(st, 0));
+		t[k].id = sqlite3_column_int64(st, 1);
+		t[k].rows = sqlite3_column_int64(st, 2);
+		if (amount(&t[k].unblended, st, 3) < 0) {
+			free(t[k].payer);
+			rc = rb_err_set(err, RB_EIO, "database: an import of %s holds a bad amount", pb);
+			goto fail;
+		}
+		k++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = t;
+	*n = k;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_import_totals_free(t, k);
+	return rc;
+}
+
+void store_import_totals_free(struct store_import_total *t, size_t n)
+{
+	size_t i;
+	for (i = 0; t && i < n; i++)
+		free(t[i].payer);
+	free(t);
+}
+
+/* 1 when the state rows of period are exactly (payer, id) of t. */
+static int state_matches(sqlite3 *db, int period, const struct store_import_total *t, size_t n,
+	int *match, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char pb[PERIOD_BUFSZ];
+	size_t k = 0;
+	int rc;
+
+	*match = 0;
+	if (sqlite3_prepare_v2(db, "SELECT payer, import_id FROM bill_rollup_state WHERE period = ?"
+			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	period_format(pb, period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	*match = n > 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k >= n || strcmp(text(st, 0), t[k].payer) || sqlite3_column_int64(st, 1) != t[k].id)
+			*match = 0;
+		k++;
+	}
+	if (k != n)
+		*match = 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rb_err_set(err, RB_EIO, "database: cannot read the rollup state: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int store_rollup_fresh(struct store *s, int period, const struct store_import_total *t, size_t n,
+	int *fresh, struct rb_err *err)
+{
+	return state_matches(store_db_int(s), period, t, n, fresh, err);
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	if (pb)
+		sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int store_rollup_write(struct store *s, int period, const struct store_import_total *t, size_t n,
+	const struct store_fact *facts, size_t nfacts, int *written, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_import_total *now = NULL;
+	char pb[PERIOD_BUFSZ], a[3][DEC_BUFSZ];
+	size_t nnow = 0, i, k;
+	int rc, same;
+
+	*written = 0;
+	period_format(pb, period);
+	if ((rc = store_begin(s, err)) < 0)
+		return rc;
+	/* the imports the caller read under must still be the latest ones */
+	if ((rc = store_import_totals(&now, &nnow, s, period, err)) < 0)
+		goto fail;
+	same = nnow == n && n > 0;
+	for (i = 0; same && i < n; i++)
+		same = !strcmp(now[i].payer, t[i].payer) && now[i].id == t[i].id;
+	if (!same) {
+		store_rollback(s);
+		store_import_totals_free(now, nnow);
+		return 0;
+	}
+	if ((rc = exec(db, "DELETE FROM bill_rollup WHERE period = ?", pb, err)) < 0 ||
+	    (rc = exec(db, "DELETE FROM bill_rollup_state WHERE period = ?", pb, err)) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup (period, payer, account, line_item_type,"
+			" class, product_code, product_name, usage_type, operation, region, owner, rows,"
+			" unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			-1, &st, NULL) != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	for (k = 0; k < nfacts; k++) {
+		const struct store_fact *f = &facts[k];
+		const char *cols[] = { pb, f->payer, f->account, f->line_item_type, cur_class_name(f->cls),
+			f->product_code, f->product_name, f->usage_type, f->operation, f->region, f->owner };
+		for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+			sqlite3_bind_text(st, (int)i + 1, cols[i] ? cols[i] : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 12, f->sum.rows);
+		dec_format(a[0], DEC_BUFSZ, f->sum.unblended, DEC_SCALE, DEC_SCALE);
+		dec_format(a[1], DEC_BUFSZ, f->sum.ondemand, DEC_SCALE, DEC_SCALE);
+		dec_format(a[2], DEC_BUFSZ, f->sum.effective, DEC_SCALE, DEC_SCALE);
+		for (i = 0; i < 3; i++)
+			sqlite3_bind_text(st, 13 + (int)i, a[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup_state (period, payer, import_id)"
+			" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, pb, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t[i].payer, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t[i].id);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = store_commit(s, err)) < 0)
+		goto fail;
+	store_import_totals_free(now, nnow);
+	*written = 1;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_rollback(s);
+	store_import_totals_free(now, nnow);
+	return rc;
+}
+
+int store_data_version(struct store *s, long long *out, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = rb_err_set(err, RB_EIO, "database: cannot read the data version: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
