@@ -4,8 +4,8 @@
 #
 # Builds rebill with buildtype=release into build-bench/ (or uses $REBILL),
 # generates the data with `rebill gen` into bench/data/ when missing
-# (git-ignored, never committed; $REBILL_GEN may name another binary for
-# `gen`), then times, each N times (default 3) on a warm page cache, and
+# (git-ignored, never committed; regenerated when tools/gen changed;
+# $REBILL_GEN may name another binary for `gen`), then times, each N times (default 3) on a warm page cache, and
 # prints for each the MEDIAN and the BEST wall time:
 #   plain    rebill import --quiet of 2 payers x 1 M rows (8 legacy CSV files,
 #            1.78 GB) into a fresh database, its split (rebill's --timing:
@@ -65,7 +65,8 @@ data=$here/data
 mkdir -p "$data"
 gen() { # NAME ARGS...: rebill gen ARGS into data/NAME unless already there
 	local name=$1; shift
-	local stamp="gen $*"
+	# the generator's version is part of the stamp: a changed gen rewrites
+	local stamp="gen $* ($(git -C "$root" log -1 --format=%h -- tools/gen 2>/dev/null))"
 	if [ -f "$data/$name/.stamp" ] && [ "$(cat "$data/$name/.stamp")" = "$stamp" ]; then
 		return
 	fi
