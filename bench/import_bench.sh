@@ -79,6 +79,7 @@ gen plain --payers 2 --accounts 10 --rows 1000000 --parts 4 --seed 1
 gen one --payers 1 --accounts 20 --rows 2000000 --parts 1 --seed 3
 gen gz --payers 2 --accounts 10 --rows 1000000 --parts 1 --seed 1 --gzip
 [ "$big" = 1 ] && gen big --payers 5 --accounts 10 --rows 1000000 --parts 4 --seed 2
+sync   # freshly written data would be written back while the imports fsync
 csvs() { find "$data/$1" -name '*.csv' -o -name '*.csv.gz' | LC_ALL=C sort; }
 bytes() { cat "$@" | wc -c; }
 warm() { cat "$@" >/dev/null; }
