@@ -99,6 +99,7 @@ rebill_import() {
 	local walls=() rds=() wrs=() r=0 i line
 	for i in $(seq "$runs"); do
 		rm -f "$work"/bench.db*
+		sync   # the last run's database is written back before this one starts
 		/usr/bin/time -f '%e %M' -o "$work/time" \
 			"$REBILL" --db "$work/bench.db" import --quiet --timing "$@" \
 			>"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
