@@ -767,16 +767,6 @@ cleanup:
 
 /* ---- reading ---- */
 
-static int col_amount(rb_i128 *out, sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
-	*out = 0;
-	if (!t || n == 0)
-		return 0;
-	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
-}
-
 static char *col_dup(sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
@@ -788,9 +778,9 @@ static int col_sums(struct store_sum *sum, sqlite3_stmt *st, int col)
 {
 	memset(sum, 0, sizeof(*sum));
 	sum->rows = sqlite3_column_int64(st, col);
-	if (col_amount(&sum->unblended, st, col + 1) < 0 ||
-	    col_amount(&sum->ondemand, st, col + 2) < 0 ||
-	    col_amount(&sum->effective, st, col + 3) < 0)
+	if (store_col_amount_int(&sum->unblended, st, col + 1) < 0 ||
+	    store_col_amount_int(&sum->ondemand, st, col + 2) < 0 ||
+	    store_col_amount_int(&sum->effective, st, col + 3) < 0)
 		return -1;
 	return 0;
 }
@@ -978,12 +968,6 @@ fail:
 	return rc;
 }
 
-static const char *col_text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	return t ? t : "";
-}
-
 int store_facts_each(struct store *s, int period,
 	int (*cb)(void *ctx, const struct store_fact *f), void *ctx, struct rb_err *err)
 {
@@ -1001,27 +985,27 @@ int store_facts_each(struct store *s, int period,
 	bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(col_text(st, 4));
+		int cls = cur_class_from_name(store_col_text_int(st, 4));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
-		f.day = col_text(st, 0);
-		f.payer = col_text(st, 1);
-		f.account = col_text(st, 2);
-		f.line_item_type = col_text(st, 3);
+		f.day = store_col_text_int(st, 0);
+		f.payer = store_col_text_int(st, 1);
+		f.account = store_col_text_int(st, 2);
+		f.line_item_type = store_col_text_int(st, 3);
 		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = col_text(st, 5);
-		f.product_name = col_text(st, 6);
-		f.usage_type = col_text(st, 7);
-		f.operation = col_text(st, 8);
-		f.region = col_text(st, 9);
-		f.owner = col_text(st, 10);
+		f.product_code = store_col_text_int(st, 5);
+		f.product_name = store_col_text_int(st, 6);
+		f.usage_type = store_col_text_int(st, 7);
+		f.operation = store_col_text_int(st, 8);
+		f.region = store_col_text_int(st, 9);
+		f.owner = store_col_text_int(st, 10);
 		f.tagset_id = sqlite3_column_int64(st, 11);
-		f.tags = col_text(st, 12);
+		f.tags = store_col_text_int(st, 12);
 		f.sum.rows = sqlite3_column_int64(st, 13);
-		if (cls < 0 || col_amount(&f.sum.usage_amount, st, 14) < 0 ||
-		    col_amount(&f.sum.unblended, st, 15) < 0 ||
-		    col_amount(&f.sum.ondemand, st, 16) < 0 ||
-		    col_amount(&f.sum.effective, st, 17) < 0) {
+		if (cls < 0 || store_col_amount_int(&f.sum.usage_amount, st, 14) < 0 ||
+		    store_col_amount_int(&f.sum.unblended, st, 15) < 0 ||
+		    store_col_amount_int(&f.sum.ondemand, st, 16) < 0 ||
+		    store_col_amount_int(&f.sum.effective, st, 17) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}

@@ -4,6 +4,7 @@
  * read-only connections that let threads share the work.
  */
 #include "store/store_scan.h"
+#include "store/store_int.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -50,42 +51,6 @@ void store_reader_free(struct store_reader *r)
 	free(r);
 }
 
-static const char *text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	return t ? t : "";
-}
-
-/* The stored form is canonical ("-12.3456789012": DEC_SCALE digits after
- * the point, at most 27 before): read that directly, anything else through
- * dec_parse. Same value either way; this is only faster. */
-static int amount(rb_i128 *out, sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col), i = 0, neg = 0, dot;
-	rb_i128 v = 0;
-
-	*out = 0;
-	if (!t || n == 0)
-		return 0;
-	if (t[0] == '-')
-		neg = i = 1;
-	dot = n - DEC_SCALE - 1;
-	if (dot <= i || dot - i > 27 || t[dot] != '.')
-		goto slow;
-	for (; i < n; i++) {
-		if (i == dot)
-			continue;
-		if (t[i] < '0' || t[i] > '9')
-			goto slow;
-		v = v * 10 + (t[i] - '0');
-	}
-	*out = neg ? -v : v;
-	return 0;
-slow:
-	return dec_parse(out, t, (size_t)n, DEC_SCALE) == DEC_OK ? 0 : -1;
-}
-
 int store_facts_scan(struct store *s, struct store_reader *r, enum store_source src, int period,
 	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err)
@@ -113,24 +78,25 @@ int store_facts_scan(struct store *s, struct store_reader *r, enum store_source 
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(text(st, 3));
+		int cls = cur_class_from_name(store_col_text_int(st, 3));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.payer = text(st, 0);
-		f.account = text(st, 1);
-		f.line_item_type = text(st, 2);
+		f.payer = store_col_text_int(st, 0);
+		f.account = store_col_text_int(st, 1);
+		f.line_item_type = store_col_text_int(st, 2);
 		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = text(st, 4);
-		f.product_name = text(st, 5);
-		f.usage_type = text(st, 6);
-		f.operation = text(st, 7);
-		f.region = text(st, 8);
-		f.owner = text(st, 9);
+		f.product_code = store_col_text_int(st, 4);
+		f.product_name = store_col_text_int(st, 5);
+		f.usage_type = store_col_text_int(st, 6);
+		f.operation = store_col_text_int(st, 7);
+		f.region = store_col_text_int(st, 8);
+		f.owner = store_col_text_int(st, 9);
 		f.sum.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || amount(&f.sum.unblended, st, 11) < 0 ||
-		    amount(&f.sum.ondemand, st, 12) < 0 || amount(&f.sum.effective, st, 13) < 0) {
+		if (cls < 0 || store_col_amount_int(&f.sum.unblended, st, 11) < 0 ||
+		    store_col_amount_int(&f.sum.ondemand, st, 12) < 0 ||
+		    store_col_amount_int(&f.sum.effective, st, 13) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -170,10 +136,10 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 			alloc = alloc ? alloc * 2 : 8;
 			t = xreallocarray(t, alloc, sizeof(t[0]));
 		}
-		t[k].payer = xstrdup(text(st, 0));
+		t[k].payer = xstrdup(store_col_text_int(st, 0));
 		t[k].id = sqlite3_column_int64(st, 1);
 		t[k].rows = sqlite3_column_int64(st, 2);
-		if (amount(&t[k].unblended, st, 3) < 0) {
+		if (store_col_amount_int(&t[k].unblended, st, 3) < 0) {
 			free(t[k].payer);
 			rc = rb_err_set(err, RB_EIO, "database: an import of %s holds a bad amount", pb);
 			goto fail;
@@ -219,7 +185,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*match = n > 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (k >= n || strcmp(text(st, 0), t[k].payer) || sqlite3_column_int64(st, 1) != t[k].id)
+		if (k >= n || strcmp(store_col_text_int(st, 0), t[k].payer) || sqlite3_column_int64(st, 1) != t[k].id)
 			*match = 0;
 		k++;
 	}

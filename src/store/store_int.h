@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "util/decimal.h"
 
 struct store_migration {
 	int version;
@@ -16,6 +17,14 @@ struct store_migration {
 
 extern const struct store_migration store_migrations[];
 extern const size_t store_nmigrations;
+
+/* A result column as text: "" for NULL, never NULL. */
+const char *store_col_text_int(sqlite3_stmt *st, int col);
+
+/* A stored amount column (canonical decimal TEXT, see store.h) at DEC_SCALE
+ * into *out: NULL and '' are 0. Returns 0, or -1 when the cell is not a
+ * decimal (a damaged database; callers report it). */
+int store_col_amount_int(rb_i128 *out, sqlite3_stmt *st, int col);
 
 /* Registers rebill's SQL functions (dec_sum) on a new connection. */
 int store_functions_register_int(sqlite3 *db, struct rb_err *err);
