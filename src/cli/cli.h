@@ -46,6 +46,12 @@ enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
 /* "table" | "csv" | "json" -> 0 with *out set, else RB_EUSAGE with err set. */
 int out_format_parse(enum out_format *out, const char *s, struct rb_err *err);
 
+/* Prints v as JSON and a newline on stdout: indented by two spaces, or on
+ * one line when compact; object keys in insertion order. v stays the
+ * caller's. Returns 0, or -1 when stdout cannot be written. */
+struct json_t;
+int out_json(const struct json_t *v, int compact);
+
 /* A table of string cells printed aligned (numbers right-aligned) or as
  * RFC 4180 CSV. Cells are copied. */
 struct out_table;

@@ -235,8 +235,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		if ((rc = store_config_unassigned(&doc, ctx->store, period, err)) < 0)
 			return rc;
 		if (fmt == OUT_JSON) {
-			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			puts("");
+			out_json(doc, 0);
 		} else {
 			t = out_table_new(5, uhead, uright);
 			json_array_foreach(doc, k, e) {
@@ -272,8 +271,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		}
 	}
 	if (fmt == OUT_JSON) {
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts("");
+		out_json(o, 0);
 	} else {
 		out_table_print(t, stdout, fmt);
 	}

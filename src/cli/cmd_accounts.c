@@ -51,7 +51,6 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	if (fmt == OUT_JSON) {
 		json_t *root = json_object(), *arr = json_array();
-		char *out;
 		json_object_set_new(root, "period", period_arg ? json_string(period_arg) : json_null());
 		for (i = 0; i < n; i++) {
 			json_t *o = json_object();
@@ -64,10 +63,7 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "accounts", arr);
-		out = json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT);
-		if (out)
-			puts(out);
-		free(out);
+		out_json(root, 1);
 		json_decref(root);
 	} else {
 		struct out_table *t = out_table_new(4, heads, right);

@@ -142,8 +142,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_dumpf(json_object_get(doc, "customers"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts("");
+		out_json(json_object_get(doc, "customers"), 0);
 		json_decref(doc);
 		return 0;
 	}

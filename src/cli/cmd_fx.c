@@ -112,8 +112,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		json_array_append(o, e);
 	}
 	if (fmt == OUT_JSON) {
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts("");
+		out_json(o, 0);
 	} else {
 		out_table_print(t, stdout, fmt);
 	}

@@ -32,9 +32,9 @@ static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
 static int print_json(const struct report_invoices *r)
 {
 	json_t *root = report_invoices_json(r);
-	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = out_json(root, 0);
 	json_decref(root);
-	return rc < 0 || putchar('\n') == EOF ? -1 : 0;
+	return rc;
 }
 
 static void print_table(const struct report_invoices *r)

@@ -42,7 +42,6 @@ int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	if (fmt == OUT_JSON) {
 		json_t *root = json_object(), *arr = json_array();
-		char *out;
 		for (i = 0; i < n; i++) {
 			json_t *o = json_object();
 			char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
@@ -56,10 +55,7 @@ int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "periods", arr);
-		out = json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT);
-		if (out)
-			puts(out);
-		free(out);
+		out_json(root, 1);
 		json_decref(root);
 	} else {
 		struct out_table *t = out_table_new(5, heads, right);

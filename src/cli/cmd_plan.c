@@ -39,8 +39,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_dumpf(json_object_get(doc, "plans"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts("");
+		out_json(json_object_get(doc, "plans"), 0);
 		json_decref(doc);
 		return 0;
 	}
@@ -75,8 +74,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	json_array_foreach(json_object_get(doc, "plans"), i, e) {
 		if (strcmp(str(e, "id"), argv[1]))
 			continue;
-		json_dumpf(e, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts("");
+		out_json(e, 0);
 		json_decref(doc);
 		return 0;
 	}

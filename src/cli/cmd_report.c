@@ -50,9 +50,9 @@ static const char *usd(char buf[DEC_BUFSZ], rb_i128 v)
 
 static int dump(json_t *root)
 {
-	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = out_json(root, 0);
 	json_decref(root);
-	return rc < 0 || putchar('\n') == EOF ? -1 : 0;
+	return rc;
 }
 
 static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_DISCOUNT, CUR_TAX };

@@ -84,7 +84,6 @@ static void print_json(const char *period, const char *by, int service,
 {
 	json_t *root = json_object(), *rows = json_array(), *t = json_object();
 	char buf[DEC_BUFSZ];
-	char *out;
 	size_t i;
 
 	json_object_set_new(root, "period", json_string(period));
@@ -112,10 +111,7 @@ static void print_json(const char *period, const char *by, int service,
 	amount(buf, total->effective, DEC_SCALE);
 	json_object_set_new(t, "effective", json_string(buf));
 	json_object_set_new(root, "total", t);
-	out = json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT);
-	if (out)
-		puts(out);
-	free(out);
+	out_json(root, 1);
 	json_decref(root);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,14 @@ int out_format_parse(enum out_format *out, const char *s, struct rb_err *err)
 		*out = OUT_JSON;
 	else
 		return rb_err_set(err, RB_EUSAGE, "unknown format '%s' (expected table, csv or json)", s);
+	return 0;
+}
+
+int out_json(const json_t *v, int compact)
+{
+	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT : JSON_INDENT(2));
+	if (json_dumpf(v, stdout, flags) < 0 || putchar('\n') == EOF)
+		return -1;
 	return 0;
 }
 
