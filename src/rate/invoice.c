@@ -250,14 +250,14 @@ static int add_fees(struct rate_invoice *inv, const struct config_customer *c, s
 
 /* Facts into charge groups, pass-through sums and totals. */
 static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pass[CUR_NCLASS],
-	long pass_rows[CUR_NCLASS], const struct config_customer *c, const struct rate_fact *facts,
+	long pass_rows[CUR_NCLASS], const struct config_customer *c, const struct cur_fact *facts,
 	size_t nfacts, rate_holds_fn holds, void *holds_ctx, struct rb_err *err)
 {
 	struct rate_totals *t = &inv->totals;
 	struct table accounts = { 0 };
 	struct rate_bill b;
 	struct group *g;
-	const struct rate_fact *f;
+	const struct cur_fact *f;
 	const char *svc;
 	size_t i;
 	int rc = 0;
@@ -322,7 +322,7 @@ cleanup:
 }
 
 int rate_invoice_build(struct rate_invoice **out, const struct config_customer *c,
-	int period, const struct rate_fact *facts, size_t nfacts,
+	int period, const struct cur_fact *facts, size_t nfacts,
 	rate_holds_fn holds, void *holds_ctx,
 	const struct config_custom_line *custom, size_t ncustom, struct rb_err *err)
 {
