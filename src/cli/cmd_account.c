@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/store_config.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
 
@@ -105,7 +106,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	int unassigned = 0, i, rc, p = 0;
 	json_t *doc = NULL, *e, *o;
 	struct out_table *t;
-	size_t k, j;
+	size_t k;
 
 	for (i = 1; i < argc; i++) {
 		if ((rc = cli_opt(&period, argc, argv, &i, "--period", err)) < 0 ||
@@ -147,19 +148,11 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	t = out_table_new(4, head, NULL);
-	o = json_array();
-	json_array_foreach(json_object_get(doc, "customers"), k, e) {
-		json_t *a;
-		json_array_foreach(json_object_get(e, "accounts"), j, a) {
-			const char *f = json_string_value(json_object_get(a, "from"));
-			const char *to = json_string_value(json_object_get(a, "to"));
-			const char *cells[4] = { config_str(a, "id"), config_str(e, "id"), f ? f : "", to ? to : "" };
-			if (period && !config_assignment_covers(a, p))
-				continue;
-			out_table_add(t, cells);
-			json_array_append_new(o, json_pack("{s:s, s:s, s:s*, s:s*}", "account", cells[0],
-				"customer", cells[1], "from", f, "to", to));
-		}
+	o = report_assignments_json(doc, period ? p : -1);
+	json_array_foreach(o, k, e) {
+		const char *cells[4] = { config_str(e, "account"), config_str(e, "customer"),
+			config_str(e, "from"), config_str(e, "to") };
+		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {
 		out_json(o, 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/store_facts.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
 
@@ -50,19 +51,7 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_accounts(&a, &n, ctx->store, period, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_t *root = json_object(), *arr = json_array();
-		json_object_set_new(root, "period", period_arg ? json_string(period_arg) : json_null());
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			char amt[DEC_BUFSZ];
-			dec_format(amt, sizeof(amt), a[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "payer", json_string(a[i].payer));
-			json_object_set_new(o, "account", json_string(a[i].account));
-			json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(root, "accounts", arr);
+		json_t *root = report_accounts_json(period_arg, a, n);
 		out_json(root, 1);
 		json_decref(root);
 	} else {

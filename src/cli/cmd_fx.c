@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/summary.h"
 #include "store/store_config.h"
 #include "util/banned.h"
 
@@ -70,13 +71,10 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	t = out_table_new(3, head, right);
-	o = json_array();
-	json_array_foreach(json_object_get(doc, "fx"), k, e) {
+	o = report_fx_json(doc, period);
+	json_array_foreach(o, k, e) {
 		const char *cells[3] = { config_str(e, "period"), config_str(e, "currency"), config_str(e, "rate") };
-		if (period && strcmp(period, cells[0]))
-			continue;
 		out_table_add(t, cells);
-		json_array_append(o, e);
 	}
 	if (fmt == OUT_JSON) {
 		out_json(o, 0);

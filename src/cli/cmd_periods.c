@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "store/store_facts.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
 
@@ -41,20 +42,7 @@ int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_periods(&p, &n, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_t *root = json_object(), *arr = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
-			period_format(per, p[i].period);
-			dec_format(amt, sizeof(amt), p[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "period", json_string(per));
-			json_object_set_new(o, "payers", json_integer(p[i].payers));
-			json_object_set_new(o, "accounts", json_integer(p[i].accounts));
-			json_object_set_new(o, "rows", json_integer(p[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(root, "periods", arr);
+		json_t *root = report_periods_json(p, n);
 		out_json(root, 1);
 		json_decref(root);
 	} else {
