@@ -12,7 +12,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,38 +91,28 @@ static void print_table(enum out_format fmt, const struct report_summary *r)
 
 int cmd_summary(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_PERIOD, O_BY, O_FORMAT };
+	static const struct cli_option opts[] = {
+		[O_PERIOD] = { "--period", 1, NULL }, [O_BY] = { "--by", 1, NULL },
+		[O_FORMAT] = { "--format", 1, NULL }, { NULL, 0, NULL },
 	};
 	enum out_format fmt = OUT_TABLE;
-	const char *by_name = "payer", *period_arg = NULL;
+	const char *by_name, *period_arg;
 	struct report_summary *r = NULL;
-	int period = -1, c, rc;
+	struct cli_args a;
+	int period = -1, rc = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:b:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			period_arg = optarg;
-			break;
-		case 'b':
-			by_name = optarg;
-			break;
-		case 'f':
-			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
-				return rc;
-			break;
-		default:
-			return rb_err_set(err, RB_EUSAGE, "summary: unknown option or missing value '%s'; see 'rebill help summary'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return rb_err_set(err, RB_EUSAGE, "summary: unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&a, "summary", opts, argc, argv, err)) < 0)
+		return rc;
+	period_arg = a.opt[O_PERIOD];
+	by_name = a.opt[O_BY] ? a.opt[O_BY] : "payer";
+	if (a.opt[O_FORMAT])
+		rc = out_format_parse(&fmt, a.opt[O_FORMAT], err);
+	if (rc == 0 && a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "summary: unexpected argument '%s'", a.pos[0]);
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!period_arg)
 		return rb_err_set(err, RB_EUSAGE, "summary: --period YYYY-MM is required");
 	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)
