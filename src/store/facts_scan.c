@@ -13,9 +13,7 @@
 #include "cur/cur.h"
 #include "cur/fact.h"
 #include "util/decimal.h"
-#include "util/hmap.h"
 #include "util/period.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -309,32 +307,9 @@ fail:
 
 /* ---- the rollup, brought up to date ---------------------------------- */
 
-struct agg {
-	struct hmap *keys;
-	struct cur_fact *facts;
-	size_t n, alloc;
-	struct strbuf key;
-};
-
-static int agg_one(void *arg, const struct store_fact *sf)
+static int sum_one(void *arg, const struct store_fact *sf)
 {
-	struct agg *a = arg;
-	const struct cur_fact *f = &sf->fact;
-	size_t i;
-	int added;
-
-	if (cur_fact_key(&a->key, f) < 0)
-		return -1;
-	i = hmap_put(a->keys, a->key.buf, a->key.len, &added);
-	if (added) {
-		if (i == a->alloc) {
-			a->alloc = a->alloc ? a->alloc * 2 : 256;
-			a->facts = xreallocarray(a->facts, a->alloc, sizeof(a->facts[0]));
-		}
-		memset(&a->facts[i], 0, sizeof(a->facts[i]));
-		a->n = i + 1;
-	}
-	return cur_fact_add(&a->facts[i], f) < 0 ? -1 : 0;
+	return cur_fact_sums_add(arg, &sf->fact, NULL) < 0 ? -1 : 0;
 }
 
 /* Rebuilds the rollup of period when it was not built from the latest
@@ -345,12 +320,11 @@ static int agg_one(void *arg, const struct store_fact *sf)
 static void rollup_refresh(struct store *s, int period)
 {
 	struct store_import_total *t = NULL;
-	struct agg a;
+	struct cur_fact_sums a;
 	struct rb_err err;
-	size_t n = 0, i;
+	size_t n = 0;
 	int fresh = 0, written, ok = 0;
 
-	memset(&a, 0, sizeof(a));
 	rb_err_clear(&err);
 	if (store_exec_int(s, "BEGIN", &err) < 0)
 		return;
@@ -360,18 +334,14 @@ static void rollup_refresh(struct store *s, int period)
 		store_import_totals_free(t, n);
 		return;
 	}
-	a.keys = hmap_new();
-	strbuf_init(&a.key, 256, 1u << 20);
-	ok = scan(s, NULL, FACTS, period, NULL, NULL, agg_one, &a, &err) == 0;
+	cur_fact_sums_init(&a);
+	ok = scan(s, NULL, FACTS, period, NULL, NULL, sum_one, &a, &err) == 0;
 	store_rollback(s);     /* ends the read transaction */
 	if (ok) {
-		for (i = 0; i < a.n; i++)
-			cur_fact_from_key(&a.facts[i], hmap_key(a.keys, i, NULL));
+		cur_fact_sums_finish(&a);
 		(void)rollup_write(s, period, t, n, a.facts, a.n, &written, &err);
 	}
-	hmap_free(a.keys);
-	free(a.facts);
-	strbuf_release(&a.key);
+	cur_fact_sums_release(&a);
 	store_import_totals_free(t, n);
 }
 
