@@ -83,25 +83,11 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 3));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.fact.payer = store_col_text_int(st, 0);
-		f.fact.account = store_col_text_int(st, 1);
-		f.fact.line_item_type = store_col_text_int(st, 2);
-		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.fact.product_code = store_col_text_int(st, 4);
-		f.fact.product_name = store_col_text_int(st, 5);
-		f.fact.usage_type = store_col_text_int(st, 6);
-		f.fact.operation = store_col_text_int(st, 7);
-		f.fact.region = store_col_text_int(st, 8);
-		f.fact.owner = store_col_text_int(st, 9);
-		f.fact.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || store_col_amount_int(&f.fact.unblended, st, 11) < 0 ||
-		    store_col_amount_int(&f.fact.ondemand, st, 12) < 0 ||
-		    store_col_amount_int(&f.fact.effective, st, 13) < 0) {
+		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -115,6 +101,29 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_col_fact_int(struct cur_fact *f, sqlite3_stmt *st, int col, int rows_col,
+	int amounts_col)
+{
+	int cls = cur_class_from_name(store_col_text_int(st, col + 3));
+
+	f->payer = store_col_text_int(st, col);
+	f->account = store_col_text_int(st, col + 1);
+	f->line_item_type = store_col_text_int(st, col + 2);
+	f->cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+	f->product_code = store_col_text_int(st, col + 4);
+	f->product_name = store_col_text_int(st, col + 5);
+	f->usage_type = store_col_text_int(st, col + 6);
+	f->operation = store_col_text_int(st, col + 7);
+	f->region = store_col_text_int(st, col + 8);
+	f->owner = store_col_text_int(st, col + 9);
+	f->rows = (long)sqlite3_column_int64(st, rows_col);
+	if (cls < 0 || store_col_amount_int(&f->unblended, st, amounts_col) < 0 ||
+	    store_col_amount_int(&f->ondemand, st, amounts_col + 1) < 0 ||
+	    store_col_amount_int(&f->effective, st, amounts_col + 2) < 0)
+		return -1;
+	return 0;
 }
 
 int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
