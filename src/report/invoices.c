@@ -33,12 +33,12 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 	struct report_cfg rc = { 0 };
 	struct report_agg agg = { 0 };
 	struct report_invoices *r = NULL;
-	struct rate_fact *facts = NULL;
+	struct cur_fact *facts = NULL;
 	size_t *start = NULL, *fill = NULL, i, nc, only = REPORT_NOBODY;
 	int ret;
 
 	*out = NULL;
-	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+	if ((ret = report_cfg_load(&rc, s, period, customer ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	nc = rc.cfg->ncustomers;
 	if (customer) {
