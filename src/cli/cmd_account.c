@@ -26,11 +26,11 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 {
 	struct config_assign a;
 	static const struct cli_option opts[] = {
-		{ "--from", 1, NULL }, { "--to", 1, NULL }, { NULL, 0, NULL },
+		{ "--from", 1, NULL }, { "--to", 1, NULL }, { "--tag", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct config_result r;
 	struct cli_args args;
-	char label[128];
+	char label[128], tag[1024];
 	int rc = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -38,7 +38,19 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 		return rc;
 	a.from = args.opt[0];
 	a.to = args.opt[1];
-	if (args.npos > 2)
+	if (args.opt[2]) {
+		/* --tag KEY=VALUE (spec §9): split at the first '=' */
+		const char *eq = strchr(args.opt[2], '=');
+		if (!eq || strlen(args.opt[2]) >= sizeof(tag))
+			rc = rb_err_set(err, RB_EUSAGE, "bad --tag '%s' (expected KEY=VALUE)", args.opt[2]);
+		else {
+			snprintf(tag, sizeof(tag), "%s", args.opt[2]);
+			tag[eq - args.opt[2]] = '\0';
+			a.tag = tag;
+			a.value = tag + (eq - args.opt[2]) + 1;
+		}
+	}
+	if (rc == 0 && args.npos > 2)
 		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", args.pos[2]);
 	a.account = args.npos > 0 ? args.pos[0] : NULL;
 	a.customer = args.npos > 1 ? args.pos[1] : NULL;
@@ -46,13 +58,15 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 	if (rc < 0)
 		return rc;
 	if (!a.customer)
-		return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]");
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign ACCOUNT CUSTOMER [--tag KEY=VALUE] [--from YYYY-MM] [--to YYYY-MM]");
 	config_result_init(&r);
 	snprintf(label, sizeof(label), "customer '%s'", a.customer);
 	rc = store_config_edit(ctx->store, config_assign_edit, &a, "account assign", &r, err);
 	rc = cli_config_done(&r, rc, NULL, a.focus, label, err);
 	if (rc == 0 && !ctx->quiet) {
 		printf("assigned %s to %s", a.account, a.customer);
+		if (a.tag)
+			printf(" for tag %s=%s", a.tag, a.value);
 		if (a.from)
 			printf(" from %s", a.from);
 		if (a.to)
@@ -100,7 +114,7 @@ static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const char *const head[] = { "account", "customer", "from", "to" };
+	static const char *const head[] = { "account", "customer", "from", "to", "split" };
 	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended" };
 	static const int uright[] = { 0, 0, 0, 1, 1 };
 	static const struct cli_option opts[] = {
@@ -110,6 +124,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	enum out_format fmt = OUT_TABLE;
 	const char *period, *fs;
 	int unassigned, rc = 0, p = 0;
+	size_t nsplit = 0;
 	json_t *doc = NULL, *e, *o;
 	struct out_table *t;
 	struct cli_args args;
@@ -153,11 +168,19 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	}
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
-	t = out_table_new(4, head, NULL);
 	o = report_assignments_json(doc, period ? p : -1);
+	/* the split column (spec §9) only when some assignment has one */
+	json_array_foreach(o, k, e)
+		nsplit += json_object_get(e, "split") != NULL;
+	t = out_table_new(nsplit ? 5 : 4, head, NULL);
 	json_array_foreach(o, k, e) {
-		const char *cells[4] = { config_str(e, "account"), config_str(e, "customer"),
-			config_str(e, "from"), config_str(e, "to") };
+		char split[512] = "";
+		const char *cells[5] = { config_str(e, "account"), config_str(e, "customer"),
+			config_str(e, "from"), config_str(e, "to"), split };
+		const json_t *sp = json_object_get(e, "split");
+		if (sp)
+			snprintf(split, sizeof(split), "%s=%s", config_str(sp, "tag"),
+				config_str(sp, "value"));
 		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {

@@ -13,7 +13,7 @@
  *    "customers": [{"customer", "unblended", "effective", "ondemand",
  *      "billed_usd", "margin", "withheld": {"credit", "refund", "discount",
  *      "tax"}, "excluded"}],
- *    "unassigned_accounts": [{"payer", "account", "unblended"}],
+ *    "unassigned_accounts": [{"payer", "account", "tag"?, "tag_value"?, "unblended"}],
  *    "other_types": [{"type", "rows", "unblended"}]}
  * margin --by KEY: table (with a TOTAL line), csv (groups only) or json
  * (the JSON documents are built by src/report/json.c, shared with HTTP):
@@ -109,6 +109,12 @@ static void reconcile_csv(const struct report_reconcile *r)
 		cells[C_SECTION] = "unassigned_account";
 		cells[C_PAYER] = r->unassigned[i].payer;
 		cells[C_ACCOUNT] = r->unassigned[i].account;
+		if (r->unassigned[i].tag) {
+			/* spec §9: the tag value of a split account that matched nobody */
+			snprintf(b[C_TYPE], DEC_BUFSZ, "tag %s=%s", r->unassigned[i].tag,
+				r->unassigned[i].value ? r->unassigned[i].value : "(untagged)");
+			cells[C_TYPE] = b[C_TYPE];
+		}
 		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
 		cells[C_ROWS] = b[C_ROWS];
 		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], r->unassigned[i].unblended);
@@ -200,9 +206,17 @@ static void reconcile_table(const struct report_reconcile *r)
 		t = out_table_new(4, h, right);
 		for (i = 0; i < r->nunassigned; i++) {
 			const char *cells[4];
+			char acc[256];
 			snprintf(b[0], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
 			cells[0] = r->unassigned[i].payer;
 			cells[1] = r->unassigned[i].account;
+			if (r->unassigned[i].tag) {
+				/* spec §9: who to chase, by the tag value that matched nobody */
+				snprintf(acc, sizeof(acc), "%s %s=%s", r->unassigned[i].account,
+					r->unassigned[i].tag, r->unassigned[i].value ?
+					r->unassigned[i].value : "(untagged)");
+				cells[1] = acc;
+			}
 			cells[2] = b[0];
 			cells[3] = cost(b[1], r->unassigned[i].unblended);
 			out_table_add(t, cells);

@@ -96,12 +96,15 @@ static const struct cli_command commands[] = {
 	  "edit changes only the options given; an empty value (--email '') clears an\n"
 	  "optional field. Changes obey the rules of 'rebill config apply' and are audited.\n" },
 	{ "account", cmd_account, CLI_NEEDS_DB, "assign accounts to customers",
-	  "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]\n"
+	  "usage: rebill account assign ACCOUNT CUSTOMER [--tag KEY=VALUE] [--from YYYY-MM] [--to YYYY-MM]\n"
 	  "       rebill account unassign ACCOUNT [--from YYYY-MM]\n"
 	  "       rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]\n"
 	  "\n"
 	  "An account (of any payer: ids are global) belongs to at most one customer in\n"
 	  "any period; without --from/--to an assignment holds for every period.\n"
+	  "--tag KEY=VALUE splits the account: the customer holds only its rows whose\n"
+	  "cost-allocation tag KEY is VALUE; the other rows stay with the account's plain\n"
+	  "assignment, else unassigned (docs/billing.md, splitting an account).\n"
 	  "unassign --from P ends the account's assignments with the month before P\n"
 	  "(removing those starting at or after P); without --from removes them all.\n"
 	  "list --unassigned: accounts in imported CUR data that no customer holds.\n" },

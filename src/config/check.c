@@ -619,6 +619,7 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 struct held {
 	const char *account;
 	const char *customer;
+	const char *tag, *value; /* spec §9 split; NULL: plain */
 	int from, to;          /* -1: open */
 	char path[PATHSZ];
 };
@@ -647,10 +648,60 @@ static void describe_span(char *buf, size_t n, const struct held *h)
 		snprintf(buf, n, "for every period");
 }
 
+/* The split {"tag", "value"} of assignment a at ap (spec §9: non-empty
+ * strings). Returns 1 with *tag and *value set, 0 when absent, -1 when bad
+ * (reported). */
+static int get_split(struct config_result *r, json_t *a, const char *ap, const char **tag,
+	const char **value)
+{
+	static const char *const keys[] = { "tag", "value", NULL };
+	json_t *sp = json_object_get(a, "split");
+	char p[PATHSZ];
+
+	*tag = *value = NULL;
+	if (!sp || json_is_null(sp))
+		return 0;
+	pkey(p, ap, "split");
+	if (!is_object(r, sp, p))
+		return -1;
+	check_keys(r, sp, p, keys);
+	*tag = get_str(r, sp, "tag", p, 1);
+	*value = get_str(r, sp, "value", p, 1);
+	return *tag && *value ? 1 : -1;
+}
+
+/* Two overlapping assignments of one account conflict (spec §9) when both
+ * are plain or both carry the same split; split ones must share the key. */
+static void check_overlap(struct config_result *r, const struct held *o2, const struct held *h,
+	int *bad)
+{
+	char span[64];
+
+	describe_span(span, sizeof(span), o2);
+	if (!o2->tag != !h->tag)
+		return;
+	if (o2->tag && strcmp(o2->tag, h->tag)) {
+		problem(r, h->path, "account %s is already split by tag '%s' (at %s, '%s' %s); overlapping"
+			" split assignments of one account use one tag key, not '%s'", h->account, o2->tag,
+			o2->path, o2->customer ? o2->customer : "?", span, h->tag);
+		*bad = 1;
+		return;
+	}
+	if (o2->tag && strcmp(o2->value, h->value))
+		return;
+	if (o2->tag)
+		problem(r, h->path, "account %s with %s=%s is already held by '%s' %s (overlapping"
+			" assignment)", h->account, h->tag, h->value, o2->customer ? o2->customer : "?", span);
+	else
+		problem(r, h->path, "account %s is already held by '%s' %s (overlapping assignment)",
+			h->account, o2->customer ? o2->customer : "?", span);
+	*bad = 1;
+}
+
 static json_t *check_accounts(struct config_result *r, json_t *e, const char *path,
 	const char *cust, struct held **held, size_t *nheld, int *ok)
 {
-	static const char *const keys[] = { "id", "from", "to", NULL };
+	static const char *const keys[] = { "id", "from", "to", "split", NULL };
 	json_t *arr = get_array(r, e, "accounts", path), *a, *out = json_array();
 	char base[PATHSZ];
 	size_t k, j;
@@ -660,8 +711,8 @@ static json_t *check_accounts(struct config_result *r, json_t *e, const char *pa
 	pkey(base, path, "accounts");
 	json_array_foreach(arr, k, a) {
 		char ap[PATHSZ], p[PATHSZ];
-		const char *id;
-		int from = -1, to = -1, rf, rt;
+		const char *id, *tag, *value;
+		int from = -1, to = -1, rf, rt, rs, bad = 0;
 		struct held h;
 		json_t *o;
 
@@ -678,7 +729,8 @@ static json_t *check_accounts(struct config_result *r, json_t *e, const char *pa
 		}
 		rf = get_period(r, a, "from", ap, 0, &from);
 		rt = get_period(r, a, "to", ap, 0, &to);
-		if (!id || rf < 0 || rt < 0) {
+		rs = get_split(r, a, ap, &tag, &value);
+		if (!id || rf < 0 || rt < 0 || rs < 0) {
 			*ok = 0;
 			continue;
 		}
@@ -692,22 +744,20 @@ static json_t *check_accounts(struct config_result *r, json_t *e, const char *pa
 		}
 		h.account = id;
 		h.customer = cust;
+		h.tag = tag;
+		h.value = value;
 		h.from = from;
 		h.to = to;
 		snprintf(h.path, sizeof(h.path), "%s", ap);
-		for (j = 0; j < *nheld; j++) {
-			char span[64];
+		for (j = 0; j < *nheld && !bad; j++) {
 			struct held *o2 = &(*held)[j];
-			if (strcmp(o2->account, id) || !overlaps(o2, &h))
-				continue;
-			describe_span(span, sizeof(span), o2);
-			problem(r, ap, "account %s is already held by '%s' %s (overlapping assignment)",
-				id, o2->customer ? o2->customer : "?", span);
-			*ok = 0;
-			break;
+			if (!strcmp(o2->account, id) && overlaps(o2, &h))
+				check_overlap(r, o2, &h, &bad);
 		}
-		if (j < *nheld)
+		if (bad) {
+			*ok = 0;
 			continue;
+		}
 		*held = xreallocarray(*held, *nheld + 1, sizeof(**held));
 		(*held)[(*nheld)++] = h;
 		o = json_object();
@@ -721,6 +771,12 @@ static json_t *check_accounts(struct config_result *r, json_t *e, const char *pa
 			char t[PERIOD_BUFSZ];
 			period_format(t, to);
 			set_str(o, "to", t);
+		}
+		if (tag) {
+			json_t *sp = json_object();
+			set_str(sp, "tag", tag);
+			set_str(sp, "value", value);
+			json_object_set_new(o, "split", sp);
 		}
 		json_array_append_new(out, o);
 	}
@@ -738,7 +794,14 @@ static int cmp_account(const void *a, const void *b)
 	fx = json_string_value(json_object_get(x, "from"));
 	fy = json_string_value(json_object_get(y, "from"));
 	if (!fx || !fy)
-		return !fx ? (fy ? -1 : 0) : 1;
+		c = !fx ? (fy ? -1 : 0) : 1;
+	else
+		c = strcmp(fx, fy);
+	if (c)
+		return c;
+	/* then plain before split, splits by tag value (spec §9) */
+	fx = config_str(json_object_get(x, "split"), "value");
+	fy = config_str(json_object_get(y, "split"), "value");
 	return strcmp(fx, fy);
 }
 

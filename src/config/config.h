@@ -135,14 +135,18 @@ struct config_holdings {
 	size_t ncustom_lines;
 };
 
+/* One assignment covering the period; spec §9: tag and value are its
+ * split (NULL: plain, the whole account or what no split matches). */
 struct config_holder {
 	char *account;
 	size_t customer;       /* index into config_period.customers */
+	char *tag, *value;
 };
 
 /* Invariants: customers sorted by id, each customer's plan points into
- * plans; holders sorted by account, one per account held in the period
- * (overlaps are impossible: validation refuses them). */
+ * plans; holders sorted by account, then plain before split, then by
+ * split value: per account at most one plain holder and one per split
+ * value, all splits with one tag key (validation refuses the rest). */
 struct config_period {
 	int period;
 	struct config_tax_cluster *tax_clusters;
@@ -165,9 +169,21 @@ struct config_period {
 int config_resolve(struct config_period **out, const json_t *doc, int period,
 	struct rb_err *err);
 
-/* The customer holding account in cfg's period, or NULL. */
+/* The customer with a plain (unsplit) assignment of account in cfg's
+ * period, or NULL. */
 const struct config_customer *config_period_holder(const struct config_period *cfg,
 	const char *account);
+
+/* Spec §9: the holders of account (*n of them, contiguous), or NULL. */
+const struct config_holder *config_period_holders(const struct config_period *cfg,
+	const char *account, size_t *n);
+/* The tag key account is split by in cfg's period, or NULL when unsplit. */
+const char *config_period_split_key(const struct config_period *cfg, const char *account);
+/* THE holder of a row of account whose split tag has value (NULL:
+ * untagged): the split assignment matching value, else the plain one,
+ * else NULL (unassigned). */
+const struct config_customer *config_period_holder_tagged(const struct config_period *cfg,
+	const char *account, const char *value);
 
 /* Frees cfg and everything in it; accepts NULL. */
 void config_period_free(struct config_period *cfg);

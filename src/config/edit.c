@@ -76,6 +76,9 @@ int config_assign_edit(json_t **doc, void *arg, struct rb_err *err)
 		json_object_set_new(o, "from", json_string(a->from));
 	if (a->to)
 		json_object_set_new(o, "to", json_string(a->to));
+	if (a->tag)
+		json_object_set_new(o, "split", json_pack("{s:s, s:s}", "tag", a->tag, "value",
+			a->value ? a->value : ""));
 	json_array_append_new(acc, o);
 	snprintf(a->focus, sizeof(a->focus), "$.customers[%zu]", json_array_size(custs) - 1);
 	return 0;

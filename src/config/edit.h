@@ -29,10 +29,12 @@ typedef int (*config_edit_fn)(json_t **doc, void *arg, struct rb_err *err);
 /* account assign: account (12 digits) is held by customer from..to
  * ("YYYY-MM" or NULL: open). The customer is moved last in the document
  * and the assignment appended, so an overlap is reported at the new
- * assignment. RB_EINPUT "no customer 'x'"; RB_EUSAGE for a bad account or
- * period. */
+ * assignment. With tag (and value) it holds only the account's rows whose
+ * tag has that value (spec §9). RB_EINPUT "no customer 'x'"; RB_EUSAGE for
+ * a bad account or period. */
 struct config_assign {
 	const char *account, *customer, *from, *to;
+	const char *tag, *value;   /* spec §9 split; NULL: the whole account */
 	char focus[CONFIG_FOCUS_MAX];
 };
 int config_assign_edit(json_t **doc, void *arg, struct rb_err *err);

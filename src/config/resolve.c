@@ -127,10 +127,22 @@ const json_t *config_account_holder(const json_t *doc, const char *account, int 
 	return NULL;
 }
 
-static int cmp_holder(const void *a, const void *b)
+static int cmp_holder_account(const void *a, const void *b)
 {
 	return strcmp(((const struct config_holder *)a)->account,
 		((const struct config_holder *)b)->account);
+}
+
+/* By account, then plain before split, then by tag value. */
+static int cmp_holder(const void *a, const void *b)
+{
+	const struct config_holder *x = a, *y = b;
+	int c = strcmp(x->account, y->account);
+	if (c || (!x->value && !y->value))
+		return c;
+	if (!x->value || !y->value)
+		return !x->value ? -1 : 1;
+	return strcmp(x->value, y->value);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -215,10 +227,21 @@ int config_resolve(struct config_period **out, const json_t *doc, int period,
 			c->holders = xreallocarray(c->holders, c->nholders + 1, sizeof(*c->holders));
 			c->holders[c->nholders].account = dupj(a, "id");
 			c->holders[c->nholders].customer = i;
+			c->holders[c->nholders].tag = dupj(json_object_get(a, "split"), "tag");
+			c->holders[c->nholders].value = dupj(json_object_get(a, "split"), "value");
 			c->nholders++;
 		}
 		if (h->naccounts > 1)
 			qsort(h->accounts, h->naccounts, sizeof(char *), cmp_str);
+		/* one customer may hold several splits of one account: once here */
+		for (j = k = 0; k < h->naccounts; k++) {
+			if (j && !strcmp(h->accounts[j - 1], h->accounts[k])) {
+				free(h->accounts[k]);
+				continue;
+			}
+			h->accounts[j++] = h->accounts[k];
+		}
+		h->naccounts = j;
 		json_array_foreach(json_object_get(doc, "custom_lines"), k, a) {
 			struct config_custom_line *l;
 			if (strcmp(json_string_value(json_object_get(a, "customer")), cu->id) ||
@@ -235,7 +258,7 @@ int config_resolve(struct config_period **out, const json_t *doc, int period,
 	if (c->nholders > 1)
 		qsort(c->holders, c->nholders, sizeof(*c->holders), cmp_holder);
 	for (j = 1; j < c->nholders; j++)
-		if (!strcmp(c->holders[j - 1].account, c->holders[j].account)) {
+		if (!cmp_holder(&c->holders[j - 1], &c->holders[j])) {
 			rc = rb_err_set(err, RB_EIO, "stored configuration assigns account %s twice in %s",
 				c->holders[j].account, pbuf);
 			goto cleanup;
@@ -255,8 +278,48 @@ const struct config_customer *config_period_holder(const struct config_period *c
 		return NULL;
 	key.account = (char *)account;
 	key.customer = 0;
+	key.tag = key.value = NULL;
 	h = bsearch(&key, cfg->holders, cfg->nholders, sizeof(*cfg->holders), cmp_holder);
 	return h ? &cfg->customers[h->customer] : NULL;
+}
+
+const struct config_holder *config_period_holders(const struct config_period *cfg,
+	const char *account, size_t *n)
+{
+	struct config_holder key, *h;
+	*n = 0;
+	if (!cfg || !cfg->nholders)
+		return NULL;
+	key.account = (char *)account;
+	h = bsearch(&key, cfg->holders, cfg->nholders, sizeof(*cfg->holders), cmp_holder_account);
+	if (!h)
+		return NULL;
+	while (h > cfg->holders && !strcmp(h[-1].account, account))
+		h--;
+	while (h + *n < cfg->holders + cfg->nholders && !strcmp(h[*n].account, account))
+		(*n)++;
+	return h;
+}
+
+const char *config_period_split_key(const struct config_period *cfg, const char *account)
+{
+	size_t n, i;
+	const struct config_holder *h = config_period_holders(cfg, account, &n);
+	for (i = 0; i < n; i++)
+		if (h[i].tag)
+			return h[i].tag;
+	return NULL;
+}
+
+const struct config_customer *config_period_holder_tagged(const struct config_period *cfg,
+	const char *account, const char *value)
+{
+	size_t n, i;
+	const struct config_holder *h = config_period_holders(cfg, account, &n);
+	for (i = 0; value && i < n; i++)
+		if (h[i].value && !strcmp(h[i].value, value))
+			return &cfg->customers[h[i].customer];
+	return n && !h[0].value ? &cfg->customers[h[0].customer] : NULL;
 }
 
 static void plan_release(struct config_plan *p)
@@ -309,8 +372,11 @@ void config_period_free(struct config_period *cfg)
 	}
 	free(cfg->customers);
 	free(cfg->holdings);
-	for (i = 0; i < cfg->nholders; i++)
+	for (i = 0; i < cfg->nholders; i++) {
 		free(cfg->holders[i].account);
+		free(cfg->holders[i].tag);
+		free(cfg->holders[i].value);
+	}
 	free(cfg->holders);
 	free(cfg);
 }

@@ -96,9 +96,15 @@ static size_t entry(struct cur_fact_sums *s, const char *key, size_t len, int *a
 
 long cur_fact_sums_add(struct cur_fact_sums *s, const struct cur_fact *f, int *added)
 {
+	return cur_fact_sums_add_tail(s, f, NULL, 0, added);
+}
+
+long cur_fact_sums_add_tail(struct cur_fact_sums *s, const struct cur_fact *f, const char *tail,
+	size_t tail_len, int *added)
+{
 	size_t i;
 
-	if (cur_fact_key(&s->key, f) < 0)
+	if (cur_fact_key(&s->key, f) < 0 || (tail_len && strbuf_add(&s->key, tail, tail_len)))
 		return CUR_FACT_LONG;
 	i = entry(s, s->key.buf, s->key.len, added);
 	return cur_fact_add(&s->facts[i], f) < 0 ? CUR_FACT_RANGE : (long)i;

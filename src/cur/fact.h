@@ -70,6 +70,11 @@ void cur_fact_sums_release(struct cur_fact_sums *s);
 #define CUR_FACT_RANGE (-2L)
 long cur_fact_sums_add(struct cur_fact_sums *s, const struct cur_fact *f, int *added);
 
+/* The same with tail (tail_len bytes) appended to f's key: facts of equal
+ * keys but different tails stay apart (spec §9: one account's rows held by
+ * different customers); cur_fact_from_key ignores the tail. */
+long cur_fact_sums_add_tail(struct cur_fact_sums *s, const struct cur_fact *f, const char *tail,
+	size_t tail_len, int *added);
 /* Adds every entry of from into s (same key: sums add). Returns 0 or
  * CUR_FACT_RANGE. from must not be finished yet or may be: only its keys
  * and sums are read. */

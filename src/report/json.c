@@ -113,6 +113,11 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 		json_t *o = json_object();
 		json_object_set_new(o, "payer", json_string(r->unassigned[i].payer));
 		json_object_set_new(o, "account", json_string(r->unassigned[i].account));
+		if (r->unassigned[i].tag) {
+			json_object_set_new(o, "tag", json_string(r->unassigned[i].tag));
+			json_object_set_new(o, "tag_value", r->unassigned[i].value ?
+				json_string(r->unassigned[i].value) : json_null());
+		}
 		json_object_set_new(o, "unblended", jcost(r->unassigned[i].unblended));
 		json_array_append_new(a, o);
 	}

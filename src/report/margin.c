@@ -51,24 +51,6 @@ struct margin_walk {
 	struct rb_err *err;
 };
 
-/* The value of tag `key` in a tag set canon ("k\x1fv\x1ek\x1fv"), or "". */
-static const char *tag_value(const char *canon, const char *key, size_t klen, size_t *vlen)
-{
-	const char *p = canon;
-	while (p && *p) {
-		const char *end = strchr(p, '\x1e');
-		const char *sep = strchr(p, '\x1f');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (sep && sep < p + len && (size_t)(sep - p) == klen && !memcmp(p, key, klen)) {
-			*vlen = len - klen - 1;
-			return sep + 1;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	*vlen = 0;
-	return "";
-}
-
 static int margin_one(void *arg, const struct store_fact *sf, const struct cur_fact *f, size_t ci)
 {
 	struct margin_walk *m = arg;
@@ -88,7 +70,7 @@ static int margin_one(void *arg, const struct store_fact *sf, const struct cur_f
 	case REPORT_BY_TYPE: key = f->line_item_type; break;
 	case REPORT_BY_TAG:
 	default:
-		key = tag_value(sf->tags, m->tag_key, m->tag_len, &len);
+		key = report_tag_value(sf->tags, m->tag_key, m->tag_len, &len);
 		goto have_len;
 	}
 	len = strlen(key);

@@ -31,6 +31,7 @@ struct recon {
 	size_t talloc;
 	struct report_customer *c;     /* parallel to cfg->customers */
 	struct strbuf key;
+	const char *split;             /* spec §9: the aggregate's unmatched tag value */
 	struct rb_err *err;
 };
 
@@ -82,13 +83,19 @@ static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fa
 			return rc;
 		strbuf_reset(&r->key);
 		if (strbuf_add(&r->key, f->payer, strlen(f->payer) + 1) ||
-		    strbuf_addstr(&r->key, f->account))
+		    strbuf_add(&r->key, f->account, strlen(f->account) + 1) ||
+		    (r->split && strbuf_addstr(&r->key, r->split)))
 			return rb_err_set(r->err, RB_EINPUT, "over-long account '%s'", f->account);
 		i = slot(r->accounts, r->key.buf, r->key.len, (void **)&r->a, &r->aalloc,
 			sizeof(r->a[0]), &added);
 		if (added) {
 			r->a[i].payer = xstrdup(f->payer);
 			r->a[i].account = xstrdup(f->account);
+			if (r->split) {
+				/* what of a split account matched no assignment, by value */
+				r->a[i].tag = xstrdup(config_period_split_key(r->rc->cfg, f->account));
+				r->a[i].value = *r->split ? xstrdup(r->split) : NULL;
+			}
 		}
 		r->a[i].rows += f->rows;
 		return report_add(&r->a[i].unblended, f->unblended, r->err);
@@ -124,7 +131,14 @@ static int cmp_account(const void *a, const void *b)
 {
 	const struct report_account *x = a, *y = b;
 	int c = strcmp(x->payer, y->payer);
-	return c ? c : strcmp(x->account, y->account);
+	if (!c)
+		c = strcmp(x->account, y->account);
+	if (c || !x->tag || !y->tag)
+		return c ? c : (x->tag ? 1 : (y->tag ? -1 : 0));
+	/* untagged first, then by value */
+	if (!x->value || !y->value)
+		return !x->value ? (y->value ? -1 : 0) : 1;
+	return strcmp(x->value, y->value);
 }
 
 static int cmp_type(const void *a, const void *b)
@@ -232,9 +246,11 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	/* rating the period's sums equals rating its rows (exact), and is faster */
 	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 		goto cleanup;
-	for (i = 0; i < agg.s.n; i++)
+	for (i = 0; i < agg.s.n; i++) {
+		w.split = agg.split[i];
 		if ((ret = recon_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 			goto cleanup;
+	}
 
 	r = xcalloc(1, sizeof(*r));
 	r->period = period;
@@ -345,6 +361,8 @@ void report_reconcile_free(struct report_reconcile *r)
 	for (i = 0; i < r->nunassigned; i++) {
 		free(r->unassigned[i].payer);
 		free(r->unassigned[i].account);
+		free(r->unassigned[i].tag);
+		free(r->unassigned[i].value);
 	}
 	for (i = 0; i < r->nother; i++)
 		free(r->other[i].type);

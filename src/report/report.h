@@ -88,6 +88,8 @@ struct report_customer {
 struct report_account {
 	char *payer;
 	char *account;
+	char *tag;             /* spec §9: the split account's tag key, else NULL ... */
+	char *value;           /* ... and the value no assignment matched (NULL: untagged) */
 	long rows;
 	rb_i128 unblended;                         /* DEC_SCALE */
 };

@@ -52,6 +52,13 @@ typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
 	const struct cur_fact *f, size_t ci);
 
 #define REPORT_NOBODY ((size_t)-1)
+/* Spec §9: in the lean walk, a fact of an account split by tag arrives
+ * with sf->tagset_id REPORT_SPLIT and sf->tags its value of the split key
+ * (NULL: untagged); ci is then the holder that value resolves to. */
+#define REPORT_SPLIT ((int64_t)-1)
+/* The value of tag key (klen bytes) in a tag set canon ("k\x1fv\x1ek\x1fv"),
+ * *vlen bytes long (not terminated), or "". */
+const char *report_tag_value(const char *canon, const char *key, size_t klen, size_t *vlen);
 
 /* Walks the period's facts: with tags (store_facts_each: sf->day and
  * sf->tags set) when with_tags, else the lean billing read
@@ -63,11 +70,14 @@ int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, rep
  * (cur_fact_key: payer, account, line item type, class, product code and
  * name, usage type, operation, region, owner) — everything rating can see,
  * so rating a sum equals summing the ratings (spec §1: exact). s.facts[i]
- * is the i-th aggregate, ci[i] the index of the customer holding its
- * account or REPORT_NOBODY. */
+ * is the i-th aggregate, ci[i] the index of the customer holding it or
+ * REPORT_NOBODY. Spec §9: aggregates of a split account are kept apart per
+ * holder and, unassigned, per tag value: split[i] is that value ("":
+ * untagged), NULL for everything else. */
 struct report_agg {
 	struct cur_fact_sums s;
 	size_t *ci;
+	char **split;
 	size_t cialloc;
 };
 

@@ -59,29 +59,81 @@ int report_cfg_invoiced(const struct report_cfg *rc, size_t i)
 	return rc->cfg->holdings[i].naccounts > 0 || rc->cfg->holdings[i].ncustom_lines > 0;
 }
 
+const char *report_tag_value(const char *canon, const char *key, size_t klen, size_t *vlen)
+{
+	const char *p = canon;
+	while (p && *p) {
+		const char *end = strchr(p, '\x1e');
+		const char *sep = strchr(p, '\x1f');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (sep && sep < p + len && (size_t)(sep - p) == klen && !memcmp(p, key, klen)) {
+			*vlen = len - klen - 1;
+			return sep + 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	*vlen = 0;
+	return "";
+}
+
+/* How a walk reads: the lean scan (split accounts are skipped there and
+ * read by their own scan, SPLIT), or every fact with its tag set. */
+enum walk_mode { WALK_LEAN, WALK_SPLIT, WALK_TAGS };
+
 struct walk {
 	const struct report_cfg *rc;
 	report_fact_fn fn;
 	void *ctx;
-	int have;                         /* last/holder are valid */
+	struct rb_err *err;
+	enum walk_mode mode;
+	int have;                         /* last/holder/split are valid */
 	char last[32];                    /* the account looked up last ... */
-	const struct config_customer *holder; /* ... and its holder */
+	const struct config_customer *holder; /* ... its plain holder ... */
+	const char *split;                /* ... and the tag key it is split by */
 };
 
 static int walk_one(void *arg, const struct store_fact *sf)
 {
 	struct walk *w = arg;
 	const struct config_customer *c;
+	struct store_fact sv;
 	struct cur_fact f;
 
 	/* facts arrive grouped by account: look each account up once */
 	if (!w->have || strcmp(w->last, sf->fact.account)) {
 		w->holder = config_period_holder(w->rc->cfg, sf->fact.account);
+		w->split = config_period_split_key(w->rc->cfg, sf->fact.account);
 		w->have = strlen(sf->fact.account) < sizeof(w->last);
 		if (w->have)
 			memcpy(w->last, sf->fact.account, strlen(sf->fact.account) + 1);
 	}
 	c = w->holder;
+	if (w->split) {
+		/* spec §9: the holder of a split account's row is told by its tag */
+		const char *v = sf->tags;
+		size_t vlen = 0;
+		char vb[512];
+		if (w->mode == WALK_LEAN)
+			return 0;  /* read with its tags by walk_split */
+		if (w->mode == WALK_TAGS) {
+			v = report_tag_value(sf->tags, w->split, strlen(w->split), &vlen);
+			if (vlen >= sizeof(vb))
+				return rb_err_set(w->err, RB_EINPUT, "fact of account '%s' has an over-long"
+					" value of tag '%s'", sf->fact.account, w->split);
+			memcpy(vb, v, vlen);
+			vb[vlen] = 0;
+			v = vb;
+		}
+		if (v && !*v)
+			v = NULL;
+		c = config_period_holder_tagged(w->rc->cfg, sf->fact.account, v);
+		if (w->mode == WALK_SPLIT) {
+			sv = *sf;
+			sv.tagset_id = REPORT_SPLIT;
+			sv.tags = v;
+			sf = &sv;
+		}
+	}
 
 	f = sf->fact;
 	if (!f.owner)
@@ -95,9 +147,23 @@ static int walk(struct store *s, struct store_reader *r,
 	const struct report_cfg *rc, int with_tags, const char *from, const char *to,
 	report_fact_fn fn, void *ctx, struct rb_err *err)
 {
-	struct walk w = { rc, fn, ctx, 0, "", NULL };
+	struct walk w = { rc, fn, ctx, err, with_tags ? WALK_TAGS : WALK_LEAN, 0, "", NULL, NULL };
+	const struct config_holder *h = rc->cfg->holders;
+	size_t i, nh = rc->cfg->nholders;
 	int ret = with_tags ? store_facts_each(s, rc->period, walk_one, &w, err)
 			    : store_snapshot_scan(rc->snap, r, from, to, walk_one, &w, err);
+
+	/* spec §9: the split accounts of [from, to), each once (holders are
+	 * sorted by account, plain before split) with its tag values */
+	w.mode = WALK_SPLIT;
+	for (i = 0; !with_tags && ret == 0 && i < nh; i++) {
+		int first = i == 0 || !h[i - 1].tag || strcmp(h[i - 1].account, h[i].account);
+		if (!h[i].tag || !first || (from && strcmp(h[i].account, from) < 0) ||
+		    (to && strcmp(h[i].account, to) >= 0))
+			continue;
+		w.have = 0;
+		ret = store_snapshot_scan_split(rc->snap, r, h[i].account, h[i].tag, walk_one, &w, err);
+	}
 	/* a callback's own code is already negative RB_E* with err set */
 	return ret < 0 ? ret : (ret > 0 ? rb_err_set(err, RB_EIO, "fact walk stopped (%d)", ret) : 0);
 }
@@ -127,13 +193,29 @@ static int collect_one(void *arg, const struct store_fact *sf, const struct cur_
 {
 	struct collect *c = arg;
 	struct report_agg *a = c->agg;
+	const char *v = NULL;
+	char tail[32], *vt = NULL;
+	size_t tl = 0;
 	long i;
 	int added;
 
-	(void)sf;
 	if (c->only != REPORT_NOBODY && ci != c->only)
 		return 0;
-	i = cur_fact_sums_add(&a->s, f, &added);
+	if (sf && sf->tagset_id == REPORT_SPLIT) {
+		/* spec §9: one account's rows of different holders stay apart, and
+		 * so do its unassigned rows per tag value */
+		if (ci != REPORT_NOBODY) {
+			tl = (size_t)snprintf(tail, sizeof(tail), "%c%zu", '\x01', ci) + 1;
+		} else {
+			v = sf->tags ? sf->tags : "";
+			tl = strlen(v) + 2;
+			vt = xmalloc(tl);
+			vt[0] = '\x02';
+			memcpy(vt + 1, v, tl - 1);
+		}
+	}
+	i = cur_fact_sums_add_tail(&a->s, f, vt ? vt : tail, tl, &added);
+	free(vt);
 	if (i == CUR_FACT_LONG)
 		return rb_err_set(c->err, RB_EINPUT, "fact of account '%s' has over-long columns", f->account);
 	if (i < 0)
@@ -142,8 +224,10 @@ static int collect_one(void *arg, const struct store_fact *sf, const struct cur_
 		if ((size_t)i >= a->cialloc) {
 			a->cialloc = a->cialloc ? a->cialloc * 2 : 256;
 			a->ci = xreallocarray(a->ci, a->cialloc, sizeof(a->ci[0]));
+			a->split = xreallocarray(a->split, a->cialloc, sizeof(a->split[0]));
 		}
 		a->ci[i] = ci;
+		a->split[i] = v ? xstrdup(v) : NULL;
 	}
 	return 0;
 }
@@ -193,13 +277,16 @@ static int merge(struct report_agg *out, const struct report_agg *q, struct rb_e
 	if (out->s.n > out->cialloc) {
 		out->cialloc = out->s.n;
 		out->ci = xreallocarray(out->ci, out->cialloc, sizeof(out->ci[0]));
+		out->split = xreallocarray(out->split, out->cialloc, sizeof(out->split[0]));
 	}
 	for (i = 0; i < q->s.n; i++) {
 		size_t len, j;
 		const char *key = hmap_key(&q->s.keys, i, &len);
 		j = hmap_find(&out->s.keys, key, len);
-		if (j >= n0)
+		if (j >= n0) {
 			out->ci[j] = q->ci[i];
+			out->split[j] = q->split[i] ? xstrdup(q->split[i]) : NULL;
+		}
 	}
 	return 0;
 }
@@ -316,6 +403,10 @@ cleanup:
 
 void report_agg_release(struct report_agg *a)
 {
+	size_t i;
+	for (i = 0; a->split && i < a->s.n; i++)
+		free(a->split[i]);
+	free(a->split);
 	cur_fact_sums_release(&a->s);
 	free(a->ci);
 	memset(a, 0, sizeof(*a));

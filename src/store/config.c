@@ -193,6 +193,12 @@ static void row_assignment(sqlite3_stmt *st, void *arg)
 	col_str(o, "id", st, 1);
 	col_str(o, "from", st, 2);
 	col_str(o, "to", st, 3);
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		json_t *sp = json_object();
+		col_str(sp, "tag", st, 4);
+		col_str(sp, "value", st, 5);
+		json_object_set_new(o, "split", sp);
+	}
 	json_array_append_new(l, o);
 }
 
@@ -237,8 +243,8 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 			" FROM plan_fees ORDER BY plan, position", NULL, row_fee, plans, err)) < 0 ||
 	    (rc = query(s, "SELECT id, name, currency, plan, tax_cluster, grouping, email,"
 			" address, vat_id FROM customers ORDER BY id", NULL, row_customer, custs, err)) < 0 ||
-	    (rc = query(s, "SELECT customer, account, from_period, to_period FROM assignments"
-			" ORDER BY customer, account, from_period", NULL, row_assignment, custs, err)) < 0 ||
+	    (rc = query(s, "SELECT customer, account, from_period, to_period, split_tag,"
+			" split_value FROM assignments ORDER BY customer, account, from_period, split_value", NULL, row_assignment, custs, err)) < 0 ||
 	    (rc = query(s, "SELECT period, currency, rate FROM fx_rates ORDER BY period, currency",
 			NULL, row_fx, fx, err)) < 0 ||
 	    (rc = query(s, "SELECT customer, period, description, amount FROM custom_lines"
@@ -388,9 +394,12 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 				9, p, err)) < 0)
 			return rc;
 		json_array_foreach(json_object_get(v, "accounts"), i, e) {
-			const char *q[4] = { jstr(e, "id"), a, jstr(e, "from"), jstr(e, "to") };
+			json_t *sp = json_object_get(e, "split");
+			const char *q[6] = { jstr(e, "id"), a, jstr(e, "from"), jstr(e, "to"),
+				jstr(sp, "tag"), jstr(sp, "value") };
 			if ((rc = exec_params(s, "INSERT INTO assignments (account, customer, from_period,"
-					" to_period) VALUES (?, ?, ?, ?)", 4, q, err)) < 0)
+					" to_period, split_tag, split_value) VALUES (?, ?, ?, ?, ?, ?)", 6, q,
+					err)) < 0)
 				return rc;
 		}
 		return 0;

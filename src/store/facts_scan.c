@@ -57,8 +57,8 @@ void store_reader_free(struct store_reader *r)
 enum source { FACTS, ROLLUP };
 
 static int scan(struct store *s, struct store_reader *r, enum source src, int period,
-	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
-	void *ctx, struct rb_err *err)
+	const char *from, const char *to, const char *tag_key,
+	int (*cb)(void *ctx, const struct store_fact *f), void *ctx, struct rb_err *err)
 {
 	sqlite3 *db = r ? r->db : store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -68,7 +68,15 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 	/* A plain range, so the (period, account) index serves it; an open end
 	 * is "" below and "\xff" above every account (BINARY collation compares
 	 * bytes, and no UTF-8 text holds the byte 0xff). */
-	if (sqlite3_prepare_v2(db, src == ROLLUP ?
+	if (sqlite3_prepare_v2(db, tag_key ?
+			/* spec §9: a split account's facts with the value of its tag
+			 * key (the rollup has no tags) */
+			"SELECT payer, account, line_item_type, class, product_code, product_name,"
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective,"
+			" (SELECT value FROM tagset_items t WHERE t.tagset_id = facts.tagset_id"
+			" AND t.key = ?4)"
+			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3" :
+			src == ROLLUP ?
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
@@ -81,12 +89,14 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
+	if (tag_key)
+		sqlite3_bind_text(st, 4, tag_key, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
-		f.tags = "";
+		f.tags = tag_key ? (const char *)sqlite3_column_text(st, 14) : "";
 		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
@@ -344,7 +354,7 @@ static void rollup_refresh(struct store *s, int period)
 		return;
 	}
 	cur_fact_sums_init(&a);
-	ok = scan(s, NULL, FACTS, period, NULL, NULL, sum_one, &a, &err) == 0;
+	ok = scan(s, NULL, FACTS, period, NULL, NULL, NULL, sum_one, &a, &err) == 0;
 	store_rollback(s);     /* ends the read transaction */
 	if (ok) {
 		cur_fact_sums_finish(&a);
@@ -409,7 +419,19 @@ int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *
 	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err)
 {
-	return scan(snap->s, r, snap->rollup ? ROLLUP : FACTS, snap->period, from, to, cb, ctx, err);
+	return scan(snap->s, r, snap->rollup ? ROLLUP : FACTS, snap->period, from, to, NULL, cb, ctx,
+		err);
+}
+
+int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_reader *r,
+	const char *account, const char *tag_key, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err)
+{
+	char to[64];
+	if (strlen(account) + 2 > sizeof(to))
+		return rb_err_set(err, RB_EINPUT, "over-long account '%s'", account);
+	snprintf(to, sizeof(to), "%s\x01", account);
+	return scan(snap->s, r, FACTS, snap->period, account, to, tag_key, cb, ctx, err);
 }
 
 int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,

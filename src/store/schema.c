@@ -220,9 +220,17 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (period, payer)"
 	");";
 
+/* v4: spec §9 — an account assignment may split the account by tag: it
+ * holds only the rows whose tag split_tag has the value split_value (both
+ * NULL: the whole account). */
+static const char schema_v4[] =
+	"ALTER TABLE assignments ADD COLUMN split_tag TEXT;"
+	"ALTER TABLE assignments ADD COLUMN split_value TEXT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

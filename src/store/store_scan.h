@@ -82,6 +82,14 @@ int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *
 	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err);
 
+/* Spec §9: the same for the facts of one account split by tag tag_key,
+ * with f->tags the fact's value of tag_key (NULL: untagged) instead of a
+ * canon. Always reads the facts (the rollup is summed over tags), so only
+ * split accounts pay for the tag dimension. */
+int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_reader *r,
+	const char *account, const char *tag_key, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err);
+
 /* Starts a read transaction on r and sets *same to 1 when r sees the
  * snapshot's state of the period (the same latest imports and rollup
  * state), so its scans agree with the snapshot's; 0 when something was
