@@ -648,6 +648,22 @@ static void describe_span(char *buf, size_t n, const struct held *h)
 		snprintf(buf, n, "for every period");
 }
 
+/* A non-empty string field of a split, what saying what it is. */
+static const char *split_str(struct config_result *r, json_t *sp, const char *key,
+	const char *path, const char *what)
+{
+	json_t *v = json_object_get(sp, key);
+	char p[PATHSZ];
+
+	pkey(p, path, key);
+	if (!json_is_string(v) || !json_string_value(v)[0]) {
+		problem(r, p, "the split's %s must be a non-empty string, got %s", what,
+			!v ? "nothing" : json_is_string(v) ? "\"\"" : type_name(v));
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
 /* The split {"tag", "value"} of assignment a at ap (spec §9: non-empty
  * strings). Returns 1 with *tag and *value set, 0 when absent, -1 when bad
  * (reported). */
@@ -665,8 +681,8 @@ static int get_split(struct config_result *r, json_t *a, const char *ap, const c
 	if (!is_object(r, sp, p))
 		return -1;
 	check_keys(r, sp, p, keys);
-	*tag = get_str(r, sp, "tag", p, 1);
-	*value = get_str(r, sp, "value", p, 1);
+	*tag = split_str(r, sp, "tag", p, "tag key");
+	*value = split_str(r, sp, "value", p, "tag value");
 	return *tag && *value ? 1 : -1;
 }
 
