@@ -150,7 +150,68 @@ TEST(customer_text_fields_round_trip)
 	json_decref(doc);
 }
 
+/* Spec §9: the holder of a row of a split account, period by period. */
+TEST(split_holder_by_tag_value)
+{
+	static const char text[] =
+		"{\"plans\": [{\"id\": \"x\", \"basis\": \"unblended\"}], \"customers\": ["
+		" {\"id\": \"it\", \"name\": \"IT\", \"currency\": \"USD\", \"plan\": \"x\","
+		"  \"accounts\": [{\"id\": \"333333333333\", \"to\": \"2026-09\"}]},"
+		" {\"id\": \"ops\", \"name\": \"Ops\", \"currency\": \"USD\", \"plan\": \"x\"},"
+		" {\"id\": \"web\", \"name\": \"Web\", \"currency\": \"USD\", \"plan\": \"x\"}]}";
+	struct config_assign a1 = { "333333333333", "ops", NULL, NULL, "cc", "ops", "" };
+	struct config_assign a2 = { "333333333333", "web", "2026-09", NULL, "cc", "web", "" };
+	struct config_assign bad = { "333333333333", "web", "2026-10", NULL, "team", "web", "" };
+	struct config_period *p9 = NULL, *p10 = NULL;
+	struct config_result r;
+	struct rb_err err;
+	json_error_t je;
+	json_t *doc = json_loads(text, 0, &je), *canon = NULL, *again = NULL;
+
+	rb_err_clear(&err);
+	config_result_init(&r);
+	CHECK_INT(config_assign_edit(&doc, &a1, &err), 0);
+	CHECK_INT(config_assign_edit(&doc, &a2, &err), 0);
+	CHECK_INT(config_normalize(&canon, doc, &r, &err), 0);
+	CHECK_INT((int)r.nproblems, 0);
+	CHECK(canon != NULL);
+	if (!canon)
+		goto out;
+	CHECK_INT(config_resolve(&p9, canon, per("2026-09"), &err), 0);
+	CHECK_INT(config_resolve(&p10, canon, per("2026-10"), &err), 0);
+	CHECK_STR(config_period_split_key(p9, "333333333333"), "cc");
+	CHECK(config_period_split_key(p9, "444444444444") == NULL);
+	/* 2026-09: the plain holder it takes what no split matches */
+	CHECK_STR(config_period_holder_tagged(p9, "333333333333", "ops")->id, "ops");
+	CHECK_STR(config_period_holder_tagged(p9, "333333333333", "web")->id, "web");
+	CHECK_STR(config_period_holder_tagged(p9, "333333333333", "qa")->id, "it");
+	CHECK_STR(config_period_holder_tagged(p9, "333333333333", NULL)->id, "it");
+	/* 2026-10: no plain assignment any more: the rest is nobody's */
+	CHECK_STR(config_period_holder_tagged(p10, "333333333333", "web")->id, "web");
+	CHECK(config_period_holder_tagged(p10, "333333333333", "qa") == NULL);
+	CHECK(config_period_holder_tagged(p10, "333333333333", NULL) == NULL);
+	CHECK(config_period_holder(p10, "333333333333") == NULL);
+	CHECK_INT((int)p10->holdings[1].naccounts, 1);   /* ops: held, for the purchaser basis */
+	/* one tag key per account at a time */
+	CHECK_INT(config_assign_edit(&canon, &bad, &err), 0);
+	config_result_release(&r);
+	config_result_init(&r);
+	CHECK(config_normalize(&again, canon, &r, &err) != 0 || r.nproblems == 1);
+	CHECK(again == NULL);
+	CHECK_INT((int)r.nproblems, 1);
+	if (r.nproblems)
+		CHECK_STR(r.problems[0].path, "$.customers[2].accounts[1]");
+out:
+	config_result_release(&r);
+	config_period_free(p9);
+	config_period_free(p10);
+	json_decref(canon);
+	json_decref(again);
+	json_decref(doc);
+}
+
 static const struct check_case cases[] = {
+	CASE(split_holder_by_tag_value),
 	CASE(span_covers_inclusive_and_open),
 	CASE(holder_by_period),
 	CASE(assign_moves_customer_last),
