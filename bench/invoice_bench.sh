@@ -8,7 +8,8 @@
 # rollup), then best of 3 (it reads the rollup); and, for comparison,
 # `rebill report reconcile` and a one-customer preview. Goal: preview <= 1 s.
 # The data is deleted afterwards (kept in $BENCH_DIR when that is set) and
-# never committed.
+# never committed. BENCH_SPLIT=10 splits 10 % of the accounts by tag
+# (spec §9) among three customers each.
 set -euo pipefail
 rebill=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +24,7 @@ fi
 export REBILL_DB=$dir/bench.db
 "$rebill" periods >/dev/null   # creates and migrates the database
 python3 "$here/invoice_data.py" "$REBILL_DB" "$dir/config.json" \
-	--customers "${2:-1000}" --accounts "${3:-10}" --facts "${4:-300}"
+	--customers "${2:-1000}" --accounts "${3:-10}" --facts "${4:-300}" --split "${BENCH_SPLIT:-0}"
 "$rebill" config apply "$dir/config.json" >/dev/null
 timeit() { # LABEL CMD...: best of 3 wall-clock runs, in ms
 	local label=$1 best= t0 t1 ms i; shift

@@ -49,6 +49,9 @@ def main():
     ap.add_argument("--accounts", type=int, default=10)
     ap.add_argument("--facts", type=int, default=300)
     ap.add_argument("--payers", type=int, default=10)
+    # spec §9: this percentage of the accounts is split by the tag user:team
+    # between its customer (plain, the rest) and the next two customers
+    ap.add_argument("--split", type=int, default=0)
     a = ap.parse_args()
     rng = random.Random(20261001)
     days = max(1, a.facts // len(COMBOS))
@@ -64,6 +67,14 @@ def main():
     db.execute("DELETE FROM facts WHERE period = ?", (PERIOD,))
     db.execute("DELETE FROM imports WHERE period = ?", (PERIOD,))
     totals = {}
+    split_every = 100 // a.split if a.split > 0 else 0
+    is_split = lambda i: split_every and i % split_every == 0
+    if split_every:
+        for tid, v in ((1, "t0"), (2, "t1"), (3, "t2")):
+            db.execute("INSERT OR IGNORE INTO tagsets (id, canon) VALUES (?, ?)",
+                       (tid, "user:team\x1f" + v))
+            db.execute("INSERT OR IGNORE INTO tagset_items (tagset_id, key, value) VALUES (?, ?, ?)",
+                       (tid, "user:team", v))
 
     def rows():
         for i in range(naccounts):
@@ -91,7 +102,8 @@ def main():
                     totals[payer] = totals.get(payer, [0, 0])
                     totals[payer][0] += 1
                     totals[payer][1] += unb
-                    yield (PERIOD, day, payer, acct, typ, cls, code, name, ut, op, region, owner, 0, 1,
+                    tagset = rng.randrange(4) if is_split(i) else 0   # 0: untagged
+                    yield (PERIOD, day, payer, acct, typ, cls, code, name, ut, op, region, owner, tagset, 1,
                            "1.0000000000", dec10(unb), dec10(ond), dec10(eff))
 
     db.executemany("INSERT INTO facts (period, day, payer, account, line_item_type, class, product_code,"
@@ -118,14 +130,24 @@ def main():
     ]
     currencies = ["USD", "EUR", "JPY", "GBP"]
     customers = []
+    extra = {}
     for c in range(a.customers):
         customers.append({
             "id": f"cust{c:05d}", "name": f"Customer {c}", "currency": currencies[c % 4],
             "plan": plans[c % len(plans)]["id"], "tax_cluster": "nl-vat" if c % 3 == 0 else None,
             "grouping": ["service", "account", "account_service"][c % 3],
             "accounts": [{"id": account_of(c * a.accounts + k)} for k in range(a.accounts)]})
+        for k in range(a.accounts):
+            i = c * a.accounts + k
+            if is_split(i):
+                for j, v in ((1, "t1"), (2, "t2")):
+                    other = (c + j) % a.customers
+                    extra.setdefault(other, []).append(
+                        {"id": account_of(i), "split": {"tag": "user:team", "value": v}})
         if customers[-1]["tax_cluster"] is None:
             del customers[-1]["tax_cluster"]
+    for c, accs in extra.items():
+        customers[c]["accounts"] += accs
     doc = {
         "tax_clusters": [{"id": "nl-vat", "name": "NL VAT 21%", "rate_pct": "21"}],
         "plans": plans,
@@ -138,7 +160,9 @@ def main():
     }
     with open(a.config, "w") as f:
         json.dump(doc, f, indent=1)
-    print(f"{naccounts} accounts, {sum(n for n, _ in totals.values())} facts, {a.customers} customers")
+    nsplit = sum(1 for i in range(naccounts) if is_split(i))
+    print(f"{naccounts} accounts ({nsplit} split by tag), {sum(n for n, _ in totals.values())} facts,"
+          f" {a.customers} customers")
 
 
 if __name__ == "__main__":
