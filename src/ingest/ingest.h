@@ -58,6 +58,8 @@ struct cur_row {
 	struct rb_str operation;   /* lineItem/Operation */
 	struct rb_str region;      /* product/region ("" when absent) */
 	struct rb_str resource_id; /* lineItem/ResourceId ("" when absent) */
+	struct rb_str provider;    /* "AWS" for CUR; FOCUS ServiceProviderName or
+	                            * ProviderName ("" when absent) */
 	char owner[13];            /* commitment owner (cur_owner_from_arn) or "" */
 	rb_i128 usage_amount;      /* DEC_SCALE */
 	struct cur_views views;    /* spec §3, DEC_SCALE */
