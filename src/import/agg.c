@@ -346,7 +346,7 @@ static int fits64(rb_i128 v)
 /* ---- the agg ---- */
 
 enum { S_DAY, S_PAYER, S_ACCOUNT, S_TYPE, S_PCODE, S_PNAME, S_UTYPE, S_OP, S_REGION, S_OWNER,
-	S_NFIELDS };
+	S_PROVIDER, S_NFIELDS };
 
 /* Everything of a fact key but the day, payer, account and tags: few
  * distinct values, interned once so that a fact key stays small. */
@@ -395,9 +395,12 @@ struct frkey {
 	uint32_t payer;
 };
 
+/* The provider is part of the key so that a billing account seen with two
+ * providers shows as two entries (import.c refuses that). */
 struct ppkey {
 	int32_t period;
 	uint32_t payer;
+	uint32_t provider;
 };
 
 struct otherkey {
@@ -628,6 +631,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		[S_PAYER] = &row->payer, [S_ACCOUNT] = &row->account, [S_TYPE] = &row->type,
 		[S_PCODE] = &row->product_code, [S_PNAME] = &row->product_name,
 		[S_UTYPE] = &row->usage_type, [S_OP] = &row->operation, [S_REGION] = &row->region,
+		[S_PROVIDER] = &row->provider,
 	};
 	uint32_t id[S_NFIELDS];
 	struct fkey k;
@@ -710,6 +714,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		memset(&pk, 0, sizeof(pk));
 		pk.period = row->period;
 		pk.payer = c.payer;
+		pk.provider = id[S_PROVIDER];
 		if ((rc = sum_add(ktab_get_cached(&a->pps, &a->pp_cache, &pk), &v)) < 0)
 			return rc;
 		ktab_get_cached(&a->accounts, &a->acc_cache, &k.account)->rows++;
@@ -768,7 +773,8 @@ static void ktab_remap(struct ktab *t, struct idmap *m, const size_t *offs, size
 void agg_reset_facts(struct agg *a)
 {
 	static const size_t file_offs[] = { offsetof(struct frkey, payer) };
-	static const size_t pp_offs[] = { offsetof(struct ppkey, payer) };
+	static const size_t pp_offs[] = { offsetof(struct ppkey, payer),
+		offsetof(struct ppkey, provider) };
 	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
 		offsetof(struct otherkey, type) };
 	static const size_t acc_offs[] = { 0 };
@@ -793,7 +799,7 @@ void agg_reset_facts(struct agg *a)
 	m.from = &a->strs;
 	m.into = &fresh;
 	ktab_remap(&a->files, &m, file_offs, 1);
-	ktab_remap(&a->pps, &m, pp_offs, 1);
+	ktab_remap(&a->pps, &m, pp_offs, 2);
 	ktab_remap(&a->others, &m, other_offs, 2);
 	ktab_remap(&a->accounts, &m, acc_offs, 1);
 	free(m.map);
@@ -837,6 +843,13 @@ void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
 	*payer = a->strs.strs[k.payer].s;
 	*period = k.period;
 	*sum = *ktab_val(&a->pps, i);
+}
+
+const char *agg_pp_provider(const struct agg *a, size_t i)
+{
+	struct ppkey k;
+	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
+	return a->strs.strs[k.provider].s;
 }
 
 size_t agg_nothers(const struct agg *a)
@@ -911,6 +924,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 		struct ppkey k;
 		memcpy(&k, ktab_key(&from->pps, i), sizeof(k));
 		k.payer = map_id(&sm, k.payer);
+		k.provider = map_id(&sm, k.provider);
 		rc = sum_add(ktab_get(&into->pps, &k), ktab_val(&from->pps, i));
 	}
 	for (i = 0; i < from->others.n && rc == 0; i++) {

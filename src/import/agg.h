@@ -103,6 +103,9 @@ void agg_reset_facts(struct agg *a);
 size_t agg_npps(const struct agg *a);
 void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
 	struct store_sum *sum);
+/* The provider of the rows of agg_pp(a, i) ("AWS" for CUR; FOCUS
+ * ProviderName): an entry per (payer, period, provider). */
+const char *agg_pp_provider(const struct agg *a, size_t i);
 size_t agg_nothers(const struct agg *a);
 void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
 	const char **type, struct store_sum *sum);

@@ -2,7 +2,8 @@
 # csv + decimal only (independent of rebill), following the mapping table
 # of docs/import-focus.md. Prints, per billing period, "payer" and "class"
 # groups as `rebill summary --format csv` does (rows, unblended, ondemand,
-# effective, 10 fractional digits, CRLF line ends).
+# effective, 10 fractional digits, CRLF line ends), then the provider of
+# each (billing account, period) as sqlite3 prints the imports table.
 import csv, json, sys
 from decimal import Decimal, ROUND_HALF_UP
 
@@ -22,6 +23,7 @@ def cls_of(r):
     return {"tax": "tax", "credit": "credit", "adjustment": "refund"}.get(cat, "other")
 
 q = Decimal("0.0000000001")
+providers = set()
 
 def dec(s):
     # spec section 1: each amount rounded half away from zero to 10 digits
@@ -40,6 +42,7 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
     else:
         od = ef = b
     period = cell(r, "BillingPeriodStart")[:7]
+    providers.add((cell(r, "BillingAccountId"), period, cell(r, "ProviderName")))
     tags = json.loads(cell(r, "Tags") or "{}")
     env = tags.get("environment") or ""
     for key in (("payer", cell(r, "BillingAccountId")), ("class", c), ("tag:environment", env)):
@@ -52,3 +55,6 @@ for period in sorted({k[0] for k in sums}):
         for k in sorted(k for k in sums if k[0] == period and k[1] == by):
             s = sums[k]
             print(",".join([k[2], str(s[0])] + [format(x, "f") for x in s[1:]]), end="\r\n")
+print("providers")
+for p in sorted(providers):
+    print("|".join(p))
