@@ -377,9 +377,16 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 			/* one billing account belongs to one provider: the provider is
 			 * recorded per (payer, period), beside the import */
 			char p[PERIOD_BUFSZ];
+			const char *path = "";
+			for (j = 0; j < agg_nfile_rows(a) && !*path; j++) {
+				struct agg_file_rows fr;
+				agg_file_rows(a, j, &fr);
+				if (fr.period == period && !strcmp(fr.payer, payer))
+					path = sh->files[fr.file].path;
+			}
 			period_format(p, period);
 			free(periods);
-			return rb_err_set(err, RB_EINPUT,
+			return rb_err_at(err, RB_EINPUT, path, 0, 0,
 				"billing account '%s' has rows of two providers ('%s' and '%s') in %s",
 				payer, pp->provider, agg_pp_provider(a, i), p);
 		}

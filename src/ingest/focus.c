@@ -20,13 +20,18 @@ static int eq(struct rb_str s, const char *lit)
 
 int focus_is_header(const char *const *names, size_t n)
 {
-	size_t i;
-	int billed = 0, category = 0;
-	for (i = 0; i < n; i++) {
-		billed |= !strcmp(names[i], "BilledCost");
-		category |= !strcmp(names[i], "ChargeCategory");
-	}
-	return billed && category;
+	static const char *const marks[] = {
+		"BilledCost", "ChargeCategory", "BillingAccountId", "BillingPeriodStart",
+		"ChargePeriodStart",
+	};
+	size_t i, j;
+	int seen = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sizeof(marks) / sizeof(marks[0]); j++)
+			seen |= !strcmp(names[i], marks[j]) << j;
+	/* two of them: a FOCUS file missing one required column is still
+	 * told so in FOCUS terms */
+	return __builtin_popcount((unsigned)seen) >= 2;
 }
 
 int focus_classify(struct rb_str *type, enum cur_class *cls, int *bad_class,

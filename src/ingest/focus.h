@@ -19,8 +19,10 @@
 #include "cur/cur.h"
 #include "ingest/ingest.h"
 
-/* 1 when a header with these names is a FOCUS dataset: it has BilledCost
- * and ChargeCategory (both required by FOCUS, neither a CUR name). */
+/* 1 when a header with these names is a FOCUS dataset: it has at least two
+ * of the FOCUS columns rebill requires (BilledCost, ChargeCategory,
+ * BillingAccountId, BillingPeriodStart, ChargePeriodStart; no CUR column
+ * has these names), so a FOCUS file missing one of them is told which. */
 int focus_is_header(const char *const *names, size_t n);
 
 /* The cells of a row that decide its class ("" when absent or null). */

@@ -74,17 +74,17 @@ static const struct {
 	[F_REGION_CODE] = { "product/regionCode", "product_region_code", NULL },
 	[F_RESOURCE_ID] = { "lineItem/ResourceId", "line_item_resource_id", "ResourceId" },
 	[F_USAGE_AMOUNT] = { "lineItem/UsageAmount", "line_item_usage_amount", "ConsumedQuantity" },
-	[F_PUBLIC_OD] = { "pricing/publicOnDemandCost", "pricing_public_on_demand_cost" },
-	[F_RI_ARN] = { "reservation/ReservationARN", "reservation_reservation_a_r_n" },
-	[F_RI_EFFECTIVE] = { "reservation/EffectiveCost", "reservation_effective_cost" },
+	[F_PUBLIC_OD] = { "pricing/publicOnDemandCost", "pricing_public_on_demand_cost", NULL },
+	[F_RI_ARN] = { "reservation/ReservationARN", "reservation_reservation_a_r_n", NULL },
+	[F_RI_EFFECTIVE] = { "reservation/EffectiveCost", "reservation_effective_cost", NULL },
 	[F_RI_UNUSED_AMORT] = { "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
-		"reservation_unused_amortized_upfront_fee_for_billing_period" },
-	[F_RI_UNUSED_RECUR] = { "reservation/UnusedRecurringFee", "reservation_unused_recurring_fee" },
-	[F_SP_ARN] = { "savingsPlan/SavingsPlanARN", "savings_plan_savings_plan_a_r_n" },
+		"reservation_unused_amortized_upfront_fee_for_billing_period", NULL },
+	[F_RI_UNUSED_RECUR] = { "reservation/UnusedRecurringFee", "reservation_unused_recurring_fee", NULL },
+	[F_SP_ARN] = { "savingsPlan/SavingsPlanARN", "savings_plan_savings_plan_a_r_n", NULL },
 	[F_SP_EFFECTIVE] = { "savingsPlan/SavingsPlanEffectiveCost",
-		"savings_plan_savings_plan_effective_cost" },
-	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date" },
-	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment" },
+		"savings_plan_savings_plan_effective_cost", NULL },
+	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date", NULL },
+	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment", NULL },
 	[F_TAGS_JSON] = { NULL, "resource_tags", "Tags" },
 	[F_PRODUCT_MAP] = { NULL, "product", NULL },   /* CUR 2.0: JSON map of product attributes */
 	[F_CHARGE_CLASS] = { NULL, NULL, "ChargeClass" },
@@ -108,6 +108,7 @@ static const enum fld focus_required[] = {
 #define QUOTE_MAX 64   /* bytes of a bad value quoted in a message */
 #define PRODUCT_CACHE 256   /* CUR 2.0 product maps remembered (they repeat) */
 #define TAGS_CACHE 64        /* resource_tags cells remembered */
+#define PROVIDERS 16         /* FOCUS billing accounts whose provider is checked here */
 
 /* A parsed resource_tags JSON cell. */
 struct tags_entry {
@@ -164,6 +165,12 @@ struct cur_reader {
 	size_t njson;
 
 	struct product_entry *products;   /* PRODUCT_CACHE entries, by hash */
+
+	/* FOCUS: the provider of the first PROVIDERS billing accounts seen, so
+	 * that one named with two providers is refused at its line (import.c
+	 * checks every account again, across files) */
+	struct { char *payer, *provider; } providers[PROVIDERS];
+	size_t nproviders;
 
 	uint64_t rows, duplicate_tags;
 };
@@ -655,6 +662,34 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
+/* Refuses a billing account seen before with another provider. */
+static int check_provider(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	const struct cur_row *row = &r->row;
+	size_t i;
+
+	for (i = 0; i < r->nproviders; i++) {
+		const char *p = r->providers[i].payer, *v = r->providers[i].provider;
+		if (strlen(p) != row->payer.n || memcmp(p, row->payer.p, row->payer.n))
+			continue;
+		if (strlen(v) == row->provider.n && !memcmp(v, row->provider.p, row->provider.n))
+			return 0;
+		/* one of the two columns exists: the providers differ */
+		i = (size_t)r->col[r->col[F_PROVIDER] < 0 || cell(r, f, F_SERVICE_PROVIDER).n ?
+			F_SERVICE_PROVIDER : F_PROVIDER];
+		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+			"billing account '%s' has provider '%.*s' here, '%s' before", p,
+			(int)row->provider.n, row->provider.p, v);
+	}
+	if (r->nproviders < PROVIDERS) {
+		r->providers[r->nproviders].payer = xstrndup(row->payer.p, row->payer.n);
+		r->providers[r->nproviders].provider = xstrndup(row->provider.p, row->provider.n);
+		r->nproviders++;
+	}
+	return 0;
+}
+
 /* The rest of a FOCUS row (after its period and day): the column map is
  * the names table, what the values mean is focus.c. */
 static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long line,
@@ -675,9 +710,12 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 	else if (!focus_account_ok(row->account.p, row->account.n))
 		return bad_value(r, f, line, F_ACCOUNT, "account id", err);
 	s = cell(r, f, F_CURRENCY);
-	if (s.n && !(s.n == 3 && !memcmp(s.p, "USD", 3)))
-		return bad_value(r, f, line, F_CURRENCY,
-			"billing currency (rebill bills USD costs)", err);
+	if (s.n && !(s.n == 3 && !memcmp(s.p, "USD", 3))) {
+		size_t i = (size_t)r->col[F_CURRENCY];
+		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+			"billing currency '%.*s' in column %s: rebill reads costs in USD only",
+			s.n > QUOTE_MAX ? QUOTE_MAX : (int)s.n, s.p, r->header[i]);
+	}
 
 	charge.category = cell(r, f, F_TYPE);
 	charge.charge_class = cell(r, f, F_CHARGE_CLASS);
@@ -700,6 +738,8 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 	row->provider = cell(r, f, F_SERVICE_PROVIDER);
 	if (!row->provider.n)
 		row->provider = cell(r, f, F_PROVIDER);
+	if ((ret = check_provider(r, f, line, err)))
+		return ret;
 
 	memset(&costs, 0, sizeof(costs));
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
@@ -752,7 +792,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	}
 	s = cell(r, f, F_USAGE_START);
 	if (day_check(s.p, s.n))
-		return bad_value(r, f, line, F_USAGE_START, "usage start date", err);
+		return bad_value(r, f, line, F_USAGE_START,
+			r->focus ? "charge period start" : "usage start date", err);
 	memcpy(row->day, s.p, 10);
 	row->day[10] = '\0';
 	if (r->focus)
@@ -859,6 +900,10 @@ void cur_reader_free(struct cur_reader *r)
 		free((char *)(r->products[i].region.n ? r->products[i].region.p : NULL));
 	}
 	free(r->products);
+	for (i = 0; i < r->nproviders; i++) {
+		free(r->providers[i].payer);
+		free(r->providers[i].provider);
+	}
 	free(r->name);
 	free(r);
 }
