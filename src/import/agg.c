@@ -393,6 +393,7 @@ struct frkey {
 	uint32_t file;
 	int32_t period;
 	uint32_t payer;
+	uint32_t provider;
 };
 
 /* The provider is part of the key so that a billing account seen with two
@@ -706,6 +707,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		fk.file = file;
 		fk.period = row->period;
 		fk.payer = c.payer;
+		fk.provider = id[S_PROVIDER];
 		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
 		sum->rows++;
 	}
@@ -772,7 +774,8 @@ static void ktab_remap(struct ktab *t, struct idmap *m, const size_t *offs, size
 
 void agg_reset_facts(struct agg *a)
 {
-	static const size_t file_offs[] = { offsetof(struct frkey, payer) };
+	static const size_t file_offs[] = { offsetof(struct frkey, payer),
+		offsetof(struct frkey, provider) };
 	static const size_t pp_offs[] = { offsetof(struct ppkey, payer),
 		offsetof(struct ppkey, provider) };
 	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
@@ -798,7 +801,7 @@ void agg_reset_facts(struct agg *a)
 	m.map = xcalloc(a->strs.n ? a->strs.n : 1, sizeof(uint32_t));
 	m.from = &a->strs;
 	m.into = &fresh;
-	ktab_remap(&a->files, &m, file_offs, 1);
+	ktab_remap(&a->files, &m, file_offs, 2);
 	ktab_remap(&a->pps, &m, pp_offs, 2);
 	ktab_remap(&a->others, &m, other_offs, 2);
 	ktab_remap(&a->accounts, &m, acc_offs, 1);
@@ -918,6 +921,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 		struct frkey k;
 		memcpy(&k, ktab_key(&from->files, i), sizeof(k));
 		k.payer = map_id(&sm, k.payer);
+		k.provider = map_id(&sm, k.provider);
 		rc = sum_add(ktab_get(&into->files, &k), ktab_val(&from->files, i));
 	}
 	for (i = 0; i < from->pps.n && rc == 0; i++) {
@@ -1031,6 +1035,7 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
 	memcpy(&k, ktab_key(&a->files, i), sizeof(k));
 	out->file = k.file;
 	out->payer = a->strs.strs[k.payer].s;
+	out->provider = a->strs.strs[k.provider].s;
 	out->period = k.period;
 	out->rows = ktab_val(&a->files, i)->rows;
 }

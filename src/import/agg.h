@@ -74,10 +74,11 @@ const char *agg_tagset(const struct agg *a, size_t i);
 size_t agg_nresources(const struct agg *a);
 void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out);
 
-/* Rows per (file, payer, period). */
+/* Rows per (file, payer, period, provider). */
 struct agg_file_rows {
 	uint32_t file;
 	const char *payer;
+	const char *provider;      /* as agg_pp_provider */
 	int period;
 	int64_t rows;
 };

@@ -377,18 +377,25 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 			/* one billing account belongs to one provider: the provider is
 			 * recorded per (payer, period), beside the import */
 			char p[PERIOD_BUFSZ];
-			const char *path = "";
-			for (j = 0; j < agg_nfile_rows(a) && !*path; j++) {
+			const char *prov[2] = { pp->provider, agg_pp_provider(a, i) };
+			uint32_t file[2] = { UINT32_MAX, UINT32_MAX };
+			int k, late;
+			/* the first file of each provider; the later one is blamed,
+			 * whatever order the threads summed them in */
+			for (j = 0; j < agg_nfile_rows(a); j++) {
 				struct agg_file_rows fr;
 				agg_file_rows(a, j, &fr);
-				if (fr.period == period && !strcmp(fr.payer, payer))
-					path = sh->files[fr.file].path;
+				for (k = 0; k < 2; k++)
+					if (fr.period == period && !strcmp(fr.payer, payer) &&
+					    !strcmp(fr.provider, prov[k]) && fr.file < file[k])
+						file[k] = fr.file;
 			}
+			late = file[1] > file[0];
 			period_format(p, period);
 			free(periods);
-			return rb_err_at(err, RB_EINPUT, path, 0, 0,
-				"billing account '%s' has rows of two providers ('%s' and '%s') in %s",
-				payer, pp->provider, agg_pp_provider(a, i), p);
+			return rb_err_at(err, RB_EINPUT, sh->files[file[late]].path, 0, 0,
+				"billing account '%s' has provider '%s' here, '%s' in %s (%s)",
+				payer, prov[late], prov[!late], sh->files[file[!late]].path, p);
 		}
 		pp->provider = xstrdup(agg_pp_provider(a, i));
 		pp->rows = sum.rows;
