@@ -2,34 +2,12 @@
  * (src/ingest/reader.c) and the class and cost view table (focus.c) — on
  * small in-memory files whose expected values are worked out by hand from
  * docs/import-focus.md. */
-#include "../check.h"
+#include "reader_check.h"
 
 #include <stdlib.h>
 
 #include "ingest/focus.h"
-#include "ingest/ingest.h"
 #include "util/period.h"
-
-static int str_is(struct rb_str s, const char *want)
-{
-	return s.n == strlen(want) && !memcmp(s.p, want, s.n);
-}
-
-#define CHECK_RBSTR(s, want) do { \
-	if (!str_is((s), (want))) { \
-		printf("  %s:%d: got '%.*s', want '%s'\n", __FILE__, __LINE__, (int)(s).n, (s).p, want); \
-		check_failed_++; \
-	} \
-} while (0)
-
-static const char *amt(rb_i128 v)
-{
-	static char buf[8][DEC_BUFSZ];
-	static int k;
-	k = (k + 1) % 8;
-	dec_format_min(buf[k], DEC_BUFSZ, v, DEC_SCALE);
-	return buf[k];
-}
 
 static const char *period_text(int p)
 {
@@ -44,7 +22,6 @@ static const char *error_of(const char *csv)
 	struct cur_reader *r = NULL;
 	const struct cur_row *row;
 	struct rb_err err;
-	FILE *f;
 	int ret;
 
 	msg[0] = '\0';
@@ -52,12 +29,8 @@ static const char *error_of(const char *csv)
 	ret = cur_reader_open_mem(&r, "f.csv", csv, strlen(csv), &err);
 	while (ret == 0 && (ret = cur_reader_next(r, &row, &err)) == 1)
 		ret = 0;
-	if (ret < 0) {
-		f = fmemopen(msg, sizeof(msg), "w");
-		rb_err_print(&err, f);
-		fclose(f);
-		msg[strcspn(msg, "\n")] = '\0';
-	}
+	if (ret < 0)
+		err_text(msg, sizeof(msg), &err);
 	cur_reader_free(r);
 	return msg;
 }
