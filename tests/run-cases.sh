@@ -27,6 +27,16 @@ fi
 for name in "${names[@]}"; do
 	dir=$cases/$name
 	[ -f "$dir/cmd" ] || continue
+	# a case reading the real samples in ../shared skips without them
+	# (a fresh clone alone), and fails under CI=true
+	if grep -q 'SHARED' "$dir/cmd" && [ ! -d "$shared/data" ]; then
+		if [ "${CI:-}" = true ]; then
+			echo "FAIL - $name: needs ../shared/data, absent"; fail=$((fail + 1))
+		else
+			echo "skip - $name: needs ../shared/data, absent"
+		fi
+		continue
+	fi
 	work=$(mktemp -d)
 	[ -d "$dir/input" ] && cp -r "$dir/input" "$work/input"
 	(cd "$work" && PATH="$bindir:$PATH" REBILL_DB=./rebill.db SHARED="$shared" CASE="$dir" \
