@@ -779,6 +779,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 			if (s.n <= sizeof(r->period_raw)) {
 				memcpy(r->period_raw, s.p, s.n);
 				r->period_rawlen = s.n;
+			} else {
+				r->period_rawlen = SIZE_MAX;   /* no cell matches: parse each */
 			}
 			row->period = period;
 		} else if (period != r->period) {

@@ -166,6 +166,29 @@ TEST(columns)
 	cur_reader_free(r);
 }
 
+/* Equal period cells are parsed once; a cell too long to remember must not
+ * leave the one before it standing for the next rows. */
+TEST(period_cache)
+{
+	static const char csv[] =
+		"BillingAccountId,BillingPeriodStart,ChargePeriodStart,ChargeCategory,BilledCost\n"
+		"a,2024-09-01,2024-09-02,Usage,1\n"
+		"a,2024-10-01T00:00:00.000000000000000000000000000000000000000000000000000000000Z,"
+		"2024-10-02,Usage,1\n"
+		"a,2024-09-01,2024-09-03,Usage,1\n";
+	static const char *const want[] = { "2024-09", "2024-10", "2024-09" };
+	struct cur_reader *r = NULL;
+	const struct cur_row *row;
+	struct rb_err err;
+	size_t i = 0;
+
+	CHECK_INT(cur_reader_open_mem(&r, "f.csv", csv, strlen(csv), &err), 0);
+	while (r && i < 3 && cur_reader_next(r, &row, &err) == 1)
+		CHECK_STR(period_text(row->period), want[i++]);
+	CHECK_INT(i, 3);
+	cur_reader_free(r);
+}
+
 TEST(account_ids)
 {
 	char id[FOCUS_ACCOUNT_MAX + 2];
@@ -202,6 +225,6 @@ TEST(errors)
 }
 
 static const struct check_case cases[] = {
-	CASE(class_table), CASE(columns), CASE(account_ids), CASE(errors),
+	CASE(class_table), CASE(columns), CASE(period_cache), CASE(account_ids), CASE(errors),
 };
 CHECK_MAIN(cases)
