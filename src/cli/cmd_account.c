@@ -13,12 +13,6 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int check_period(const char *opt, const char *s, struct rb_err *err)
 {
 	int p;
@@ -139,8 +133,8 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			t = out_table_new(5, uhead, uright);
 			json_array_foreach(doc, k, e) {
 				char rows[24];
-				const char *cells[5] = { str(e, "period"), str(e, "payer"), str(e, "account"),
-					rows, str(e, "unblended") };
+				const char *cells[5] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
+					rows, config_str(e, "unblended") };
 				snprintf(rows, sizeof(rows), "%lld", (long long)json_integer_value(json_object_get(e, "rows")));
 				out_table_add(t, cells);
 			}
@@ -159,7 +153,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		json_array_foreach(json_object_get(e, "accounts"), j, a) {
 			const char *f = json_string_value(json_object_get(a, "from"));
 			const char *to = json_string_value(json_object_get(a, "to"));
-			const char *cells[4] = { str(a, "id"), str(e, "id"), f ? f : "", to ? to : "" };
+			const char *cells[4] = { config_str(a, "id"), config_str(e, "id"), f ? f : "", to ? to : "" };
 			if (period && !config_assignment_covers(a, p))
 				continue;
 			out_table_add(t, cells);

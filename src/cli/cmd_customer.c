@@ -71,12 +71,6 @@ static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, stru
 	return rc;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "id", "name", "currency", "plan", "tax_cluster",
@@ -109,12 +103,12 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		char n[24];
 		const char *cells[7];
 		snprintf(n, sizeof(n), "%zu", json_array_size(json_object_get(e, "accounts")));
-		cells[0] = str(e, "id");
-		cells[1] = str(e, "name");
-		cells[2] = str(e, "currency");
-		cells[3] = str(e, "plan");
-		cells[4] = str(e, "tax_cluster");
-		cells[5] = str(e, "grouping");
+		cells[0] = config_str(e, "id");
+		cells[1] = config_str(e, "name");
+		cells[2] = config_str(e, "currency");
+		cells[3] = config_str(e, "plan");
+		cells[4] = config_str(e, "tax_cluster");
+		cells[5] = config_str(e, "grouping");
 		cells[6] = n;
 		out_table_add(t, cells);
 	}
@@ -143,28 +137,28 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rb_err_set(err, RB_EINPUT, "no customer '%s'", argv[1]);
 	}
 	o = json_array_get(json_object_get(doc, "customers"), (size_t)k);
-	printf("%-12s %s\n", "id:", str(o, "id"));
+	printf("%-12s %s\n", "id:", config_str(o, "id"));
 	for (f = 0; config_customer_fields[f]; f++) {
 		char lab[32];
 		if (!json_object_get(o, config_customer_fields[f]))
 			continue;
 		snprintf(lab, sizeof(lab), "%s:", config_customer_fields[f]);
-		printf("%-12s %s\n", lab, str(o, config_customer_fields[f]));
+		printf("%-12s %s\n", lab, config_str(o, config_customer_fields[f]));
 	}
 	printf("\naccounts:\n");
 	t = out_table_new(3, head, NULL);
 	json_array_foreach(json_object_get(o, "accounts"), i, e) {
-		const char *cells[3] = { str(e, "id"), json_object_get(e, "from") ? str(e, "from") : "(start)",
-			json_object_get(e, "to") ? str(e, "to") : "(open)" };
+		const char *cells[3] = { config_str(e, "id"), json_object_get(e, "from") ? config_str(e, "from") : "(start)",
+			json_object_get(e, "to") ? config_str(e, "to") : "(open)" };
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout, OUT_TABLE);
 	out_table_free(t);
 	json_array_foreach(json_object_get(doc, "custom_lines"), i, e) {
-		if (strcmp(str(e, "customer"), argv[1]))
+		if (strcmp(config_str(e, "customer"), argv[1]))
 			continue;
-		printf("custom line %s: %s %s %s\n", str(e, "period"), str(e, "amount"),
-			str(o, "currency"), str(e, "description"));
+		printf("custom line %s: %s %s %s\n", config_str(e, "period"), config_str(e, "amount"),
+			config_str(o, "currency"), config_str(e, "description"));
 	}
 	json_decref(doc);
 	return 0;

@@ -12,12 +12,6 @@
 #include "store/store_config.h"
 #include "util/banned.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int set(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	struct config_fx_set c;
@@ -78,7 +72,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	t = out_table_new(3, head, right);
 	o = json_array();
 	json_array_foreach(json_object_get(doc, "fx"), k, e) {
-		const char *cells[3] = { str(e, "period"), str(e, "currency"), str(e, "rate") };
+		const char *cells[3] = { config_str(e, "period"), config_str(e, "currency"), config_str(e, "rate") };
 		if (period && strcmp(period, cells[0]))
 			continue;
 		out_table_add(t, cells);

@@ -62,15 +62,10 @@ struct store_batch {
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
-static int db_err(sqlite3 *db, struct rb_err *err, const char *what)
-{
-	return rb_err_set(err, RB_EIO, "database: %s: %s", what, sqlite3_errmsg(db));
-}
-
 static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct rb_err *err)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_err(db, err, "cannot prepare statement");
+		return store_fail_int(db, err, "cannot prepare statement");
 	return 0;
 }
 
@@ -80,7 +75,7 @@ static int run(sqlite3 *db, sqlite3_stmt *st, struct rb_err *err, const char *wh
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_err(db, err, what);
+		return store_fail_int(db, err, "%s", what);
 	return 0;
 }
 
@@ -249,7 +244,7 @@ static int max_tagset_id(int64_t *out, sqlite3 *db, struct rb_err *err)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else
-		rc = db_err(db, err, "cannot read the tag sets");
+		rc = store_fail_int(db, err, "cannot read the tag sets");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -366,7 +361,7 @@ int store_batch_replace(struct store_batch *b, const char *payer, int period, in
 		had = sqlite3_column_int(b->exists, 0);
 	sqlite3_reset(b->exists);
 	if (rc != SQLITE_ROW)
-		return db_err(b->db, err, "cannot look up existing facts");
+		return store_fail_int(b->db, err, "cannot look up existing facts");
 	if (replaced)
 		*replaced = had;
 	if (had) {
@@ -434,7 +429,7 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
-		return db_err(b->db, err, "cannot look up a tag set");
+		return store_fail_int(b->db, err, "cannot look up a tag set");
 	sqlite3_bind_text(b->tag_ins, 1, canon, -1, SQLITE_TRANSIENT);
 	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
 		return rc;
@@ -734,7 +729,7 @@ int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_DONE)
-		return db_err(b->db, err, "cannot read spilled facts");
+		return store_fail_int(b->db, err, "cannot read spilled facts");
 	/* tag sets first, in canon order, so ids do not depend on threads */
 	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
 			err)) < 0)
@@ -748,7 +743,7 @@ int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		rc = db_err(b->db, err, "cannot read spilled tag sets");
+		rc = store_fail_int(b->db, err, "cannot read spilled tag sets");
 		goto cleanup;
 	}
 	rc = 0;
@@ -836,7 +831,7 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 		cnt++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot list periods");
+		rc = store_fail_int(db, err, "cannot list periods");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -896,7 +891,7 @@ int store_accounts(struct store_account_info **out, size_t *n, struct store *s, 
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot list accounts");
+		rc = store_fail_int(db, err, "cannot list accounts");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -973,7 +968,7 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot sum facts");
+		rc = store_fail_int(db, err, "cannot sum facts");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -1031,7 +1026,7 @@ int store_facts_each(struct store *s, int period,
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = db_err(db, err, "cannot read facts");
+		rc = store_fail_int(db, err, "cannot read facts");
 	else
 		rc = 0;
 out:

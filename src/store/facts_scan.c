@@ -78,7 +78,7 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
 			-1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
@@ -111,7 +111,7 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = rb_err_set(err, RB_EIO, "database: cannot read facts: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read facts");
 	else
 		rc = 0;
 out:
@@ -135,7 +135,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -154,7 +154,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 		k++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read imports");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -187,7 +187,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 	*match = 0;
 	if (sqlite3_prepare_v2(db, "SELECT payer, import_id FROM bill_rollup_state WHERE period = ?"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*match = n > 0;
@@ -200,7 +200,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 		*match = 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot read the rollup state: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot read the rollup state");
 	return 0;
 }
 
@@ -209,13 +209,13 @@ static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err
 	sqlite3_stmt *st = NULL;
 	int rc;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	if (pb)
 		sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot write the rollup");
 	return 0;
 }
 
@@ -255,7 +255,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 			" class, product_code, product_name, usage_type, operation, region, owner, rows,"
 			" unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			-1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (k = 0; k < nfacts; k++) {
@@ -271,7 +271,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 		for (i = 0; i < 3; i++)
 			sqlite3_bind_text(st, 13 + (int)i, a[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -280,7 +280,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 	st = NULL;
 	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup_state (period, payer, import_id)"
 			" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -288,7 +288,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 		sqlite3_bind_text(st, 2, t[i].payer, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, t[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -458,14 +458,14 @@ int store_reader_join(struct store_reader *r, const struct store_snapshot *snap,
 
 	*same = 0;
 	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot begin a read: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot begin a read");
 	/* the same latest imports (the only writers of facts) and the same
 	 * rollup state: the same facts */
 	if (sqlite3_prepare_v2(r->db,
 			"SELECT payer, id FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot prepare statement");
 	period_format(pb, snap->period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*same = 1;
@@ -477,7 +477,7 @@ int store_reader_join(struct store_reader *r, const struct store_snapshot *snap,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot read imports");
 	if (k != snap->nimports)
 		*same = 0;
 	if (*same && (rc = state_matches(r->db, snap->period, snap->imports, snap->nimports,
