@@ -514,7 +514,8 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 			s = row->owner;
 			n = strnlen(row->owner, sizeof(row->owner));
 		} else {
-			s = f[i]->p;
+			/* rows built in C may leave a field {NULL, 0} (provider) */
+			s = f[i]->n ? f[i]->p : "";
 			n = f[i]->n;
 		}
 		id[i] = field_id(a, &a->last[i], a->have_last, s, n);
