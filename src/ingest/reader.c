@@ -5,12 +5,14 @@
  * The header decides where each value rebill needs comes from: legacy CUR
  * names ("lineItem/UnblendedCost", "resourceTags/user:Env") or the snake
  * case names of CUR 2.0 and Athena ("line_item_unblended_cost",
- * "resource_tags" as a JSON map, or flat "resource_tags_user_env"). Only
- * mapped cells are looked at; amounts are parsed exactly (util/decimal.h).
+ * "resource_tags" as a JSON map, or flat "resource_tags_user_env"), or
+ * FOCUS names ("BilledCost", "Tags" as a JSON map; what a FOCUS row means is
+ * focus.c). Only mapped cells are looked at; amounts are parsed exactly
+ * (util/decimal.h).
  *
- * Choices: account and payer ids must be non-empty ASCII digits (at most 20;
- * AWS ids have 12, anonymised samples other counts), anything else is bad
- * input. Tags with an empty value are no tag; when two sources give a row
+ * Choices: CUR account and payer ids must be non-empty ASCII digits (at most
+ * 20; AWS ids have 12, anonymised samples other counts), FOCUS ones visible
+ * ASCII (focus_account_ok), anything else is bad input. Tags with an empty value are no tag; when two sources give a row
  * the same key, the first in header order wins (a resource_tags JSON cell
  * counts at its column) and the others are counted in duplicate_tags.
  *
