@@ -7,7 +7,7 @@
  * region, owner, tag set) and into monthly resource facts keyed by (period,
  * payer, account, resource id, product code), with rows and exact sums of the
  * usage amount and the three cost views. It also counts the rows each input
- * file gave each (payer, period).
+ * file gave each (payer, period), with the rows' provider.
  *
  * Invariants: strings are interned once into an arena (no allocation per
  * row); facts live in open-addressing hash tables that double at 3/4
