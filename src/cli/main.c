@@ -20,6 +20,8 @@ static const struct cli_command commands[] = {
 	  "payer's billing period again replaces it atomically (AWS restates months), so\n"
 	  "name all files of a month in one import (its directory or manifest).\n"
 	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n"
+	  "FOCUS 1.0-1.2 exports (AWS, Azure, Google Cloud, Oracle) are recognised by\n"
+	  "their columns and read the same way (docs/import-focus.md).\n"
 	  "\n"
 	  "Prints the files, rows, payers, accounts and periods read, then per payer and\n"
 	  "period the rows and the exact unblended cost (\"replaced\" when it restated a\n"
