@@ -23,34 +23,34 @@ static long find_customer(json_t *doc, const char *id)
 	return -1;
 }
 
+/* --name, --currency, ... parallel to config_customer_fields ("_" is "-"). */
+static const struct cli_option customer_options[] = {
+	{ "--name", 1, NULL }, { "--currency", 1, NULL }, { "--plan", 1, NULL },
+	{ "--tax-cluster", 1, NULL }, { "--grouping", 1, NULL }, { "--email", 1, NULL },
+	{ "--address", 1, NULL }, { "--vat-id", 1, NULL }, { NULL, 0, NULL },
+};
+
 static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, struct rb_err *err)
 {
 	struct config_customer_change c;
 	struct config_result r;
+	struct cli_args a;
 	char label[128];
-	int i, rc;
+	size_t f;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.add = add;
-	for (i = 1; i < argc; i++) {
-		size_t f;
-		int hit = 0;
-		for (f = 0; config_customer_fields[f] && !hit; f++) {
-			char opt[32];
-			size_t k;
-			snprintf(opt, sizeof(opt), "--%s", config_customer_fields[f]);
-			for (k = 2; opt[k]; k++)
-				if (opt[k] == '_')
-					opt[k] = '-';
-			if ((hit = cli_opt(&c.values[f], argc, argv, &i, opt, err)) < 0)
-				return hit;
-		}
-		if (hit)
-			continue;
-		if (argv[i][0] == '-' || c.id)
-			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help customer'", argv[i]);
-		c.id = argv[i];
-	}
+	if ((rc = cli_parse(&a, "customer", customer_options, argc, argv, err)) < 0)
+		return rc;
+	for (f = 0; f < CONFIG_CUSTOMER_NFIELDS; f++)
+		c.values[f] = a.opt[f];
+	if (a.npos > 1)
+		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help customer'", a.pos[1]);
+	c.id = a.npos ? a.pos[0] : NULL;
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!c.id)
 		return rb_err_set(err, RB_EUSAGE, "which customer? see 'rebill help customer'");
 	if (add && (!c.values[0] || !c.values[1] || !c.values[2]))
@@ -78,19 +78,23 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const int right[] = { 0, 0, 0, 0, 0, 0, 1 };
 	enum out_format fmt = OUT_TABLE;
 	const char *fs = NULL;
+	static const struct cli_option format_option[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
 	json_t *doc = NULL, *e;
 	struct out_table *t;
+	struct cli_args args;
 	size_t i;
-	int a, rc;
+	int rc = 0;
 
-	for (a = 1; a < argc; a++) {
-		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill customer list [--format table|csv|json]");
-		if ((rc = out_format_parse(&fmt, fs, err)) < 0)
-			return rc;
-	}
+	if ((rc = cli_parse(&args, "customer", format_option, argc, argv, err)) < 0)
+		return rc;
+	fs = args.opt[0];
+	if (args.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill customer list [--format table|csv|json]");
+	else if (fs)
+		rc = out_format_parse(&fmt, fs, err);
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {

@@ -16,18 +16,22 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const char *const head[] = { "id", "basis", "markup_pct", "rules", "fees", "customers" };
 	static const int right[] = { 0, 0, 1, 1, 1, 1 };
 	enum out_format fmt = OUT_TABLE;
-	const char *fs = NULL;
+	static const struct cli_option opts[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
+	const char *fs;
 	json_t *doc = NULL, *e, *c;
 	struct out_table *t;
+	struct cli_args a;
 	size_t i, k;
-	int a, rc;
+	int rc = 0;
 
-	for (a = 1; a < argc; a++) {
-		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill plan list [--format table|csv|json]");
-	}
+	if ((rc = cli_parse(&a, "plan", opts, argc, argv, err)) < 0)
+		return rc;
+	fs = a.opt[0];
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill plan list [--format table|csv|json]");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
 		return rc;
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)

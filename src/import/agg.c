@@ -818,6 +818,7 @@ size_t agg_nfacts(const struct agg *a)
 
 void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
 {
+	struct store_sum sum;
 	struct fkey k;
 	struct ckey c;
 	const struct hmap_entry *s = a->strs.e;
@@ -826,20 +827,25 @@ void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
 	memcpy(&c, ktab_key(&a->combos, k.combo), sizeof(c));
 	memset(out, 0, sizeof(*out));
 	out->period = c.period;
-	out->cls = (enum cur_class)c.cls;
+	out->fact.cls = (enum cur_class)c.cls;
 	out->day = s[k.day].key;
-	out->payer = s[c.payer].key;
-	out->account = s[k.account].key;
-	out->line_item_type = s[c.type].key;
-	out->product_code = s[c.pcode].key;
-	out->product_name = s[c.pname].key;
-	out->usage_type = s[c.utype].key;
-	out->operation = s[c.op].key;
-	out->region = s[c.region].key;
-	out->owner = s[c.owner].key;
+	out->fact.payer = s[c.payer].key;
+	out->fact.account = s[k.account].key;
+	out->fact.line_item_type = s[c.type].key;
+	out->fact.product_code = s[c.pcode].key;
+	out->fact.product_name = s[c.pname].key;
+	out->fact.usage_type = s[c.utype].key;
+	out->fact.operation = s[c.op].key;
+	out->fact.region = s[c.region].key;
+	out->fact.owner = s[c.owner].key;
 	out->tagset_id = k.tags;
 	out->tags = a->tagsets.e[k.tags].key;
-	csum_get(a, ktab_vp(&a->facts, i), &out->sum);
+	csum_get(a, ktab_vp(&a->facts, i), &sum);
+	out->fact.rows = (long)sum.rows;
+	out->usage_amount = sum.usage_amount;
+	out->fact.unblended = sum.unblended;
+	out->fact.ondemand = sum.ondemand;
+	out->fact.effective = sum.effective;
 }
 
 void agg_fact_prefetch(const struct agg *a, size_t i)

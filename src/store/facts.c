@@ -475,25 +475,25 @@ static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
 	period_format(per, f->period);
 	pending_text(p, per);
 	pending_text(p, f->day);
-	pending_text(p, f->payer);
-	pending_text(p, f->account);
-	pending_text(p, f->line_item_type);
-	pending_text(p, cur_class_name(f->cls));
-	pending_text(p, f->product_code);
-	pending_text(p, f->product_name);
-	pending_text(p, f->usage_type);
-	pending_text(p, f->operation);
-	pending_text(p, f->region);
-	pending_text(p, f->owner);
+	pending_text(p, f->fact.payer);
+	pending_text(p, f->fact.account);
+	pending_text(p, f->fact.line_item_type);
+	pending_text(p, cur_class_name(f->fact.cls));
+	pending_text(p, f->fact.product_code);
+	pending_text(p, f->fact.product_name);
+	pending_text(p, f->fact.usage_type);
+	pending_text(p, f->fact.operation);
+	pending_text(p, f->fact.region);
+	pending_text(p, f->fact.owner);
 	if (canon)
 		pending_text(p, f->tags ? f->tags : "");
 	else
 		pending_int(p, f->tagset_id);
-	pending_int(p, f->sum.rows);
-	pending_amount(p, f->sum.usage_amount);
-	pending_amount(p, f->sum.unblended);
-	pending_amount(p, f->sum.ondemand);
-	pending_amount(p, f->sum.effective);
+	pending_int(p, f->fact.rows);
+	pending_amount(p, f->usage_amount);
+	pending_amount(p, f->fact.unblended);
+	pending_amount(p, f->fact.ondemand);
+	pending_amount(p, f->fact.effective);
 }
 
 int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
@@ -502,7 +502,7 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	struct replaced_pp *pp;
 	int rc;
 
-	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
+	if ((rc = need_pp(b, &pp, f->fact.payer, f->period, err)) < 0)
 		return rc;
 	if (f->tagset_id < 0 || f->tagset_id > b->max_tagset)
 		return rb_err_set(err, RB_EIO, "import batch: a fact names tag set %lld, which does not exist",
@@ -1002,23 +1002,23 @@ int store_facts_each(struct store *s, int period,
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = store_col_text_int(st, 0);
-		f.payer = store_col_text_int(st, 1);
-		f.account = store_col_text_int(st, 2);
-		f.line_item_type = store_col_text_int(st, 3);
-		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = store_col_text_int(st, 5);
-		f.product_name = store_col_text_int(st, 6);
-		f.usage_type = store_col_text_int(st, 7);
-		f.operation = store_col_text_int(st, 8);
-		f.region = store_col_text_int(st, 9);
-		f.owner = store_col_text_int(st, 10);
+		f.fact.payer = store_col_text_int(st, 1);
+		f.fact.account = store_col_text_int(st, 2);
+		f.fact.line_item_type = store_col_text_int(st, 3);
+		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+		f.fact.product_code = store_col_text_int(st, 5);
+		f.fact.product_name = store_col_text_int(st, 6);
+		f.fact.usage_type = store_col_text_int(st, 7);
+		f.fact.operation = store_col_text_int(st, 8);
+		f.fact.region = store_col_text_int(st, 9);
+		f.fact.owner = store_col_text_int(st, 10);
 		f.tagset_id = sqlite3_column_int64(st, 11);
 		f.tags = store_col_text_int(st, 12);
-		f.sum.rows = sqlite3_column_int64(st, 13);
-		if (cls < 0 || store_col_amount_int(&f.sum.usage_amount, st, 14) < 0 ||
-		    store_col_amount_int(&f.sum.unblended, st, 15) < 0 ||
-		    store_col_amount_int(&f.sum.ondemand, st, 16) < 0 ||
-		    store_col_amount_int(&f.sum.effective, st, 17) < 0) {
+		f.fact.rows = sqlite3_column_int64(st, 13);
+		if (cls < 0 || store_col_amount_int(&f.usage_amount, st, 14) < 0 ||
+		    store_col_amount_int(&f.fact.unblended, st, 15) < 0 ||
+		    store_col_amount_int(&f.fact.ondemand, st, 16) < 0 ||
+		    store_col_amount_int(&f.fact.effective, st, 17) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}

@@ -90,20 +90,20 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.payer = store_col_text_int(st, 0);
-		f.account = store_col_text_int(st, 1);
-		f.line_item_type = store_col_text_int(st, 2);
-		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = store_col_text_int(st, 4);
-		f.product_name = store_col_text_int(st, 5);
-		f.usage_type = store_col_text_int(st, 6);
-		f.operation = store_col_text_int(st, 7);
-		f.region = store_col_text_int(st, 8);
-		f.owner = store_col_text_int(st, 9);
-		f.sum.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || store_col_amount_int(&f.sum.unblended, st, 11) < 0 ||
-		    store_col_amount_int(&f.sum.ondemand, st, 12) < 0 ||
-		    store_col_amount_int(&f.sum.effective, st, 13) < 0) {
+		f.fact.payer = store_col_text_int(st, 0);
+		f.fact.account = store_col_text_int(st, 1);
+		f.fact.line_item_type = store_col_text_int(st, 2);
+		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+		f.fact.product_code = store_col_text_int(st, 4);
+		f.fact.product_name = store_col_text_int(st, 5);
+		f.fact.usage_type = store_col_text_int(st, 6);
+		f.fact.operation = store_col_text_int(st, 7);
+		f.fact.region = store_col_text_int(st, 8);
+		f.fact.owner = store_col_text_int(st, 9);
+		f.fact.rows = sqlite3_column_int64(st, 10);
+		if (cls < 0 || store_col_amount_int(&f.fact.unblended, st, 11) < 0 ||
+		    store_col_amount_int(&f.fact.ondemand, st, 12) < 0 ||
+		    store_col_amount_int(&f.fact.effective, st, 13) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -319,26 +319,11 @@ struct agg {
 static int agg_one(void *arg, const struct store_fact *sf)
 {
 	struct agg *a = arg;
-	struct cur_fact f;
+	const struct cur_fact *f = &sf->fact;
 	size_t i;
 	int added;
 
-	memset(&f, 0, sizeof(f));
-	f.payer = sf->payer;
-	f.account = sf->account;
-	f.line_item_type = sf->line_item_type;
-	f.cls = sf->cls;
-	f.product_code = sf->product_code;
-	f.product_name = sf->product_name;
-	f.usage_type = sf->usage_type;
-	f.operation = sf->operation;
-	f.region = sf->region;
-	f.owner = sf->owner;
-	f.rows = (long)sf->sum.rows;
-	f.unblended = sf->sum.unblended;
-	f.ondemand = sf->sum.ondemand;
-	f.effective = sf->sum.effective;
-	if (cur_fact_key(&a->key, &f) < 0)
+	if (cur_fact_key(&a->key, f) < 0)
 		return -1;
 	i = hmap_put(a->keys, a->key.buf, a->key.len, &added);
 	if (added) {
@@ -349,7 +334,7 @@ static int agg_one(void *arg, const struct store_fact *sf)
 		memset(&a->facts[i], 0, sizeof(a->facts[i]));
 		a->n = i + 1;
 	}
-	return cur_fact_add(&a->facts[i], &f) < 0 ? -1 : 0;
+	return cur_fact_add(&a->facts[i], f) < 0 ? -1 : 0;
 }
 
 /* Rebuilds the rollup of period when it was not built from the latest
