@@ -942,6 +942,13 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
 			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
 			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
+	else if (by == STORE_BY_PROVIDER)
+		/* a billing account has one provider per period, recorded with
+		 * its latest import (FOCUS; "AWS" for CUR) */
+		snprintf(sql, sizeof(sql),
+			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = f.payer"
+			" AND i.period = f.period ORDER BY i.id DESC LIMIT 1), '') AS k, '', " SUMS
+			" FROM facts f WHERE f.period = ?1 GROUP BY k ORDER BY k");
 	else if ((unsigned)by <= STORE_BY_CLASS)
 		snprintf(sql, sizeof(sql),
 			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"

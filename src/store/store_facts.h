@@ -173,6 +173,7 @@ enum store_by {
 	STORE_BY_DAY,
 	STORE_BY_CLASS,         /* spec §2 class (cur_class_name) */
 	STORE_BY_TAG,           /* the value of one tag key; "" when untagged */
+	STORE_BY_PROVIDER,      /* the provider of the fact's (payer, period) import */
 };
 
 struct store_group {

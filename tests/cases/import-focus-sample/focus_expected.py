@@ -1,8 +1,9 @@
 # focus_expected.py FILE: the expected sums of a FOCUS CSV, computed with
 # csv + decimal only (independent of rebill), following the mapping table
-# of docs/import-focus.md. Prints, per billing period, "payer" and "class"
-# groups as `rebill summary --format csv` does (rows, unblended, ondemand,
-# effective, 10 fractional digits, CRLF line ends), then the provider of
+# of docs/import-focus.md. Prints, per billing period, "payer", "class",
+# "tag:environment" and "provider" groups as `rebill summary --format csv`
+# does (rows, unblended, ondemand, effective, 10 fractional digits, CRLF line
+# ends), then the provider of
 # each (billing account, period) as sqlite3 prints the imports table.
 import csv, json, sys
 from decimal import Decimal, ROUND_HALF_UP
@@ -45,11 +46,12 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
     providers.add((cell(r, "BillingAccountId"), period, cell(r, "ProviderName")))
     tags = json.loads(cell(r, "Tags") or "{}")
     env = tags.get("environment") or ""
-    for key in (("payer", cell(r, "BillingAccountId")), ("class", c), ("tag:environment", env)):
+    for key in (("payer", cell(r, "BillingAccountId")), ("class", c), ("tag:environment", env),
+                ("provider", cell(r, "ProviderName"))):
         s = sums.setdefault((period,) + key, [0, Decimal(0), Decimal(0), Decimal(0)])
         s[0] += 1; s[1] += b; s[2] += od; s[3] += ef
 for period in sorted({k[0] for k in sums}):
-    for by in ("payer", "class", "tag:environment"):
+    for by in ("payer", "class", "tag:environment", "provider"):
         print("%s by %s" % (period, by))
         print("%s,rows,unblended,ondemand,effective" % by, end="\r\n")
         for k in sorted(k for k in sums if k[0] == period and k[1] == by):
