@@ -4,7 +4,7 @@
  * by page (v1 and v2, dictionary pages), the codecs UNCOMPRESSED, SNAPPY,
  * GZIP and ZSTD, the encodings PLAIN, PLAIN_DICTIONARY/RLE_DICTIONARY,
  * RLE/bit-packed hybrid, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
- * DELTA_BYTE_ARRAY, and the values turned into text cells.
+ * DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, and the values turned into text cells.
  *
  * Memory: per projected leaf column one read buffer (PQ_READ_AHEAD, or a
  * page when larger), one decompressed page, the page's levels and values,
@@ -1078,6 +1078,34 @@ static int decode_values(struct col *c, int enc, const uint8_t *p, size_t n, siz
 			return -1;
 		c->mode = VM_STR;
 		return delta_byte_array(c, p, n, count);
+	case PQ_BYTE_STREAM_SPLIT: {
+		/* byte k of value i is at k * count + i: put the values together */
+		size_t k;
+		w = type_width(l);
+		if (!w || l->el->type == PQ_INT96 || count > n / w)
+			return -1;
+		if (count * w + 1 > c->owncap) {
+			free(c->own);
+			c->owncap = count * w + 1;
+			c->own = xmalloc(c->owncap);
+		}
+		for (k = 0; k < w; k++)
+			for (i = 0; i < count; i++)
+				c->own[i * w + k] = p[k * count + i];
+		if (l->el->type == PQ_FIXED_LEN_BYTE_ARRAY) {
+			c->sv = grow(c->sv, &c->svcap, count, sizeof(*c->sv));
+			for (i = 0; i < count; i++) {
+				c->sv[i].p = (const char *)c->own + i * w;
+				c->sv[i].n = w;
+			}
+			c->mode = VM_STR;
+			return 0;
+		}
+		c->fixed = c->own;
+		c->width = w;
+		c->mode = VM_FIXED;
+		return 0;
+	}
 	default:
 		return -1;
 	}
