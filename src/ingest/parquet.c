@@ -94,6 +94,7 @@ struct col {
 	size_t owncap;
 
 	char num[64];             /* the current value as text */
+	size_t numlen;
 	int have_last;            /* num holds the text of last_bits */
 	uint64_t last_bits;
 };
@@ -123,15 +124,71 @@ struct pq_reader {
 
 /* ---- text of values ---------------------------------------------------- */
 
+/* Writes the digits of v (>= 0) ending at end, returns the start. */
+static char *put_digits(char *end, uint64_t v, int min)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+		min--;
+	} while (v || min > 0);
+	return end;
+}
+
+/* The common case of CUR costs: |d| < 1e5 with at most 10 fractional
+ * digits. r = d * 1e10 rounded; when r / 1e10 (one correctly rounded IEEE
+ * division, as strtod of the decimal would round) gives d back, the
+ * decimal r * 1e-10 reads back as d; and it is the shortest such: below
+ * 1e5 an ulp is under 1.5e-11, so no other decimal with <= 10 fractional
+ * digits (and every shorter one has no more) reads back as d. */
+static size_t fast_double(char *buf, size_t cap, double d)
+{
+	double a = d < 0 ? -d : d, x = a * 1e10;
+	uint64_t r, ip, fp;
+	char tmp[40], *end = tmp + sizeof(tmp), *p, *q;
+	size_t n;
+	int i;
+
+	if (!(a < 1e5) || cap < 32)
+		return 0;
+	r = (uint64_t)(x + 0.5);
+	if ((double)r / 1e10 != a)
+		return 0;
+	ip = r / 10000000000u;
+	fp = r % 10000000000u;
+	p = end;
+	if (fp) {
+		/* drop trailing zeros of the 10 fractional digits */
+		i = 10;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			i--;
+		}
+		p = put_digits(p, fp, i);
+		*--p = '.';
+	}
+	p = put_digits(p, ip, 1);
+	if (d < 0)
+		*--p = '-';
+	n = (size_t)(end - p);
+	for (q = buf; p < end; )
+		*q++ = *p++;
+	buf[n] = '\0';
+	return n;
+}
+
 size_t pq_format_double(char *buf, size_t cap, double d)
 {
 	int n, prec;
+	size_t k;
 	if (d == 0)
 		return (size_t)snprintf(buf, cap, "0");
 	if (isnan(d))
 		return (size_t)snprintf(buf, cap, "nan");
 	if (isinf(d))
 		return (size_t)snprintf(buf, cap, "%sinf", d < 0 ? "-" : "");
+	if ((k = fast_double(buf, cap, d)))
+		return k;
 	/* Any decimal of <= 15 significant digits survives the trip to a
 	 * double and back (DBL_DIG): if 15 digits read back, %.15g (which
 	 * drops trailing zeros) is the shortest; else the nearest 16-digit
@@ -165,29 +222,42 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* units per second: 1000, 1000000, 1000000000 */
+/* v in units per second (1000, 1000000, 1000000000; `digits` of them) as
+ * YYYY-MM-DDTHH:MM:SS[.f]Z, trailing fractional zeros dropped. */
 static size_t format_timestamp(char *buf, size_t cap, int64_t v, int64_t units, int digits)
 {
 	int64_t secs = floor_div(v, units), frac = v - secs * units;
 	int64_t days = floor_div(secs, 86400), sod = secs - days * 86400, y;
 	unsigned m, d;
-	int n;
+	char *w = buf;
 
 	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
+	if (y < 0 || y > 9999 || cap < 40)
 		return (size_t)snprintf(buf, cap, "timestamp out of range");
-	n = snprintf(buf, cap, "%04d-%02u-%02uT%02d:%02d:%02d", (int)y, m, d,
-		(int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	put_digits(w + 4, (uint64_t)y, 4);
+	w[4] = '-';
+	put_digits(w + 7, m, 2);
+	w[7] = '-';
+	put_digits(w + 10, d, 2);
+	w[10] = 'T';
+	put_digits(w + 13, (uint64_t)(sod / 3600), 2);
+	w[13] = ':';
+	put_digits(w + 16, (uint64_t)(sod / 60 % 60), 2);
+	w[16] = ':';
+	put_digits(w + 19, (uint64_t)(sod % 60), 2);
+	w += 19;
 	if (frac) {
-		while (digits > 0 && frac % 10 == 0) {
+		while (frac % 10 == 0) {
 			frac /= 10;
 			digits--;
 		}
-		/* digits now counts what is left after dropping trailing zeros */
-		n += snprintf(buf + n, cap - (size_t)n, ".%0*lld", digits, (long long)frac);
+		*w++ = '.';
+		put_digits(w + digits, (uint64_t)frac, digits);
+		w += digits;
 	}
-	n += snprintf(buf + n, cap - (size_t)n, "Z");
-	return (size_t)n;
+	*w++ = 'Z';
+	*w = '\0';
+	return (size_t)(w - buf);
 }
 
 static size_t format_date(char *buf, size_t cap, int64_t days)
@@ -245,7 +315,7 @@ static struct rb_str fixed_text(struct col *c, const uint8_t *p)
 	}
 	if (c->have_last && bits == c->last_bits && l->el->type != PQ_INT96) {
 		s.p = c->num;
-		s.n = strlen(c->num);
+		s.n = c->numlen;
 		return s;
 	}
 	switch (l->el->type) {
@@ -282,6 +352,7 @@ static struct rb_str fixed_text(struct col *c, const uint8_t *p)
 	}
 	c->have_last = 1;
 	c->last_bits = bits;
+	c->numlen = n;
 	s.p = c->num;
 	s.n = n;
 	return s;
@@ -291,12 +362,12 @@ static struct rb_str int_text(struct col *c, int64_t v)
 {
 	struct rb_str s;
 	if (!c->have_last || c->last_bits != (uint64_t)v) {
-		format_int(c->leaf, c->num, sizeof(c->num), v);
+		c->numlen = format_int(c->leaf, c->num, sizeof(c->num), v);
 		c->have_last = 1;
 		c->last_bits = (uint64_t)v;
 	}
 	s.p = c->num;
-	s.n = strlen(c->num);
+	s.n = c->numlen;
 	return s;
 }
 
@@ -756,6 +827,8 @@ static int decompress(struct pq_reader *r, struct col *c, const uint8_t *in, siz
 	}
 }
 
+static void col_release(struct col *c);
+
 /* ---- encodings ------------------------------------------------------------ */
 
 static int uleb(const uint8_t **p, const uint8_t *end, uint64_t *out)
@@ -1122,6 +1195,34 @@ static struct rb_str value_text(struct col *c, int32_t k)
 	}
 }
 
+int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t scale, int enc,
+	const uint8_t *p, size_t n, size_t count,
+	void (*fn)(void *arg, const char *s, size_t len), void *arg)
+{
+	struct pq_schema_el el;
+	struct leaf l;
+	struct col c;
+	size_t i;
+	int ret;
+
+	memset(&el, 0, sizeof(el));
+	memset(&l, 0, sizeof(l));
+	memset(&c, 0, sizeof(c));
+	el.type = type;
+	el.type_length = type_length;
+	el.kind = kind;
+	el.scale = scale;
+	l.el = &el;
+	c.leaf = &l;
+	ret = decode_values(&c, enc, p, n, count);
+	for (i = 0; !ret && i < count; i++) {
+		struct rb_str s = value_text(&c, (int32_t)i);
+		fn(arg, s.p, s.n);
+	}
+	col_release(&c);
+	return ret;
+}
+
 static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_page_header *h,
 	const uint8_t *data, struct rb_err *err)
 {
@@ -1205,7 +1306,7 @@ static int col_load_page(struct pq_reader *r, struct col *c, struct rb_err *err)
 
 	for (;;) {
 		struct pq_page_header h;
-		const uint8_t *hp, *data, *vp, *vend;
+		const uint8_t *hp = NULL, *data = NULL, *vp = NULL, *vend = NULL;
 		size_t avail, used, win = PQ_HEADER_WINDOW, nvals, i;
 
 		if (c->pos >= c->end)

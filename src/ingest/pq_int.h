@@ -97,4 +97,12 @@ void pq_meta_release(struct pq_meta *m);
 int pq_page_header_parse(struct pq_page_header *out, const uint8_t *p, size_t n,
 	size_t *used, char *why, size_t whylen);
 
+/* For unit tests: decodes count values of a column of physical type `type`
+ * (type_length for FIXED_LEN_BYTE_ARRAY, kind and scale as its schema would
+ * say) stored with encoding enc (not a dictionary one) in the n bytes at p,
+ * and calls fn with the text of each, as cells get it. Returns 0 or -1. */
+int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t scale, int enc,
+	const uint8_t *p, size_t n, size_t count,
+	void (*fn)(void *arg, const char *s, size_t len), void *arg);
+
 #endif

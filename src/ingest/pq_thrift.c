@@ -111,6 +111,7 @@ static size_t tc_list(struct tc *t, int *etype)
 {
 	uint8_t b;
 	uint64_t n;
+	*etype = 0;
 	if (t->p >= t->end) {
 		tc_fail(t, "truncated");
 		return 0;
@@ -153,7 +154,7 @@ static void tc_skip(struct tc *t, int type);
 
 static void tc_skip_struct(struct tc *t)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	if (++t->depth > TC_MAX_DEPTH) {
 		tc_fail(t, "nesting too deep");
 		return;
@@ -247,7 +248,7 @@ static int tc_want(struct tc *t, int type, int want)
 /* TimeUnit union: 1 MILLIS, 2 MICROS, 3 NANOS */
 static enum pq_kind parse_time_unit(struct tc *t)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	enum pq_kind k = PQK_PLAIN;
 	while (tc_field(t, &last, &id, &type)) {
 		if (type == TC_STRUCT && id >= 1 && id <= 3)
@@ -259,7 +260,7 @@ static enum pq_kind parse_time_unit(struct tc *t)
 
 static void parse_logical(struct tc *t, struct pq_schema_el *e)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	if (++t->depth > TC_MAX_DEPTH) {
 		tc_fail(t, "nesting too deep");
 		return;
@@ -270,7 +271,7 @@ static void parse_logical(struct tc *t, struct pq_schema_el *e)
 			continue;
 		}
 		if (id == 5) {   /* DecimalType { 1: scale, 2: precision } */
-			int l2 = 0, id2, ty2;
+			int l2 = 0, id2 = 0, ty2 = 0;
 			e->kind = PQK_DECIMAL;
 			while (tc_field(t, &l2, &id2, &ty2)) {
 				if (id2 == 1 && tc_want(t, ty2, TC_I32))
@@ -281,7 +282,7 @@ static void parse_logical(struct tc *t, struct pq_schema_el *e)
 					tc_skip(t, ty2);
 			}
 		} else if (id == 8) {   /* TimestampType { 1: isAdjustedToUTC, 2: unit } */
-			int l2 = 0, id2, ty2;
+			int l2 = 0, id2 = 0, ty2 = 0;
 			while (tc_field(t, &l2, &id2, &ty2)) {
 				if (id2 == 2 && ty2 == TC_STRUCT)
 					e->kind = parse_time_unit(t);
@@ -303,7 +304,7 @@ static void parse_logical(struct tc *t, struct pq_schema_el *e)
 
 static void parse_schema_el(struct tc *t, struct pq_schema_el *e)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	e->converted = -1;
 	while (tc_field(t, &last, &id, &type)) {
 		switch (id) {
@@ -349,7 +350,7 @@ static void parse_schema_el(struct tc *t, struct pq_schema_el *e)
 
 static void parse_column_meta(struct tc *t, struct pq_chunk_meta *c)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	while (tc_field(t, &last, &id, &type)) {
 		switch (id) {
 		case 1: if (tc_want(t, type, TC_I32)) c->type = tc_i32(t); break;
@@ -365,7 +366,7 @@ static void parse_column_meta(struct tc *t, struct pq_chunk_meta *c)
 
 static void parse_column_chunk(struct tc *t, struct pq_chunk_meta *c)
 {
-	int last = 0, id, type, have = 0;
+	int last = 0, id = 0, type = 0, have = 0;
 	while (tc_field(t, &last, &id, &type)) {
 		if (id == 1 && type == TC_BINARY) {
 			tc_fail(t, "column chunk in another file (file_path) is not supported");
@@ -382,7 +383,7 @@ static void parse_column_chunk(struct tc *t, struct pq_chunk_meta *c)
 
 static void parse_row_group(struct tc *t, struct pq_rowgroup_meta *g)
 {
-	int last = 0, id, type, et;
+	int last = 0, id = 0, type = 0, et = 0;
 	size_t n, i;
 	while (tc_field(t, &last, &id, &type)) {
 		if (id == 1 && tc_want(t, type, TC_LIST)) {
@@ -407,7 +408,7 @@ static void parse_row_group(struct tc *t, struct pq_rowgroup_meta *g)
 int pq_meta_parse(struct pq_meta *out, const uint8_t *p, size_t n, char *why, size_t whylen)
 {
 	struct tc t = { p, p + n, 0, NULL };
-	int last = 0, id, type, et;
+	int last = 0, id = 0, type = 0, et = 0;
 	size_t k, i;
 
 	memset(out, 0, sizeof(*out));
@@ -462,7 +463,7 @@ void pq_meta_release(struct pq_meta *m)
 
 static void parse_data_header(struct tc *t, struct pq_page_header *h)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	while (tc_field(t, &last, &id, &type)) {
 		switch (id) {
 		case 1: if (tc_want(t, type, TC_I32)) h->num_values = tc_i32(t); break;
@@ -476,7 +477,7 @@ static void parse_data_header(struct tc *t, struct pq_page_header *h)
 
 static void parse_dict_header(struct tc *t, struct pq_page_header *h)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	while (tc_field(t, &last, &id, &type)) {
 		if (id == 1 && tc_want(t, type, TC_I32))
 			h->num_values = tc_i32(t);
@@ -489,7 +490,7 @@ static void parse_dict_header(struct tc *t, struct pq_page_header *h)
 
 static void parse_data_header_v2(struct tc *t, struct pq_page_header *h)
 {
-	int last = 0, id, type;
+	int last = 0, id = 0, type = 0;
 	while (tc_field(t, &last, &id, &type)) {
 		switch (id) {
 		case 1: if (tc_want(t, type, TC_I32)) h->num_values = tc_i32(t); break;
@@ -513,7 +514,7 @@ int pq_page_header_parse(struct pq_page_header *out, const uint8_t *p, size_t n,
 	size_t *used, char *why, size_t whylen)
 {
 	struct tc t = { p, p + n, 0, NULL };
-	int last = 0, id, type, have = 0;
+	int last = 0, id = 0, type = 0, have = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->type = -1;

@@ -1,6 +1,7 @@
 // make_fixtures.mjs FORMAT IN.csv OUTDIR: writes IN.csv (a month of `rebill gen`,
 // FORMAT legacy or cur2) as Parquet files with DuckDB, one per variant, named
-// VARIANT.parquet, and prints the variant names. Test-only (tests/parquet/run.sh).
+// VARIANT.parquet, and prints the variant names (only VARIANT when named).
+// Test-only (tests/parquet/run.sh) and the Parquet benchmark (bench/parquet_bench.sh).
 //
 // Variants: every codec (uncompressed, snappy, gzip, zstd) x data page v1/v2
 // (DuckDB's V2 also means DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
@@ -11,9 +12,9 @@
 // resource_tags as MAP(VARCHAR, VARCHAR); plus one with every column a string.
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [format, input, outdir] = process.argv.slice(2);
+const [format, input, outdir, only] = process.argv.slice(2);
 if (!format || !input || !outdir) {
-	console.error('usage: make_fixtures.mjs legacy|cur2 IN.csv OUTDIR');
+	console.error('usage: make_fixtures.mjs legacy|cur2 IN.csv OUTDIR [VARIANT]');
 	process.exit(1);
 }
 const q = (s) => "'" + s.replaceAll("'", "''") + "'";
@@ -62,6 +63,8 @@ const db = await DuckDBInstance.create(':memory:');
 const c = await db.connect();
 await c.run(`CREATE TABLE cur AS SELECT * FROM read_csv(${q(input)}, all_varchar = true, header = true, hive_partitioning = false)`);
 for (const v of variants) {
+	if (only && v.name !== only)
+		continue;
 	const repl = v.strings ? maps() : typed().concat(maps());
 	const sel = repl.length ? `SELECT * REPLACE (${repl.join(', ')}) FROM cur` : 'SELECT * FROM cur';
 	await c.run(`COPY (${sel}) TO ${q(outdir + '/' + v.name + '.parquet')} ` +
