@@ -1330,6 +1330,8 @@ static int col_load_page(struct pq_reader *r, struct col *c, struct rb_err *err)
 		if ((ret = col_fetch(r, c, c->pos + used, (size_t)h.csize, &data, err)))
 			return ret;
 		c->pos += used + (uint64_t)h.csize;
+		if (h.has_crc && (uint32_t)crc32(0L, data, (uInt)h.csize) != h.crc)
+			return page_err(r, c, err, "page checksum (CRC-32) mismatch");
 
 		if (h.type == PQ_DICTIONARY_PAGE) {
 			if ((ret = decompress(r, c, data, (size_t)h.csize, (size_t)h.usize, &data, err)))

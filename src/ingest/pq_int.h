@@ -84,6 +84,8 @@ struct pq_page_header {
 	int def_enc, rep_enc;    /* v1 level encodings */
 	int32_t num_nulls, num_rows, def_len, rep_len;   /* v2 */
 	int is_compressed;       /* v2, default 1 */
+	int has_crc;
+	uint32_t crc;            /* CRC-32 of the page data as stored */
 };
 
 /* Decodes FileMetaData from the n bytes at p. Returns 0, or -1 with a

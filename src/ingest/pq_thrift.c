@@ -524,6 +524,12 @@ int pq_page_header_parse(struct pq_page_header *out, const uint8_t *p, size_t n,
 		case 1: if (tc_want(&t, type, TC_I32)) out->type = tc_i32(&t); break;
 		case 2: if (tc_want(&t, type, TC_I32)) out->usize = tc_i32(&t); break;
 		case 3: if (tc_want(&t, type, TC_I32)) out->csize = tc_i32(&t); break;
+		case 4:
+			if (tc_want(&t, type, TC_I32)) {
+				out->crc = (uint32_t)tc_i32(&t);
+				out->has_crc = 1;
+			}
+			break;
 		case 5:
 			if (tc_want(&t, type, TC_STRUCT)) {
 				parse_data_header(&t, out);

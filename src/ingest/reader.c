@@ -298,9 +298,14 @@ cleanup:
 	return ret;
 }
 
-static int is_parquet_fd(int fd)
+/* Parquet by its magic, or by its name (then a file without the magic is
+ * reported as a bad Parquet file, not as a bad CSV). */
+static int is_parquet_fd(int fd, const char *path)
 {
 	char head[4];
+	size_t n = strlen(path);
+	if (n >= 8 && !strcmp(path + n - 8, ".parquet"))
+		return 1;
 	return pread(fd, head, 4, 0) == 4 && !memcmp(head, PQ_MAGIC, 4);
 }
 
@@ -325,7 +330,7 @@ int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize
 			"cannot open: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (is_parquet_fd(fd)) {
+	if (is_parquet_fd(fd, path)) {
 		ret = pq_reader_open_fd(&r->pq, path, fd, err);
 		if (!ret)
 			ret = reader_start_parquet(r, err);
