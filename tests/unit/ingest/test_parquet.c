@@ -360,7 +360,68 @@ TEST(footer_errors)
 	CHECK(r == NULL);
 }
 
+/* A file DuckDB wrote from 20 rows of `rebill gen --format cur2` (the fuzz
+ * seed): the MAP and LIST cells are JSON of the CSV's values (rows 1-3 of
+ * that CSV, looked up by hand), key order as DuckDB stored them. */
+TEST(maps_and_lists)
+{
+	const char *dir = getenv("PQ_CORPUS");
+	char path[1024];
+	struct pq_reader *r = NULL;
+	const struct rb_str *cells;
+	struct rb_err err;
+	long row;
+	size_t i, ntags = 99, nlist = 99, nprod = 99;
+	FILE *f;
+	static uint8_t buf[1 << 16];
+	size_t n;
+
+	if (!dir) {
+		printf("  skip: PQ_CORPUS not set\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cur2-maps-gzip-v1.parquet", dir);
+	f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	CHECK_INT(pq_reader_open_mem(&r, "m.parquet", buf, n, &err), 0);
+	if (!r)
+		return;
+	for (i = 0; i < pq_reader_ncolumns(r); i++) {
+		const char *c = pq_reader_column(r, i);
+		if (!strcmp(c, "resource_tags"))
+			ntags = i;
+		else if (!strcmp(c, "a_list"))
+			nlist = i;
+		else if (!strcmp(c, "product"))
+			nprod = i;
+		CHECK_INT(pq_reader_project(r, i, &err), 0);
+	}
+	CHECK(ntags < 99 && nlist < 99 && nprod < 99);
+	if (ntags >= 99 || nlist >= 99 || nprod >= 99)
+		goto cleanup;
+	CHECK_INT(pq_reader_next(r, &cells, &row, &err), 1);
+	CHECK_INT(row, 1);
+	CHECK(cells[nlist].n == strlen("[\"AmazonCloudWatch\",\"MetricStorage\"]") &&
+		!memcmp(cells[nlist].p, "[\"AmazonCloudWatch\",\"MetricStorage\"]", cells[nlist].n));
+	CHECK(cells[ntags].n == strlen("{\"user_team\":\"data \\\"lake\\\"\",\"user_cost_center\":\"CC-1001\","
+		"\"user_owner\":\"Bob \\\"the builder\\\", Jr.\"}"));
+	CHECK(cells[nprod].n > 40 && !memcmp(cells[nprod].p, "{\"product_name\":\"AmazonCloudWatch\",\"region\":\"ap-northeast-1\"", 58));
+	CHECK_INT(pq_reader_next(r, &cells, &row, &err), 1);
+	CHECK_INT(pq_reader_next(r, &cells, &row, &err), 1);
+	CHECK_INT(cells[ntags].n, 0);   /* row 3: no tags */
+	for (i = 3; i < 20; i++)
+		CHECK_INT(pq_reader_next(r, &cells, &row, &err), 1);
+	CHECK_INT(pq_reader_next(r, &cells, &row, &err), 0);
+cleanup:
+	pq_reader_free(r);
+}
+
 static const struct check_case cases[] = {
+	CASE(maps_and_lists),
 	CASE(thrift_file_metadata),
 	CASE(thrift_skips_unknown_fields),
 	CASE(thrift_page_header),
