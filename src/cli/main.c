@@ -15,7 +15,7 @@ static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
 	  "usage: rebill import [--quiet] [--timing] PATH...\n"
 	  "\n"
-	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
+	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; CSV, CSV.gz, Parquet;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
 	  "payer's billing period again replaces it atomically (AWS restates months), so\n"
 	  "name all files of a month in one import (its directory or manifest).\n"
@@ -23,7 +23,7 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "Prints the files, rows, payers, accounts and periods read, then per payer and\n"
 	  "period the rows and the exact unblended cost (\"replaced\" when it restated a\n"
-	  "month), then warnings: skipped files (e.g. Parquet), unknown line item types,\n"
+	  "month), then warnings: skipped files (e.g. .zip), unknown line item types,\n"
 	  "columns rebill does not use. A progress bar is drawn on stderr when it is a\n"
 	  "terminal, unless --quiet. --timing prints on stderr the seconds spent reading\n"
 	  "and summing rows, then writing the database (for benchmarks).\n" },
