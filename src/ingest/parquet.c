@@ -615,8 +615,6 @@ static uint64_t rg_start(const struct pq_reader *r, size_t g)
 static int open_common(struct pq_reader *r, struct rb_err *err)
 {
 	uint8_t tail[8], head[4];
-	uint8_t *footer = NULL;
-	const uint8_t *fp;
 	uint32_t flen;
 	size_t g, j;
 	int ret = 0;
@@ -646,15 +644,14 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 			(unsigned long long)r->size);
 		goto cleanup;
 	}
-	if (r->mem) {
-		fp = r->mem + r->size - 8 - flen;
-	} else {
-		footer = xmalloc(flen);
-		if ((ret = read_at(r, footer, r->size - 8 - flen, flen, err)))
-			goto cleanup;
-		fp = footer;
-	}
-	if (pq_meta_parse(&r->meta, fp, flen, r->why, sizeof(r->why))) {
+	if (r->mem)
+		ret = pq_meta_parse(&r->meta, r->mem + r->size - 8 - flen, flen, r->why,
+			sizeof(r->why));
+	else
+		ret = pq_meta_parse_fd(&r->meta, r->fd, r->size - 8 - flen, flen, r->why,
+			sizeof(r->why));
+	r->bytes_in += flen;
+	if (ret) {
 		ret = rb_err_at(err, RB_EINPUT, r->name, 0, 0, "%s", r->why);
 		goto cleanup;
 	}
@@ -687,7 +684,6 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 		r->cells[j].p = "";
 	r->cols = xcalloc(r->nleaves ? r->nleaves : 1, sizeof(*r->cols));
 cleanup:
-	free(footer);
 	return ret;
 }
 

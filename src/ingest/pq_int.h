@@ -92,6 +92,12 @@ struct pq_page_header {
  * short reason in why (e.g. "truncated metadata"). Unknown fields are
  * skipped. */
 int pq_meta_parse(struct pq_meta *out, const uint8_t *p, size_t n, char *why, size_t whylen);
+/* As pq_meta_parse over the n bytes at offset off of the file open at fd,
+ * read through a 256 KiB window: a footer of many megabytes (DuckDB writes
+ * ~7 KiB of statistics per column chunk) costs no more memory than that.
+ * A read failure is a "read failed" reason. */
+int pq_meta_parse_fd(struct pq_meta *out, int fd, uint64_t off, uint64_t n, char *why,
+	size_t whylen);
 void pq_meta_release(struct pq_meta *m);
 
 /* Decodes a PageHeader at the start of the n bytes at p, setting *used to

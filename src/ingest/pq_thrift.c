@@ -12,14 +12,17 @@
  */
 #include "ingest/pq_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 #define TC_MAX_DEPTH 32
+#define PQ_FOOTER_WINDOW ((size_t)256 << 10)   /* strings longer than this are bad input */
 
 /* compact protocol types */
 enum { TC_STOP, TC_TRUE, TC_FALSE, TC_BYTE, TC_I16, TC_I32, TC_I64, TC_DOUBLE, TC_BINARY,
@@ -29,6 +32,12 @@ struct tc {
 	const uint8_t *p, *end;
 	int depth;
 	const char *bad;   /* first problem, or NULL */
+	/* reading a footer from a file through a window (fd >= 0): `left`
+	 * bytes of it follow `end` in the file, from offset `off` */
+	int fd;
+	uint64_t off, left;
+	uint8_t *win;
+	size_t wincap;
 };
 
 static void tc_fail(struct tc *t, const char *why)
@@ -36,14 +45,87 @@ static void tc_fail(struct tc *t, const char *why)
 	if (!t->bad)
 		t->bad = why;
 	t->p = t->end;
+	t->left = 0;
+}
+
+/* Makes n bytes available at t->p (n <= the window); 0, or -1 (failed). */
+static int tc_fill(struct tc *t, size_t n)
+{
+	size_t have = (size_t)(t->end - t->p), want;
+	if (have >= n)
+		return 0;
+	if (t->fd < 0 || !t->left || n > t->wincap) {
+		tc_fail(t, n > t->wincap && t->left ? "string too long" : "truncated");
+		return -1;
+	}
+	memmove(t->win, t->p, have);
+	want = t->wincap - have;
+	if (want > t->left)
+		want = (size_t)t->left;
+	{
+		size_t got = 0;
+		while (got < want) {
+			ssize_t k = pread(t->fd, t->win + have + got, want - got, (off_t)(t->off + got));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				tc_fail(t, "read failed");
+				return -1;
+			}
+			got += (size_t)k;
+		}
+	}
+	t->off += want;
+	t->left -= want;
+	t->p = t->win;
+	t->end = t->win + have + want;
+	if ((size_t)(t->end - t->p) < n) {
+		tc_fail(t, "truncated");
+		return -1;
+	}
+	return 0;
+}
+
+/* bytes left in the whole input */
+static uint64_t tc_left(const struct tc *t)
+{
+	return (uint64_t)(t->end - t->p) + t->left;
+}
+
+static int tc_byte(struct tc *t, uint8_t *b)
+{
+	if (t->p >= t->end && tc_fill(t, 1))
+		return -1;
+	*b = *t->p++;
+	return 0;
+}
+
+static void tc_skip_bytes(struct tc *t, uint64_t n)
+{
+	if (n > tc_left(t)) {
+		tc_fail(t, "truncated");
+		return;
+	}
+	while (n) {
+		size_t k = (size_t)(t->end - t->p);
+		if (!k) {
+			if (tc_fill(t, 1))
+				return;
+			continue;
+		}
+		if (k > n)
+			k = (size_t)n;
+		t->p += k;
+		n -= k;
+	}
 }
 
 static uint64_t tc_varint(struct tc *t)
 {
 	uint64_t v = 0;
 	int shift = 0;
-	while (t->p < t->end) {
-		uint8_t b = *t->p++;
+	uint8_t b;
+	while (!tc_byte(t, &b)) {
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return v;
@@ -53,7 +135,6 @@ static uint64_t tc_varint(struct tc *t)
 			return 0;
 		}
 	}
-	tc_fail(t, "truncated");
 	return 0;
 }
 
@@ -88,11 +169,8 @@ static int64_t tc_count64(struct tc *t)
 static int tc_field(struct tc *t, int *last, int *id, int *type)
 {
 	uint8_t b;
-	if (t->p >= t->end) {
-		tc_fail(t, "truncated");
+	if (tc_byte(t, &b))
 		return 0;
-	}
-	b = *t->p++;
 	*type = b & 0x0f;
 	if (*type == TC_STOP)
 		return 0;
@@ -105,49 +183,38 @@ static int tc_field(struct tc *t, int *last, int *id, int *type)
 }
 
 /* Reads a list header: returns the element count (checked against the
- * bytes left: every element takes at least one, except booleans' zero-size
- * elements cannot exist in compact lists either). */
+ * bytes left: every element takes at least one). */
 static size_t tc_list(struct tc *t, int *etype)
 {
 	uint8_t b;
 	uint64_t n;
 	*etype = 0;
-	if (t->p >= t->end) {
-		tc_fail(t, "truncated");
+	if (tc_byte(t, &b))
 		return 0;
-	}
-	b = *t->p++;
 	*etype = b & 0x0f;
 	n = b >> 4;
 	if (n == 15)
 		n = tc_varint(t);
-	if (n > (uint64_t)(t->end - t->p)) {
+	if (n > tc_left(t)) {
 		tc_fail(t, "list longer than its data");
 		return 0;
 	}
 	return (size_t)n;
 }
 
-static void tc_binary(struct tc *t, const uint8_t **p, size_t *n)
-{
-	uint64_t len = tc_varint(t);
-	if (len > (uint64_t)(t->end - t->p)) {
-		tc_fail(t, "truncated string");
-		*p = t->p;
-		*n = 0;
-		return;
-	}
-	*p = t->p;
-	*n = (size_t)len;
-	t->p += len;
-}
-
 static char *tc_string(struct tc *t)
 {
-	const uint8_t *p;
-	size_t n;
-	tc_binary(t, &p, &n);
-	return xstrndup((const char *)p, n);
+	uint64_t len = tc_varint(t);
+	char *s;
+	if (len > tc_left(t)) {
+		tc_fail(t, "truncated string");
+		return xstrdup("");
+	}
+	if (tc_fill(t, (size_t)len))
+		return xstrdup("");
+	s = xstrndup((const char *)t->p, (size_t)len);
+	t->p += len;
+	return s;
 }
 
 static void tc_skip(struct tc *t, int type);
@@ -173,23 +240,20 @@ static void tc_skip(struct tc *t, int type)
 	case TC_TRUE: case TC_FALSE:
 		break;
 	case TC_BYTE:
-		if (t->p >= t->end)
-			tc_fail(t, "truncated");
-		else
-			t->p++;
+		tc_skip_bytes(t, 1);
 		break;
 	case TC_I16: case TC_I32: case TC_I64:
 		tc_varint(t);
 		break;
 	case TC_DOUBLE:
-		if (t->end - t->p < 8)
-			tc_fail(t, "truncated");
-		else
-			t->p += 8;
+		tc_skip_bytes(t, 8);
 		break;
 	case TC_BINARY: {
-		const uint8_t *p;
-		tc_binary(t, &p, &n);
+		uint64_t len = tc_varint(t);
+		if (len > tc_left(t))
+			tc_fail(t, "truncated string");
+		else
+			tc_skip_bytes(t, len);
 		break;
 	}
 	case TC_LIST: case TC_SET:
@@ -210,12 +274,17 @@ static void tc_skip(struct tc *t, int type)
 		n = (size_t)tc_varint(t);
 		if (!n)
 			break;
-		if (t->p >= t->end || n > (size_t)(t->end - t->p)) {
+		if (n > tc_left(t)) {
 			tc_fail(t, "map longer than its data");
 			return;
 		}
-		kt = *t->p >> 4;
-		et = *t->p++ & 0x0f;
+		{
+			uint8_t b;
+			if (tc_byte(t, &b))
+				return;
+			kt = b >> 4;
+			et = b & 0x0f;
+		}
 		if (++t->depth > TC_MAX_DEPTH) {
 			tc_fail(t, "nesting too deep");
 			return;
@@ -405,9 +474,38 @@ static void parse_row_group(struct tc *t, struct pq_rowgroup_meta *g)
 	}
 }
 
+static int meta_parse(struct tc *tp, struct pq_meta *out, char *why, size_t whylen);
+
 int pq_meta_parse(struct pq_meta *out, const uint8_t *p, size_t n, char *why, size_t whylen)
 {
-	struct tc t = { p, p + n, 0, NULL };
+	struct tc t;
+	memset(&t, 0, sizeof(t));
+	t.p = p;
+	t.end = p + n;
+	t.fd = -1;
+	return meta_parse(&t, out, why, whylen);
+}
+
+int pq_meta_parse_fd(struct pq_meta *out, int fd, uint64_t off, uint64_t n, char *why,
+	size_t whylen)
+{
+	struct tc t;
+	int ret;
+	memset(&t, 0, sizeof(t));
+	t.fd = fd;
+	t.off = off;
+	t.left = n;
+	t.wincap = PQ_FOOTER_WINDOW;
+	t.win = xmalloc(t.wincap);
+	t.p = t.end = t.win;
+	ret = meta_parse(&t, out, why, whylen);
+	free(t.win);
+	return ret;
+}
+
+static int meta_parse(struct tc *tp, struct pq_meta *out, char *why, size_t whylen)
+{
+	struct tc t = *tp;
 	int last = 0, id = 0, type = 0, et = 0;
 	size_t k, i;
 
@@ -513,7 +611,11 @@ static void parse_data_header_v2(struct tc *t, struct pq_page_header *h)
 int pq_page_header_parse(struct pq_page_header *out, const uint8_t *p, size_t n,
 	size_t *used, char *why, size_t whylen)
 {
-	struct tc t = { p, p + n, 0, NULL };
+	struct tc t;
+	memset(&t, 0, sizeof(t));
+	t.p = p;
+	t.end = p + n;
+	t.fd = -1;
 	int last = 0, id = 0, type = 0, have = 0;
 
 	memset(out, 0, sizeof(*out));

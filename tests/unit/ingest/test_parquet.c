@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ingest/ingest.h"
 #include "ingest/parquet.h"
@@ -100,6 +101,45 @@ TEST(thrift_skips_unknown_fields)
 		CHECK_INT(m.num_rows, 10);
 		pq_meta_release(&m);
 	}
+}
+
+/* The footer read from a file through its 256 KiB window: an unknown field
+ * 20 holding a 600,000-byte string and a list of 200,000 i32, then meta's
+ * fields (field 2 in long form): both cross many window refills. */
+TEST(thrift_footer_from_file)
+{
+	char path[] = "/tmp/rebill-pq-XXXXXX";
+	int fd = mkstemp(path);
+	static uint8_t big[1200000];
+	size_t n = 0, i;
+	struct pq_meta m;
+	char why[128];
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	big[n++] = 0x15; big[n++] = 0x02;                 /* field 1 */
+	big[n++] = 0x08; big[n++] = 0x28;                 /* field 20, binary */
+	big[n++] = 0xc0; big[n++] = 0xcf; big[n++] = 0x24;   /* varint 600000 */
+	memset(big + n, 'x', 600000);
+	n += 600000;
+	big[n++] = 0x19; big[n++] = 0xf5;                 /* field 21, list of i32, long count */
+	big[n++] = 0xc0; big[n++] = 0x9a; big[n++] = 0x0c;   /* 200000 */
+	for (i = 0; i < 200000; i++)
+		big[n++] = 0x02;
+	big[n++] = 0x09; big[n++] = 0x04;                 /* field 2, long form */
+	memcpy(big + n, meta + 3, sizeof(meta) - 3);      /* list header onwards */
+	n += sizeof(meta) - 3;
+	CHECK_INT(write(fd, big, n), (long long)n);
+	CHECK_INT(pq_meta_parse_fd(&m, fd, 0, n, why, sizeof(why)), 0);
+	CHECK_INT(m.nschema, 2);
+	CHECK_STR(m.schema[1].name, "x");
+	CHECK_INT(m.num_rows, 10);
+	pq_meta_release(&m);
+	CHECK_INT(pq_meta_parse_fd(&m, fd, 0, n - 1, why, sizeof(why)), -1);
+	CHECK_INT(pq_meta_parse_fd(&m, fd, 0, 700000, why, sizeof(why)), -1);
+	close(fd);
+	unlink(path);
 }
 
 TEST(thrift_page_header)
@@ -424,6 +464,7 @@ static const struct check_case cases[] = {
 	CASE(maps_and_lists),
 	CASE(thrift_file_metadata),
 	CASE(thrift_skips_unknown_fields),
+	CASE(thrift_footer_from_file),
 	CASE(thrift_page_header),
 	CASE(rle_bit_packed_hybrid),
 	CASE(delta_binary_packed),
