@@ -57,6 +57,8 @@ struct field {
 	enum shape shape;
 	int projected;
 	struct strbuf json;   /* MAP and LIST cells */
+	const char *const *keys;   /* MAP: only these keys (NULL: all) */
+	size_t nkeys;
 };
 
 struct col {
@@ -705,6 +707,28 @@ int pq_reader_project(struct pq_reader *r, size_t i, struct rb_err *err)
 			"column %s: nested type not supported (only flat columns, "
 			"maps and lists of values)", f->name);
 	f->projected = 1;
+	return 0;
+}
+
+int pq_reader_project_keys(struct pq_reader *r, size_t i, const char *const *keys, size_t nkeys,
+	struct rb_err *err)
+{
+	int ret = pq_reader_project(r, i, err);
+	if (!ret && r->fields[i].shape == SH_MAP) {
+		r->fields[i].keys = keys;
+		r->fields[i].nkeys = nkeys;
+	}
+	return ret;
+}
+
+static int key_wanted(const struct field *f, struct rb_str k)
+{
+	size_t i;
+	if (!f->keys)
+		return 1;
+	for (i = 0; i < f->nkeys; i++)
+		if (strlen(f->keys[i]) == k.n && !memcmp(f->keys[i], k.p, k.n))
+			return 1;
 	return 0;
 }
 
@@ -1453,23 +1477,25 @@ static int col_take(struct pq_reader *r, struct col *c, int *present, int *exist
 	return 0;
 }
 
+/* Appends s as a JSON string; runs without escapes are copied at once. */
 static int json_str(struct strbuf *sb, struct rb_str s)
 {
-	size_t i;
-	if (strbuf_addch(sb, '"'))
+	size_t i, run = 0;
+	if (strbuf_grow(sb, s.n + 2) || strbuf_addch(sb, '"'))
 		return -1;
 	for (i = 0; i < s.n; i++) {
 		unsigned char ch = (unsigned char)s.p[i];
-		if (ch == '"' || ch == '\\') {
-			if (strbuf_addch(sb, '\\') || strbuf_addch(sb, ch))
-				return -1;
-		} else if (ch < 0x20) {
-			if (strbuf_addf(sb, "\\u%04x", ch))
-				return -1;
-		} else if (strbuf_addch(sb, ch)) {
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		if (strbuf_add(sb, s.p + run, i - run))
 			return -1;
-		}
+		if (ch < 0x20 ? strbuf_addf(sb, "\\u%04x", ch) :
+		    strbuf_addch(sb, '\\') || strbuf_addch(sb, ch))
+			return -1;
+		run = i + 1;
 	}
+	if (strbuf_add(sb, s.p + run, s.n - run))
+		return -1;
 	return strbuf_addch(sb, '"');
 }
 
@@ -1494,7 +1520,7 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 			return ret;
 		if (v && (ret = col_take(r, v, &vp, &ve, &vv, err)))
 			return ret;
-		if (f->shape == SH_MAP && kp && vp) {
+		if (f->shape == SH_MAP && kp && vp && key_wanted(f, kv)) {
 			bad |= n++ && strbuf_addch(&f->json, ',');
 			bad |= json_str(&f->json, kv) || strbuf_addch(&f->json, ':') ||
 				json_str(&f->json, vv);

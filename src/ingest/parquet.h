@@ -46,6 +46,11 @@ const char *pq_reader_column(const struct pq_reader *r, size_t i);
  * (a struct, a list of lists) is RB_EINPUT naming it. */
 int pq_reader_project(struct pq_reader *r, size_t i, struct rb_err *err);
 
+/* As pq_reader_project; for a MAP column, its cells hold only the entries
+ * with one of the nkeys keys (kept by the caller until pq_reader_free). */
+int pq_reader_project_keys(struct pq_reader *r, size_t i, const char *const *keys, size_t nkeys,
+	struct rb_err *err);
+
 /* Only the row groups whose first byte lies in [start, end); see
  * cur_reader_open_range for how ranges chain (first and stop below are
  * row group starts, so consecutive ranges always chain). */

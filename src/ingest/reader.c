@@ -289,9 +289,14 @@ static int reader_start_parquet(struct cur_reader *r, struct rb_err *err)
 			need[r->col[k]] = 1;
 	for (k = 0; k < r->ntagcols; k++)
 		need[r->tagcols[k].col] = 1;
-	for (i = 0; i < n && !ret; i++)
-		if (need[i])
+	for (i = 0; i < n && !ret; i++) {
+		/* of a CUR 2.0 product map rebill reads two keys (product_map) */
+		static const char *const product_keys[] = { "product_name", "region" };
+		if (r->col[F_PRODUCT_MAP] == (int)i)
+			ret = pq_reader_project_keys(r->pq, i, product_keys, 2, err);
+		else if (need[i])
 			ret = pq_reader_project(r->pq, i, err);
+	}
 cleanup:
 	free(hdr);
 	free(need);
