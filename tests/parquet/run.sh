@@ -9,20 +9,21 @@
 #    `scripts/deps.sh test` into tests/parquet/node_modules) from months of
 #    `rebill gen`, CUR 2.0 and legacy: every variant must store exactly the
 #    facts of the CSV it was written from.
-# Prints one line per case and "N passed, N failed". What is missing (the
+# Prints one line per case and "N passed, N failed, N skipped". What is missing (the
 # shared data, node, the DuckDB package) is "skip", and a failure under CI=true.
 set -u
 rebill=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${2:-$here/../../../shared}
-pass=0 fail=0
+pass=0 fail=0 skips=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1${2:+: $2}"; fail=$((fail + 1)); }
 skip() {
-	if [ "${CI:-}" = true ]; then bad "$1" "skipped under CI=true: $2"; else echo "skip - $1: $2"; fi
+	if [ "${CI:-}" = true ]; then bad "$1" "skipped under CI=true: $2"
+	else echo "skip - $1: $2"; skips=$((skips + 1)); fi
 }
 
 # facts DB: the stored facts as sorted text, independent of row ids
@@ -107,5 +108,5 @@ else
 	done
 fi
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skips skipped"
 [ "$fail" -eq 0 ]

@@ -417,7 +417,7 @@ TEST(maps_and_lists)
 	size_t n;
 
 	if (!dir) {
-		printf("  skip: PQ_CORPUS not set\n");
+		CHECK_SKIP("PQ_CORPUS (the fuzz corpus directory) not set");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/cur2-maps-gzip-v1.parquet", dir);
