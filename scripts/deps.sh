@@ -4,7 +4,11 @@
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
 	libsnappy-dev libzstd-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 nodejs npm)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+# node and npm for the Parquet fixtures (tests/parquet): Debian's unless some
+# node is already installed (NodeSource's nodejs bundles npm and conflicts)
+command -v node >/dev/null || test_pkgs+=(nodejs)
+command -v npm >/dev/null || test_pkgs+=(npm)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

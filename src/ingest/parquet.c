@@ -80,11 +80,13 @@ struct col {
 	int have_dict;
 
 	int32_t nlev, ilev;       /* entries of the page, next one */
-	uint32_t *def, *rep;
-	size_t levcap;
+	uint8_t *def, *rep;       /* levels (allocated when the maximum > 0) */
+	size_t defcap, repcap;
 	int32_t nval, ival;       /* non-null values of the page, next one */
 	enum vmode mode;
-	uint32_t *idx;
+	struct rle *dstream;      /* VM_DICT: the indices, read as values are taken */
+	int bad_index;            /* an index past the dictionary or the data */
+	uint32_t *idx;            /* RLE booleans */
 	size_t idxcap;
 	struct rb_str *sv;
 	size_t svcap;
@@ -342,7 +344,8 @@ static struct rb_str fixed_text(struct col *c, const uint8_t *p)
 		/* nanoseconds of the day, then the Julian day (Impala, Hive) */
 		int64_t nanos = (int64_t)le64(p), jd = (int64_t)le32(p + 8);
 		int64_t days = jd - 2440588;
-		if (nanos < 0 || nanos >= (int64_t)86400 * 1000000000)
+		if (nanos < 0 || nanos >= (int64_t)86400 * 1000000000 || days < -100000 ||
+		    days > 106000)   /* nanoseconds since 1970 fit an int64: 1696-2260 */
 			n = (size_t)snprintf(c->num, sizeof(c->num), "bad INT96 timestamp");
 		else
 			n = format_timestamp(c->num, sizeof(c->num),
@@ -892,45 +895,97 @@ static uint64_t get_bits(const uint8_t *p, size_t n, uint64_t bit, int bw)
 	return bw == 64 ? v : v & ((UINT64_C(1) << bw) - 1);
 }
 
-/* RLE / bit-packed hybrid: count values of bw bits (<= 32) into out.
- * Values past count in the last group are padding. */
-static int rle_decode(const uint8_t *p, size_t n, int bw, uint32_t *out, size_t count)
-{
-	const uint8_t *end = p + n;
-	size_t got = 0, i;
-	size_t vbytes = ((size_t)bw + 7) / 8;
+/* A reader of the RLE / bit-packed hybrid: values of bw bits (<= 32), one
+ * at a time, so a page of millions of levels or indices needs no array. */
+struct rle {
+	const uint8_t *p, *end;
+	int bw;
+	int packed;          /* in a bit-packed run (else a repeated value) */
+	uint32_t left;       /* values left in the run */
+	uint32_t value;      /* of a repeated run */
+	const uint8_t *grp;  /* of a bit-packed run: its bytes, the next value */
+	size_t grpbytes;
+	uint64_t gi;
+};
 
-	if (bw < 0 || bw > 32)
-		return -1;
-	while (got < count) {
+static int rle_init(struct rle *r, const uint8_t *p, size_t n, int bw)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->end = p + n;
+	r->bw = bw;
+	return bw < 0 || bw > 32 ? -1 : 0;
+}
+
+static int rle_next(struct rle *r, uint32_t *out)
+{
+	while (!r->left) {
 		uint64_t h;
-		if (uleb(&p, end, &h))
+		if (uleb(&r->p, r->end, &h))
 			return -1;
 		if (h & 1) {   /* bit-packed: (h >> 1) groups of 8 */
 			uint64_t groups = h >> 1;
-			size_t bytes, vals;
-			if (groups > (uint64_t)(end - p) || groups == 0)
+			size_t bytes;
+			if (!groups || groups > (uint64_t)(r->end - r->p))
 				return -1;
-			bytes = (size_t)groups * (size_t)bw;
-			if (bytes > (size_t)(end - p))
+			bytes = (size_t)groups * (size_t)r->bw;
+			if (bytes > (size_t)(r->end - r->p))
 				return -1;
-			vals = (size_t)groups * 8;
-			for (i = 0; i < vals && got < count; i++)
-				out[got++] = (uint32_t)get_bits(p, bytes, (uint64_t)i * (uint64_t)bw, bw);
-			p += bytes;
+			r->grp = r->p;
+			r->grpbytes = bytes;
+			r->gi = 0;
+			r->left = (uint32_t)(groups * 8);
+			r->packed = 1;
+			r->p += bytes;
 		} else {
 			uint64_t run = h >> 1;
-			uint32_t v = 0;
-			if (!run || vbytes > (size_t)(end - p))
+			size_t i, vbytes = ((size_t)r->bw + 7) / 8;
+			if (!run || vbytes > (size_t)(r->end - r->p))
 				return -1;
+			r->value = 0;
 			for (i = 0; i < vbytes; i++)
-				v |= (uint32_t)p[i] << (8 * i);
-			p += vbytes;
-			if (run > count - got)
-				run = count - got;
-			for (i = 0; i < run; i++)
-				out[got++] = v;
+				r->value |= (uint32_t)r->p[i] << (8 * i);
+			r->p += vbytes;
+			r->left = run > UINT32_MAX ? UINT32_MAX : (uint32_t)run;
+			r->packed = 0;
 		}
+	}
+	r->left--;
+	if (r->packed)
+		*out = (uint32_t)get_bits(r->grp, r->grpbytes, r->gi++ * (uint64_t)r->bw, r->bw);
+	else
+		*out = r->value;
+	return 0;
+}
+
+/* count values into out; values past count in the last group are padding */
+static int rle_decode(const uint8_t *p, size_t n, int bw, uint32_t *out, size_t count)
+{
+	struct rle r;
+	size_t i;
+	if (rle_init(&r, p, n, bw))
+		return -1;
+	for (i = 0; i < count; i++)
+		if (rle_next(&r, &out[i]))
+			return -1;
+	return 0;
+}
+
+/* count levels (each <= max) into out */
+static int rle_levels(const uint8_t *p, size_t n, int max, uint8_t *out, size_t count)
+{
+	struct rle r;
+	size_t i;
+	int bw = 0;
+	while ((1 << bw) <= max)
+		bw++;
+	if (rle_init(&r, p, n, bw))
+		return -1;
+	for (i = 0; i < count; i++) {
+		uint32_t v;
+		if (rle_next(&r, &v) || v > (uint32_t)max)
+			return -1;
+		out[i] = (uint8_t)v;
 	}
 	return 0;
 }
@@ -1127,18 +1182,15 @@ static int decode_values(struct col *c, int enc, const uint8_t *p, size_t n, siz
 	case PQ_RLE_DICTIONARY:
 		if (!c->have_dict)
 			return -1;
+		c->mode = VM_DICT;
 		if (!count)
 			return 0;
 		if (n < 1)
 			return -1;
-		c->idx = grow(c->idx, &c->idxcap, count, sizeof(*c->idx));
-		if (rle_decode(p + 1, n - 1, p[0], c->idx, count))
-			return -1;
-		for (i = 0; i < count; i++)
-			if (c->idx[i] >= c->ndict)
-				return -1;
-		c->mode = VM_DICT;
-		return 0;
+		if (!c->dstream)
+			c->dstream = xmalloc(sizeof(*c->dstream));
+		c->bad_index = 0;
+		return rle_init(c->dstream, p + 1, n - 1, p[0]);
 	case PQ_RLE:
 		if (l->el->type != PQ_BOOLEAN || n < 4 || le32(p) > n - 4)
 			return -1;
@@ -1208,7 +1260,16 @@ static int decode_values(struct col *c, int enc, const uint8_t *p, size_t n, siz
 static struct rb_str value_text(struct col *c, int32_t k)
 {
 	switch (c->mode) {
-	case VM_DICT: return c->dict[c->idx[k]];
+	case VM_DICT: {
+		/* indices are read in order, as values are taken */
+		uint32_t ix;
+		if (rle_next(c->dstream, &ix) || ix >= c->ndict) {
+			struct rb_str none = { "", 0 };
+			c->bad_index = 1;
+			return none;
+		}
+		return c->dict[ix];
+	}
 	case VM_STR: return bytes_text(c, c->sv[k]);
 	case VM_FIXED: return fixed_text(c, c->fixed + (size_t)k * c->width);
 	default: return int_text(c, c->iv[k]);
@@ -1283,39 +1344,19 @@ static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_p
 
 /* Levels of a v1 page: 4-byte length, then RLE. */
 static int levels_v1(const uint8_t **p, const uint8_t *end, int enc, int maxlev,
-	uint32_t *out, size_t count)
+	uint8_t *out, size_t count)
 {
 	uint32_t len;
-	int bw = 0;
 	if (enc != PQ_RLE)
 		return -1;
-	while ((1 << bw) <= maxlev)
-		bw++;
 	if (end - *p < 4)
 		return -1;
 	len = le32(*p);
 	*p += 4;
-	if (len > (size_t)(end - *p) || rle_decode(*p, len, bw, out, count))
+	if (len > (size_t)(end - *p) || rle_levels(*p, len, maxlev, out, count))
 		return -1;
 	*p += len;
 	return 0;
-}
-
-static int check_levels(const uint32_t *lev, size_t n, int max)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (lev[i] > (uint32_t)max)
-			return -1;
-	return 0;
-}
-
-static int bit_width(int max)
-{
-	int bw = 0;
-	while ((1 << bw) <= max)
-		bw++;
-	return bw;
 }
 
 /* Reads pages until a data page is loaded into c. */
@@ -1368,13 +1409,10 @@ static int col_load_page(struct pq_reader *r, struct col *c, struct rb_err *err)
 		if (h.num_values == 0)
 			continue;
 		c->nlev = h.num_values;
-		if ((size_t)c->nlev > c->levcap) {
-			free(c->def);
-			free(c->rep);
-			c->levcap = (size_t)c->nlev;
-			c->def = xcalloc(c->levcap, sizeof(*c->def));
-			c->rep = xcalloc(c->levcap, sizeof(*c->rep));
-		}
+		if (l->max_def)
+			c->def = grow(c->def, &c->defcap, (size_t)c->nlev, 1);
+		if (l->max_rep)
+			c->rep = grow(c->rep, &c->repcap, (size_t)c->nlev, 1);
 		if (h.type == PQ_DATA_PAGE) {
 			if ((ret = decompress(r, c, data, (size_t)h.csize, (size_t)h.usize, &data, err)))
 				return ret;
@@ -1390,11 +1428,11 @@ static int col_load_page(struct pq_reader *r, struct col *c, struct rb_err *err)
 			size_t lv = (size_t)h.rep_len + (size_t)h.def_len;
 			if (lv > (size_t)h.csize || lv > (size_t)h.usize)
 				return page_err(r, c, err, "bad level lengths");
-			if (l->max_rep && rle_decode(data, (size_t)h.rep_len, bit_width(l->max_rep),
+			if (l->max_rep && rle_levels(data, (size_t)h.rep_len, l->max_rep,
 			    c->rep, (size_t)c->nlev))
 				return page_err(r, c, err, "bad repetition levels");
-			if (l->max_def && rle_decode(data + h.rep_len, (size_t)h.def_len,
-			    bit_width(l->max_def), c->def, (size_t)c->nlev))
+			if (l->max_def && rle_levels(data + h.rep_len, (size_t)h.def_len,
+			    l->max_def, c->def, (size_t)c->nlev))
 				return page_err(r, c, err, "bad definition levels");
 			if (h.is_compressed) {
 				if ((ret = decompress(r, c, data + lv, (size_t)h.csize - lv,
@@ -1407,17 +1445,11 @@ static int col_load_page(struct pq_reader *r, struct col *c, struct rb_err *err)
 			}
 			vend = vp + ((size_t)h.usize - lv);
 		}
-		if ((l->max_rep && check_levels(c->rep, (size_t)c->nlev, l->max_rep)) ||
-		    (l->max_def && check_levels(c->def, (size_t)c->nlev, l->max_def)))
-			return page_err(r, c, err, "level out of range");
-		if (!l->max_rep)
-			memset(c->rep, 0, (size_t)c->nlev * sizeof(*c->rep));
 		if (!l->max_def) {
-			memset(c->def, 0, (size_t)c->nlev * sizeof(*c->def));
 			nvals = (size_t)c->nlev;
 		} else {
 			for (nvals = 0, i = 0; i < (size_t)c->nlev; i++)
-				nvals += c->def[i] == (uint32_t)l->max_def;
+				nvals += c->def[i] == l->max_def;
 		}
 		c->have_last = 0;
 		if (decode_values(c, h.enc, vp, (size_t)(vend - vp), nvals)) {
@@ -1453,7 +1485,7 @@ static int col_continues(struct pq_reader *r, struct col *c, int *more, struct r
 		return 0;
 	if ((ret = col_ready(r, c, err)))
 		return ret;
-	*more = c->rep[c->ilev] > 0;
+	*more = c->leaf->max_rep && c->rep[c->ilev] > 0;
 	return 0;
 }
 
@@ -1466,13 +1498,16 @@ static int col_take(struct pq_reader *r, struct col *c, int *present, int *exist
 	int ret;
 	if ((ret = col_ready(r, c, err)))
 		return ret;
-	d = c->def[c->ilev++];
+	d = c->leaf->max_def ? c->def[c->ilev] : 0;
+	c->ilev++;
 	*present = d == (uint32_t)c->leaf->max_def;
 	*exists = (int)d >= c->leaf->rep_def;
 	if (*present) {
 		if (c->ival >= c->nval)
 			return page_err(r, c, err, "more levels than values");
 		*val = value_text(c, c->ival++);
+		if (c->bad_index)
+			return page_err(r, c, err, "bad dictionary indices");
 	}
 	return 0;
 }
@@ -1551,6 +1586,7 @@ static void col_release(struct col *c)
 	free(c->def);
 	free(c->rep);
 	free(c->idx);
+	free(c->dstream);
 	free(c->sv);
 	free(c->iv);
 	free(c->own);
