@@ -115,6 +115,8 @@ struct pq_reader {
 	struct field *fields;
 	size_t nfields;
 	struct rb_str *cells;
+	size_t *proj;                   /* the projected fields, in order */
+	size_t nproj;
 
 	size_t rg;                      /* next row group */
 	int ranged;                     /* only groups starting in [first_off, stop_off) */
@@ -685,6 +687,7 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 		}
 	}
 	r->cells = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->cells));
+	r->proj = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->proj));
 	for (j = 0; j < r->nfields; j++)
 		r->cells[j].p = "";
 	r->cols = xcalloc(r->nleaves ? r->nleaves : 1, sizeof(*r->cols));
@@ -709,7 +712,10 @@ int pq_reader_project(struct pq_reader *r, size_t i, struct rb_err *err)
 		return rb_err_at(err, RB_EINPUT, r->name, 0, (long)i + 1,
 			"column %s: nested type not supported (only flat columns, "
 			"maps and lists of values)", f->name);
-	f->projected = 1;
+	if (!f->projected) {
+		f->projected = 1;
+		r->proj[r->nproj++] = i;
+	}
 	return 0;
 }
 
@@ -873,7 +879,7 @@ static int uleb(const uint8_t **p, const uint8_t *end, uint64_t *out)
 }
 
 /* bw (<= 64) bits at bit offset `bit` of p (n bytes), LSB first */
-static uint64_t get_bits(const uint8_t *p, size_t n, uint64_t bit, int bw)
+static inline uint64_t get_bits(const uint8_t *p, size_t n, uint64_t bit, int bw)
 {
 	size_t byte = (size_t)(bit >> 3);
 	int shift = (int)(bit & 7);
@@ -917,7 +923,7 @@ static int rle_init(struct rle *r, const uint8_t *p, size_t n, int bw)
 	return bw < 0 || bw > 32 ? -1 : 0;
 }
 
-static int rle_next(struct rle *r, uint32_t *out)
+static inline int rle_next(struct rle *r, uint32_t *out)
 {
 	while (!r->left) {
 		uint64_t h;
@@ -971,21 +977,27 @@ static int rle_decode(const uint8_t *p, size_t n, int bw, uint32_t *out, size_t 
 	return 0;
 }
 
-/* count levels (each <= max) into out */
+/* count levels (each <= max) into out, a run at a time */
 static int rle_levels(const uint8_t *p, size_t n, int max, uint8_t *out, size_t count)
 {
 	struct rle r;
-	size_t i;
+	size_t i = 0;
 	int bw = 0;
 	while ((1 << bw) <= max)
 		bw++;
 	if (rle_init(&r, p, n, bw))
 		return -1;
-	for (i = 0; i < count; i++) {
+	while (i < count) {
 		uint32_t v;
 		if (rle_next(&r, &v) || v > (uint32_t)max)
 			return -1;
-		out[i] = (uint8_t)v;
+		out[i++] = (uint8_t)v;
+		if (!r.packed && r.left) {   /* the rest of a repeated run at once */
+			size_t k = r.left < count - i ? r.left : count - i;
+			memset(out + i, (int)v, k);
+			i += k;
+			r.left -= (uint32_t)k;
+		}
 	}
 	return 0;
 }
@@ -1257,7 +1269,7 @@ static int decode_values(struct col *c, int enc, const uint8_t *p, size_t n, siz
 }
 
 /* The text of value k of the page. */
-static struct rb_str value_text(struct col *c, int32_t k)
+static inline struct rb_str value_text(struct col *c, int32_t k)
 {
 	switch (c->mode) {
 	case VM_DICT: {
@@ -1664,8 +1676,8 @@ int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 			return 0;
 		group_open(r, r->rg++);
 	}
-	for (f = 0; f < r->nfields; f++)
-		if (r->fields[f].projected && (ret = read_field(r, f, err)))
+	for (f = 0; f < r->nproj; f++)
+		if ((ret = read_field(r, r->proj[f], err)))
 			return ret;
 	r->rg_rows_left--;
 	r->row++;
@@ -1687,6 +1699,7 @@ void pq_reader_free(struct pq_reader *r)
 	free(r->fields);
 	free(r->leaves);
 	free(r->cells);
+	free(r->proj);
 	pq_meta_release(&r->meta);
 	if (r->fd >= 0)
 		close(r->fd);
