@@ -11,7 +11,8 @@
 # fresh database, `sync` before each run) `rebill import --quiet --timing` of
 # the CSV and of the Parquet file and prints the median and best wall time,
 # the CPU time (user + sys), rebill's split (reading + aggregating, writing
-# SQLite) and the peak RSS (GNU time), then checks that both imports stored
+# SQLite) and the peak RSS (GNU time), then the reader alone on one thread
+# (bench/read_bench, CPU seconds), then checks that both imports stored
 # the same rows and unblended total. Data lives in bench/data/ (git-ignored).
 # Needs GNU time, node and tests/parquet/node_modules (scripts/deps.sh test).
 set -euo pipefail
@@ -32,10 +33,11 @@ done
 
 if [ -z "${REBILL:-}" ]; then
 	[ -d "$root/build-bench" ] || meson setup "$root/build-bench" -Dbuildtype=release >/dev/null
-	ninja -C "$root/build-bench" src/cli/rebill >/dev/null
+	ninja -C "$root/build-bench" src/cli/rebill bench/read_bench >/dev/null
 	REBILL=$root/build-bench/src/cli/rebill
 fi
 REBILL=$(realpath "$REBILL")
+READ_BENCH=${READ_BENCH:-$root/build-bench/bench/read_bench}
 
 data=$here/data/parquet-$rows
 stamp="gen $rows seed 3 ($(git -C "$root" log -1 --format=%h -- tools/gen tests/parquet/make_fixtures.mjs))"
@@ -90,6 +92,15 @@ echo "|---|---|---|---|---|---|---|"
 import_row csv "$csv"
 import_row parquet "$pq"
 echo "parquet / csv (median wall): $(echo "scale=2; $parquet_med / $csv_med" | bc)"
+# the reader alone (bench/read_bench.c: one thread, no aggregation or
+# database), CPU seconds, alternating the two files
+rc=() rp=()
+[ -x "$READ_BENCH" ] || ninja -C "$root/build-bench" bench/read_bench >/dev/null
+for i in $(seq "$runs"); do
+	rc+=("$("$READ_BENCH" "$csv" | sed 's/.* \([0-9.]*\) s CPU$/\1/')")
+	rp+=("$("$READ_BENCH" "$pq" | sed 's/.* \([0-9.]*\) s CPU$/\1/')")
+done
+echo "reader alone, CPU median/best: csv $(stats "${rc[@]}"), parquet $(stats "${rp[@]}")"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The same rows; the totals agree unless the CSV holds a cost of more than
 # 15-16 significant digits, which DuckDB's DOUBLE cannot keep (the generator
