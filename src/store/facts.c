@@ -392,6 +392,24 @@ int store_batch_replace(struct store_batch *b, const char *payer, int period, in
 	return 0;
 }
 
+int store_batch_provider(struct store_batch *b, const char *payer, int period,
+	const char *provider, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, payer, period, err)) < 0)
+		return rc;
+	if ((rc = prepare(b->db, &st, "UPDATE imports SET provider = ? WHERE id = ?", err)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, pp->import_id);
+	rc = run(b->db, st, err, "cannot record the provider");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	struct rb_err *err)
 {
@@ -924,6 +942,13 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
 			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
 			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
+	else if (by == STORE_BY_PROVIDER)
+		/* a billing account has one provider per period, recorded with
+		 * its latest import (FOCUS; "AWS" for CUR) */
+		snprintf(sql, sizeof(sql),
+			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = f.payer"
+			" AND i.period = f.period ORDER BY i.id DESC LIMIT 1), '') AS k, '', " SUMS
+			" FROM facts f WHERE f.period = ?1 GROUP BY k ORDER BY k");
 	else if ((unsigned)by <= STORE_BY_CLASS)
 		snprintf(sql, sizeof(sql),
 			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"
@@ -980,27 +1005,13 @@ int store_facts_each(struct store *s, int period,
 	bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 4));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = store_col_text_int(st, 0);
-		f.fact.payer = store_col_text_int(st, 1);
-		f.fact.account = store_col_text_int(st, 2);
-		f.fact.line_item_type = store_col_text_int(st, 3);
-		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.fact.product_code = store_col_text_int(st, 5);
-		f.fact.product_name = store_col_text_int(st, 6);
-		f.fact.usage_type = store_col_text_int(st, 7);
-		f.fact.operation = store_col_text_int(st, 8);
-		f.fact.region = store_col_text_int(st, 9);
-		f.fact.owner = store_col_text_int(st, 10);
 		f.tagset_id = sqlite3_column_int64(st, 11);
 		f.tags = store_col_text_int(st, 12);
-		f.fact.rows = sqlite3_column_int64(st, 13);
-		if (cls < 0 || store_col_amount_int(&f.usage_amount, st, 14) < 0 ||
-		    store_col_amount_int(&f.fact.unblended, st, 15) < 0 ||
-		    store_col_amount_int(&f.fact.ondemand, st, 16) < 0 ||
-		    store_col_amount_int(&f.fact.effective, st, 17) < 0) {
+		if (store_col_fact_int(&f.fact, st, 1, 13, 15) < 0 ||
+		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}
