@@ -108,5 +108,47 @@ else
 	done
 fi
 
+# ---- 3. FOCUS as Parquet ----------------------------------------------------------
+# the FOCUS sample (SHARED/data/finops-focus-sample-data-1.0) written by DuckDB
+# as Parquet, all strings, and typed (costs DOUBLE, periods TIMESTAMP, Tags a
+# MAP): each must store the facts of the CSV
+focus=$shared/data/finops-focus-sample-data-1.0/focus_sample.csv
+if [ ! -f "$focus" ]; then
+	skip "focus parquet" "no $focus"
+elif ! command -v node >/dev/null || [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
+	skip "focus parquet" "no node or no tests/parquet/node_modules"
+else
+	cat >"$here/.focus_tmp.mjs" <<JS
+import { DuckDBInstance } from '@duckdb/node-api';
+const db = await DuckDBInstance.create(':memory:');
+const c = await db.connect();
+await c.run("CREATE TABLE f AS SELECT * FROM read_csv('$focus', all_varchar = true)");
+await c.run("COPY f TO '$work/focus-strings.parquet' (FORMAT parquet)");
+await c.run("COPY (SELECT * REPLACE (TRY_CAST(BilledCost AS DOUBLE) AS BilledCost, " +
+	"TRY_CAST(EffectiveCost AS DOUBLE) AS EffectiveCost, TRY_CAST(ListCost AS DOUBLE) AS ListCost, " +
+	"TRY_CAST(ChargePeriodStart AS TIMESTAMP) AS ChargePeriodStart, " +
+	"TRY_CAST(BillingPeriodStart AS TIMESTAMP) AS BillingPeriodStart, " +
+	"CAST(CAST(NULLIF(NULLIF(Tags, ''), 'NULL') AS JSON) AS MAP(VARCHAR, VARCHAR)) AS Tags) FROM f) " +
+	"TO '$work/focus-typed.parquet' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)");
+JS
+	if ! msg=$(cd "$here" && node .focus_tmp.mjs 2>&1); then
+		bad "focus parquet fixtures" "$msg"
+	elif import_to "$work/fref.db" "$focus"; then
+		facts "$work/fref.db" >"$work/fref.txt"
+		for v in strings typed; do
+			if msg=$(import_to "$work/fv.db" "$work/focus-$v.parquet"); then
+				facts "$work/fv.db" >"$work/fv.txt"
+				cmp -s "$work/fv.txt" "$work/fref.txt" && ok "focus sample $v parquet = csv" ||
+					bad "focus sample $v parquet = csv" "$(diff "$work/fv.txt" "$work/fref.txt" | head -3)"
+			else
+				bad "focus sample $v parquet" "$msg"
+			fi
+		done
+	else
+		bad "focus csv reference"
+	fi
+	rm -f "$here/.focus_tmp.mjs"
+fi
+
 echo "$pass passed, $fail failed, $skips skipped"
 [ "$fail" -eq 0 ]
