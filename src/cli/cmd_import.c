@@ -1,5 +1,6 @@
 /*
- * cmd_import.c: `rebill import [--quiet] [--timing] PATH...` — discovers the CUR files
+ * cmd_import.c: `rebill import [--quiet] [--timing] PATH...` (or one s3://BUCKET/PREFIX,
+ * see cmd_sync.c) — discovers the CUR files
  * under the paths, imports them in one transaction (src/import), and prints
  * what was imported: totals, then per (payer, period) rows and the exact
  * unblended cost (all 10 digits, so it can be checked against AWS's
@@ -22,7 +23,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-static void print_result(const struct import_result *r, const struct ingest_list *list)
+void cli_import_print(const struct import_result *r, const struct ingest_list *list)
 {
 	static const char *const heads[] = { "payer", "period", "rows", "unblended", "status" };
 	static const int right[] = { 0, 0, 1, 1, 0 };
@@ -70,12 +71,14 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timing", no_argument, NULL, 't' },
+		{ "cache", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
-	int quiet = ctx->quiet, timing = 0, c, rc;
+	const char *cache = NULL;
+	int quiet = ctx->quiet, timing = 0, c, rc, a;
 
 	memset(&res, 0, sizeof(res));
 	optind = 0;
@@ -85,12 +88,22 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			quiet = 1;
 		else if (c == 't')
 			timing = 1;
+		else if (c == 'c')
+			cache = optarg;
 		else
 			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
 				argv[optind - 1]);
 	}
 	if (optind >= argc)
 		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	/* s3://BUCKET/PREFIX: fetched into the cache, then imported (cmd_sync.c) */
+	for (a = optind; a < argc; a++)
+		if (!strncmp(argv[a], "s3://", 5)) {
+			if (argc - optind != 1)
+				return rb_err_set(err, RB_EUSAGE,
+					"import: an s3:// URI is imported on its own, not with other paths");
+			return cli_s3_import(ctx, argv[a], 0, cache, quiet, err);
+		}
 	if ((rc = ingest_collect(&list, (const char *const *)argv + optind, (size_t)(argc - optind),
 			err)) < 0)
 		return rc;
@@ -106,7 +119,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	opt.source = &import_source_cur;
 	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
 		goto cleanup;
-	print_result(&res, &list);
+	cli_import_print(&res, &list);
 	if (timing)
 		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
 			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);
