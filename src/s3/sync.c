@@ -82,6 +82,41 @@ static const struct s3_object *find_obj(const struct s3_listing *l, const char *
 	return bsearch(&k, l->objs, l->n, sizeof(*l->objs), obj_cmp);
 }
 
+/* The object a manifest's data key names: the longest trailing part of the
+ * key found beside the manifest or under one of its ancestor "folders" —
+ * the rule collect.c applies to local copies (so a bucket copied under
+ * another prefix works), here applied to the listing. */
+static const struct s3_object *find_listed(const struct s3_listing *l, const char *manifest_key,
+	const char *key)
+{
+	const char *suffix = key;
+	struct strbuf sb;
+	const struct s3_object *o = NULL;
+
+	strbuf_init(&sb, 256, (size_t)PATH_MAX_BYTES * 2);
+	while (*suffix == '/')
+		suffix++;
+	while (*suffix && !o) {
+		size_t dir = strlen(manifest_key);
+		for (;;) {
+			while (dir > 0 && manifest_key[dir - 1] != '/')
+				dir--;            /* manifest_key[0, dir) is a folder with its '/' */
+			strbuf_reset(&sb);
+			if (strbuf_add(&sb, manifest_key, dir) == 0 && strbuf_addstr(&sb, suffix) == 0 &&
+			    (o = find_obj(l, sb.buf)))
+				break;
+			if (dir == 0)
+				break;
+			dir--;                /* step over the '/' to the parent folder */
+		}
+		if (!(suffix = strchr(suffix, '/')))
+			break;
+		suffix++;
+	}
+	strbuf_release(&sb);
+	return o;
+}
+
 /* "20261001T000000.000Z" or "2026-10-01T00:00:00.000Z" -> "2026-10". */
 static void period_of(char out[8], const char *start)
 {
@@ -169,6 +204,7 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 {
 	struct strs local = { 0 }, keys = { 0 };
 	struct ingest_manifest *ms = NULL;
+	const struct s3_object **objs = NULL;
 	size_t i, k, nms = 0;
 	int ret = 0;
 
@@ -195,8 +231,9 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 		m->nfiles = ms[i].nkeys;
 		if ((ret = decide(m, s, p, opt, err)))
 			goto cleanup;
+		objs = xreallocarray(objs, ms[i].nkeys + 1, sizeof(*objs));
 		for (k = 0; k < ms[i].nkeys; k++) {
-			const struct s3_object *o = find_obj(l, ms[i].keys[k]);
+			const struct s3_object *o = objs[k] = find_listed(l, m->manifest_key, ms[i].keys[k]);
 			if (!o) {
 				ret = rb_err_set(err, RB_EINPUT, "s3://%s/%s: lists %s, which is not in the bucket",
 					p->bucket, m->manifest_key, ms[i].keys[k]);
@@ -208,13 +245,14 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 			continue;
 		for (k = 0; k < ms[i].nkeys; k++) {
 			char *path;
-			if ((ret = fetch(p, c, find_obj(l, ms[i].keys[k]), &path, err)))
+			if ((ret = fetch(p, c, objs[k], &path, err)))
 				goto cleanup;
 			free(path);
 		}
 		strs_push(inputs, xstrdup(ms[i].path));
 	}
 cleanup:
+	free(objs);
 	ingest_manifests_free(ms, nms);
 	strs_release(&local);
 	strs_release(&keys);
