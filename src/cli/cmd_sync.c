@@ -32,6 +32,20 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+/* SIGINT and SIGTERM set stop_flag: a transfer under way fails at once
+ * ("interrupted", nothing imported), a sleep between rounds ends. Without
+ * SA_RESTART, so nanosleep returns. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void now_utc(char out[32])
 {
 	struct tm tm;
@@ -73,6 +87,7 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 
 	memset(&plan, 0, sizeof(plan));
 	memset(&res, 0, sizeof(res));
+	catch_signals();
 	if ((rc = s3_config_load(&cfg, err)) < 0)
 		return rc;
 	rc = s3_client_new(&c, &cfg, &stop_flag, err);
@@ -171,7 +186,6 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		{ "every", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa;
 	const char *cache = NULL, *uri;
 	int quiet = ctx->quiet, c, rc = 0;
 	long every = 0;
@@ -198,11 +212,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	uri = argv[optind];
 	if (strncmp(uri, "s3://", 5))
 		return rb_err_set(err, RB_EUSAGE, "sync: '%s' is not an s3:// URI", uri);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;   /* no SA_RESTART: a sleep ends at once */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals();
 	for (;;) {
 		char at[32];
 		if (every) {

@@ -200,6 +200,30 @@ check "sync --every ran several rounds" test "$(grep -c '^sync round at' out8)" 
 check "SIGTERM stops sync --every cleanly (exit 0)" test $rc -eq 0
 check "it says it stopped" grep -qx "sync: stopped by a signal" out8
 
+# 8b. SIGINT in the middle of a download: the round stops at once (exit 3,
+#     "interrupted"), nothing imported, nothing partial left in the cache
+serve cur-bucket cur2 cur2
+echo '{"stall": "rebill-cur2-00001.csv", "after": 3000}' >control.json
+DB=$work/cur2.db
+dump >before.sql
+"$rebill" --db "$DB" --quiet sync s3://cur-bucket/cur2/ >out8b 2>err8b &
+loop=$!
+for _ in $(seq 100); do
+	[ -n "$(find xdg -name '*.part-*')" ] && break
+	sleep 0.1
+done
+check "a download was under way" test -n "$(find xdg -name '*.part-*')"
+kill -INT $loop
+wait $loop
+rc=$?
+check "SIGINT during a download is exit 3" test $rc -eq 3
+check "it says the transfer was interrupted" grep -q "rebill-cur2-00001.csv: interrupted" err8b
+dump >after.sql
+check "the database is unchanged after SIGINT" cmp -s before.sql after.sql
+check "no partial download is left after SIGINT" test -z "$(find xdg -name '*.part-*')"
+rm -f control.json
+DB=$work/rebill.db
+
 # 9. usage
 R sync s3:// >/dev/null 2>err9
 check "a bad s3:// URI is a usage error" test $? -eq 1
