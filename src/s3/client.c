@@ -77,6 +77,7 @@ int s3_client_new(struct s3_client **out, const struct s3_config *cfg,
 		return rb_err_set(err, RB_EINPUT, "region name too long");
 	}
 	c->sigv4 = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);   /* detach leaves sb initialized */
 	*out = c;
 	return 0;
 }

@@ -131,6 +131,7 @@ static char *shared_file(const char *var, const char *name)
 {
 	const char *v = env(var), *home;
 	struct strbuf sb;
+	char *out;
 
 	if (v)
 		return xstrdup(v);
@@ -141,7 +142,9 @@ static char *shared_file(const char *var, const char *name)
 		strbuf_release(&sb);
 		return NULL;
 	}
-	return strbuf_detach(&sb, NULL);
+	out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);   /* detach leaves sb initialized */
+	return out;
 }
 
 /* Reads a profile from an INI file; a missing file is no profile. */

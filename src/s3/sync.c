@@ -325,6 +325,7 @@ static char *rename_paths(const struct s3sync_plan *p, const char *s)
 	size_t nf = strlen(from);
 	struct strbuf sb;
 	const char *hit;
+	char *out;
 
 	strbuf_init(&sb, strlen(s) + 64, (size_t)1 << 20);
 	while ((hit = strstr(s, from))) {
@@ -335,7 +336,9 @@ static char *rename_paths(const struct s3sync_plan *p, const char *s)
 	(void)strbuf_addstr(&sb, s);
 	free(from);
 	free(to);
-	return strbuf_detach(&sb, NULL);
+	out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);   /* detach leaves sb initialized */
+	return out;
 }
 
 void s3sync_rename_err(const struct s3sync_plan *p, struct rb_err *err)
