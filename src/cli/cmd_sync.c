@@ -71,6 +71,10 @@ static void print_months(const struct s3sync_plan *p)
 			printf(" (was %s)", m->previous);
 		putchar('\n');
 	}
+	if (p->nunread)
+		printf("warning: %zu data object%s under the prefix not listed by a current manifest "
+			"(older assemblies or other files): not read\n", p->nunread,
+			p->nunread == 1 ? "" : "s");
 }
 
 int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const char *cache,
@@ -100,11 +104,17 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 		goto cleanup;
 	print_months(&plan);
 	if (plan.list.nfiles == 0) {
-		if (changed_only) {
+		size_t i, todo = 0;
+		for (i = 0; i < plan.nmonths; i++)
+			todo += plan.months[i].state != S3SYNC_UNCHANGED;
+		for (i = 0; i < plan.list.nskipped; i++)
+			printf("warning: skipped %s (%s)\n", plan.list.skipped[i].path,
+				plan.list.skipped[i].reason);
+		if (todo)
+			rc = rb_err_set(err, RB_EINPUT, "%s: no CUR data files rebill can read "
+				"(%zu skipped)", plan.source, plan.list.nskipped);
+		else
 			printf("nothing changed\n");
-		} else {
-			rc = rb_err_set(err, RB_EINPUT, "%s: no CUR data files to import", plan.source);
-		}
 		goto cleanup;
 	}
 	if (stop_flag) {

@@ -196,6 +196,12 @@ static void strs_release(struct strs *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int is_data(const char *key)
+{
+	return ends_with(key, ".csv") || ends_with(key, ".csv.gz") || ends_with(key, ".gz") ||
+		ends_with(key, ".parquet");
+}
+
 /* The months of the prefix's manifests; `inputs` gets the local manifests
  * to import. */
 static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_client *c,
@@ -205,6 +211,7 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 	struct strs local = { 0 }, keys = { 0 };
 	struct ingest_manifest *ms = NULL;
 	const struct s3_object **objs = NULL;
+	char *used = xcalloc(l->n + 1, 1);
 	size_t i, k, nms = 0;
 	int ret = 0;
 
@@ -240,6 +247,7 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 				goto cleanup;
 			}
 			m->bytes += o->size;
+			used[o - l->objs] = 1;
 		}
 		if (m->state == S3SYNC_UNCHANGED)
 			continue;
@@ -251,18 +259,15 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 		}
 		strs_push(inputs, xstrdup(ms[i].path));
 	}
+	for (i = 0; i < l->n; i++)
+		p->nunread += !used[i] && is_data(l->objs[i].key);
 cleanup:
+	free(used);
 	free(objs);
 	ingest_manifests_free(ms, nms);
 	strs_release(&local);
 	strs_release(&keys);
 	return ret;
-}
-
-static int is_data(const char *key)
-{
-	return ends_with(key, ".csv") || ends_with(key, ".csv.gz") || ends_with(key, ".gz") ||
-		ends_with(key, ".parquet");
 }
 
 /* A prefix without manifests: all its data objects are one unit, whose

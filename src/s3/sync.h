@@ -56,6 +56,9 @@ struct s3sync_plan {
 	size_t nmonths;
 	struct ingest_list list;   /* what to import (local paths), may be empty */
 	size_t nobjects;       /* objects listed */
+	size_t nunread;        /* data objects (.csv, .csv.gz, .parquet) that no
+	                        * current manifest lists: older assemblies, or
+	                        * files beside the reports; not read */
 	size_t pages;          /* ListObjectsV2 requests */
 	size_t nfetched;       /* objects downloaded (the others were cached) */
 	uint64_t fetched_bytes;

@@ -107,10 +107,14 @@ dump >after.sql
 check "sync with nothing changed leaves the database byte-identical" cmp -s before.sql after.sql
 check "sync with nothing changed fetches no data file" bash -c '! grep -q "csv.gz" requests.log'
 
-# 3. a restatement: the month is replaced, the record names both assemblies
-serve cur-bucket legacy legacy-restated
+# 3. a restatement, delivered as AWS does: the new assembly folder beside the
+#    old one, the top-level manifest rewritten. The month is replaced; the
+#    record names both assemblies; the old files are reported, not read
+cp -r legacy-restated/[0-9]* root/cur-bucket/legacy/
 R sync s3://cur-bucket/legacy/ >out3 2>err3
 check "sync of a restated month succeeds" test $? -eq 0
+check "the old assembly's 3 files are reported as not read" \
+	grep -q "^warning: 3 data objects under the prefix not listed by a current manifest" out3
 check "the month is reported changed (was the old assembly)" grep -q ": changed (was " out3
 check "the import replaced the month" grep -q " replaced" out3
 check "the sums are the restatement's expected.json" sums_match legacy-restated/expected.json
