@@ -18,8 +18,10 @@ Faults for tests, read from --control FILE (JSON) on every request:
 Every request is appended to --log FILE as one JSON line (method, path,
 status, signed headers, whether an Authorization header was present).
 
-usage: s3server.py --root DIR --port-file F [--access-key K --secret-key S]
-                   [--token T] [--region R] [--max-keys N] [--control F] [--log F]
+usage: s3server.py --root DIR --port-file F [--access-key K] [--region R]
+                   [--max-keys N] [--control F] [--log F]
+The secret key and the session token (none: no token accepted) come from the
+environment, S3SERVER_SECRET_KEY and S3SERVER_TOKEN, not from argv.
 Prints nothing; writes the port it listens on (127.0.0.1) to --port-file.
 """
 import argparse
@@ -247,13 +249,13 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--access-key", default="AKIDREBILLTEST")
-    ap.add_argument("--secret-key", default="rebill/test/secret+key")
-    ap.add_argument("--token", default=None)
     ap.add_argument("--region", default="eu-west-1")
     ap.add_argument("--max-keys", type=int, default=3)
     ap.add_argument("--control", default=None)
     ap.add_argument("--log", default=None)
     cfg = ap.parse_args()
+    cfg.secret_key = os.environ.get("S3SERVER_SECRET_KEY", "rebill/test/secret+key")
+    cfg.token = os.environ.get("S3SERVER_TOKEN") or None
     Handler.cfg = cfg
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

@@ -62,8 +62,8 @@ serve cur-bucket legacy legacy
 serve cur-bucket cur2 cur2
 mkdir -p root/cur-bucket/bad && cp "$bad_csv" root/cur-bucket/bad/
 
-python3 "$server" --root root --port-file port --access-key "$KEY" --secret-key "$SECRET" \
-	--token "$TOKEN" --region eu-west-1 --max-keys 2 --control control.json --log requests.log &
+S3SERVER_SECRET_KEY=$SECRET S3SERVER_TOKEN=$TOKEN python3 "$server" --root root \
+	--port-file port --access-key "$KEY" --region eu-west-1 --max-keys 2 --control control.json --log requests.log &
 srv_pid=$!
 for _ in $(seq 50); do [ -f port ] && break; sleep 0.1; done
 [ -f port ] || { no "the S3 stand-in starts"; echo "$pass passed, $fail failed"; exit 1; }
