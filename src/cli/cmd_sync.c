@@ -197,6 +197,8 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cache = NULL, *uri;
+	char *bucket = NULL, *prefix = NULL;
+	struct s3_config cfg;
 	int quiet = ctx->quiet, c, rc = 0;
 	long every = 0;
 
@@ -220,8 +222,15 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rb_err_set(err, RB_EUSAGE,
 			"sync: usage: rebill sync [--cache DIR] [--every INTERVAL] s3://BUCKET/PREFIX");
 	uri = argv[optind];
-	if (strncmp(uri, "s3://", 5))
-		return rb_err_set(err, RB_EUSAGE, "sync: '%s' is not an s3:// URI", uri);
+	/* fail fast on what no later round can fix: a bad URI, no credentials
+	 * (each round reads them again, so rotated credentials are picked up) */
+	if ((rc = s3_uri_parse(&bucket, &prefix, uri, err)) < 0)
+		return rc;
+	free(bucket);
+	free(prefix);
+	if ((rc = s3_config_load(&cfg, err)) < 0)
+		return rc;
+	s3_config_release(&cfg);
 	catch_signals();
 	for (;;) {
 		char at[32];

@@ -233,6 +233,10 @@ R sync s3:// >/dev/null 2>err9
 check "a bad s3:// URI is a usage error" test $? -eq 1
 R sync --every 5x s3://cur-bucket/legacy/ >/dev/null 2>&1
 check "a bad --every is a usage error" test $? -eq 1
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY HOME=$work/nohome timeout 10 \
+	"$rebill" --db "$DB" --quiet sync --every 1h s3://cur-bucket/legacy/ >/dev/null 2>err9b
+check "sync --every without credentials fails at once (exit 2)" test $? -eq 2
+check "it says where it looked for credentials" grep -q "no AWS credentials: set AWS_ACCESS_KEY_ID" err9b
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
