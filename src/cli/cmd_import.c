@@ -13,7 +13,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,44 +67,38 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "timing", no_argument, NULL, 't' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_QUIET, O_TIMING, O_CACHE };
+	static const struct cli_option opts[] = {
+		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
+		[O_CACHE] = { "--cache", 1, NULL },
+		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
-	const char *cache = NULL;
-	int quiet = ctx->quiet, timing = 0, c, rc, a;
+	struct cli_args a;
+	int quiet, timing, rc, k;
 
 	memset(&res, 0, sizeof(res));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-		if (c == 'q')
-			quiet = 1;
-		else if (c == 't')
-			timing = 1;
-		else if (c == 'c')
-			cache = optarg;
-		else
-			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
-				argv[optind - 1]);
-	}
-	if (optind >= argc)
-		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	if ((rc = cli_parse(&a, "import", opts, argc, argv, err)) < 0)
+		return rc;
+	quiet = ctx->quiet || a.opt[O_QUIET];
+	timing = a.opt[O_TIMING] != NULL;
 	/* s3://BUCKET/PREFIX: fetched into the cache, then imported (cmd_sync.c) */
-	for (a = optind; a < argc; a++)
-		if (!strncmp(argv[a], "s3://", 5)) {
-			if (argc - optind != 1)
-				return rb_err_set(err, RB_EUSAGE,
-					"import: an s3:// URI is imported on its own, not with other paths");
-			return cli_s3_import(ctx, argv[a], 0, cache, quiet, err);
+	for (k = 0; k < a.npos; k++)
+		if (!strncmp(a.pos[k], "s3://", 5)) {
+			rc = a.npos != 1 ? rb_err_set(err, RB_EUSAGE,
+					"import: an s3:// URI is imported on its own, not with other paths") :
+				cli_s3_import(ctx, a.pos[k], 0, a.opt[O_CACHE], quiet, err);
+			cli_args_release(&a);
+			return rc;
 		}
-	if ((rc = ingest_collect(&list, (const char *const *)argv + optind, (size_t)(argc - optind),
-			err)) < 0)
+	if (a.npos == 0)
+		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	else
+		rc = ingest_collect(&list, (const char *const *)a.pos, (size_t)a.npos, err);
+	cli_args_release(&a);
+	if (rc < 0)
 		return rc;
 	if (list.nfiles == 0) {
 		size_t i;

@@ -12,7 +12,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,38 +189,33 @@ static void nap(long secs)
 
 int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ "every", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_QUIET, O_CACHE, O_EVERY };
+	static const struct cli_option opts[] = {
+		[O_QUIET] = { "--quiet", 0, "-q" }, [O_CACHE] = { "--cache", 1, NULL },
+		[O_EVERY] = { "--every", 1, NULL },
+		{ NULL, 0, NULL },
 	};
-	const char *cache = NULL, *uri;
+	struct cli_args a;
+	const char *cache, *uri;
 	char *bucket = NULL, *prefix = NULL;
 	struct s3_config cfg;
-	int quiet = ctx->quiet, c, rc = 0;
+	int quiet, rc = 0;
 	long every = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-		if (c == 'q')
-			quiet = 1;
-		else if (c == 'c')
-			cache = optarg;
-		else if (c == 'e' && parse_interval(&every, optarg) == 0)
-			continue;
-		else if (c == 'e')
-			return rb_err_set(err, RB_EUSAGE, "sync: bad --every '%s'; e.g. 90s, 30m, 1h, 1d",
-				optarg);
-		else
-			return rb_err_set(err, RB_EUSAGE, "sync: unknown option '%s'; see 'rebill help sync'",
-				argv[optind - 1]);
-	}
-	if (optind != argc - 1)
-		return rb_err_set(err, RB_EUSAGE,
+	if ((rc = cli_parse(&a, "sync", opts, argc, argv, err)) < 0)
+		return rc;
+	quiet = ctx->quiet || a.opt[O_QUIET];
+	cache = a.opt[O_CACHE];
+	uri = a.npos == 1 ? a.pos[0] : NULL;
+	if (a.opt[O_EVERY] && parse_interval(&every, a.opt[O_EVERY]))
+		rc = rb_err_set(err, RB_EUSAGE, "sync: bad --every '%s'; e.g. 90s, 30m, 1h, 1d",
+			a.opt[O_EVERY]);
+	else if (!uri)
+		rc = rb_err_set(err, RB_EUSAGE,
 			"sync: usage: rebill sync [--cache DIR] [--every INTERVAL] s3://BUCKET/PREFIX");
-	uri = argv[optind];
+	cli_args_release(&a);   /* the values are argv's */
+	if (rc < 0)
+		return rc;
 	/* fail fast on what no later round can fix: a bad URI, no credentials
 	 * (each round reads them again, so rotated credentials are picked up) */
 	if ((rc = s3_uri_parse(&bucket, &prefix, uri, err)) < 0)

@@ -75,28 +75,17 @@ static int walk_one(void *arg, const struct store_fact *sf)
 	struct cur_fact f;
 
 	/* facts arrive grouped by account: look each account up once */
-	if (!w->have || strcmp(w->last, sf->account)) {
-		w->holder = config_period_holder(w->rc->cfg, sf->account);
-		w->have = strlen(sf->account) < sizeof(w->last);
+	if (!w->have || strcmp(w->last, sf->fact.account)) {
+		w->holder = config_period_holder(w->rc->cfg, sf->fact.account);
+		w->have = strlen(sf->fact.account) < sizeof(w->last);
 		if (w->have)
-			memcpy(w->last, sf->account, strlen(sf->account) + 1);
+			memcpy(w->last, sf->fact.account, strlen(sf->fact.account) + 1);
 	}
 	c = w->holder;
 
-	f.payer = sf->payer;
-	f.account = sf->account;
-	f.line_item_type = sf->line_item_type;
-	f.cls = sf->cls;
-	f.product_code = sf->product_code;
-	f.product_name = sf->product_name;
-	f.usage_type = sf->usage_type;
-	f.operation = sf->operation;
-	f.region = sf->region;
-	f.owner = sf->owner ? sf->owner : "";
-	f.rows = (long)sf->sum.rows;
-	f.unblended = sf->sum.unblended;
-	f.ondemand = sf->sum.ondemand;
-	f.effective = sf->sum.effective;
+	f = sf->fact;
+	if (!f.owner)
+		f.owner = "";
 	return w->fn(w->ctx, sf, &f, c ? (size_t)(c - w->rc->cfg->customers) : REPORT_NOBODY);
 }
 

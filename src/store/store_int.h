@@ -26,6 +26,12 @@ const char *store_col_text_int(sqlite3_stmt *st, int col);
  * decimal (a damaged database; callers report it). */
 int store_col_amount_int(rb_i128 *out, sqlite3_stmt *st, int col);
 
+/* THE database error of src/store: sets err to RB_EIO "database: WHAT:
+ * SQLITE MESSAGE" (the message of db's last failed call) and returns
+ * RB_EIO. what is a printf format. */
+int store_fail_int(sqlite3 *db, struct rb_err *err, const char *what, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Registers rebill's SQL functions (dec_sum) on a new connection. */
 int store_functions_register_int(sqlite3 *db, struct rb_err *err);
 

@@ -335,41 +335,28 @@ static int random_facts(struct store *s, struct truth *t, struct cur_fact *facts
 		snprintf(days[k], 11, "2026-10-%02u", 1 + rnd(NDAYS));
 		f->period = per("2026-10");
 		f->day = days[k];
-		f->payer = t->payer[p];
-		f->account = accts[a];
-		f->line_item_type = type;
-		f->cls = cur_classify(type, strlen(type), 0);
-		f->product_code = services[rnd(3)];
-		f->product_name = f->product_code;
-		f->usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
-		f->operation = "Op";
-		f->region = regions[rnd(3)];
-		f->owner = (f->cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
-		f->sum.rows = 1 + rnd(3);
-		f->sum.unblended = random_amount(neg);
-		f->sum.ondemand = f->cls == CUR_COMMITMENT ? 0 : f->sum.unblended + (f->cls == CUR_USAGE ? random_amount(0) / 7 : 0);
-		f->sum.effective = f->sum.unblended - (f->cls == CUR_USAGE ? random_amount(0) / 9 : 0);
-		rf->payer = f->payer;
-		rf->account = f->account;
-		rf->line_item_type = f->line_item_type;
-		rf->cls = f->cls;
-		rf->product_code = f->product_code;
-		rf->product_name = f->product_name;
-		rf->usage_type = f->usage_type;
-		rf->operation = f->operation;
-		rf->region = f->region;
-		rf->owner = f->owner;
-		rf->rows = (long)f->sum.rows;
-		rf->unblended = f->sum.unblended;
-		rf->ondemand = f->sum.ondemand;
-		rf->effective = f->sum.effective;
-		t->payer_unblended[p] += f->sum.unblended;
-		rows[p] += f->sum.rows;
+		f->fact.payer = t->payer[p];
+		f->fact.account = accts[a];
+		f->fact.line_item_type = type;
+		f->fact.cls = cur_classify(type, strlen(type), 0);
+		f->fact.product_code = services[rnd(3)];
+		f->fact.product_name = f->fact.product_code;
+		f->fact.usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
+		f->fact.operation = "Op";
+		f->fact.region = regions[rnd(3)];
+		f->fact.owner = (f->fact.cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
+		f->fact.rows = 1 + rnd(3);
+		f->fact.unblended = random_amount(neg);
+		f->fact.ondemand = f->fact.cls == CUR_COMMITMENT ? 0 : f->fact.unblended + (f->fact.cls == CUR_USAGE ? random_amount(0) / 7 : 0);
+		f->fact.effective = f->fact.unblended - (f->fact.cls == CUR_USAGE ? random_amount(0) / 9 : 0);
+		*rf = f->fact;
+		t->payer_unblended[p] += f->fact.unblended;
+		rows[p] += f->fact.rows;
 		if (holder_of(a) < 0)
-			t->unassigned += f->sum.unblended;
-		if (f->cls == CUR_OTHER) {
-			t->other += f->sum.unblended;
-			t->other_rows += (long)f->sum.rows;
+			t->unassigned += f->fact.unblended;
+		if (f->fact.cls == CUR_OTHER) {
+			t->other += f->fact.unblended;
+			t->other_rows += (long)f->fact.rows;
 		}
 	}
 	*nfacts = k;
