@@ -14,7 +14,7 @@ Faults for tests, read from --control FILE (JSON) on every request:
   {"drop": "SUBSTR", "after": N}  a GET of a key containing SUBSTR sends
                                   the full Content-Length, N bytes, then
                                   closes the connection
-  {"stall": "SUBSTR", "after": N} the same, but waits 30 s before closing
+  {"stall": "SUBSTR", "after": N} the same, but waits 120 s before closing
 Every request is appended to --log FILE as one JSON line (method, path,
 status, signed headers, whether an Authorization header was present).
 
@@ -232,7 +232,7 @@ class Handler(BaseHTTPRequestHandler):
         if ctl.get("stall") and ctl["stall"] in key:
             self.wfile.write(data[:int(ctl.get("after", 0))])
             self.wfile.flush()
-            time.sleep(30)
+            time.sleep(120)
             self.close_connection = True
             return 298   # stalled mid-file
         if ctl.get("drop") and ctl["drop"] in key:

@@ -70,7 +70,7 @@ mkdir -p root/cur-bucket/bad && cp "$bad_csv" root/cur-bucket/bad/
 S3SERVER_SECRET_KEY=$SECRET S3SERVER_TOKEN=$TOKEN python3 "$server" --root root \
 	--port-file port --access-key "$KEY" --region eu-west-1 --max-keys 2 --control control.json --log requests.log &
 srv_pid=$!
-for _ in $(seq 50); do [ -f port ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -f port ] && break; sleep 0.1; done
 [ -f port ] || { no "the S3 stand-in starts"; echo "$pass passed, $fail failed, 0 skipped"; exit 1; }
 export AWS_ENDPOINT_URL=http://127.0.0.1:$(cat port)
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET AWS_SESSION_TOKEN=$TOKEN
@@ -198,7 +198,7 @@ check "the database is unchanged after bad input" cmp -s before.sql after.sql
 # 8. sync --every: rounds repeat; SIGTERM stops it between rounds, exit 0
 "$rebill" --db "$DB" --quiet sync --every 1s s3://cur-bucket/legacy/ >out8 2>err8 &
 loop=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	[ "$(grep -c '^sync round at' out8)" -ge 2 ] && break
 	sleep 0.1
 done
@@ -217,7 +217,7 @@ DB=$work/cur2.db
 dump >before.sql
 "$rebill" --db "$DB" --quiet sync s3://cur-bucket/cur2/ >out8b 2>err8b &
 loop=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	[ -n "$(find xdg -name '*.part-*')" ] && break
 	sleep 0.1
 done
