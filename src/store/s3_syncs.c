@@ -9,12 +9,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static int db_fail(struct store *s, struct rb_err *err, const char *what)
-{
-	return rb_err_set(err, RB_EIO, "database: %s: %s", what,
-		sqlite3_errmsg(store_db_int(s)));
-}
-
 int store_s3_last(char **out, struct store *s, const char *bucket, const char *manifest_key,
 	struct rb_err *err)
 {
@@ -25,14 +19,14 @@ int store_s3_last(char **out, struct store *s, const char *bucket, const char *m
 	if (sqlite3_prepare_v2(store_db_int(s),
 			"SELECT assembly_id FROM s3_syncs WHERE bucket = ?1 AND manifest_key = ?2"
 			" ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err, "reading s3_syncs");
+		return store_fail_int(store_db_int(s), err, "reading s3_syncs");
 	sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, manifest_key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = xstrdup(store_col_text_int(st, 0));
 	else if (rc != SQLITE_DONE)
-		ret = db_fail(s, err, "reading s3_syncs");
+		ret = store_fail_int(store_db_int(s), err, "reading s3_syncs");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -52,7 +46,7 @@ int store_s3_record(struct store *s, const char *at, const struct store_s3_sync 
 			"INSERT INTO s3_syncs (synced_at, source, bucket, manifest_key, report, period,"
 			" assembly_id, action, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 			-1, &st, NULL) != SQLITE_OK) {
-		ret = db_fail(s, err, "writing s3_syncs");
+		ret = store_fail_int(store_db_int(s), err, "writing s3_syncs");
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
@@ -69,7 +63,7 @@ int store_s3_record(struct store *s, const char *at, const struct store_s3_sync 
 		sqlite3_bind_int64(st, 9, r->files);
 		sqlite3_bind_int64(st, 10, r->bytes);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			ret = db_fail(s, err, "writing s3_syncs");
+			ret = store_fail_int(store_db_int(s), err, "writing s3_syncs");
 			goto cleanup;
 		}
 	}
