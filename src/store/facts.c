@@ -980,27 +980,13 @@ int store_facts_each(struct store *s, int period,
 	bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 4));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = store_col_text_int(st, 0);
-		f.fact.payer = store_col_text_int(st, 1);
-		f.fact.account = store_col_text_int(st, 2);
-		f.fact.line_item_type = store_col_text_int(st, 3);
-		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.fact.product_code = store_col_text_int(st, 5);
-		f.fact.product_name = store_col_text_int(st, 6);
-		f.fact.usage_type = store_col_text_int(st, 7);
-		f.fact.operation = store_col_text_int(st, 8);
-		f.fact.region = store_col_text_int(st, 9);
-		f.fact.owner = store_col_text_int(st, 10);
 		f.tagset_id = sqlite3_column_int64(st, 11);
 		f.tags = store_col_text_int(st, 12);
-		f.fact.rows = sqlite3_column_int64(st, 13);
-		if (cls < 0 || store_col_amount_int(&f.usage_amount, st, 14) < 0 ||
-		    store_col_amount_int(&f.fact.unblended, st, 15) < 0 ||
-		    store_col_amount_int(&f.fact.ondemand, st, 16) < 0 ||
-		    store_col_amount_int(&f.fact.effective, st, 17) < 0) {
+		if (store_col_fact_int(&f.fact, st, 1, 13, 15) < 0 ||
+		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}

@@ -13,9 +13,7 @@
 #include "cur/cur.h"
 #include "cur/fact.h"
 #include "util/decimal.h"
-#include "util/hmap.h"
 #include "util/period.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -85,25 +83,11 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 3));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.fact.payer = store_col_text_int(st, 0);
-		f.fact.account = store_col_text_int(st, 1);
-		f.fact.line_item_type = store_col_text_int(st, 2);
-		f.fact.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.fact.product_code = store_col_text_int(st, 4);
-		f.fact.product_name = store_col_text_int(st, 5);
-		f.fact.usage_type = store_col_text_int(st, 6);
-		f.fact.operation = store_col_text_int(st, 7);
-		f.fact.region = store_col_text_int(st, 8);
-		f.fact.owner = store_col_text_int(st, 9);
-		f.fact.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || store_col_amount_int(&f.fact.unblended, st, 11) < 0 ||
-		    store_col_amount_int(&f.fact.ondemand, st, 12) < 0 ||
-		    store_col_amount_int(&f.fact.effective, st, 13) < 0) {
+		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -117,6 +101,29 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_col_fact_int(struct cur_fact *f, sqlite3_stmt *st, int col, int rows_col,
+	int amounts_col)
+{
+	int cls = cur_class_from_name(store_col_text_int(st, col + 3));
+
+	f->payer = store_col_text_int(st, col);
+	f->account = store_col_text_int(st, col + 1);
+	f->line_item_type = store_col_text_int(st, col + 2);
+	f->cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+	f->product_code = store_col_text_int(st, col + 4);
+	f->product_name = store_col_text_int(st, col + 5);
+	f->usage_type = store_col_text_int(st, col + 6);
+	f->operation = store_col_text_int(st, col + 7);
+	f->region = store_col_text_int(st, col + 8);
+	f->owner = store_col_text_int(st, col + 9);
+	f->rows = (long)sqlite3_column_int64(st, rows_col);
+	if (cls < 0 || store_col_amount_int(&f->unblended, st, amounts_col) < 0 ||
+	    store_col_amount_int(&f->ondemand, st, amounts_col + 1) < 0 ||
+	    store_col_amount_int(&f->effective, st, amounts_col + 2) < 0)
+		return -1;
+	return 0;
 }
 
 int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
@@ -309,32 +316,9 @@ fail:
 
 /* ---- the rollup, brought up to date ---------------------------------- */
 
-struct agg {
-	struct hmap *keys;
-	struct cur_fact *facts;
-	size_t n, alloc;
-	struct strbuf key;
-};
-
-static int agg_one(void *arg, const struct store_fact *sf)
+static int sum_one(void *arg, const struct store_fact *sf)
 {
-	struct agg *a = arg;
-	const struct cur_fact *f = &sf->fact;
-	size_t i;
-	int added;
-
-	if (cur_fact_key(&a->key, f) < 0)
-		return -1;
-	i = hmap_put(a->keys, a->key.buf, a->key.len, &added);
-	if (added) {
-		if (i == a->alloc) {
-			a->alloc = a->alloc ? a->alloc * 2 : 256;
-			a->facts = xreallocarray(a->facts, a->alloc, sizeof(a->facts[0]));
-		}
-		memset(&a->facts[i], 0, sizeof(a->facts[i]));
-		a->n = i + 1;
-	}
-	return cur_fact_add(&a->facts[i], f) < 0 ? -1 : 0;
+	return cur_fact_sums_add(arg, &sf->fact, NULL) < 0 ? -1 : 0;
 }
 
 /* Rebuilds the rollup of period when it was not built from the latest
@@ -345,12 +329,11 @@ static int agg_one(void *arg, const struct store_fact *sf)
 static void rollup_refresh(struct store *s, int period)
 {
 	struct store_import_total *t = NULL;
-	struct agg a;
+	struct cur_fact_sums a;
 	struct rb_err err;
-	size_t n = 0, i;
+	size_t n = 0;
 	int fresh = 0, written, ok = 0;
 
-	memset(&a, 0, sizeof(a));
 	rb_err_clear(&err);
 	if (store_exec_int(s, "BEGIN", &err) < 0)
 		return;
@@ -360,18 +343,14 @@ static void rollup_refresh(struct store *s, int period)
 		store_import_totals_free(t, n);
 		return;
 	}
-	a.keys = hmap_new();
-	strbuf_init(&a.key, 256, 1u << 20);
-	ok = scan(s, NULL, FACTS, period, NULL, NULL, agg_one, &a, &err) == 0;
+	cur_fact_sums_init(&a);
+	ok = scan(s, NULL, FACTS, period, NULL, NULL, sum_one, &a, &err) == 0;
 	store_rollback(s);     /* ends the read transaction */
 	if (ok) {
-		for (i = 0; i < a.n; i++)
-			cur_fact_from_key(&a.facts[i], hmap_key(a.keys, i, NULL));
+		cur_fact_sums_finish(&a);
 		(void)rollup_write(s, period, t, n, a.facts, a.n, &written, &err);
 	}
-	hmap_free(a.keys);
-	free(a.facts);
-	strbuf_release(&a.key);
+	cur_fact_sums_release(&a);
 	store_import_totals_free(t, n);
 }
 

@@ -622,17 +622,17 @@ TEST(threads_give_the_same_sums)
 	CHECK_INT(store_snapshot_rollup(rc.snap), 1);
 	for (threads = 2; threads <= REPORT_MAX_THREADS + 1; threads++) {
 		CHECK_INT(report_collect(&many, s, &rc, REPORT_NOBODY, threads, &err), 0);
-		CHECK_INT(many.n, one.n);
-		for (i = 0; i < many.n; i++) {
-			const char *key = hmap_key(many.keys, i, &len);
-			j = hmap_put(one.keys, key, len, &added);
-			if (added || j >= one.n || one.facts[j].ci != many.facts[i].ci ||
-			    one.facts[j].f.rows != many.facts[i].f.rows ||
-			    one.facts[j].f.unblended != many.facts[i].f.unblended ||
-			    one.facts[j].f.ondemand != many.facts[i].f.ondemand ||
-			    one.facts[j].f.effective != many.facts[i].f.effective ||
-			    strcmp(one.facts[j].f.account, many.facts[i].f.account) ||
-			    strcmp(one.facts[j].f.owner, many.facts[i].f.owner))
+		CHECK_INT(many.s.n, one.s.n);
+		for (i = 0; i < many.s.n; i++) {
+			const char *key = hmap_key(&many.s.keys, i, &len);
+			j = hmap_put(&one.s.keys, key, len, &added);
+			if (added || j >= one.s.n || one.ci[j] != many.ci[i] ||
+			    one.s.facts[j].rows != many.s.facts[i].rows ||
+			    one.s.facts[j].unblended != many.s.facts[i].unblended ||
+			    one.s.facts[j].ondemand != many.s.facts[i].ondemand ||
+			    one.s.facts[j].effective != many.s.facts[i].effective ||
+			    strcmp(one.s.facts[j].account, many.s.facts[i].account) ||
+			    strcmp(one.s.facts[j].owner, many.s.facts[i].owner))
 				same = 0;
 		}
 		report_agg_release(&many);
@@ -641,17 +641,17 @@ TEST(threads_give_the_same_sums)
 	/* one customer (read by its accounts' ranges): exactly its sums */
 	CHECK_INT(report_collect(&many, s, &rc, 2, 3, &err), 0);
 	j = 0;
-	for (i = 0; i < one.n; i++)
-		j += one.facts[i].ci == 2;
-	CHECK_INT(many.n, j);
-	for (i = 0; i < many.n; i++) {
-		const char *key = hmap_key(many.keys, i, &len);
-		size_t at = hmap_put(one.keys, key, len, &added);
-		if (many.facts[i].ci != 2 || added || one.facts[at].f.unblended != many.facts[i].f.unblended ||
-		    one.facts[at].f.rows != many.facts[i].f.rows)
+	for (i = 0; i < one.s.n; i++)
+		j += one.ci[i] == 2;
+	CHECK_INT(many.s.n, j);
+	for (i = 0; i < many.s.n; i++) {
+		const char *key = hmap_key(&many.s.keys, i, &len);
+		size_t at = hmap_put(&one.s.keys, key, len, &added);
+		if (many.ci[i] != 2 || added || one.s.facts[at].unblended != many.s.facts[i].unblended ||
+		    one.s.facts[at].rows != many.s.facts[i].rows)
 			same = 0;
 	}
-	CHECK(same && many.n > 0);
+	CHECK(same && many.s.n > 0);
 	report_agg_release(&many);
 	report_agg_release(&one);
 	report_cfg_release(&rc);
