@@ -195,6 +195,16 @@ check "the error names s3://BUCKET/KEY:LINE:COLUMN" \
 dump >after.sql
 check "the database is unchanged after bad input" cmp -s before.sql after.sql
 
+# 7b. a manifest listing an object the bucket does not hold: exit 2, named
+serve cur-bucket broken legacy
+rm root/cur-bucket/broken/$payer/rebill-cur/20261001-20261101/*/rebill-cur-00002.csv.gz
+R import s3://cur-bucket/broken/ >out7b 2>err7b
+check "a manifest listing a missing object is exit 2" test $? -eq 2
+check "the error names the manifest and the missing key" \
+	grep -q "^rebill: s3://cur-bucket/broken/$payer/rebill-cur/20261001-20261101/rebill-cur-Manifest.json: lists .*rebill-cur-00002.csv.gz, which is not in the bucket" err7b
+dump >after.sql
+check "the database is unchanged after the broken manifest" cmp -s before.sql after.sql
+
 # 8. sync --every: rounds repeat; SIGTERM stops it between rounds, exit 0
 "$rebill" --db "$DB" --quiet sync --every 1s s3://cur-bucket/legacy/ >out8 2>err8 &
 loop=$!
