@@ -376,16 +376,19 @@ static int cached(const char *path, const char *etag_path, const struct s3_objec
 	return !strcmp(buf, obj->etag);
 }
 
-/* Writes the ETag beside the file, atomically. */
+/* Writes the ETag beside the file, atomically (a temporary name of its
+ * own: two syncs sharing a cache may write the same ETag at once). */
 static int write_etag(const char *etag_path, const char *etag, struct rb_err *err)
 {
-	char *tmp = with_suffix(etag_path, ".tmp");
-	FILE *f = fopen(tmp, "w");
-	int ret = 0;
+	char *tmp = with_suffix(etag_path, ".part-XXXXXX");
+	int fd = mkstemp(tmp), ret = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (!f || fputs(etag, f) < 0 || fclose(f)) {
 		ret = rb_err_at(err, RB_EIO, tmp, 0, 0, "cannot write: %s", strerror(errno));
-		if (f)
+		if (!f && fd >= 0)
+			close(fd);
+		if (fd >= 0)
 			unlink(tmp);
 	} else if (rename(tmp, etag_path)) {
 		ret = rb_err_at(err, RB_EIO, etag_path, 0, 0, "cannot rename: %s", strerror(errno));
