@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/strbuf.h"
@@ -29,6 +30,7 @@
 #define LIST_BODY_MAX ((size_t)64 << 20)   /* one ListObjectsV2 page (1000 keys) */
 #define ERROR_BODY_MAX ((size_t)64 << 10)
 #define URL_MAX 8192
+#define S3_ATTEMPTS 3                      /* per request, transient failures only */
 /* SHA-256 of the empty body: every request rebill makes is a GET */
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -188,17 +190,56 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return x->stop && *x->stop ? 1 : 0;
 }
 
+/* Worth another attempt: a connection that failed or broke, a timeout, or
+ * S3's 500/502/503/504 (InternalError, SlowDown). Not: a refusal (4xx), an
+ * interrupt, a local write error. */
+static int transient(CURLcode rc, long status)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return status == 500 || status == 502 || status == 503 || status == 504;
+	case CURLE_COULDNT_CONNECT: case CURLE_PARTIAL_FILE: case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR: case CURLE_GOT_NOTHING: case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_HTTP2: case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Empties what an attempt received, for the next one; -1 when the
+ * download file cannot be emptied (then no retry). */
+static int xfer_restart(struct xfer *x)
+{
+	strbuf_reset(&x->body);
+	x->written = 0;
+	x->etag[0] = '\0';
+	if (x->file && (fflush(x->file) || ftruncate(fileno(x->file), 0) ||
+			fseek(x->file, 0, SEEK_SET)))
+		return -1;
+	return 0;
+}
+
+static void pause_for(int attempt, volatile sig_atomic_t *stop)
+{
+	struct timespec t = { 0, 100 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 10 * attempt && !(stop && *stop); i++)
+		nanosleep(&t, NULL);
+}
+
 /* GETs url; what = "s3://bucket/key" for messages. With if_match the
  * request carries If-Match (the object must still be the listed one). */
 static int perform(struct s3_client *c, struct xfer *x, const char *url, const char *what,
 	const char *if_match, struct rb_err *err)
 {
-	char errbuf[CURL_ERROR_SIZE] = "";
+	char errbuf[CURL_ERROR_SIZE] = "", tries[32] = "";
 	struct curl_slist *hdrs = NULL;
 	struct strbuf line;
 	long status = 0;
 	CURLcode rc;
-	int ret = 0;
+	int ret = 0, attempt;
 
 	strbuf_init(&line, 64, 8192);
 	x->h = curl_easy_init();
@@ -243,9 +284,21 @@ static int perform(struct s3_client *c, struct xfer *x, const char *url, const c
 	curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, 120L);
 	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->h, CURLOPT_USERAGENT, "rebill/0.1");
-	rc = curl_easy_perform(x->h);
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+	for (attempt = 1; ; attempt++) {
+		errbuf[0] = '\0';
+		rc = curl_easy_perform(x->h);
+		status = 0;
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+		if (attempt >= S3_ATTEMPTS || !transient(rc, status) || (x->stop && *x->stop) ||
+		    xfer_restart(x))
+			break;
+		/* S3 asks clients to retry 500/503 and broken connections, after
+		 * a pause (1 s, then 2 s) that a signal cuts short */
+		pause_for(attempt, x->stop);
+	}
+	if (attempt > 1)
+		snprintf(tries, sizeof(tries), " (%d attempts)", attempt);
+	if (rc == CURLE_ABORTED_BY_CALLBACK || (x->stop && *x->stop)) {
 		ret = rb_err_set(err, RB_EIO, "%s: interrupted", what);
 	} else if (rc == CURLE_WRITE_ERROR && x->overflow) {
 		ret = rb_err_set(err, RB_EINPUT, "%s: response larger than %zu bytes", what,
@@ -255,13 +308,13 @@ static int perform(struct s3_client *c, struct xfer *x, const char *url, const c
 			strerror(x->write_failed));
 	} else if (rc != CURLE_OK) {
 		/* e.g. "transfer closed with 1234 bytes remaining to read" */
-		ret = rb_err_set(err, RB_EIO, "%s: %s%s%s", what, curl_easy_strerror(rc),
-			errbuf[0] ? ": " : "", errbuf);
+		ret = rb_err_set(err, RB_EIO, "%s: %s%s%s%s", what, curl_easy_strerror(rc),
+			errbuf[0] ? ": " : "", errbuf, tries);
 	} else if (status != 200) {
 		char code[128], msg[512];
 		s3_error_parse(code, sizeof(code), msg, sizeof(msg), x->body.buf, x->body.len);
-		ret = rb_err_set(err, RB_EIO, "%s: HTTP %ld%s%s%s%s", what, status,
-			code[0] ? " " : "", code, msg[0] ? ": " : "", msg);
+		ret = rb_err_set(err, RB_EIO, "%s: HTTP %ld%s%s%s%s%s", what, status,
+			code[0] ? " " : "", code, msg[0] ? ": " : "", msg, tries);
 	}
 cleanup:
 	curl_slist_free_all(hdrs);

@@ -15,6 +15,8 @@ Faults for tests, read from --control FILE (JSON) on every request:
                                   the full Content-Length, N bytes, then
                                   closes the connection
   {"stall": "SUBSTR", "after": N} the same, but waits 120 s before closing
+  {"fail": "SUBSTR", "times": N}  the first N requests whose path contains
+                                  SUBSTR get 503 SlowDown
 Every request is appended to --log FILE as one JSON line (method, path,
 status, signed headers, whether an Authorization header was present).
 
@@ -54,6 +56,7 @@ def s3_error(code, message, status):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     cfg = None
+    failed = {}   # fault "fail": requests refused so far, per SUBSTR
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -150,11 +153,23 @@ class Handler(BaseHTTPRequestHandler):
             status = -1
         self.record(status, signed)
 
+    def control(self):
+        if self.cfg.control and os.path.exists(self.cfg.control):
+            with open(self.cfg.control) as f:
+                return json.load(f)
+        return {}
+
     def handle_get(self):
         bad = self.check_auth()
         if bad:
             self.send(*bad)
             return bad[0]
+        ctl = self.control()
+        sub = ctl.get("fail")
+        if sub and sub in self.path and Handler.failed.get(sub, 0) < int(ctl.get("times", 1)):
+            Handler.failed[sub] = Handler.failed.get(sub, 0) + 1
+            self.send(*s3_error("SlowDown", "Please reduce your request rate.", 503))
+            return 503
         split = urllib.parse.urlsplit(self.path)
         parts = urllib.parse.unquote(split.path).lstrip("/").split("/", 1)
         bucket = parts[0]
@@ -220,10 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(*s3_error("PreconditionFailed", "At least one of the pre-conditions "
                                 "you specified did not hold", 412))
             return 412
-        ctl = {}
-        if self.cfg.control and os.path.exists(self.cfg.control):
-            with open(self.cfg.control) as f:
-                ctl = json.load(f)
+        ctl = self.control()
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))

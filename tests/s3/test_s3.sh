@@ -195,6 +195,23 @@ check "the error names s3://BUCKET/KEY:LINE:COLUMN" \
 dump >after.sql
 check "the database is unchanged after bad input" cmp -s before.sql after.sql
 
+# 7a. S3 asks to slow down (503) twice: the third attempt goes through;
+#     always 503: the error says how often it tried
+echo '{"fail": "list-type=2&max-keys=1000&prefix=legacy", "times": 2}' >control.json
+: >requests.log
+R import s3://cur-bucket/legacy/ >out7a 2>err7a
+check "two 503 SlowDown answers are retried and the import succeeds" test $? -eq 0
+check "the listing was asked three times" \
+	test "$(grep -c '"status": 503' requests.log)" = 2
+echo '{"fail": "list-type=2&max-keys=1000&prefix=legacy", "times": 100}' >control.json
+dump >before.sql
+R import s3://cur-bucket/legacy/ >out7a2 2>err7a2
+check "a 503 that persists is exit 3 after 3 attempts" \
+	bash -c "test $? -eq 3 && grep -q 'HTTP 503 SlowDown: Please reduce your request rate. (3 attempts)' err7a2"
+dump >after.sql
+check "the database is unchanged after the 503s" cmp -s before.sql after.sql
+rm -f control.json
+
 # 7b. a manifest listing an object the bucket does not hold: exit 2, named
 serve cur-bucket broken legacy
 rm root/cur-bucket/broken/$payer/rebill-cur/20261001-20261101/*/rebill-cur-00002.csv.gz
