@@ -2,7 +2,7 @@
  * cmd_config.c: `rebill config apply|export|audit` — the billing
  * configuration as one JSON document (spec §7) and its audit log. Also the
  * helpers the other configuration verbs share (printing a change's result).
- * Validation and storage are src/store/config*.c.
+ * Validation is src/config, storage src/store/config.c.
  */
 #include "cli/cli.h"
 
