@@ -85,12 +85,16 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 	struct s3_client *c = NULL;
 	struct import_result res;
 	struct import_options opt;
-	char at[32];
+	char at[32], *bucket = NULL, *prefix = NULL;
 	int rc;
 
 	memset(&plan, 0, sizeof(plan));
 	memset(&res, 0, sizeof(res));
 	catch_signals();
+	if ((rc = s3_uri_parse(&bucket, &prefix, uri, err)) < 0)   /* a usage error first */
+		return rc;
+	free(bucket);
+	free(prefix);
 	if ((rc = s3_config_load(&cfg, err)) < 0)
 		return rc;
 	rc = s3_client_new(&c, &cfg, &stop_flag, err);
