@@ -27,6 +27,7 @@ environment, S3SERVER_SECRET_KEY and S3SERVER_TOKEN, not from argv.
 Prints nothing; writes the port it listens on (127.0.0.1) to --port-file.
 """
 import argparse
+import base64
 import datetime
 import hashlib
 import json
@@ -128,8 +129,12 @@ class Handler(BaseHTTPRequestHandler):
             if v is None:
                 return s3_error("AccessDenied", "signed header %s is missing" % n, 403)
             headers[n] = ",".join(x.strip() for x in v)
-        url = "http://%s%s%s" % (headers.get("host", ""), path,
-                                 ("?" + split.query) if split.query else "")
+        # the query as S3 canonicalizes it: decoded, UriEncoded, sorted
+        pairs = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
+        query = "&".join(sorted("%s=%s" % (urllib.parse.quote(k, safe="-_.~"),
+                                           urllib.parse.quote(v, safe="-_.~"))
+                                for k, v in pairs))
+        url = "http://%s%s%s" % (headers.get("host", ""), path, ("?" + query) if query else "")
         req = botocore.awsrequest.AWSRequest(method=self.command, url=url, headers=headers)
         req.context["timestamp"] = amz_date
         creds = botocore.credentials.Credentials(cfg.access_key, cfg.secret_key)
@@ -198,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
                     keys.append(k)
         keys.sort(key=lambda k: k.encode())
         if token:
-            start = bytes.fromhex(token).decode()
+            start = base64.b64decode(token)[2:].decode()
             keys = [k for k in keys if k.encode() > start.encode()]
         page, rest = keys[:max_keys], keys[max_keys:]
         out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -208,8 +213,9 @@ class Handler(BaseHTTPRequestHandler):
                (escape(os.path.basename(bdir)), escape(prefix), len(page), max_keys,
                 "true" if rest else "false")]
         if rest:
+            # base64 as S3's tokens are: '/', '+' and '=' must be encoded
             out.append("<NextContinuationToken>%s</NextContinuationToken>" %
-                       page[-1].encode().hex())
+                       escape(base64.b64encode(b"\xfb\xff" + page[-1].encode()).decode()))
         for k in page:
             p = os.path.join(bdir, k)
             with open(p, "rb") as f:
