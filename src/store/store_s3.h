@@ -1,6 +1,6 @@
 /*
  * store_s3.h: the record of what was imported from S3 (table s3_syncs,
- * schema v4): per month — a CUR manifest of a bucket — the assembly whose
+ * schema v5): per month — a CUR manifest of a bucket — the assembly whose
  * files were imported, when, from which s3:// source, and how much. `rebill
  * sync` compares a manifest's current assembly with the last one recorded
  * to decide whether the month must be imported again.

@@ -223,7 +223,8 @@ dump >after.sql
 check "the database is unchanged after the broken manifest" cmp -s before.sql after.sql
 
 # 8. sync --every: rounds repeat; SIGTERM stops it between rounds, exit 0
-"$rebill" --db "$DB" --quiet sync --every 1s s3://cur-bucket/legacy/ >out8 2>err8 &
+: >out8
+"$rebill" --db "$DB" --quiet sync --every 1s s3://cur-bucket/legacy/ >>out8 2>err8 &
 loop=$!
 for _ in $(seq 600); do
 	[ "$(grep -c '^sync round at' out8)" -ge 2 ] && break
