@@ -3,8 +3,8 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
-	libsnappy-dev libzstd-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore)
 # node and npm for the Parquet fixtures (tests/parquet): Debian's unless some
 # node is already installed (NodeSource's nodejs bundles npm and conflicts)
 command -v node >/dev/null || test_pkgs+=(nodejs)
