@@ -87,5 +87,7 @@ int cmd_plan(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_fx(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_invoice(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_serve(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_user(struct cli_ctx *, int, char **, struct rb_err *);
 
 #endif
