@@ -2,14 +2,18 @@
 # deps.sh run|test: installs, with apt-get, the Debian packages rebill needs
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
-run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
+	libmicrohttpd-dev libsodium-dev nodejs)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 chromium)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm (web/package.json, installed by build.sh with `npm ci`): Debian's
+# package, unless the nodejs installed already brings its own npm
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}" >&2
 sudo=

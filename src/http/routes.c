@@ -165,6 +165,8 @@ const struct http_route *http_route_find(struct http_req *r, int *path_ok)
 struct qcheck {
 	const struct http_route *rt;
 	const char *bad;
+	const char *dup;
+	unsigned seen;              /* bit i: query[i] seen */
 };
 
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -173,8 +175,15 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 	struct qcheck *q = cls;
 	size_t i;
 	for (i = 0; i < 4 && q->rt->query[i].name; i++)
-		if (!strcmp(q->rt->query[i].name, key))
+		if (!strcmp(q->rt->query[i].name, key)) {
+			/* twice is ambiguous (which one did the scope check see?) */
+			if (q->seen & (1u << i)) {
+				q->dup = key;
+				return MHD_NO;
+			}
+			q->seen |= 1u << i;
 			return MHD_YES;
+		}
 	q->bad = key;
 	(void)kind; (void)value;
 	return MHD_NO;
@@ -183,11 +192,15 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 int http_authorize(struct http_req *r)
 {
 	const struct http_route *rt = r->route;
-	struct qcheck q = { rt, NULL };
+	struct qcheck q = { rt, NULL, NULL, 0 };
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
 	if (q.bad) {
 		http_error(r, 400, "unknown_parameter", q.bad, "unknown query parameter '%s'", q.bad);
+		return -1;
+	}
+	if (q.dup) {
+		http_error(r, 400, "duplicate_parameter", q.dup, "query parameter '%s' given twice", q.dup);
 		return -1;
 	}
 	if (rt->roles == ROLE_PUBLIC)
