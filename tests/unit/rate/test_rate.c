@@ -8,7 +8,7 @@
 
 #include "../check.h"
 
-static struct rate_bill bill(const struct rate_plan *p, const struct rate_fact *f)
+static struct rate_bill bill(const struct config_plan *p, const struct cur_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -25,7 +25,7 @@ static struct rate_bill bill(const struct rate_plan *p, const struct rate_fact *
 static const char *const held_ids[] = { "111111111111", "222222222222" };
 static struct rate_accounts held = { held_ids, 2 };
 
-static struct rate_bill bill_purchaser(const struct rate_plan *p, const struct rate_fact *f)
+static struct rate_bill bill_purchaser(const struct config_plan *p, const struct cur_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -41,10 +41,10 @@ static struct rate_bill bill_purchaser(const struct rate_plan *p, const struct r
 
 TEST(basis_unblended)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "10", "12", "8");
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "29", "29");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "10", "12", "8");
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "29", "29");
 	/* every class at its unblended cost, markup 0 */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "10");
 	CHECK_STR(fx_fmt(bill(&p, &c).billed, RATE_SCALE), "100");
@@ -55,11 +55,11 @@ TEST(basis_unblended)
 
 TEST(basis_ondemand)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
-	struct rate_fact c = fx_fact("SavingsPlanRecurringFee", "100", "7", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
-	struct rate_fact other = fx_fact("SomethingNew", "3", "1", "2");
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct cur_fact c = fx_fact("SavingsPlanRecurringFee", "100", "7", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct cur_fact other = fx_fact("SomethingNew", "3", "1", "2");
 	/* usage: ondemand 12; commitment: 0 even though the fact says 7;
 	 * fee and other: unblended */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "12");
@@ -71,10 +71,10 @@ TEST(basis_ondemand)
 
 TEST(basis_effective)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_EFFECTIVE);
-	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8.5");
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
+	struct cur_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8.5");
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "8.5");
 	CHECK_STR(fx_fmt(bill(&p, &c).billed, RATE_SCALE), "30");
 	CHECK_STR(fx_fmt(bill(&p, &fee).billed, RATE_SCALE), "29");
@@ -82,8 +82,8 @@ TEST(basis_effective)
 
 TEST(basis_purchaser_owner_held_by_customer)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "222222222222"; /* C holds the RI's account: C paid for it -> effective */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "8");
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).base, DEC_SCALE), "8");
@@ -91,16 +91,16 @@ TEST(basis_purchaser_owner_held_by_customer)
 
 TEST(basis_purchaser_owner_held_by_other_customer)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8");
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct cur_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8");
 	u.owner = "333333333333"; /* another customer's account: ondemand 12 */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 }
 
 TEST(basis_purchaser_owner_held_by_nobody)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "999999999999"; /* the payer, assigned to nobody: ondemand */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 	/* and without any holds callback at all */
@@ -109,9 +109,9 @@ TEST(basis_purchaser_owner_held_by_nobody)
 
 TEST(basis_purchaser_no_commitment)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("Usage", "10", "12", "10");
-	struct rate_fact n = fx_fact("Usage", "10", "12", "10");
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct cur_fact u = fx_fact("Usage", "10", "12", "10");
+	struct cur_fact n = fx_fact("Usage", "10", "12", "10");
 	n.owner = NULL; /* NULL owner is the same as "" */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &n).billed, RATE_SCALE), "12");
@@ -119,10 +119,10 @@ TEST(basis_purchaser_no_commitment)
 
 TEST(basis_purchaser_commitment_and_fee)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact ri = fx_fact("Fee", "1200", "1200", "0");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact ri = fx_fact("Fee", "1200", "1200", "0");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
 	c.owner = "333333333333"; /* commitment rows: effective whoever owns them */
 	ri.cls = cur_classify("Fee", 3, 1); /* RI upfront fee: a commitment, effective 0 */
 	CHECK_INT(ri.cls, CUR_COMMITMENT);
@@ -147,8 +147,8 @@ TEST(accounts_holds_sorted_set)
 
 TEST(markup_default)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	struct rate_bill b;
 	p.markup_pct = F6("5");
 	b = bill(&p, &u); /* 100 x 105 / 100 = 105 */
@@ -162,8 +162,8 @@ TEST(markup_default)
 
 TEST(markup_exact_tiny)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1E-10", "0", "0");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "1E-10", "0", "0");
 	p.markup_pct = F6("5");
 	/* 0.0000000001 x 1.05 = 0.000000000105: 12 digits, kept, not rounded */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "0.000000000105");
@@ -178,11 +178,11 @@ TEST(markup_exact_tiny)
 
 TEST(rule_more_fields_wins)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact eu = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact s3 = fx_fact("Usage", "100", "100", "100");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact eu = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact s3 = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].has_markup = 1;
@@ -208,9 +208,9 @@ TEST(rule_more_fields_wins)
 
 TEST(rule_tie_earlier_wins)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].has_markup = 1;
@@ -229,11 +229,11 @@ TEST(rule_tie_earlier_wins)
 
 TEST(rule_account_and_type_fields)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact d = fx_fact("DiscountedUsage", "100", "100", "100");
-	struct rate_fact other = fx_fact("Usage", "100", "100", "100");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact d = fx_fact("DiscountedUsage", "100", "100", "100");
+	struct cur_fact other = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].account = "111111111111";
 	rules[0].has_markup = 1;
@@ -252,9 +252,9 @@ TEST(rule_account_and_type_fields)
 
 TEST(rule_without_markup_uses_default)
 {
-	struct rate_rule r;
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct config_rule r;
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(&r, 0, sizeof(r));
 	r.service = "AmazonEC2"; /* neither markup nor exclude: says nothing */
 	p.rules = &r;
@@ -294,10 +294,10 @@ TEST(glob_match)
 
 TEST(rule_usage_type_glob)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact box = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact spot = fx_fact("Usage", "100", "100", "100");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact box = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact spot = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].usage_type = "*BoxUsage*";
@@ -317,11 +317,11 @@ TEST(rule_usage_type_glob)
 
 TEST(rule_exclude)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
-	struct rate_fact sup = fx_fact("Usage", "10", "12", "9");
-	struct rate_fact ec2 = fx_fact("Usage", "10", "12", "9");
-	struct rate_fact spot = fx_fact("Usage", "10", "12", "9");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
+	struct cur_fact sup = fx_fact("Usage", "10", "12", "9");
+	struct cur_fact ec2 = fx_fact("Usage", "10", "12", "9");
+	struct cur_fact spot = fx_fact("Usage", "10", "12", "9");
 	struct rate_bill b;
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AWSSupportBusiness";
@@ -351,10 +351,10 @@ TEST(rule_exclude)
 
 TEST(rule_specific_beats_exclude)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact box = fx_fact("Usage", "10", "10", "10");
-	struct rate_fact spot = fx_fact("Usage", "10", "10", "10");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact box = fx_fact("Usage", "10", "10", "10");
+	struct cur_fact spot = fx_fact("Usage", "10", "10", "10");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].exclude = 1;
@@ -372,10 +372,10 @@ TEST(rule_specific_beats_exclude)
 
 TEST(rules_never_touch_policy_classes)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
-	struct rate_fact tx = fx_fact("Tax", "4", "4", "4");
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact cr = fx_fact("Credit", "-10", "-10", "-10");
+	struct cur_fact tx = fx_fact("Tax", "4", "4", "4");
 	memset(rules, 0, sizeof(rules));
 	rules[0].exclude = 1;              /* no fields: matches every charge row */
 	rules[1].service = "AmazonEC2";
@@ -395,10 +395,10 @@ TEST(rules_never_touch_policy_classes)
 
 TEST(fee_and_other_rows_take_markup_and_rules)
 {
-	struct rate_rule r;
-	struct rate_plan p = fx_plan(RATE_BASIS_EFFECTIVE);
-	struct rate_fact fee = fx_fact("Fee", "29", "0", "0");
-	struct rate_fact other = fx_fact("MysteryType", "10", "0", "0");
+	struct config_rule r;
+	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
+	struct cur_fact fee = fx_fact("Fee", "29", "0", "0");
+	struct cur_fact other = fx_fact("MysteryType", "10", "0", "0");
 	memset(&r, 0, sizeof(r));
 	r.line_item_type = "MysteryType";
 	r.has_markup = 1;
@@ -418,8 +418,8 @@ TEST(fee_and_other_rows_take_markup_and_rules)
 
 TEST(policy_credits)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
-	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
+	struct cur_fact cr = fx_fact("Credit", "-10", "-10", "-10");
 	struct rate_bill b = bill(&p, &cr);
 	/* default credits 1: passed on whole, nothing withheld */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "-10");
@@ -440,8 +440,8 @@ TEST(policy_credits)
 
 TEST(policy_refunds)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact rf = fx_fact("Refund", "-7.5", "-7.5", "-7.5");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact rf = fx_fact("Refund", "-7.5", "-7.5", "-7.5");
 	struct rate_bill b = bill(&p, &rf); /* default pass */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "-7.5");
 	CHECK_STR(fx_fmt(b.withheld, RATE_SCALE), "0");
@@ -453,11 +453,11 @@ TEST(policy_refunds)
 
 TEST(policy_discounts_default)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
-	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
-	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
-	struct rate_fact dist = fx_fact("DistributorDiscount", "-6", "-6", "-6");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
+	struct cur_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
+	struct cur_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
+	struct cur_fact dist = fx_fact("DistributorDiscount", "-6", "-6", "-6");
 	/* BundledDiscount 1, all others 0 */
 	CHECK_STR(fx_fmt(bill(&p, &bun).billed, RATE_SCALE), "-3");
 	CHECK_STR(fx_fmt(bill(&p, &spp).billed, RATE_SCALE), "0");
@@ -469,11 +469,11 @@ TEST(policy_discounts_default)
 
 TEST(policy_discounts_explicit)
 {
-	struct rate_discount d[2] = { { "SppDiscount", 0 }, { "BundledDiscount", 0 } };
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
-	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
-	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
+	struct config_discount d[2] = { { "SppDiscount", 0 }, { "BundledDiscount", 0 } };
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
+	struct cur_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
+	struct cur_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
 	d[0].factor = F6("0.5");
 	d[1].factor = F6("0");
 	p.discounts = d;
@@ -489,8 +489,8 @@ TEST(policy_discounts_explicit)
 
 TEST(policy_tax)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact tx = fx_fact("Tax", "21", "21", "21");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact tx = fx_fact("Tax", "21", "21", "21");
 	struct rate_bill b = bill(&p, &tx); /* default strip */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "0");
 	CHECK_STR(fx_fmt(b.withheld, RATE_SCALE), "21");
@@ -503,8 +503,8 @@ TEST(policy_tax)
 
 TEST(bad_class_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;
 	rb_err_clear(&err);
@@ -515,8 +515,8 @@ TEST(bad_class_is_an_error)
 
 TEST(overflow_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct cur_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;
 	rb_err_clear(&err);
