@@ -40,6 +40,7 @@ enum http_route_flags {
 	ROUTE_HTML = 1 << 0,     /* a page: unauthenticated → redirect to /login */
 	ROUTE_JSON_BODY = 1 << 1,/* the body must be a JSON object */
 	ROUTE_FORM_BODY = 1 << 2,/* the body is application/x-www-form-urlencoded */
+	ROUTE_CREATES = 1 << 3,  /* success is 201 Created */
 };
 
 struct http_req;
@@ -172,6 +173,9 @@ int h_audit(struct http_req *r);
 int h_users(struct http_req *r);
 int h_user_create(struct http_req *r);
 int h_portal_summary(struct http_req *r);
+/* api_config.c */
+int h_account_assign(struct http_req *r);
+int h_fx_set(struct http_req *r);
 /* The portal's document for the user's customer: {"period", "customer",
  * "invoice" (its draft invoice or null), "previous" ({"period","total"} of
  * the latest earlier period, or null)}. *out is a new reference. */

@@ -78,8 +78,7 @@ static json_t *operation(const struct http_route *rt)
 		json_object_set_new(resp, "200", json_pack("{s:s,s:{s:{}}}", "description", "a page",
 			"content", "text/html"));
 	else
-		json_object_set_new(resp, !strcmp(rt->method, "POST") && strcmp(rt->pattern,
-			"/api/v1/session") ? "201" : "200", json_pack("{s:s,s:{s:{}}}", "description", "ok",
+		json_object_set_new(resp, rt->flags & ROUTE_CREATES ? "201" : "200", json_pack("{s:s,s:{s:{}}}", "description", "ok",
 			"content", strncmp(rt->pattern, "/static/", 8) ? "application/json" : "*/*"));
 	json_object_set_new(resp, "400", error_ref("bad request: a parameter or field is wrong"));
 	if (rt->roles != ROLE_PUBLIC) {

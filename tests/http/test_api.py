@@ -38,6 +38,8 @@ EXPECT = {
     ('GET', '/api/v1/customers/{id}'): USERS,
     ('GET', '/api/v1/customers/{id}/invoice-preview'): USERS,
     ('GET', '/api/v1/accounts'): STAFF,
+    ('POST', '/api/v1/accounts/{id}/assign'): {'admin', 'finance'},
+    ('POST', '/api/v1/fx'): {'admin', 'finance'},
     ('GET', '/api/v1/audit'): {'admin'},
     ('GET', '/api/v1/users'): {'admin'},
     ('POST', '/api/v1/users'): {'admin'},
@@ -74,7 +76,13 @@ def keys_of(v, out=None):
     return out
 
 
+ACCOUNT = {'anonymous': '999999999990', 'admin': '999999999991', 'finance': '999999999992',
+           'viewer': '999999999993', 'customer': '999999999994'}
+
+
 def concrete(path, role):
+    if path == '/api/v1/accounts/{id}/assign':
+        return path.replace('{id}', ACCOUNT[role])
     if '{id}' in path:
         return path.replace('{id}', 'app.js' if path.startswith('/static/') else 'acme')
     return path
@@ -141,6 +149,11 @@ def run(t, srv, rebill, db):
                 created.append((role, email))
             if path == '/api/v1/session':
                 body = {'email': 'nobody@example.com', 'password': 'x' * 12}
+            if path == '/api/v1/fx':
+                body = {'period': '2027-0%d' % (1 + sorted(ACCOUNT).index(role)), 'currency': 'EUR',
+                        'rate': '0.9'}
+            if path == '/api/v1/accounts/{id}/assign':
+                body = {'customer': 'us-co', 'from': '2027-01'}
             st, hd, data = srv.request(method, concrete(path, role), body, cookie=tok,
                                        headers=headers)
             ok = 'public' in allowed or role in allowed
@@ -164,6 +177,26 @@ def run(t, srv, rebill, db):
         t.check((email in emails) == should, 'user created by %s %s' % (role, 'exists' if should else 'does not exist'))
         if (email in emails) and not should:
             unauthorized.append(('POST', '/api/v1/users', role, 'written'))
+
+    # configuration writes: audited with their user, only by admin and finance
+    st, hd, data = srv.request('GET', '/api/v1/audit?limit=0', cookie=tok)
+    entries = json.loads(data)['entries']
+    writers = {(e['source'], e.get('actor')) for e in entries
+               if e['source'] in ('fx set', 'account assign')}
+    t.check(writers == {('fx set', 'admin@example.com'), ('fx set', 'finance@example.com'),
+                        ('account assign', 'admin@example.com'),
+                        ('account assign', 'finance@example.com')},
+            'configuration edits are audited with their user, only admin and finance wrote: %s'
+            % sorted(writers))
+    st, hd, data = srv.request('GET', '/api/v1/customers/us-co', cookie=tok)
+    held = {a['id'] for a in json.loads(data)['accounts']}
+    t.check('999999999991' in held and '999999999992' in held and
+            not held & {'999999999990', '999999999993', '999999999994'},
+            'only the allowed roles\' account assignments were written')
+    for e in entries:
+        if e['source'] in ('fx set', 'account assign') and e.get('actor') not in (
+                'admin@example.com', 'finance@example.com'):
+            unauthorized.append(('write', e['object'], e.get('actor')))
 
     # customer A asks for customer B's objects by id
     tok, csrf = s['customer']
@@ -291,6 +324,19 @@ def input_tests(t, srv, s):
     t.check(st == 404, 'an unknown path -> 404')
     st, _, _ = srv.request('PUT', '/api/v1/periods', cookie=tok, headers={'X-CSRF-Token': s['admin'][1]})
     t.check(st == 405, 'a wrong method -> 405')
+    tok, csrf = s['finance']
+    st, _, data = srv.request('POST', '/api/v1/fx', {'period': '2027-05', 'currency': 'EUR', 'rate': 'abc'},
+                              cookie=tok, headers={'X-CSRF-Token': csrf})
+    e = json.loads(data)['error']
+    t.check(st == 400 and e['code'] == 'invalid_config' and e['field'] and e.get('problems'),
+            'a bad FX rate -> 400 naming the JSON path: %s' % e.get('field'))
+    st, _, data = srv.request('POST', '/api/v1/accounts/101091972001/assign', {'customer': 'nobody'},
+                              cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 404, 'assigning to an unknown customer -> 404 (%d)' % st)
+    st, _, data = srv.request('POST', '/api/v1/accounts/12/assign', {'customer': 'acme'},
+                              cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 400, 'a bad account id -> 400 (%d)' % st)
+    tok = s['admin'][0]
     # the figures are the library's: reconciliation balances as the CLI's does
     st, _, data = srv.request('GET', '/api/v1/reconciliation?period=2026-10', cookie=tok)
     rec = json.loads(data)
