@@ -26,7 +26,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	struct http_options o;
 	const char *v;
-	long n;
+	long n = 0;
 	int i, rc;
 
 	memset(&o, 0, sizeof(o));

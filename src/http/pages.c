@@ -177,6 +177,40 @@ static int by_billed_desc(const void *a, const void *b)
 	return x->billed < y->billed ? 1 : x->billed > y->billed ? -1 : strcmp(x->key, y->key);
 }
 
+/* The 12-month trend up to `period`: cost, billed and margin per period
+ * with facts (each the margin report's total), as a chart document. */
+static char *trend_chart(struct http_req *r, int period, struct rb_err *err)
+{
+	struct store_period_info *pi = NULL;
+	json_t *labels = json_array(), *cost = json_array(), *billed = json_array(),
+		*margin = json_array(), *chart;
+	size_t n = 0, i;
+	char *out;
+
+	if (store_periods(&pi, &n, r->store, err) == 0) {
+		for (i = 0; i < n; i++) {
+			struct report_margin *m = NULL;
+			if (pi[i].period > period || pi[i].period <= period - 12)
+				continue;
+			if (report_margin(&m, r->store, pi[i].period, REPORT_BY_TYPE, NULL, err) < 0)
+				continue; /* a period that cannot be rated is left out of the picture */
+			json_array_append_new(labels, jperiod(pi[i].period));
+			json_array_append_new(cost, cents(m->total.effective, DEC_SCALE));
+			json_array_append_new(billed, cents(m->total.billed, RATE_SCALE));
+			json_array_append_new(margin, cents(m->total.margin, RATE_SCALE));
+			report_margin_free(m);
+		}
+	}
+	free(pi);
+	rb_err_clear(err);
+	chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "line",
+		"labels", labels, "series", "label", "Cost (effective, USD)", "data", cost,
+		"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+	out = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(chart);
+	return out;
+}
+
 int h_overview(struct http_req *r)
 {
 	struct rb_err err;
@@ -244,6 +278,11 @@ int h_overview(struct http_req *r)
 	}
 	json_object_set_new(ctx, "top", top);
 	json_object_set_new(ctx, "unassigned", un ? un : json_null());
+	{
+		char *tj = trend_chart(r, period, &err);
+		json_object_set_new(ctx, "trend", json_string(tj ? tj : "{}"));
+		free(tj);
+	}
 	free(sorted);
 	report_margin_free(m);
 	return render(r, 200, "overview.html", "Overview", ctx);

@@ -40,6 +40,9 @@ try {
 	await page.waitForSelector('#overview-chart[data-rendered="3"]', { timeout: 10000 })
 		.then(() => check(true, 'the overview chart renders (3 series)'),
 		      () => check(false, 'the overview chart renders (3 series)'));
+	await page.waitForSelector('#trend-chart[data-rendered="3"]', { timeout: 10000 })
+		.then(() => check(true, 'the 12-month trend chart renders'),
+		      () => check(false, 'the 12-month trend chart renders'));
 	const painted = await page.evaluate(() => {
 		const c = document.getElementById('overview-chart');
 		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

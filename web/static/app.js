@@ -19,7 +19,8 @@ function rebillCharts() {
 						label: s.label,
 						/* the amounts arrive as decimal strings; a chart is a picture */
 						data: s.data.map(Number),
-						backgroundColor: colors[i % colors.length]
+						backgroundColor: colors[i % colors.length],
+						borderColor: colors[i % colors.length]
 					};
 				})
 			},
