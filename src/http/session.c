@@ -250,6 +250,9 @@ int http_login(struct http_req *r, const char *email, const char *password)
 				goto fail;
 		}
 	}
+	if ((rc = store_sessions_prune(r->store, r->now - http_session_idle(r->srv),
+			r->now - http_session_absolute(r->srv), &err)) < 0)
+		goto fail;
 	auth_token_new(token);
 	auth_token_new(csrf);
 	auth_token_hash(hash, token, strlen(token));

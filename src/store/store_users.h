@@ -79,6 +79,11 @@ int store_session_get(struct store_session *out, int *found, struct store *s,
 	const char *token_hash, int64_t now, int64_t idle, int64_t absolute,
 	struct rb_err *err);
 
+/* Deletes every session idle since before idle_before or created before
+ * created_before (run at each login, so expired sessions do not pile up). */
+int store_sessions_prune(struct store *s, int64_t idle_before, int64_t created_before,
+	struct rb_err *err);
+
 /* Ends one session (no error when it does not exist). */
 int store_session_delete(struct store *s, const char *token_hash, struct rb_err *err);
 

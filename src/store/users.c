@@ -365,8 +365,9 @@ int store_session_get(struct store_session *out, int *found, struct store *s,
 	if (!valid)
 		return store_session_delete(s, token_hash, err);
 	*found = 1;
-	/* Touch at most once a minute: a read-mostly API need not write each time. */
-	if (now - out->last_seen < 60)
+	/* Touch at most once a minute (a read-mostly API need not write each
+	 * time) unless the idle timeout is short enough for that to matter. */
+	if (now - out->last_seen < (idle >= 120 ? 60 : 1))
 		return 0;
 	if ((rc = prep(&st, s, "UPDATE sessions SET last_seen = ?1 WHERE token_hash = ?2", 0, NULL,
 			err)) < 0)
@@ -383,6 +384,19 @@ int store_session_delete(struct store *s, const char *token_hash, struct rb_err 
 	if ((rc = prep(&st, s, "DELETE FROM sessions WHERE token_hash = ?", 1, &token_hash, err)) < 0)
 		return rc;
 	return step_done(st, s, err, "cannot end the session");
+}
+
+int store_sessions_prune(struct store *s, int64_t idle_before, int64_t created_before,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if ((rc = prep(&st, s, "DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2", 0, NULL,
+			err)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, idle_before);
+	sqlite3_bind_int64(st, 2, created_before);
+	return step_done(st, s, err, "cannot prune sessions");
 }
 
 /* ---- API tokens ---- */

@@ -13,8 +13,9 @@ end to end on a real server and database —
   fields and parameters refused; error documents; security headers.
 """
 import json
-import sys
 import os
+import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serverlib  # noqa: E402
@@ -99,7 +100,8 @@ def main():
         srv.stop()
     # throttling on a server of its own (the address counter is per process database)
     tmp2, db2 = serverlib.make_db(rebill, root)
-    srv2 = serverlib.Server(rebill, db2, '--login-limit', '3', '--login-addr-limit', '8')
+    srv2 = serverlib.Server(rebill, db2, '--login-limit', '3', '--login-addr-limit', '8',
+                            '--session-idle', '2')
     try:
         throttling(t, srv2)
     finally:
@@ -363,8 +365,12 @@ def throttling(t, srv):
     t.check(st == 401, 'wrong passwords -> 401')
     st, tok, _, hd = srv.login('viewer@example.com')
     t.check(st == 429 and not tok and hd.get('retry-after'), 'after 3 failures the account is throttled, even with the right password -> 429')
-    st = srv.login('admin@example.com')[0]
+    st, tok, _, _ = srv.login('admin@example.com')
     t.check(st == 200, 'another account from the same address still logs in')
+    st1 = srv.request('GET', '/api/v1/session', cookie=tok)[0]
+    time.sleep(3.5)
+    st2 = srv.request('GET', '/api/v1/session', cookie=tok)[0]
+    t.check(st1 == 200 and st2 == 401, 'a session idle longer than --session-idle ends (%d, %d)' % (st1, st2))
     for i in range(5):
         srv.login('nobody%d@example.com' % i, 'wrong-password-000')
     st = srv.login('finance@example.com')[0]
