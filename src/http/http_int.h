@@ -129,6 +129,17 @@ int http_redirect(struct http_req *r, const char *to);
  * response set. */
 int http_json_only(struct http_req *r, const char *const *keys);
 
+/* A form body (application/x-www-form-urlencoded): up to 4 named fields
+ * into the caller's buffers. */
+struct http_form {
+	const char *names[4];
+	char *values[4];
+	size_t sizes[4];
+};
+/* Fills the named fields (each "" when absent); -1 with 400 set when the
+ * body is not a form or a field is too long. (session.c) */
+int http_form_parse(struct http_req *r, struct http_form *f);
+
 /* ---- routes.c ---- */
 /* Checks the table: every route has roles, customer routes a scope,
  * patterns are unique. Returns 0 or RB_EBALANCE naming the route. */
@@ -195,6 +206,8 @@ int http_login_page(struct http_req *r, int status, const char *error);
 int h_overview(struct http_req *r);
 int h_customers_page(struct http_req *r);
 int h_portal(struct http_req *r);
+int h_accounts_page(struct http_req *r);
+int h_assign_form(struct http_req *r);
 int h_static(struct http_req *r);
 /* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
 int http_pages_init(struct rb_err *err);

@@ -22,7 +22,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-#define NTEMPLATES 8
+#define NTEMPLATES 16
 
 static struct {
 	const char *name;
@@ -380,4 +380,92 @@ int h_static(struct http_req *r)
 			return 0;
 		}
 	return http_error(r, 404, "not_found", NULL, "no such file '%s'", r->id);
+}
+
+/* The unassigned accounts of the period, each with an assign form for
+ * admin and finance; error (may be NULL) is a refused assignment. */
+static int accounts_page(struct http_req *r, int status, const char *error)
+{
+	struct rb_err err;
+	json_t *list = NULL, *doc = NULL, *custs, *rows, *a, *ctx;
+	const char *assigned = http_query(r, "assigned");
+	char pb[PERIOD_BUFSZ];
+	size_t i;
+	int period, rc, can = r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Unassigned accounts", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	period_format(pb, period);
+	if ((rc = store_config_unassigned(&list, r->store, pb, &err)) < 0 ||
+	    (rc = store_config_export(&doc, r->store, &err)) < 0) {
+		json_decref(list);
+		return page_fail(r, rc, &err);
+	}
+	custs = json_array();
+	json_array_foreach(json_object_get(doc, "customers"), i, a)
+		json_array_append_new(custs, json_pack("{s:O,s:O}", "id", json_object_get(a, "id"),
+			"name", json_object_get(a, "name")));
+	json_decref(doc);
+	rows = json_array();
+	json_array_foreach(list, i, a) {
+		const char *u = json_string_value(json_object_get(a, "unblended"));
+		rb_i128 v = 0;
+		json_t *o = json_pack("{s:O,s:O,s:O,s:b}", "payer", json_object_get(a, "payer"),
+			"account", json_object_get(a, "account"), "rows", json_object_get(a, "rows"),
+			"can_assign", can);
+		if (u && dec_parse(&v, u, strlen(u), DEC_SCALE) == 0)
+			json_object_set_new(o, "cost", cents(v, DEC_SCALE));
+		json_array_append_new(rows, o);
+	}
+	json_decref(list);
+	ctx = json_pack("{s:o,s:o,s:o}", "period", jperiod(period), "accounts", rows,
+		"customers", custs);
+	if (assigned)
+		json_object_set_new(ctx, "assigned", json_string(assigned));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	return render(r, status, "accounts.html", "Unassigned accounts", ctx);
+}
+
+int h_accounts_page(struct http_req *r)
+{
+	return accounts_page(r, 200, NULL);
+}
+
+int h_assign_form(struct http_req *r)
+{
+	char customer[128], from[16], csrf[128], to[300];
+	struct http_form f = { { "customer", "from", "csrf" }, { customer, from, csrf },
+		{ sizeof(customer), sizeof(from), sizeof(csrf) } };
+	struct config_assign a;
+	struct config_result cr;
+	struct rb_err err;
+	int rc;
+
+	if (http_form_parse(r, &f) < 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.account = r->id;
+	a.customer = customer;
+	a.from = *from ? from : NULL;
+	config_result_init(&cr);
+	rb_err_clear(&err);
+	rc = store_config_edit_as(r->store, config_assign_edit, &a, "account assign", r->user.email,
+		&cr, &err);
+	if (rc == RB_EINPUT || rc == RB_EUSAGE) {
+		char msg[1400];
+		snprintf(msg, sizeof(msg), "account %s: %s", r->id,
+			cr.nproblems ? cr.problems[0].msg : err.msg);
+		config_result_release(&cr);
+		return accounts_page(r, 400, msg);
+	}
+	config_result_release(&cr);
+	if (rc < 0)
+		return page_fail(r, rc, &err);
+	snprintf(to, sizeof(to), "/console/accounts?assigned=%s", r->id);
+	return http_redirect(r, to);
 }

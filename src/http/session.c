@@ -78,17 +78,11 @@ int http_session_resolve(struct http_req *r)
 
 /* ---- form bodies (application/x-www-form-urlencoded) ---- */
 
-struct form {
-	const char *names[4];
-	char *values[4];
-	size_t sizes[4];
-};
-
 static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	const char *filename, const char *content_type, const char *encoding, const char *data,
 	uint64_t off, size_t size)
 {
-	struct form *f = cls;
+	struct http_form *f = cls;
 	size_t i;
 	for (i = 0; i < 4 && f->names[i]; i++) {
 		if (strcmp(f->names[i], key))
@@ -102,9 +96,7 @@ static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-/* Fills the named fields (each "" when absent); -1 with 400 set when the
- * body is not a form or a field is too long. */
-static int form_parse(struct http_req *r, struct form *f)
+int http_form_parse(struct http_req *r, struct http_form *f)
 {
 	struct MHD_PostProcessor *pp;
 	size_t i;
@@ -148,7 +140,7 @@ int http_csrf_check(struct http_req *r)
 {
 	const char *tok;
 	char field[128];
-	struct form f = { { "csrf" }, { field }, { sizeof(field) } };
+	struct http_form f = { { "csrf" }, { field }, { sizeof(field) } };
 
 	/* Public routes (the JSON login needs application/json, which no
 	 * cross-site form can send without a CORS preflight that this server
@@ -162,7 +154,7 @@ int http_csrf_check(struct http_req *r)
 	}
 	tok = http_header(r, "X-CSRF-Token");
 	if (!tok && (r->route->flags & ROUTE_FORM_BODY)) {
-		if (form_parse(r, &f) < 0)
+		if (http_form_parse(r, &f) < 0)
 			return -1;
 		tok = field;
 	}
@@ -339,9 +331,9 @@ int h_session_delete(struct http_req *r)
 int h_login_form(struct http_req *r)
 {
 	char email[320], password[AUTH_PASSWORD_MAX + 1];
-	struct form f = { { "email", "password" }, { email, password },
+	struct http_form f = { { "email", "password" }, { email, password },
 		{ sizeof(email), sizeof(password) } };
-	if (form_parse(r, &f) < 0)
+	if (http_form_parse(r, &f) < 0)
 		return 0;
 	if (http_login(r, email, password) < 0) {
 		/* Back to the form with the reason; the status stays. */

@@ -63,6 +63,19 @@ try {
 	check(rows.join(',') === 'acme,brit,kaisha,us-co', 'the customers page lists the 4 customers: ' + rows.join(','));
 	await page.screenshot({ path: path.join(outdir, 'customers.png'), fullPage: true });
 
+	// assign an unassigned account in one action
+	await page.click('a[href="/console/accounts"]');
+	await page.waitForSelector('#unassigned');
+	const before_n = await page.$$eval('#unassigned tbody tr', (r) => r.length);
+	const account = await page.textContent('#unassigned tbody tr td:nth-child(2)');
+	await page.selectOption('#unassigned tbody tr:first-child select[name=customer]', 'acme');
+	await Promise.all([page.waitForURL(/assigned=/),
+		page.click('#unassigned tbody tr:first-child button[type=submit]')]);
+	check(await page.isVisible('#assigned'), 'assigning account ' + account + ' to acme shows a notice');
+	const after_n = await page.$$eval('#unassigned tbody tr', (r) => r.length).catch(() => 0);
+	check(after_n === before_n - 1, 'the account left the unassigned list (' + before_n + ' -> ' + after_n + ')');
+	await page.screenshot({ path: path.join(outdir, 'accounts.png'), fullPage: true });
+
 	await Promise.all([page.waitForURL(url + 'login'), page.click('#logout')]);
 	check(page.url() === url + 'login', 'log out returns to the login page');
 	const after = await page.goto(url + 'console');

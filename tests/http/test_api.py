@@ -51,6 +51,8 @@ EXPECT = {
     ('POST', '/logout'): USERS,
     ('GET', '/console'): STAFF,
     ('GET', '/console/customers'): STAFF,
+    ('GET', '/console/accounts'): STAFF,
+    ('POST', '/console/accounts/{id}/assign'): {'admin', 'finance'},
     ('GET', '/portal'): {'customer'},
     ('GET', '/static/{id}'): PUBLIC,
 }
@@ -84,6 +86,8 @@ ACCOUNT = {'anonymous': '999999999990', 'admin': '999999999991', 'finance': '999
 def concrete(path, role):
     if path == '/api/v1/accounts/{id}/assign':
         return path.replace('{id}', ACCOUNT[role])
+    if path == '/console/accounts/{id}/assign':
+        return path.replace('{id}', '8' + ACCOUNT[role][1:])
     if '{id}' in path:
         return path.replace('{id}', 'app.js' if path.startswith('/static/') else 'acme')
     return path
@@ -156,17 +160,23 @@ def run(t, srv, rebill, db):
                         'rate': '0.9'}
             if path == '/api/v1/accounts/{id}/assign':
                 body = {'customer': 'us-co', 'from': '2027-01'}
+            ctype = None
+            if path == '/console/accounts/{id}/assign':
+                body = 'customer=kaisha&from=2027-01&csrf=' + (csrf or '')
+                ctype = 'application/x-www-form-urlencoded'
             st, hd, data = srv.request(method, concrete(path, role), body, cookie=tok,
-                                       headers=headers)
+                                       headers=headers, ctype=ctype)
             ok = 'public' in allowed or role in allowed
             if path == '/api/v1/session' and method == 'POST':
                 ok_status = st == 401  # a wrong login, whoever asks
+            elif ok and method == 'POST' and path.startswith('/console/'):
+                ok_status = st == 303 and hd.get('location', '').startswith('/console/accounts?assigned=')
             elif ok:
                 ok_status = st in (200, 201) or (path == '/' and st == 303)
             else:
                 ok_status = st in (401, 403) or (st == 303 and hd.get('location') in
                                                  ('/login', '/portal', '/console'))
-                if st in (200, 201):
+                if st in (200, 201) or 'assigned=' in hd.get('location', ''):
                     unauthorized.append((method, path, role, st))
             t.check(ok_status, '%s %s as %s -> %d (%s)' % (method, path, role, st,
                                                           'allowed' if ok else 'denied'))
@@ -187,7 +197,8 @@ def run(t, srv, rebill, db):
                if e['source'] in ('fx set', 'account assign')}
     t.check(writers == {('fx set', 'admin@example.com'), ('fx set', 'finance@example.com'),
                         ('account assign', 'admin@example.com'),
-                        ('account assign', 'finance@example.com')},
+                        ('account assign', 'finance@example.com')} and
+            sum(1 for e in entries if e['source'] == 'account assign') == 4,
             'configuration edits are audited with their user, only admin and finance wrote: %s'
             % sorted(writers))
     st, hd, data = srv.request('GET', '/api/v1/customers/us-co', cookie=tok)
@@ -195,6 +206,11 @@ def run(t, srv, rebill, db):
     t.check('999999999991' in held and '999999999992' in held and
             not held & {'999999999990', '999999999993', '999999999994'},
             'only the allowed roles\' account assignments were written')
+    st, hd, data = srv.request('GET', '/api/v1/customers/kaisha', cookie=tok)
+    held = {a['id'] for a in json.loads(data)['accounts']}
+    t.check('899999999991' in held and '899999999992' in held and
+            not held & {'899999999990', '899999999993', '899999999994'},
+            'only the allowed roles\' assignments by form were written')
     for e in entries:
         if e['source'] in ('fx set', 'account assign') and e.get('actor') not in (
                 'admin@example.com', 'finance@example.com'):
