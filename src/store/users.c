@@ -252,6 +252,23 @@ void store_users_free(struct store_user *u, size_t n)
 	free(u);
 }
 
+/* Loads the user `email` (RB_EINPUT when there is none) and begins a
+ * transaction; on failure nothing is held. */
+static int user_begin(struct store_user **u, struct store *s, const char *email,
+	struct rb_err *err)
+{
+	int rc;
+	if ((rc = store_user_get(u, s, email, 0, err)) < 0)
+		return rc;
+	if (!*u)
+		return rb_err_set(err, RB_EINPUT, "no user '%s'", email);
+	if ((rc = store_begin(s, err)) < 0) {
+		store_user_free(*u);
+		*u = NULL;
+	}
+	return rc;
+}
+
 /* Runs one UPDATE of the user `email` and audits it as `source`, with
  * before/after views. */
 static int user_change(struct store *s, const char *email, const char *sql, const char *param,
@@ -264,12 +281,8 @@ static int user_change(struct store *s, const char *email, const char *sql, cons
 	const char *p[2];
 	int rc;
 
-	if ((rc = store_user_get(&u, s, email, 0, err)) < 0)
+	if ((rc = user_begin(&u, s, email, err)) < 0)
 		return rc;
-	if (!u)
-		return rb_err_set(err, RB_EINPUT, "no user '%s'", email);
-	if ((rc = store_begin(s, err)) < 0)
-		goto cleanup;
 	p[0] = param; p[1] = email;
 	if ((rc = prep(&st, s, sql, 2, p, err)) < 0 ||
 	    (rc = step_done(st, s, err, "cannot change the user")) < 0)
@@ -410,12 +423,8 @@ int store_token_add(struct store *s, const char *email, const char *name,
 	const char *p[4];
 	int rc;
 
-	if ((rc = store_user_get(&u, s, email, 0, err)) < 0)
+	if ((rc = user_begin(&u, s, email, err)) < 0)
 		return rc;
-	if (!u)
-		return rb_err_set(err, RB_EINPUT, "no user '%s'", email);
-	if ((rc = store_begin(s, err)) < 0)
-		goto cleanup;
 	now_iso(at, sizeof(at));
 	p[0] = token_hash; p[1] = NULL; p[2] = name; p[3] = at;
 	if ((rc = prep(&st, s, "INSERT INTO api_tokens (token_hash, user_id, name, created_at)"
