@@ -6,7 +6,7 @@
 # meanwhile. Each state of the database balances, so every reconciliation
 # must: exit 0. Exit 4 ("does not balance") is a report that read the facts
 # of one import and the counts of the next. Prints the counts and
-# the harness line "N passed, N failed".
+# the harness line "N passed, N failed, N skipped".
 set -u
 rebill=$(realpath "$1")
 secs=${2:-8}
@@ -46,9 +46,9 @@ echo "reconcile runs: $runs; balanced $balanced, false imbalances $imbalanced, o
 [ -f "$dir/other.txt" ] && sed 's/^/  | /' "$dir/other.txt" | head -n 20
 if [ "$runs" -gt 0 ] && [ "$imbalanced" -eq 0 ] && [ "$other" -eq 0 ]; then
 	echo "ok - reconcile balances while imports commit"
-	echo "1 passed, 0 failed"
+	echo "1 passed, 0 failed, 0 skipped"
 else
 	echo "FAIL - reconcile while imports commit"
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi

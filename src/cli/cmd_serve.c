@@ -24,43 +24,37 @@ static int num(long *out, const char *s, long min, long max, const char *opt, st
 
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
+	static const struct cli_option opts[] = {
+		{ "--listen", 1, NULL }, { "--tls-cert", 1, NULL }, { "--tls-key", 1, NULL },
+		{ "--threads", 1, NULL }, { "--login-limit", 1, NULL },
+		{ "--login-addr-limit", 1, NULL }, { "--session-idle", 1, NULL }, { NULL, 0, NULL },
+	};
 	struct http_options o;
-	const char *v;
+	struct cli_args a;
 	long n = 0;
-	int i, rc;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.db_path = ctx->db_path;
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&o.listen, argc, argv, &i, "--listen", err)) != 0) {
-			if (rc < 0)
-				return rc;
-		} else if ((rc = cli_opt(&o.tls_cert, argc, argv, &i, "--tls-cert", err)) != 0) {
-			if (rc < 0)
-				return rc;
-		} else if ((rc = cli_opt(&o.tls_key, argc, argv, &i, "--tls-key", err)) != 0) {
-			if (rc < 0)
-				return rc;
-		} else if ((rc = cli_opt(&v, argc, argv, &i, "--threads", err)) != 0) {
-			if (rc < 0 || (rc = num(&n, v, 1, 256, "--threads", err)) < 0)
-				return rc;
-			o.threads = (unsigned)n;
-		} else if ((rc = cli_opt(&v, argc, argv, &i, "--login-limit", err)) != 0) {
-			if (rc < 0 || (rc = num(&n, v, 1, 100000, "--login-limit", err)) < 0)
-				return rc;
-			o.login_fail_user = (int)n;
-		} else if ((rc = cli_opt(&v, argc, argv, &i, "--login-addr-limit", err)) != 0) {
-			if (rc < 0 || (rc = num(&n, v, 1, 100000, "--login-addr-limit", err)) < 0)
-				return rc;
-			o.login_fail_addr = (int)n;
-		} else if ((rc = cli_opt(&v, argc, argv, &i, "--session-idle", err)) != 0) {
-			if (rc < 0 || (rc = num(&n, v, 1, 86400 * 30, "--session-idle", err)) < 0)
-				return rc;
-			o.session_idle = n;
-		} else {
-			return rb_err_set(err, RB_EUSAGE, "serve: unknown argument '%s'; see 'rebill help serve'",
-				argv[i]);
-		}
-	}
+	if ((rc = cli_parse(&a, "serve", opts, argc, argv, err)) < 0)
+		return rc;
+	o.listen = a.opt[0];
+	o.tls_cert = a.opt[1];
+	o.tls_key = a.opt[2];
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "serve: unexpected argument '%s'; see 'rebill help serve'",
+			a.pos[0]);
+	if (rc == 0 && a.opt[3] && (rc = num(&n, a.opt[3], 1, 256, "--threads", err)) == 0)
+		o.threads = (unsigned)n;
+	if (rc == 0 && a.opt[4] && (rc = num(&n, a.opt[4], 1, 100000, "--login-limit", err)) == 0)
+		o.login_fail_user = (int)n;
+	if (rc == 0 && a.opt[5] && (rc = num(&n, a.opt[5], 1, 100000, "--login-addr-limit", err)) == 0)
+		o.login_fail_addr = (int)n;
+	if (rc == 0 && a.opt[6] && (rc = num(&n, a.opt[6], 1, 86400 * 30, "--session-idle", err)) == 0)
+		o.session_idle = n;
+	/* the option values point into argv, which outlives the server */
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	return http_serve(&o, err);
 }

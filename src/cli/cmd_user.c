@@ -25,60 +25,59 @@ static int read_new_password(char hash[AUTH_PWHASH_MAX], struct rb_err *err)
 
 static int user_add(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	const char *email = NULL, *role = NULL, *customer = NULL;
+	static const struct cli_option opts[] = {
+		{ "--role", 1, NULL }, { "--customer", 1, NULL }, { NULL, 0, NULL },
+	};
+	struct cli_args a;
 	char hash[AUTH_PWHASH_MAX];
-	int i, rc;
+	const char *email;
+	int rc;
 
-	for (i = 2; i < argc; i++) {
-		if ((rc = cli_opt(&role, argc, argv, &i, "--role", err)) != 0 ||
-		    (rc = cli_opt(&customer, argc, argv, &i, "--customer", err)) != 0) {
-			if (rc < 0)
-				return rc;
-		} else if (argv[i][0] == '-' || email) {
-			return rb_err_set(err, RB_EUSAGE, "user add: unexpected argument '%s'", argv[i]);
-		} else {
-			email = argv[i];
-		}
-	}
-	if (!email || !role)
-		return rb_err_set(err, RB_EUSAGE, "usage: rebill user add EMAIL --role ROLE [--customer ID]");
-	if ((rc = read_new_password(hash, err)) < 0)
+	if ((rc = cli_parse(&a, "user", opts, argc, argv, err)) < 0)
 		return rc;
-	if ((rc = store_user_add(ctx->store, email, role, customer, hash, "cli", NULL, err)) < 0)
-		return rc;
-	if (!ctx->quiet)
-		fprintf(stderr, "rebill: added user '%s' (%s)\n", email, role);
-	return 0;
+	email = a.npos == 1 ? a.pos[0] : NULL;
+	if (!email || !a.opt[0])
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill user add EMAIL --role ROLE [--customer ID]");
+	if (rc == 0)
+		rc = read_new_password(hash, err);
+	if (rc == 0)
+		rc = store_user_add(ctx->store, email, a.opt[0], a.opt[1], hash, "cli", NULL, err);
+	if (rc == 0 && !ctx->quiet)
+		fprintf(stderr, "rebill: added user '%s' (%s)\n", email, a.opt[0]);
+	cli_args_release(&a);
+	return rc;
 }
 
 static int user_list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
+	static const struct cli_option opts[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
 	static const char *const heads[] = { "email", "role", "customer", "disabled", "created" };
 	static const int right[] = { 0, 0, 0, 0, 0 };
 	enum out_format fmt = OUT_TABLE;
 	struct store_user *u = NULL;
-	const char *f = NULL;
+	struct cli_args a;
 	size_t n = 0, k;
-	int i, rc;
+	int rc;
 
-	for (i = 2; i < argc; i++) {
-		if ((rc = cli_opt(&f, argc, argv, &i, "--format", err)) < 0)
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "user list: unexpected argument '%s'", argv[i]);
-		if ((rc = out_format_parse(&fmt, f, err)) < 0)
-			return rc;
-	}
+	if ((rc = cli_parse(&a, "user", opts, argc, argv, err)) < 0)
+		return rc;
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "user list: unexpected argument '%s'", a.pos[0]);
+	if (rc == 0 && a.opt[0])
+		rc = out_format_parse(&fmt, a.opt[0], err);
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if ((rc = store_user_list(&u, &n, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_t *a = json_array();
+		json_t *arr = json_array();
 		for (k = 0; k < n; k++)
-			json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:b,s:s}", "email", u[k].email,
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:b,s:s}", "email", u[k].email,
 				"role", u[k].role, "customer", u[k].customer ? json_string(u[k].customer)
 				: json_null(), "disabled", u[k].disabled, "created_at", u[k].created_at));
-		out_json(a, 0);
-		json_decref(a);
+		out_json(arr, 0);
+		json_decref(arr);
 	} else {
 		struct out_table *t = out_table_new(5, heads, right);
 		for (k = 0; k < n; k++) {
@@ -102,9 +101,9 @@ int cmd_user(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = auth_init(err)) < 0)
 		return rc;
 	if (!strcmp(verb, "add"))
-		return user_add(ctx, argc, argv, err);
+		return user_add(ctx, argc - 1, argv + 1, err);
 	if (!strcmp(verb, "list"))
-		return user_list(ctx, argc, argv, err);
+		return user_list(ctx, argc - 1, argv + 1, err);
 	if (!strcmp(verb, "disable") || !strcmp(verb, "enable") || !strcmp(verb, "passwd") ||
 	    !strcmp(verb, "token")) {
 		if (argc != 3 || argv[2][0] == '-')

@@ -11,6 +11,7 @@
 
 #include "cur/cur.h"
 #include "util/decimal.h"
+#include "util/hmap.h"
 #include "util/strbuf.h"
 
 /* One fact (or one CUR row: a row is a fact of rows = 1). Strings are
@@ -46,5 +47,35 @@ void cur_fact_from_key(struct cur_fact *f, const char *key);
 /* acc's sums += f's. Returns 0, or -1 when a sum leaves 128 bits (acc is
  * then partly added: callers fail the whole operation). */
 int cur_fact_add(struct cur_fact *acc, const struct cur_fact *f);
+
+
+/* Facts summed by their key (cur_fact_key) in a util/hmap: the grouping
+ * the billing rollup and the reports both use. facts[i] is the sum of
+ * every fact added with the i-th distinct key; its strings are set by
+ * cur_fact_sums_finish (pointing into the map's copies of the keys). */
+struct cur_fact_sums {
+	struct hmap keys;
+	struct cur_fact *facts;
+	size_t n, alloc;
+	struct strbuf key;
+};
+
+void cur_fact_sums_init(struct cur_fact_sums *s);
+void cur_fact_sums_release(struct cur_fact_sums *s);
+
+/* Adds f's sums to the entry of its key, creating it (zero sums, *added =
+ * 1) when new. Returns the entry's index, CUR_FACT_LONG when the key is
+ * over 1 MiB, CUR_FACT_RANGE when a sum leaves 128 bits. */
+#define CUR_FACT_LONG (-1L)
+#define CUR_FACT_RANGE (-2L)
+long cur_fact_sums_add(struct cur_fact_sums *s, const struct cur_fact *f, int *added);
+
+/* Adds every entry of from into s (same key: sums add). Returns 0 or
+ * CUR_FACT_RANGE. from must not be finished yet or may be: only its keys
+ * and sums are read. */
+long cur_fact_sums_merge(struct cur_fact_sums *s, const struct cur_fact_sums *from);
+
+/* Points every entry's strings and class into its key. */
+void cur_fact_sums_finish(struct cur_fact_sums *s);
 
 #endif

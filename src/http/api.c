@@ -16,6 +16,7 @@
 
 #include "auth/auth.h"
 #include "report/report.h"
+#include "report/summary.h"
 #include "store/store_config.h"
 #include "store/store_facts.h"
 #include "store/store_users.h"
@@ -65,11 +66,15 @@ static int reply(struct http_req *r, int rc, json_t *v, const struct rb_err *err
 int h_periods(struct http_req *r)
 {
 	struct rb_err err;
-	json_t *v = NULL;
+	struct store_period_info *p = NULL;
+	size_t n = 0;
 	int rc;
 	rb_err_clear(&err);
-	rc = report_periods_json(&v, r->store, &err);
-	return reply(r, rc, v, &err);
+	if ((rc = store_periods(&p, &n, r->store, &err)) < 0)
+		return http_fail(r, rc, &err);
+	http_json(r, 200, report_periods_json(p, n));
+	free(p);
+	return 0;
 }
 
 int h_summary(struct http_req *r)
@@ -77,12 +82,19 @@ int h_summary(struct http_req *r)
 	struct rb_err err;
 	const char *by = http_query(r, "by");
 	json_t *v = NULL;
+	struct report_summary *sum = NULL;
 	int period, rc;
 	if (http_period(&period, r) < 0)
 		return 0;
 	rb_err_clear(&err);
-	rc = report_summary_json(&v, r->store, period, by ? by : "payer", &err);
-	return reply(r, rc, v, &err);
+	if ((rc = report_summary(&sum, r->store, period, by ? by : "payer", &err)) < 0) {
+		if (rc == RB_EUSAGE)
+			return http_error(r, 400, "bad_parameter", "by", "%s", err.msg);
+		return http_fail(r, rc, &err);
+	}
+	v = report_summary_json(sum);
+	report_summary_free(sum);
+	return http_json(r, 200, v);
 }
 
 int h_margin(struct http_req *r)
@@ -208,8 +220,15 @@ int h_accounts(struct http_req *r)
 		return http_json(r, 200, json_pack("{s:o,s:o}", "period", p ? json_string(p) : json_null(),
 			"accounts", a));
 	}
-	rc = report_accounts_json(&v, r->store, period, &err);
-	return reply(r, rc, v, &err);
+	{
+		struct store_account_info *a = NULL;
+		size_t n = 0;
+		if ((rc = store_accounts(&a, &n, r->store, period, &err)) < 0)
+			return http_fail(r, rc, &err);
+		v = report_accounts_json(p, a, n);
+		store_accounts_free(a, n);
+	}
+	return http_json(r, 200, v);
 }
 
 int h_audit(struct http_req *r)

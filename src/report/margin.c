@@ -160,8 +160,8 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	} else {
 		if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 			goto cleanup;
-		for (i = 0; i < agg.n; i++)
-			if ((ret = margin_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)
+		for (i = 0; i < agg.s.n; i++)
+			if ((ret = margin_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 				goto cleanup;
 	}
 	m = xcalloc(1, sizeof(*m));

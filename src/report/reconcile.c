@@ -232,8 +232,8 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	/* rating the period's sums equals rating its rows (exact), and is faster */
 	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 		goto cleanup;
-	for (i = 0; i < agg.n; i++)
-		if ((ret = recon_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)
+	for (i = 0; i < agg.s.n; i++)
+		if ((ret = recon_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 			goto cleanup;
 
 	r = xcalloc(1, sizeof(*r));

@@ -202,16 +202,4 @@ struct json_t *report_invoices_json(const struct report_invoices *r);
 struct json_t *report_reconcile_json(const struct report_reconcile *r);
 struct json_t *report_margin_json(const struct report_margin *m, const char *by);
 
-/* ---- facts (facts_json.c) ------------------------------------------------- */
-
-/* The documents of `rebill periods`, `accounts [--period]` (period < 0: all)
- * and `summary --period P --by BY` as JSON (cost views exact at 10 digits;
- * the summary's "total" summed exactly). by_name: payer, account, service,
- * region, type, class, day or tag:KEY (else RB_EUSAGE). *out is a new
- * reference. RB_EIO on a database error. */
-int report_periods_json(struct json_t **out, struct store *s, struct rb_err *err);
-int report_accounts_json(struct json_t **out, struct store *s, int period, struct rb_err *err);
-int report_summary_json(struct json_t **out, struct store *s, int period, const char *by_name,
-	struct rb_err *err);
-
 #endif

@@ -59,20 +59,16 @@ typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
 int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, report_fact_fn fn,
 	void *ctx, struct rb_err *err);
 
-/* The period's facts summed over days and tags: one per distinct (payer,
- * account, line item type, class, product code and name, usage type,
- * operation, region, owner) — everything rating can see, so rating a sum
- * equals summing the ratings (spec §1: exact). facts[i].f's strings point
- * into the aggregate's own memory. */
-struct report_fact {
-	size_t ci;             /* holder customer index or REPORT_NOBODY */
-	struct cur_fact f;
-};
-
+/* The period's facts summed over days and tags: one per distinct fact key
+ * (cur_fact_key: payer, account, line item type, class, product code and
+ * name, usage type, operation, region, owner) — everything rating can see,
+ * so rating a sum equals summing the ratings (spec §1: exact). s.facts[i]
+ * is the i-th aggregate, ci[i] the index of the customer holding its
+ * account or REPORT_NOBODY. */
 struct report_agg {
-	struct hmap *keys;             /* cur_fact_key of each aggregate */
-	struct report_fact *facts;
-	size_t n, alloc;
+	struct cur_fact_sums s;
+	size_t *ci;
+	size_t cialloc;
 };
 
 /* Collects the aggregates of the facts held by customer `only`, or of every

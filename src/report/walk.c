@@ -75,28 +75,17 @@ static int walk_one(void *arg, const struct store_fact *sf)
 	struct cur_fact f;
 
 	/* facts arrive grouped by account: look each account up once */
-	if (!w->have || strcmp(w->last, sf->account)) {
-		w->holder = config_period_holder(w->rc->cfg, sf->account);
-		w->have = strlen(sf->account) < sizeof(w->last);
+	if (!w->have || strcmp(w->last, sf->fact.account)) {
+		w->holder = config_period_holder(w->rc->cfg, sf->fact.account);
+		w->have = strlen(sf->fact.account) < sizeof(w->last);
 		if (w->have)
-			memcpy(w->last, sf->account, strlen(sf->account) + 1);
+			memcpy(w->last, sf->fact.account, strlen(sf->fact.account) + 1);
 	}
 	c = w->holder;
 
-	f.payer = sf->payer;
-	f.account = sf->account;
-	f.line_item_type = sf->line_item_type;
-	f.cls = sf->cls;
-	f.product_code = sf->product_code;
-	f.product_name = sf->product_name;
-	f.usage_type = sf->usage_type;
-	f.operation = sf->operation;
-	f.region = sf->region;
-	f.owner = sf->owner ? sf->owner : "";
-	f.rows = (long)sf->sum.rows;
-	f.unblended = sf->sum.unblended;
-	f.ondemand = sf->sum.ondemand;
-	f.effective = sf->sum.effective;
+	f = sf->fact;
+	if (!f.owner)
+		f.owner = "";
 	return w->fn(w->ctx, sf, &f, c ? (size_t)(c - w->rc->cfg->customers) : REPORT_NOBODY);
 }
 
@@ -131,7 +120,6 @@ int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err)
 struct collect {
 	struct report_agg *agg;
 	size_t only;
-	struct strbuf key;
 	struct rb_err *err;
 };
 
@@ -139,26 +127,24 @@ static int collect_one(void *arg, const struct store_fact *sf, const struct cur_
 {
 	struct collect *c = arg;
 	struct report_agg *a = c->agg;
-	size_t i;
+	long i;
 	int added;
 
 	(void)sf;
 	if (c->only != REPORT_NOBODY && ci != c->only)
 		return 0;
-	if (cur_fact_key(&c->key, f) < 0)
+	i = cur_fact_sums_add(&a->s, f, &added);
+	if (i == CUR_FACT_LONG)
 		return rb_err_set(c->err, RB_EINPUT, "fact of account '%s' has over-long columns", f->account);
-	i = hmap_put(a->keys, c->key.buf, c->key.len, &added);
-	if (added) {
-		if (i == a->alloc) {
-			a->alloc = a->alloc ? a->alloc * 2 : 256;
-			a->facts = xreallocarray(a->facts, a->alloc, sizeof(a->facts[0]));
-		}
-		memset(&a->facts[i], 0, sizeof(a->facts[i]));
-		a->facts[i].ci = ci;
-		a->n = i + 1;
-	}
-	if (cur_fact_add(&a->facts[i].f, f) < 0)
+	if (i < 0)
 		return rb_err_set(c->err, RB_EINPUT, "sum out of range in report");
+	if (added) {
+		if ((size_t)i >= a->cialloc) {
+			a->cialloc = a->cialloc ? a->cialloc * 2 : 256;
+			a->ci = xreallocarray(a->ci, a->cialloc, sizeof(a->ci[0]));
+		}
+		a->ci[i] = ci;
+	}
 	return 0;
 }
 
@@ -196,27 +182,24 @@ static void *part_run(void *arg)
 	return NULL;
 }
 
-/* Adds part q's aggregates into out (same key: sums add). */
+/* Adds part q's aggregates into out (same key: sums add; an account has
+ * one holder, so a key's ci is the same in every part). */
 static int merge(struct report_agg *out, const struct report_agg *q, struct rb_err *err)
 {
-	size_t i, j, len;
-	int added;
+	size_t i, n0 = out->s.n;
 
-	for (i = 0; i < q->n; i++) {
-		const char *key = hmap_key(q->keys, i, &len);
-		const struct report_fact *x = &q->facts[i];
-		j = hmap_put(out->keys, key, len, &added);
-		if (added) {
-			if (j == out->alloc) {
-				out->alloc = out->alloc ? out->alloc * 2 : 256;
-				out->facts = xreallocarray(out->facts, out->alloc, sizeof(out->facts[0]));
-			}
-			out->facts[j] = *x;
-			out->n = j + 1;
-			continue;
-		}
-		if (cur_fact_add(&out->facts[j].f, &x->f) < 0)
-			return rb_err_set(err, RB_EINPUT, "sum out of range in report");
+	if (cur_fact_sums_merge(&out->s, &q->s) < 0)
+		return rb_err_set(err, RB_EINPUT, "sum out of range in report");
+	if (out->s.n > out->cialloc) {
+		out->cialloc = out->s.n;
+		out->ci = xreallocarray(out->ci, out->cialloc, sizeof(out->ci[0]));
+	}
+	for (i = 0; i < q->s.n; i++) {
+		size_t len, j;
+		const char *key = hmap_key(&q->s.keys, i, &len);
+		j = hmap_find(&out->s.keys, key, len);
+		if (j >= n0)
+			out->ci[j] = q->ci[i];
 	}
 	return 0;
 }
@@ -239,18 +222,16 @@ static void part_init(struct part *p, struct store *s, const struct report_cfg *
 	p->own_connection = n > 1;
 	p->from = k ? rc->cfg->holders[nh * (size_t)k / (size_t)n].account : NULL;
 	p->to = k + 1 < n ? rc->cfg->holders[nh * (size_t)(k + 1) / (size_t)n].account : NULL;
-	p->agg.keys = hmap_new();
+	cur_fact_sums_init(&p->agg.s);
 	p->c.only = only;
 	p->c.agg = &p->agg;
 	p->c.err = &p->err;
-	strbuf_init(&p->c.key, 256, 1u << 20);
 	rb_err_clear(&p->err);
 }
 
 static void part_release(struct part *p)
 {
 	report_agg_release(&p->agg);
-	strbuf_release(&p->c.key);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -324,8 +305,7 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 	for (k = 1; k < n; k++)
 		if ((ret = merge(out, &parts[k].agg, err)) < 0)
 			goto cleanup;
-	for (i = 0; i < out->n; i++)
-		cur_fact_from_key(&out->facts[i].f, hmap_key(out->keys, i, NULL));
+	cur_fact_sums_finish(&out->s);
 cleanup:
 	for (k = 0; k < n; k++)
 		part_release(&parts[k]);
@@ -336,7 +316,7 @@ cleanup:
 
 void report_agg_release(struct report_agg *a)
 {
-	hmap_free(a->keys);
-	free(a->facts);
+	cur_fact_sums_release(&a->s);
+	free(a->ci);
 	memset(a, 0, sizeof(*a));
 }

@@ -13,9 +13,7 @@
 #include "cur/cur.h"
 #include "cur/fact.h"
 #include "util/decimal.h"
-#include "util/hmap.h"
 #include "util/period.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -78,32 +76,18 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
 			-1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 3));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.payer = store_col_text_int(st, 0);
-		f.account = store_col_text_int(st, 1);
-		f.line_item_type = store_col_text_int(st, 2);
-		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = store_col_text_int(st, 4);
-		f.product_name = store_col_text_int(st, 5);
-		f.usage_type = store_col_text_int(st, 6);
-		f.operation = store_col_text_int(st, 7);
-		f.region = store_col_text_int(st, 8);
-		f.owner = store_col_text_int(st, 9);
-		f.sum.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || store_col_amount_int(&f.sum.unblended, st, 11) < 0 ||
-		    store_col_amount_int(&f.sum.ondemand, st, 12) < 0 ||
-		    store_col_amount_int(&f.sum.effective, st, 13) < 0) {
+		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -111,12 +95,35 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = rb_err_set(err, RB_EIO, "database: cannot read facts: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read facts");
 	else
 		rc = 0;
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_col_fact_int(struct cur_fact *f, sqlite3_stmt *st, int col, int rows_col,
+	int amounts_col)
+{
+	int cls = cur_class_from_name(store_col_text_int(st, col + 3));
+
+	f->payer = store_col_text_int(st, col);
+	f->account = store_col_text_int(st, col + 1);
+	f->line_item_type = store_col_text_int(st, col + 2);
+	f->cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+	f->product_code = store_col_text_int(st, col + 4);
+	f->product_name = store_col_text_int(st, col + 5);
+	f->usage_type = store_col_text_int(st, col + 6);
+	f->operation = store_col_text_int(st, col + 7);
+	f->region = store_col_text_int(st, col + 8);
+	f->owner = store_col_text_int(st, col + 9);
+	f->rows = (long)sqlite3_column_int64(st, rows_col);
+	if (cls < 0 || store_col_amount_int(&f->unblended, st, amounts_col) < 0 ||
+	    store_col_amount_int(&f->ondemand, st, amounts_col + 1) < 0 ||
+	    store_col_amount_int(&f->effective, st, amounts_col + 2) < 0)
+		return -1;
+	return 0;
 }
 
 int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
@@ -135,7 +142,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -154,7 +161,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 		k++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read imports");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -187,7 +194,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 	*match = 0;
 	if (sqlite3_prepare_v2(db, "SELECT payer, import_id FROM bill_rollup_state WHERE period = ?"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*match = n > 0;
@@ -200,7 +207,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 		*match = 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot read the rollup state: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot read the rollup state");
 	return 0;
 }
 
@@ -209,13 +216,13 @@ static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err
 	sqlite3_stmt *st = NULL;
 	int rc;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	if (pb)
 		sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot write the rollup");
 	return 0;
 }
 
@@ -255,7 +262,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 			" class, product_code, product_name, usage_type, operation, region, owner, rows,"
 			" unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			-1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (k = 0; k < nfacts; k++) {
@@ -271,7 +278,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 		for (i = 0; i < 3; i++)
 			sqlite3_bind_text(st, 13 + (int)i, a[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -280,7 +287,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 	st = NULL;
 	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup_state (period, payer, import_id)"
 			" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -288,7 +295,7 @@ static int rollup_write(struct store *s, int period, const struct store_import_t
 		sqlite3_bind_text(st, 2, t[i].payer, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, t[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -309,47 +316,9 @@ fail:
 
 /* ---- the rollup, brought up to date ---------------------------------- */
 
-struct agg {
-	struct hmap *keys;
-	struct cur_fact *facts;
-	size_t n, alloc;
-	struct strbuf key;
-};
-
-static int agg_one(void *arg, const struct store_fact *sf)
+static int sum_one(void *arg, const struct store_fact *sf)
 {
-	struct agg *a = arg;
-	struct cur_fact f;
-	size_t i;
-	int added;
-
-	memset(&f, 0, sizeof(f));
-	f.payer = sf->payer;
-	f.account = sf->account;
-	f.line_item_type = sf->line_item_type;
-	f.cls = sf->cls;
-	f.product_code = sf->product_code;
-	f.product_name = sf->product_name;
-	f.usage_type = sf->usage_type;
-	f.operation = sf->operation;
-	f.region = sf->region;
-	f.owner = sf->owner;
-	f.rows = (long)sf->sum.rows;
-	f.unblended = sf->sum.unblended;
-	f.ondemand = sf->sum.ondemand;
-	f.effective = sf->sum.effective;
-	if (cur_fact_key(&a->key, &f) < 0)
-		return -1;
-	i = hmap_put(a->keys, a->key.buf, a->key.len, &added);
-	if (added) {
-		if (i == a->alloc) {
-			a->alloc = a->alloc ? a->alloc * 2 : 256;
-			a->facts = xreallocarray(a->facts, a->alloc, sizeof(a->facts[0]));
-		}
-		memset(&a->facts[i], 0, sizeof(a->facts[i]));
-		a->n = i + 1;
-	}
-	return cur_fact_add(&a->facts[i], &f) < 0 ? -1 : 0;
+	return cur_fact_sums_add(arg, &sf->fact, NULL) < 0 ? -1 : 0;
 }
 
 /* Rebuilds the rollup of period when it was not built from the latest
@@ -360,12 +329,11 @@ static int agg_one(void *arg, const struct store_fact *sf)
 static void rollup_refresh(struct store *s, int period)
 {
 	struct store_import_total *t = NULL;
-	struct agg a;
+	struct cur_fact_sums a;
 	struct rb_err err;
-	size_t n = 0, i;
+	size_t n = 0;
 	int fresh = 0, written, ok = 0;
 
-	memset(&a, 0, sizeof(a));
 	rb_err_clear(&err);
 	if (store_exec_int(s, "BEGIN", &err) < 0)
 		return;
@@ -375,18 +343,14 @@ static void rollup_refresh(struct store *s, int period)
 		store_import_totals_free(t, n);
 		return;
 	}
-	a.keys = hmap_new();
-	strbuf_init(&a.key, 256, 1u << 20);
-	ok = scan(s, NULL, FACTS, period, NULL, NULL, agg_one, &a, &err) == 0;
+	cur_fact_sums_init(&a);
+	ok = scan(s, NULL, FACTS, period, NULL, NULL, sum_one, &a, &err) == 0;
 	store_rollback(s);     /* ends the read transaction */
 	if (ok) {
-		for (i = 0; i < a.n; i++)
-			cur_fact_from_key(&a.facts[i], hmap_key(a.keys, i, NULL));
+		cur_fact_sums_finish(&a);
 		(void)rollup_write(s, period, t, n, a.facts, a.n, &written, &err);
 	}
-	hmap_free(a.keys);
-	free(a.facts);
-	strbuf_release(&a.key);
+	cur_fact_sums_release(&a);
 	store_import_totals_free(t, n);
 }
 
@@ -458,14 +422,14 @@ int store_reader_join(struct store_reader *r, const struct store_snapshot *snap,
 
 	*same = 0;
 	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot begin a read: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot begin a read");
 	/* the same latest imports (the only writers of facts) and the same
 	 * rollup state: the same facts */
 	if (sqlite3_prepare_v2(r->db,
 			"SELECT payer, id FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot prepare statement");
 	period_format(pb, snap->period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*same = 1;
@@ -477,7 +441,7 @@ int store_reader_join(struct store_reader *r, const struct store_snapshot *snap,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(r->db));
+		return store_fail_int(r->db, err, "cannot read imports");
 	if (k != snap->nimports)
 		*same = 0;
 	if (*same && (rc = state_matches(r->db, snap->period, snap->imports, snap->nimports,

@@ -1,10 +1,9 @@
 /*
- * hmap.c: see hmap.h. Slots hold index + 1 (0: empty) and the full hash,
- * so probing compares keys only on a hash match.
+ * hmap.c: see hmap.h. Entries keep the key's 32-bit hash, so probing and
+ * growing compare and rehash nothing but on a hash match.
  */
 #include "util/hmap.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,66 +11,89 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-struct slot {
-	size_t idx1;           /* index + 1; 0 = empty */
-	uint64_t hash;
+#define CHUNK_SIZE (64 * 1024)
+
+struct hmap_chunk {
+	struct hmap_chunk *next;
+	char data[];
 };
 
-struct entry {
-	char *key;
-	size_t len;
-};
+void hmap_init(struct hmap *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->mask = 255;
+	m->slots = xcalloc((size_t)m->mask + 1, sizeof(uint32_t));
+}
 
-struct hmap {
-	struct slot *slots;
-	size_t cap;            /* power of two */
-	struct entry *e;
-	size_t n, alloc;
-};
+void hmap_release(struct hmap *m)
+{
+	struct hmap_chunk *c = m->chunks, *next;
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(m->e);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
 
 struct hmap *hmap_new(void)
 {
-	struct hmap *m = xcalloc(1, sizeof(*m));
-	m->cap = 64;
-	m->slots = xcalloc(m->cap, sizeof(m->slots[0]));
+	struct hmap *m = xmalloc(sizeof(*m));
+	hmap_init(m);
 	return m;
 }
 
 void hmap_free(struct hmap *m)
 {
-	size_t i;
 	if (!m)
 		return;
-	for (i = 0; i < m->n; i++)
-		free(m->e[i].key);
-	free(m->e);
-	free(m->slots);
+	hmap_release(m);
 	free(m);
+}
+
+static char *arena_alloc(struct hmap *m, size_t n)
+{
+	char *p;
+	if (n > m->left) {
+		size_t sz = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		struct hmap_chunk *c = xmalloc(sizeof(*c) + sz);
+		c->next = m->chunks;
+		m->chunks = c;
+		m->bytes += sizeof(*c) + sz;
+		if (sz != CHUNK_SIZE)
+			return c->data;     /* a large key has its chunk to itself */
+		m->cur = c->data;
+		m->left = sz;
+	}
+	p = m->cur;
+	m->cur += n;
+	m->left -= n;
+	return p;
 }
 
 static void grow(struct hmap *m)
 {
-	size_t cap = m->cap * 2, i, j;
-	struct slot *slots = xcalloc(cap, sizeof(slots[0]));
-	for (i = 0; i < m->cap; i++) {
-		if (!m->slots[i].idx1)
-			continue;
-		for (j = m->slots[i].hash & (cap - 1); slots[j].idx1; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = m->slots[i];
+	uint32_t mask = m->mask * 2 + 1, i;
+	uint32_t *slots = xcalloc((size_t)mask + 1, sizeof(uint32_t));
+	for (i = 0; i < m->n; i++) {
+		uint32_t j = m->e[i].hash & mask;
+		while (slots[j])
+			j = (j + 1) & mask;
+		slots[j] = i + 1;
 	}
 	free(m->slots);
 	m->slots = slots;
-	m->cap = cap;
+	m->mask = mask;
 }
 
 /* The slot of key: its own, or the empty one where it would go. */
-static size_t probe(const struct hmap *m, const void *key, size_t len, uint64_t h)
+static uint32_t probe(const struct hmap *m, const void *key, size_t len, uint32_t h)
 {
-	size_t j;
-	for (j = h & (m->cap - 1); m->slots[j].idx1; j = (j + 1) & (m->cap - 1)) {
-		const struct entry *e = &m->e[m->slots[j].idx1 - 1];
-		if (m->slots[j].hash == h && e->len == len && !memcmp(e->key, key, len))
+	uint32_t j = h & m->mask;
+	for (; m->slots[j]; j = (j + 1) & m->mask) {
+		const struct hmap_entry *e = &m->e[m->slots[j] - 1];
+		if (e->hash == h && e->len == len && !memcmp(e->key, key, len))
 			break;
 	}
 	return j;
@@ -79,26 +101,28 @@ static size_t probe(const struct hmap *m, const void *key, size_t len, uint64_t 
 
 size_t hmap_put(struct hmap *m, const void *key, size_t len, int *added)
 {
-	uint64_t h = rb_hash_bytes(key, len);
-	size_t j = probe(m, key, len, h);
+	uint32_t h = (uint32_t)rb_hash_bytes(key, len), j = probe(m, key, len, h);
+	struct hmap_entry *e;
+	char *copy;
 
-	if (m->slots[j].idx1) {
+	if (m->slots[j]) {
 		if (added)
 			*added = 0;
-		return m->slots[j].idx1 - 1;
+		return m->slots[j] - 1;
 	}
 	if (m->n == m->alloc) {
-		m->alloc = m->alloc ? m->alloc * 2 : 64;
-		m->e = xreallocarray(m->e, m->alloc, sizeof(m->e[0]));
+		m->alloc = m->alloc ? m->alloc * 2 : 256;
+		m->e = xreallocarray(m->e, m->alloc, sizeof(*m->e));
 	}
-	m->e[m->n].key = xmalloc(len + 1);
-	memcpy(m->e[m->n].key, key, len);
-	m->e[m->n].key[len] = '\0';
-	m->e[m->n].len = len;
-	m->slots[j].idx1 = m->n + 1;
-	m->slots[j].hash = h;
-	m->n++;
-	if (m->n * 2 > m->cap)
+	copy = arena_alloc(m, len + 1);
+	memcpy(copy, key, len);
+	copy[len] = '\0';
+	e = &m->e[m->n];
+	e->key = copy;
+	e->len = (uint32_t)len;
+	e->hash = h;
+	m->slots[j] = ++m->n;
+	if ((uint64_t)m->n * 2 > m->mask)
 		grow(m);
 	if (added)
 		*added = 1;
@@ -107,18 +131,16 @@ size_t hmap_put(struct hmap *m, const void *key, size_t len, int *added)
 
 size_t hmap_find(const struct hmap *m, const void *key, size_t len)
 {
-	size_t j = probe(m, key, len, rb_hash_bytes(key, len));
-	return m->slots[j].idx1 ? m->slots[j].idx1 - 1 : HMAP_NONE;
+	uint32_t j = probe(m, key, len, (uint32_t)rb_hash_bytes(key, len));
+	return m->slots[j] ? m->slots[j] - 1 : HMAP_NONE;
 }
 
-size_t hmap_count(const struct hmap *m)
+size_t hmap_memory(const struct hmap *m)
 {
-	return m->n;
+	return m->bytes + m->alloc * sizeof(*m->e) + ((size_t)m->mask + 1) * sizeof(uint32_t);
 }
 
-const char *hmap_key(const struct hmap *m, size_t i, size_t *len)
+size_t hmap_used(const struct hmap *m)
 {
-	if (len)
-		*len = m->e[i].len;
-	return m->e[i].key;
+	return m->bytes + m->n * sizeof(*m->e) + ((size_t)m->mask + 1) * sizeof(uint32_t);
 }

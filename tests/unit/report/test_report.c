@@ -335,41 +335,28 @@ static int random_facts(struct store *s, struct truth *t, struct cur_fact *facts
 		snprintf(days[k], 11, "2026-10-%02u", 1 + rnd(NDAYS));
 		f->period = per("2026-10");
 		f->day = days[k];
-		f->payer = t->payer[p];
-		f->account = accts[a];
-		f->line_item_type = type;
-		f->cls = cur_classify(type, strlen(type), 0);
-		f->product_code = services[rnd(3)];
-		f->product_name = f->product_code;
-		f->usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
-		f->operation = "Op";
-		f->region = regions[rnd(3)];
-		f->owner = (f->cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
-		f->sum.rows = 1 + rnd(3);
-		f->sum.unblended = random_amount(neg);
-		f->sum.ondemand = f->cls == CUR_COMMITMENT ? 0 : f->sum.unblended + (f->cls == CUR_USAGE ? random_amount(0) / 7 : 0);
-		f->sum.effective = f->sum.unblended - (f->cls == CUR_USAGE ? random_amount(0) / 9 : 0);
-		rf->payer = f->payer;
-		rf->account = f->account;
-		rf->line_item_type = f->line_item_type;
-		rf->cls = f->cls;
-		rf->product_code = f->product_code;
-		rf->product_name = f->product_name;
-		rf->usage_type = f->usage_type;
-		rf->operation = f->operation;
-		rf->region = f->region;
-		rf->owner = f->owner;
-		rf->rows = (long)f->sum.rows;
-		rf->unblended = f->sum.unblended;
-		rf->ondemand = f->sum.ondemand;
-		rf->effective = f->sum.effective;
-		t->payer_unblended[p] += f->sum.unblended;
-		rows[p] += f->sum.rows;
+		f->fact.payer = t->payer[p];
+		f->fact.account = accts[a];
+		f->fact.line_item_type = type;
+		f->fact.cls = cur_classify(type, strlen(type), 0);
+		f->fact.product_code = services[rnd(3)];
+		f->fact.product_name = f->fact.product_code;
+		f->fact.usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
+		f->fact.operation = "Op";
+		f->fact.region = regions[rnd(3)];
+		f->fact.owner = (f->fact.cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
+		f->fact.rows = 1 + rnd(3);
+		f->fact.unblended = random_amount(neg);
+		f->fact.ondemand = f->fact.cls == CUR_COMMITMENT ? 0 : f->fact.unblended + (f->fact.cls == CUR_USAGE ? random_amount(0) / 7 : 0);
+		f->fact.effective = f->fact.unblended - (f->fact.cls == CUR_USAGE ? random_amount(0) / 9 : 0);
+		*rf = f->fact;
+		t->payer_unblended[p] += f->fact.unblended;
+		rows[p] += f->fact.rows;
 		if (holder_of(a) < 0)
-			t->unassigned += f->sum.unblended;
-		if (f->cls == CUR_OTHER) {
-			t->other += f->sum.unblended;
-			t->other_rows += (long)f->sum.rows;
+			t->unassigned += f->fact.unblended;
+		if (f->fact.cls == CUR_OTHER) {
+			t->other += f->fact.unblended;
+			t->other_rows += (long)f->fact.rows;
 		}
 	}
 	*nfacts = k;
@@ -635,17 +622,17 @@ TEST(threads_give_the_same_sums)
 	CHECK_INT(store_snapshot_rollup(rc.snap), 1);
 	for (threads = 2; threads <= REPORT_MAX_THREADS + 1; threads++) {
 		CHECK_INT(report_collect(&many, s, &rc, REPORT_NOBODY, threads, &err), 0);
-		CHECK_INT(many.n, one.n);
-		for (i = 0; i < many.n; i++) {
-			const char *key = hmap_key(many.keys, i, &len);
-			j = hmap_put(one.keys, key, len, &added);
-			if (added || j >= one.n || one.facts[j].ci != many.facts[i].ci ||
-			    one.facts[j].f.rows != many.facts[i].f.rows ||
-			    one.facts[j].f.unblended != many.facts[i].f.unblended ||
-			    one.facts[j].f.ondemand != many.facts[i].f.ondemand ||
-			    one.facts[j].f.effective != many.facts[i].f.effective ||
-			    strcmp(one.facts[j].f.account, many.facts[i].f.account) ||
-			    strcmp(one.facts[j].f.owner, many.facts[i].f.owner))
+		CHECK_INT(many.s.n, one.s.n);
+		for (i = 0; i < many.s.n; i++) {
+			const char *key = hmap_key(&many.s.keys, i, &len);
+			j = hmap_put(&one.s.keys, key, len, &added);
+			if (added || j >= one.s.n || one.ci[j] != many.ci[i] ||
+			    one.s.facts[j].rows != many.s.facts[i].rows ||
+			    one.s.facts[j].unblended != many.s.facts[i].unblended ||
+			    one.s.facts[j].ondemand != many.s.facts[i].ondemand ||
+			    one.s.facts[j].effective != many.s.facts[i].effective ||
+			    strcmp(one.s.facts[j].account, many.s.facts[i].account) ||
+			    strcmp(one.s.facts[j].owner, many.s.facts[i].owner))
 				same = 0;
 		}
 		report_agg_release(&many);
@@ -654,17 +641,17 @@ TEST(threads_give_the_same_sums)
 	/* one customer (read by its accounts' ranges): exactly its sums */
 	CHECK_INT(report_collect(&many, s, &rc, 2, 3, &err), 0);
 	j = 0;
-	for (i = 0; i < one.n; i++)
-		j += one.facts[i].ci == 2;
-	CHECK_INT(many.n, j);
-	for (i = 0; i < many.n; i++) {
-		const char *key = hmap_key(many.keys, i, &len);
-		size_t at = hmap_put(one.keys, key, len, &added);
-		if (many.facts[i].ci != 2 || added || one.facts[at].f.unblended != many.facts[i].f.unblended ||
-		    one.facts[at].f.rows != many.facts[i].f.rows)
+	for (i = 0; i < one.s.n; i++)
+		j += one.ci[i] == 2;
+	CHECK_INT(many.s.n, j);
+	for (i = 0; i < many.s.n; i++) {
+		const char *key = hmap_key(&many.s.keys, i, &len);
+		size_t at = hmap_put(&one.s.keys, key, len, &added);
+		if (many.ci[i] != 2 || added || one.s.facts[at].unblended != many.s.facts[i].unblended ||
+		    one.s.facts[at].rows != many.s.facts[i].rows)
 			same = 0;
 	}
-	CHECK(same && many.n > 0);
+	CHECK(same && many.s.n > 0);
 	report_agg_release(&many);
 	report_agg_release(&one);
 	report_cfg_release(&rc);
