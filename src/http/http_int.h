@@ -205,6 +205,7 @@ int h_login_page(struct http_req *r);
 int http_login_page(struct http_req *r, int status, const char *error);
 int h_overview(struct http_req *r);
 int h_customers_page(struct http_req *r);
+int h_customer_page(struct http_req *r);
 int h_portal(struct http_req *r);
 int h_accounts_page(struct http_req *r);
 int h_assign_form(struct http_req *r);

@@ -469,3 +469,56 @@ int h_assign_form(struct http_req *r)
 	snprintf(to, sizeof(to), "/console/accounts?assigned=%s", r->id);
 	return http_redirect(r, to);
 }
+
+int h_customer_page(struct http_req *r)
+{
+	struct rb_err err;
+	struct report_margin *m = NULL;
+	struct report_invoices *inv = NULL;
+	json_t *doc = NULL, *c, *cust = NULL, *ctx;
+	size_t i;
+	int period, rc;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Customer", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	if ((rc = store_config_export(&doc, r->store, &err)) < 0)
+		return page_fail(r, rc, &err);
+	json_array_foreach(json_object_get(doc, "customers"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "id")), r->id))
+			cust = json_incref(c);
+	json_decref(doc);
+	if (!cust) {
+		snprintf(err.msg, sizeof(err.msg), "unknown customer '%s'", r->id);
+		return page_fail(r, RB_EINPUT, &err);
+	}
+	ctx = json_pack("{s:o,s:o,s:o}", "customer", cust, "period", jperiod(period), "periods",
+		period_choices(r, period, &err));
+	rb_err_clear(&err);
+	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
+		json_decref(ctx);
+		return page_fail(r, rc, &err);
+	}
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->rows[i].key, r->id))
+			json_object_set_new(ctx, "margin", json_pack("{s:o,s:o,s:o}",
+				"cost", cents(m->rows[i].effective, DEC_SCALE),
+				"billed", cents(m->rows[i].billed, RATE_SCALE),
+				"margin", cents(m->rows[i].margin, RATE_SCALE)));
+	report_margin_free(m);
+	/* A draft that cannot be built (e.g. a missing exchange rate) is shown
+	 * as the reason, beside the rest of the page. */
+	if (report_invoices(&inv, r->store, period, r->id, &err) == 0) {
+		json_t *d = report_invoices_json(inv);
+		json_t *first = json_array_get(json_object_get(d, "invoices"), 0);
+		json_object_set(ctx, "invoice", first ? first : json_null());
+		json_decref(d);
+		report_invoices_free(inv);
+	} else {
+		json_object_set_new(ctx, "invoice_error", json_string(err.msg));
+	}
+	return render(r, 200, "customer.html", "Customer", ctx);
+}

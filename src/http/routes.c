@@ -75,6 +75,8 @@ const struct http_route http_routes[] = {
 	  "console: overview", { P_PERIOD } },
 	{ "GET", "/console/customers", h_customers_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
 	  "console: customers", { P_PERIOD } },
+	{ "GET", "/console/customers/{id}", h_customer_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: one customer (draft invoice, margin, accounts)", { P_PERIOD } },
 	{ "GET", "/console/accounts", h_accounts_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
 	  "console: unassigned accounts", { P_PERIOD, { "assigned", "the account just assigned" } } },
 	{ "POST", "/console/accounts/{id}/assign", h_assign_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,

@@ -62,6 +62,11 @@ try {
 	const rows = await page.$$eval('#customers tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
 	check(rows.join(',') === 'acme,brit,kaisha,us-co', 'the customers page lists the 4 customers: ' + rows.join(','));
 	await page.screenshot({ path: path.join(outdir, 'customers.png'), fullPage: true });
+	await page.click('#customers a[href="/console/customers/acme"]');
+	await page.waitForSelector('#invoice-total');
+	const total = (await page.textContent('#invoice-total')).trim();
+	check(/^\d+\.\d\d$/.test(total), 'a customer\'s page shows its draft invoice total: ' + total);
+	await page.screenshot({ path: path.join(outdir, 'customer-acme.png'), fullPage: true });
 
 	// assign an unassigned account in one action
 	await page.click('a[href="/console/accounts"]');
@@ -94,6 +99,10 @@ try {
 	await page.screenshot({ path: path.join(outdir, 'portal.png'), fullPage: true });
 	await page.goto(url + 'console/customers');
 	check(page.url() === url + 'portal', 'the console\'s customers page sends a customer user back to its portal');
+	await page.goto(url + 'console/customers/brit');
+	const t2 = await page.textContent('main');
+	check(page.url() === url + 'portal' && !t2.includes('Brit'),
+		'another customer\'s page (/console/customers/brit) sends it back to its own portal');
 	const before = problems.slice();
 	const api = await page.evaluate(async () => {
 		const r = await fetch('/api/v1/customers/brit');

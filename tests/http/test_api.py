@@ -51,6 +51,7 @@ EXPECT = {
     ('POST', '/logout'): USERS,
     ('GET', '/console'): STAFF,
     ('GET', '/console/customers'): STAFF,
+    ('GET', '/console/customers/{id}'): STAFF,
     ('GET', '/console/accounts'): STAFF,
     ('POST', '/console/accounts/{id}/assign'): {'admin', 'finance'},
     ('GET', '/portal'): {'customer'},
