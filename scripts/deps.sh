@@ -4,7 +4,7 @@
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
 	libmicrohttpd-dev libsodium-dev nodejs)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 chromium)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 chromium openssl)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

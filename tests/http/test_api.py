@@ -14,6 +14,8 @@ end to end on a real server and database —
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 
@@ -111,9 +113,34 @@ def main():
         throttling(t, srv2)
     finally:
         srv2.stop()
+    tls(t, rebill, tmp2, db2)
     serverlib.cleanup(tmp)
     serverlib.cleanup(tmp2)
     return t.summary()
+
+
+def tls(t, rebill, tmp, db):
+    """--tls-cert/--tls-key: the cookie is __Host- and Secure, HSTS is sent."""
+    cert, key = os.path.join(tmp, 'cert.pem'), os.path.join(tmp, 'key.pem')
+    if not shutil.which('openssl'):
+        print('skip - TLS: no openssl to make a certificate')
+        t.skipped += 1
+        return
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+                    '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'],
+                   check=True, capture_output=True)
+    srv = serverlib.Server(rebill, db, '--tls-cert', cert, '--tls-key', key)
+    try:
+        t.check(srv.tls, 'the server says https')
+        st, tok, csrf, hd = srv.login('finance@example.com')
+        sc = hd.get('set-cookie', '')
+        t.check(st == 200 and sc.startswith('__Host-rebill_session=') and '; Secure' in sc,
+                'under TLS the session cookie is __Host- and Secure')
+        t.check('max-age' in hd.get('strict-transport-security', ''), 'under TLS HSTS is sent')
+        st, _, _ = srv.request('GET', '/api/v1/periods', cookie=tok)
+        t.check(st == 200, 'the TLS session works')
+    finally:
+        srv.stop()
 
 
 def sessions(srv):
