@@ -73,8 +73,9 @@ int store_session_add(struct store *s, const char *token_hash, int64_t user_id,
 
 /* Finds the session of token_hash that is still valid at now: seen within
  * idle seconds and created within absolute seconds. A valid one gets
- * last_seen = now; an expired one is deleted. Returns 0 with *found 1 and
- * *out filled, or 0 with *found 0; RB_EIO on a database error. */
+ * last_seen = now; an expired one is deleted. Neither write fails the call
+ * (the database may be locked by an import): returns 0 with *found 1 and
+ * *out filled, or 0 with *found 0; RB_EIO when it cannot be read. */
 int store_session_get(struct store_session *out, int *found, struct store *s,
 	const char *token_hash, int64_t now, int64_t idle, int64_t absolute,
 	struct rb_err *err);

@@ -375,8 +375,12 @@ int store_session_get(struct store_session *out, int *found, struct store *s,
 	sqlite3_finalize(st);
 	if (rc < 0 || step != SQLITE_ROW)
 		return rc;
-	if (!valid)
-		return store_session_delete(s, token_hash, err);
+	if (!valid) {
+		/* expired: forgetting it may wait for a later login's prune */
+		struct rb_err ignored;
+		store_session_delete(s, token_hash, &ignored);
+		return 0;
+	}
 	*found = 1;
 	/* Touch at most once a minute (a read-mostly API need not write each
 	 * time) unless the idle timeout is short enough for that to matter. */
@@ -387,7 +391,14 @@ int store_session_get(struct store_session *out, int *found, struct store *s,
 		return rc;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
-	return step_done(st, s, err, "cannot touch the session");
+	/* A touch that cannot write now (an import holds the write lock) does
+	 * not wait or fail the request: the session is valid, and a later
+	 * request touches it. (5000 ms: store.c's busy timeout.) */
+	sqlite3_busy_timeout(store_db_int(s), 0);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	sqlite3_busy_timeout(store_db_int(s), 5000);
+	return 0;
 }
 
 int store_session_delete(struct store *s, const char *token_hash, struct rb_err *err)

@@ -114,9 +114,33 @@ def main():
     finally:
         srv2.stop()
     tls(t, rebill, tmp2, db2)
+    write_lock(t, rebill, db)
     serverlib.cleanup(tmp)
     serverlib.cleanup(tmp2)
     return t.summary()
+
+
+def write_lock(t, rebill, db):
+    """While another process holds the database's write lock (an import),
+    logged-in reads still answer at once: touching the session must not
+    wait for the lock or fail the request."""
+    import sqlite3
+    srv = serverlib.Server(rebill, db, '--session-idle', '100')  # touch on every request
+    try:
+        st, tok, _, _ = srv.login('viewer@example.com')
+        time.sleep(1.5)
+        c = sqlite3.connect(db, isolation_level=None)
+        c.execute('BEGIN IMMEDIATE')
+        t0 = time.time()
+        st1 = srv.request('GET', '/api/v1/session', cookie=tok)[0]
+        st2 = srv.request('GET', '/api/v1/periods', cookie=tok)[0]
+        dt = time.time() - t0
+        c.execute('ROLLBACK')
+        c.close()
+        t.check(st1 == 200 and st2 == 200 and dt < 4,
+                'reads answer while another process holds the write lock (%d, %d, %.1f s)' % (st1, st2, dt))
+    finally:
+        srv.stop()
 
 
 def tls(t, rebill, tmp, db):
