@@ -92,38 +92,72 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *
 	return 0;
 }
 
+/* disable|enable|passwd|token EMAIL: one email, no options. */
+static int one_email(const char **email, const char *verb, int argc, char **argv,
+	struct rb_err *err)
+{
+	static const struct cli_option none[] = { { NULL, 0, NULL } };
+	struct cli_args a;
+	int rc;
+	if ((rc = cli_parse(&a, "user", none, argc, argv, err)) < 0)
+		return rc;
+	*email = a.npos == 1 ? a.pos[0] : NULL;
+	cli_args_release(&a);
+	if (!*email)
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill user %s EMAIL", verb);
+	return 0;
+}
+
+static int user_disable(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	const char *email;
+	int rc = one_email(&email, "disable", argc, argv, err);
+	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 1, "cli", err);
+}
+
+static int user_enable(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	const char *email;
+	int rc = one_email(&email, "enable", argc, argv, err);
+	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 0, "cli", err);
+}
+
+static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	char hash[AUTH_PWHASH_MAX];
+	const char *email;
+	int rc;
+	if ((rc = one_email(&email, "passwd", argc, argv, err)) < 0 ||
+	    (rc = read_new_password(hash, err)) < 0)
+		return rc;
+	return store_user_set_pwhash(ctx->store, email, hash, "cli", err);
+}
+
+static int user_token(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	char token[AUTH_TOKEN_HEX], th[AUTH_TOKEN_HEX];
+	const char *email;
+	int rc;
+	if ((rc = one_email(&email, "token", argc, argv, err)) < 0)
+		return rc;
+	auth_token_new(token);
+	auth_token_hash(th, token, strlen(token));
+	if ((rc = store_token_add(ctx->store, email, "cli", th, "cli", err)) < 0)
+		return rc;
+	/* Shown once; only its hash is stored. */
+	puts(token);
+	return 0;
+}
+
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	const char *verb = argc > 1 ? argv[1] : "";
-	char hash[AUTH_PWHASH_MAX];
+	static const struct cli_verb verbs[] = {
+		{ "add", user_add }, { "list", user_list }, { "disable", user_disable },
+		{ "enable", user_enable }, { "passwd", user_passwd }, { "token", user_token },
+		{ NULL, NULL },
+	};
 	int rc;
-
 	if ((rc = auth_init(err)) < 0)
 		return rc;
-	if (!strcmp(verb, "add"))
-		return user_add(ctx, argc - 1, argv + 1, err);
-	if (!strcmp(verb, "list"))
-		return user_list(ctx, argc - 1, argv + 1, err);
-	if (!strcmp(verb, "disable") || !strcmp(verb, "enable") || !strcmp(verb, "passwd") ||
-	    !strcmp(verb, "token")) {
-		if (argc != 3 || argv[2][0] == '-')
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill user %s EMAIL", verb);
-		if (!strcmp(verb, "passwd")) {
-			if ((rc = read_new_password(hash, err)) < 0)
-				return rc;
-			return store_user_set_pwhash(ctx->store, argv[2], hash, "cli", err);
-		}
-		if (!strcmp(verb, "token")) {
-			char token[AUTH_TOKEN_HEX], th[AUTH_TOKEN_HEX];
-			auth_token_new(token);
-			auth_token_hash(th, token, strlen(token));
-			if ((rc = store_token_add(ctx->store, argv[2], "cli", th, "cli", err)) < 0)
-				return rc;
-			/* Shown once; only its hash is stored. */
-			puts(token);
-			return 0;
-		}
-		return store_user_set_disabled(ctx->store, argv[2], !strcmp(verb, "disable"), "cli", err);
-	}
-	return rb_err_set(err, RB_EUSAGE, "user: unknown verb '%s'; see 'rebill help user'", verb);
+	return cli_dispatch("user", verbs, ctx, argc, argv, err);
 }

@@ -5,7 +5,8 @@
  * migration once released is never edited: add a new one.
  *
  * Amount columns hold canonical decimal TEXT (see store.h). Periods are
- * "YYYY-MM", days "YYYY-MM-DD", account ids 12-digit TEXT.
+ * "YYYY-MM", days "YYYY-MM-DD", account ids TEXT (12 digits for AWS; other
+ * clouds' ids from FOCUS, see src/ingest/focus.h).
  */
 #include "store/store_int.h"
 
@@ -220,11 +221,18 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (period, payer)"
 	");";
 
-/* v4: who may use the web server (issue 12) — users with one role each,
+/* v4: the provider of each import's billing account ("AWS" for CUR, FOCUS
+ * ProviderName such as "Microsoft" or "Google Cloud"): a billing account
+ * belongs to one provider, so it is kept per (payer, period) beside the
+ * import, not in every fact. Databases from before FOCUS held AWS only. */
+static const char schema_v4[] =
+	"ALTER TABLE imports ADD COLUMN provider TEXT NOT NULL DEFAULT 'AWS';";
+
+/* v5: who may use the web server (issue 12) — users with one role each,
  * login sessions and API tokens (both stored as hashes of the random token
  * only), failed logins for throttling, and the user behind each audited
  * change (NULL: the CLI's own configuration verbs). */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE users ("
 	"  id INTEGER PRIMARY KEY,"
 	"  email TEXT NOT NULL UNIQUE,"
@@ -262,5 +270,6 @@ const struct store_migration store_migrations[] = {
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
