@@ -155,7 +155,7 @@ int h_login_page(struct http_req *r)
 	return http_login_page(r, 200, NULL);
 }
 
-/* The period list for the period picker, newest first, marking `cur`. */
+/* The periods with facts, newest first, marking `cur`. */
 static json_t *period_choices(struct http_req *r, int cur, struct rb_err *err)
 {
 	struct store_period_info *pi = NULL;
@@ -168,6 +168,12 @@ static json_t *period_choices(struct http_req *r, int cur, struct rb_err *err)
 			"selected", pi[i].period == cur));
 	free(pi);
 	return a;
+}
+
+/* The layout's period picker: the form's action (this page) and the periods. */
+static json_t *picker(struct http_req *r, int cur, struct rb_err *err)
+{
+	return json_pack("{s:s,s:o}", "action", r->path, "periods", period_choices(r, cur, err));
 }
 
 static int by_billed_desc(const void *a, const void *b)
@@ -268,7 +274,7 @@ int h_overview(struct http_req *r)
 			"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
 		char *cj = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		ctx = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "period", jperiod(period),
-			"periods", period_choices(r, period, &err),
+			"picker", picker(r, period, &err),
 			"cost", cents(m->total.effective, DEC_SCALE),
 			"unblended", cents(m->total.unblended, DEC_SCALE),
 			"billed", cents(m->total.billed, RATE_SCALE),
@@ -325,7 +331,7 @@ int h_customers_page(struct http_req *r)
 	c = json_pack("{s:o,s:o}", "customers", list, "period", have_period ? jperiod(period)
 		: json_null());
 	if (have_period)
-		json_object_set_new(c, "periods", period_choices(r, period, &err));
+		json_object_set_new(c, "picker", picker(r, period, &err));
 	report_margin_free(m);
 	return render(r, 200, "customers.html", "Customers", c);
 }
@@ -361,7 +367,7 @@ int h_portal(struct http_req *r)
 	}
 	json_object_set_new(doc, "chart", json_string(cj ? cj : "{}"));
 	free(cj);
-	json_object_set_new(doc, "periods", period_choices(r, period, &err));
+	json_object_set_new(doc, "picker", picker(r, period, &err));
 	return render(r, 200, "portal.html", "Month to date", doc);
 }
 
@@ -495,8 +501,8 @@ int h_customer_page(struct http_req *r)
 		snprintf(err.msg, sizeof(err.msg), "unknown customer '%s'", r->id);
 		return page_fail(r, RB_EINPUT, &err);
 	}
-	ctx = json_pack("{s:o,s:o,s:o}", "customer", cust, "period", jperiod(period), "periods",
-		period_choices(r, period, &err));
+	ctx = json_pack("{s:o,s:o,s:o}", "customer", cust, "period", jperiod(period), "picker",
+		picker(r, period, &err));
 	rb_err_clear(&err);
 	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
 		json_decref(ctx);
