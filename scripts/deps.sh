@@ -3,8 +3,8 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
-	libmicrohttpd-dev libsodium-dev nodejs)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 chromium openssl)
+	libcurl4-openssl-dev libxml2-dev libmicrohttpd-dev libsodium-dev nodejs)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore chromium openssl)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()
