@@ -5,6 +5,10 @@
 # billing configuration (examples/config.json: customers in EUR, GBP, JPY and
 # USD holding the generated accounts) and prints the invoice previews and
 # the reconciliation.
+#
+# demo.sh --serve: then also starts the web console on that database
+# (rebill serve on 127.0.0.1:8080, or $REBILL_LISTEN) with a one-time admin
+# login and a customer login for acme printed on the terminal.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh" run
@@ -19,3 +23,27 @@ trap 'rm -rf "$sample"' EXIT
 "$rebill" config apply "$root/examples/config.json"
 "$rebill" invoice preview --period 2026-10
 "$rebill" report reconcile --period 2026-10
+
+if [ "${1:-}" = --serve ]; then
+	# fresh random passwords, set again on every run (read from stdin, never argv)
+	login() { # EMAIL ROLE [CUSTOMER]
+		local pw args=("$1" --role "$2")
+		pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+		[ -n "${3:-}" ] && args+=(--customer "$3")
+		if "$rebill" user list --format csv | grep -q "^$1,"; then
+			printf '%s\n' "$pw" | "$rebill" --quiet user passwd "$1"
+		else
+			printf '%s\n' "$pw" | "$rebill" --quiet user add "${args[@]}"
+		fi
+		printf '  %-22s %s\n' "$1" "$pw"
+	}
+	listen=${REBILL_LISTEN:-127.0.0.1:8080}
+	echo
+	echo "console: http://$listen/  (Ctrl-C stops it)"
+	echo "one-time logins (email, password):"
+	login admin@demo.example admin
+	login billing@acme.example customer acme
+	trap - EXIT
+	rm -rf "$sample"
+	exec "$rebill" serve --listen "$listen"
+fi

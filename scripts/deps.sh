@@ -3,12 +3,14 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
-	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore)
-# node and npm for the Parquet fixtures (tests/parquet): Debian's unless some
-# node is already installed (NodeSource's nodejs bundles npm and conflicts)
-command -v node >/dev/null || test_pkgs+=(nodejs)
-command -v npm >/dev/null || test_pkgs+=(npm)
+	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev libmicrohttpd-dev libsodium-dev)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore chromium openssl)
+# node and npm: the web front-end packages are installed with `npm ci` when
+# building (scripts/build.sh, web/package.json), and the Parquet fixtures
+# (tests/parquet) use them too: Debian's unless some node is already
+# installed (NodeSource's nodejs bundles npm and conflicts)
+command -v node >/dev/null || run_pkgs+=(nodejs)
+command -v npm >/dev/null || run_pkgs+=(npm)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

@@ -136,5 +136,7 @@ int cmd_fx(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_invoice(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_sync(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_serve(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_user(struct cli_ctx *, int, char **, struct rb_err *);
 
 #endif

@@ -166,6 +166,31 @@ static const struct cli_command commands[] = {
 	  "checked exactly; if it ever does not, that is exit 4.\n"
 	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
 	  "grouped by the key; rows of unassigned accounts count with billed 0.\n" },
+	{ "serve", cmd_serve, 0, "serve the JSON API, the console and the customer portal",
+	  "usage: rebill serve [--listen HOST:PORT] [--threads N]\n"
+	  "         [--tls-cert CERT.pem --tls-key KEY.pem]\n"
+	  "         [--login-limit N] [--login-addr-limit N] [--session-idle SECONDS]\n"
+	  "\n"
+	  "Serves /api/v1 (JSON; /api/v1/openapi.json describes it), the reseller console\n"
+	  "(/console) and the customer portal (/portal) on the database of --db, until\n"
+	  "SIGINT or SIGTERM. --listen defaults to 127.0.0.1:8080 (port 0: any free\n"
+	  "one; the URL is printed). Log in as a user of 'rebill user add'. Without TLS\n"
+	  "options, put it behind a reverse proxy that terminates TLS. Failed logins are\n"
+	  "throttled: 5 per account and 20 per address in 15 minutes (--login-limit,\n"
+	  "--login-addr-limit); sessions end after 30 idle minutes or 12 hours.\n"
+	  "See docs/web.md.\n" },
+	{ "user", cmd_user, CLI_NEEDS_DB, "add, list, disable users of the web server",
+	  "usage: rebill user add EMAIL --role admin|finance|viewer|customer [--customer ID]\n"
+	  "       rebill user list [--format table|csv|json]\n"
+	  "       rebill user disable|enable|passwd EMAIL\n"
+	  "       rebill user token EMAIL\n"
+	  "\n"
+	  "add and passwd read the password from the terminal without echo, or one line\n"
+	  "from stdin when it is not a terminal (never from the command line); at least\n"
+	  "10 characters. A customer user sees only its customer (--customer, a\n"
+	  "configured customer id) in the portal. disable ends the user's sessions and\n"
+	  "tokens; passwd ends its sessions. token prints a new API bearer token once\n"
+	  "(only its hash is stored). Every change is audited ('rebill config audit').\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

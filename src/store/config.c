@@ -435,7 +435,7 @@ static void now_utc(char *buf, size_t n)
 /* Writes every object that differs between old and new (canonical), one
  * audit row each. */
 static int write_diff(struct store *s, json_t *old, json_t *new, const char *source,
-	struct config_result *r, struct rb_err *err)
+	const char *actor, struct config_result *r, struct rb_err *err)
 {
 	json_t *mo = objects_of(old), *mn = objects_of(new), *keys = json_object(), *v;
 	const char *key;
@@ -477,9 +477,9 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		before = dump(a);
 		after = dump(b);
 		{
-			const char *p[6] = { at, source, action, key, before, after };
-			rc = exec_params(s, "INSERT INTO audit_log (at, source, action, object, before, after)"
-				" VALUES (?, ?, ?, ?, ?, ?)", 6, p, err);
+			const char *p[7] = { at, source, action, key, before, after, actor };
+			rc = exec_params(s, "INSERT INTO audit_log (at, source, action, object, before, after,"
+				" actor) VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err);
 		}
 		free(before);
 		free(after);
@@ -496,6 +496,12 @@ cleanup:
 int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
 	const char *source, struct config_result *r, struct rb_err *err)
 {
+	return store_config_edit_as(s, fn, arg, source, NULL, r, err);
+}
+
+int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
+	const char *source, const char *actor, struct config_result *r, struct rb_err *err)
+{
 	json_t *old = NULL, *doc = NULL, *norm = NULL;
 	int rc;
 
@@ -508,7 +514,7 @@ int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
 		goto cleanup;
 	if ((rc = config_normalize(&norm, doc, r, err)) < 0)
 		goto cleanup;
-	if ((rc = write_diff(s, old, norm, source, r, err)) < 0)
+	if ((rc = write_diff(s, old, norm, source, actor, r, err)) < 0)
 		goto cleanup;
 	rc = store_commit(s, err);
 cleanup:
@@ -568,6 +574,7 @@ static void row_audit(sqlite3_stmt *st, void *arg)
 	col_str(o, "object", st, 4);
 	json_object_set_new(o, "before", parse_col(st, 5));
 	json_object_set_new(o, "after", parse_col(st, 6));
+	col_str(o, "actor", st, 7);
 	json_array_append_new(arg, o);
 }
 
@@ -579,10 +586,10 @@ int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err 
 
 	snprintf(lim, sizeof(lim), "%ld", limit);
 	if (limit > 0)
-		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+		rc = query(s, "SELECT id, at, source, action, object, before, after, actor FROM audit_log"
 			" ORDER BY id DESC LIMIT CAST(? AS INTEGER)", lim, row_audit, arr, err);
 	else
-		rc = query(s, "SELECT id, at, source, action, object, before, after FROM audit_log"
+		rc = query(s, "SELECT id, at, source, action, object, before, after, actor FROM audit_log"
 			" ORDER BY id DESC", NULL, row_audit, arr, err);
 	if (rc < 0) {
 		json_decref(arr);

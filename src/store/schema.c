@@ -255,6 +255,43 @@ static const char schema_v6[] =
 	"ALTER TABLE assignments ADD COLUMN split_tag TEXT;"
 	"ALTER TABLE assignments ADD COLUMN split_value TEXT;";
 
+/* v7: who may use the web server (issue 12) — users with one role each,
+ * login sessions and API tokens (both stored as hashes of the random token
+ * only), failed logins for throttling, and the user behind each audited
+ * change (NULL: the CLI's own configuration verbs). */
+static const char schema_v7[] =
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('admin', 'finance', 'viewer', 'customer')),"
+	"  customer TEXT,"                    /* the customer id of role customer, else NULL */
+	"  pwhash TEXT NOT NULL,"             /* crypto_pwhash_str (argon2id) */
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  CHECK ((role = 'customer') = (customer IS NOT NULL))"
+	");"
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"      /* hex BLAKE2b-256 of the cookie's token */
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"         /* Unix seconds */
+	"  last_seen INTEGER NOT NULL,"
+	"  address TEXT NOT NULL"
+	");"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE TABLE api_tokens ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL"
+	");"
+	"CREATE TABLE login_failures ("
+	"  key TEXT NOT NULL,"                /* 'user:EMAIL' or 'addr:ADDRESS' */
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX login_failures_key ON login_failures(key, at);"
+	"ALTER TABLE audit_log ADD COLUMN actor TEXT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -262,5 +299,6 @@ const struct store_migration store_migrations[] = {
 	{ 4, schema_v4 },
 	{ 5, schema_v5 },
 	{ 6, schema_v6 },
+	{ 7, schema_v7 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

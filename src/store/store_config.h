@@ -40,6 +40,10 @@
  * callback refused; RB_EIO on a database failure. */
 int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
 	const char *source, struct config_result *r, struct rb_err *err);
+/* The same, naming in the audit log who made the change (the web user's
+ * email; store_config_edit records none). */
+int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
+	const char *source, const char *actor, struct config_result *r, struct rb_err *err);
 
 /* Reads FILE (jansson, duplicate keys rejected) and applies it as the
  * complete configuration. A JSON syntax error is RB_EINPUT with
@@ -52,7 +56,7 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err);
 
 /* The audit log, newest first, at most limit entries (0: all): an array of
  * {"id", "at", "source", "action", "object", "before", "after"} where
- * before/after are JSON values or null. */
+ * before/after are JSON values or null, plus "actor" when a user is known. */
 int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err *err);
 
 /* Accounts seen in CUR facts that no customer holds: an array of

@@ -1,0 +1,113 @@
+/*
+ * api_config.c: the API's configuration edits — assign an account, set an
+ * FX rate — through the same edit verbs as the CLI (src/config/edit.h) and
+ * store_config_edit_as, so the same validation applies and each change is
+ * audited with the user who made it. A refused change is 400 naming the
+ * first problem's JSON path as the field, with every problem listed.
+ *
+ * Not for: validating configuration (src/config), SQL.
+ */
+#include "http/http_int.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "store/store_config.h"
+#include "util/banned.h"
+
+/* Answers a finished edit: 200 with what changed, or the problems. */
+static int edited(struct http_req *r, int rc, struct config_result *cr, const struct rb_err *err)
+{
+	json_t *problems;
+	size_t i;
+
+	if (rc == 0) {
+		http_json(r, 200, json_pack("{s:I,s:I,s:I}", "created", (json_int_t)cr->created,
+			"updated", (json_int_t)cr->updated, "deleted", (json_int_t)cr->deleted));
+		config_result_release(cr);
+		return 0;
+	}
+	if (rc != RB_EINPUT && rc != RB_EUSAGE) {
+		config_result_release(cr);
+		return http_fail(r, rc, err);
+	}
+	if (!cr->nproblems) {
+		config_result_release(cr);
+		return http_error(r, strstr(err->msg, "no customer") ? 404 : 400, "bad_input", NULL,
+			"%s", err->msg);
+	}
+	problems = json_array();
+	for (i = 0; i < cr->nproblems; i++)
+		json_array_append_new(problems, json_pack("{s:s,s:s}", "path", cr->problems[i].path,
+			"message", cr->problems[i].msg));
+	http_error(r, 400, "invalid_config", cr->problems[0].path, "%s%s", cr->problems[0].msg,
+		cr->nproblems > 1 ? " (and more: see problems)" : "");
+	{
+		json_t *doc = json_loadb(r->out.buf, r->out.len, 0, NULL);
+		if (doc) {
+			json_object_set_new(json_object_get(doc, "error"), "problems", problems);
+			http_json(r, 400, doc);
+		} else {
+			json_decref(problems);
+		}
+	}
+	config_result_release(cr);
+	return 0;
+}
+
+/* A string member, NULL when absent; -1 with 400 set when not a string. */
+static int member(const char **out, struct http_req *r, const char *key, int required)
+{
+	json_t *v = json_object_get(r->json, key);
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (!required)
+			return 0;
+		http_error(r, 400, "missing_field", key, "%s is required (a string)", key);
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		http_error(r, 400, "bad_field", key, "%s must be a string", key);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+int h_account_assign(struct http_req *r)
+{
+	static const char *const keys[] = { "customer", "from", "to", NULL };
+	struct config_assign a;
+	struct config_result cr;
+	struct rb_err err;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (http_json_only(r, keys) < 0 || member(&a.customer, r, "customer", 1) < 0 ||
+	    member(&a.from, r, "from", 0) < 0 || member(&a.to, r, "to", 0) < 0)
+		return 0;
+	a.account = r->id;
+	config_result_init(&cr);
+	rb_err_clear(&err);
+	rc = store_config_edit_as(r->store, config_assign_edit, &a, "account assign", r->user.email,
+		&cr, &err);
+	return edited(r, rc, &cr, &err);
+}
+
+int h_fx_set(struct http_req *r)
+{
+	static const char *const keys[] = { "period", "currency", "rate", NULL };
+	struct config_fx_set f;
+	struct config_result cr;
+	struct rb_err err;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if (http_json_only(r, keys) < 0 || member(&f.period, r, "period", 1) < 0 ||
+	    member(&f.currency, r, "currency", 1) < 0 || member(&f.rate, r, "rate", 1) < 0)
+		return 0;
+	config_result_init(&cr);
+	rb_err_clear(&err);
+	rc = store_config_edit_as(r->store, config_fx_set_edit, &f, "fx set", r->user.email, &cr, &err);
+	return edited(r, rc, &cr, &err);
+}

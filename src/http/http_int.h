@@ -1,0 +1,217 @@
+/*
+ * http_int.h: shared by the files of src/http/ only — the request, the
+ * route table's entry type, roles, and the response helpers.
+ */
+#ifndef RB_HTTP_INT_H
+#define RB_HTTP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+struct json_t;
+struct MHD_Connection;
+
+/* Roles as bits: a route lists the roles that may call it. */
+enum http_role {
+	ROLE_ADMIN = 1 << 0,
+	ROLE_FINANCE = 1 << 1,
+	ROLE_VIEWER = 1 << 2,
+	ROLE_CUSTOMER = 1 << 3,
+	ROLE_PUBLIC = 1 << 4,    /* no login needed (login itself, assets, openapi) */
+};
+#define ROLE_STAFF (ROLE_ADMIN | ROLE_FINANCE | ROLE_VIEWER)
+#define ROLE_ANY_USER (ROLE_STAFF | ROLE_CUSTOMER)
+
+/* How a route that admits ROLE_CUSTOMER limits it to its own customer;
+ * checked centrally (routes.c) before the handler runs. */
+enum http_scope {
+	SCOPE_NONE,        /* the route admits no customer user (checked at start) */
+	SCOPE_PATH_ID,     /* path parameter {id} must be the user's customer */
+	SCOPE_QUERY,       /* query parameter customer: absent → the user's own; else must match */
+	SCOPE_SELF,        /* the route is about the user itself (session, portal) */
+};
+
+enum http_route_flags {
+	ROUTE_HTML = 1 << 0,     /* a page: unauthenticated → redirect to /login */
+	ROUTE_JSON_BODY = 1 << 1,/* the body must be a JSON object */
+	ROUTE_FORM_BODY = 1 << 2,/* the body is application/x-www-form-urlencoded */
+	ROUTE_CREATES = 1 << 3,  /* success is 201 Created */
+};
+
+struct http_req;
+typedef int (*http_fn)(struct http_req *r);
+
+/* One query parameter a route accepts (documented in OpenAPI, and any
+ * other is refused with 400). */
+struct http_param {
+	const char *name;
+	const char *desc;
+};
+
+struct http_route {
+	const char *method;
+	const char *pattern;        /* "/api/v1/customers/{id}": one {id} at most */
+	http_fn fn;
+	unsigned roles;
+	enum http_scope scope;
+	unsigned flags;
+	const char *summary;
+	struct http_param query[4]; /* NULL-named terminates */
+};
+
+extern const struct http_route http_routes[];
+extern const size_t http_nroutes;
+
+struct http_user {
+	int64_t id;
+	char email[256];
+	unsigned role;              /* one ROLE_* bit */
+	char customer[128];         /* role customer: its id */
+	int via_token;              /* authenticated by an API bearer token */
+	char session_hash[65];      /* the session's token hash (cookie auth) */
+	char csrf[80];
+};
+
+struct http_server;
+
+struct http_req {
+	struct MHD_Connection *conn;
+	const struct http_server *srv;
+	const struct http_route *route;
+	const char *method;
+	const char *path;
+	char id[256];               /* the {id} path parameter, decoded */
+	const char *body;
+	size_t body_len;
+	struct json_t *json;        /* ROUTE_JSON_BODY: the parsed object */
+	struct store *store;
+	int authed;
+	struct http_user user;
+	char address[64];           /* the client's IP address */
+	int tls;
+	int64_t now;
+
+	/* the response */
+	int status;
+	const char *ctype;
+	struct strbuf out;
+	char set_cookie[512];
+	char location[512];
+	char retry_after[16];
+	int cacheable;              /* static assets only */
+};
+
+/* ---- server.c ---- */
+const char *http_query(struct http_req *r, const char *name);
+const char *http_header(struct http_req *r, const char *name);
+const char *http_cookie(struct http_req *r, const char *name);
+int64_t http_session_idle(const struct http_server *srv);
+int64_t http_session_absolute(const struct http_server *srv);
+void http_login_limits(const struct http_server *srv, int *per_user, int *per_addr,
+	int64_t *window);
+
+/* Response helpers: each returns 0 (the handler's return value). */
+int http_json(struct http_req *r, int status, struct json_t *v);   /* steals v */
+int http_error(struct http_req *r, int status, const char *code, const char *field,
+	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Maps a library error: RB_EINPUT → 400 bad_input (or 404 when not_found),
+ * RB_EUSAGE → 400, else 500 (the message is logged, not sent). */
+int http_fail(struct http_req *r, int rc, const struct rb_err *err);
+int http_redirect(struct http_req *r, const char *to);
+
+/* Refuses (400 unknown_field, naming it) any key of r->json not in the
+ * NULL-terminated list; returns 0 when all are known, else -1 with the
+ * response set. */
+int http_json_only(struct http_req *r, const char *const *keys);
+
+/* A form body (application/x-www-form-urlencoded): up to 4 named fields
+ * into the caller's buffers. */
+struct http_form {
+	const char *names[4];
+	char *values[4];
+	size_t sizes[4];
+};
+/* Fills the named fields (each "" when absent); -1 with 400 set when the
+ * body is not a form or a field is too long. (session.c) */
+int http_form_parse(struct http_req *r, struct http_form *f);
+
+/* ---- routes.c ---- */
+/* Checks the table: every route has roles, customer routes a scope,
+ * patterns are unique. Returns 0 or RB_EBALANCE naming the route. */
+int http_routes_check(struct rb_err *err);
+/* Finds the route and fills r->id; *method_ok 0 when only the path matched. */
+const struct http_route *http_route_find(struct http_req *r, int *path_ok);
+/* Authorizes r for its route: 0 to run the handler, else -1 with the
+ * response (401/403/redirect) set. */
+int http_authorize(struct http_req *r);
+const char *http_role_name(unsigned role);
+unsigned http_role_parse(const char *s);
+/* The customer a handler must limit itself to: the user's own for a
+ * customer user, else the query/path value (may be NULL). */
+const char *http_scope_customer(struct http_req *r);
+
+/* ---- session.c ---- */
+/* Resolves the cookie or bearer token into r->user. 0 (authenticated or
+ * not), or -1 with a 500 set on a database error. */
+int http_session_resolve(struct http_req *r);
+/* Checks the CSRF token of a state-changing request; -1 with 403 set. */
+int http_csrf_check(struct http_req *r);
+int h_session_create(struct http_req *r);
+int h_session_delete(struct http_req *r);
+int h_session_get(struct http_req *r);
+int h_login_form(struct http_req *r);
+int h_logout_form(struct http_req *r);
+/* Logs in email/password for r: 0 with the cookie set and r->user filled,
+ * or -1 with the error response (401/429/...) set. */
+int http_login(struct http_req *r, const char *email, const char *password);
+
+/* ---- api.c ---- */
+int h_periods(struct http_req *r);
+int h_summary(struct http_req *r);
+int h_margin(struct http_req *r);
+int h_reconcile(struct http_req *r);
+int h_invoice_preview(struct http_req *r);
+int h_customers(struct http_req *r);
+int h_customer(struct http_req *r);
+int h_customer_preview(struct http_req *r);
+int h_accounts(struct http_req *r);
+int h_audit(struct http_req *r);
+int h_users(struct http_req *r);
+int h_user_create(struct http_req *r);
+int h_portal_summary(struct http_req *r);
+/* api_config.c */
+int h_account_assign(struct http_req *r);
+int h_fx_set(struct http_req *r);
+/* The portal's document for the user's customer: {"period", "customer",
+ * "invoice" (its draft invoice or null), "previous" ({"period","total"} of
+ * the latest earlier period, or null)}. *out is a new reference. */
+int http_portal_doc(struct json_t **out, struct http_req *r, int period, struct rb_err *err);
+/* The period of ?period=, else the latest with facts; -1 with 400/404 set. */
+int http_period(int *out, struct http_req *r);
+
+/* ---- openapi.c ---- */
+int h_openapi(struct http_req *r);
+struct json_t *http_openapi(void);
+
+/* ---- pages.c ---- */
+int h_root(struct http_req *r);
+int h_login_page(struct http_req *r);
+/* The login page with an error message (may be NULL) and status. */
+int http_login_page(struct http_req *r, int status, const char *error);
+int h_overview(struct http_req *r);
+int h_customers_page(struct http_req *r);
+int h_customer_page(struct http_req *r);
+int h_portal(struct http_req *r);
+int h_accounts_page(struct http_req *r);
+int h_assign_form(struct http_req *r);
+int h_static(struct http_req *r);
+/* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
+int http_pages_init(struct rb_err *err);
+void http_pages_free(void);
+
+#endif

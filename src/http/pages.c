@@ -1,0 +1,530 @@
+/*
+ * pages.c: the server-rendered pages — login, the console's overview and
+ * customers, the portal's month to date — and the embedded static files.
+ * Each page builds a jansson context from library calls (src/report,
+ * src/store), rounds amounts to cents for display and renders a template
+ * (tmpl.h) inside the layout. Charts get their data in a data- attribute
+ * that web/static/app.js reads: no inline script (the CSP forbids it).
+ *
+ * Not for: computing money (the report's values are shown, only rounded).
+ */
+#include "http/http_int.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/assets.h"
+#include "http/tmpl.h"
+#include "report/report.h"
+#include "store/store_config.h"
+#include "store/store_facts.h"
+#include "util/period.h"
+#include "util/banned.h"
+
+#define NTEMPLATES 16
+
+static struct {
+	const char *name;
+	struct tmpl *t;
+} templates[NTEMPLATES];
+static size_t ntemplates;
+
+int http_pages_init(struct rb_err *err)
+{
+	unsigned long i;
+	int rc;
+	for (i = 0; i < http_nassets; i++) {
+		const struct http_asset *a = &http_assets[i];
+		if (strncmp(a->name, "templates/", 10))
+			continue;
+		if (ntemplates == NTEMPLATES)
+			return rb_err_set(err, RB_EBALANCE, "more than %d templates", NTEMPLATES);
+		if ((rc = tmpl_parse(&templates[ntemplates].t, a->name, (const char *)a->data, a->len,
+				err)) < 0)
+			return rc;
+		templates[ntemplates++].name = a->name + 10;
+	}
+	return 0;
+}
+
+void http_pages_free(void)
+{
+	while (ntemplates)
+		tmpl_free(templates[--ntemplates].t);
+}
+
+static const struct tmpl *find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < ntemplates; i++)
+		if (!strcmp(templates[i].name, name))
+			return templates[i].t;
+	return NULL;
+}
+
+/* Renders page `name` with ctx inside the layout; steals ctx. */
+static int render(struct http_req *r, int status, const char *name, const char *title,
+	json_t *ctx)
+{
+	struct rb_err err;
+	struct strbuf body;
+	const struct tmpl *page = find(name), *layout = find("layout.html");
+	json_t *lc;
+	int rc;
+
+	rb_err_clear(&err);
+	if (!page || !layout) {
+		json_decref(ctx);
+		return http_error(r, 500, "internal", NULL, "no template '%s'", name);
+	}
+	strbuf_init(&body, 4096, (size_t)16 << 20);
+	json_object_set_new(ctx, "title", json_string(title));
+	if (r->authed) {
+		json_object_set_new(ctx, "user", json_pack("{s:s,s:s,s:b}", "email", r->user.email,
+			"role", http_role_name(r->user.role), "staff", r->user.role != ROLE_CUSTOMER));
+		json_object_set_new(ctx, "csrf", json_string(r->user.csrf));
+	}
+	if ((rc = tmpl_render(&body, page, ctx, &err)) < 0) {
+		strbuf_release(&body);
+		json_decref(ctx);
+		return http_fail(r, RB_EIO, &err);
+	}
+	lc = json_deep_copy(ctx);
+	json_object_set_new(lc, "content", json_stringn(body.buf ? body.buf : "", body.len));
+	strbuf_release(&body);
+	strbuf_reset(&r->out);
+	rc = tmpl_render(&r->out, layout, lc, &err);
+	json_decref(lc);
+	json_decref(ctx);
+	if (rc < 0)
+		return http_fail(r, RB_EIO, &err);
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	return 0;
+}
+
+/* An amount for display: rounded half away from zero to cents. */
+static json_t *cents(rb_i128 v, int scale)
+{
+	char buf[DEC_BUFSZ];
+	dec_format(buf, sizeof(buf), v, scale, 2);
+	return json_string(buf);
+}
+
+static json_t *jperiod(int p)
+{
+	char pb[PERIOD_BUFSZ];
+	period_format(pb, p);
+	return json_string(pb);
+}
+
+static int page_fail(struct http_req *r, int rc, const struct rb_err *err)
+{
+	http_fail(r, rc, err);
+	{
+		int status = r->status;
+		json_t *ctx = json_pack("{s:s}", "message", err->msg[0] && status < 500 ? err->msg
+			: "internal error (logged on the server)");
+		render(r, status, "error.html", "Error", ctx);
+	}
+	return 0;
+}
+
+int h_root(struct http_req *r)
+{
+	if (!r->authed)
+		return http_redirect(r, "/login");
+	return http_redirect(r, r->user.role == ROLE_CUSTOMER ? "/portal" : "/console");
+}
+
+int http_login_page(struct http_req *r, int status, const char *error)
+{
+	json_t *ctx = json_object();
+	int authed = r->authed;
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	r->authed = 0; /* the login page shows no user, even for a failed re-login */
+	render(r, status, "login.html", "Log in", ctx);
+	r->authed = authed;
+	return 0;
+}
+
+int h_login_page(struct http_req *r)
+{
+	return http_login_page(r, 200, NULL);
+}
+
+/* The periods with facts, newest first, marking `cur`. */
+static json_t *period_choices(struct http_req *r, int cur, struct rb_err *err)
+{
+	struct store_period_info *pi = NULL;
+	size_t n = 0, i;
+	json_t *a = json_array();
+	if (store_periods(&pi, &n, r->store, err) < 0)
+		return a;
+	for (i = n; i-- > 0;)
+		json_array_append_new(a, json_pack("{s:o,s:b}", "period", jperiod(pi[i].period),
+			"selected", pi[i].period == cur));
+	free(pi);
+	return a;
+}
+
+/* The layout's period picker: the form's action (this page) and the periods. */
+static json_t *picker(struct http_req *r, int cur, struct rb_err *err)
+{
+	return json_pack("{s:s,s:o}", "action", r->path, "periods", period_choices(r, cur, err));
+}
+
+static int by_billed_desc(const void *a, const void *b)
+{
+	const struct report_margin_row *x = *(const struct report_margin_row *const *)a;
+	const struct report_margin_row *y = *(const struct report_margin_row *const *)b;
+	return x->billed < y->billed ? 1 : x->billed > y->billed ? -1 : strcmp(x->key, y->key);
+}
+
+/* The 12-month trend up to `period`: cost, billed and margin per period
+ * with facts (each the margin report's total), as a chart document. */
+static char *trend_chart(struct http_req *r, int period, struct rb_err *err)
+{
+	struct store_period_info *pi = NULL;
+	json_t *labels = json_array(), *cost = json_array(), *billed = json_array(),
+		*margin = json_array(), *chart;
+	size_t n = 0, i;
+	char *out;
+
+	if (store_periods(&pi, &n, r->store, err) == 0) {
+		for (i = 0; i < n; i++) {
+			struct report_margin *m = NULL;
+			if (pi[i].period > period || pi[i].period <= period - 12)
+				continue;
+			if (report_margin(&m, r->store, pi[i].period, REPORT_BY_TYPE, NULL, err) < 0)
+				continue; /* a period that cannot be rated is left out of the picture */
+			json_array_append_new(labels, jperiod(pi[i].period));
+			json_array_append_new(cost, cents(m->total.effective, DEC_SCALE));
+			json_array_append_new(billed, cents(m->total.billed, RATE_SCALE));
+			json_array_append_new(margin, cents(m->total.margin, RATE_SCALE));
+			report_margin_free(m);
+		}
+	}
+	free(pi);
+	rb_err_clear(err);
+	chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "line",
+		"labels", labels, "series", "label", "Cost (effective, USD)", "data", cost,
+		"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+	out = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(chart);
+	return out;
+}
+
+int h_overview(struct http_req *r)
+{
+	struct rb_err err;
+	struct report_margin *m = NULL;
+	struct report_margin_row **sorted = NULL;
+	json_t *ctx, *top, *labels, *cost, *billed, *margin, *un = NULL;
+	const struct report_margin_row *unassigned = NULL;
+	size_t i, k;
+	int period, rc;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Overview", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0)
+		return page_fail(r, rc, &err);
+	sorted = calloc(m->n ? m->n : 1, sizeof(*sorted));
+	for (i = k = 0; i < m->n; i++) {
+		if (!strcmp(m->rows[i].key, REPORT_UNASSIGNED))
+			unassigned = &m->rows[i];
+		else
+			sorted[k++] = &m->rows[i];
+	}
+	qsort(sorted, k, sizeof(*sorted), by_billed_desc);
+	top = json_array();
+	labels = json_array();
+	cost = json_array();
+	billed = json_array();
+	margin = json_array();
+	for (i = 0; i < k && i < 10; i++) {
+		const struct report_margin_row *row = sorted[i];
+		json_array_append_new(top, json_pack("{s:s,s:o,s:o,s:o}", "customer", row->key,
+			"cost", cents(row->effective, DEC_SCALE), "billed", cents(row->billed, RATE_SCALE),
+			"margin", cents(row->margin, RATE_SCALE)));
+		json_array_append_new(labels, json_string(row->key));
+		json_array_append_new(cost, cents(row->effective, DEC_SCALE));
+		json_array_append_new(billed, cents(row->billed, RATE_SCALE));
+		json_array_append_new(margin, cents(row->margin, RATE_SCALE));
+	}
+	if (unassigned && unassigned->unblended != 0) {
+		json_t *accts = NULL;
+		char pb[PERIOD_BUFSZ];
+		period_format(pb, period);
+		if (store_config_unassigned(&accts, r->store, pb, &err) < 0)
+			accts = json_array();
+		un = json_pack("{s:o,s:I}", "cost", cents(unassigned->unblended, DEC_SCALE), "accounts",
+			(json_int_t)json_array_size(accts));
+		json_decref(accts);
+	}
+	{
+		json_t *chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "bar",
+			"labels", labels, "series", "label", "Cost (effective, USD)", "data", cost,
+			"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+		char *cj = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		ctx = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "period", jperiod(period),
+			"picker", picker(r, period, &err),
+			"cost", cents(m->total.effective, DEC_SCALE),
+			"unblended", cents(m->total.unblended, DEC_SCALE),
+			"billed", cents(m->total.billed, RATE_SCALE),
+			"margin", cents(m->total.margin, RATE_SCALE), "chart", cj ? cj : "{}");
+		free(cj);
+		json_decref(chart);
+	}
+	json_object_set_new(ctx, "top", top);
+	json_object_set_new(ctx, "unassigned", un ? un : json_null());
+	{
+		char *tj = trend_chart(r, period, &err);
+		json_object_set_new(ctx, "trend", json_string(tj ? tj : "{}"));
+		free(tj);
+	}
+	free(sorted);
+	report_margin_free(m);
+	return render(r, 200, "overview.html", "Overview", ctx);
+}
+
+int h_customers_page(struct http_req *r)
+{
+	struct rb_err err;
+	struct report_margin *m = NULL;
+	json_t *doc = NULL, *list, *c;
+	size_t i, k;
+	int period, rc, have_period;
+
+	rb_err_clear(&err);
+	have_period = http_period(&period, r) == 0;
+	if (!have_period && r->status != 404)
+		return 0;
+	if ((rc = store_config_export(&doc, r->store, &err)) < 0)
+		return page_fail(r, rc, &err);
+	if (have_period && (rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL,
+			&err)) < 0) {
+		json_decref(doc);
+		return page_fail(r, rc, &err);
+	}
+	list = json_array();
+	json_array_foreach(json_object_get(doc, "customers"), i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		json_t *o = json_pack("{s:s,s:O,s:O,s:O,s:I}", "id", id, "name", json_object_get(c, "name"),
+			"currency", json_object_get(c, "currency"), "plan", json_object_get(c, "plan"),
+			"accounts", (json_int_t)json_array_size(json_object_get(c, "accounts")));
+		for (k = 0; m && k < m->n; k++)
+			if (!strcmp(m->rows[k].key, id)) {
+				json_object_set_new(o, "cost", cents(m->rows[k].effective, DEC_SCALE));
+				json_object_set_new(o, "billed", cents(m->rows[k].billed, RATE_SCALE));
+				json_object_set_new(o, "margin", cents(m->rows[k].margin, RATE_SCALE));
+			}
+		json_array_append_new(list, o);
+	}
+	json_decref(doc);
+	c = json_pack("{s:o,s:o}", "customers", list, "period", have_period ? jperiod(period)
+		: json_null());
+	if (have_period)
+		json_object_set_new(c, "picker", picker(r, period, &err));
+	report_margin_free(m);
+	return render(r, 200, "customers.html", "Customers", c);
+}
+
+int h_portal(struct http_req *r)
+{
+	struct rb_err err;
+	json_t *doc = NULL, *inv, *labels, *data, *l;
+	char *cj;
+	size_t i;
+	int period, rc;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Month to date", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	if ((rc = http_portal_doc(&doc, r, period, &err)) < 0)
+		return page_fail(r, rc, &err);
+	inv = json_object_get(doc, "invoice");
+	labels = json_array();
+	data = json_array();
+	json_array_foreach(json_object_get(inv, "lines"), i, l) {
+		json_array_append(labels, json_object_get(l, "description"));
+		json_array_append(data, json_object_get(l, "amount"));
+	}
+	{
+		json_t *chart = json_pack("{s:s,s:o,s:[{s:s,s:o}]}", "type", "bar", "labels", labels,
+			"series", "label", "Billed", "data", data);
+		cj = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(chart);
+	}
+	json_object_set_new(doc, "chart", json_string(cj ? cj : "{}"));
+	free(cj);
+	json_object_set_new(doc, "picker", picker(r, period, &err));
+	return render(r, 200, "portal.html", "Month to date", doc);
+}
+
+int h_static(struct http_req *r)
+{
+	unsigned long i;
+	char name[300];
+	snprintf(name, sizeof(name), "static/%s", r->id);
+	for (i = 0; i < http_nassets; i++)
+		if (!strcmp(http_assets[i].name, name)) {
+			strbuf_reset(&r->out);
+			strbuf_add(&r->out, http_assets[i].data, http_assets[i].len);
+			r->status = 200;
+			r->ctype = http_assets[i].ctype;
+			r->cacheable = 1;
+			return 0;
+		}
+	return http_error(r, 404, "not_found", NULL, "no such file '%s'", r->id);
+}
+
+/* The unassigned accounts of the period, each with an assign form for
+ * admin and finance; error (may be NULL) is a refused assignment. */
+static int accounts_page(struct http_req *r, int status, const char *error)
+{
+	struct rb_err err;
+	json_t *list = NULL, *doc = NULL, *custs, *rows, *a, *ctx;
+	const char *assigned = http_query(r, "assigned");
+	char pb[PERIOD_BUFSZ];
+	size_t i;
+	int period, rc, can = r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Unassigned accounts", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	period_format(pb, period);
+	if ((rc = store_config_unassigned(&list, r->store, pb, &err)) < 0 ||
+	    (rc = store_config_export(&doc, r->store, &err)) < 0) {
+		json_decref(list);
+		return page_fail(r, rc, &err);
+	}
+	custs = json_array();
+	json_array_foreach(json_object_get(doc, "customers"), i, a)
+		json_array_append_new(custs, json_pack("{s:O,s:O}", "id", json_object_get(a, "id"),
+			"name", json_object_get(a, "name")));
+	json_decref(doc);
+	rows = json_array();
+	json_array_foreach(list, i, a) {
+		const char *u = json_string_value(json_object_get(a, "unblended"));
+		rb_i128 v = 0;
+		json_t *o = json_pack("{s:O,s:O,s:O,s:b}", "payer", json_object_get(a, "payer"),
+			"account", json_object_get(a, "account"), "rows", json_object_get(a, "rows"),
+			"can_assign", can);
+		if (u && dec_parse(&v, u, strlen(u), DEC_SCALE) == 0)
+			json_object_set_new(o, "cost", cents(v, DEC_SCALE));
+		json_array_append_new(rows, o);
+	}
+	json_decref(list);
+	ctx = json_pack("{s:o,s:o,s:o}", "period", jperiod(period), "accounts", rows,
+		"customers", custs);
+	if (assigned)
+		json_object_set_new(ctx, "assigned", json_string(assigned));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	return render(r, status, "accounts.html", "Unassigned accounts", ctx);
+}
+
+int h_accounts_page(struct http_req *r)
+{
+	return accounts_page(r, 200, NULL);
+}
+
+int h_assign_form(struct http_req *r)
+{
+	char customer[128], from[16], csrf[128], to[300];
+	struct http_form f = { { "customer", "from", "csrf" }, { customer, from, csrf },
+		{ sizeof(customer), sizeof(from), sizeof(csrf) } };
+	struct config_assign a;
+	struct config_result cr;
+	struct rb_err err;
+	int rc;
+
+	if (http_form_parse(r, &f) < 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.account = r->id;
+	a.customer = customer;
+	a.from = *from ? from : NULL;
+	config_result_init(&cr);
+	rb_err_clear(&err);
+	rc = store_config_edit_as(r->store, config_assign_edit, &a, "account assign", r->user.email,
+		&cr, &err);
+	if (rc == RB_EINPUT || rc == RB_EUSAGE) {
+		char msg[1400];
+		snprintf(msg, sizeof(msg), "account %s: %s", r->id,
+			cr.nproblems ? cr.problems[0].msg : err.msg);
+		config_result_release(&cr);
+		return accounts_page(r, 400, msg);
+	}
+	config_result_release(&cr);
+	if (rc < 0)
+		return page_fail(r, rc, &err);
+	snprintf(to, sizeof(to), "/console/accounts?assigned=%s", r->id);
+	return http_redirect(r, to);
+}
+
+int h_customer_page(struct http_req *r)
+{
+	struct rb_err err;
+	struct report_margin *m = NULL;
+	struct report_invoices *inv = NULL;
+	json_t *doc = NULL, *c, *cust = NULL, *ctx;
+	size_t i;
+	int period, rc;
+
+	if (http_period(&period, r) < 0) {
+		if (r->status == 404)
+			return render(r, 200, "empty.html", "Customer", json_object());
+		return 0;
+	}
+	rb_err_clear(&err);
+	if ((rc = store_config_export(&doc, r->store, &err)) < 0)
+		return page_fail(r, rc, &err);
+	json_array_foreach(json_object_get(doc, "customers"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "id")), r->id))
+			cust = json_incref(c);
+	json_decref(doc);
+	if (!cust) {
+		snprintf(err.msg, sizeof(err.msg), "unknown customer '%s'", r->id);
+		return page_fail(r, RB_EINPUT, &err);
+	}
+	ctx = json_pack("{s:o,s:o,s:o}", "customer", cust, "period", jperiod(period), "picker",
+		picker(r, period, &err));
+	rb_err_clear(&err);
+	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
+		json_decref(ctx);
+		return page_fail(r, rc, &err);
+	}
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->rows[i].key, r->id))
+			json_object_set_new(ctx, "margin", json_pack("{s:o,s:o,s:o}",
+				"cost", cents(m->rows[i].effective, DEC_SCALE),
+				"billed", cents(m->rows[i].billed, RATE_SCALE),
+				"margin", cents(m->rows[i].margin, RATE_SCALE)));
+	report_margin_free(m);
+	/* A draft that cannot be built (e.g. a missing exchange rate) is shown
+	 * as the reason, beside the rest of the page. */
+	if (report_invoices(&inv, r->store, period, r->id, &err) == 0) {
+		json_t *d = report_invoices_json(inv);
+		json_t *first = json_array_get(json_object_get(d, "invoices"), 0);
+		json_object_set(ctx, "invoice", first ? first : json_null());
+		json_decref(d);
+		report_invoices_free(inv);
+	} else {
+		json_object_set_new(ctx, "invoice_error", json_string(err.msg));
+	}
+	return render(r, 200, "customer.html", "Customer", ctx);
+}

@@ -1,0 +1,267 @@
+/*
+ * routes.c: the route table — every URL the server answers, with the roles
+ * that may call it and how a customer user is limited to its own customer —
+ * and the one place that enforces it (http_authorize), before any handler
+ * runs. A route without roles cannot start the server (http_routes_check),
+ * and the authorization matrix test walks the same table through
+ * /api/v1/openapi.json.
+ *
+ * Not for: what a handler does (api.c, pages.c, session.c).
+ */
+#include "http/http_int.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+#define P_PERIOD { "period", "billing period YYYY-MM (default: the latest with facts)" }
+
+const struct http_route http_routes[] = {
+	/* session */
+	{ "POST", "/api/v1/session", h_session_create, ROLE_PUBLIC, SCOPE_NONE, ROUTE_JSON_BODY,
+	  "log in with {\"email\",\"password\"}: sets the session cookie, returns the CSRF token", { { 0 } } },
+	{ "GET", "/api/v1/session", h_session_get, ROLE_ANY_USER, SCOPE_SELF, 0,
+	  "who is logged in, and the session's CSRF token", { { 0 } } },
+	{ "DELETE", "/api/v1/session", h_session_delete, ROLE_ANY_USER, SCOPE_SELF, 0,
+	  "log out", { { 0 } } },
+	{ "GET", "/api/v1/openapi.json", h_openapi, ROLE_PUBLIC, SCOPE_NONE, 0,
+	  "this API's OpenAPI 3.1 document", { { 0 } } },
+	/* reports (staff) */
+	{ "GET", "/api/v1/periods", h_periods, ROLE_STAFF, SCOPE_NONE, 0,
+	  "billing periods with facts: payers, accounts, rows, unblended cost", { { 0 } } },
+	{ "GET", "/api/v1/summary", h_summary, ROLE_STAFF, SCOPE_NONE, 0,
+	  "a period's cost summed by payer, account, service, region, type, class, day or tag:KEY",
+	  { P_PERIOD, { "by", "grouping (default payer)" } } },
+	{ "GET", "/api/v1/margin", h_margin, ROLE_ADMIN | ROLE_FINANCE | ROLE_VIEWER, SCOPE_NONE, 0,
+	  "cost beside billed USD and margin, by customer, account, service, region, type or tag:KEY",
+	  { P_PERIOD, { "by", "grouping (default customer)" } } },
+	{ "GET", "/api/v1/reconciliation", h_reconcile, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, 0,
+	  "the period's reconciliation: payers, customers, unassigned accounts", { P_PERIOD } },
+	{ "GET", "/api/v1/invoices/preview", h_invoice_preview, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_QUERY, 0,
+	  "draft invoices of the period (a customer user: its own only)",
+	  { P_PERIOD, { "customer", "only this customer's" } } },
+	/* configuration */
+	{ "GET", "/api/v1/customers", h_customers, ROLE_STAFF, SCOPE_NONE, 0,
+	  "configured customers with their accounts", { { 0 } } },
+	{ "GET", "/api/v1/customers/{id}", h_customer, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_PATH_ID, 0,
+	  "one customer (a customer user: its own only)", { { 0 } } },
+	{ "GET", "/api/v1/customers/{id}/invoice-preview", h_customer_preview, ROLE_STAFF | ROLE_CUSTOMER,
+	  SCOPE_PATH_ID, 0, "one customer's draft invoice of the period", { P_PERIOD } },
+	{ "GET", "/api/v1/accounts", h_accounts, ROLE_STAFF, SCOPE_NONE, 0,
+	  "usage accounts seen in CUR data, or only those no customer holds",
+	  { P_PERIOD, { "unassigned", "1: only accounts no customer holds" } } },
+	{ "POST", "/api/v1/accounts/{id}/assign", h_account_assign, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "assign account {id} to {\"customer\",\"from\",\"to\"} (from/to: YYYY-MM or null)",
+	  { { 0 } } },
+	{ "POST", "/api/v1/fx", h_fx_set, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_JSON_BODY,
+	  "set the USD exchange rate {\"period\",\"currency\",\"rate\"}", { { 0 } } },
+	{ "GET", "/api/v1/audit", h_audit, ROLE_ADMIN, SCOPE_NONE, 0,
+	  "the audit log, newest first", { { "limit", "at most this many (default 50)" } } },
+	{ "GET", "/api/v1/users", h_users, ROLE_ADMIN, SCOPE_NONE, 0, "users", { { 0 } } },
+	{ "POST", "/api/v1/users", h_user_create, ROLE_ADMIN, SCOPE_NONE, ROUTE_JSON_BODY | ROUTE_CREATES,
+	  "add a user {\"email\",\"role\",\"customer\",\"password\"}", { { 0 } } },
+	/* the customer portal's data */
+	{ "GET", "/api/v1/portal/summary", h_portal_summary, ROLE_CUSTOMER, SCOPE_SELF, 0,
+	  "the customer's month to date at its billed prices, beside last month", { P_PERIOD } },
+	/* pages */
+	{ "GET", "/", h_root, ROLE_PUBLIC, SCOPE_NONE, ROUTE_HTML, "the console or the portal", { { 0 } } },
+	{ "GET", "/login", h_login_page, ROLE_PUBLIC, SCOPE_NONE, ROUTE_HTML, "login page", { { 0 } } },
+	{ "POST", "/login", h_login_form, ROLE_PUBLIC, SCOPE_NONE, ROUTE_HTML | ROUTE_FORM_BODY,
+	  "log in (form)", { { 0 } } },
+	{ "POST", "/logout", h_logout_form, ROLE_ANY_USER, SCOPE_SELF, ROUTE_HTML | ROUTE_FORM_BODY,
+	  "log out (form)", { { 0 } } },
+	{ "GET", "/console", h_overview, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: overview", { P_PERIOD } },
+	{ "GET", "/console/customers", h_customers_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: customers", { P_PERIOD } },
+	{ "GET", "/console/customers/{id}", h_customer_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: one customer (draft invoice, margin, accounts)", { P_PERIOD } },
+	{ "GET", "/console/accounts", h_accounts_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: unassigned accounts", { P_PERIOD, { "assigned", "the account just assigned" } } },
+	{ "POST", "/console/accounts/{id}/assign", h_assign_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: assign an account (form: customer, from)", { { 0 } } },
+	{ "GET", "/portal", h_portal, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
+	  "portal: month to date", { P_PERIOD } },
+	{ "GET", "/static/{id}", h_static, ROLE_PUBLIC, SCOPE_NONE, 0,
+	  "embedded CSS and JavaScript", { { 0 } } },
+};
+const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);
+
+static const struct { unsigned role; const char *name; } role_names[] = {
+	{ ROLE_ADMIN, "admin" }, { ROLE_FINANCE, "finance" }, { ROLE_VIEWER, "viewer" },
+	{ ROLE_CUSTOMER, "customer" },
+};
+
+const char *http_role_name(unsigned role)
+{
+	size_t i;
+	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (role_names[i].role == role)
+			return role_names[i].name;
+	return "none";
+}
+
+unsigned http_role_parse(const char *s)
+{
+	size_t i;
+	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (!strcmp(role_names[i].name, s))
+			return role_names[i].role;
+	return 0;
+}
+
+int http_routes_check(struct rb_err *err)
+{
+	size_t i, k;
+	for (i = 0; i < http_nroutes; i++) {
+		const struct http_route *rt = &http_routes[i];
+		if (!rt->roles || ((rt->roles & ROLE_PUBLIC) && rt->roles != ROLE_PUBLIC))
+			return rb_err_set(err, RB_EBALANCE, "route %s %s: no (or a mixed) role rule",
+				rt->method, rt->pattern);
+		if ((rt->roles & ROLE_CUSTOMER) && rt->scope == SCOPE_NONE)
+			return rb_err_set(err, RB_EBALANCE, "route %s %s: admits customers without a scope",
+				rt->method, rt->pattern);
+		if (rt->scope == SCOPE_PATH_ID && !strstr(rt->pattern, "{id}"))
+			return rb_err_set(err, RB_EBALANCE, "route %s %s: scope by {id} without {id}",
+				rt->method, rt->pattern);
+		for (k = 0; k < i; k++)
+			if (!strcmp(rt->method, http_routes[k].method) &&
+			    !strcmp(rt->pattern, http_routes[k].pattern))
+				return rb_err_set(err, RB_EBALANCE, "route %s %s: declared twice",
+					rt->method, rt->pattern);
+	}
+	return 0;
+}
+
+/* Matches path against pattern; {id} matches one non-empty segment, copied
+ * into id. */
+static int match(const char *pattern, const char *path, char *id, size_t idlen)
+{
+	const char *p = strstr(pattern, "{id}");
+	size_t pre, seg;
+	if (!p)
+		return !strcmp(pattern, path);
+	pre = (size_t)(p - pattern);
+	if (strncmp(pattern, path, pre))
+		return 0;
+	path += pre;
+	seg = strcspn(path, "/");
+	if (!seg || seg >= idlen || strcmp(path + seg, p + 4))
+		return 0;
+	memcpy(id, path, seg);
+	id[seg] = 0;
+	return 1;
+}
+
+const struct http_route *http_route_find(struct http_req *r, int *path_ok)
+{
+	size_t i;
+	const char *m = !strcmp(r->method, "HEAD") ? "GET" : r->method;
+	*path_ok = 0;
+	for (i = 0; i < http_nroutes; i++) {
+		char id[sizeof(r->id)];
+		if (!match(http_routes[i].pattern, r->path, id, sizeof(id)))
+			continue;
+		*path_ok = 1;
+		if (strcmp(http_routes[i].method, m))
+			continue;
+		memcpy(r->id, id, sizeof(id));
+		return &http_routes[i];
+	}
+	return NULL;
+}
+
+/* Only the query parameters a route declares are accepted. */
+struct qcheck {
+	const struct http_route *rt;
+	const char *bad;
+	const char *dup;
+	unsigned seen;              /* bit i: query[i] seen */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	const char *value)
+{
+	struct qcheck *q = cls;
+	size_t i;
+	for (i = 0; i < 4 && q->rt->query[i].name; i++)
+		if (!strcmp(q->rt->query[i].name, key)) {
+			/* twice is ambiguous (which one did the scope check see?) */
+			if (q->seen & (1u << i)) {
+				q->dup = key;
+				return MHD_NO;
+			}
+			q->seen |= 1u << i;
+			return MHD_YES;
+		}
+	q->bad = key;
+	(void)kind; (void)value;
+	return MHD_NO;
+}
+
+int http_authorize(struct http_req *r)
+{
+	const struct http_route *rt = r->route;
+	struct qcheck q = { rt, NULL, NULL, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
+	if (q.bad) {
+		http_error(r, 400, "unknown_parameter", q.bad, "unknown query parameter '%s'", q.bad);
+		return -1;
+	}
+	if (q.dup) {
+		http_error(r, 400, "duplicate_parameter", q.dup, "query parameter '%s' given twice", q.dup);
+		return -1;
+	}
+	if (rt->roles == ROLE_PUBLIC)
+		return 0;
+	if (!r->authed) {
+		if (rt->flags & ROUTE_HTML)
+			http_redirect(r, "/login");
+		else
+			http_error(r, 401, "unauthenticated", NULL, "log in first");
+		return -1;
+	}
+	if (!(rt->roles & r->user.role)) {
+		if ((rt->flags & ROUTE_HTML) && r->user.role == ROLE_CUSTOMER)
+			http_redirect(r, "/portal");
+		else if (rt->flags & ROUTE_HTML)
+			http_redirect(r, "/console");
+		else
+			http_error(r, 403, "forbidden", NULL, "role %s may not %s %s",
+				http_role_name(r->user.role), rt->method, rt->pattern);
+		return -1;
+	}
+	if (r->user.role != ROLE_CUSTOMER)
+		return 0;
+	switch (rt->scope) {
+	case SCOPE_PATH_ID:
+		if (strcmp(r->id, r->user.customer))
+			break;
+		return 0;
+	case SCOPE_QUERY: {
+		const char *c = http_query(r, "customer");
+		if (c && strcmp(c, r->user.customer))
+			break;
+		return 0;
+	}
+	case SCOPE_SELF:
+		return 0;
+	case SCOPE_NONE:
+		break;
+	}
+	http_error(r, 403, "forbidden", NULL, "a customer user sees only its own customer");
+	return -1;
+}
+
+const char *http_scope_customer(struct http_req *r)
+{
+	if (r->authed && r->user.role == ROLE_CUSTOMER)
+		return r->user.customer;
+	if (r->route && r->route->scope == SCOPE_PATH_ID)
+		return r->id;
+	if (r->route && r->route->scope == SCOPE_QUERY)
+		return http_query(r, "customer");
+	return NULL;
+}
