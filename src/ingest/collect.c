@@ -227,18 +227,78 @@ static const char *s3_key(const char *uri)
 	return uri;
 }
 
+/* Why a listed key may not be used, or NULL. A key names a file of the
+ * report by its S3 key: relative, "/"-separated, without "." or ".."
+ * components (S3 allows them, a real CUR delivery never has them, and here
+ * they would climb out of the report folder), with no URI scheme but s3://. */
+static const char *key_fault(const char *uri)
+{
+	const char *key = s3_key(uri), *c;
+
+	if (strncmp(uri, "s3://", 5) && strstr(uri, "://"))
+		return "is not an s3:// URI";
+	if (!*key)
+		return "is empty";
+	if (key[0] == '/')
+		return "is an absolute path";
+	if (strchr(key, '\\'))
+		return "holds a backslash";
+	for (c = key; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
+		size_t n = strcspn(c, "/");
+		if (n == 0)
+			return "has an empty path component";
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return "has a '.' or '..' component";
+	}
+	return NULL;
+}
+
+/* How many folders above the manifest's its report tree is: the folder
+ * where its keys must resolve. It is the nearest folder, from the
+ * manifest's own up, named after the report or export (AWS writes
+ * <prefix>/<report>/... and <prefix>/<export>/metadata/...); without one,
+ * the period folder (legacy) or the folder above metadata/ (CUR 2.0), else
+ * the manifest's own folder. Never above m->root, the directory the user
+ * named, nor MAX_ANCESTORS levels. */
+static int tree_levels(const struct manifest *m)
+{
+	char dir[PATH_MAX], root[PATH_MAX];
+	int level, metadata = -1;
+
+	if (!realpath(m->dir, dir))
+		return 0;
+	if (m->root[0] && !realpath(m->root, root))
+		return 0;
+	for (level = 0; level <= MAX_ANCESTORS + MAX_DEPTH; level++) {
+		char *slash;
+		if (m->report[0] && !strcmp(base_name(dir), m->report))
+			return level;
+		if (!strcmp(base_name(dir), "metadata") && metadata < 0)
+			metadata = level + 1;
+		if ((m->root[0] && !strcmp(dir, root)) || !strcmp(dir, "/") ||
+		    (!m->root[0] && level >= MAX_ANCESTORS))
+			break;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (m->legacy)
+		return m->in_assembly;
+	return metadata >= 0 && metadata <= level ? metadata : 0;
+}
+
 /* The local file for an S3 key: the longest trailing part of the key found
- * in the manifest's directory or an ancestor up to m->root. */
-static char *resolve_key(const struct manifest *m, const char *key)
+ * in the manifest's directory or an ancestor up to its report tree. */
+static char *resolve_key(const struct manifest *m, const char *key, int levels)
 {
 	const char *suffix = key;
 
-	while (*suffix == '/')
-		suffix++;
 	while (*suffix) {
 		char *dir = xstrdup(m->dir);
 		int level;
-		for (level = 0; level <= MAX_ANCESTORS + MAX_DEPTH; level++) {
+		for (level = 0; level <= levels; level++) {
 			struct stat st;
 			char *p = join(dir, suffix), *up;
 			if (!stat(p, &st) && S_ISREG(st.st_mode)) {
@@ -246,8 +306,7 @@ static char *resolve_key(const struct manifest *m, const char *key)
 				return p;
 			}
 			free(p);
-			if ((m->root[0] && !strcmp(dir, m->root)) || !strcmp(dir, "/") ||
-			    (!m->root[0] && level >= MAX_ANCESTORS))
+			if (!strcmp(dir, "/"))
 				break;
 			if (!strcmp(base_name(dir), "..") || !strcmp(dir, ".")) {
 				up = join(dir, "..");   /* relative paths: climb with .. */
@@ -274,7 +333,7 @@ static int manifest_load(struct manifest **out, const char *path, const char *ro
 	json_error_t jerr;
 	const char *b;
 	size_t i;
-	int ret = 0;
+	int ret = 0, levels;
 
 	m->path = xstrdup(path);
 	m->dir = dir_name(path);
@@ -302,13 +361,21 @@ static int manifest_load(struct manifest **out, const char *path, const char *ro
 		strlen("-" MANIFEST_SUFFIX) : ends_with(b, MANIFEST_SUFFIX) ? strlen(MANIFEST_SUFFIX) : 0));
 	m->in_assembly = m->legacy && m->id[0] && !strcmp(base_name(m->dir), m->id);
 	m->group_dir = m->in_assembly ? dir_name(m->dir) : xstrdup(m->dir);
+	levels = tree_levels(m);
 	json_array_foreach(list, i, v) {
+		const char *fault;
 		char *local;
 		if (!json_is_string(v)) {
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "bad manifest: a data file is not a string");
 			goto cleanup;
 		}
-		local = resolve_key(m, s3_key(json_string_value(v)));
+		if ((fault = key_fault(json_string_value(v)))) {
+			ret = rb_err_at(err, RB_EINPUT, path, 0, 0,
+				"bad manifest: listed file '%s' %s: it must name a file inside the report folder",
+				json_string_value(v), fault);
+			goto cleanup;
+		}
+		local = resolve_key(m, s3_key(json_string_value(v)), levels);
 		if (!local) {
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "listed file %s not found",
 				json_string_value(v));
