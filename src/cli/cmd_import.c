@@ -60,6 +60,13 @@ static void print_result(const struct import_result *r, const struct ingest_list
 			" billed as class other\n", n->name, n->payer, per, (long long)n->rows,
 			n->rows == 1 ? "" : "s", amt);
 	}
+	for (i = 0; i < r->nempty_files; i++)
+		printf("warning: %s has a header and no rows: nothing imported from it\n",
+			r->empty_files[i]);
+	if (r->duplicate_tags)
+		printf("warning: %llu tag value%s not used: another column gave the row the same tag key "
+			"(the first column in header order wins)\n", (unsigned long long)r->duplicate_tags,
+			r->duplicate_tags == 1 ? "" : "s");
 	if (r->nunknown_columns)
 		printf("warning: %zu column%s not used by rebill (recorded in import_notes)\n",
 			r->nunknown_columns, r->nunknown_columns == 1 ? "" : "s");

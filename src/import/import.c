@@ -49,6 +49,7 @@ struct item {
 	uint64_t start, end;
 	int part, nparts;              /* nparts 0: the whole file */
 	struct cur_reader_range range; /* where a range started and stopped */
+	uint64_t rows, duplicate_tags; /* what it read (cur_reader_stats) */
 };
 
 struct shared {
@@ -249,6 +250,8 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 	sh->src->stats(state, &st);
 	if (it->part == 0)   /* every range reads the same header */
 		keep_columns(&sh->cols[idx], &st);
+	it->rows = n;
+	it->duplicate_tags = st.duplicate_tags;
 	if (it->nparts)
 		sh->src->range(state, &it->range);
 	atomic_fetch_add(&w->rows, n % STATS_EVERY);
@@ -405,6 +408,20 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 			note_get(r, &nalloc, fr.payer, fr.period, "unknown_column", fc->names[j])->rows +=
 				fr.rows;
 	}
+	/* files that gave nothing, and tag values not used: said, not silent */
+	for (i = 0; i < sh->nfiles; i++) {
+		uint64_t rows = 0;
+		for (j = 0; j < sh->nitems; j++)
+			if (sh->items[j].file == i)
+				rows += sh->items[j].rows;
+		if (!rows) {
+			r->empty_files = xreallocarray(r->empty_files, r->nempty_files + 1,
+				sizeof(*r->empty_files));
+			r->empty_files[r->nempty_files++] = sh->files[i].path;
+		}
+	}
+	for (j = 0; j < sh->nitems; j++)
+		r->duplicate_tags += sh->items[j].duplicate_tags;
 	if (r->npps)
 		qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
 	if (r->nnotes)
@@ -627,6 +644,7 @@ void import_result_release(struct import_result *r)
 	}
 	free(r->pps);
 	free(r->notes);
+	free(r->empty_files);
 	memset(r, 0, sizeof(*r));
 }
 

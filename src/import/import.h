@@ -101,6 +101,13 @@ struct import_result {
 	size_t nunknown_columns;   /* distinct column names rebill does not use */
 	size_t nunknown_types;     /* distinct line item types of class "other" */
 	size_t nfacts, nresources; /* facts written from memory (0 when spilled) */
+	/* Files with a header and no row: nothing imported from them (paths
+	 * borrowed from the files given to import_files). */
+	const char **empty_files;
+	size_t nempty_files;
+	/* Tag values not used because an earlier column gave the row that key
+	 * (cur_reader_stats.duplicate_tags, summed over the files). */
+	uint64_t duplicate_tags;
 	/* Wall time of the phases, for benchmarks: reading and aggregating
 	 * (until the last row is summed, spills included), then writing the
 	 * batch (summary, facts, commit). */

@@ -559,16 +559,14 @@ int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
 					q++;
 				if (q == c->len || b[q] != '\r')
 					break;
-				/* CR: a line end before LF, data otherwise */
+				/* CR: a line end before LF; alone, bad input (below) */
 				if (q + 1 == c->len) {
 					if (c->eof)
 						break;
 					q = c->len; /* need the next byte */
 					break;
 				}
-				if (b[q + 1] == '\n')
-					break;
-				q++;
+				break;
 			}
 			if (q == c->len && !c->eof) {
 				if (c->len - p > INGEST_MAX_FIELD) {
@@ -584,6 +582,10 @@ int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
 					"quote inside an unquoted field");
 			if (q < c->len && b[q] == '\0')
 				return fail(c, err, c->line + rlines, (long)c->nf + 1, "NUL byte in field");
+			if (q + 1 < c->len && b[q] == '\r' && b[q + 1] != '\n')
+				return fail(c, err, c->line + rlines, (long)c->nf + 1,
+					"carriage return without line feed outside quotes "
+					"(lone CR line ends are not read: convert the file to LF or CRLF)");
 			if ((ret = add_field(c, p - c->row, q - p, 0, c->line + rlines, err)))
 				goto failed;
 			if (q == c->len) {
