@@ -149,7 +149,7 @@ static int add_file(struct ingest_list *out, struct strvec *seen, const char *pa
 	out->files = xreallocarray(out->files, out->nfiles + 1, sizeof(*out->files));
 	out->files[out->nfiles].path = xstrdup(path);
 	out->files[out->nfiles].assembly_id = xstrdup(assembly);
-	out->files[out->nfiles].size = (uint64_t)st.st_size;
+	out->files[out->nfiles].size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	out->nfiles++;
 	return 0;
 }
@@ -159,8 +159,19 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Lists regular files under dir, recursively, sorted by path. */
-static int walk(struct strvec *files, const char *dir, int depth, struct rb_err *err)
+/* The folders being walked, outermost first: a folder that is one of its
+ * own ancestors (a symbolic link back up) is a loop. */
+struct walk_chain {
+	dev_t dev[MAX_DEPTH + 2];
+	ino_t ino[MAX_DEPTH + 2];
+	int n;
+};
+
+/* Lists regular files under dir, recursively, sorted by path. What is not
+ * listed is said in out->skipped: broken links, symbolic link loops,
+ * FIFOs, sockets and devices. */
+static int walk(struct strvec *files, struct ingest_list *out, struct walk_chain *chain,
+	const char *dir, int depth, struct rb_err *err)
 {
 	struct dirent **ents = NULL;
 	int n, i, ret = 0;
@@ -177,15 +188,31 @@ static int walk(struct strvec *files, const char *dir, int depth, struct rb_err 
 			continue;
 		p = join(dir, ents[i]->d_name);
 		if (stat(p, &st)) {
+			add_skipped(out, p, errno == ELOOP ? "symbolic link loop" :
+				errno == ENOENT ? "broken symbolic link" : "cannot be read");
 			free(p);
-			continue;   /* dangling link */
+			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			ret = walk(files, p, depth + 1, err);
+			int k, loop = 0;
+			for (k = 0; k < chain->n; k++)
+				loop |= chain->dev[k] == st.st_dev && chain->ino[k] == st.st_ino;
+			if (loop) {
+				add_skipped(out, p, "symbolic link loop");
+			} else if (chain->n < MAX_DEPTH + 2) {
+				chain->dev[chain->n] = st.st_dev;
+				chain->ino[chain->n] = st.st_ino;
+				chain->n++;
+				ret = walk(files, out, chain, p, depth + 1, err);
+				chain->n--;
+			} else {
+				ret = rb_err_at(err, RB_EINPUT, p, 0, 0, "directories nested too deep");
+			}
 			free(p);
 		} else if (S_ISREG(st.st_mode)) {
 			vec_push(files, p);
 		} else {
+			add_skipped(out, p, "not a regular file (FIFO, socket or device; name it alone to read a FIFO)");
 			free(p);
 		}
 	}
@@ -500,15 +527,24 @@ static int collect_dir(struct ingest_list *out, struct strvec *seen, const char 
 {
 	struct strvec files = { 0 }, listing = { 0 };
 	struct manifest **ms = NULL;
+	struct walk_chain chain;
+	struct stat st;
 	char *norm = NULL;
 	size_t i, nms = 0;
 	int ret;
+
+	memset(&chain, 0, sizeof(chain));
 
 	norm = xstrdup(dir);
 	while (strlen(norm) > 1 && ends_with(norm, "/"))
 		norm[strlen(norm) - 1] = '\0';
 	dir = norm;
-	ret = walk(&files, dir, 0, err);
+	if (stat(dir, &st) == 0) {
+		chain.dev[0] = st.st_dev;
+		chain.ino[0] = st.st_ino;
+		chain.n = 1;
+	}
+	ret = walk(&files, out, &chain, dir, 0, err);
 	if (ret)
 		goto cleanup;
 	ms = xcalloc(files.n + 1, sizeof(*ms));
@@ -557,7 +593,7 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 {
 	struct strvec seen = { 0 };
 	size_t i;
-	int ret = 0;
+	int ret = 0, stdin_named = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < npaths && !ret; i++) {
@@ -565,6 +601,19 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 		const char *p = paths[i];
 		enum kind kd;
 
+		if (!strcmp(p, "-")) {
+			/* standard input: read once, in order, never split */
+			if (stdin_named++) {
+				ret = rb_err_set(err, RB_EUSAGE, "'-' (standard input) named twice");
+				break;
+			}
+			out->files = xreallocarray(out->files, out->nfiles + 1, sizeof(*out->files));
+			out->files[out->nfiles].path = xstrdup("-");
+			out->files[out->nfiles].assembly_id = xstrdup("");
+			out->files[out->nfiles].size = 0;
+			out->nfiles++;
+			continue;
+		}
 		if (stat(p, &st)) {
 			ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, p, 0, 0,
 				"cannot open: %s", strerror(errno));

@@ -229,19 +229,46 @@ int csv_open_fd(struct csv **out, const char *name, int fd, size_t bufsize,
 	unsigned char magic[2];
 	struct stat st;
 	ssize_t n;
+	size_t got;
 	int ret = 0;
 
 	c->fd = fd;
-	if (fstat(fd, &st) == 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		c->size = (uint64_t)st.st_size;
-	do
-		n = pread(fd, magic, sizeof(magic), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		ret = rb_err_at(err, RB_EIO, name, 0, 0, "read failed: %s", strerror(errno));
-		goto cleanup;
+	/* the magic bytes are read, not peeked with pread: a pipe or FIFO
+	 * cannot seek ("Illegal seek"); they stay in the buffer they belong to */
+	got = 0;
+	while (got < sizeof(magic)) {
+		do
+			n = read(fd, magic + got, sizeof(magic) - got);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			ret = rb_err_at(err, RB_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
-	ret = csv_start(c, magic, (size_t)n, err);
+	c->bytes_in = got;
+	if (c->cap < sizeof(magic)) {   /* tests' tiny buffers */
+		c->cap = sizeof(magic);
+		c->buf = xrealloc(c->buf, c->cap + 1);
+	}
+	if (c->incap < sizeof(magic))
+		c->incap = sizeof(magic);
+	ret = csv_start(c, magic, got, err);
+	if (ret)
+		goto cleanup;
+	if (c->gz) {
+		memcpy(c->in, magic, got);
+		c->zs.next_in = c->in;
+		c->zs.avail_in = (uInt)got;
+	} else {
+		memcpy(c->buf, magic, got);
+		c->len = got;
+		c->buf[got] = '\0';
+	}
 cleanup:
 	if (ret) {
 		csv_free(c);

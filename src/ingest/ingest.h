@@ -30,6 +30,10 @@
 #include "util/err.h"
 
 #define INGEST_MAX_FIELD (1u << 20)   /* 1 MiB: a field past this is bad input */
+/* Pipes and FIFOs are read sequentially, by one reader: "-" is standard
+ * input; a FIFO waits this many seconds for a writer (environment
+ * REBILL_FIFO_WAIT overrides it), then is an error (RB_EIO). */
+#define INGEST_FIFO_WAIT 30
 
 /* A borrowed byte string (not NUL-terminated). */
 struct rb_str {
@@ -153,7 +157,11 @@ struct ingest_file {
  * read, and why: "parquet" (not supported yet), "not a CUR file" (unknown
  * type), "not listed by a manifest" (e.g. an older assembly's data next to
  * the manifests), "superseded assembly" (a legacy CUR assembly that the
- * top-level manifest of its period no longer names). Callers report them. */
+ * top-level manifest of its period no longer names), "broken symbolic link",
+ * "symbolic link loop", "not a regular file (...)" (a FIFO, socket or device
+ * inside a folder: only a FIFO named alone is read). Callers report them.
+ * "-" names standard input (once); a FIFO named alone is read like a file,
+ * sequentially (size 0: never split). */
 struct ingest_skipped {
 	char *path;
 	const char *reason;   /* static string */

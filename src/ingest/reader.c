@@ -21,8 +21,10 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ingest/csv.h"
@@ -273,18 +275,66 @@ static struct cur_reader *reader_new(const char *name)
 	return r;
 }
 
+/* For a FIFO: waits until a writer connects (at most INGEST_FIFO_WAIT
+ * seconds, or $REBILL_FIFO_WAIT, then RB_EIO), then makes reads blocking again. A writer that
+ * connects and closes without writing gives an empty file. */
+static int wait_for_writer(int fd, const char *path, struct rb_err *err)
+{
+	struct stat st;
+	struct pollfd pfd;
+	const char *env;
+	int flags, n, wait_s = INGEST_FIFO_WAIT;
+
+	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
+		flags = fcntl(fd, F_GETFL);
+		if (flags >= 0 && (flags & O_NONBLOCK))
+			(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		return 0;
+	}
+	if ((env = getenv("REBILL_FIFO_WAIT")) && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (!*end && v >= 0 && v <= 86400)
+			wait_s = (int)v;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		n = poll(&pfd, 1, wait_s * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot wait on FIFO: %s", strerror(errno));
+	if (n == 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0,
+			"no writer opened this FIFO within %d s", wait_s);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot read FIFO: %s", strerror(errno));
+	return 0;
+}
+
 int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
 	struct rb_err *err)
 {
 	struct cur_reader *r = reader_new(path);
 	int fd, ret;
 
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	if (!strcmp(path, "-")) {
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+	} else {
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer forever */
+		do
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		while (fd < 0 && errno == EINTR);
+	}
 	if (fd < 0) {
 		ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, path, 0, 0,
 			"cannot open: %s", strerror(errno));
+		goto cleanup;
+	}
+	if ((ret = wait_for_writer(fd, path, err))) {
+		close(fd);
 		goto cleanup;
 	}
 	ret = csv_open_fd(&r->csv, path, fd, bufsize, err);
