@@ -30,6 +30,7 @@
 #include "ingest/csv.h"
 #include "util/period.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -199,6 +200,11 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 		const char *h;
 		int found = 0;
 
+		if (!utf8_valid(f[i].p, f[i].n, NULL)) {
+			ret = rb_err_at(err, RB_EINPUT, r->name, 1, (long)i + 1,
+				"column name is not valid UTF-8");
+			goto cleanup;
+		}
 		r->header[i] = xstrndup(f[i].p, f[i].n);
 		h = r->header[i];
 		if (strchr(h, '/'))
@@ -426,6 +432,39 @@ static struct rb_str cell(const struct cur_reader *r, const struct rb_str *f, en
 {
 	static const struct rb_str none = { "", 0 };
 	return r->col[k] >= 0 ? f[r->col[k]] : none;
+}
+
+/* The rule for text (util/utf8.h): a cell rebill keeps must be well-formed
+ * UTF-8, else bad input at its line and column. */
+static int utf8_check(struct cur_reader *r, const struct rb_str *f, size_t i, long line,
+	const char *colname_, struct rb_err *err)
+{
+	size_t bad;
+	if (utf8_valid(f[i].p, f[i].n, &bad))
+		return 0;
+	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+		"text is not valid UTF-8 (byte 0x%02X at byte %zu of the cell) in column %s",
+		(unsigned)(unsigned char)f[i].p[bad], bad + 1, colname_);
+}
+
+static int text_cells(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	static const enum fld text[] = {
+		F_TYPE, F_PRODUCT_CODE, F_PRODUCT_NAME, F_USAGE_TYPE, F_OPERATION,
+		F_REGION, F_REGION_CODE, F_RESOURCE_ID,
+	};
+	size_t k;
+	int ret;
+
+	for (k = 0; k < sizeof(text) / sizeof(text[0]); k++)
+		if (r->col[text[k]] >= 0 &&
+		    (ret = utf8_check(r, f, (size_t)r->col[text[k]], line, r->header[r->col[text[k]]], err)))
+			return ret;
+	for (k = 0; k < r->ntagcols; k++)
+		if ((ret = utf8_check(r, f, r->tagcols[k].col, line, r->header[r->tagcols[k].col], err)))
+			return ret;
+	return 0;
 }
 
 static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
@@ -730,6 +769,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	if (!row->region.n)
 		row->region = cell(r, f, F_REGION_CODE);
 	row->resource_id = cell(r, f, F_RESOURCE_ID);
+	if ((ret = text_cells(r, f, line, err)))
+		return ret;
 
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
 	    (ret = amount(r, &costs.unblended, f, line, F_UNBLENDED, err)) ||
