@@ -11,6 +11,7 @@
 
 #include "store/store_config.h"
 #include "util/period.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 static const char *str(json_t *o, const char *key)

@@ -13,6 +13,7 @@
 
 #include "store/store_facts.h"
 #include "util/period.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
@@ -51,15 +52,15 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	if (fmt == OUT_JSON) {
 		json_t *root = json_object(), *arr = json_array();
-		json_object_set_new(root, "period", period_arg ? json_string(period_arg) : json_null());
+		json_object_set_new(root, "period", period_arg ? json_text(period_arg) : json_null());
 		for (i = 0; i < n; i++) {
 			json_t *o = json_object();
 			char amt[DEC_BUFSZ];
 			dec_format(amt, sizeof(amt), a[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "payer", json_string(a[i].payer));
-			json_object_set_new(o, "account", json_string(a[i].account));
+			json_object_set_new(o, "payer", json_text(a[i].payer));
+			json_object_set_new(o, "account", json_text(a[i].account));
 			json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
+			json_object_set_new(o, "unblended", json_text(amt));
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "accounts", arr);

@@ -12,6 +12,7 @@
 
 #include "store/store_facts.h"
 #include "util/period.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
@@ -47,11 +48,11 @@ int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
 			period_format(per, p[i].period);
 			dec_format(amt, sizeof(amt), p[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "period", json_string(per));
+			json_object_set_new(o, "period", json_text(per));
 			json_object_set_new(o, "payers", json_integer(p[i].payers));
 			json_object_set_new(o, "accounts", json_integer(p[i].accounts));
 			json_object_set_new(o, "rows", json_integer(p[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
+			json_object_set_new(o, "unblended", json_text(amt));
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(root, "periods", arr);

@@ -22,6 +22,7 @@
 #include "store/store_facts.h"
 #include "util/period.h"
 #include "util/strbuf.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 static const struct {
@@ -86,30 +87,30 @@ static void print_json(const char *period, const char *by, int service,
 	char buf[DEC_BUFSZ];
 	size_t i;
 
-	json_object_set_new(root, "period", json_string(period));
-	json_object_set_new(root, "by", json_string(by));
+	json_object_set_new(root, "period", json_text(period));
+	json_object_set_new(root, "by", json_text(by));
 	for (i = 0; i < n; i++) {
 		json_t *r = json_object();
-		json_object_set_new(r, "key", json_string(g[i].key));
+		json_object_set_new(r, "key", json_text(g[i].key));
 		if (service)
-			json_object_set_new(r, "name", json_string(g[i].name));
+			json_object_set_new(r, "name", json_text(g[i].name));
 		json_object_set_new(r, "rows", json_integer(g[i].sum.rows));
 		amount(buf, g[i].sum.unblended, DEC_SCALE);
-		json_object_set_new(r, "unblended", json_string(buf));
+		json_object_set_new(r, "unblended", json_text(buf));
 		amount(buf, g[i].sum.ondemand, DEC_SCALE);
-		json_object_set_new(r, "ondemand", json_string(buf));
+		json_object_set_new(r, "ondemand", json_text(buf));
 		amount(buf, g[i].sum.effective, DEC_SCALE);
-		json_object_set_new(r, "effective", json_string(buf));
+		json_object_set_new(r, "effective", json_text(buf));
 		json_array_append_new(rows, r);
 	}
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(t, "rows", json_integer(total->rows));
 	amount(buf, total->unblended, DEC_SCALE);
-	json_object_set_new(t, "unblended", json_string(buf));
+	json_object_set_new(t, "unblended", json_text(buf));
 	amount(buf, total->ondemand, DEC_SCALE);
-	json_object_set_new(t, "ondemand", json_string(buf));
+	json_object_set_new(t, "ondemand", json_text(buf));
 	amount(buf, total->effective, DEC_SCALE);
-	json_object_set_new(t, "effective", json_string(buf));
+	json_object_set_new(t, "effective", json_text(buf));
 	json_object_set_new(root, "total", t);
 	out_json(root, 1);
 	json_decref(root);
