@@ -51,6 +51,9 @@ int out_format_parse(enum out_format *out, const char *s, struct rb_err *err);
  * caller's. Returns 0, or -1 when stdout cannot be written. */
 struct json_t;
 int out_json(const struct json_t *v, int compact);
+/* Prints text from outside (names, addresses) for a terminal: controls
+ * such as ESC and bidi overrides are shown escaped (util/textout.h). */
+void out_text(FILE *f, const char *s);
 
 /* A table of string cells printed aligned (numbers right-aligned) or as
  * RFC 4180 CSV. Cells are copied. */
