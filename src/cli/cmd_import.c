@@ -77,6 +77,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timing", no_argument, NULL, 't' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_list list = { 0 };
@@ -92,12 +93,19 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			quiet = 1;
 		else if (c == 't')
 			timing = 1;
+		else if (c == 'w') {
+			if ((rc = cli_parse_wait(ctx, optarg, err)) < 0)
+				return rc;
+		}
 		else
 			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
 				argv[optind - 1]);
 	}
 	if (optind >= argc)
 		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	/* another writer? wait for it now, before reading gigabytes for nothing */
+	if ((rc = store_probe_writer(ctx->store, err)) < 0)
+		return rc;
 	if ((rc = ingest_collect(&list, (const char *const *)argv + optind, (size_t)(argc - optind),
 			err)) < 0)
 		return rc;
