@@ -11,7 +11,9 @@
  * and are RB_EINPUT for bad input, RB_EIO for I/O.
  *
  * Row rules (cur_reader_next): every row of a file has the billing period of
- * its first row; the usage day is a real calendar day; payer and usage
+ * its first row; the usage day is a real calendar day inside that billing
+ * period, and its time of day, when given, a real one (hour 25 is bad
+ * input); kept text is well-formed UTF-8 (util/utf8.h); payer and usage
  * account ids are 1 to 20 ASCII digits (AWS uses 12; anonymised samples
  * differ); amounts are exact decimals (E-notation allowed), an empty cell is
  * 0; an empty tag value is no tag; when two columns give the same tag key the

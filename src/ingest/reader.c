@@ -712,6 +712,50 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
+static int two_digits(const char *p, int max)
+{
+	int v;
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	v = (p[0] - '0') * 10 + (p[1] - '0');
+	return v <= max ? 0 : -1;
+}
+
+/* What may follow the day of a usage start date: nothing, or a time of day
+ * 'T' or ' ' HH:MM[:SS[.fraction]] with HH <= 23, MM <= 59, SS <= 60 (a leap
+ * second), then nothing, 'Z' or an offset +HH:MM / -HH:MM. Hour 25 is bad
+ * input, not a day later. 0 when well formed. */
+static int time_check(const char *p, size_t n)
+{
+	size_t i = 6;
+
+	if (n == 0)
+		return 0;
+	if ((p[0] != 'T' && p[0] != ' ') || n < 6 || two_digits(p + 1, 23) || p[3] != ':' ||
+	    two_digits(p + 4, 59))
+		return -1;
+	if (i < n && p[i] == ':') {
+		if (n < i + 3 || two_digits(p + i + 1, 60))
+			return -1;
+		i += 3;
+		if (i < n && p[i] == '.') {
+			size_t d = ++i;
+			while (i < n && p[i] >= '0' && p[i] <= '9')
+				i++;
+			if (i == d)
+				return -1;
+		}
+	}
+	if (i == n)
+		return 0;
+	if (p[i] == 'Z')
+		return i + 1 == n ? 0 : -1;
+	if ((p[i] == '+' || p[i] == '-') && n == i + 6 && !two_digits(p + i + 1, 23) &&
+	    p[i + 3] == ':' && !two_digits(p + i + 4, 59))
+		return 0;
+	return -1;
+}
+
 static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
 {
@@ -744,8 +788,20 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 		}
 	}
 	s = cell(r, f, F_USAGE_START);
-	if (day_check(s.p, s.n))
+	if (day_check(s.p, s.n) || time_check(s.p + 10, s.n - 10))
 		return bad_value(r, f, line, F_USAGE_START, "usage start date", err);
+	{
+		int uperiod;
+		if (period_from_date(&uperiod, s.p, 7) == 0 && uperiod != r->period) {
+			char a[PERIOD_BUFSZ];
+			size_t i = (size_t)r->col[F_USAGE_START];
+			int n = s.n > QUOTE_MAX ? QUOTE_MAX : (int)s.n;
+			period_format(a, r->period);
+			return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+				"usage start date '%.*s' is outside the billing period %s in column %s",
+				n, s.p, a, r->header[i]);
+		}
+	}
 	memcpy(row->day, s.p, 10);
 	row->day[10] = '\0';
 	if ((ret = account_id(r, &row->payer, f, line, F_PAYER, err)) ||
