@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,6 +73,35 @@ static void print_result(const struct import_result *r, const struct ingest_list
 			r->nunknown_columns, r->nunknown_columns == 1 ? "" : "s");
 }
 
+/* SIGINT/SIGTERM during an import (issue 10): until the COMMIT starts the
+ * database is unchanged (SQLite drops an uncommitted transaction's WAL
+ * frames), so the handler can say so and exit at once, 128 + the signal.
+ * Once the COMMIT started it only notes the signal; the import finishes and
+ * says it was committed. Signal handlers can only share state through
+ * globals: these two are the only ones, and only here. */
+static volatile sig_atomic_t import_committing, import_signal;
+
+static void on_signal(int sig)
+{
+	static const char msg[] = "\nrebill: interrupted; the database is unchanged\n";
+	if (!import_committing) {
+		ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)n;
+		_exit(128 + sig);
+	}
+	import_signal = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct option opts[] = {
@@ -103,6 +133,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	}
 	if (optind >= argc)
 		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	catch_signals();   /* nothing is written before the COMMIT */
 	/* another writer? wait for it now, before reading gigabytes for nothing */
 	if ((rc = store_probe_writer(ctx->store, err)) < 0)
 		return rc;
@@ -119,9 +150,15 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	memset(&opt, 0, sizeof(opt));
 	opt.progress = !quiet && isatty(2);
 	opt.source = &import_source_cur;
+	opt.committing = &import_committing;
 	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
 		goto cleanup;
 	print_result(&res, &list);
+	if (import_signal) {
+		fflush(stdout);
+		fprintf(stderr, "rebill: interrupted while committing; the import was committed\n");
+		exit(128 + import_signal);
+	}
 	if (timing)
 		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
 			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);

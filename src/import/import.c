@@ -70,6 +70,7 @@ struct shared {
 	struct agg *agg;                   /* the one table */
 	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
 	size_t budget;                     /* bytes of facts before spilling */
+	volatile sig_atomic_t *committing; /* import_options.committing */
 	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
 	struct store_spill *spill;         /* opened by the first spill */
 };
@@ -608,6 +609,8 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 				n->unblended, err)) < 0)
 			goto cleanup;
 	}
+	if (sh->committing)   /* from now on an interrupt may find it written */
+		*sh->committing = 1;
 	rc = store_batch_commit(b, err);
 	b = NULL;
 cleanup:
@@ -854,6 +857,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
 	sh.agg = agg_new();
 	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
+	sh.committing = opt->committing;
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
 
 	if (plan_items(&sh, ncpu, range_min, 1)) {

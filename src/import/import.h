@@ -18,6 +18,7 @@
 #ifndef RB_IMPORT_H
 #define RB_IMPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ struct import_options {
 	const struct import_source_ops *source; /* required, e.g. &import_source_cur */
 	size_t memory_budget;      /* bytes of facts held in memory; 0 = IMPORT_MEMORY_BUDGET */
 	uint64_t range_bytes;      /* least bytes per range of a split file; 0 = IMPORT_RANGE_BYTES */
+	/* Optional: set to 1 just before the COMMIT starts. Until then the
+	 * database is unchanged whatever happens to the process (a signal
+	 * handler may tell the user so). */
+	volatile sig_atomic_t *committing;
 };
 
 /* With fewer files than threads, a plain CSV of at least twice this size is
