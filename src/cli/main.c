@@ -304,6 +304,11 @@ out:
 		if (!err.file[0])
 			fputs("rebill: ", stderr);
 		rb_err_print(&err, stderr);
+		if (ctx.store && strstr(err.msg, "database or disk is full")) {
+			store_release_wal(ctx.store);
+			fprintf(stderr, "rebill: no space left on the disk holding %s (or SQLite's temporary "
+				"directory, $SQLITE_TMPDIR or /var/tmp); nothing was written\n", ctx.db_path);
+		}
 		if (store_wait_gave_up(&ctx.wait))
 			fprintf(stderr, "rebill: another process held the write lock of %s for more than "
 				"%d s; nothing was written (wait longer with --wait SECONDS or --wait forever)\n",

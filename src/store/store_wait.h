@@ -41,4 +41,10 @@ int store_probe_writer(struct store *s, struct rb_err *err);
  * (for the message: "waited N s"). */
 int store_wait_gave_up(const struct store_wait *w);
 
+/* After a failed write (e.g. the disk is full): gives back the space the
+ * write-ahead log took (PRAGMA wal_checkpoint(TRUNCATE)), so that a failed
+ * import leaves no WAL behind; the database itself is as before. Never
+ * fails (a busy or full database is left as it is). */
+void store_release_wal(struct store *s);
+
 #endif

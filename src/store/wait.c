@@ -60,3 +60,14 @@ int store_wait_gave_up(const struct store_wait *w)
 {
 	return w->waited_ < 0;
 }
+
+void store_release_wal(struct store *s)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st;
+
+	store_rollback(s);
+	while ((st = sqlite3_next_stmt(db, NULL)))   /* a failed statement left open */
+		sqlite3_finalize(st);
+	(void)sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+}
