@@ -3,7 +3,7 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 time)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

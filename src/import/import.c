@@ -164,6 +164,22 @@ static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
 }
 
 /* Spills a when its facts passed the budget. */
+/* What a row may add to the agg's memory, roughly: its tag bytes (a new
+ * tag set is interned whole). Rows with thousands of distinct tags make
+ * 1024 rows many megabytes: the memory is checked after SPILL_BYTES of
+ * them too, not only every SPILL_EVERY rows (issue 10: 6k rows x 1000 tag
+ * columns went 14 MB past the budget between two checks). */
+#define SPILL_BYTES ((uint64_t)1 << 20)
+
+static uint64_t row_weight(const struct cur_row *row)
+{
+	uint64_t w = 64;
+	size_t i;
+	for (i = 0; i < row->ntags; i++)
+		w += row->tags[i].key.n + row->tags[i].value.n + 2;
+	return w;
+}
+
 static int maybe_spill(struct shared *sh, struct agg *a, struct rb_err *err)
 {
 	if (agg_facts_memory(a) <= sh->budget)
@@ -178,7 +194,7 @@ static void *aggregator_main(void *arg)
 	struct shared *sh = arg;
 	const struct cur_row *row;
 	uint32_t file;
-	uint64_t n = 0;
+	uint64_t n = 0, weight = 0;
 
 	while ((row = rowpipe_pop(sh->pipe, &file)) != NULL) {
 		struct rb_err e;
@@ -190,7 +206,9 @@ static void *aggregator_main(void *arg)
 			rowpipe_stop(sh->pipe);
 			break;
 		}
-		if (++n % SPILL_EVERY == 0) {
+		weight += row->ntags ? row_weight(row) : 64;
+		if (++n % SPILL_EVERY == 0 || weight >= SPILL_BYTES) {
+			weight = 0;
 			rb_err_clear(&e);
 			if ((a = maybe_spill(sh, sh->agg, &e)) < 0) {
 				fail_shared(sh, a, &e);
@@ -211,7 +229,7 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 	const struct cur_row *row;
 	struct cur_reader_stats st;
 	void *state = NULL;
-	uint64_t n = 0;
+	uint64_t n = 0, weight = 0;
 	int rc;
 
 	if (it->nparts)
@@ -234,8 +252,14 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 			}
 		}
 		++n;
-		if (!sh->pipe && n % SPILL_EVERY == 0 && (rc = maybe_spill(sh, sh->agg, err)) < 0)
-			goto cleanup;
+		if (!sh->pipe) {
+			weight += row->ntags ? row_weight(row) : 64;
+			if (n % SPILL_EVERY == 0 || weight >= SPILL_BYTES) {
+				weight = 0;
+				if ((rc = maybe_spill(sh, sh->agg, err)) < 0)
+					goto cleanup;
+			}
+		}
 		if (n % STATS_EVERY == 0) {
 			sh->src->stats(state, &st);
 			atomic_store(&w->bytes, st.bytes_in);
