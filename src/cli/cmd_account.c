@@ -12,7 +12,6 @@
 #include "store/store_config.h"
 #include "report/summary.h"
 #include "util/period.h"
-#include "report/json_text.h"
 #include "util/banned.h"
 
 static int check_period(const char *opt, const char *s, struct rb_err *err)
