@@ -66,6 +66,7 @@ char *textout_term(const char *s, int keep_lf)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct strbuf sb;
+	char *out;
 
 	/* at most 6 bytes out per byte in: within the limit by construction */
 	strbuf_init(&sb, strlen(s) + 1, 6 * strlen(s) + 16);
@@ -87,5 +88,7 @@ char *textout_term(const char *s, int keep_lf)
 			p++;
 		}
 	}
-	return strbuf_detach(&sb, NULL);
+	out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);   /* detach leaves sb initialized, with a buffer */
+	return out;
 }
