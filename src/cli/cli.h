@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "store/store.h"
+#include "store/store_wait.h"
 #include "util/err.h"
 
 enum cli_flags {
@@ -19,6 +20,7 @@ struct cli_ctx {
 	const char *db_path;   /* --db, else $REBILL_DB, else ./rebill.db */
 	int quiet;             /* --quiet: no progress output */
 	struct store *store;   /* open when the command has CLI_NEEDS_DB */
+	struct store_wait wait; /* --wait SECONDS: how long to wait for another writer */
 };
 
 /* A command returns an RB_E* code (0 on success) and fills err; main prints
@@ -51,6 +53,13 @@ int out_format_parse(enum out_format *out, const char *s, struct rb_err *err);
  * caller's. Returns 0, or -1 when stdout cannot be written. */
 struct json_t;
 int out_json(const struct json_t *v, int compact);
+
+/* --wait SECONDS (global, and import's): parses s into ctx->wait.seconds
+ * ("forever" or a whole number of seconds, at most a day). */
+int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err);
+/* Prints text from outside (names, addresses) for a terminal: controls
+ * such as ESC and bidi overrides are shown escaped (util/textout.h). */
+void out_text(FILE *f, const char *s);
 
 /* A table of string cells printed aligned (numbers right-aligned) or as
  * RFC 4180 CSV. Cells are copied. */

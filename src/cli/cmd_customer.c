@@ -147,7 +147,9 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		if (!json_object_get(o, config_customer_fields[f]))
 			continue;
 		snprintf(lab, sizeof(lab), "%s:", config_customer_fields[f]);
-		printf("%-12s %s\n", lab, config_str(o, config_customer_fields[f]));
+		printf("%-12s ", lab);
+		out_text(stdout, config_str(o, config_customer_fields[f]));
+		putchar('\n');
 	}
 	printf("\naccounts:\n");
 	t = out_table_new(3, head, NULL);

@@ -13,6 +13,7 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,17 +71,53 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 			" billed as class other\n", n->name, n->payer, per, (long long)n->rows,
 			n->rows == 1 ? "" : "s", amt);
 	}
+	for (i = 0; i < r->nempty_files; i++)
+		printf("warning: %s has a header and no rows: nothing imported from it\n",
+			r->empty_files[i]);
+	if (r->duplicate_tags)
+		printf("warning: %llu tag value%s not used: another column gave the row the same tag key "
+			"(the first column in header order wins)\n", (unsigned long long)r->duplicate_tags,
+			r->duplicate_tags == 1 ? "" : "s");
 	if (r->nunknown_columns)
 		printf("warning: %zu column%s not used by rebill (recorded in import_notes)\n",
 			r->nunknown_columns, r->nunknown_columns == 1 ? "" : "s");
 }
 
+/* SIGINT/SIGTERM during an import (issue 10): until the COMMIT starts the
+ * database is unchanged (SQLite drops an uncommitted transaction's WAL
+ * frames), so the handler can say so and exit at once, 128 + the signal.
+ * Once the COMMIT started it only notes the signal; the import finishes and
+ * says it was committed. Signal handlers can only share state through
+ * globals: these two are the only ones, and only here. */
+static volatile sig_atomic_t import_committing, import_signal;
+
+static void on_signal(int sig)
+{
+	static const char msg[] = "\nrebill: interrupted; the database is unchanged\n";
+	if (!import_committing) {
+		ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)n;
+		_exit(128 + sig);
+	}
+	import_signal = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_TIMING, O_CACHE };
+	enum { O_QUIET, O_TIMING, O_CACHE, O_WAIT };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
-		[O_CACHE] = { "--cache", 1, NULL },
+		[O_CACHE] = { "--cache", 1, NULL }, [O_WAIT] = { "--wait", 1, NULL },
 		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
@@ -94,6 +131,10 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	quiet = ctx->quiet || a.opt[O_QUIET];
 	timing = a.opt[O_TIMING] != NULL;
+	if (a.opt[O_WAIT] && (rc = cli_parse_wait(ctx, a.opt[O_WAIT], err)) < 0) {
+		cli_args_release(&a);
+		return rc;
+	}
 	/* s3://BUCKET/PREFIX: fetched into the cache, then imported (cmd_sync.c) */
 	for (k = 0; k < a.npos; k++)
 		if (!strncmp(a.pos[k], "s3://", 5)) {
@@ -105,7 +146,12 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		}
 	if (a.npos == 0)
 		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
-	else
+	if (rc == 0) {
+		catch_signals();   /* nothing is written before the COMMIT */
+		/* another writer? wait for it now, before reading gigabytes for nothing */
+		rc = store_probe_writer(ctx->store, err);
+	}
+	if (rc == 0)
 		rc = ingest_collect(&list, (const char *const *)a.pos, (size_t)a.npos, err);
 	cli_args_release(&a);
 	if (rc < 0)
@@ -120,9 +166,15 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	memset(&opt, 0, sizeof(opt));
 	opt.progress = !quiet && isatty(2);
 	opt.source = &import_source_cur;
+	opt.committing = &import_committing;
 	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
 		goto cleanup;
 	cli_import_print(&res, &list);
+	if (import_signal) {
+		fflush(stdout);
+		fprintf(stderr, "rebill: interrupted while committing; the import was committed\n");
+		exit(128 + import_signal);
+	}
 	if (timing)
 		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
 			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);

@@ -55,8 +55,10 @@ static void print_table(const struct report_invoices *r)
 		if (i)
 			putchar('\n');
 		dec_format_min(fx, sizeof(fx), inv->fx, DEC_FACTOR_DIGITS);
-		printf("%s (%s), %s, %s", inv->customer,
-			it->customer->name ? it->customer->name : "", pb, inv->currency);
+		out_text(stdout, inv->customer);
+		fputs(" (", stdout);
+		out_text(stdout, it->customer->name ? it->customer->name : "");
+		printf("), %s, %s", pb, inv->currency);
 		if (strcmp(inv->currency, "USD"))
 			printf(" at %s per USD", fx);
 		putchar('\n');

@@ -14,7 +14,7 @@
 
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
-	  "usage: rebill import [--quiet] [--timing] PATH...\n"
+	  "usage: rebill import [--quiet] [--timing] [--wait SECONDS] PATH...\n"
 	  "       rebill import [--quiet] [--cache DIR] s3://BUCKET/PREFIX\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; CSV, CSV.gz, Parquet;\n"
@@ -31,6 +31,9 @@ static const struct cli_command commands[] = {
 	  "columns rebill does not use. A progress bar is drawn on stderr when it is a\n"
 	  "terminal, unless --quiet. --timing prints on stderr the seconds spent reading\n"
 	  "and summing rows, then writing the database (for benchmarks).\n"
+	  "PATH '-' reads standard input; a FIFO is read once, in order. While another\n"
+	  "rebill writes the database, import says so and waits up to --wait SECONDS\n"
+	  "(default 60, 'forever'), before reading any input.\n"
 	  "\n"
 	  "s3://BUCKET/PREFIX: the current version of each month under the prefix (as\n"
 	  "its CUR manifests tell) is fetched into the cache (--cache DIR, default\n"
@@ -203,6 +206,8 @@ static const char global_usage[] =
 	"Global options:\n"
 	"  --db PATH   the database (default: $REBILL_DB, else ./rebill.db)\n"
 	"  --quiet     no progress output\n"
+	"  --wait SECONDS  how long to wait while another rebill writes to the\n"
+	"              database (default 60; 0: fail at once; 'forever')\n"
 	"\n"
 	"Commands:\n";
 
@@ -325,6 +330,35 @@ static int help(int argc, char **argv)
 	return 0;
 }
 
+/* The store waits for another writer: say what is being waited for. */
+static void say_waiting(void *arg, int seconds)
+{
+	const struct cli_ctx *ctx = arg;
+	if (seconds < 0)
+		fprintf(stderr, "rebill: %s: another rebill (an import or a configuration change) is "
+			"writing; waiting for it to finish (--wait forever)...\n", ctx->db_path);
+	else
+		fprintf(stderr, "rebill: %s: another rebill (an import or a configuration change) is "
+			"writing; waiting for it to finish, at most %d s (--wait SECONDS)...\n",
+			ctx->db_path, seconds);
+}
+
+int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "forever")) {
+		ctx->wait.seconds = STORE_WAIT_FOREVER;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 86400)
+		return rb_err_set(err, RB_EUSAGE, "--wait takes 0 to 86400 seconds or 'forever', not '%s'", s);
+	ctx->wait.seconds = (int)v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { 0 };
@@ -333,6 +367,9 @@ int main(int argc, char **argv)
 	int i = 1, rc;
 
 	rb_err_clear(&err);
+	ctx.wait.seconds = STORE_WAIT_DEFAULT;
+	ctx.wait.notify = say_waiting;
+	ctx.wait.arg = &ctx;
 	ctx.db_path = getenv("REBILL_DB");
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = "rebill.db";
@@ -346,6 +383,12 @@ int main(int argc, char **argv)
 			ctx.db_path = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			ctx.db_path = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--wait") || !strncmp(argv[i], "--wait=", 7)) {
+			const char *v = argv[i][6] == '=' ? argv[i] + 7 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v || cli_parse_wait(&ctx, v, &err) < 0) {
+				fprintf(stderr, "rebill: %s\n", v ? err.msg : "--wait needs a number of seconds");
+				return 1;
+			}
 		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
 			ctx.quiet = 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -376,6 +419,7 @@ int main(int argc, char **argv)
 		rc = store_open(&ctx.store, ctx.db_path, &err);
 		if (rc < 0)
 			goto out;
+		store_set_wait(ctx.store, &ctx.wait);
 	}
 	rc = cmd->fn(&ctx, argc - i, argv + i, &err);
 out:
@@ -384,6 +428,15 @@ out:
 		if (!err.file[0])
 			fputs("rebill: ", stderr);
 		rb_err_print(&err, stderr);
+		if (ctx.store && strstr(err.msg, "database or disk is full")) {
+			store_release_wal(ctx.store);
+			fprintf(stderr, "rebill: no space left on the disk holding %s (or SQLite's temporary "
+				"directory, $SQLITE_TMPDIR or /var/tmp); nothing was written\n", ctx.db_path);
+		}
+		if (store_wait_gave_up(&ctx.wait))
+			fprintf(stderr, "rebill: another process held the write lock of %s for more than "
+				"%d s; nothing was written (wait longer with --wait SECONDS or --wait forever)\n",
+				ctx.db_path, ctx.wait.seconds);
 	}
 	store_free(ctx.store);
 	return rb_err_exit_status(rc);

@@ -1,6 +1,6 @@
 /*
- * output.c: printing tables for people (aligned) and for spreadsheets
- * (RFC 4180 CSV). JSON output is built by each command with jansson.
+ * output.c: printing tables for people (aligned, terminal controls escaped)
+ * and for spreadsheets (RFC 4180 CSV, formulas neutralised: util/textout.h). JSON output is built by each command with jansson.
  */
 #include "cli/cli.h"
 
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/textout.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -40,6 +41,13 @@ int out_json(const json_t *v, int compact)
 	return 0;
 }
 
+void out_text(FILE *f, const char *s)
+{
+	char *shown = textout_term(s ? s : "", 0);
+	fputs(shown, f);
+	free(shown);
+}
+
 struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align)
 {
 	struct out_table *t = xcalloc(1, sizeof(*t));
@@ -67,21 +75,6 @@ void out_table_add(struct out_table *t, const char *const *cells)
 	t->nrows++;
 }
 
-static void csv_cell(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* Display width of a UTF-8 string: counts code points, not bytes. */
 static size_t width(const char *s)
 {
@@ -102,32 +95,47 @@ static void pad_cell(FILE *f, const char *s, size_t w, int right, int last)
 		fprintf(f, "%*s", (int)(w - n), "");
 }
 
+/* Tables are for terminals: cells with controls (ESC, bidi overrides...)
+ * are shown escaped (util/textout.h), widths measured on what is shown. */
+static char **term_cells(const struct out_table *t)
+{
+	size_t i, n = (t->nrows + 1) * t->ncols;
+	char **v = xcalloc(n ? n : 1, sizeof(char *));
+	for (i = 0; i < t->ncols; i++)
+		v[i] = textout_term(t->headers[i], 0);
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		v[t->ncols + i] = textout_term(t->cells[i], 0);
+	return v;
+}
+
 void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt)
 {
 	size_t r, c, *w;
+	char **shown;
 
 	if (fmt == OUT_CSV) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputc(',', f);
-			csv_cell(f, t->headers[c]);
+			textout_csv_cell(f, t->headers[c]);
 		}
 		fputs("\r\n", f);
 		for (r = 0; r < t->nrows; r++) {
 			for (c = 0; c < t->ncols; c++) {
 				if (c)
 					fputc(',', f);
-				csv_cell(f, t->cells[r * t->ncols + c]);
+				textout_csv_cell(f, t->cells[r * t->ncols + c]);
 			}
 			fputs("\r\n", f);
 		}
 		return;
 	}
+	shown = term_cells(t);
 	w = xcalloc(t->ncols, sizeof(size_t));
 	for (c = 0; c < t->ncols; c++) {
-		w[c] = width(t->headers[c]);
+		w[c] = width(shown[c]);
 		for (r = 0; r < t->nrows; r++) {
-			size_t n = width(t->cells[r * t->ncols + c]);
+			size_t n = width(shown[(r + 1) * t->ncols + c]);
 			if (n > w[c])
 				w[c] = n;
 		}
@@ -135,17 +143,20 @@ void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt)
 	for (c = 0; c < t->ncols; c++) {
 		if (c)
 			fputs("  ", f);
-		pad_cell(f, t->headers[c], w[c], t->right[c], c + 1 == t->ncols);
+		pad_cell(f, shown[c], w[c], t->right[c], c + 1 == t->ncols);
 	}
 	fputc('\n', f);
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputs("  ", f);
-			pad_cell(f, t->cells[r * t->ncols + c], w[c], t->right[c], c + 1 == t->ncols);
+			pad_cell(f, shown[(r + 1) * t->ncols + c], w[c], t->right[c], c + 1 == t->ncols);
 		}
 		fputc('\n', f);
 	}
+	for (c = 0; c < (t->nrows + 1) * t->ncols; c++)
+		free(shown[c]);
+	free(shown);
 	free(w);
 }
 

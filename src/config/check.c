@@ -22,6 +22,17 @@
 #define PATHSZ 256
 #define ID_MAX 64
 
+/* Bounds (issue 10): a value past them was accepted and then made every
+ * invoice preview fail (an overflow) without naming the customer; now it
+ * is refused here, at its JSON path. Generous for real use. */
+#define TEXT_MAX 1024              /* bytes of any string (names, notes...) */
+#define MARKUP_MAX 10000           /* % markup */
+#define TAX_RATE_MAX 100           /* % tax */
+#define FEE_PCT_MAX 1000           /* % percent fee */
+#define FACTOR_MAX 100             /* credits and discount factors */
+#define FX_MAX 1000000             /* invoice currency units per USD */
+#define AMOUNT_MAX 1000000000000   /* fee and custom line amounts (1e12) */
+
 static const char *const discount_types[] = {
 	"EdpDiscount", "SppDiscount", "BundledDiscount", "PrivateRateDiscount",
 	"DistributorDiscount", NULL,
@@ -136,6 +147,10 @@ static const char *get_str(struct config_result *r, json_t *obj, const char *key
 			problem(r, p, "empty");
 		return NULL;
 	}
+	if (json_string_length(v) > TEXT_MAX) {
+		problem(r, p, "longer than %d bytes (%zu)", TEXT_MAX, json_string_length(v));
+		return NULL;
+	}
 	return json_string_value(v);
 }
 
@@ -184,6 +199,18 @@ static json_t *dec_json(rb_i128 v)
 	char buf[DEC_BUFSZ];
 	dec_format_min(buf, sizeof(buf), v, DEC_FACTOR_DIGITS);
 	return json_string(buf);
+}
+
+/* Whether v (at DEC_FACTOR_DIGITS) is above max (whole units); if so it
+ * is reported at path.key as "WHAT above MAX". */
+static int above(struct config_result *r, const char *path, const char *key, rb_i128 v,
+	long long max, const char *what)
+{
+	char p[PATHSZ];
+	if (v <= (rb_i128)max * dec_pow10(DEC_FACTOR_DIGITS))
+		return 0;
+	problem(r, pkey(p, path, key), "%s above %lld", what, max);
+	return 1;
 }
 
 /* Fractional digits a factor-scale value needs. */
@@ -320,6 +347,8 @@ static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids
 		else if (rate < 0) {
 			problem(r, pkey(p, path, "rate_pct"), "negative tax rate");
 			ok = 0;
+		} else if (above(r, path, "rate_pct", rate, TAX_RATE_MAX, "tax rate (%)")) {
+			ok = 0;
 		}
 		if (!id)
 			continue;
@@ -410,6 +439,8 @@ static json_t *check_rule(struct config_result *r, json_t *e, const char *path)
 	if (hasm > 0 && m < -100 * dec_pow10(DEC_FACTOR_DIGITS)) {
 		problem(r, pkey(p, path, "markup_pct"), "markup below -100%%");
 		ok = 0;
+	} else if (hasm > 0 && above(r, path, "markup_pct", m, MARKUP_MAX, "markup (%)")) {
+		ok = 0;
 	}
 	if (hasm > 0)
 		json_object_set_new(o, "markup_pct", dec_json(m));
@@ -440,6 +471,20 @@ static json_t *check_fee(struct config_result *r, json_t *e, const char *path)
 	hmin = get_dec(r, e, "min", path, 0, &min, NULL);
 	hmax = get_dec(r, e, "max", path, 0, &max, NULL);
 	if (ha < 0 || hp < 0 || hmin < 0 || hmax < 0 || !type)
+		ok = 0;
+	if (hmin > 0 && min < 0) {
+		problem(r, pkey(p, path, "min"), "negative minimum");
+		ok = 0;
+	}
+	if (hmax > 0 && max < 0) {
+		problem(r, pkey(p, path, "max"), "negative maximum");
+		ok = 0;
+	}
+	if ((ha > 0 && (above(r, path, "amount", amount, AMOUNT_MAX, "amount") ||
+	                above(r, path, "amount", -amount, AMOUNT_MAX, "amount below minus"))) ||
+	    (hmin > 0 && above(r, path, "min", min, AMOUNT_MAX, "minimum")) ||
+	    (hmax > 0 && above(r, path, "max", max, AMOUNT_MAX, "maximum")) ||
+	    (hp > 0 && above(r, path, "pct", pct, FEE_PCT_MAX, "percentage")))
 		ok = 0;
 	if (type && !strcmp(type, "percent")) {
 		if (ha > 0) {
@@ -546,11 +591,15 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 		else if (markup < -100 * dec_pow10(DEC_FACTOR_DIGITS)) {
 			problem(r, pkey(p, path, "markup_pct"), "markup below -100%%");
 			ok = 0;
+		} else if (above(r, path, "markup_pct", markup, MARKUP_MAX, "markup (%)")) {
+			ok = 0;
 		}
 		if (get_dec(r, e, "credits", path, 0, &credits, NULL) < 0)
 			ok = 0;
 		else if (credits < 0) {
 			problem(r, pkey(p, path, "credits"), "negative factor");
+			ok = 0;
+		} else if (above(r, path, "credits", credits, FACTOR_MAX, "factor")) {
 			ok = 0;
 		}
 		ref = get_enum(r, e, "refunds", path, refunds, "pass", "pass or withhold");
@@ -581,6 +630,8 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 						ok = 0;
 					} else if (f < 0) {
 						problem(r, pkey(q, p, dk), "negative factor");
+						ok = 0;
+					} else if (above(r, p, dk, f, FACTOR_MAX, "factor")) {
 						ok = 0;
 					} else {
 						json_object_set_new(dobj, dk, dec_json(f));
@@ -1074,6 +1125,8 @@ static void check_fx(struct config_result *r, json_t *doc, json_t *out)
 		} else if (rate <= 0) {
 			problem(r, pkey(p, path, "rate"), "a rate must be positive");
 			ok = 0;
+		} else if (above(r, path, "rate", rate, FX_MAX, "rate")) {
+			ok = 0;
 		}
 		if (rp <= 0 || !cur || !ok)
 			continue;
@@ -1146,6 +1199,9 @@ static void check_custom(struct config_result *r, json_t *doc, json_t *cust_ids,
 		rp = get_period(r, e, "period", path, 1, &period);
 		desc = get_str(r, e, "description", path, 1);
 		ra = get_dec(r, e, "amount", path, 1, &amount, &raw);
+		if (ra > 0 && (above(r, path, "amount", amount, AMOUNT_MAX, "amount") ||
+		               above(r, path, "amount", -amount, AMOUNT_MAX, "amount below minus")))
+			ra = -1;
 		if (ra > 0 && cur && *cur && dec_digits(amount) > config_currency_minor(cur)) {
 			problem(r, pkey(p, path, "amount"), "%s has more digits than %s allows (%d)",
 				raw, cur, config_currency_minor(cur));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/period.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 const char *const config_customer_fields[] = { "name", "currency", "plan", "tax_cluster",
@@ -169,6 +170,14 @@ int config_customer_edit(json_t **doc, void *arg, struct rb_err *err)
 	long i = find_entry(*doc, "customers", "id", c->id);
 	size_t f;
 
+	/* jansson makes no string of text that is not UTF-8: it would be
+	 * dropped, the change silently lost (issue 10). Refuse it here. */
+	if (!utf8_valid(c->id, strlen(c->id), NULL))
+		return rb_err_set(err, RB_EINPUT, "customer id is not valid UTF-8");
+	for (f = 0; config_customer_fields[f]; f++)
+		if (c->values[f] && !utf8_valid(c->values[f], strlen(c->values[f]), NULL))
+			return rb_err_set(err, RB_EINPUT, "customer '%s': --%s is not valid UTF-8",
+				c->id, config_customer_fields[f]);
 	if (c->add && i >= 0)
 		return rb_err_set(err, RB_EINPUT, "customer '%s' already exists (use 'rebill customer edit')", c->id);
 	if (!c->add && i < 0)

@@ -49,6 +49,7 @@ struct item {
 	uint64_t start, end;
 	int part, nparts;              /* nparts 0: the whole file */
 	struct cur_reader_range range; /* where a range started and stopped */
+	uint64_t rows, duplicate_tags; /* what it read (cur_reader_stats) */
 };
 
 struct shared {
@@ -69,6 +70,7 @@ struct shared {
 	struct agg *agg;                   /* the one table */
 	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
 	size_t budget;                     /* bytes of facts before spilling */
+	volatile sig_atomic_t *committing; /* import_options.committing */
 	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
 	struct store_spill *spill;         /* opened by the first spill */
 };
@@ -162,6 +164,22 @@ static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
 }
 
 /* Spills a when its facts passed the budget. */
+/* What a row may add to the agg's memory, roughly: its tag bytes (a new
+ * tag set is interned whole). Rows with thousands of distinct tags make
+ * 1024 rows many megabytes: the memory is checked after SPILL_BYTES of
+ * them too, not only every SPILL_EVERY rows (issue 10: 6k rows x 1000 tag
+ * columns went 14 MB past the budget between two checks). */
+#define SPILL_BYTES ((uint64_t)1 << 20)
+
+static uint64_t row_weight(const struct cur_row *row)
+{
+	uint64_t w = 64;
+	size_t i;
+	for (i = 0; i < row->ntags; i++)
+		w += row->tags[i].key.n + row->tags[i].value.n + 2;
+	return w;
+}
+
 static int maybe_spill(struct shared *sh, struct agg *a, struct rb_err *err)
 {
 	if (agg_facts_memory(a) <= sh->budget)
@@ -176,7 +194,7 @@ static void *aggregator_main(void *arg)
 	struct shared *sh = arg;
 	const struct cur_row *row;
 	uint32_t file;
-	uint64_t n = 0;
+	uint64_t n = 0, weight = 0;
 
 	while ((row = rowpipe_pop(sh->pipe, &file)) != NULL) {
 		struct rb_err e;
@@ -188,7 +206,9 @@ static void *aggregator_main(void *arg)
 			rowpipe_stop(sh->pipe);
 			break;
 		}
-		if (++n % SPILL_EVERY == 0) {
+		weight += row->ntags ? row_weight(row) : 64;
+		if (++n % SPILL_EVERY == 0 || weight >= SPILL_BYTES) {
+			weight = 0;
 			rb_err_clear(&e);
 			if ((a = maybe_spill(sh, sh->agg, &e)) < 0) {
 				fail_shared(sh, a, &e);
@@ -209,7 +229,7 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 	const struct cur_row *row;
 	struct cur_reader_stats st;
 	void *state = NULL;
-	uint64_t n = 0;
+	uint64_t n = 0, weight = 0;
 	int rc;
 
 	if (it->nparts)
@@ -232,8 +252,14 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 			}
 		}
 		++n;
-		if (!sh->pipe && n % SPILL_EVERY == 0 && (rc = maybe_spill(sh, sh->agg, err)) < 0)
-			goto cleanup;
+		if (!sh->pipe) {
+			weight += row->ntags ? row_weight(row) : 64;
+			if (n % SPILL_EVERY == 0 || weight >= SPILL_BYTES) {
+				weight = 0;
+				if ((rc = maybe_spill(sh, sh->agg, err)) < 0)
+					goto cleanup;
+			}
+		}
 		if (n % STATS_EVERY == 0) {
 			sh->src->stats(state, &st);
 			atomic_store(&w->bytes, st.bytes_in);
@@ -249,6 +275,8 @@ static int read_file(struct worker *w, size_t item, struct rb_err *err)
 	sh->src->stats(state, &st);
 	if (it->part == 0)   /* every range reads the same header */
 		keep_columns(&sh->cols[idx], &st);
+	it->rows = n;
+	it->duplicate_tags = st.duplicate_tags;
 	if (it->nparts)
 		sh->src->range(state, &it->range);
 	atomic_fetch_add(&w->rows, n % STATS_EVERY);
@@ -430,6 +458,20 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 			note_get(r, &nalloc, fr.payer, fr.period, "unknown_column", fc->names[j])->rows +=
 				fr.rows;
 	}
+	/* files that gave nothing, and tag values not used: said, not silent */
+	for (i = 0; i < sh->nfiles; i++) {
+		uint64_t rows = 0;
+		for (j = 0; j < sh->nitems; j++)
+			if (sh->items[j].file == i)
+				rows += sh->items[j].rows;
+		if (!rows) {
+			r->empty_files = xreallocarray(r->empty_files, r->nempty_files + 1,
+				sizeof(*r->empty_files));
+			r->empty_files[r->nempty_files++] = sh->files[i].path;
+		}
+	}
+	for (j = 0; j < sh->nitems; j++)
+		r->duplicate_tags += sh->items[j].duplicate_tags;
 	if (r->npps)
 		qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
 	(void)err;
@@ -618,6 +660,8 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 				n->unblended, err)) < 0)
 			goto cleanup;
 	}
+	if (sh->committing)   /* from now on an interrupt may find it written */
+		*sh->committing = 1;
 	rc = store_batch_commit(b, err);
 	b = NULL;
 cleanup:
@@ -656,6 +700,7 @@ void import_result_release(struct import_result *r)
 	}
 	free(r->pps);
 	free(r->notes);
+	free(r->empty_files);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -865,6 +910,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
 	sh.agg = agg_new();
 	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
+	sh.committing = opt->committing;
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
 
 	if (plan_items(&sh, ncpu, range_min, 1)) {

@@ -18,6 +18,7 @@
 #ifndef RB_IMPORT_H
 #define RB_IMPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ struct import_options {
 	const struct import_source_ops *source; /* required, e.g. &import_source_cur */
 	size_t memory_budget;      /* bytes of facts held in memory; 0 = IMPORT_MEMORY_BUDGET */
 	uint64_t range_bytes;      /* least bytes per range of a split file; 0 = IMPORT_RANGE_BYTES */
+	/* Optional: set to 1 just before the COMMIT starts. Until then the
+	 * database is unchanged whatever happens to the process (a signal
+	 * handler may tell the user so). */
+	volatile sig_atomic_t *committing;
 };
 
 /* With fewer files than threads, a plain CSV of at least twice this size is
@@ -102,6 +107,13 @@ struct import_result {
 	size_t nunknown_columns;   /* distinct column names rebill does not use */
 	size_t nunknown_types;     /* distinct line item types of class "other" */
 	size_t nfacts, nresources; /* facts written from memory (0 when spilled) */
+	/* Files with a header and no row: nothing imported from them (paths
+	 * borrowed from the files given to import_files). */
+	const char **empty_files;
+	size_t nempty_files;
+	/* Tag values not used because an earlier column gave the row that key
+	 * (cur_reader_stats.duplicate_tags, summed over the files). */
+	uint64_t duplicate_tags;
 	/* Wall time of the phases, for benchmarks: reading and aggregating
 	 * (until the last row is summed, spills included), then writing the
 	 * batch (summary, facts, commit). */

@@ -148,7 +148,7 @@ static int add_file(struct ingest_list *out, struct strvec *seen, const char *pa
 	out->files = xreallocarray(out->files, out->nfiles + 1, sizeof(*out->files));
 	out->files[out->nfiles].path = xstrdup(path);
 	out->files[out->nfiles].assembly_id = xstrdup(assembly);
-	out->files[out->nfiles].size = (uint64_t)st.st_size;
+	out->files[out->nfiles].size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	out->nfiles++;
 	return 0;
 }
@@ -158,8 +158,19 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Lists regular files under dir, recursively, sorted by path. */
-static int walk(struct strvec *files, const char *dir, int depth, struct rb_err *err)
+/* The folders being walked, outermost first: a folder that is one of its
+ * own ancestors (a symbolic link back up) is a loop. */
+struct walk_chain {
+	dev_t dev[MAX_DEPTH + 2];
+	ino_t ino[MAX_DEPTH + 2];
+	int n;
+};
+
+/* Lists regular files under dir, recursively, sorted by path. What is not
+ * listed is said in out->skipped: broken links, symbolic link loops,
+ * FIFOs, sockets and devices. */
+static int walk(struct strvec *files, struct ingest_list *out, struct walk_chain *chain,
+	const char *dir, int depth, struct rb_err *err)
 {
 	struct dirent **ents = NULL;
 	int n, i, ret = 0;
@@ -176,15 +187,31 @@ static int walk(struct strvec *files, const char *dir, int depth, struct rb_err 
 			continue;
 		p = join(dir, ents[i]->d_name);
 		if (stat(p, &st)) {
+			add_skipped(out, p, errno == ELOOP ? "symbolic link loop" :
+				errno == ENOENT ? "broken symbolic link" : "cannot be read");
 			free(p);
-			continue;   /* dangling link */
+			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			ret = walk(files, p, depth + 1, err);
+			int k, loop = 0;
+			for (k = 0; k < chain->n; k++)
+				loop |= chain->dev[k] == st.st_dev && chain->ino[k] == st.st_ino;
+			if (loop) {
+				add_skipped(out, p, "symbolic link loop");
+			} else if (chain->n < MAX_DEPTH + 2) {
+				chain->dev[chain->n] = st.st_dev;
+				chain->ino[chain->n] = st.st_ino;
+				chain->n++;
+				ret = walk(files, out, chain, p, depth + 1, err);
+				chain->n--;
+			} else {
+				ret = rb_err_at(err, RB_EINPUT, p, 0, 0, "directories nested too deep");
+			}
 			free(p);
 		} else if (S_ISREG(st.st_mode)) {
 			vec_push(files, p);
 		} else {
+			add_skipped(out, p, "not a regular file (FIFO, socket or device; name it alone to read a FIFO)");
 			free(p);
 		}
 	}
@@ -226,18 +253,78 @@ static const char *s3_key(const char *uri)
 	return uri;
 }
 
+/* Why a listed key may not be used, or NULL. A key names a file of the
+ * report by its S3 key: relative, "/"-separated, without "." or ".."
+ * components (S3 allows them, a real CUR delivery never has them, and here
+ * they would climb out of the report folder), with no URI scheme but s3://. */
+static const char *key_fault(const char *uri)
+{
+	const char *key = s3_key(uri), *c;
+
+	if (strncmp(uri, "s3://", 5) && strstr(uri, "://"))
+		return "is not an s3:// URI";
+	if (!*key)
+		return "is empty";
+	if (key[0] == '/')
+		return "is an absolute path";
+	if (strchr(key, '\\'))
+		return "holds a backslash";
+	for (c = key; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
+		size_t n = strcspn(c, "/");
+		if (n == 0)
+			return "has an empty path component";
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return "has a '.' or '..' component";
+	}
+	return NULL;
+}
+
+/* How many folders above the manifest's its report tree is: the folder
+ * where its keys must resolve. It is the nearest folder, from the
+ * manifest's own up, named after the report or export (AWS writes
+ * <prefix>/<report>/... and <prefix>/<export>/metadata/...); without one,
+ * the period folder (legacy) or the folder above metadata/ (CUR 2.0), else
+ * the manifest's own folder. Never above m->root, the directory the user
+ * named, nor MAX_ANCESTORS levels. */
+static int tree_levels(const struct manifest *m)
+{
+	char dir[PATH_MAX], root[PATH_MAX];
+	int level, metadata = -1;
+
+	if (!realpath(m->dir, dir))
+		return 0;
+	if (m->root[0] && !realpath(m->root, root))
+		return 0;
+	for (level = 0; level <= MAX_ANCESTORS + MAX_DEPTH; level++) {
+		char *slash;
+		if (m->report[0] && !strcmp(base_name(dir), m->report))
+			return level;
+		if (!strcmp(base_name(dir), "metadata") && metadata < 0)
+			metadata = level + 1;
+		if ((m->root[0] && !strcmp(dir, root)) || !strcmp(dir, "/") ||
+		    (!m->root[0] && level >= MAX_ANCESTORS))
+			break;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (m->legacy)
+		return m->in_assembly;
+	return metadata >= 0 && metadata <= level ? metadata : 0;
+}
+
 /* The local file for an S3 key: the longest trailing part of the key found
- * in the manifest's directory or an ancestor up to m->root. */
-static char *resolve_key(const struct manifest *m, const char *key)
+ * in the manifest's directory or an ancestor up to its report tree. */
+static char *resolve_key(const struct manifest *m, const char *key, int levels)
 {
 	const char *suffix = key;
 
-	while (*suffix == '/')
-		suffix++;
 	while (*suffix) {
 		char *dir = xstrdup(m->dir);
 		int level;
-		for (level = 0; level <= MAX_ANCESTORS + MAX_DEPTH; level++) {
+		for (level = 0; level <= levels; level++) {
 			struct stat st;
 			char *p = join(dir, suffix), *up;
 			if (!stat(p, &st) && S_ISREG(st.st_mode)) {
@@ -245,8 +332,7 @@ static char *resolve_key(const struct manifest *m, const char *key)
 				return p;
 			}
 			free(p);
-			if ((m->root[0] && !strcmp(dir, m->root)) || !strcmp(dir, "/") ||
-			    (!m->root[0] && level >= MAX_ANCESTORS))
+			if (!strcmp(dir, "/"))
 				break;
 			if (!strcmp(base_name(dir), "..") || !strcmp(dir, ".")) {
 				up = join(dir, "..");   /* relative paths: climb with .. */
@@ -274,7 +360,7 @@ static int manifest_load(struct manifest **out, const char *path, const char *ro
 	json_error_t jerr;
 	const char *b;
 	size_t i;
-	int ret = 0;
+	int ret = 0, levels;
 
 	m->path = xstrdup(path);
 	m->dir = dir_name(path);
@@ -302,16 +388,25 @@ static int manifest_load(struct manifest **out, const char *path, const char *ro
 		strlen("-" MANIFEST_SUFFIX) : ends_with(b, MANIFEST_SUFFIX) ? strlen(MANIFEST_SUFFIX) : 0));
 	m->in_assembly = m->legacy && m->id[0] && !strcmp(base_name(m->dir), m->id);
 	m->group_dir = m->in_assembly ? dir_name(m->dir) : xstrdup(m->dir);
+	levels = tree_levels(m);
 	json_array_foreach(list, i, v) {
+		const char *fault;
 		char *local;
 		if (!json_is_string(v)) {
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "bad manifest: a data file is not a string");
 			goto cleanup;
 		}
+		/* checked for S3 too: a key is also where a download is cached */
+		if ((fault = key_fault(json_string_value(v)))) {
+			ret = rb_err_at(err, RB_EINPUT, path, 0, 0,
+				"bad manifest: listed file '%s' %s: it must name a file inside the report folder",
+				json_string_value(v), fault);
+			goto cleanup;
+		}
 		vec_push(&m->keys, xstrdup(json_string_value(v)));
 		if (!resolve)
 			continue;
-		local = resolve_key(m, s3_key(json_string_value(v)));
+		local = resolve_key(m, s3_key(json_string_value(v)), levels);
 		if (!local) {
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "listed file %s not found",
 				json_string_value(v));
@@ -435,15 +530,24 @@ static int collect_dir(struct ingest_list *out, struct strvec *seen, const char 
 {
 	struct strvec files = { 0 }, listing = { 0 };
 	struct manifest **ms = NULL;
+	struct walk_chain chain;
+	struct stat st;
 	char *norm = NULL;
 	size_t i, nms = 0;
 	int ret;
+
+	memset(&chain, 0, sizeof(chain));
 
 	norm = xstrdup(dir);
 	while (strlen(norm) > 1 && ends_with(norm, "/"))
 		norm[strlen(norm) - 1] = '\0';
 	dir = norm;
-	ret = walk(&files, dir, 0, err);
+	if (stat(dir, &st) == 0) {
+		chain.dev[0] = st.st_dev;
+		chain.ino[0] = st.st_ino;
+		chain.n = 1;
+	}
+	ret = walk(&files, out, &chain, dir, 0, err);
 	if (ret)
 		goto cleanup;
 	ms = xcalloc(files.n + 1, sizeof(*ms));
@@ -492,7 +596,7 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 {
 	struct strvec seen = { 0 };
 	size_t i;
-	int ret = 0;
+	int ret = 0, stdin_named = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < npaths && !ret; i++) {
@@ -500,6 +604,19 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 		const char *p = paths[i];
 		enum kind kd;
 
+		if (!strcmp(p, "-")) {
+			/* standard input: read once, in order, never split */
+			if (stdin_named++) {
+				ret = rb_err_set(err, RB_EUSAGE, "'-' (standard input) named twice");
+				break;
+			}
+			out->files = xreallocarray(out->files, out->nfiles + 1, sizeof(*out->files));
+			out->files[out->nfiles].path = xstrdup("-");
+			out->files[out->nfiles].assembly_id = xstrdup("");
+			out->files[out->nfiles].size = 0;
+			out->nfiles++;
+			continue;
+		}
 		if (stat(p, &st)) {
 			ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, p, 0, 0,
 				"cannot open: %s", strerror(errno));

@@ -229,19 +229,46 @@ int csv_open_fd(struct csv **out, const char *name, int fd, size_t bufsize,
 	unsigned char magic[2];
 	struct stat st;
 	ssize_t n;
+	size_t got;
 	int ret = 0;
 
 	c->fd = fd;
-	if (fstat(fd, &st) == 0)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		c->size = (uint64_t)st.st_size;
-	do
-		n = pread(fd, magic, sizeof(magic), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		ret = rb_err_at(err, RB_EIO, name, 0, 0, "read failed: %s", strerror(errno));
-		goto cleanup;
+	/* the magic bytes are read, not peeked with pread: a pipe or FIFO
+	 * cannot seek ("Illegal seek"); they stay in the buffer they belong to */
+	got = 0;
+	while (got < sizeof(magic)) {
+		do
+			n = read(fd, magic + got, sizeof(magic) - got);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			ret = rb_err_at(err, RB_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
-	ret = csv_start(c, magic, (size_t)n, err);
+	c->bytes_in = got;
+	if (c->cap < sizeof(magic)) {   /* tests' tiny buffers */
+		c->cap = sizeof(magic);
+		c->buf = xrealloc(c->buf, c->cap + 1);
+	}
+	if (c->incap < sizeof(magic))
+		c->incap = sizeof(magic);
+	ret = csv_start(c, magic, got, err);
+	if (ret)
+		goto cleanup;
+	if (c->gz) {
+		memcpy(c->in, magic, got);
+		c->zs.next_in = c->in;
+		c->zs.avail_in = (uInt)got;
+	} else {
+		memcpy(c->buf, magic, got);
+		c->len = got;
+		c->buf[got] = '\0';
+	}
 cleanup:
 	if (ret) {
 		csv_free(c);
@@ -559,16 +586,14 @@ int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
 					q++;
 				if (q == c->len || b[q] != '\r')
 					break;
-				/* CR: a line end before LF, data otherwise */
+				/* CR: a line end before LF; alone, bad input (below) */
 				if (q + 1 == c->len) {
 					if (c->eof)
 						break;
 					q = c->len; /* need the next byte */
 					break;
 				}
-				if (b[q + 1] == '\n')
-					break;
-				q++;
+				break;
 			}
 			if (q == c->len && !c->eof) {
 				if (c->len - p > INGEST_MAX_FIELD) {
@@ -584,6 +609,10 @@ int csv_next(struct csv *c, const struct rb_str **fields, size_t *nfields,
 					"quote inside an unquoted field");
 			if (q < c->len && b[q] == '\0')
 				return fail(c, err, c->line + rlines, (long)c->nf + 1, "NUL byte in field");
+			if (q + 1 < c->len && b[q] == '\r' && b[q + 1] != '\n')
+				return fail(c, err, c->line + rlines, (long)c->nf + 1,
+					"carriage return without line feed outside quotes "
+					"(lone CR line ends are not read: convert the file to LF or CRLF)");
 			if ((ret = add_field(c, p - c->row, q - p, 0, c->line + rlines, err)))
 				goto failed;
 			if (q == c->len) {

@@ -10,7 +10,7 @@
  * quotes is unescaped in place once its row is complete.
  *
  * Accepts: quoted fields holding commas, quotes ("") and line breaks; a
- * UTF-8 byte order mark; LF or CRLF line ends (a lone CR is data); a last
+ * UTF-8 byte order mark; LF or CRLF line ends (a CR inside quotes is data); a last
  * line without a line end; empty lines (skipped: they hold no field).
  * Rejects (RB_EINPUT, FILE:LINE:COLUMN, column = 1-based field number): a NUL
  * byte, a quote inside an unquoted field, anything but a separator after a

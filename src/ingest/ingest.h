@@ -13,7 +13,9 @@
  * and are RB_EINPUT for bad input, RB_EIO for I/O.
  *
  * Row rules (cur_reader_next): every row of a file has the billing period of
- * its first row; the usage day is a real calendar day; payer and usage
+ * its first row; the usage day is a real calendar day inside that billing
+ * period, and its time of day, when given, a real one (hour 25 is bad
+ * input); kept text is well-formed UTF-8 (util/utf8.h); payer and usage
  * account ids are 1 to 20 ASCII digits (AWS uses 12; anonymised samples
  * differ). FOCUS rows differ: each row has its own billing period, account
  * ids are other clouds' too (focus_account_ok), NULL cells are empty.
@@ -34,6 +36,10 @@
 #include "util/err.h"
 
 #define INGEST_MAX_FIELD (1u << 20)   /* 1 MiB: a field past this is bad input */
+/* Pipes and FIFOs are read sequentially, by one reader: "-" is standard
+ * input; a FIFO waits this many seconds for a writer (environment
+ * REBILL_FIFO_WAIT overrides it), then is an error (RB_EIO). */
+#define INGEST_FIFO_WAIT 30
 
 /* A borrowed byte string (not NUL-terminated). */
 struct rb_str {
@@ -164,7 +170,11 @@ struct ingest_file {
  * read, and why: "zip (not supported)", "not a CUR file" (unknown
  * type), "not listed by a manifest" (e.g. an older assembly's data next to
  * the manifests), "superseded assembly" (a legacy CUR assembly that the
- * top-level manifest of its period no longer names). Callers report them. */
+ * top-level manifest of its period no longer names), "broken symbolic link",
+ * "symbolic link loop", "not a regular file (...)" (a FIFO, socket or device
+ * inside a folder: only a FIFO named alone is read). Callers report them.
+ * "-" names standard input (once); a FIFO named alone is read like a file,
+ * sequentially (size 0: never split). */
 struct ingest_skipped {
 	char *path;
 	const char *reason;   /* static string */

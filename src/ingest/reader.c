@@ -23,8 +23,10 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ingest/csv.h"
@@ -33,6 +35,7 @@
 #include "util/hash.h"
 #include "util/period.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -238,6 +241,11 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 		const char *h = r->header[i];
 		int found = 0;
 
+		if (!utf8_valid(h, strlen(h), NULL)) {
+			ret = rb_err_at(err, RB_EINPUT, r->name, 1, (long)i + 1,
+				"column name is not valid UTF-8");
+			goto cleanup;
+		}
 		if (strchr(h, '/') && !r->focus)
 			r->legacy = 1;
 		for (k = 0; k < F_N; k++) {
@@ -356,18 +364,66 @@ static struct cur_reader *reader_new(const char *name)
 	return r;
 }
 
+/* For a FIFO: waits until a writer connects (at most INGEST_FIFO_WAIT
+ * seconds, or $REBILL_FIFO_WAIT, then RB_EIO), then makes reads blocking again. A writer that
+ * connects and closes without writing gives an empty file. */
+static int wait_for_writer(int fd, const char *path, struct rb_err *err)
+{
+	struct stat st;
+	struct pollfd pfd;
+	const char *env;
+	int flags, n, wait_s = INGEST_FIFO_WAIT;
+
+	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
+		flags = fcntl(fd, F_GETFL);
+		if (flags >= 0 && (flags & O_NONBLOCK))
+			(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		return 0;
+	}
+	if ((env = getenv("REBILL_FIFO_WAIT")) && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (!*end && v >= 0 && v <= 86400)
+			wait_s = (int)v;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		n = poll(&pfd, 1, wait_s * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot wait on FIFO: %s", strerror(errno));
+	if (n == 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0,
+			"no writer opened this FIFO within %d s", wait_s);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot read FIFO: %s", strerror(errno));
+	return 0;
+}
+
 int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize,
 	struct rb_err *err)
 {
 	struct cur_reader *r = reader_new(path);
 	int fd, ret;
 
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	if (!strcmp(path, "-")) {
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+	} else {
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer forever */
+		do
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		while (fd < 0 && errno == EINTR);
+	}
 	if (fd < 0) {
 		ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, path, 0, 0,
 			"cannot open: %s", strerror(errno));
+		goto cleanup;
+	}
+	if ((ret = wait_for_writer(fd, path, err))) {
+		close(fd);
 		goto cleanup;
 	}
 	if (is_parquet_fd(fd, path)) {
@@ -484,6 +540,39 @@ static struct rb_str cell(const struct cur_reader *r, const struct rb_str *f, en
 	if (r->focus && f[r->col[k]].n == 4 && !memcmp(f[r->col[k]].p, "NULL", 4))
 		return none;
 	return f[r->col[k]];
+}
+
+/* The rule for text (util/utf8.h): a cell rebill keeps must be well-formed
+ * UTF-8, else bad input at its line and column. */
+static int utf8_check(struct cur_reader *r, const struct rb_str *f, size_t i, long line,
+	const char *colname_, struct rb_err *err)
+{
+	size_t bad;
+	if (utf8_valid(f[i].p, f[i].n, &bad))
+		return 0;
+	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+		"text is not valid UTF-8 (byte 0x%02X at byte %zu of the cell) in column %s",
+		(unsigned)(unsigned char)f[i].p[bad], bad + 1, colname_);
+}
+
+static int text_cells(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	static const enum fld text[] = {
+		F_TYPE, F_PRODUCT_CODE, F_PRODUCT_NAME, F_USAGE_TYPE, F_OPERATION,
+		F_REGION, F_REGION_CODE, F_RESOURCE_ID,
+	};
+	size_t k;
+	int ret;
+
+	for (k = 0; k < sizeof(text) / sizeof(text[0]); k++)
+		if (r->col[text[k]] >= 0 &&
+		    (ret = utf8_check(r, f, (size_t)r->col[text[k]], line, r->header[r->col[text[k]]], err)))
+			return ret;
+	for (k = 0; k < r->ntagcols; k++)
+		if ((ret = utf8_check(r, f, r->tagcols[k].col, line, r->header[r->tagcols[k].col], err)))
+			return ret;
+	return 0;
 }
 
 static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
@@ -713,6 +802,50 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
+static int two_digits(const char *p, int max)
+{
+	int v;
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	v = (p[0] - '0') * 10 + (p[1] - '0');
+	return v <= max ? 0 : -1;
+}
+
+/* What may follow the day of a usage start date: nothing, or a time of day
+ * 'T' or ' ' HH:MM[:SS[.fraction]] with HH <= 23, MM <= 59, SS <= 60 (a leap
+ * second), then nothing, 'Z' or an offset +HH:MM / -HH:MM. Hour 25 is bad
+ * input, not a day later. 0 when well formed. */
+static int time_check(const char *p, size_t n)
+{
+	size_t i = 6;
+
+	if (n == 0)
+		return 0;
+	if ((p[0] != 'T' && p[0] != ' ') || n < 6 || two_digits(p + 1, 23) || p[3] != ':' ||
+	    two_digits(p + 4, 59))
+		return -1;
+	if (i < n && p[i] == ':') {
+		if (n < i + 3 || two_digits(p + i + 1, 60))
+			return -1;
+		i += 3;
+		if (i < n && p[i] == '.') {
+			size_t d = ++i;
+			while (i < n && p[i] >= '0' && p[i] <= '9')
+				i++;
+			if (i == d)
+				return -1;
+		}
+	}
+	if (i == n)
+		return 0;
+	if (p[i] == 'Z')
+		return i + 1 == n ? 0 : -1;
+	if ((p[i] == '+' || p[i] == '-') && n == i + 6 && !two_digits(p + i + 1, 23) &&
+	    p[i + 3] == ':' && !two_digits(p + i + 4, 59))
+		return 0;
+	return -1;
+}
+
 /* Refuses a billing account seen before with another provider. */
 static int check_provider(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
@@ -791,6 +924,8 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 		row->provider = cell(r, f, F_PROVIDER);
 	if ((ret = check_provider(r, f, line, err)))
 		return ret;
+	if ((ret = text_cells(r, f, line, err)))
+		return ret;
 
 	memset(&costs, 0, sizeof(costs));
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
@@ -844,9 +979,21 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 		}
 	}
 	s = cell(r, f, F_USAGE_START);
-	if (day_check(s.p, s.n))
+	if (day_check(s.p, s.n) || time_check(s.p + 10, s.n - 10))
 		return bad_value(r, f, line, F_USAGE_START,
 			r->focus ? "charge period start" : "usage start date", err);
+	if (!r->focus) {
+		int uperiod;
+		if (period_from_date(&uperiod, s.p, 7) == 0 && uperiod != r->period) {
+			char a[PERIOD_BUFSZ];
+			size_t i = (size_t)r->col[F_USAGE_START];
+			int n = s.n > QUOTE_MAX ? QUOTE_MAX : (int)s.n;
+			period_format(a, r->period);
+			return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+				"usage start date '%.*s' is outside the billing period %s in column %s",
+				n, s.p, a, r->header[i]);
+		}
+	}
 	memcpy(row->day, s.p, 10);
 	row->day[10] = '\0';
 	if (r->focus)
@@ -872,6 +1019,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	if (!row->region.n)
 		row->region = cell(r, f, F_REGION_CODE);
 	row->resource_id = cell(r, f, F_RESOURCE_ID);
+	if ((ret = text_cells(r, f, line, err)))
+		return ret;
 	row->provider.p = "AWS";
 	row->provider.n = 3;
 

@@ -12,13 +12,14 @@
 #include <jansson.h>
 
 #include "util/period.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 static json_t *jamount(rb_i128 v, int scale, int digits)
 {
 	char buf[DEC_BUFSZ];
 	dec_format(buf, sizeof(buf), v, scale, digits);
-	return json_string(buf);
+	return json_text(buf);
 }
 
 static json_t *jcost(rb_i128 v)
@@ -35,7 +36,7 @@ static json_t *jperiod(int period)
 {
 	char pb[PERIOD_BUFSZ];
 	period_format(pb, period);
-	return json_string(pb);
+	return json_text(pb);
 }
 
 json_t *report_invoices_json(const struct report_invoices *r)
@@ -48,16 +49,16 @@ json_t *report_invoices_json(const struct report_invoices *r)
 	for (i = 0; i < r->n; i++) {
 		const struct rate_invoice *inv = r->items[i].inv;
 		json_t *o = json_object(), *lines = json_array();
-		json_object_set_new(o, "customer", json_string(inv->customer));
-		json_object_set_new(o, "currency", json_string(inv->currency));
+		json_object_set_new(o, "customer", json_text(inv->customer));
+		json_object_set_new(o, "currency", json_text(inv->currency));
 		dec_format_min(buf, sizeof(buf), inv->fx, DEC_FACTOR_DIGITS);
-		json_object_set_new(o, "fx", json_string(buf));
+		json_object_set_new(o, "fx", json_text(buf));
 		for (k = 0; k < inv->nlines; k++) {
 			const struct rate_line *l = &inv->lines[k];
 			json_t *lo = json_object();
-			json_object_set_new(lo, "kind", json_string(rate_line_kind_name(l->kind)));
-			json_object_set_new(lo, "key", json_string(l->key));
-			json_object_set_new(lo, "description", json_string(l->description));
+			json_object_set_new(lo, "kind", json_text(rate_line_kind_name(l->kind)));
+			json_object_set_new(lo, "key", json_text(l->key));
+			json_object_set_new(lo, "description", json_text(l->description));
 			json_object_set_new(lo, "amount", jamount(l->amount, inv->minor, inv->minor));
 			json_array_append_new(lines, lo);
 		}
@@ -83,7 +84,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 	for (i = 0; i < r->npayers; i++) {
 		const struct report_payer *p = &r->payers[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "payer", json_string(p->payer));
+		json_object_set_new(o, "payer", json_text(p->payer));
 		json_object_set_new(o, "unblended", jcost(p->unblended));
 		json_object_set_new(o, "assigned", jcost(p->assigned));
 		json_object_set_new(o, "unassigned", jcost(p->unassigned));
@@ -94,7 +95,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 	for (i = 0; i < r->ncustomers; i++) {
 		const struct report_customer *c = &r->customers[i];
 		json_t *o = json_object(), *w = json_object();
-		json_object_set_new(o, "customer", json_string(c->customer));
+		json_object_set_new(o, "customer", json_text(c->customer));
 		json_object_set_new(o, "unblended", jcost(c->unblended));
 		json_object_set_new(o, "effective", jcost(c->effective));
 		json_object_set_new(o, "ondemand", jcost(c->ondemand));
@@ -111,12 +112,12 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 	a = json_array();
 	for (i = 0; i < r->nunassigned; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "payer", json_string(r->unassigned[i].payer));
-		json_object_set_new(o, "account", json_string(r->unassigned[i].account));
+		json_object_set_new(o, "payer", json_text(r->unassigned[i].payer));
+		json_object_set_new(o, "account", json_text(r->unassigned[i].account));
 		if (r->unassigned[i].tag) {
-			json_object_set_new(o, "tag", json_string(r->unassigned[i].tag));
+			json_object_set_new(o, "tag", json_text(r->unassigned[i].tag));
 			json_object_set_new(o, "tag_value", r->unassigned[i].value ?
-				json_string(r->unassigned[i].value) : json_null());
+				json_text(r->unassigned[i].value) : json_null());
 		}
 		json_object_set_new(o, "unblended", jcost(r->unassigned[i].unblended));
 		json_array_append_new(a, o);
@@ -125,7 +126,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 	a = json_array();
 	for (i = 0; i < r->nother; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "type", json_string(r->other[i].type));
+		json_object_set_new(o, "type", json_text(r->other[i].type));
 		json_object_set_new(o, "rows", json_integer(r->other[i].rows));
 		json_object_set_new(o, "unblended", jcost(r->other[i].unblended));
 		json_array_append_new(a, o);
@@ -138,7 +139,7 @@ static json_t *margin_row(const struct report_margin_row *row, int with_key)
 {
 	json_t *o = json_object();
 	if (with_key)
-		json_object_set_new(o, "key", json_string(row->key));
+		json_object_set_new(o, "key", json_text(row->key));
 	json_object_set_new(o, "unblended", jcost(row->unblended));
 	json_object_set_new(o, "effective", jcost(row->effective));
 	json_object_set_new(o, "billed_usd", jusd(row->billed));
@@ -152,7 +153,7 @@ json_t *report_margin_json(const struct report_margin *m, const char *by)
 	size_t i;
 
 	json_object_set_new(root, "period", jperiod(m->period));
-	json_object_set_new(root, "by", json_string(by));
+	json_object_set_new(root, "by", json_text(by));
 	for (i = 0; i < m->n; i++)
 		json_array_append_new(rows, margin_row(&m->rows[i], 1));
 	json_object_set_new(root, "rows", rows);

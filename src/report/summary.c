@@ -12,6 +12,7 @@
 #include "util/period.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "report/json_text.h"
 #include "util/banned.h"
 
 static const struct {
@@ -148,7 +149,7 @@ static json_t *jamount(rb_i128 v)
 {
 	char buf[DEC_BUFSZ];
 	dec_format(buf, sizeof(buf), v, DEC_SCALE, DEC_SCALE);
-	return json_string(buf);
+	return json_text(buf);
 }
 
 static void set_sums(json_t *o, const struct store_sum *s)
@@ -164,13 +165,13 @@ json_t *report_summary_json(const struct report_summary *r)
 	json_t *root = json_object(), *rows = json_array(), *t = json_object();
 	size_t i;
 
-	json_object_set_new(root, "period", json_string(r->period));
-	json_object_set_new(root, "by", json_string(r->by));
+	json_object_set_new(root, "period", json_text(r->period));
+	json_object_set_new(root, "by", json_text(r->by));
 	for (i = 0; i < r->n; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "key", json_string(r->groups[i].key));
+		json_object_set_new(o, "key", json_text(r->groups[i].key));
 		if (r->store_by == STORE_BY_SERVICE)
-			json_object_set_new(o, "name", json_string(r->groups[i].name));
+			json_object_set_new(o, "name", json_text(r->groups[i].name));
 		set_sums(o, &r->groups[i].sum);
 		json_array_append_new(rows, o);
 	}
@@ -189,7 +190,7 @@ json_t *report_periods_json(const struct store_period_info *p, size_t n)
 		json_t *o = json_object();
 		char per[PERIOD_BUFSZ];
 		period_format(per, p[i].period);
-		json_object_set_new(o, "period", json_string(per));
+		json_object_set_new(o, "period", json_text(per));
 		json_object_set_new(o, "payers", json_integer(p[i].payers));
 		json_object_set_new(o, "accounts", json_integer(p[i].accounts));
 		json_object_set_new(o, "rows", json_integer(p[i].sum.rows));
@@ -205,11 +206,11 @@ json_t *report_accounts_json(const char *period, const struct store_account_info
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
 
-	json_object_set_new(root, "period", period ? json_string(period) : json_null());
+	json_object_set_new(root, "period", period ? json_text(period) : json_null());
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "payer", json_string(a[i].payer));
-		json_object_set_new(o, "account", json_string(a[i].account));
+		json_object_set_new(o, "payer", json_text(a[i].payer));
+		json_object_set_new(o, "account", json_text(a[i].account));
 		json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
 		json_object_set_new(o, "unblended", jamount(a[i].sum.unblended));
 		json_array_append_new(arr, o);

@@ -147,8 +147,18 @@ fail:
 
 void store_free(struct store *s)
 {
+	sqlite3_stmt *st;
+
 	if (!s)
 		return;
+	/* A statement left unfinalized on an error path (e.g. a full disk
+	 * mid-import) would turn close_v2 into a deferred close that never
+	 * happens: the process would exit with the WAL file left beside the
+	 * database. Every user of s is done by now: finalize what is left, so
+	 * the last connection's close checkpoints and removes the WAL. */
+	if (s->db)
+		while ((st = sqlite3_next_stmt(s->db, NULL)))
+			sqlite3_finalize(st);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);

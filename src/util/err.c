@@ -5,8 +5,10 @@
 #include "util/err.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/textout.h"
 #include "util/banned.h"
 
 void rb_err_clear(struct rb_err *err)
@@ -62,8 +64,13 @@ int rb_err_at(struct rb_err *err, int code, const char *file, long line,
 
 void rb_err_print(const struct rb_err *err, FILE *f)
 {
+	char *file = textout_term(err->file, 0), *msg;
+
+	/* messages quote input (cells, names): controls in it are shown
+	 * escaped, never sent to the terminal */
+	msg = textout_term(err->msg[0] ? err->msg : "unknown error", 1);
 	if (err->file[0]) {
-		fputs(err->file, f);
+		fputs(file, f);
 		if (err->line > 0) {
 			fprintf(f, ":%ld", err->line);
 			if (err->column > 0)
@@ -71,7 +78,9 @@ void rb_err_print(const struct rb_err *err, FILE *f)
 		}
 		fputs(": ", f);
 	}
-	fprintf(f, "%s\n", err->msg[0] ? err->msg : "unknown error");
+	fprintf(f, "%s\n", msg);
+	free(file);
+	free(msg);
 }
 
 int rb_err_exit_status(int code)

@@ -198,6 +198,22 @@ TEST(cur2_export)
 			"e-123:bucket/exp/data/BILLING_PERIOD=2026-10/exp-00001.csv.gz\n"
 			"e-123:bucket/exp/data/BILLING_PERIOD=2026-10/exp-00002.csv.gz\n");
 	}
+	/* keys resolve inside the export's folder only (issue 10 item 4) */
+	put("bucket/secret.csv", "s");
+	put("bucket/exp/metadata/BILLING_PERIOD=2026-12/exp-Manifest.json",
+		CUR2_MANIFEST("\"s3://b/secret.csv\""));
+	{
+		const char *a3[] = { "bucket/exp/metadata/BILLING_PERIOD=2026-12/exp-Manifest.json" };
+		CHECK(strstr(collect(a3, 1), "listed file s3://b/secret.csv not found") != NULL);
+	}
+	put("bucket/exp/metadata/BILLING_PERIOD=2026-12/exp-Manifest.json",
+		CUR2_MANIFEST("\"s3://b/exp/data/../../secret.csv\""));
+	CHECK(strstr(collect(args, 1), "'s3://b/exp/data/../../secret.csv' has a '.' or '..' component") != NULL);
+	put("bucket/exp/metadata/BILLING_PERIOD=2026-12/exp-Manifest.json",
+		CUR2_MANIFEST("\"file:///etc/passwd\""));
+	CHECK(strstr(collect(args, 1), "is not an s3:// URI") != NULL);
+	unlink(path("bucket/exp/metadata/BILLING_PERIOD=2026-12/exp-Manifest.json"));
+	unlink(path("bucket/secret.csv"));
 	put("bucket/exp/metadata/BILLING_PERIOD=2026-11/exp-Manifest.json", "{\"dataFiles\": 3}");
 	CHECK(strstr(collect(args, 1), "not a CUR manifest") != NULL);
 	put("bucket/exp/metadata/BILLING_PERIOD=2026-11/exp-Manifest.json", "{\"dataFiles\": [");

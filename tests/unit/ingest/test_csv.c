@@ -88,7 +88,13 @@ TEST(plain_rows)
 	TOK("", "");
 	TOK("\n\n", "");
 	TOK("a\n\n\nb\n", "1:a\n4:b\n");                    /* empty lines skipped */
-	TOK("a\r\rb,c\n", "1:a\r\rb|c\n");                   /* lone CR is data */
+	/* a lone CR outside quotes is refused: lone-CR line ends made one
+	 * header row and "0 rows" (issue 10 item 8); inside quotes it is data */
+	TOK("a\r\rb,c\n", "ERR t.csv:1:1: carriage return without line feed outside quotes "
+		"(lone CR line ends are not read: convert the file to LF or CRLF)");
+	TOK("a,b\r1,2\r", "ERR t.csv:1:2: carriage return without line feed outside quotes "
+		"(lone CR line ends are not read: convert the file to LF or CRLF)");
+	TOK("\"a\r\rb\",c\n", "1:a\r\rb|c\n");
 }
 
 TEST(quoted_fields)
