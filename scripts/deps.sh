@@ -3,7 +3,11 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev)
+# invoice documents (issue 7): PDF, fonts, UBL, e-mail
+run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core libxml2-dev libcurl4-openssl-dev)
 test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+# invoice tests: pdftotext/pdftoppm, an SMTP sink, validate-ubl's tools
+test_pkgs+=(poppler-utils python3-aiosmtpd libxml2-utils default-jre-headless libsaxonhe-java)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()
