@@ -87,11 +87,11 @@ int main(int argc, char **argv)
 	struct rate_fact *facts = xcalloc(nfacts, sizeof(*facts));
 	char (*ids)[24] = xcalloc((size_t)nacct, sizeof(*ids));
 	const char **idp = xcalloc((size_t)nacct, sizeof(*idp));
-	struct rate_rule rules[4];
-	struct rate_fee fees[2];
-	struct rate_custom_line custom = { "Migration project", 0 };
-	struct rate_plan plan;
-	struct rate_customer c;
+	struct config_rule rules[4];
+	struct config_fee fees[2];
+	struct config_custom_line custom = { "Migration project", 0 };
+	struct config_plan plan;
+	struct config_customer c;
 	struct rate_accounts held;
 	struct rate_invoice *inv;
 	struct rb_err err;
@@ -114,16 +114,16 @@ int main(int argc, char **argv)
 	rules[3].region = "eu-west-1";
 	rules[3].has_markup = 1;
 	rules[3].markup_pct = dec("3");
-	fees[0].type = RATE_FEE_PERCENT;
+	fees[0].type = CONFIG_FEE_PERCENT;
 	fees[0].pct = dec("10");
 	fees[0].has_min = 1;
 	fees[0].min = dec("250");
 	fees[0].description = "Managed services";
-	fees[1].type = RATE_FEE_PER_ACCOUNT;
+	fees[1].type = CONFIG_FEE_PER_ACCOUNT;
 	fees[1].amount = dec("15");
 	fees[1].description = "Account monitoring";
 	plan.id = "standard";
-	plan.basis = RATE_BASIS_PURCHASER;
+	plan.basis = CONFIG_BASIS_PURCHASER;
 	plan.markup_pct = dec("5");
 	plan.rules = rules;
 	plan.nrules = 4;
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 	c.minor = 2;
 	c.plan = &plan;
 	c.tax_rate_pct = dec("21");
-	c.grouping = RATE_GROUP_SERVICE;
+	c.grouping = CONFIG_GROUP_SERVICE;
 	c.has_fx = 1;
 	c.fx = dec("0.9231");
 	custom.amount = dec("1200");
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		}
 		held.ids = idp;
 		held.n = (size_t)nacct;
-		c.grouping = (enum rate_grouping)(cu % 3);
+		c.grouping = (enum config_grouping)(cu % 3);
 		k = 0;
 		for (a = 0; a < nacct; a++)
 			for (d = 0; d < nper; d++, k++) {

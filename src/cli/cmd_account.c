@@ -1,7 +1,7 @@
 /*
  * cmd_account.c: `rebill account assign|unassign|list` — which customer
- * holds which AWS account, month by month. assign and unassign are changes
- * of the configuration document run through store_config_edit (same rules
+ * holds which AWS account, month by month. assign and unassign are the
+ * edit verbs of config/edit.h run through store_config_edit (same rules
  * as `rebill config apply`, one audit entry per customer changed).
  */
 #include "cli/cli.h"
@@ -12,12 +12,6 @@
 #include "store/store_config.h"
 #include "util/period.h"
 #include "util/banned.h"
-
-struct assign {
-	const char *account, *customer, *from, *to;
-	char focus[64];
-	char left[256];         /* unassign: the customers changed, for the message */
-};
 
 static const char *str(json_t *o, const char *key)
 {
@@ -33,41 +27,9 @@ static int check_period(const char *opt, const char *s, struct rb_err *err)
 	return 0;
 }
 
-static int assign_edit(json_t **doc, void *arg, struct rb_err *err)
-{
-	struct assign *a = arg;
-	json_t *custs = json_object_get(*doc, "customers"), *e, *o, *acc;
-	size_t i;
-
-	json_array_foreach(custs, i, e)
-		if (!strcmp(str(e, "id"), a->customer))
-			break;
-	if (i == json_array_size(custs))
-		return rb_err_set(err, RB_EINPUT, "no customer '%s'", a->customer);
-	/* Move the customer last and the new account to its end, so that an
-	 * overlap is reported at the new assignment, not at the old one. */
-	e = json_incref(e);
-	json_array_remove(custs, i);
-	json_array_append_new(custs, e);
-	acc = json_object_get(e, "accounts");
-	if (!acc) {
-		acc = json_array();
-		json_object_set_new(e, "accounts", acc);
-	}
-	o = json_object();
-	json_object_set_new(o, "id", json_string(a->account));
-	if (a->from)
-		json_object_set_new(o, "from", json_string(a->from));
-	if (a->to)
-		json_object_set_new(o, "to", json_string(a->to));
-	json_array_append_new(acc, o);
-	snprintf(a->focus, sizeof(a->focus), "$.customers[%zu]", json_array_size(custs) - 1);
-	return 0;
-}
-
 static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	struct assign a;
+	struct config_assign a;
 	struct config_result r;
 	char label[128];
 	int i, rc;
@@ -89,13 +51,9 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 	}
 	if (!a.customer)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]");
-	if (!config_account_ok(a.account))
-		return rb_err_set(err, RB_EUSAGE, "bad account id '%s' (expected 12 digits)", a.account);
-	if ((rc = check_period("--from", a.from, err)) < 0 || (rc = check_period("--to", a.to, err)) < 0)
-		return rc;
 	config_result_init(&r);
 	snprintf(label, sizeof(label), "customer '%s'", a.customer);
-	rc = store_config_edit(ctx->store, assign_edit, &a, "account assign", &r, err);
+	rc = store_config_edit(ctx->store, config_assign_edit, &a, "account assign", &r, err);
 	rc = cli_config_done(&r, rc, NULL, a.focus, label, err);
 	if (rc == 0 && !ctx->quiet) {
 		printf("assigned %s to %s", a.account, a.customer);
@@ -111,64 +69,9 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 	return rc;
 }
 
-/* Ends every assignment of the account at the month before `from`
- * (removing those that start at or after it); without from removes them
- * all. */
-static int unassign_edit(json_t **doc, void *arg, struct rb_err *err)
-{
-	struct assign *a = arg;
-	json_t *e, *acc, *o;
-	size_t i, k;
-	int from = -1, changed = 0;
-	char last[PERIOD_BUFSZ] = "";
-
-	if (a->from) {
-		period_parse(&from, a->from, strlen(a->from));
-		period_format(last, from - 1);
-	}
-	json_array_foreach(json_object_get(*doc, "customers"), i, e) {
-		int hit = 0;
-		acc = json_object_get(e, "accounts");
-		for (k = 0; k < json_array_size(acc);) {
-			const char *f, *t;
-			int pf = -1, pt = -1;
-			o = json_array_get(acc, k);
-			if (strcmp(str(o, "id"), a->account)) {
-				k++;
-				continue;
-			}
-			f = json_string_value(json_object_get(o, "from"));
-			t = json_string_value(json_object_get(o, "to"));
-			if (f)
-				period_parse(&pf, f, strlen(f));
-			if (t)
-				period_parse(&pt, t, strlen(t));
-			if (from < 0 || (pf >= 0 && pf >= from)) {
-				json_array_remove(acc, k);
-				hit = 1;
-				continue;
-			}
-			if (pt < 0 || pt >= from) {
-				json_object_set_new(o, "to", json_string(last));
-				hit = 1;
-			}
-			k++;
-		}
-		if (hit) {
-			size_t n = strlen(a->left);
-			snprintf(a->left + n, sizeof(a->left) - n, "%s%s", n ? ", " : "", str(e, "id"));
-			changed = 1;
-		}
-	}
-	if (!changed)
-		return rb_err_set(err, RB_EINPUT, "account %s is not assigned%s%s", a->account,
-			a->from ? " in or after " : "", a->from ? a->from : "");
-	return 0;
-}
-
 static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	struct assign a;
+	struct config_unassign a;
 	struct config_result r;
 	int i, rc;
 
@@ -185,12 +88,8 @@ static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 	}
 	if (!a.account)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill account unassign ACCOUNT [--from YYYY-MM]");
-	if (!config_account_ok(a.account))
-		return rb_err_set(err, RB_EUSAGE, "bad account id '%s' (expected 12 digits)", a.account);
-	if ((rc = check_period("--from", a.from, err)) < 0)
-		return rc;
 	config_result_init(&r);
-	rc = store_config_edit(ctx->store, unassign_edit, &a, "account unassign", &r, err);
+	rc = store_config_edit(ctx->store, config_unassign_edit, &a, "account unassign", &r, err);
 	rc = cli_config_done(&r, rc, NULL, NULL, NULL, err);
 	if (rc == 0 && !ctx->quiet) {
 		if (a.from)
@@ -260,10 +159,8 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		json_array_foreach(json_object_get(e, "accounts"), j, a) {
 			const char *f = json_string_value(json_object_get(a, "from"));
 			const char *to = json_string_value(json_object_get(a, "to"));
-			int pf, pt;
 			const char *cells[4] = { str(a, "id"), str(e, "id"), f ? f : "", to ? to : "" };
-			if (period && ((f && (period_parse(&pf, f, strlen(f)), pf > p)) ||
-			               (to && (period_parse(&pt, to, strlen(to)), pt < p))))
+			if (period && !config_assignment_covers(a, p))
 				continue;
 			out_table_add(t, cells);
 			json_array_append_new(o, json_pack("{s:s, s:s, s:s*, s:s*}", "account", cells[0],

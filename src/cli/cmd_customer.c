@@ -1,7 +1,7 @@
 /*
  * cmd_customer.c: `rebill customer add|list|show|edit` — customers for
- * people. add and edit build a change of the configuration document and
- * run it through store_config_edit, so they obey exactly the rules of
+ * people. add and edit are config_customer_edit (config/edit.h) run
+ * through store_config_edit, so they obey exactly the rules of
  * `rebill config apply` and leave an audit entry.
  */
 #include "cli/cli.h"
@@ -11,16 +11,6 @@
 
 #include "store/store_config.h"
 #include "util/banned.h"
-
-static const char *const fields[] = { "name", "currency", "plan", "tax_cluster", "grouping",
-	"email", "address", "vat_id", NULL };
-
-struct customer_change {
-	const char *id;
-	int add;
-	const char *values[8];  /* parallel to fields; NULL: unchanged */
-	char focus[64];
-};
 
 /* Index of customer id in doc, or -1. */
 static long find_customer(json_t *doc, const char *id)
@@ -33,41 +23,9 @@ static long find_customer(json_t *doc, const char *id)
 	return -1;
 }
 
-static int edit(json_t **doc, void *arg, struct rb_err *err)
-{
-	struct customer_change *c = arg;
-	json_t *custs = json_object_get(*doc, "customers"), *o;
-	long i = find_customer(*doc, c->id);
-	size_t f;
-
-	if (c->add && i >= 0)
-		return rb_err_set(err, RB_EINPUT, "customer '%s' already exists (use 'rebill customer edit')", c->id);
-	if (!c->add && i < 0)
-		return rb_err_set(err, RB_EINPUT, "no customer '%s'", c->id);
-	if (c->add) {
-		o = json_object();
-		json_object_set_new(o, "id", json_string(c->id));
-		json_object_set_new(o, "accounts", json_array());
-		json_array_append_new(custs, o);
-		i = (long)json_array_size(custs) - 1;
-	} else {
-		o = json_array_get(custs, (size_t)i);
-	}
-	for (f = 0; fields[f]; f++) {
-		if (!c->values[f])
-			continue;
-		if (c->values[f][0])
-			json_object_set_new(o, fields[f], json_string(c->values[f]));
-		else
-			json_object_del(o, fields[f]);  /* "" clears an optional field */
-	}
-	snprintf(c->focus, sizeof(c->focus), "$.customers[%ld]", i);
-	return 0;
-}
-
 static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, struct rb_err *err)
 {
-	struct customer_change c;
+	struct config_customer_change c;
 	struct config_result r;
 	char label[128];
 	int i, rc;
@@ -77,10 +35,10 @@ static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, stru
 	for (i = 1; i < argc; i++) {
 		size_t f;
 		int hit = 0;
-		for (f = 0; fields[f] && !hit; f++) {
+		for (f = 0; config_customer_fields[f] && !hit; f++) {
 			char opt[32];
 			size_t k;
-			snprintf(opt, sizeof(opt), "--%s", fields[f]);
+			snprintf(opt, sizeof(opt), "--%s", config_customer_fields[f]);
 			for (k = 2; opt[k]; k++)
 				if (opt[k] == '_')
 					opt[k] = '-';
@@ -99,7 +57,7 @@ static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, stru
 		return rb_err_set(err, RB_EUSAGE, "customer add needs --name, --currency and --plan");
 	config_result_init(&r);
 	snprintf(label, sizeof(label), "customer '%s'", c.id);
-	rc = store_config_edit(ctx->store, edit, &c, add ? "customer add" : "customer edit", &r, err);
+	rc = store_config_edit(ctx->store, config_customer_edit, &c, add ? "customer add" : "customer edit", &r, err);
 	rc = cli_config_done(&r, rc, NULL, c.focus, label, err);
 	if (rc == 0 && !ctx->quiet) {
 		if (add)
@@ -186,12 +144,12 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	}
 	o = json_array_get(json_object_get(doc, "customers"), (size_t)k);
 	printf("%-12s %s\n", "id:", str(o, "id"));
-	for (f = 0; fields[f]; f++) {
+	for (f = 0; config_customer_fields[f]; f++) {
 		char lab[32];
-		if (!json_object_get(o, fields[f]))
+		if (!json_object_get(o, config_customer_fields[f]))
 			continue;
-		snprintf(lab, sizeof(lab), "%s:", fields[f]);
-		printf("%-12s %s\n", lab, str(o, fields[f]));
+		snprintf(lab, sizeof(lab), "%s:", config_customer_fields[f]);
+		printf("%-12s %s\n", lab, str(o, config_customer_fields[f]));
 	}
 	printf("\naccounts:\n");
 	t = out_table_new(3, head, NULL);

@@ -1,7 +1,7 @@
 /*
  * cmd_fx.c: `rebill fx set|list` — the USD -> invoice currency rate of a
- * billing period (spec §5). set is a change of the configuration document
- * run through store_config_edit (same rules as `rebill config apply`, one
+ * billing period (spec §5). set is config_fx_set_edit (config/edit.h) run
+ * through store_config_edit (same rules as `rebill config apply`, one
  * audit entry).
  */
 #include "cli/cli.h"
@@ -12,42 +12,15 @@
 #include "store/store_config.h"
 #include "util/banned.h"
 
-struct fx_change {
-	const char *period, *currency, *rate;
-	char focus[64];
-	char was[64];
-};
-
 static const char *str(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "";
 }
 
-static int set_edit(json_t **doc, void *arg, struct rb_err *err)
-{
-	struct fx_change *c = arg;
-	json_t *fx = json_object_get(*doc, "fx"), *e;
-	size_t i;
-
-	(void)err;
-	json_array_foreach(fx, i, e) {
-		if (!strcmp(str(e, "period"), c->period) && !strcmp(str(e, "currency"), c->currency)) {
-			snprintf(c->was, sizeof(c->was), "%s", str(e, "rate"));
-			json_object_set_new(e, "rate", json_string(c->rate));
-			snprintf(c->focus, sizeof(c->focus), "$.fx[%zu]", i);
-			return 0;
-		}
-	}
-	json_array_append_new(fx, json_pack("{s:s, s:s, s:s}", "period", c->period,
-		"currency", c->currency, "rate", c->rate));
-	snprintf(c->focus, sizeof(c->focus), "$.fx[%zu]", json_array_size(fx) - 1);
-	return 0;
-}
-
 static int set(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	struct fx_change c;
+	struct config_fx_set c;
 	struct config_result r;
 	char label[64];
 	int i, rc;
@@ -68,7 +41,7 @@ static int set(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill fx set --period YYYY-MM --currency CUR RATE");
 	config_result_init(&r);
 	snprintf(label, sizeof(label), "fx %s %s", c.period, c.currency);
-	rc = store_config_edit(ctx->store, set_edit, &c, "fx set", &r, err);
+	rc = store_config_edit(ctx->store, config_fx_set_edit, &c, "fx set", &r, err);
 	rc = cli_config_done(&r, rc, NULL, c.focus, label, err);
 	if (rc == 0 && !ctx->quiet) {
 		if (c.was[0])

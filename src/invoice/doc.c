@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "invoice/invoice_int.h"
+#include "config/config.h"
 #include "rate/rate.h"
 #include "util/period.h"
 #include "util/xalloc.h"
@@ -194,7 +195,7 @@ int doc_check(const struct doc *d, struct rb_err *err)
 	rb_i128 sum = 0;
 	size_t i;
 
-	if (rate_currency_minor(d->currency) != d->minor)
+	if (config_currency_minor(d->currency) != d->minor)
 		return rb_err_set(err, RB_EINPUT, "document: unknown currency '%s' or wrong minor digits",
 			d->currency);
 	for (i = 0; i < d->nlines; i++)
@@ -392,7 +393,7 @@ int doc_from_json(struct doc **out, const json_t *j, struct rb_err *err)
 	s = get_str(&r, j, "currency", 1, "$");
 	if (s)
 		snprintf(d->currency, sizeof(d->currency), "%s", s);
-	d->minor = rate_currency_minor(d->currency);
+	d->minor = config_currency_minor(d->currency);
 	if (d->minor < 0 && !r.bad++)
 		rb_err_set(err, RB_EINPUT, "document: $.currency: unknown currency '%s'", d->currency);
 	d->fx = get_dec(&r, j, "fx", DEC_FACTOR_DIGITS, "$");

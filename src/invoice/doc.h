@@ -77,7 +77,7 @@ struct doc {
 	struct doc_party issuer;
 	int period;            /* util/period.h */
 	char currency[4];
-	int minor;             /* rate_currency_minor(currency) */
+	int minor;             /* config_currency_minor(currency) */
 	rb_i128 fx;            /* DEC_FACTOR_DIGITS: USD -> currency */
 	char issue_date[11];   /* "" for a draft */
 	char due_date[11];     /* "" for a draft */

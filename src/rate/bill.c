@@ -32,37 +32,37 @@ static int overflow(struct rb_err *err, const struct rate_fact *f)
 }
 
 /* The base of a charge-class fact (spec §4 table). */
-static rb_i128 base_of(const struct rate_plan *plan, const struct rate_fact *f,
+static rb_i128 base_of(const struct config_plan *plan, const struct rate_fact *f,
 	rate_holds_fn holds, void *holds_ctx)
 {
 	if (f->cls == CUR_USAGE) {
 		switch (plan->basis) {
-		case RATE_BASIS_UNBLENDED:
+		case CONFIG_BASIS_UNBLENDED:
 			return f->unblended;
-		case RATE_BASIS_ONDEMAND:
+		case CONFIG_BASIS_ONDEMAND:
 			return f->ondemand;
-		case RATE_BASIS_EFFECTIVE:
+		case CONFIG_BASIS_EFFECTIVE:
 			return f->effective;
-		case RATE_BASIS_PURCHASER:
+		case CONFIG_BASIS_PURCHASER:
 			if (f->owner && f->owner[0] && holds && holds(holds_ctx, f->owner))
 				return f->effective;
 			return f->ondemand;
 		}
 	} else if (f->cls == CUR_COMMITMENT) {
 		switch (plan->basis) {
-		case RATE_BASIS_UNBLENDED:
+		case CONFIG_BASIS_UNBLENDED:
 			return f->unblended;
-		case RATE_BASIS_ONDEMAND:
+		case CONFIG_BASIS_ONDEMAND:
 			return 0;
-		case RATE_BASIS_EFFECTIVE:
-		case RATE_BASIS_PURCHASER:
+		case CONFIG_BASIS_EFFECTIVE:
+		case CONFIG_BASIS_PURCHASER:
 			return f->effective;
 		}
 	}
 	return f->unblended; /* fee, other */
 }
 
-int rate_fact_bill(struct rate_bill *out, const struct rate_plan *plan,
+int rate_fact_bill(struct rate_bill *out, const struct config_plan *plan,
 	const struct rate_fact *f, rate_holds_fn holds, void *holds_ctx,
 	struct rb_err *err)
 {

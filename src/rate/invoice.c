@@ -185,7 +185,7 @@ static int exact_minor(rb_i128 *out, rb_i128 v, int minor)
 	return 0;
 }
 
-static int too_precise(struct rb_err *err, const struct rate_customer *c, const char *what,
+static int too_precise(struct rb_err *err, const struct config_customer *c, const char *what,
 	rb_i128 v)
 {
 	char buf[DEC_BUFSZ];
@@ -194,33 +194,33 @@ static int too_precise(struct rb_err *err, const struct rate_customer *c, const 
 		nz(c->id), what, buf, nz(c->currency));
 }
 
-static int out_of_range(struct rb_err *err, const struct rate_customer *c)
+static int out_of_range(struct rb_err *err, const struct config_customer *c)
 {
 	return rb_err_set(err, RB_EINPUT, "customer '%s': invoice amount out of range", nz(c->id));
 }
 
 /* Fees in plan order (spec §5 step 4). */
-static int add_fees(struct rate_invoice *inv, const struct rate_customer *c, struct rb_err *err)
+static int add_fees(struct rate_invoice *inv, const struct config_customer *c, struct rb_err *err)
 {
-	const struct rate_plan *plan = c->plan;
+	const struct config_plan *plan = c->plan;
 	size_t i;
 	rb_i128 amount, unit, v, lo, hi;
 	long qty;
 
 	for (i = 0; i < plan->nfees; i++) {
-		const struct rate_fee *fee = &plan->fees[i];
+		const struct config_fee *fee = &plan->fees[i];
 		qty = 1;
 		switch (fee->type) {
-		case RATE_FEE_FLAT:
-		case RATE_FEE_PER_ACCOUNT:
+		case CONFIG_FEE_FLAT:
+		case CONFIG_FEE_PER_ACCOUNT:
 			if (exact_minor(&unit, fee->amount, inv->minor))
 				return too_precise(err, c, "fee amount", fee->amount);
-			if (fee->type == RATE_FEE_PER_ACCOUNT)
+			if (fee->type == CONFIG_FEE_PER_ACCOUNT)
 				qty = (long)inv->totals.accounts;
 			if (dec_mul(&amount, unit, qty))
 				return out_of_range(err, c);
 			break;
-		case RATE_FEE_PERCENT:
+		case CONFIG_FEE_PERCENT:
 			/* pct x charges is at DEC_FACTOR_DIGITS + minor; / 100 is two
 			 * more digits; one rounding to minor. */
 			if (dec_mul(&v, fee->pct, inv->charges))
@@ -242,7 +242,7 @@ static int add_fees(struct rate_invoice *inv, const struct rate_customer *c, str
 		default:
 			return rb_err_set(err, RB_EINPUT, "plan '%s': fee %zu has no type", nz(plan->id), i + 1);
 		}
-		add_line(inv, RATE_LINE_FEE, xstrdup(rate_fee_type_name(fee->type)),
+		add_line(inv, RATE_LINE_FEE, xstrdup(config_fee_type_name(fee->type)),
 			xstrdup(fee->description ? fee->description : "Service fee"), amount, 0, 0, qty);
 	}
 	return 0;
@@ -250,7 +250,7 @@ static int add_fees(struct rate_invoice *inv, const struct rate_customer *c, str
 
 /* Facts into charge groups, pass-through sums and totals. */
 static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pass[CUR_NCLASS],
-	long pass_rows[CUR_NCLASS], const struct rate_customer *c, const struct rate_fact *facts,
+	long pass_rows[CUR_NCLASS], const struct config_customer *c, const struct rate_fact *facts,
 	size_t nfacts, rate_holds_fn holds, void *holds_ctx, struct rb_err *err)
 {
 	struct rate_totals *t = &inv->totals;
@@ -298,13 +298,13 @@ static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pa
 		}
 		svc = f->product_name && f->product_name[0] ? f->product_name : nz(f->product_code);
 		switch (c->grouping) {
-		case RATE_GROUP_ACCOUNT:
+		case CONFIG_GROUP_ACCOUNT:
 			g = table_get(groups, nz(f->account), NULL);
 			break;
-		case RATE_GROUP_ACCOUNT_SERVICE:
+		case CONFIG_GROUP_ACCOUNT_SERVICE:
 			g = table_get(groups, nz(f->account), svc);
 			break;
-		case RATE_GROUP_SERVICE:
+		case CONFIG_GROUP_SERVICE:
 		default:
 			g = table_get(groups, NULL, svc);
 			break;
@@ -321,10 +321,10 @@ cleanup:
 	return rc;
 }
 
-int rate_invoice_build(struct rate_invoice **out, const struct rate_customer *c,
+int rate_invoice_build(struct rate_invoice **out, const struct config_customer *c,
 	int period, const struct rate_fact *facts, size_t nfacts,
 	rate_holds_fn holds, void *holds_ctx,
-	const struct rate_custom_line *custom, size_t ncustom, struct rb_err *err)
+	const struct config_custom_line *custom, size_t ncustom, struct rb_err *err)
 {
 	struct rate_invoice *inv = NULL;
 	struct table groups = { 0 };
@@ -341,7 +341,7 @@ int rate_invoice_build(struct rate_invoice **out, const struct rate_customer *c,
 		rc = rb_err_set(err, RB_EINPUT, "customer '%s' has no plan", nz(c->id));
 		goto cleanup;
 	}
-	minor = c->currency ? rate_currency_minor(c->currency) : -1;
+	minor = c->currency ? config_currency_minor(c->currency) : -1;
 	if (minor < 0) {
 		rc = rb_err_set(err, RB_EINPUT, "customer '%s' has unknown currency '%s'",
 			nz(c->id), nz(c->currency));

@@ -1,104 +1,27 @@
 /*
- * rate.h: the billing configuration model and the rating engine — spec
- * §4 and §5 in code. Pure: facts and configuration in, billed amounts and
- * invoices out; no I/O, no SQL, no globals.
+ * rate.h: the rating engine — spec §4 and §5 in code. Pure: facts and
+ * configuration (src/config's types) in, billed amounts and invoices out;
+ * no I/O, no SQL, no globals.
  *
  * Scales (see util/decimal.h): CUR amounts in facts are at DEC_SCALE (10);
  * configured factors and percentages at DEC_FACTOR_DIGITS (6); billed USD
  * amounts at RATE_SCALE (18), which holds base x (100 + markup) / 100 and
  * unblended x factor exactly. Invoice amounts are at the currency's minor
- * digits (rate_currency_minor). The configuration structs below are built
- * by the store (src/store/config) or by tests; rate only reads them.
+ * digits (config_currency_minor). The configuration structs are src/config's
+ * (config/config.h), resolved for one period by config_resolve; rate only
+ * reads them.
  */
 #ifndef RB_RATE_H
 #define RB_RATE_H
 
 #include <stddef.h>
 
+#include "config/config.h"
 #include "cur/cur.h"
 #include "util/decimal.h"
 #include "util/err.h"
 
 #define RATE_SCALE 18
-
-enum rate_basis { RATE_BASIS_UNBLENDED, RATE_BASIS_ONDEMAND, RATE_BASIS_EFFECTIVE, RATE_BASIS_PURCHASER };
-enum rate_grouping { RATE_GROUP_SERVICE, RATE_GROUP_ACCOUNT, RATE_GROUP_ACCOUNT_SERVICE };
-enum rate_fee_type { RATE_FEE_FLAT, RATE_FEE_PER_ACCOUNT, RATE_FEE_PERCENT };
-
-/* Names as in the configuration document; the *_from_name functions
- * return the enum value or -1. */
-const char *rate_basis_name(enum rate_basis b);
-int rate_basis_from_name(const char *s);
-const char *rate_grouping_name(enum rate_grouping g);
-int rate_grouping_from_name(const char *s);
-const char *rate_fee_type_name(enum rate_fee_type t);
-int rate_fee_type_from_name(const char *s);
-
-/* ISO 4217 minor digits of a currency code (2 for USD/EUR/GBP, 0 for
- * JPY, ...), or -1 when rebill does not know the code. */
-int rate_currency_minor(const char *code);
-
-/* A markup rule. A NULL match field is "not set"; usage_type may hold '*'
- * globs. markup_pct is used only when has_markup. */
-struct rate_rule {
-	char *service;         /* lineItem/ProductCode, exact */
-	char *usage_type;      /* glob */
-	char *region;          /* exact */
-	char *account;         /* exact */
-	char *line_item_type;  /* exact */
-	int exclude;
-	int has_markup;
-	rb_i128 markup_pct;    /* DEC_FACTOR_DIGITS */
-};
-
-struct rate_discount {
-	char *type;            /* e.g. "SppDiscount" */
-	rb_i128 factor;        /* DEC_FACTOR_DIGITS */
-};
-
-/* amount, min and max are at DEC_FACTOR_DIGITS but the configuration
- * guarantees they have no more digits than the customer's currency. */
-struct rate_fee {
-	enum rate_fee_type type;
-	rb_i128 amount;        /* flat, per_account */
-	rb_i128 pct;           /* percent, DEC_FACTOR_DIGITS */
-	int has_min, has_max;
-	rb_i128 min, max;      /* percent */
-	char *description;
-};
-
-struct rate_plan {
-	char *id;
-	enum rate_basis basis;
-	rb_i128 markup_pct;    /* default, DEC_FACTOR_DIGITS */
-	struct rate_rule *rules;
-	size_t nrules;
-	rb_i128 credits;       /* factor, default 1 */
-	int refunds_pass;      /* default 1 */
-	int tax_pass;          /* default 0 (strip) */
-	struct rate_discount *discounts; /* explicit factors; others default per spec §4 */
-	size_t ndiscounts;
-	struct rate_fee *fees;
-	size_t nfees;
-};
-
-struct rate_customer {
-	char *id;
-	char *name;
-	char *currency;
-	int minor;             /* rate_currency_minor(currency) */
-	const struct rate_plan *plan;
-	char *tax_cluster;     /* NULL: none, 0% */
-	rb_i128 tax_rate_pct;  /* DEC_FACTOR_DIGITS */
-	enum rate_grouping grouping;
-	int has_fx;            /* 1 for USD always */
-	rb_i128 fx;            /* USD -> currency, DEC_FACTOR_DIGITS; 1 for USD */
-};
-
-struct rate_custom_line {
-	char *description;
-	rb_i128 amount;        /* DEC_FACTOR_DIGITS, at most minor digits */
-};
 
 /* One fact (or one CUR row: a row is a fact of rows = 1). Strings are
  * borrowed; rate reads a NULL string as "". Amounts at DEC_SCALE. cls is
@@ -134,11 +57,11 @@ int rate_glob_match(const char *p, const char *s);
  * account, line_item_type; a NULL rule field is "not set", a NULL fact
  * field is "". Only meaningful for usage/commitment/fee/other facts: rate
  * never applies rules to the policy classes. */
-int rate_rule_find(const struct rate_plan *plan, const struct rate_fact *f);
+int rate_rule_find(const struct config_plan *plan, const struct rate_fact *f);
 
 /* The discount factor (DEC_FACTOR_DIGITS) of a discount line item type:
  * the plan's explicit entry, else 1 for BundledDiscount and 0 otherwise. */
-rb_i128 rate_discount_factor(const struct rate_plan *plan, const char *type);
+rb_i128 rate_discount_factor(const struct config_plan *plan, const char *type);
 
 /* Purchaser basis: does customer C hold `account` for the period being
  * rated? Returns 1 or 0. The caller binds C and P into ctx. */
@@ -152,6 +75,11 @@ struct rate_accounts {
 	size_t n;
 };
 int rate_accounts_holds(void *ctx, const char *account);
+
+/* The accounts customer (an index into cfg->customers) holds in cfg's
+ * period, as a holds test: pass rate_accounts_holds and a pointer to the
+ * result to rate_fact_bill or rate_invoice_build. Borrowed from cfg. */
+struct rate_accounts rate_config_accounts(const struct config_period *cfg, size_t customer);
 
 /* The result of rating one fact for one customer. */
 struct rate_bill {
@@ -179,7 +107,7 @@ struct rate_bill {
  * "holds nothing") is asked only for usage facts with a commitment owner
  * under the purchaser basis. Returns 0, or RB_EINPUT when a product does not
  * fit in 128 bits (err says which fact), or when f->cls is not a class. */
-int rate_fact_bill(struct rate_bill *out, const struct rate_plan *plan,
+int rate_fact_bill(struct rate_bill *out, const struct config_plan *plan,
 	const struct rate_fact *f, rate_holds_fn holds, void *holds_ctx,
 	struct rb_err *err);
 
@@ -248,17 +176,17 @@ struct rate_invoice {
  * facts for that period (the caller has filtered them to c's accounts and
  * P; the order does not matter) and its custom lines for P (entry order).
  * holds/holds_ctx as for rate_fact_bill. The invoice currency is
- * c->currency with rate_currency_minor() digits (c->minor is not trusted);
+ * c->currency with config_currency_minor() digits (c->minor is not trusted);
  * USD always converts at 1, any other currency needs c->has_fx.
  * Returns 0 and sets *out, or a negative RB_E* code with *out = NULL:
  * RB_EINPUT for a customer without plan, an unknown currency, a missing
  * exchange rate ("customer 'acme' has no EUR exchange rate for 2026-10"),
  * a fee/custom amount with more digits than the currency has, or an amount
  * out of 128-bit range. */
-int rate_invoice_build(struct rate_invoice **out, const struct rate_customer *c,
+int rate_invoice_build(struct rate_invoice **out, const struct config_customer *c,
 	int period, const struct rate_fact *facts, size_t nfacts,
 	rate_holds_fn holds, void *holds_ctx,
-	const struct rate_custom_line *custom, size_t ncustom, struct rb_err *err);
+	const struct config_custom_line *custom, size_t ncustom, struct rb_err *err);
 
 /* Frees inv and everything it owns; NULL is fine. */
 void rate_invoice_free(struct rate_invoice *inv);

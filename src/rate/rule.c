@@ -47,7 +47,7 @@ static const char *nz(const char *s)
 }
 
 /* The number of match fields of r set, or -1 when r does not match f. */
-static int rule_score(const struct rate_rule *r, const struct rate_fact *f)
+static int rule_score(const struct config_rule *r, const struct rate_fact *f)
 {
 	int n = 0;
 
@@ -79,7 +79,7 @@ static int rule_score(const struct rate_rule *r, const struct rate_fact *f)
 	return n;
 }
 
-int rate_rule_find(const struct rate_plan *plan, const struct rate_fact *f)
+int rate_rule_find(const struct config_plan *plan, const struct rate_fact *f)
 {
 	size_t i;
 	int best = -1, best_score = -1, score;
@@ -95,7 +95,7 @@ int rate_rule_find(const struct rate_plan *plan, const struct rate_fact *f)
 	return best;
 }
 
-rb_i128 rate_discount_factor(const struct rate_plan *plan, const char *type)
+rb_i128 rate_discount_factor(const struct config_plan *plan, const char *type)
 {
 	size_t i;
 
@@ -118,4 +118,12 @@ int rate_accounts_holds(void *ctx, const char *account)
 	if (!set || !set->n || !account)
 		return 0;
 	return bsearch(account, set->ids, set->n, sizeof(set->ids[0]), cmp_id) != NULL;
+}
+
+struct rate_accounts rate_config_accounts(const struct config_period *cfg, size_t customer)
+{
+	struct rate_accounts a;
+	a.ids = (const char *const *)cfg->holdings[customer].accounts;
+	a.n = cfg->holdings[customer].naccounts;
+	return a;
 }

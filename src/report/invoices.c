@@ -16,7 +16,7 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static const char *cluster_name(const struct rate_config *cfg, const char *id)
+static const char *cluster_name(const struct config_period *cfg, const char *id)
 {
 	size_t i;
 	if (!id)
@@ -73,7 +73,7 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 	r->period = period;
 	r->items = xcalloc(nc ? nc : 1, sizeof(r->items[0]));
 	for (i = 0; i < nc; i++) {
-		const struct rate_holdings *h = &rc.cfg->holdings[i];
+		const struct config_holdings *h = &rc.cfg->holdings[i];
 		struct report_invoice *it;
 		if ((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(&rc, i))
 			continue;
@@ -110,6 +110,6 @@ void report_invoices_free(struct report_invoices *r)
 	for (i = 0; i < r->n; i++)
 		rate_invoice_free(r->items[i].inv);
 	free(r->items);
-	rate_config_free(r->cfg);
+	config_period_free(r->cfg);
 	free(r);
 }

@@ -350,6 +350,6 @@ void report_reconcile_free(struct report_reconcile *r)
 	free(r->unassigned);
 	free(r->other);
 	free(r->customers);
-	rate_config_free(r->cfg);
+	config_period_free(r->cfg);
 	free(r);
 }

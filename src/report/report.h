@@ -29,12 +29,12 @@
 #include "util/decimal.h"
 #include "util/err.h"
 
-struct rate_config;
+struct config_period;
 
 /* ---- invoice previews ---------------------------------------------------- */
 
 struct report_invoice {
-	const struct rate_customer *customer; /* borrowed from report_invoices.cfg */
+	const struct config_customer *customer; /* borrowed from report_invoices.cfg */
 	const char *tax_cluster_name;         /* borrowed; NULL without a cluster */
 	struct rate_invoice *inv;             /* owned */
 };
@@ -45,7 +45,7 @@ struct report_invoices {
 	int period;
 	struct report_invoice *items;
 	size_t n;
-	struct rate_config *cfg;              /* owned: what items borrow from */
+	struct config_period *cfg;              /* owned: what items borrow from */
 };
 
 /* Builds the draft invoices of period (util/period.h), of every customer or
@@ -118,7 +118,7 @@ struct report_reconcile {
 	 * unblended; Σ unassigned accounts' unblended (set by the check) */
 	rb_i128 total_unblended, total_assigned, total_unassigned, customers_unblended,
 		accounts_unblended;
-	struct rate_config *cfg;                   /* owned */
+	struct config_period *cfg;                   /* owned */
 };
 
 /* Reconciles period. Needs no exchange rate (everything is USD). Returns

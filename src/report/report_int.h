@@ -22,7 +22,7 @@
  * cfg->customers), the accounts it holds as a rate_accounts set for the
  * purchaser basis. */
 struct report_cfg {
-	struct rate_config *cfg;
+	struct config_period *cfg;
 	struct rate_accounts *holds;
 	int period;
 };

@@ -41,7 +41,7 @@ int report_cfg_load(struct report_cfg *out, struct store *s, int period, struct 
 void report_cfg_release(struct report_cfg *rc)
 {
 	free(rc->holds);
-	rate_config_free(rc->cfg);
+	config_period_free(rc->cfg);
 	memset(rc, 0, sizeof(*rc));
 }
 
@@ -56,18 +56,18 @@ struct walk {
 	void *ctx;
 	int have;                         /* last/holder are valid */
 	char last[32];                    /* the account looked up last ... */
-	const struct rate_customer *holder; /* ... and its holder */
+	const struct config_customer *holder; /* ... and its holder */
 };
 
 static int walk_one(void *arg, const struct store_fact *sf)
 {
 	struct walk *w = arg;
-	const struct rate_customer *c;
+	const struct config_customer *c;
 	struct rate_fact f;
 
 	/* facts arrive grouped by account: look each account up once */
 	if (!w->have || strcmp(w->last, sf->account)) {
-		w->holder = rate_config_holder(w->rc->cfg, sf->account);
+		w->holder = config_period_holder(w->rc->cfg, sf->account);
 		w->have = strlen(sf->account) < sizeof(w->last);
 		if (w->have)
 			memcpy(w->last, sf->account, strlen(sf->account) + 1);
@@ -332,7 +332,7 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 	if (only != REPORT_NOBODY) {
 		/* one customer: read just its accounts, each an index range
 		 * [a, a "\x01") that holds exactly a */
-		const struct rate_holdings *h = &rc->cfg->holdings[only];
+		const struct config_holdings *h = &rc->cfg->holdings[only];
 		char to[64];
 		parts[0].c.agg = &parts[0].agg;
 		parts[0].c.err = &parts[0].err;

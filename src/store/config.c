@@ -3,9 +3,9 @@
  * the canonical document (export), writing the difference between two
  * canonical documents object by object with one audit_log row each, the
  * single transaction every change runs in, and the audit log reader.
- * Validation is config_check.c; loading for rating is config_load.c.
+ * Validation is src/config/check.c; resolving for a period src/config/resolve.c.
  *
- * Not for: deciding what a valid configuration is (config_check.c).
+ * Not for: deciding what a valid configuration is (src/config).
  */
 #include "store/store_config.h"
 #include "store/store_int.h"
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/period.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -497,7 +498,7 @@ int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
 	doc = json_deep_copy(old);
 	if ((rc = fn(&doc, arg, err)) < 0)
 		goto cleanup;
-	if ((rc = store_config_normalize(&norm, doc, r, err)) < 0)
+	if ((rc = config_normalize(&norm, doc, r, err)) < 0)
 		goto cleanup;
 	if ((rc = write_diff(s, old, norm, source, r, err)) < 0)
 		goto cleanup;
@@ -584,37 +585,67 @@ int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err 
 	return 0;
 }
 
+/* Keeps the groups of (period, payer, account) that no customer of the
+ * configuration holds in their period (config_account_holder: the one
+ * definition of "an assignment covers P"). */
+struct unassigned {
+	json_t *doc, *out;
+};
+
 static void row_unassigned(sqlite3_stmt *st, void *arg)
 {
-	json_t *o = json_object();
+	struct unassigned *u = arg;
+	const char *period = (const char *)sqlite3_column_text(st, 0);
+	const char *account = (const char *)sqlite3_column_text(st, 2);
+	json_t *o;
+	int p;
+
+	if (period && account && period_parse(&p, period, strlen(period)) == 0 &&
+	    config_account_holder(u->doc, account, p))
+		return;
+	o = json_object();
 	col_str(o, "period", st, 0);
 	col_str(o, "payer", st, 1);
 	col_str(o, "account", st, 2);
 	json_object_set_new(o, "rows", json_integer(sqlite3_column_int64(st, 3)));
 	col_str(o, "unblended", st, 4);
-	json_array_append_new(arg, o);
+	json_array_append_new(u->out, o);
 }
 
 int store_config_unassigned(json_t **out, struct store *s, const char *period,
 	struct rb_err *err)
 {
-	json_t *arr = json_array();
+	struct unassigned u;
 	int rc;
 
+	*out = NULL;
+	u.out = json_array();
+	u.doc = NULL;
 	/* ? IS NULL selects every period (the parameter stays unbound then). */
-	rc = query(s, "SELECT f.period, f.payer, f.account, SUM(f.rows), dec_sum(f.unblended)"
-		" FROM facts f"
-		" WHERE (?1 IS NULL OR f.period = ?1)"
-		"   AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.account = f.account"
-		"     AND (a.from_period IS NULL OR a.from_period <= f.period)"
-		"     AND (a.to_period IS NULL OR a.to_period >= f.period))"
-		" GROUP BY f.period, f.payer, f.account ORDER BY f.period, f.payer, f.account",
-		period, row_unassigned, arr, err);
+	if ((rc = store_config_export(&u.doc, s, err)) == 0)
+		rc = query(s, "SELECT f.period, f.payer, f.account, SUM(f.rows), dec_sum(f.unblended)"
+			" FROM facts f WHERE (?1 IS NULL OR f.period = ?1)"
+			" GROUP BY f.period, f.payer, f.account ORDER BY f.period, f.payer, f.account",
+			period, row_unassigned, &u, err);
+	json_decref(u.doc);
 	if (rc < 0) {
-		json_decref(arr);
-		*out = NULL;
+		json_decref(u.out);
 		return rc;
 	}
-	*out = arr;
+	*out = u.out;
 	return 0;
+}
+
+int store_config_load(struct store *s, int period, struct config_period **out,
+	struct rb_err *err)
+{
+	json_t *doc = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_config_export(&doc, s, err)) < 0)
+		return rc;
+	rc = config_resolve(out, doc, period, err);
+	json_decref(doc);
+	return rc;
 }

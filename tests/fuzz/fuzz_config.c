@@ -1,16 +1,16 @@
 /*
  * fuzz_config.c: libFuzzer target for configuration validation
- * (store_config_normalize, spec §7). Any JSON document must end in a
+ * (config_normalize, spec §7). Any JSON document must end in a
  * canonical document or a list of problems: never a crash or a hang. A
  * canonical document must validate again to itself (normalizing is
  * idempotent), which is what makes `config export` + `config apply` a no-op.
- * Registered as `'config' : store_dep` in tests/fuzz/meson.build.
+ * Registered as `'config' : config_dep` in tests/fuzz/meson.build.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "store/store_config.h"
+#include "config/check.h"
 #include "util/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!doc)
 		return 0;
 	config_result_init(&r);
-	if (store_config_normalize(&norm, doc, &r, &err) == 0) {
-		if (r.nproblems || store_config_normalize(&again, norm, &r, &err) != 0 ||
+	if (config_normalize(&norm, doc, &r, &err) == 0) {
+		if (r.nproblems || config_normalize(&again, norm, &r, &err) != 0 ||
 		    !json_equal(norm, again))
 			abort();
 	} else if (!r.nproblems) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "invoice/doc.h"
+#include "config/config.h"
 #include "rate/rate.h"
 #include "util/period.h"
 #include "util/strbuf.h"
@@ -96,7 +97,7 @@ static struct doc *fx_base(const char *number, const char *currency, const char 
 	fx_issuer(d);
 	period_parse(&d->period, "2026-10", 7);
 	snprintf(d->currency, sizeof(d->currency), "%s", currency);
-	d->minor = rate_currency_minor(currency);
+	d->minor = config_currency_minor(currency);
 	dec_parse_strict(&d->fx, "0.9231", 6, DEC_FACTOR_DIGITS, DEC_FACTOR_DIGITS);
 	if (!strcmp(currency, "USD"))
 		d->fx = dec_pow10(DEC_FACTOR_DIGITS);

@@ -55,9 +55,9 @@ static inline int fx_period(const char *s)
 }
 
 /* A plan with spec defaults: markup 0, credits 1, refunds pass, tax strip. */
-static inline struct rate_plan fx_plan(enum rate_basis basis)
+static inline struct config_plan fx_plan(enum config_basis basis)
 {
-	struct rate_plan p;
+	struct config_plan p;
 	memset(&p, 0, sizeof(p));
 	p.id = "test";
 	p.basis = basis;
@@ -68,16 +68,16 @@ static inline struct rate_plan fx_plan(enum rate_basis basis)
 }
 
 /* A USD customer, service grouping, no tax. */
-static inline struct rate_customer fx_customer(const struct rate_plan *plan)
+static inline struct config_customer fx_customer(const struct config_plan *plan)
 {
-	struct rate_customer c;
+	struct config_customer c;
 	memset(&c, 0, sizeof(c));
 	c.id = "acme";
 	c.name = "Acme";
 	c.currency = "USD";
 	c.minor = 2;
 	c.plan = plan;
-	c.grouping = RATE_GROUP_SERVICE;
+	c.grouping = CONFIG_GROUP_SERVICE;
 	c.has_fx = 1;
 	c.fx = F6("1");
 	return c;

@@ -13,8 +13,8 @@
 
 #define P2610 fx_period("2026-10")
 
-static struct rate_invoice *build(const struct rate_customer *c, const struct rate_fact *f,
-	size_t n, const struct rate_custom_line *cl, size_t ncl)
+static struct rate_invoice *build(const struct config_customer *c, const struct rate_fact *f,
+	size_t n, const struct config_custom_line *cl, size_t ncl)
 {
 	struct rate_invoice *inv = NULL;
 	struct rb_err err;
@@ -59,8 +59,8 @@ static void three_facts(struct rate_fact f[3])
 
 TEST(grouping_service)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[3];
 	struct rate_invoice *inv;
 	three_facts(f);
@@ -86,12 +86,12 @@ TEST(grouping_service)
 
 TEST(grouping_account)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[3];
 	struct rate_invoice *inv;
 	three_facts(f);
-	c.grouping = RATE_GROUP_ACCOUNT;
+	c.grouping = CONFIG_GROUP_ACCOUNT;
 	inv = build(&c, f, 3, NULL, 0);
 	if (!inv)
 		return;
@@ -106,13 +106,13 @@ TEST(grouping_account)
 
 TEST(grouping_account_service)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[4];
 	struct rate_invoice *inv;
 	three_facts(f);
 	f[3] = fx_fact("Usage", "1", "1", "1"); /* joins 111..|EC2 */
-	c.grouping = RATE_GROUP_ACCOUNT_SERVICE;
+	c.grouping = CONFIG_GROUP_ACCOUNT_SERVICE;
 	inv = build(&c, f, 4, NULL, 0);
 	if (!inv)
 		return;
@@ -130,8 +130,8 @@ TEST(grouping_account_service)
 
 TEST(pass_through_lines_in_order)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[6];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Tax", "2.1", "2.1", "2.1");
@@ -171,8 +171,8 @@ TEST(pass_through_lines_in_order)
 
 TEST(line_rounds_once_after_sum)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[3];
 	struct rate_invoice *inv;
 	size_t i;
@@ -200,8 +200,8 @@ TEST(line_rounds_once_after_sum)
 
 TEST(fx_sum_then_convert_then_round)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[3];
 	struct rate_invoice *inv;
 	size_t i;
@@ -230,8 +230,8 @@ TEST(fx_sum_then_convert_then_round)
 
 TEST(fx_half_away_from_zero)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[2];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "1.25", "1.25", "1.25");
@@ -251,8 +251,8 @@ TEST(fx_half_away_from_zero)
 
 TEST(usd_ignores_fx_fields)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f = fx_fact("Usage", "7", "7", "7");
 	struct rate_invoice *inv;
 	c.has_fx = 0; /* USD converts at 1 whatever the store filled in */
@@ -266,13 +266,13 @@ TEST(usd_ignores_fx_fields)
 
 TEST(jpy_zero_minor_digits)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f = fx_fact("Usage", "10.01", "10.01", "10.01");
-	struct rate_fee fee;
+	struct config_fee fee;
 	struct rate_invoice *inv;
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_FLAT;
+	fee.type = CONFIG_FEE_FLAT;
 	fee.amount = F6("1000");
 	fee.description = "Support";
 	p.fees = &fee;
@@ -296,14 +296,14 @@ TEST(jpy_zero_minor_digits)
 
 TEST(jpy_fee_with_cents_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
-	struct rate_fee fee;
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
+	struct config_fee fee;
 	struct rate_invoice *inv = (void *)&fee;
 	struct rb_err err;
 	rb_err_clear(&err);
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_FLAT;
+	fee.type = CONFIG_FEE_FLAT;
 	fee.amount = F6("1000.5");
 	p.fees = &fee;
 	p.nfees = 1;
@@ -316,10 +316,10 @@ TEST(jpy_fee_with_cents_is_an_error)
 
 /* ---- fees (spec §5 step 4) ---- */
 
-static struct rate_invoice *with_fee(struct rate_fee *fee, const char *usage)
+static struct rate_invoice *with_fee(struct config_fee *fee, const char *usage)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[2];
 	f[0] = fx_fact("Usage", usage, usage, usage);
 	f[1] = fx_fact("Credit", "-100", "-100", "-100");
@@ -330,10 +330,10 @@ static struct rate_invoice *with_fee(struct rate_fee *fee, const char *usage)
 
 TEST(fee_percent_min_max)
 {
-	struct rate_fee fee;
+	struct config_fee fee;
 	struct rate_invoice *inv;
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_PERCENT;
+	fee.type = CONFIG_FEE_PERCENT;
 	fee.pct = F6("10");
 	fee.description = "Managed services";
 	/* 10% of the charge lines (1000, not 1000 - 100 credit) = 100 */
@@ -368,17 +368,17 @@ TEST(fee_percent_min_max)
 
 TEST(fee_percent_of_rounded_charge_lines)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[2];
-	struct rate_fee fee;
+	struct config_fee fee;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "0.005", "0.005", "0.005");
 	f[1] = fx_fact("Usage", "0.005", "0.005", "0.005");
 	f[1].product_code = "AmazonS3";
 	f[1].product_name = "Amazon Simple Storage Service";
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_PERCENT;
+	fee.type = CONFIG_FEE_PERCENT;
 	fee.pct = F6("100");
 	p.fees = &fee;
 	p.nfees = 1;
@@ -395,11 +395,11 @@ TEST(fee_percent_of_rounded_charge_lines)
 
 TEST(fee_per_account_counts_any_row)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[5];
-	struct rate_fee fee[2];
-	struct rate_rule r;
+	struct config_fee fee[2];
+	struct config_rule r;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "10", "10", "10");
 	f[1] = fx_fact("Usage", "10", "10", "10");   /* same account again */
@@ -415,10 +415,10 @@ TEST(fee_per_account_counts_any_row)
 	p.rules = &r;
 	p.nrules = 1;
 	memset(fee, 0, sizeof(fee));
-	fee[0].type = RATE_FEE_PER_ACCOUNT;
+	fee[0].type = CONFIG_FEE_PER_ACCOUNT;
 	fee[0].amount = F6("15");
 	fee[0].description = "Account monitoring";
-	fee[1].type = RATE_FEE_FLAT;
+	fee[1].type = CONFIG_FEE_FLAT;
 	fee[1].amount = F6("99.99");
 	fee[1].description = "Platform";
 	p.fees = fee;
@@ -444,13 +444,13 @@ TEST(fee_per_account_counts_any_row)
 
 TEST(fee_per_account_without_rows_is_left_out)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
-	struct rate_fee fee;
-	struct rate_custom_line cl = { "Setup", 0 };
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
+	struct config_fee fee;
+	struct config_custom_line cl = { "Setup", 0 };
 	struct rate_invoice *inv;
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_PER_ACCOUNT;
+	fee.type = CONFIG_FEE_PER_ACCOUNT;
 	fee.amount = F6("15");
 	p.fees = &fee;
 	p.nfees = 1;
@@ -469,10 +469,10 @@ TEST(fee_per_account_without_rows_is_left_out)
 
 TEST(custom_lines_as_entered)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f = fx_fact("Usage", "10", "10", "10");
-	struct rate_custom_line cl[3] = { { "Migration project", 0 }, { "Goodwill", 0 },
+	struct config_custom_line cl[3] = { { "Migration project", 0 }, { "Goodwill", 0 },
 		{ "Nothing", 0 } };
 	struct rate_invoice *inv;
 	cl[0].amount = F6("1200.00");
@@ -498,9 +498,9 @@ TEST(custom_lines_as_entered)
 
 TEST(custom_line_too_precise_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
-	struct rate_custom_line cl = { "Odd", 0 };
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
+	struct config_custom_line cl = { "Odd", 0 };
 	struct rate_invoice *inv;
 	struct rb_err err;
 	rb_err_clear(&err);
@@ -512,10 +512,10 @@ TEST(custom_line_too_precise_is_an_error)
 
 TEST(lines_rounding_to_zero_left_out)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[5];
-	struct rate_fee fee;
+	struct config_fee fee;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "0.004999", "0", "0");   /* 0.004999 -> 0.00 */
 	f[1] = fx_fact("Usage", "3", "3", "3");
@@ -525,7 +525,7 @@ TEST(lines_rounding_to_zero_left_out)
 	f[3] = fx_fact("Refund", "5", "5", "5");
 	f[4] = fx_fact("Refund", "-5", "-5", "-5");      /* Σ 0 */
 	memset(&fee, 0, sizeof(fee));
-	fee.type = RATE_FEE_FLAT;                        /* a flat fee of 0 */
+	fee.type = CONFIG_FEE_FLAT;                        /* a flat fee of 0 */
 	p.fees = &fee;
 	p.nfees = 1;
 	inv = build(&c, f, 5, NULL, 0);
@@ -542,8 +542,8 @@ TEST(lines_rounding_to_zero_left_out)
 
 TEST(tax_cluster_on_subtotal_incl_aws_tax)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[2];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "100", "100", "100");
@@ -584,8 +584,8 @@ TEST(tax_cluster_on_subtotal_incl_aws_tax)
 
 TEST(tax_rounds_half_away)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f = fx_fact("Usage", "0.5", "0.5", "0.5");
 	struct rate_invoice *inv;
 	c.tax_rate_pct = F6("21");
@@ -602,8 +602,8 @@ TEST(tax_rounds_half_away)
 
 TEST(missing_fx_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f = fx_fact("Usage", "1", "1", "1");
 	struct rate_invoice *inv = (void *)&f;
 	struct rb_err err;
@@ -619,8 +619,8 @@ TEST(missing_fx_is_an_error)
 
 TEST(unknown_currency_and_no_plan_are_errors)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rate_invoice *inv;
 	struct rb_err err;
 	rb_err_clear(&err);
@@ -637,10 +637,10 @@ TEST(unknown_currency_and_no_plan_are_errors)
 
 TEST(totals_for_reports)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
+	struct config_customer c = fx_customer(&p);
 	struct rate_fact f[5];
-	struct rate_rule r;
+	struct config_rule r;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "10", "12", "9");
 	f[1] = fx_fact("Usage", "4", "5", "3");
@@ -691,8 +691,8 @@ TEST(totals_for_reports)
 
 TEST(purchaser_through_invoice)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct config_customer c = fx_customer(&p);
 	static const char *const ids[] = { "111111111111" };
 	struct rate_accounts held = { ids, 1 };
 	struct rate_fact f[2];

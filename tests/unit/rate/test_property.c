@@ -182,12 +182,12 @@ TEST(aggregated_equals_row_by_row)
 {
 	struct rate_fact *rows = xcalloc(NROWS, sizeof(*rows));
 	struct rate_fact *agg = xcalloc(NROWS, sizeof(*agg));
-	struct rate_rule rules[6];
-	struct rate_discount disc[2] = { { "SppDiscount", 0 }, { "EdpDiscount", 0 } };
-	struct rate_fee fees[3];
-	struct rate_custom_line custom = { "Migration project", 0 };
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
-	struct rate_customer c = fx_customer(&p);
+	struct config_rule rules[6];
+	struct config_discount disc[2] = { { "SppDiscount", 0 }, { "EdpDiscount", 0 } };
+	struct config_fee fees[3];
+	struct config_custom_line custom = { "Migration project", 0 };
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
+	struct config_customer c = fx_customer(&p);
 	struct rb_err err;
 	size_t nagg, i;
 	int basis, grouping, cur, combos = 0, sensitive = 0;
@@ -221,14 +221,14 @@ TEST(aggregated_equals_row_by_row)
 	disc[0].factor = F6("0.5");
 	disc[1].factor = F6("0.25");
 	memset(fees, 0, sizeof(fees));
-	fees[0].type = RATE_FEE_PERCENT;
+	fees[0].type = CONFIG_FEE_PERCENT;
 	fees[0].pct = F6("10");
 	fees[0].has_min = fees[0].has_max = 1;
 	fees[0].min = F6("250");
 	fees[0].max = F6("100000");
-	fees[1].type = RATE_FEE_PER_ACCOUNT;
+	fees[1].type = CONFIG_FEE_PER_ACCOUNT;
 	fees[1].amount = F6("15");
-	fees[2].type = RATE_FEE_FLAT;
+	fees[2].type = CONFIG_FEE_FLAT;
 	fees[2].amount = F6("100");
 	custom.amount = F6("1200");
 	p.rules = rules;
@@ -245,10 +245,10 @@ TEST(aggregated_equals_row_by_row)
 		for (grouping = 0; grouping < 3; grouping++)
 			for (cur = 0; cur < 3; cur++) {
 				struct rate_invoice *a = NULL, *b = NULL;
-				p.basis = (enum rate_basis)basis;
+				p.basis = (enum config_basis)basis;
 				p.refunds_pass = (basis + grouping) % 2;
 				p.tax_pass = (basis + cur) % 2;
-				c.grouping = (enum rate_grouping)grouping;
+				c.grouping = (enum config_grouping)grouping;
 				c.currency = cur == 0 ? "USD" : cur == 1 ? "EUR" : "JPY";
 				c.fx = cur == 1 ? F6("0.923456") : F6("151.234567");
 				if (rate_invoice_build(&a, &c, fx_period("2026-10"), rows, NROWS,
@@ -291,8 +291,8 @@ TEST(aggregated_equals_row_by_row)
 TEST(order_of_facts_does_not_matter)
 {
 	struct rate_fact *rows = xcalloc(2000, sizeof(*rows));
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
-	struct rate_customer c = fx_customer(&p);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
+	struct config_customer c = fx_customer(&p);
 	struct rate_invoice *a = NULL, *b = NULL;
 	struct rb_err err;
 	size_t i;
@@ -300,7 +300,7 @@ TEST(order_of_facts_does_not_matter)
 	rb_err_clear(&err);
 	gen_rows(rows, 2000);
 	p.markup_pct = F6("4.5");
-	c.grouping = RATE_GROUP_ACCOUNT_SERVICE;
+	c.grouping = CONFIG_GROUP_ACCOUNT_SERVICE;
 	c.currency = "EUR";
 	c.fx = F6("0.91");
 	CHECK_INT(rate_invoice_build(&a, &c, 0, rows, 2000, rate_accounts_holds, &held,

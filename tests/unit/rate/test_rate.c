@@ -8,7 +8,7 @@
 
 #include "../check.h"
 
-static struct rate_bill bill(const struct rate_plan *p, const struct rate_fact *f)
+static struct rate_bill bill(const struct config_plan *p, const struct rate_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -25,7 +25,7 @@ static struct rate_bill bill(const struct rate_plan *p, const struct rate_fact *
 static const char *const held_ids[] = { "111111111111", "222222222222" };
 static struct rate_accounts held = { held_ids, 2 };
 
-static struct rate_bill bill_purchaser(const struct rate_plan *p, const struct rate_fact *f)
+static struct rate_bill bill_purchaser(const struct config_plan *p, const struct rate_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -41,7 +41,7 @@ static struct rate_bill bill_purchaser(const struct rate_plan *p, const struct r
 
 TEST(basis_unblended)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "10", "12", "8");
 	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
 	struct rate_fact fee = fx_fact("Fee", "29", "29", "29");
@@ -55,7 +55,7 @@ TEST(basis_unblended)
 
 TEST(basis_ondemand)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
 	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	struct rate_fact c = fx_fact("SavingsPlanRecurringFee", "100", "7", "30");
 	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
@@ -71,7 +71,7 @@ TEST(basis_ondemand)
 
 TEST(basis_effective)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_EFFECTIVE);
+	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
 	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8.5");
 	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
 	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
@@ -82,7 +82,7 @@ TEST(basis_effective)
 
 TEST(basis_purchaser_owner_held_by_customer)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "222222222222"; /* C holds the RI's account: C paid for it -> effective */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "8");
@@ -91,7 +91,7 @@ TEST(basis_purchaser_owner_held_by_customer)
 
 TEST(basis_purchaser_owner_held_by_other_customer)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8");
 	u.owner = "333333333333"; /* another customer's account: ondemand 12 */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
@@ -99,7 +99,7 @@ TEST(basis_purchaser_owner_held_by_other_customer)
 
 TEST(basis_purchaser_owner_held_by_nobody)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "999999999999"; /* the payer, assigned to nobody: ondemand */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
@@ -109,7 +109,7 @@ TEST(basis_purchaser_owner_held_by_nobody)
 
 TEST(basis_purchaser_no_commitment)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct rate_fact u = fx_fact("Usage", "10", "12", "10");
 	struct rate_fact n = fx_fact("Usage", "10", "12", "10");
 	n.owner = NULL; /* NULL owner is the same as "" */
@@ -119,7 +119,7 @@ TEST(basis_purchaser_no_commitment)
 
 TEST(basis_purchaser_commitment_and_fee)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_PURCHASER);
+	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
 	struct rate_fact ri = fx_fact("Fee", "1200", "1200", "0");
 	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
@@ -147,7 +147,7 @@ TEST(accounts_holds_sorted_set)
 
 TEST(markup_default)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
 	struct rate_bill b;
 	p.markup_pct = F6("5");
@@ -162,7 +162,7 @@ TEST(markup_default)
 
 TEST(markup_exact_tiny)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "1E-10", "0", "0");
 	p.markup_pct = F6("5");
 	/* 0.0000000001 x 1.05 = 0.000000000105: 12 digits, kept, not rounded */
@@ -178,8 +178,8 @@ TEST(markup_exact_tiny)
 
 TEST(rule_more_fields_wins)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
 	struct rate_fact eu = fx_fact("Usage", "100", "100", "100");
 	struct rate_fact s3 = fx_fact("Usage", "100", "100", "100");
@@ -208,8 +208,8 @@ TEST(rule_more_fields_wins)
 
 TEST(rule_tie_earlier_wins)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
@@ -229,8 +229,8 @@ TEST(rule_tie_earlier_wins)
 
 TEST(rule_account_and_type_fields)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
 	struct rate_fact d = fx_fact("DiscountedUsage", "100", "100", "100");
 	struct rate_fact other = fx_fact("Usage", "100", "100", "100");
@@ -252,8 +252,8 @@ TEST(rule_account_and_type_fields)
 
 TEST(rule_without_markup_uses_default)
 {
-	struct rate_rule r;
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule r;
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(&r, 0, sizeof(r));
 	r.service = "AmazonEC2"; /* neither markup nor exclude: says nothing */
@@ -294,8 +294,8 @@ TEST(glob_match)
 
 TEST(rule_usage_type_glob)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact box = fx_fact("Usage", "100", "100", "100");
 	struct rate_fact spot = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
@@ -317,8 +317,8 @@ TEST(rule_usage_type_glob)
 
 TEST(rule_exclude)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
 	struct rate_fact sup = fx_fact("Usage", "10", "12", "9");
 	struct rate_fact ec2 = fx_fact("Usage", "10", "12", "9");
 	struct rate_fact spot = fx_fact("Usage", "10", "12", "9");
@@ -351,8 +351,8 @@ TEST(rule_exclude)
 
 TEST(rule_specific_beats_exclude)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact box = fx_fact("Usage", "10", "10", "10");
 	struct rate_fact spot = fx_fact("Usage", "10", "10", "10");
 	memset(rules, 0, sizeof(rules));
@@ -372,8 +372,8 @@ TEST(rule_specific_beats_exclude)
 
 TEST(rules_never_touch_policy_classes)
 {
-	struct rate_rule rules[2];
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_rule rules[2];
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
 	struct rate_fact tx = fx_fact("Tax", "4", "4", "4");
 	memset(rules, 0, sizeof(rules));
@@ -395,8 +395,8 @@ TEST(rules_never_touch_policy_classes)
 
 TEST(fee_and_other_rows_take_markup_and_rules)
 {
-	struct rate_rule r;
-	struct rate_plan p = fx_plan(RATE_BASIS_EFFECTIVE);
+	struct config_rule r;
+	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
 	struct rate_fact fee = fx_fact("Fee", "29", "0", "0");
 	struct rate_fact other = fx_fact("MysteryType", "10", "0", "0");
 	memset(&r, 0, sizeof(r));
@@ -418,7 +418,7 @@ TEST(fee_and_other_rows_take_markup_and_rules)
 
 TEST(policy_credits)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_ONDEMAND);
+	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
 	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
 	struct rate_bill b = bill(&p, &cr);
 	/* default credits 1: passed on whole, nothing withheld */
@@ -440,7 +440,7 @@ TEST(policy_credits)
 
 TEST(policy_refunds)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact rf = fx_fact("Refund", "-7.5", "-7.5", "-7.5");
 	struct rate_bill b = bill(&p, &rf); /* default pass */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "-7.5");
@@ -453,7 +453,7 @@ TEST(policy_refunds)
 
 TEST(policy_discounts_default)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
 	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
 	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
@@ -469,8 +469,8 @@ TEST(policy_discounts_default)
 
 TEST(policy_discounts_explicit)
 {
-	struct rate_discount d[2] = { { "SppDiscount", 0 }, { "BundledDiscount", 0 } };
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_discount d[2] = { { "SppDiscount", 0 }, { "BundledDiscount", 0 } };
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
 	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
 	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
@@ -489,7 +489,7 @@ TEST(policy_discounts_explicit)
 
 TEST(policy_tax)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact tx = fx_fact("Tax", "21", "21", "21");
 	struct rate_bill b = bill(&p, &tx); /* default strip */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "0");
@@ -503,7 +503,7 @@ TEST(policy_tax)
 
 TEST(bad_class_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;
@@ -515,7 +515,7 @@ TEST(bad_class_is_an_error)
 
 TEST(overflow_is_an_error)
 {
-	struct rate_plan p = fx_plan(RATE_BASIS_UNBLENDED);
+	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store/store_config.h"
+#include "rate/rate.h"
 #include "util/period.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -127,7 +128,7 @@ static char *problems_of(const char *text)
 		return detach(&sb);
 	}
 	config_result_init(&r);
-	store_config_normalize(&out, doc, &r, &err);
+	config_normalize(&out, doc, &r, &err);
 	for (i = 0; i < r.nproblems; i++)
 		strbuf_addf(&sb, "%s: %s\n", r.problems[i].path, r.problems[i].msg);
 	config_result_release(&r);
@@ -373,7 +374,7 @@ TEST(db_failure_mid_apply_leaves_db_unchanged)
 	store_free(s);
 }
 
-static int load(struct rate_config **out, struct store *s, const char *period)
+static int load(struct config_period **out, struct store *s, const char *period)
 {
 	struct rb_err err;
 	int p;
@@ -385,8 +386,8 @@ TEST(load_resolves_assignments_per_period)
 {
 	struct store *s = open_db();
 	struct config_result r;
-	struct rate_config *c = NULL;
-	const struct rate_customer *h;
+	struct config_period *c = NULL;
+	const struct config_customer *h;
 
 	CHECK(apply_text(s, good_doc, &r) == 0);
 	config_result_release(&r);
@@ -394,17 +395,17 @@ TEST(load_resolves_assignments_per_period)
 	CHECK(load(&c, s, "2026-02") == 0);
 	CHECK_INT(c->ncustomers, 3);
 	CHECK_STR(c->customers[0].id, "acme");
-	CHECK(rate_config_holder(c, "111111111111") == NULL);  /* before acme's from */
-	h = rate_config_holder(c, "222222222222");
+	CHECK(config_period_holder(c, "111111111111") == NULL);  /* before acme's from */
+	h = config_period_holder(c, "222222222222");
 	CHECK(h && !strcmp(h->id, "acme"));
 	CHECK_INT(c->holdings[0].naccounts, 1);
 	CHECK(!c->customers[0].has_fx);  /* EUR has no rate for 2026-02 */
 	CHECK(c->customers[1].has_fx);   /* USD always */
 	CHECK(c->customers[1].fx == 1000000);
-	rate_config_free(c);
+	config_period_free(c);
 
 	CHECK(load(&c, s, "2026-05") == 0);
-	h = rate_config_holder(c, "111111111111");
+	h = config_period_holder(c, "111111111111");
 	CHECK(h && !strcmp(h->id, "acme"));
 	CHECK_INT(c->holdings[0].naccounts, 2);
 	CHECK_STR(c->holdings[0].accounts[0], "111111111111");
@@ -419,16 +420,16 @@ TEST(load_resolves_assignments_per_period)
 	CHECK_INT(c->holdings[0].ncustom_lines, 1);
 	CHECK(c->holdings[0].custom_lines[0].amount == -50000000);
 	CHECK(c->customers[2].minor == 0);
-	rate_config_free(c);
+	config_period_free(c);
 
 	CHECK(load(&c, s, "2026-06") == 0);
-	h = rate_config_holder(c, "111111111111");
+	h = config_period_holder(c, "111111111111");
 	CHECK(h && !strcmp(h->id, "acme"));  /* to is inclusive */
 	CHECK_INT(c->holdings[0].ncustom_lines, 0);
-	rate_config_free(c);
+	config_period_free(c);
 
 	CHECK(load(&c, s, "2026-07") == 0);
-	h = rate_config_holder(c, "111111111111");
+	h = config_period_holder(c, "111111111111");
 	CHECK(h && !strcmp(h->id, "beta"));
 	{
 		struct rate_accounts acme = rate_config_accounts(c, 0), beta = rate_config_accounts(c, 1);
@@ -441,7 +442,7 @@ TEST(load_resolves_assignments_per_period)
 	CHECK(c->customers[1].plan->credits == 1000000 && c->customers[1].plan->refunds_pass &&
 	      !c->customers[1].plan->tax_pass);
 	CHECK_INT(c->customers[1].plan->ndiscounts, 1);
-	rate_config_free(c);
+	config_period_free(c);
 	store_free(s);
 }
 

@@ -1,12 +1,12 @@
 /*
- * config_load.c: the stored configuration as rate's structs for one period
- * (store_config_load). Reads the canonical document (config.c), which was
- * validated when written, and resolves the effective-dated assignments, FX
- * rate and custom lines of the period.
+ * resolve.c: the canonical configuration document as the structs of
+ * config.h for one period (config_resolve): the effective-dated
+ * assignments, FX rate and custom lines of the period. The document was
+ * validated when written, so only a damaged one fails here.
  *
- * Not for: validation (config_check.c) or rating (src/rate).
+ * Not for: validation (check.c) or rating (src/rate).
  */
-#include "store/store_config.h"
+#include "config/config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +16,14 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static char *dupj(json_t *o, const char *key)
+static char *dupj(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? xstrdup(s) : NULL;
 }
 
 /* A stored decimal (canonical, validated) at DEC_FACTOR_DIGITS. */
-static int decj(rb_i128 *out, json_t *o, const char *key, rb_i128 def, struct rb_err *err)
+static int decj(rb_i128 *out, const json_t *o, const char *key, rb_i128 def, struct rb_err *err)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	if (!s) {
@@ -36,16 +36,17 @@ static int decj(rb_i128 *out, json_t *o, const char *key, rb_i128 def, struct rb
 	return 0;
 }
 
-static int load_plan(struct rate_plan *p, json_t *o, struct rb_err *err)
+static int load_plan(struct config_plan *p, const json_t *o, struct rb_err *err)
 {
-	json_t *rules = json_object_get(o, "rules"), *fees = json_object_get(o, "fees");
-	json_t *disc = json_object_get(o, "discounts"), *e;
+	const json_t *rules = json_object_get(o, "rules"), *fees = json_object_get(o, "fees");
+	json_t *disc = json_object_get(o, "discounts");  /* non-const: json_object_foreach */
+	const json_t *e;
 	const char *key;
 	size_t i;
 	int rc;
 
 	p->id = dupj(o, "id");
-	p->basis = (enum rate_basis)rate_basis_from_name(json_string_value(json_object_get(o, "basis")));
+	p->basis = (enum config_basis)config_basis_from_name(json_string_value(json_object_get(o, "basis")));
 	if ((rc = decj(&p->markup_pct, o, "markup_pct", 0, err)) < 0 ||
 	    (rc = decj(&p->credits, o, "credits", dec_pow10(DEC_FACTOR_DIGITS), err)) < 0)
 		return rc;
@@ -54,7 +55,7 @@ static int load_plan(struct rate_plan *p, json_t *o, struct rb_err *err)
 	p->nrules = json_array_size(rules);
 	p->rules = xcalloc(p->nrules + 1, sizeof(*p->rules));
 	json_array_foreach(rules, i, e) {
-		struct rate_rule *r = &p->rules[i];
+		struct config_rule *r = &p->rules[i];
 		r->service = dupj(e, "service");
 		r->usage_type = dupj(e, "usage_type");
 		r->region = dupj(e, "region");
@@ -77,8 +78,8 @@ static int load_plan(struct rate_plan *p, json_t *o, struct rb_err *err)
 	p->nfees = json_array_size(fees);
 	p->fees = xcalloc(p->nfees + 1, sizeof(*p->fees));
 	json_array_foreach(fees, i, e) {
-		struct rate_fee *f = &p->fees[i];
-		f->type = (enum rate_fee_type)rate_fee_type_from_name(json_string_value(json_object_get(e, "type")));
+		struct config_fee *f = &p->fees[i];
+		f->type = (enum config_fee_type)config_fee_type_from_name(json_string_value(json_object_get(e, "type")));
 		f->has_min = json_object_get(e, "min") != NULL;
 		f->has_max = json_object_get(e, "max") != NULL;
 		f->description = dupj(e, "description");
@@ -91,23 +92,39 @@ static int load_plan(struct rate_plan *p, json_t *o, struct rb_err *err)
 	return 0;
 }
 
-/* Does an account entry {"id", "from"?, "to"?} cover period? */
-static int covers(json_t *a, int period)
+int config_span_covers(const char *from, const char *to, int period)
 {
-	const char *f = json_string_value(json_object_get(a, "from"));
-	const char *t = json_string_value(json_object_get(a, "to"));
 	int p;
-	if (f && (period_parse(&p, f, strlen(f)) < 0 || p > period))
+	if (from && (period_parse(&p, from, strlen(from)) < 0 || p > period))
 		return 0;
-	if (t && (period_parse(&p, t, strlen(t)) < 0 || p < period))
+	if (to && (period_parse(&p, to, strlen(to)) < 0 || p < period))
 		return 0;
 	return 1;
 }
 
+int config_assignment_covers(const json_t *a, int period)
+{
+	return config_span_covers(json_string_value(json_object_get(a, "from")),
+		json_string_value(json_object_get(a, "to")), period);
+}
+
+const json_t *config_account_holder(const json_t *doc, const char *account, int period)
+{
+	const json_t *e, *a;
+	size_t i, k;
+	json_array_foreach(json_object_get(doc, "customers"), i, e)
+		json_array_foreach(json_object_get(e, "accounts"), k, a) {
+			const char *id = json_string_value(json_object_get(a, "id"));
+			if (id && !strcmp(id, account) && config_assignment_covers(a, period))
+				return e;
+		}
+	return NULL;
+}
+
 static int cmp_holder(const void *a, const void *b)
 {
-	return strcmp(((const struct rate_holder *)a)->account,
-		((const struct rate_holder *)b)->account);
+	return strcmp(((const struct config_holder *)a)->account,
+		((const struct config_holder *)b)->account);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -115,26 +132,24 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int store_config_load(struct store *s, int period, struct rate_config **out,
+int config_resolve(struct config_period **out, const json_t *doc, int period,
 	struct rb_err *err)
 {
-	struct rate_config *c = xcalloc(1, sizeof(*c));
-	json_t *doc = NULL, *arr, *e, *a;
+	struct config_period *c = xcalloc(1, sizeof(*c));
+	const json_t *arr, *e, *a;
 	char pbuf[PERIOD_BUFSZ];
 	size_t i, k, j;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	c->period = period;
 	period_format(pbuf, period);
-	if ((rc = store_config_export(&doc, s, err)) < 0)
-		goto cleanup;
 
 	arr = json_object_get(doc, "tax_clusters");
 	c->ntax_clusters = json_array_size(arr);
 	c->tax_clusters = xcalloc(c->ntax_clusters + 1, sizeof(*c->tax_clusters));
 	json_array_foreach(arr, i, e) {
-		struct rate_tax_cluster *t = &c->tax_clusters[i];
+		struct config_tax_cluster *t = &c->tax_clusters[i];
 		t->id = dupj(e, "id");
 		t->name = dupj(e, "name");
 		t->note = dupj(e, "note");
@@ -154,16 +169,16 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 	c->customers = xcalloc(c->ncustomers + 1, sizeof(*c->customers));
 	c->holdings = xcalloc(c->ncustomers + 1, sizeof(*c->holdings));
 	json_array_foreach(arr, i, e) {
-		struct rate_customer *cu = &c->customers[i];
-		struct rate_holdings *h = &c->holdings[i];
+		struct config_customer *cu = &c->customers[i];
+		struct config_holdings *h = &c->holdings[i];
 		const char *plan = json_string_value(json_object_get(e, "plan"));
-		json_t *fx, *f;
+		const json_t *fx, *f;
 		size_t fi;
 
 		cu->id = dupj(e, "id");
 		cu->name = dupj(e, "name");
 		cu->currency = dupj(e, "currency");
-		cu->minor = rate_currency_minor(cu->currency);
+		cu->minor = config_currency_minor(cu->currency);
 		for (k = 0; k < c->nplans; k++)
 			if (!strcmp(c->plans[k].id, plan))
 				cu->plan = &c->plans[k];
@@ -171,7 +186,7 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 		for (k = 0; cu->tax_cluster && k < c->ntax_clusters; k++)
 			if (!strcmp(c->tax_clusters[k].id, cu->tax_cluster))
 				cu->tax_rate_pct = c->tax_clusters[k].rate_pct;
-		cu->grouping = (enum rate_grouping)rate_grouping_from_name(
+		cu->grouping = (enum config_grouping)config_grouping_from_name(
 			json_string_value(json_object_get(e, "grouping")));
 		if (!strcmp(cu->currency, "USD")) {
 			cu->has_fx = 1;
@@ -187,7 +202,7 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 			cu->has_fx = 1;
 		}
 		json_array_foreach(json_object_get(e, "accounts"), k, a) {
-			if (!covers(a, period))
+			if (!config_assignment_covers(a, period))
 				continue;
 			h->accounts = xreallocarray(h->accounts, h->naccounts + 1, sizeof(char *));
 			h->accounts[h->naccounts++] = dupj(a, "id");
@@ -199,7 +214,7 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 		if (h->naccounts > 1)
 			qsort(h->accounts, h->naccounts, sizeof(char *), cmp_str);
 		json_array_foreach(json_object_get(doc, "custom_lines"), k, a) {
-			struct rate_custom_line *l;
+			struct config_custom_line *l;
 			if (strcmp(json_string_value(json_object_get(a, "customer")), cu->id) ||
 			    strcmp(json_string_value(json_object_get(a, "period")), pbuf))
 				continue;
@@ -222,15 +237,14 @@ int store_config_load(struct store *s, int period, struct rate_config **out,
 	*out = c;
 	c = NULL;
 cleanup:
-	json_decref(doc);
-	rate_config_free(c);
+	config_period_free(c);
 	return rc;
 }
 
-const struct rate_customer *rate_config_holder(const struct rate_config *cfg,
+const struct config_customer *config_period_holder(const struct config_period *cfg,
 	const char *account)
 {
-	struct rate_holder key, *h;
+	struct config_holder key, *h;
 	if (!cfg || !cfg->nholders)
 		return NULL;
 	key.account = (char *)account;
@@ -239,15 +253,7 @@ const struct rate_customer *rate_config_holder(const struct rate_config *cfg,
 	return h ? &cfg->customers[h->customer] : NULL;
 }
 
-struct rate_accounts rate_config_accounts(const struct rate_config *cfg, size_t customer)
-{
-	struct rate_accounts a;
-	a.ids = (const char *const *)cfg->holdings[customer].accounts;
-	a.n = cfg->holdings[customer].naccounts;
-	return a;
-}
-
-static void plan_release(struct rate_plan *p)
+static void plan_release(struct config_plan *p)
 {
 	size_t i;
 	free(p->id);
@@ -267,7 +273,7 @@ static void plan_release(struct rate_plan *p)
 	free(p->fees);
 }
 
-void rate_config_free(struct rate_config *cfg)
+void config_period_free(struct config_period *cfg)
 {
 	size_t i, k;
 	if (!cfg)
@@ -282,8 +288,8 @@ void rate_config_free(struct rate_config *cfg)
 		plan_release(&cfg->plans[i]);
 	free(cfg->plans);
 	for (i = 0; i < cfg->ncustomers; i++) {
-		struct rate_customer *cu = &cfg->customers[i];
-		struct rate_holdings *h = &cfg->holdings[i];
+		struct config_customer *cu = &cfg->customers[i];
+		struct config_holdings *h = &cfg->holdings[i];
 		free(cu->id);
 		free(cu->name);
 		free(cu->currency);

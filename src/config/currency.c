@@ -3,7 +3,7 @@
  * to invoice in. A code missing here is a configuration error, never a
  * guess of 2 digits.
  */
-#include "rate/rate.h"
+#include "config/config.h"
 
 #include <string.h>
 
@@ -23,7 +23,7 @@ static const struct {
 	{ "TWD", 2 }, { "UAH", 2 }, { "USD", 2 }, { "VND", 0 }, { "ZAR", 2 },
 };
 
-int rate_currency_minor(const char *code)
+int config_currency_minor(const char *code)
 {
 	size_t i;
 	for (i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)

@@ -1,12 +1,14 @@
 /*
- * config_check.c: validating a configuration document (spec §7) and
- * turning it into its canonical form (see store_config.h). Pure: no SQL,
- * no I/O. Every problem is collected with its JSON path, so one run lists
- * them all; nothing is guessed or rounded.
+ * check.c: validating a configuration document (spec §7) and turning it
+ * into its canonical form (see check.h). Pure: no SQL, no I/O. Every
+ * problem is collected with its JSON path, so one run lists them all;
+ * nothing is guessed or rounded.
  *
- * Not for: storing (config.c) or loading for rating (config_load.c).
+ * Not for: storing (src/store/config.c) or resolving for a period
+ * (resolve.c).
  */
-#include "store/store_config.h"
+#include "config/check.h"
+#include "config/config.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -764,6 +766,61 @@ static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
 	free(v);
 }
 
+/* A plain text field of an object: its key, whether it must be there and
+ * its longest value in bytes (0: no limit). A new such field of an object
+ * is one row in its table (customer_text below); the canonical document
+ * writes them after the object's other scalar fields, in table order. */
+struct text_field {
+	const char *key;
+	int required;
+	size_t max;
+};
+#define NTEXT(t) (sizeof(t) / sizeof((t)[0]))
+
+static const struct text_field customer_text[] = {
+	{ "email", 0, 0 },
+	{ "address", 0, 0 },
+	{ "vat_id", 0, 0 },
+};
+
+/* check_keys for an object whose allowed keys are keys plus its text
+ * fields. */
+static void check_keys2(struct config_result *r, json_t *obj, const char *path,
+	const char *const *keys, const struct text_field *text, size_t ntext)
+{
+	const char *key;
+	json_t *v;
+	char p[PATHSZ];
+	size_t k;
+
+	json_object_foreach(obj, key, v) {
+		int known = in_list(keys, key);
+		for (k = 0; k < ntext && !known; k++)
+			known = !strcmp(text[k].key, key);
+		if (!known)
+			problem(r, pkey(p, path, key), "unknown field");
+	}
+}
+
+/* Reads text field f of obj into *out (NULL when absent). Returns 0 when
+ * it is bad (reported), else 1. */
+static int get_text(struct config_result *r, json_t *obj, const char *path,
+	const struct text_field *f, const char **out)
+{
+	json_t *v = json_object_get(obj, f->key);
+	char p[PATHSZ];
+
+	*out = get_str(r, obj, f->key, path, f->required);
+	if (!*out)
+		return !f->required && (!v || json_is_null(v) || json_is_string(v));
+	if (f->max && strlen(*out) > f->max) {
+		problem(r, pkey(p, path, f->key), "longer than %zu bytes", f->max);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
+}
+
 /* uses collects {"plan", "currency"} of every customer whose plan and
  * currency are valid (even when something else about it is not), for the
  * fee digit check. */
@@ -771,7 +828,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 	json_t *tax_ids, json_t *ids, json_t *out, json_t *uses)
 {
 	static const char *const keys[] = { "id", "name", "currency", "plan", "tax_cluster",
-		"grouping", "email", "address", "vat_id", "accounts", NULL };
+		"grouping", "accounts", NULL };
 	static const char *const groupings[] = { "service", "account", "account_service", NULL };
 	json_t *arr = get_array(r, doc, "customers", "$"), *e;
 	struct held *held = NULL;
@@ -779,18 +836,20 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 
 	json_array_foreach(arr, i, e) {
 		char path[PATHSZ], p[PATHSZ];
-		const char *id, *name, *cur, *plan, *tc, *grouping, *email, *addr, *vat;
+		const char *id, *name, *cur, *plan, *tc, *grouping;
+		const char *text[sizeof(customer_text) / sizeof(customer_text[0])];
 		json_t *o, *accounts;
 		int ok = 1;
+		size_t k;
 
 		pidx(path, "$.customers", i);
 		if (!is_object(r, e, path))
 			continue;
-		check_keys(r, e, path, keys);
+		check_keys2(r, e, path, keys, customer_text, NTEXT(customer_text));
 		id = get_id(r, e, path, ids);
 		name = get_str(r, e, "name", path, 1);
 		cur = get_str(r, e, "currency", path, 1);
-		if (cur && rate_currency_minor(cur) < 0) {
+		if (cur && config_currency_minor(cur) < 0) {
 			problem(r, pkey(p, path, "currency"), "unknown currency '%s'", cur);
 			cur = NULL;
 		}
@@ -810,9 +869,9 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 			ok = 0;
 		grouping = get_enum(r, e, "grouping", path, groupings, "service",
 			"service, account or account_service");
-		email = get_str(r, e, "email", path, 0);
-		addr = get_str(r, e, "address", path, 0);
-		vat = get_str(r, e, "vat_id", path, 0);
+		for (k = 0; k < NTEXT(customer_text); k++)
+			if (!get_text(r, e, path, &customer_text[k], &text[k]))
+				ok = 0;
 		accounts = check_accounts(r, e, path, id ? id : "?", &held, &nheld, &ok);
 		if (plan && cur) {
 			json_t *u = json_object();
@@ -834,9 +893,8 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		set_str(o, "plan", plan);
 		set_str(o, "tax_cluster", tc);
 		set_str(o, "grouping", grouping);
-		set_str(o, "email", email);
-		set_str(o, "address", addr);
-		set_str(o, "vat_id", vat);
+		for (k = 0; k < NTEXT(customer_text); k++)
+			set_str(o, customer_text[k].key, text[k]);
 		json_object_set_new(o, "accounts", accounts);
 		json_array_append_new(out, o);
 	}
@@ -886,7 +944,7 @@ static void check_fee_digits(struct config_result *r, json_t *doc, json_t *custo
 					continue;
 				json_array_foreach(currs, ci, c) {
 					const char *cur = json_string_value(c);
-					int minor = rate_currency_minor(cur);
+					int minor = config_currency_minor(cur);
 					if (dec_digits(x) > minor) {
 						char path[PATHSZ];
 						snprintf(path, sizeof(path), "$.plans[%zu].fees[%zu].%s", i, k, fields[f]);
@@ -924,7 +982,7 @@ static void check_fx(struct config_result *r, json_t *doc, json_t *out)
 		check_keys(r, e, path, keys);
 		rp = get_period(r, e, "period", path, 1, &period);
 		cur = get_str(r, e, "currency", path, 1);
-		if (cur && rate_currency_minor(cur) < 0) {
+		if (cur && config_currency_minor(cur) < 0) {
 			problem(r, pkey(p, path, "currency"), "unknown currency '%s'", cur);
 			cur = NULL;
 		} else if (cur && !strcmp(cur, "USD")) {
@@ -1008,9 +1066,9 @@ static void check_custom(struct config_result *r, json_t *doc, json_t *cust_ids,
 		rp = get_period(r, e, "period", path, 1, &period);
 		desc = get_str(r, e, "description", path, 1);
 		ra = get_dec(r, e, "amount", path, 1, &amount, &raw);
-		if (ra > 0 && cur && *cur && dec_digits(amount) > rate_currency_minor(cur)) {
+		if (ra > 0 && cur && *cur && dec_digits(amount) > config_currency_minor(cur)) {
 			problem(r, pkey(p, path, "amount"), "%s has more digits than %s allows (%d)",
-				raw, cur, rate_currency_minor(cur));
+				raw, cur, config_currency_minor(cur));
 			ra = -1;
 		}
 		if (!cust || rp <= 0 || !desc || ra <= 0)
@@ -1068,7 +1126,7 @@ static void name_object(struct config_problem *p, json_t *doc)
 	}
 }
 
-int store_config_normalize(json_t **out, json_t *doc, struct config_result *r,
+int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	struct rb_err *err)
 {
 	static const char *const keys[] = { "tax_clusters", "plans", "customers", "fx",

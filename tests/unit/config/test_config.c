@@ -1,0 +1,161 @@
+/*
+ * test_config.c: src/config without a database — the one definition of
+ * "an assignment covers P" and the edit verbs on a document.
+ */
+#include "../check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/check.h"
+#include "config/config.h"
+#include "config/edit.h"
+#include "util/period.h"
+#include "util/banned.h"
+
+static int per(const char *s)
+{
+	int p = -1;
+	period_parse(&p, s, strlen(s));
+	return p;
+}
+
+TEST(span_covers_inclusive_and_open)
+{
+	CHECK(config_span_covers(NULL, NULL, per("2026-10")));
+	CHECK(config_span_covers("2026-10", "2026-10", per("2026-10")));
+	CHECK(config_span_covers("2026-01", NULL, per("2030-12")));
+	CHECK(!config_span_covers("2026-11", NULL, per("2026-10")));
+	CHECK(config_span_covers(NULL, "2026-10", per("2026-10")));
+	CHECK(!config_span_covers(NULL, "2026-09", per("2026-10")));
+	CHECK(!config_span_covers("bad", NULL, per("2026-10")));
+}
+
+static json_t *doc_two_customers(void)
+{
+	return json_pack("{s:[], s:[], s:[{s:s, s:[{s:s, s:s}]}, {s:s, s:[]}], s:[], s:[]}",
+		"tax_clusters", "plans",
+		"customers", "id", "acme", "accounts", "id", "111111111111", "to", "2026-06",
+		"id", "beta", "accounts",
+		"fx", "custom_lines");
+}
+
+TEST(holder_by_period)
+{
+	json_t *doc = doc_two_customers();
+	const json_t *h = config_account_holder(doc, "111111111111", per("2026-06"));
+	CHECK(h && !strcmp(json_string_value(json_object_get(h, "id")), "acme"));
+	CHECK(!config_account_holder(doc, "111111111111", per("2026-07")));
+	CHECK(!config_account_holder(doc, "222222222222", per("2026-06")));
+	json_decref(doc);
+}
+
+TEST(assign_moves_customer_last)
+{
+	json_t *doc = doc_two_customers();
+	struct config_assign a;
+	struct rb_err err;
+	const json_t *h;
+
+	memset(&a, 0, sizeof(a));
+	a.account = "111111111111";
+	a.customer = "acme";
+	a.from = "2026-07";
+	CHECK_INT(config_assign_edit(&doc, &a, &err), 0);
+	CHECK_STR(a.focus, "$.customers[1]");
+	h = config_account_holder(doc, "111111111111", per("2026-09"));
+	CHECK(h && !strcmp(json_string_value(json_object_get(h, "id")), "acme"));
+
+	a.customer = "nobody";
+	CHECK_INT(config_assign_edit(&doc, &a, &err), RB_EINPUT);
+	CHECK_STR(err.msg, "no customer 'nobody'");
+	a.customer = "acme";
+	a.account = "12345";
+	CHECK_INT(config_assign_edit(&doc, &a, &err), RB_EUSAGE);
+	a.account = "111111111111";
+	a.to = "2026-13";
+	CHECK_INT(config_assign_edit(&doc, &a, &err), RB_EUSAGE);
+	json_decref(doc);
+}
+
+TEST(unassign_ends_or_removes)
+{
+	json_t *doc = json_pack("{s:[{s:s, s:[{s:s, s:s}, {s:s, s:s}]}]}", "customers", "id", "acme",
+		"accounts", "id", "111111111111", "from", "2026-01", "id", "111111111111", "from", "2026-09");
+	json_t *acc;
+	struct config_unassign u;
+	struct rb_err err;
+
+	memset(&u, 0, sizeof(u));
+	u.account = "111111111111";
+	u.from = "2026-05";
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), 0);
+	CHECK_STR(u.left, "acme");
+	acc = json_object_get(json_array_get(json_object_get(doc, "customers"), 0), "accounts");
+	/* the first now ends at 2026-04, the one starting 2026-09 is gone */
+	CHECK_INT(json_array_size(acc), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(acc, 0), "to")), "2026-04");
+	u.from = NULL;
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), 0);
+	CHECK_INT(json_array_size(acc), 0);
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), RB_EINPUT);
+	CHECK_STR(err.msg, "account 111111111111 is not assigned");
+	json_decref(doc);
+}
+
+TEST(fx_set_replaces_or_appends)
+{
+	json_t *doc = json_pack("{s:[{s:s, s:s, s:s}]}", "fx", "period", "2026-10",
+		"currency", "EUR", "rate", "0.9");
+	struct config_fx_set c;
+	struct rb_err err;
+
+	memset(&c, 0, sizeof(c));
+	c.period = "2026-10";
+	c.currency = "EUR";
+	c.rate = "0.92";
+	CHECK_INT(config_fx_set_edit(&doc, &c, &err), 0);
+	CHECK_STR(c.was, "0.9");
+	CHECK_STR(c.focus, "$.fx[0]");
+	c.currency = "GBP";
+	CHECK_INT(config_fx_set_edit(&doc, &c, &err), 0);
+	CHECK_STR(c.was, "");
+	CHECK_STR(c.focus, "$.fx[1]");
+	CHECK_INT(json_array_size(json_object_get(doc, "fx")), 2);
+	json_decref(doc);
+}
+
+TEST(customer_text_fields_round_trip)
+{
+	json_t *doc = json_pack("{s:[{s:s, s:s}], s:[{s:s, s:s, s:s, s:s, s:s, s:[]}]}",
+		"plans", "id", "std", "basis", "unblended",
+		"customers", "id", "acme", "name", "Acme", "currency", "EUR", "plan", "std",
+		"vat_id", "DE123", "accounts");
+	json_t *norm = NULL;
+	struct config_result r;
+	struct rb_err err;
+
+	config_result_init(&r);
+	CHECK_INT(config_normalize(&norm, doc, &r, &err), 0);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(norm,
+		"customers"), 0), "vat_id")), "DE123");
+	json_decref(norm);
+	json_object_set_new(json_array_get(json_object_get(doc, "customers"), 0), "email",
+		json_integer(5));
+	CHECK_INT(config_normalize(&norm, doc, &r, &err), RB_EINPUT);
+	CHECK_INT(r.nproblems, 1);
+	if (r.nproblems)
+		CHECK_STR(r.problems[0].path, "$.customers[0].email");
+	config_result_release(&r);
+	json_decref(doc);
+}
+
+static const struct check_case cases[] = {
+	CASE(span_covers_inclusive_and_open),
+	CASE(holder_by_period),
+	CASE(assign_moves_customer_last),
+	CASE(unassign_ends_or_removes),
+	CASE(fx_set_replaces_or_appends),
+	CASE(customer_text_fields_round_trip),
+};
+CHECK_MAIN(cases)
