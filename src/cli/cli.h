@@ -87,5 +87,9 @@ int cmd_plan(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_fx(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_invoice(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_export(struct cli_ctx *, int, char **, struct rb_err *);
+/* The document verbs of `invoice` and `report receivables` (cmd_invoice_docs.c). */
+int cmd_invoice_docs(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_report_receivables(struct cli_ctx *, int, char **, struct rb_err *);
 
 #endif

@@ -150,6 +150,5 @@ int cmd_invoice(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rb_err_set(err, RB_EUSAGE, "invoice: missing subcommand; see 'rebill help invoice'");
 	if (!strcmp(argv[1], "preview"))
 		return preview(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "invoice: unknown subcommand '%s'; see 'rebill help invoice'",
-		argv[1]);
+	return cmd_invoice_docs(ctx, argc, argv, err);
 }

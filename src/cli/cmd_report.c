@@ -369,6 +369,8 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return run(ctx, 0, argc - 1, argv + 1, err);
 	if (!strcmp(argv[1], "margin"))
 		return run(ctx, 1, argc - 1, argv + 1, err);
+	if (!strcmp(argv[1], "receivables"))
+		return cmd_report_receivables(ctx, argc - 1, argv + 1, err);
 	return rb_err_set(err, RB_EUSAGE, "report: unknown subcommand '%s'; see 'rebill help report'",
 		argv[1]);
 }

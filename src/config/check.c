@@ -289,13 +289,14 @@ static void set_str(json_t *o, const char *key, const char *s)
 
 static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids, json_t *out)
 {
-	static const char *const keys[] = { "id", "name", "rate_pct", "note", NULL };
+	static const char *const keys[] = { "id", "name", "rate_pct", "note", "category", NULL };
+	static const char *const cats[] = { "S", "AE", "Z", "E", "O", NULL };
 	json_t *arr = get_array(r, doc, "tax_clusters", "$"), *e;
 	size_t i;
 
 	json_array_foreach(arr, i, e) {
 		char path[PATHSZ], p[PATHSZ];
-		const char *id, *name, *note;
+		const char *id, *name, *note, *cat;
 		rb_i128 rate = 0;
 		int ok = 1;
 		json_t *o;
@@ -313,6 +314,23 @@ static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids
 			problem(r, pkey(p, path, "rate_pct"), "negative tax rate");
 			ok = 0;
 		}
+		/* spec §8: the VAT category; EN 16931 wants a rate for S and 0
+		 * for the others, and a reason (the note) for reverse charge */
+		cat = get_str(r, e, "category", path, 0);
+		if (cat && !in_list(cats, cat)) {
+			problem(r, pkey(p, path, "category"),
+				"unknown VAT category '%s' (expected S, AE, Z, E or O)", cat);
+			ok = 0;
+		} else if (cat && ok && !strcmp(cat, "S") && rate <= 0) {
+			problem(r, pkey(p, path, "category"), "category S needs a rate_pct above 0");
+			ok = 0;
+		} else if (cat && ok && strcmp(cat, "S") && rate != 0) {
+			problem(r, pkey(p, path, "category"), "category %s needs rate_pct 0", cat);
+			ok = 0;
+		} else if (cat && !strcmp(cat, "AE") && !note) {
+			problem(r, pkey(p, path, "note"), "a reverse-charge (AE) cluster needs a note");
+			ok = 0;
+		}
 		if (!id)
 			continue;
 		json_object_set_new(ids, id, json_true());
@@ -323,6 +341,7 @@ static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids
 		set_str(o, "name", name);
 		json_object_set_new(o, "rate_pct", dec_json(rate));
 		set_str(o, "note", note);
+		set_str(o, "category", cat);
 		json_array_append_new(out, o);
 	}
 }
@@ -781,6 +800,29 @@ static const struct text_field customer_text[] = {
 	{ "email", 0, 0 },
 	{ "address", 0, 0 },
 	{ "vat_id", 0, 0 },
+	{ "city", 0, 0 },
+	{ "postal_code", 0, 0 },
+	{ "country", 0, 2 },       /* ISO 3166 alpha-2: party_check */
+	{ "company_id", 0, 0 },
+	{ "peppol_id", 0, 0 },     /* SCHEME:ID: party_check */
+};
+
+/* The issuer (spec §8): one object, the reseller itself. */
+static const struct text_field issuer_text[] = {
+	{ "name", 1, 0 },
+	{ "address", 0, 0 },
+	{ "city", 0, 0 },
+	{ "postal_code", 0, 0 },
+	{ "country", 0, 2 },
+	{ "vat_id", 0, 0 },
+	{ "company_id", 0, 0 },
+	{ "iban", 0, 34 },
+	{ "bic", 0, 11 },
+	{ "email", 0, 0 },
+	{ "invoice_format", 0, 64 },
+	{ "credit_note_format", 0, 64 },
+	{ "peppol_id", 0, 0 },
+	{ "logo", 0, 0 },
 };
 
 /* check_keys for an object whose allowed keys are keys plus its text
@@ -821,6 +863,122 @@ static int get_text(struct config_result *r, json_t *obj, const char *path,
 	return 1;
 }
 
+/* The country (two capital letters) and the peppol_id (SCHEME:ID, the
+ * scheme 4 digits) of a customer or the issuer, when given. Returns 0 when
+ * one is bad (reported), else 1. */
+static int party_check(struct config_result *r, json_t *obj, const char *path)
+{
+	const char *c = json_string_value(json_object_get(obj, "country"));
+	const char *pp = json_string_value(json_object_get(obj, "peppol_id"));
+	char p[PATHSZ];
+	int ok = 1;
+	size_t k;
+
+	if (c && (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')) {
+		problem(r, pkey(p, path, "country"),
+			"bad country '%s' (expected an ISO 3166 alpha-2 code such as NL)", c);
+		ok = 0;
+	}
+	if (pp) {
+		int good = strlen(pp) > 5 && pp[4] == ':';
+		for (k = 0; good && k < 4; k++)
+			good = pp[k] >= '0' && pp[k] <= '9';
+		if (!good) {
+			problem(r, pkey(p, path, "peppol_id"),
+				"bad peppol_id '%s' (expected SCHEME:ID such as 0106:12345678)", pp);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* payment_terms_days: an integer 0..3650 when given (default 30, spec §8). */
+static int get_terms(struct config_result *r, json_t *obj, const char *path, json_int_t *out)
+{
+	json_t *v = json_object_get(obj, "payment_terms_days");
+	char p[PATHSZ];
+	*out = -1;
+	if (!v || json_is_null(v))
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3650) {
+		problem(r, pkey(p, path, "payment_terms_days"),
+			"expected a whole number of days from 0 to 3650");
+		return 0;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* A document number pattern: text with {YYYY} and exactly one {SEQ} or
+ * {SEQ:N} (N digits, 1-9); no other braces. */
+static int format_ok(const char *f)
+{
+	int seq = 0;
+	while (*f) {
+		if (*f == '}')
+			return 0;
+		if (*f != '{') {
+			f++;
+			continue;
+		}
+		if (!strncmp(f, "{YYYY}", 6)) {
+			f += 6;
+		} else if (!strncmp(f, "{SEQ}", 5)) {
+			seq++;
+			f += 5;
+		} else if (!strncmp(f, "{SEQ:", 5) && f[5] >= '1' && f[5] <= '9' && f[6] == '}') {
+			seq++;
+			f += 7;
+		} else {
+			return 0;
+		}
+	}
+	return seq == 1;
+}
+
+static json_t *check_issuer(struct config_result *r, json_t *doc)
+{
+	static const char *const keys[] = { NULL };
+	json_t *e = json_object_get(doc, "issuer"), *o;
+	const char *text[NTEXT(issuer_text)], *fi, *fc;
+	char p[PATHSZ];
+	int ok = 1;
+	size_t k;
+
+	if (!e || json_is_null(e))
+		return NULL;
+	if (!is_object(r, e, "$.issuer"))
+		return NULL;
+	check_keys2(r, e, "$.issuer", keys, issuer_text, NTEXT(issuer_text));
+	for (k = 0; k < NTEXT(issuer_text); k++)
+		if (!get_text(r, e, "$.issuer", &issuer_text[k], &text[k]))
+			ok = 0;
+	ok &= party_check(r, e, "$.issuer");
+	fi = json_string_value(json_object_get(e, "invoice_format"));
+	fc = json_string_value(json_object_get(e, "credit_note_format"));
+	if (fi && !format_ok(fi)) {
+		problem(r, pkey(p, "$.issuer", "invoice_format"),
+			"bad number format '%s' (text with {YYYY} and one {SEQ} or {SEQ:N})", fi);
+		ok = 0;
+	}
+	if (fc && !format_ok(fc)) {
+		problem(r, pkey(p, "$.issuer", "credit_note_format"),
+			"bad number format '%s' (text with {YYYY} and one {SEQ} or {SEQ:N})", fc);
+		ok = 0;
+	}
+	if (!strcmp(fi ? fi : "INV-{YYYY}-{SEQ:5}", fc ? fc : "CN-{YYYY}-{SEQ:5}")) {
+		problem(r, pkey(p, "$.issuer", "credit_note_format"),
+			"invoices and credit notes need different number formats");
+		ok = 0;
+	}
+	if (!ok)
+		return NULL;
+	o = json_object();
+	for (k = 0; k < NTEXT(issuer_text); k++)
+		set_str(o, issuer_text[k].key, text[k]);
+	return o;
+}
+
 /* uses collects {"plan", "currency"} of every customer whose plan and
  * currency are valid (even when something else about it is not), for the
  * fee digit check. */
@@ -828,7 +986,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 	json_t *tax_ids, json_t *ids, json_t *out, json_t *uses)
 {
 	static const char *const keys[] = { "id", "name", "currency", "plan", "tax_cluster",
-		"grouping", "accounts", NULL };
+		"grouping", "accounts", "payment_terms_days", NULL };
 	static const char *const groupings[] = { "service", "account", "account_service", NULL };
 	json_t *arr = get_array(r, doc, "customers", "$"), *e;
 	struct held *held = NULL;
@@ -839,6 +997,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		const char *id, *name, *cur, *plan, *tc, *grouping;
 		const char *text[sizeof(customer_text) / sizeof(customer_text[0])];
 		json_t *o, *accounts;
+		json_int_t terms = -1;
 		int ok = 1;
 		size_t k;
 
@@ -872,6 +1031,8 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		for (k = 0; k < NTEXT(customer_text); k++)
 			if (!get_text(r, e, path, &customer_text[k], &text[k]))
 				ok = 0;
+		ok &= party_check(r, e, path);
+		ok &= get_terms(r, e, path, &terms);
 		accounts = check_accounts(r, e, path, id ? id : "?", &held, &nheld, &ok);
 		if (plan && cur) {
 			json_t *u = json_object();
@@ -895,6 +1056,8 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		set_str(o, "grouping", grouping);
 		for (k = 0; k < NTEXT(customer_text); k++)
 			set_str(o, customer_text[k].key, text[k]);
+		if (terms >= 0)
+			json_object_set_new(o, "payment_terms_days", json_integer(terms));
 		json_object_set_new(o, "accounts", accounts);
 		json_array_append_new(out, o);
 	}
@@ -1130,8 +1293,8 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	struct rb_err *err)
 {
 	static const char *const keys[] = { "tax_clusters", "plans", "customers", "fx",
-		"custom_lines", NULL };
-	json_t *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
+		"custom_lines", "issuer", NULL };
+	json_t *issuer = NULL, *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
 	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
 	json_t *fx = json_array(), *custom = json_array(), *uses = json_array(), *c;
 	size_t before = r->nproblems, i;
@@ -1148,6 +1311,7 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 		check_fee_digits(r, doc, uses);
 		check_fx(r, doc, fx);
 		check_custom(r, doc, cust_ids, custom);
+		issuer = check_issuer(r, doc);
 	}
 	if (r->nproblems > before) {
 		size_t n = r->nproblems - before;
@@ -1169,8 +1333,11 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	json_object_set_new(*out, "customers", custs);
 	json_object_set_new(*out, "fx", fx);
 	json_object_set_new(*out, "custom_lines", custom);
-	tc = plans = custs = fx = custom = NULL;
+	if (issuer)
+		json_object_set_new(*out, "issuer", issuer);
+	tc = plans = custs = fx = custom = issuer = NULL;
 cleanup:
+	json_decref(issuer);
 	json_decref(uses);
 	json_decref(tax_ids);
 	json_decref(plan_ids);

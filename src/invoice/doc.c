@@ -369,6 +369,14 @@ static void get_party(struct jr *r, struct doc_party *p, const json_t *o, const 
 	p->bic = get_dup(r, o, "bic", where);
 }
 
+void doc_party_set(struct doc_party *p, const json_t *o)
+{
+	struct jr r = { NULL, 0 };
+	party_release(p);
+	memset(p, 0, sizeof(*p));
+	get_party(&r, p, o, "$");
+}
+
 int doc_from_json(struct doc **out, const json_t *j, struct rb_err *err)
 {
 	struct jr r = { err, 0 };

@@ -95,6 +95,12 @@ struct doc {
 	size_t logo_len;
 };
 
+/* Fills p from a JSON object with the party keys (name, address, city,
+ * postal_code, country, vat_id, company_id, email, peppol_id, iban, bic —
+ * the names of the configuration document too); other keys are ignored,
+ * o may be NULL. Releases what p held. */
+void doc_party_set(struct doc_party *p, const struct json_t *o);
+
 /* Frees d and everything it owns; NULL is fine. */
 void doc_free(struct doc *d);
 

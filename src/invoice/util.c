@@ -111,7 +111,7 @@ void invoice_amount_grouped(char buf[DEC_BUFSZ + 16], const struct doc *d, rb_i1
 const char *invoice_title(const struct doc *d)
 {
 	if (!d->number)
-		return d->type == DOC_CREDIT_NOTE ? "Draft credit note" : "Draft invoice";
+		return d->type == DOC_CREDIT_NOTE ? "Credit note (not issued)" : "Invoice (not issued)";
 	return d->type == DOC_CREDIT_NOTE ? "Credit note" : "Invoice";
 }
 
