@@ -94,13 +94,17 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *c = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "customer", &c, NULL }, { 0 } };
-	size_t n;
+	size_t n, skipped;
 	int period, rc;
 	if ((rc = parse("run", argc, argv, opts, NULL, 0, err)) < 0 ||
 	    (rc = need_period(&period, "run", p, err)) < 0 ||
-	    (rc = invoice_run(&n, ctx->store, period, c, err)) < 0)
+	    (rc = invoice_run(&n, &skipped, ctx->store, period, c, err)) < 0)
 		return rc;
-	printf("%zu draft%s for %s\n", n, n == 1 ? "" : "s", p);
+	printf("%zu draft%s for %s", n, n == 1 ? "" : "s", p);
+	if (skipped)
+		printf(" (%zu customer%s already invoiced for %s: correct with 'rebill invoice rerate')",
+			skipped, skipped == 1 ? "" : "s", p);
+	putchar('\n');
 	return flush(err);
 }
 

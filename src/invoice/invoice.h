@@ -47,8 +47,11 @@ int invoice_number_format(char *out, size_t cap, const char *pattern, int year, 
 
 /* `invoice run`: stores the §5 invoice of every customer invoiced for
  * period (or of `customer` only) as a draft, replacing the drafts of the
- * period (never a document). *n gets the number of drafts. */
-int invoice_run(size_t *n, struct store *s, int period, const char *customer,
+ * period (never a document). A customer that already has documents for
+ * the period gets no draft (it is corrected by invoice_rerate, never
+ * invoiced twice). *n gets the number of drafts, *skipped the customers
+ * left out for that reason. */
+int invoice_run(size_t *n, size_t *skipped, struct store *s, int period, const char *customer,
 	struct rb_err *err);
 
 /* What a finalize, credit or re-rate issued: numbers in order. */

@@ -78,7 +78,7 @@ int invoice_doc_parse(struct doc **out, const char *snapshot, const char *what,
 	return 0;
 }
 
-int invoice_run(size_t *n, struct store *s, int period, const char *customer,
+int invoice_run(size_t *n, size_t *skipped, struct store *s, int period, const char *customer,
 	struct rb_err *err)
 {
 	struct report_invoices *r = NULL;
@@ -90,7 +90,7 @@ int invoice_run(size_t *n, struct store *s, int period, const char *customer,
 	char pb[PERIOD_BUFSZ];
 	int rc;
 
-	*n = 0;
+	*n = *skipped = 0;
 	period_format(pb, period);
 	if ((rc = report_invoices(&r, s, period, customer, err)) < 0)
 		goto cleanup;
@@ -120,8 +120,10 @@ int invoice_run(size_t *n, struct store *s, int period, const char *customer,
 		for (k = 0; k < ndocs; k++)
 			if (!strcmp(docs[k].customer, inv->customer))
 				done = 1;
-		if (done)
+		if (done) {
+			(*skipped)++;
 			continue;
+		}
 		doc_party_set(&party, c);
 		doc_party_set(&issuer, json_object_get(cfg, "issuer"));
 		d = doc_from_rate(inv, &party, &issuer,

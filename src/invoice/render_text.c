@@ -39,7 +39,8 @@ int render_text(struct strbuf *out, const struct doc *d, struct rb_err *err)
 	int bad = 0;
 
 	period_format(pb, d->period);
-	bad |= strbuf_addf(out, "%s %s\n", invoice_title(d), d->number ? d->number : "");
+	bad |= strbuf_addf(out, "%s%s%s\n", invoice_title(d), d->number ? " " : "",
+		d->number ? d->number : "");
 	bad |= strbuf_addf(out, "customer: %s (%s)\nperiod: %s  currency: %s", d->customer_id,
 		d->customer.name ? d->customer.name : "", pb, d->currency);
 	if (strcmp(d->currency, "USD")) {
