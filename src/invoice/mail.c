@@ -138,6 +138,35 @@ static int render(struct strbuf *sb, const struct doc *d, enum invoice_format f,
 	return invoice_render(sb, d, f, err);
 }
 
+/* The text body: a greeting, what is attached, and the document as a
+ * table, with CRLF line ends (what SMTP and quoted-printable expect). */
+static int text_body(struct strbuf *sb, const struct doc *d, struct rb_err *err)
+{
+	struct strbuf t;
+	char pb[PERIOD_BUFSZ], total[DEC_BUFSZ];
+	size_t i;
+	int rc;
+
+	strbuf_reset(sb);
+	strbuf_init(&t, 4096, 16 << 20);
+	period_format(pb, d->period);
+	invoice_amount(total, d, d->total);
+	strbuf_addf(&t, "Dear %s,\n\nplease find attached %s %s for %s: %s %s", d->customer.name ?
+		d->customer.name : d->customer_id, d->type == DOC_INVOICE ? "invoice" : "credit note",
+		d->number, pb, d->currency, total);
+	if (d->type == DOC_INVOICE)
+		strbuf_addf(&t, ", due %s", d->due_date);
+	strbuf_addstr(&t, ".\nThe PDF is for people, the XML (UBL, Peppol BIS Billing 3.0) for "
+		"accounting software.\n\n");
+	if ((rc = render_text(&t, d, err)) == 0) {
+		for (i = 0; i < t.len; i++)
+			if ((t.buf[i] == '\n' && strbuf_addch(sb, '\r') < 0) || strbuf_addch(sb, t.buf[i]) < 0)
+				rc = rb_err_set(err, RB_EINPUT, "mail: the text body is too large");
+	}
+	strbuf_release(&t);
+	return rc;
+}
+
 /* Sends one document; fills message_id (room for 256). */
 static int send_one(const struct smtp *m, const struct doc *d, char *message_id,
 	struct rb_err *err)
@@ -171,7 +200,7 @@ static int send_one(const struct smtp *m, const struct doc *d, char *message_id,
 	if ((rc = render(&pdf, d, INVOICE_FMT_PDF, err)) < 0 ||
 	    (rc = render(&ubl, d, INVOICE_FMT_UBL, err)) < 0 ||
 	    (rc = render(&html, d, INVOICE_FMT_HTML, err)) < 0 ||
-	    (rc = render(&text, d, INVOICE_FMT_TABLE, err)) < 0)
+	    (rc = text_body(&text, d, err)) < 0)
 		goto cleanup;
 	at = strchr(from, '@');
 	snprintf(message_id, 256, "<%s.%ld.%ld@%s>", d->number, (long)now, (long)getpid(),
