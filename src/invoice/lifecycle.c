@@ -192,6 +192,7 @@ static int read_logo(struct doc *d, const char *path, struct rb_err *err)
 	}
 	free(d->logo);
 	d->logo = (unsigned char *)strbuf_detach(&sb, &d->logo_len);
+	strbuf_release(&sb);
 	return 0;
 }
 
@@ -410,6 +411,11 @@ int invoice_credit(struct invoice_issued *out, struct store *s, const char *numb
 	/* the same lines, FX and tax as printed on the invoice; a reference
 	 * to it with its date */
 	d->type = DOC_CREDIT_NOTE;
+	{
+		size_t j;
+		for (j = 0; j < d->nrefs; j++)
+			free(d->refs[j].number);
+	}
 	d->refs = xreallocarray(d->refs, 1, sizeof(d->refs[0]));
 	memset(&d->refs[0], 0, sizeof(d->refs[0]));
 	d->refs[0].number = xstrdup(number);

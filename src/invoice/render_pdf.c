@@ -32,7 +32,10 @@
 
 struct pdf {
 	cairo_t *cr;
-	PangoLayout *layout;
+	PangoContext *ctx;
+	/* one layout per font, so a font is set once, not per text */
+	PangoLayout *lnormal, *lbold, *lsmall, *ltitle;
+	PangoLayout **lines;   /* each line's description, laid out once (pass 1) */
 	PangoFontDescription *normal, *bold, *small, *title;
 	const struct doc *d;
 	int page, pages;
@@ -45,17 +48,17 @@ enum align { LEFT, RIGHT, CENTER };
 static double text(struct pdf *p, double x, double y, double width, const char *s,
 	const PangoFontDescription *font, enum align al, int draw)
 {
+	PangoLayout *l = font == p->bold ? p->lbold : font == p->small ? p->lsmall
+		: font == p->title ? p->ltitle : p->lnormal;
 	int w, h;
-	pango_layout_set_font_description(p->layout, font);
-	pango_layout_set_width(p->layout, (int)(width * PANGO_SCALE));
-	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(p->layout, al == RIGHT ? PANGO_ALIGN_RIGHT
+	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+	pango_layout_set_alignment(l, al == RIGHT ? PANGO_ALIGN_RIGHT
 		: al == CENTER ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(p->layout, s ? s : "", -1);
-	pango_layout_get_size(p->layout, &w, &h);
+	pango_layout_set_text(l, s ? s : "", -1);
+	pango_layout_get_size(l, &w, &h);
 	if (draw) {
 		cairo_move_to(p->cr, x, y);
-		pango_cairo_show_layout(p->cr, p->layout);
+		pango_cairo_show_layout(p->cr, l);
 	}
 	return (double)h / PANGO_SCALE;
 }
@@ -158,14 +161,35 @@ static double table_head(struct pdf *p, double y, int draw)
 	return h + LINE_PAD + 2;
 }
 
-static double line(struct pdf *p, const struct doc_line *l, double y, int draw)
+/* Line i: its description is laid out once, when first measured. */
+static double line(struct pdf *p, size_t i, double y, int draw)
 {
+	const struct doc_line *l = &p->d->lines[i];
 	char a[DEC_BUFSZ + 32];
-	double h;
-	amount_str(a, sizeof(a), p->d, l->amount);
-	h = text(p, MARGIN, y, CONTENT_W - AMOUNT_W - 10, l->description, p->normal, LEFT, draw);
-	text(p, PAGE_W - MARGIN - AMOUNT_W, y, AMOUNT_W, a, p->normal, RIGHT, draw);
-	return h + LINE_PAD;
+	int w, h;
+	if (!p->lines[i]) {
+		p->lines[i] = pango_layout_new(p->ctx);
+		pango_layout_set_font_description(p->lines[i], p->normal);
+		pango_layout_set_wrap(p->lines[i], PANGO_WRAP_WORD_CHAR);
+		pango_layout_set_width(p->lines[i], (int)((CONTENT_W - AMOUNT_W - 10) * PANGO_SCALE));
+		pango_layout_set_text(p->lines[i], l->description, -1);
+	}
+	pango_layout_get_size(p->lines[i], &w, &h);
+	if (draw) {
+		cairo_move_to(p->cr, MARGIN, y);
+		pango_cairo_show_layout(p->cr, p->lines[i]);
+		amount_str(a, sizeof(a), p->d, l->amount);
+		text(p, PAGE_W - MARGIN - AMOUNT_W, y, AMOUNT_W, a, p->normal, RIGHT, draw);
+	}
+	return (double)h / PANGO_SCALE + LINE_PAD;
+}
+
+static PangoLayout *font_layout(struct pdf *p, const PangoFontDescription *font)
+{
+	PangoLayout *l = pango_layout_new(p->ctx);
+	pango_layout_set_font_description(l, font);
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	return l;
 }
 
 static double totals(struct pdf *p, double y0, int draw)
@@ -258,14 +282,18 @@ int render_pdf(struct strbuf *out, const struct doc *d, int *npages, struct rb_e
 		d->number ? d->number : invoice_title(d));
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "rebill");
 	p.cr = cairo_create(surf);
-	p.layout = pango_cairo_create_layout(p.cr);
+	p.ctx = pango_cairo_create_context(p.cr);
 	/* one point of font size is one PDF point (pango assumes 96 dpi) */
-	pango_cairo_context_set_resolution(pango_layout_get_context(p.layout), 72);
-	pango_layout_context_changed(p.layout);
+	pango_cairo_context_set_resolution(p.ctx, 72);
 	p.normal = pango_font_description_from_string("DejaVu Sans 9");
 	p.bold = pango_font_description_from_string("DejaVu Sans Bold 9");
 	p.small = pango_font_description_from_string("DejaVu Sans 7");
 	p.title = pango_font_description_from_string("DejaVu Sans Bold 16");
+	p.lnormal = font_layout(&p, p.normal);
+	p.lbold = font_layout(&p, p.bold);
+	p.lsmall = font_layout(&p, p.small);
+	p.ltitle = font_layout(&p, p.title);
+	p.lines = xcalloc(d->nlines ? d->nlines : 1, sizeof(p.lines[0]));
 	p.d = d;
 
 	/* pass 1: page breaks */
@@ -278,7 +306,7 @@ int render_pdf(struct strbuf *out, const struct doc *d, int *npages, struct rb_e
 	first[0] = 0;
 	y = MARGIN + hh + dh + th;
 	for (i = 0; i < d->nlines; i++) {
-		double lh = line(&p, &d->lines[i], 0, 0);
+		double lh = line(&p, i, 0, 0);
 		if (y + lh > bottom && i > first[p.pages - 1]) {
 			first[p.pages++] = i;
 			y = MARGIN + hh + th;
@@ -302,7 +330,7 @@ int render_pdf(struct strbuf *out, const struct doc *d, int *npages, struct rb_e
 		if (first[k] < first[k + 1] || k == 0)
 			y += table_head(&p, y, 1);
 		for (i = first[k]; i < first[k + 1]; i++)
-			y += line(&p, &d->lines[i], y, 1);
+			y += line(&p, i, y, 1);
 		if (p.page == totals_page)
 			totals(&p, y + 2, 1);
 		footer(&p);
@@ -310,7 +338,15 @@ int render_pdf(struct strbuf *out, const struct doc *d, int *npages, struct rb_e
 	}
 	if (npages)
 		*npages = p.pages;
-	g_object_unref(p.layout);
+	for (i = 0; i < d->nlines; i++)
+		if (p.lines[i])
+			g_object_unref(p.lines[i]);
+	free(p.lines);
+	g_object_unref(p.lnormal);
+	g_object_unref(p.lbold);
+	g_object_unref(p.lsmall);
+	g_object_unref(p.ltitle);
+	g_object_unref(p.ctx);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(surf);
 	st = cairo_surface_status(surf);

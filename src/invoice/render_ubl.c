@@ -329,6 +329,7 @@ int render_ubl(struct strbuf *out, const struct doc *d, struct rb_err *err)
 }
 
 /* Collects the schema's first complaint into err. */
+static void schema_error(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
 static void schema_error(void *ctx, const char *msg, ...)
 {
 	struct rb_err *err = ctx;

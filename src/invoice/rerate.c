@@ -71,6 +71,21 @@ struct cust {
 	size_t first;          /* the row finalized first (lowest id) */
 };
 
+/* d refers to all the customer's documents of the period. */
+static void set_refs(struct doc *d, const struct store_doc *rows, const struct cust *c)
+{
+	size_t j;
+	for (j = 0; j < d->nrefs; j++)
+		free(d->refs[j].number);
+	free(d->refs);
+	d->refs = xcalloc(c->n ? c->n : 1, sizeof(d->refs[0]));
+	for (j = 0; j < c->n; j++) {
+		d->refs[j].number = xstrdup(rows[c->rows[j]].number);
+		memcpy(d->refs[j].issue_date, rows[c->rows[j]].issue_date, 11);
+	}
+	d->nrefs = c->n;
+}
+
 static const struct rate_invoice *find_now(const struct report_invoices *r, const char *c)
 {
 	size_t i;
@@ -252,13 +267,7 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 			long *refs = xcalloc(cs[k].n, sizeof(long));
 			for (j = 0; j < cs[k].n; j++)
 				refs[j] = rows[cs[k].rows[j]].id;
-			free(result[nres]->refs);
-			result[nres]->refs = xcalloc(cs[k].n, sizeof(result[nres]->refs[0]));
-			for (j = 0; j < cs[k].n; j++) {
-				result[nres]->refs[j].number = xstrdup(rows[cs[k].rows[j]].number);
-				memcpy(result[nres]->refs[j].issue_date, rows[cs[k].rows[j]].issue_date, 11);
-			}
-			result[nres]->nrefs = cs[k].n;
+			set_refs(result[nres], rows, &cs[k]);
 			rc = invoice_issuer_apply(result[nres], cfg, err);
 			if (rc == 0)
 				rc = invoice_issue(out, s, result[nres], cfg, day, 0, refs, cs[k].n,
@@ -271,13 +280,7 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 				goto cleanup;
 			}
 		} else {
-			free(result[nres]->refs);
-			result[nres]->refs = xcalloc(cs[k].n, sizeof(result[nres]->refs[0]));
-			for (j = 0; j < cs[k].n; j++) {
-				result[nres]->refs[j].number = xstrdup(rows[cs[k].rows[j]].number);
-				memcpy(result[nres]->refs[j].issue_date, rows[cs[k].rows[j]].issue_date, 11);
-			}
-			result[nres]->nrefs = cs[k].n;
+			set_refs(result[nres], rows, &cs[k]);
 		}
 		nres++;
 	}

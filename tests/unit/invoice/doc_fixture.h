@@ -62,6 +62,7 @@ static void fx_logo(struct doc *d)
 	cairo_surface_write_to_png_stream(s, fx_png_write, &sb);
 	cairo_surface_destroy(s);
 	d->logo = (unsigned char *)strbuf_detach(&sb, &d->logo_len);
+	strbuf_release(&sb);
 }
 
 static void fx_issuer(struct doc *d)

@@ -24,7 +24,11 @@ static char *render(int (*fn)(struct strbuf *, const struct doc *, struct rb_err
 	*rc = fn(&sb, d, &err);
 	if (*rc)
 		printf("  render: %s\n", err.msg);
-	return strbuf_detach(&sb, NULL);
+	{
+		char *s = strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);
+		return s;
+	}
 }
 
 TEST(csv_exact)
