@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	long long ncust = arg(argc, argv, 1, 1000), nacct = arg(argc, argv, 2, 10);
 	long long nper = arg(argc, argv, 3, 300), total_ns = 0, t0, nfacts_all = 0;
 	size_t nfacts = (size_t)(nacct * nper), k;
-	struct rate_fact *facts = xcalloc(nfacts, sizeof(*facts));
+	struct cur_fact *facts = xcalloc(nfacts, sizeof(*facts));
 	char (*ids)[24] = xcalloc((size_t)nacct, sizeof(*ids));
 	const char **idp = xcalloc((size_t)nacct, sizeof(*idp));
 	struct config_rule rules[4];
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 		for (a = 0; a < nacct; a++)
 			for (d = 0; d < nper; d++, k++) {
 				const size_t j = (size_t)d % NCOMBO;
-				struct rate_fact *f = &facts[k];
+				struct cur_fact *f = &facts[k];
 				rb_i128 u = (rb_i128)(rnd() % 100000000000ULL); /* < 10 USD at DEC_SCALE */
 				f->payer = "999999999999";
 				f->account = ids[a];

@@ -60,11 +60,37 @@ void out_table_add(struct out_table *t, const char *const *cells);
 void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt);
 void out_table_free(struct out_table *t);
 
-/* Option parsing for the configuration verbs: when argv[*i] is `name VALUE`
- * or `name=VALUE`, sets *out, advances *i past it and returns 1; returns 0
- * when argv[*i] is another word; RB_EUSAGE (err set) when VALUE is missing. */
-int cli_opt(const char **out, int argc, char **argv, int *i, const char *name,
-	struct rb_err *err);
+/* ---- options: every command declares them in a table, cli_parse (main.c)
+ * is the one parser ---- */
+
+/* One option: "--name VALUE" / "--name=VALUE" when it takes a value, else
+ * the flag "--name"; short is an alias ("-q") or NULL. A table ends with a
+ * NULL name. */
+struct cli_option {
+	const char *name;
+	int value;
+	const char *short_name;
+};
+
+#define CLI_MAX_OPTIONS 16
+
+/* What cli_parse found: opt[i] parallel to the table — the value, "" for a
+ * flag given, NULL when absent (the last occurrence wins); pos the other
+ * words in order (borrowed from argv). */
+struct cli_args {
+	const char *opt[CLI_MAX_OPTIONS];
+	char **pos;
+	int npos;
+};
+
+/* Parses argv[1..argc) (argv[0] is the command or verb) against opts.
+ * "--" ends the options; "-" and a word like "-5" (a negative number) are
+ * positional. cmd names the command for messages: RB_EUSAGE "CMD: unknown
+ * option 'X'; see 'rebill help CMD'" or "X needs a value; see 'rebill
+ * help CMD'". Release with cli_args_release. */
+int cli_parse(struct cli_args *out, const char *cmd, const struct cli_option *opts,
+	int argc, char **argv, struct rb_err *err);
+void cli_args_release(struct cli_args *a);
 
 /* Shared by the configuration verbs (cmd_config.c): prints the problems of
  * a refused change to stderr — "FILE: PATH: MSG" for a file, else "rebill:

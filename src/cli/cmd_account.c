@@ -10,14 +10,9 @@
 #include <string.h>
 
 #include "store/store_config.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
 
 static int check_period(const char *opt, const char *s, struct rb_err *err)
 {
@@ -30,25 +25,26 @@ static int check_period(const char *opt, const char *s, struct rb_err *err)
 static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	struct config_assign a;
+	static const struct cli_option opts[] = {
+		{ "--from", 1, NULL }, { "--to", 1, NULL }, { NULL, 0, NULL },
+	};
 	struct config_result r;
+	struct cli_args args;
 	char label[128];
-	int i, rc;
+	int rc = 0;
 
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&a.from, argc, argv, &i, "--from", err)) != 0 ||
-		    (rc = cli_opt(&a.to, argc, argv, &i, "--to", err)) != 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (argv[i][0] == '-' || (a.account && a.customer))
-			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", argv[i]);
-		if (!a.account)
-			a.account = argv[i];
-		else
-			a.customer = argv[i];
-	}
+	if ((rc = cli_parse(&args, "account", opts, argc, argv, err)) < 0)
+		return rc;
+	a.from = args.opt[0];
+	a.to = args.opt[1];
+	if (args.npos > 2)
+		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", args.pos[2]);
+	a.account = args.npos > 0 ? args.pos[0] : NULL;
+	a.customer = args.npos > 1 ? args.pos[1] : NULL;
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if (!a.customer)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign ACCOUNT CUSTOMER [--from YYYY-MM] [--to YYYY-MM]");
 	config_result_init(&r);
@@ -72,20 +68,21 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	struct config_unassign a;
+	static const struct cli_option opts[] = { { "--from", 1, NULL }, { NULL, 0, NULL } };
 	struct config_result r;
-	int i, rc;
+	struct cli_args args;
+	int rc = 0;
 
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&a.from, argc, argv, &i, "--from", err)) != 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (argv[i][0] == '-' || a.account)
-			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", argv[i]);
-		a.account = argv[i];
-	}
+	if ((rc = cli_parse(&args, "account", opts, argc, argv, err)) < 0)
+		return rc;
+	a.from = args.opt[0];
+	if (args.npos > 1)
+		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", args.pos[1]);
+	a.account = args.npos > 0 ? args.pos[0] : NULL;
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if (!a.account)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill account unassign ACCOUNT [--from YYYY-MM]");
 	config_result_init(&r);
@@ -106,24 +103,28 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const char *const head[] = { "account", "customer", "from", "to" };
 	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended" };
 	static const int uright[] = { 0, 0, 0, 1, 1 };
+	static const struct cli_option opts[] = {
+		{ "--period", 1, NULL }, { "--format", 1, NULL }, { "--unassigned", 0, NULL },
+		{ NULL, 0, NULL },
+	};
 	enum out_format fmt = OUT_TABLE;
-	const char *period = NULL, *fs = NULL;
-	int unassigned = 0, i, rc, p = 0;
+	const char *period, *fs;
+	int unassigned, rc = 0, p = 0;
 	json_t *doc = NULL, *e, *o;
 	struct out_table *t;
-	size_t k, j;
+	struct cli_args args;
+	size_t k;
 
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&period, argc, argv, &i, "--period", err)) < 0 ||
-		    (!rc && (rc = cli_opt(&fs, argc, argv, &i, "--format", err)) < 0))
-			return rc;
-		if (rc)
-			continue;
-		if (!strcmp(argv[i], "--unassigned"))
-			unassigned = 1;
-		else
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]");
-	}
+	if ((rc = cli_parse(&args, "account", opts, argc, argv, err)) < 0)
+		return rc;
+	period = args.opt[0];
+	fs = args.opt[1];
+	unassigned = args.opt[2] != NULL;
+	if (args.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]");
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
 		return rc;
 	if ((rc = check_period("--period", period, err)) < 0)
@@ -139,8 +140,8 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			t = out_table_new(5, uhead, uright);
 			json_array_foreach(doc, k, e) {
 				char rows[24];
-				const char *cells[5] = { str(e, "period"), str(e, "payer"), str(e, "account"),
-					rows, str(e, "unblended") };
+				const char *cells[5] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
+					rows, config_str(e, "unblended") };
 				snprintf(rows, sizeof(rows), "%lld", (long long)json_integer_value(json_object_get(e, "rows")));
 				out_table_add(t, cells);
 			}
@@ -153,19 +154,11 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	t = out_table_new(4, head, NULL);
-	o = json_array();
-	json_array_foreach(json_object_get(doc, "customers"), k, e) {
-		json_t *a;
-		json_array_foreach(json_object_get(e, "accounts"), j, a) {
-			const char *f = json_string_value(json_object_get(a, "from"));
-			const char *to = json_string_value(json_object_get(a, "to"));
-			const char *cells[4] = { str(a, "id"), str(e, "id"), f ? f : "", to ? to : "" };
-			if (period && !config_assignment_covers(a, p))
-				continue;
-			out_table_add(t, cells);
-			json_array_append_new(o, json_pack("{s:s, s:s, s:s*, s:s*}", "account", cells[0],
-				"customer", cells[1], "from", f, "to", to));
-		}
+	o = report_assignments_json(doc, period ? p : -1);
+	json_array_foreach(o, k, e) {
+		const char *cells[4] = { config_str(e, "account"), config_str(e, "customer"),
+			config_str(e, "from"), config_str(e, "to") };
+		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {
 		out_json(o, 0);

@@ -6,63 +6,47 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_facts.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
 
 int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_PERIOD, O_FORMAT };
+	static const struct cli_option opts[] = {
+		[O_PERIOD] = { "--period", 1, NULL }, [O_FORMAT] = { "--format", 1, NULL },
+		{ NULL, 0, NULL },
 	};
 	static const char *const heads[] = { "payer", "account", "rows", "unblended" };
 	static const int right[] = { 0, 0, 1, 1 };
 	enum out_format fmt = OUT_TABLE;
 	struct store_account_info *a = NULL;
-	const char *period_arg = NULL;
+	const char *period_arg;
+	struct cli_args args;
 	size_t n = 0, i;
-	int period = -1, c, rc;
+	int period = -1, rc = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:f:", opts, NULL)) != -1) {
-		if (c == 'p') {
-			period_arg = optarg;
-		} else if (c == 'f') {
-			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
-				return rc;
-		} else {
-			return rb_err_set(err, RB_EUSAGE, "accounts: unknown option or missing value '%s'; see 'rebill help accounts'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return rb_err_set(err, RB_EUSAGE, "accounts: unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&args, "accounts", opts, argc, argv, err)) < 0)
+		return rc;
+	period_arg = args.opt[O_PERIOD];
+	if (args.opt[O_FORMAT])
+		rc = out_format_parse(&fmt, args.opt[O_FORMAT], err);
+	if (rc == 0 && args.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "accounts: unexpected argument '%s'", args.pos[0]);
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if (period_arg && period_parse(&period, period_arg, strlen(period_arg)) < 0)
 		return rb_err_set(err, RB_EUSAGE, "accounts: bad period '%s' (expected YYYY-MM)", period_arg);
 	if ((rc = store_accounts(&a, &n, ctx->store, period, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_t *root = json_object(), *arr = json_array();
-		json_object_set_new(root, "period", period_arg ? json_string(period_arg) : json_null());
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			char amt[DEC_BUFSZ];
-			dec_format(amt, sizeof(amt), a[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "payer", json_string(a[i].payer));
-			json_object_set_new(o, "account", json_string(a[i].account));
-			json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(root, "accounts", arr);
+		json_t *root = report_accounts_json(period_arg, a, n);
 		out_json(root, 1);
 		json_decref(root);
 	} else {

@@ -12,24 +12,6 @@
 #include "store/store_config.h"
 #include "util/banned.h"
 
-int cli_opt(const char **out, int argc, char **argv, int *i, const char *name,
-	struct rb_err *err)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n))
-		return 0;
-	if (argv[*i][n] == '=') {
-		*out = argv[*i] + n + 1;
-		return 1;
-	}
-	if (argv[*i][n])
-		return 0;
-	if (*i + 1 >= argc)
-		return rb_err_set(err, RB_EUSAGE, "%s needs a value", name);
-	*out = argv[++*i];
-	return 1;
-}
-
 static void cli_config_problems(const struct config_result *r, const char *file,
 	const char *focus, const char *label)
 {
@@ -117,23 +99,29 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	enum out_format fmt = OUT_TABLE;
 	json_t *log = NULL, *e;
+	static const struct cli_option opts[] = {
+		{ "--limit", 1, NULL }, { "--format", 1, NULL }, { NULL, 0, NULL },
+	};
+	struct cli_args a;
 	long limit = 20;
 	size_t i;
-	int a, rc;
+	int rc = 0;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--limit") && a + 1 < argc) {
-			char *end;
-			limit = strtol(argv[++a], &end, 10);
-			if (*end || limit < 0)
-				return rb_err_set(err, RB_EUSAGE, "bad --limit '%s' (0 shows everything)", argv[a]);
-		} else if (!strcmp(argv[a], "--format") && a + 1 < argc) {
-			if ((rc = out_format_parse(&fmt, argv[++a], err)) < 0)
-				return rc;
-		} else {
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill config audit [--limit N] [--format table|json]");
-		}
+	if ((rc = cli_parse(&a, "config", opts, argc, argv, err)) < 0)
+		return rc;
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill config audit [--limit N] [--format table|json]");
+	if (rc == 0 && a.opt[0]) {
+		char *end;
+		limit = strtol(a.opt[0], &end, 10);
+		if (!*a.opt[0] || *end || limit < 0)
+			rc = rb_err_set(err, RB_EUSAGE, "bad --limit '%s' (0 shows everything)", a.opt[0]);
 	}
+	if (rc == 0 && a.opt[1])
+		rc = out_format_parse(&fmt, a.opt[1], err);
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if ((rc = store_config_audit(&log, ctx->store, limit, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {

@@ -23,34 +23,34 @@ static long find_customer(json_t *doc, const char *id)
 	return -1;
 }
 
+/* --name, --currency, ... parallel to config_customer_fields ("_" is "-"). */
+static const struct cli_option customer_options[] = {
+	{ "--name", 1, NULL }, { "--currency", 1, NULL }, { "--plan", 1, NULL },
+	{ "--tax-cluster", 1, NULL }, { "--grouping", 1, NULL }, { "--email", 1, NULL },
+	{ "--address", 1, NULL }, { "--vat-id", 1, NULL }, { NULL, 0, NULL },
+};
+
 static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, struct rb_err *err)
 {
 	struct config_customer_change c;
 	struct config_result r;
+	struct cli_args a;
 	char label[128];
-	int i, rc;
+	size_t f;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.add = add;
-	for (i = 1; i < argc; i++) {
-		size_t f;
-		int hit = 0;
-		for (f = 0; config_customer_fields[f] && !hit; f++) {
-			char opt[32];
-			size_t k;
-			snprintf(opt, sizeof(opt), "--%s", config_customer_fields[f]);
-			for (k = 2; opt[k]; k++)
-				if (opt[k] == '_')
-					opt[k] = '-';
-			if ((hit = cli_opt(&c.values[f], argc, argv, &i, opt, err)) < 0)
-				return hit;
-		}
-		if (hit)
-			continue;
-		if (argv[i][0] == '-' || c.id)
-			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help customer'", argv[i]);
-		c.id = argv[i];
-	}
+	if ((rc = cli_parse(&a, "customer", customer_options, argc, argv, err)) < 0)
+		return rc;
+	for (f = 0; f < CONFIG_CUSTOMER_NFIELDS; f++)
+		c.values[f] = a.opt[f];
+	if (a.npos > 1)
+		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help customer'", a.pos[1]);
+	c.id = a.npos ? a.pos[0] : NULL;
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!c.id)
 		return rb_err_set(err, RB_EUSAGE, "which customer? see 'rebill help customer'");
 	if (add && (!c.values[0] || !c.values[1] || !c.values[2]))
@@ -71,12 +71,6 @@ static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, stru
 	return rc;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "id", "name", "currency", "plan", "tax_cluster",
@@ -84,19 +78,23 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const int right[] = { 0, 0, 0, 0, 0, 0, 1 };
 	enum out_format fmt = OUT_TABLE;
 	const char *fs = NULL;
+	static const struct cli_option format_option[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
 	json_t *doc = NULL, *e;
 	struct out_table *t;
+	struct cli_args args;
 	size_t i;
-	int a, rc;
+	int rc = 0;
 
-	for (a = 1; a < argc; a++) {
-		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill customer list [--format table|csv|json]");
-		if ((rc = out_format_parse(&fmt, fs, err)) < 0)
-			return rc;
-	}
+	if ((rc = cli_parse(&args, "customer", format_option, argc, argv, err)) < 0)
+		return rc;
+	fs = args.opt[0];
+	if (args.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill customer list [--format table|csv|json]");
+	else if (fs)
+		rc = out_format_parse(&fmt, fs, err);
+	cli_args_release(&args);
+	if (rc < 0)
+		return rc;
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
@@ -109,12 +107,12 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		char n[24];
 		const char *cells[7];
 		snprintf(n, sizeof(n), "%zu", json_array_size(json_object_get(e, "accounts")));
-		cells[0] = str(e, "id");
-		cells[1] = str(e, "name");
-		cells[2] = str(e, "currency");
-		cells[3] = str(e, "plan");
-		cells[4] = str(e, "tax_cluster");
-		cells[5] = str(e, "grouping");
+		cells[0] = config_str(e, "id");
+		cells[1] = config_str(e, "name");
+		cells[2] = config_str(e, "currency");
+		cells[3] = config_str(e, "plan");
+		cells[4] = config_str(e, "tax_cluster");
+		cells[5] = config_str(e, "grouping");
 		cells[6] = n;
 		out_table_add(t, cells);
 	}
@@ -143,28 +141,28 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rb_err_set(err, RB_EINPUT, "no customer '%s'", argv[1]);
 	}
 	o = json_array_get(json_object_get(doc, "customers"), (size_t)k);
-	printf("%-12s %s\n", "id:", str(o, "id"));
+	printf("%-12s %s\n", "id:", config_str(o, "id"));
 	for (f = 0; config_customer_fields[f]; f++) {
 		char lab[32];
 		if (!json_object_get(o, config_customer_fields[f]))
 			continue;
 		snprintf(lab, sizeof(lab), "%s:", config_customer_fields[f]);
-		printf("%-12s %s\n", lab, str(o, config_customer_fields[f]));
+		printf("%-12s %s\n", lab, config_str(o, config_customer_fields[f]));
 	}
 	printf("\naccounts:\n");
 	t = out_table_new(3, head, NULL);
 	json_array_foreach(json_object_get(o, "accounts"), i, e) {
-		const char *cells[3] = { str(e, "id"), json_object_get(e, "from") ? str(e, "from") : "(start)",
-			json_object_get(e, "to") ? str(e, "to") : "(open)" };
+		const char *cells[3] = { config_str(e, "id"), json_object_get(e, "from") ? config_str(e, "from") : "(start)",
+			json_object_get(e, "to") ? config_str(e, "to") : "(open)" };
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout, OUT_TABLE);
 	out_table_free(t);
 	json_array_foreach(json_object_get(doc, "custom_lines"), i, e) {
-		if (strcmp(str(e, "customer"), argv[1]))
+		if (strcmp(config_str(e, "customer"), argv[1]))
 			continue;
-		printf("custom line %s: %s %s %s\n", str(e, "period"), str(e, "amount"),
-			str(o, "currency"), str(e, "description"));
+		printf("custom line %s: %s %s %s\n", config_str(e, "period"), config_str(e, "amount"),
+			config_str(o, "currency"), config_str(e, "description"));
 	}
 	json_decref(doc);
 	return 0;

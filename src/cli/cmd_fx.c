@@ -9,34 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/summary.h"
 #include "store/store_config.h"
 #include "util/banned.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int set(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
+	static const struct cli_option opts[] = {
+		{ "--period", 1, NULL }, { "--currency", 1, NULL }, { NULL, 0, NULL },
+	};
 	struct config_fx_set c;
 	struct config_result r;
+	struct cli_args a;
 	char label[64];
-	int i, rc;
+	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&c.period, argc, argv, &i, "--period", err)) != 0 ||
-		    (rc = cli_opt(&c.currency, argc, argv, &i, "--currency", err)) != 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (c.rate || (argv[i][0] == '-' && !(argv[i][1] >= '0' && argv[i][1] <= '9')))
-			return rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help fx'", argv[i]);
-		c.rate = argv[i];
-	}
+	if ((rc = cli_parse(&a, "fx", opts, argc, argv, err)) < 0)
+		return rc;
+	c.period = a.opt[0];
+	c.currency = a.opt[1];
+	if (a.npos > 1)
+		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help fx'", a.pos[1]);
+	c.rate = a.npos ? a.pos[0] : NULL;
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!c.period || !c.currency || !c.rate)
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill fx set --period YYYY-MM --currency CUR RATE");
 	config_result_init(&r);
@@ -58,31 +56,34 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const char *const head[] = { "period", "currency", "rate" };
 	static const int right[] = { 0, 0, 1 };
 	enum out_format fmt = OUT_TABLE;
-	const char *period = NULL, *fs = NULL;
+	static const struct cli_option opts[] = {
+		{ "--period", 1, NULL }, { "--format", 1, NULL }, { NULL, 0, NULL },
+	};
+	const char *period, *fs;
 	json_t *doc = NULL, *e, *o;
 	struct out_table *t;
+	struct cli_args a;
 	size_t k;
-	int i, rc;
+	int rc = 0;
 
-	for (i = 1; i < argc; i++) {
-		if ((rc = cli_opt(&period, argc, argv, &i, "--period", err)) < 0 ||
-		    (!rc && (rc = cli_opt(&fs, argc, argv, &i, "--format", err)) < 0))
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill fx list [--period YYYY-MM] [--format table|csv|json]");
-	}
+	if ((rc = cli_parse(&a, "fx", opts, argc, argv, err)) < 0)
+		return rc;
+	period = a.opt[0];
+	fs = a.opt[1];
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill fx list [--period YYYY-MM] [--format table|csv|json]");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
 		return rc;
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	t = out_table_new(3, head, right);
-	o = json_array();
-	json_array_foreach(json_object_get(doc, "fx"), k, e) {
-		const char *cells[3] = { str(e, "period"), str(e, "currency"), str(e, "rate") };
-		if (period && strcmp(period, cells[0]))
-			continue;
+	o = report_fx_json(doc, period);
+	json_array_foreach(o, k, e) {
+		const char *cells[3] = { config_str(e, "period"), config_str(e, "currency"), config_str(e, "rate") };
 		out_table_add(t, cells);
-		json_array_append(o, e);
 	}
 	if (fmt == OUT_JSON) {
 		out_json(o, 0);

@@ -30,64 +30,63 @@ static int parse_num(long long *out, const char *opt, const char *s, long long l
 	return 0;
 }
 
+enum { O_PAYERS, O_ACCOUNTS, O_ROWS, O_PERIOD, O_FORMAT, O_PARTS, O_SEED, O_GZIP, O_RESTATE };
+static const struct cli_option gen_options[] = {
+	[O_PAYERS] = { "--payers", 1, NULL }, [O_ACCOUNTS] = { "--accounts", 1, NULL },
+	[O_ROWS] = { "--rows", 1, NULL }, [O_PERIOD] = { "--period", 1, NULL },
+	[O_FORMAT] = { "--format", 1, NULL }, [O_PARTS] = { "--parts", 1, NULL },
+	[O_SEED] = { "--seed", 1, NULL }, [O_GZIP] = { "--gzip", 0, NULL },
+	[O_RESTATE] = { "--restate", 0, NULL }, { NULL, 0, NULL },
+};
+
 int cmd_gen(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
+	static const struct { int opt; long long lo, hi; } nums[] = {
+		{ O_PAYERS, 1, GEN_MAX_PAYERS }, { O_ACCOUNTS, 1, GEN_MAX_ACCOUNTS },
+		{ O_ROWS, 1, GEN_MAX_ROWS }, { O_PARTS, 1, GEN_MAX_PARTS }, { O_SEED, 0, INT64_MAX },
+	};
 	struct gen_opts o;
 	struct gen_result res;
-	const char *dir = NULL;
+	struct cli_args a;
+	const char *dir, *val;
 	char per[PERIOD_BUFSZ];
-	long long v = 0;
-	int i, rc = 0;
+	long long v[sizeof(nums) / sizeof(nums[0])];
+	size_t k;
+	int rc = 0;
 
 	gen_opts_init(&o);
-	for (i = 1; i < argc && rc == 0; i++) {
-		const char *a = argv[i], *val = NULL;
-		int takes = !strcmp(a, "--payers") || !strcmp(a, "--accounts") || !strcmp(a, "--rows") ||
-			!strcmp(a, "--period") || !strcmp(a, "--format") || !strcmp(a, "--parts") ||
-			!strcmp(a, "--seed");
-		if (takes) {
-			if (i + 1 >= argc)
-				return rb_err_set(err, RB_EUSAGE, "%s needs a value; see 'rebill help gen'", a);
-			val = argv[++i];
-		}
-		if (!strcmp(a, "--payers")) {
-			if ((rc = parse_num(&v, a, val, 1, GEN_MAX_PAYERS, err)) == 0)
-				o.payers = (int)v;
-		} else if (!strcmp(a, "--accounts")) {
-			if ((rc = parse_num(&v, a, val, 1, GEN_MAX_ACCOUNTS, err)) == 0)
-				o.accounts = (int)v;
-		} else if (!strcmp(a, "--rows")) {
-			if ((rc = parse_num(&v, a, val, 1, GEN_MAX_ROWS, err)) == 0)
-				o.rows = (long)v;
-		} else if (!strcmp(a, "--parts")) {
-			if ((rc = parse_num(&v, a, val, 1, GEN_MAX_PARTS, err)) == 0)
-				o.parts = (int)v;
-		} else if (!strcmp(a, "--seed")) {
-			if ((rc = parse_num(&v, a, val, 0, INT64_MAX, err)) == 0)
-				o.seed = (uint64_t)v;
-		} else if (!strcmp(a, "--period")) {
-			if (period_parse(&o.period, val, strlen(val)) != 0)
-				rc = rb_err_set(err, RB_EUSAGE, "--period needs YYYY-MM, not '%s'", val);
-		} else if (!strcmp(a, "--format")) {
-			if (gen_format_parse(&o.format, val) != 0)
-				rc = rb_err_set(err, RB_EUSAGE, "--format must be legacy or cur2, not '%s'", val);
-		} else if (!strcmp(a, "--gzip")) {
-			o.gzip = 1;
-		} else if (!strcmp(a, "--restate")) {
-			o.restate = 1;
-		} else if (a[0] == '-' && a[1]) {
-			rc = rb_err_set(err, RB_EUSAGE, "gen: unknown option '%s'; see 'rebill help gen'", a);
-		} else if (dir) {
-			rc = rb_err_set(err, RB_EUSAGE, "gen: one output directory only, got '%s' and '%s'",
-				dir, a);
-		} else {
-			dir = a;
-		}
+	if ((rc = cli_parse(&a, "gen", gen_options, argc, argv, err)) < 0)
+		return rc;
+	for (k = 0; k < sizeof(nums) / sizeof(nums[0]) && rc == 0; k++)
+		if ((val = a.opt[nums[k].opt]))
+			rc = parse_num(&v[k], gen_options[nums[k].opt].name, val, nums[k].lo, nums[k].hi, err);
+	if (rc == 0) {
+		if (a.opt[O_PAYERS])
+			o.payers = (int)v[0];
+		if (a.opt[O_ACCOUNTS])
+			o.accounts = (int)v[1];
+		if (a.opt[O_ROWS])
+			o.rows = (long)v[2];
+		if (a.opt[O_PARTS])
+			o.parts = (int)v[3];
+		if (a.opt[O_SEED])
+			o.seed = (uint64_t)v[4];
+		o.gzip = a.opt[O_GZIP] != NULL;
+		o.restate = a.opt[O_RESTATE] != NULL;
 	}
+	if (rc == 0 && (val = a.opt[O_PERIOD]) && period_parse(&o.period, val, strlen(val)) != 0)
+		rc = rb_err_set(err, RB_EUSAGE, "--period needs YYYY-MM, not '%s'", val);
+	if (rc == 0 && (val = a.opt[O_FORMAT]) && gen_format_parse(&o.format, val) != 0)
+		rc = rb_err_set(err, RB_EUSAGE, "--format must be legacy or cur2, not '%s'", val);
+	if (rc == 0 && a.npos > 1)
+		rc = rb_err_set(err, RB_EUSAGE, "gen: one output directory only, got '%s' and '%s'",
+			a.pos[0], a.pos[1]);
+	if (rc == 0 && a.npos == 0)
+		rc = rb_err_set(err, RB_EUSAGE, "gen needs an output directory; see 'rebill help gen'");
+	dir = a.npos ? a.pos[0] : NULL;
+	cli_args_release(&a);
 	if (rc < 0)
 		return rc;
-	if (!dir)
-		return rb_err_set(err, RB_EUSAGE, "gen needs an output directory; see 'rebill help gen'");
 	rc = gen_write(&res, &o, dir, NULL, NULL, err);
 	if (rc < 0)
 		return rc;

@@ -12,7 +12,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,32 +66,28 @@ static void print_result(const struct import_result *r, const struct ingest_list
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "timing", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_QUIET, O_TIMING };
+	static const struct cli_option opts[] = {
+		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
+		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
-	int quiet = ctx->quiet, timing = 0, c, rc;
+	struct cli_args a;
+	int quiet, timing, rc;
 
 	memset(&res, 0, sizeof(res));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-		if (c == 'q')
-			quiet = 1;
-		else if (c == 't')
-			timing = 1;
-		else
-			return rb_err_set(err, RB_EUSAGE, "import: unknown option '%s'; see 'rebill help import'",
-				argv[optind - 1]);
-	}
-	if (optind >= argc)
-		return rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
-	if ((rc = ingest_collect(&list, (const char *const *)argv + optind, (size_t)(argc - optind),
-			err)) < 0)
+	if ((rc = cli_parse(&a, "import", opts, argc, argv, err)) < 0)
+		return rc;
+	quiet = ctx->quiet || a.opt[O_QUIET];
+	timing = a.opt[O_TIMING] != NULL;
+	if (a.npos == 0)
+		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
+	else
+		rc = ingest_collect(&list, (const char *const *)a.pos, (size_t)a.npos, err);
+	cli_args_release(&a);
+	if (rc < 0)
 		return rc;
 	if (list.nfiles == 0) {
 		size_t i;

@@ -14,7 +14,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,41 +92,29 @@ static void print_table(const struct report_invoices *r)
 
 static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "customer", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_PERIOD, O_CUSTOMER, O_FORMAT };
+	static const struct cli_option opts[] = {
+		[O_PERIOD] = { "--period", 1, NULL }, [O_CUSTOMER] = { "--customer", 1, NULL },
+		[O_FORMAT] = { "--format", 1, NULL }, { NULL, 0, NULL },
 	};
 	enum out_format fmt = OUT_TABLE;
-	const char *period_arg = NULL, *customer = NULL;
+	const char *period_arg, *customer;
 	struct report_invoices *r = NULL;
-	int period, c, rc;
+	struct cli_args a;
+	int period, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:c:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			period_arg = optarg;
-			break;
-		case 'c':
-			customer = optarg;
-			break;
-		case 'f':
-			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
-				return rc;
-			if (fmt == OUT_CSV)
-				return rb_err_set(err, RB_EUSAGE, "invoice: format csv is not offered (table or json)");
-			break;
-		default:
-			return rb_err_set(err, RB_EUSAGE,
-				"invoice: unknown option or missing value '%s'; see 'rebill help invoice'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return rb_err_set(err, RB_EUSAGE, "invoice: unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&a, "invoice", opts, argc, argv, err)) < 0)
+		return rc;
+	period_arg = a.opt[O_PERIOD];
+	customer = a.opt[O_CUSTOMER];
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "invoice: unexpected argument '%s'", a.pos[0]);
+	else if (a.opt[O_FORMAT] && (rc = out_format_parse(&fmt, a.opt[O_FORMAT], err)) == 0 &&
+	         fmt == OUT_CSV)
+		rc = rb_err_set(err, RB_EUSAGE, "invoice: format csv is not offered (table or json)");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!period_arg)
 		return rb_err_set(err, RB_EUSAGE, "invoice: --period YYYY-MM is required");
 	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)

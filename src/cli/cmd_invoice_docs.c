@@ -20,51 +20,51 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-/* A subcommand's options: --name VALUE (or --name=VALUE) sets *val, a flag
- * (val NULL) sets *flag to 1. */
+/* A verb's options, for cli_parse (main.c, the one parser): --name VALUE
+ * (or --name=VALUE) sets *val, a flag (val NULL) sets *flag to 1. */
 struct opt {
 	const char *name;
 	const char **val;
 	int *flag;
 };
 
-/* Parses argv[1..] against opts; positional arguments go to pos (at most
- * npos). RB_EUSAGE naming the offending word. */
+/* Parses argv[1..] with cli_parse against opts; positional arguments go to
+ * pos (at most npos). RB_EUSAGE naming the offending word. */
 static int parse(const char *cmd, int argc, char **argv, const struct opt *opts,
 	const char **pos, int npos, struct rb_err *err)
 {
-	int i, got = 0;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq;
-		const struct opt *o;
-		size_t len;
-		if (strncmp(a, "--", 2) || !a[2]) {
-			if (got == npos)
-				return rb_err_set(err, RB_EUSAGE, "invoice %s: unexpected argument '%s'", cmd, a);
-			pos[got++] = a;
-			continue;
-		}
-		eq = strchr(a, '=');
-		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		for (o = opts; o->name; o++)
-			if (strlen(o->name) == len && !strncmp(o->name, a + 2, len))
-				break;
-		if (!o->name)
-			return rb_err_set(err, RB_EUSAGE, "invoice %s: unknown option '%s'; see 'rebill "
-				"help invoice'", cmd, a);
-		if (!o->val) {
-			if (eq)
-				return rb_err_set(err, RB_EUSAGE, "invoice %s: --%s takes no value", cmd, o->name);
-			*o->flag = 1;
-		} else if (eq) {
-			*o->val = eq + 1;
-		} else if (i + 1 < argc) {
-			*o->val = argv[++i];
-		} else {
-			return rb_err_set(err, RB_EUSAGE, "invoice %s: --%s needs a value", cmd, o->name);
-		}
+	struct cli_option table[CLI_MAX_OPTIONS + 1];
+	char names[CLI_MAX_OPTIONS][32];
+	struct cli_args a;
+	char label[48];
+	int i, n, rc;
+
+	for (n = 0; opts[n].name && n < CLI_MAX_OPTIONS; n++) {
+		snprintf(names[n], sizeof(names[n]), "--%s", opts[n].name);
+		table[n].name = names[n];
+		table[n].value = opts[n].val != NULL;
+		table[n].short_name = NULL;
 	}
-	return 0;
+	table[n].name = NULL;
+	table[n].value = 0;
+	table[n].short_name = NULL;
+	snprintf(label, sizeof(label), "invoice %s", cmd);
+	if ((rc = cli_parse(&a, label, table, argc, argv, err)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!a.opt[i])
+			continue;
+		if (opts[i].val)
+			*opts[i].val = a.opt[i];
+		else
+			*opts[i].flag = 1;
+	}
+	if (a.npos > npos)
+		rc = rb_err_set(err, RB_EUSAGE, "invoice %s: unexpected argument '%s'", cmd, a.pos[npos]);
+	for (i = 0; rc == 0 && i < a.npos; i++)
+		pos[i] = a.pos[i];
+	cli_args_release(&a);
+	return rc;
 }
 
 static int need_period(int *period, const char *cmd, const char *arg, struct rb_err *err)

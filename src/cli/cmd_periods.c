@@ -6,55 +6,38 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 
 #include "store/store_facts.h"
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
 
 int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct cli_option opts[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
 	static const char *const heads[] = { "period", "payers", "accounts", "rows", "unblended" };
 	static const int right[] = { 0, 1, 1, 1, 1 };
-	enum out_format fmt = OUT_TABLE;
 	struct store_period_info *p = NULL;
 	size_t n = 0, i;
-	int c, rc;
+	enum out_format fmt = OUT_TABLE;
+	struct cli_args a;
+	int rc = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			return rb_err_set(err, RB_EUSAGE, "periods: unknown option or missing value '%s'; see 'rebill help periods'",
-				argv[optind - 1]);
-		if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
-			return rc;
-	}
-	if (optind < argc)
-		return rb_err_set(err, RB_EUSAGE, "periods: unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&a, "periods", opts, argc, argv, err)) < 0)
+		return rc;
+	if (a.opt[0])
+		rc = out_format_parse(&fmt, a.opt[0], err);
+	if (rc == 0 && a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "periods: unexpected argument '%s'", a.pos[0]);
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if ((rc = store_periods(&p, &n, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		json_t *root = json_object(), *arr = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
-			period_format(per, p[i].period);
-			dec_format(amt, sizeof(amt), p[i].sum.unblended, DEC_SCALE, DEC_SCALE);
-			json_object_set_new(o, "period", json_string(per));
-			json_object_set_new(o, "payers", json_integer(p[i].payers));
-			json_object_set_new(o, "accounts", json_integer(p[i].accounts));
-			json_object_set_new(o, "rows", json_integer(p[i].sum.rows));
-			json_object_set_new(o, "unblended", json_string(amt));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(root, "periods", arr);
+		json_t *root = report_periods_json(p, n);
 		out_json(root, 1);
 		json_decref(root);
 	} else {

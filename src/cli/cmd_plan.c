@@ -11,29 +11,27 @@
 #include "store/store_config.h"
 #include "util/banned.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "id", "basis", "markup_pct", "rules", "fees", "customers" };
 	static const int right[] = { 0, 0, 1, 1, 1, 1 };
 	enum out_format fmt = OUT_TABLE;
-	const char *fs = NULL;
+	static const struct cli_option opts[] = { { "--format", 1, NULL }, { NULL, 0, NULL } };
+	const char *fs;
 	json_t *doc = NULL, *e, *c;
 	struct out_table *t;
+	struct cli_args a;
 	size_t i, k;
-	int a, rc;
+	int rc = 0;
 
-	for (a = 1; a < argc; a++) {
-		if ((rc = cli_opt(&fs, argc, argv, &a, "--format", err)) < 0)
-			return rc;
-		if (!rc)
-			return rb_err_set(err, RB_EUSAGE, "usage: rebill plan list [--format table|csv|json]");
-	}
+	if ((rc = cli_parse(&a, "plan", opts, argc, argv, err)) < 0)
+		return rc;
+	fs = a.opt[0];
+	if (a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill plan list [--format table|csv|json]");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (fs && (rc = out_format_parse(&fmt, fs, err)) < 0)
 		return rc;
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
@@ -47,9 +45,9 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	json_array_foreach(json_object_get(doc, "plans"), i, e) {
 		char nr[24], nf[24], nc[24];
 		size_t n = 0;
-		const char *cells[6] = { str(e, "id"), str(e, "basis"), str(e, "markup_pct"), nr, nf, nc };
+		const char *cells[6] = { config_str(e, "id"), config_str(e, "basis"), config_str(e, "markup_pct"), nr, nf, nc };
 		json_array_foreach(json_object_get(doc, "customers"), k, c)
-			n += !strcmp(str(c, "plan"), str(e, "id"));
+			n += !strcmp(config_str(c, "plan"), config_str(e, "id"));
 		snprintf(nr, sizeof(nr), "%zu", json_array_size(json_object_get(e, "rules")));
 		snprintf(nf, sizeof(nf), "%zu", json_array_size(json_object_get(e, "fees")));
 		snprintf(nc, sizeof(nc), "%zu", n);
@@ -72,7 +70,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	json_array_foreach(json_object_get(doc, "plans"), i, e) {
-		if (strcmp(str(e, "id"), argv[1]))
+		if (strcmp(config_str(e, "id"), argv[1]))
 			continue;
 		out_json(e, 0);
 		json_decref(doc);

@@ -24,7 +24,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,41 +291,30 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 
 static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb_err *err)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_PERIOD, O_BY, O_FORMAT };
+	static const struct cli_option opts[] = {
+		[O_PERIOD] = { "--period", 1, NULL }, [O_BY] = { "--by", 1, NULL },
+		[O_FORMAT] = { "--format", 1, NULL }, { NULL, 0, NULL },
 	};
 	enum out_format fmt = OUT_TABLE;
-	const char *period_arg = NULL, *by_arg = NULL, *tag_key = NULL;
+	const char *period_arg, *by_arg, *tag_key = NULL;
 	enum report_by by = REPORT_BY_CUSTOMER;
-	int period, c, rc = 0;
+	struct cli_args a;
+	int period, rc = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:b:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			period_arg = optarg;
-			break;
-		case 'b':
-			if (!margin)
-				return rb_err_set(err, RB_EUSAGE, "report: --by belongs to 'report margin'");
-			by_arg = optarg;
-			break;
-		case 'f':
-			if ((rc = out_format_parse(&fmt, optarg, err)) < 0)
-				return rc;
-			break;
-		default:
-			return rb_err_set(err, RB_EUSAGE,
-				"report: unknown option or missing value '%s'; see 'rebill help report'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return rb_err_set(err, RB_EUSAGE, "report: unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse(&a, "report", opts, argc, argv, err)) < 0)
+		return rc;
+	period_arg = a.opt[O_PERIOD];
+	by_arg = a.opt[O_BY];
+	if (by_arg && !margin)
+		rc = rb_err_set(err, RB_EUSAGE, "report: --by belongs to 'report margin'");
+	else if (a.opt[O_FORMAT])
+		rc = out_format_parse(&fmt, a.opt[O_FORMAT], err);
+	if (rc == 0 && a.npos)
+		rc = rb_err_set(err, RB_EUSAGE, "report: unexpected argument '%s'", a.pos[0]);
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
 	if (!period_arg)
 		return rb_err_set(err, RB_EUSAGE, "report: --period YYYY-MM is required");
 	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 static const struct cli_command commands[] = {
@@ -198,6 +199,61 @@ int cli_wants_help(const struct cli_command *cmd, int argc, char **argv)
 		}
 	}
 	return 0;
+}
+
+static int looks_numeric(const char *a)
+{
+	return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || (a[1] == '.' && a[2] >= '0' && a[2] <= '9'));
+}
+
+int cli_parse(struct cli_args *out, const char *cmd, const struct cli_option *opts,
+	int argc, char **argv, struct rb_err *err)
+{
+	int i, k, options = 1;
+
+	memset(out, 0, sizeof(*out));
+	out->pos = xcalloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		size_t n;
+
+		if (!options || a[0] != '-' || !a[1] || looks_numeric(a)) {
+			out->pos[out->npos++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			options = 0;
+			continue;
+		}
+		eq = strchr(a, '=');
+		n = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
+		for (k = 0; opts && opts[k].name; k++)
+			if ((strlen(opts[k].name) == n && !strncmp(opts[k].name, a, n)) ||
+			    (opts[k].short_name && !strcmp(opts[k].short_name, a)))
+				break;
+		if (!opts || !opts[k].name || k >= CLI_MAX_OPTIONS || (eq && n < strlen(a) && !opts[k].value)) {
+			cli_args_release(out);
+			return rb_err_set(err, RB_EUSAGE, "%s: unknown option '%s'; see 'rebill help %s'",
+				cmd, a, cmd);
+		}
+		if (!opts[k].value) {
+			out->opt[k] = "";
+		} else if (eq && n < strlen(a)) {
+			out->opt[k] = eq + 1;
+		} else if (i + 1 < argc) {
+			out->opt[k] = argv[++i];
+		} else {
+			cli_args_release(out);
+			return rb_err_set(err, RB_EUSAGE, "%s needs a value; see 'rebill help %s'", a, cmd);
+		}
+	}
+	return 0;
+}
+
+void cli_args_release(struct cli_args *a)
+{
+	free(a->pos);
+	memset(a, 0, sizeof(*a));
 }
 
 static void print_usage(FILE *f)

@@ -502,6 +502,32 @@ static json_t *check_fee(struct config_result *r, json_t *e, const char *path)
 	return o;
 }
 
+/* The list `key` of object e (absent: empty), each entry checked by check;
+ * the canonical entries, *ok = 0 when any is bad. */
+static json_t *check_list(struct config_result *r, json_t *e, const char *path, const char *key,
+	json_t *(*check)(struct config_result *, json_t *, const char *), int *ok)
+{
+	json_t *out = json_array(), *arr = get_array(r, e, key, path), *x, *c;
+	char p[PATHSZ], q[PATHSZ];
+	size_t k;
+
+	if (!arr && json_object_get(e, key) && !json_is_null(json_object_get(e, key)))
+		*ok = 0;
+	json_array_foreach(arr, k, x) {
+		pidx(p, pkey(q, path, key), k);
+		if (!is_object(r, x, p)) {
+			*ok = 0;
+			continue;
+		}
+		c = check(r, x, p);
+		if (!c)
+			*ok = 0;
+		else
+			json_array_append_new(out, c);
+	}
+	return out;
+}
+
 static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_t *out)
 {
 	static const char *const keys[] = { "id", "basis", "markup_pct", "rules", "credits",
@@ -516,9 +542,8 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 		char path[PATHSZ], p[PATHSZ], q[PATHSZ];
 		const char *id, *basis, *ref, *tax;
 		rb_i128 markup = 0, credits = dec_pow10(DEC_FACTOR_DIGITS);
-		json_t *rules, *fees, *disc, *o, *ro, *fo, *dobj, *x;
+		json_t *disc, *o, *ro, *fo, *dobj, *x;
 		int ok = 1;
-		size_t k;
 
 		pidx(path, "$.plans", i);
 		if (!is_object(r, e, path))
@@ -575,40 +600,8 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 			}
 		}
 
-		ro = json_array();
-		rules = get_array(r, e, "rules", path);
-		if (!rules && json_object_get(e, "rules") && !json_is_null(json_object_get(e, "rules")))
-			ok = 0;
-		json_array_foreach(rules, k, x) {
-			json_t *rule;
-			pidx(p, pkey(q, path, "rules"), k);
-			if (!is_object(r, x, p)) {
-				ok = 0;
-				continue;
-			}
-			rule = check_rule(r, x, p);
-			if (!rule)
-				ok = 0;
-			else
-				json_array_append_new(ro, rule);
-		}
-		fo = json_array();
-		fees = get_array(r, e, "fees", path);
-		if (!fees && json_object_get(e, "fees") && !json_is_null(json_object_get(e, "fees")))
-			ok = 0;
-		json_array_foreach(fees, k, x) {
-			json_t *fee;
-			pidx(p, pkey(q, path, "fees"), k);
-			if (!is_object(r, x, p)) {
-				ok = 0;
-				continue;
-			}
-			fee = check_fee(r, x, p);
-			if (!fee)
-				ok = 0;
-			else
-				json_array_append_new(fo, fee);
-		}
+		ro = check_list(r, e, path, "rules", check_rule, &ok);
+		fo = check_list(r, e, path, "fees", check_fee, &ok);
 
 		if (id)
 			json_object_set_new(ids, id, json_integer((json_int_t)i));

@@ -99,6 +99,10 @@ struct config_custom_line {
 	rb_i128 amount;        /* DEC_FACTOR_DIGITS, at most minor digits */
 };
 
+/* The string field key of a document object o, "" when absent or not a
+ * string (never NULL). */
+const char *config_str(const json_t *o, const char *key);
+
 /* ---- effective-dated assignments ---- */
 
 /* THE definition of "an assignment covers period P" (spec §5): from and to

@@ -18,12 +18,6 @@
 const char *const config_customer_fields[] = { "name", "currency", "plan", "tax_cluster",
 	"grouping", "email", "address", "vat_id", NULL };
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* An optional "YYYY-MM" argument of a verb. */
 static int check_period(const char *what, const char *s, struct rb_err *err)
 {
@@ -47,7 +41,7 @@ static long find_entry(json_t *doc, const char *section, const char *key, const 
 	json_t *e;
 	size_t i;
 	json_array_foreach(json_object_get(doc, section), i, e)
-		if (!strcmp(str(e, key), s))
+		if (!strcmp(config_str(e, key), s))
 			return (long)i;
 	return -1;
 }
@@ -110,7 +104,7 @@ int config_unassign_edit(json_t **doc, void *arg, struct rb_err *err)
 			const char *f, *t;
 			int pf = -1, pt = -1;
 			o = json_array_get(acc, k);
-			if (strcmp(str(o, "id"), a->account)) {
+			if (strcmp(config_str(o, "id"), a->account)) {
 				k++;
 				continue;
 			}
@@ -133,7 +127,7 @@ int config_unassign_edit(json_t **doc, void *arg, struct rb_err *err)
 		}
 		if (hit) {
 			size_t n = strlen(a->left);
-			snprintf(a->left + n, sizeof(a->left) - n, "%s%s", n ? ", " : "", str(e, "id"));
+			snprintf(a->left + n, sizeof(a->left) - n, "%s%s", n ? ", " : "", config_str(e, "id"));
 			changed = 1;
 		}
 	}
@@ -152,8 +146,8 @@ int config_fx_set_edit(json_t **doc, void *arg, struct rb_err *err)
 	(void)err;
 	c->was[0] = '\0';
 	json_array_foreach(fx, i, e) {
-		if (!strcmp(str(e, "period"), c->period) && !strcmp(str(e, "currency"), c->currency)) {
-			snprintf(c->was, sizeof(c->was), "%s", str(e, "rate"));
+		if (!strcmp(config_str(e, "period"), c->period) && !strcmp(config_str(e, "currency"), c->currency)) {
+			snprintf(c->was, sizeof(c->was), "%s", config_str(e, "rate"));
 			json_object_set_new(e, "rate", json_string(c->rate));
 			snprintf(c->focus, sizeof(c->focus), "$.fx[%zu]", i);
 			return 0;

@@ -92,6 +92,12 @@ static int load_plan(struct config_plan *p, const json_t *o, struct rb_err *err)
 	return 0;
 }
 
+const char *config_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
 int config_span_covers(const char *from, const char *to, int period)
 {
 	int p;

@@ -1,5 +1,5 @@
 /*
- * agg.c: interned strings in an arena and open-addressing hash tables
+ * agg.c: interned strings (util/hmap) and open-addressing hash tables
  * (linear probing, power-of-two slots holding entry index + 1, doubled at
  * 3/4 load) that sum CUR rows into facts. The hot path per row is: reuse
  * the string ids of the previous row when a field is unchanged (CUR rows
@@ -13,146 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+#include "util/hmap.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
-
-/* ---- hashing ---- */
-
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	return mix64(h ^ w);
-}
-
-/* ---- interned strings ---- */
-
-#define CHUNK_SIZE (64 * 1024)
-
-struct chunk {
-	struct chunk *next;
-	char data[];
-};
-
-struct istr {
-	const char *s;
-	uint32_t len;
-	uint32_t hash;
-};
-
-struct intern {
-	struct istr *strs;
-	uint32_t n, alloc;
-	uint32_t *slots;     /* id + 1, 0 = empty */
-	uint32_t mask;
-	struct chunk *chunks;
-	char *cur;
-	size_t left;
-	size_t bytes;        /* arena bytes allocated */
-};
-
-static void intern_init(struct intern *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->mask = 255;
-	t->slots = xcalloc(t->mask + 1, sizeof(uint32_t));
-}
-
-static void intern_release(struct intern *t)
-{
-	struct chunk *c = t->chunks, *next;
-	for (; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	free(t->strs);
-	free(t->slots);
-}
-
-static char *arena_alloc(struct intern *t, size_t n)
-{
-	char *p;
-	if (n > t->left) {
-		size_t sz = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
-		struct chunk *c = xmalloc(sizeof(*c) + sz);
-		c->next = t->chunks;
-		t->chunks = c;
-		t->bytes += sizeof(*c) + sz;
-		if (sz == CHUNK_SIZE) {
-			t->cur = c->data;
-			t->left = sz;
-		} else {
-			return c->data;     /* a large string has its chunk to itself */
-		}
-	}
-	p = t->cur;
-	t->cur += n;
-	t->left -= n;
-	return p;
-}
-
-static void intern_grow(struct intern *t)
-{
-	uint32_t mask = t->mask * 2 + 1, i;
-	uint32_t *slots = xcalloc((size_t)mask + 1, sizeof(uint32_t));
-	for (i = 0; i < t->n; i++) {
-		uint32_t j = t->strs[i].hash & mask;
-		while (slots[j])
-			j = (j + 1) & mask;
-		slots[j] = i + 1;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->mask = mask;
-}
-
-static uint32_t intern_put(struct intern *t, const char *s, size_t n)
-{
-	uint32_t h = (uint32_t)hash_bytes(s, n), j = h & t->mask, id;
-	struct istr *e;
-	char *copy;
-
-	for (; t->slots[j]; j = (j + 1) & t->mask) {
-		e = &t->strs[t->slots[j] - 1];
-		if (e->hash == h && e->len == n && !memcmp(e->s, s, n))
-			return t->slots[j] - 1;
-	}
-	if (t->n == t->alloc) {
-		t->alloc = t->alloc ? t->alloc * 2 : 256;
-		t->strs = xreallocarray(t->strs, t->alloc, sizeof(*t->strs));
-	}
-	copy = arena_alloc(t, n + 1);
-	memcpy(copy, s, n);
-	copy[n] = 0;
-	id = t->n++;
-	e = &t->strs[id];
-	e->s = copy;
-	e->len = (uint32_t)n;
-	e->hash = h;
-	t->slots[j] = id + 1;
-	if ((uint64_t)t->n * 2 > t->mask)
-		intern_grow(t);
-	return id;
-}
 
 /* ---- keyed tables of sums ---- */
 
@@ -240,7 +104,7 @@ static int key_eq(const unsigned char *a, const unsigned char *b, size_t n)
 
 static uint32_t ktab_hash(const struct ktab *t, const void *key)
 {
-	return (uint32_t)hash_bytes(key, t->ksize);
+	return (uint32_t)rb_hash_bytes(key, t->ksize);
 }
 
 /* The index of key's entry (h = ktab_hash(key)), inserted (zero sums) when
@@ -331,11 +195,6 @@ static size_t ktab_memory(const struct ktab *t)
 	return t->alloc * t->esize + (t->mask + 1) * sizeof(uint32_t);
 }
 
-static size_t intern_memory(const struct intern *t)
-{
-	return t->bytes + t->alloc * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
-}
-
 /* ---- compact sums ---- */
 
 static int fits64(rb_i128 v)
@@ -414,8 +273,8 @@ _Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
 	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
 
 struct agg {
-	struct intern strs;
-	struct intern tagsets;
+	struct hmap strs;
+	struct hmap tagsets;
 	struct ktab facts, res, files, combos;
 	struct store_sum *big;   /* promoted fact and resource sums */
 	size_t nbig, bigalloc;
@@ -478,10 +337,10 @@ static int csum_add(struct agg *a, struct csum *c, const struct store_sum *v)
 struct agg *agg_new(void)
 {
 	struct agg *a = xcalloc(1, sizeof(*a));
-	intern_init(&a->strs);
-	intern_init(&a->tagsets);
-	intern_put(&a->strs, "", 0);       /* id 0 is "" */
-	intern_put(&a->tagsets, "", 0);    /* tag set 0 is "no tags" */
+	hmap_init(&a->strs);
+	hmap_init(&a->tagsets);
+	hmap_put(&a->strs, "", 0, NULL);       /* id 0 is "" */
+	hmap_put(&a->tagsets, "", 0, NULL);    /* tag set 0 is "no tags" */
 	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
 	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
 	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
@@ -497,8 +356,8 @@ void agg_free(struct agg *a)
 {
 	if (!a)
 		return;
-	intern_release(&a->strs);
-	intern_release(&a->tagsets);
+	hmap_release(&a->strs);
+	hmap_release(&a->tagsets);
 	ktab_release(&a->facts);
 	ktab_release(&a->res);
 	ktab_release(&a->files);
@@ -515,11 +374,11 @@ void agg_free(struct agg *a)
 static uint32_t field_id(struct agg *a, uint32_t *last, int have_last, const char *s, size_t n)
 {
 	if (have_last) {
-		const struct istr *e = &a->strs.strs[*last];
-		if (e->len == n && !memcmp(e->s, s, n))
+		const struct hmap_entry *e = &a->strs.e[*last];
+		if (e->len == n && !memcmp(e->key, s, n))
 			return *last;
 	}
-	*last = intern_put(&a->strs, s, n);
+	*last = (uint32_t)hmap_put(&a->strs, s, n, NULL);
 	return *last;
 }
 
@@ -551,13 +410,13 @@ static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
 		n += t->value.n;
 	}
 	if (a->have_last) {
-		const struct istr *e = &a->tagsets.strs[a->last_tags];
-		if (e->len == n && !memcmp(e->s, a->canon, n)) {
+		const struct hmap_entry *e = &a->tagsets.e[a->last_tags];
+		if (e->len == n && !memcmp(e->key, a->canon, n)) {
 			*out = a->last_tags;
 			return 0;
 		}
 	}
-	*out = a->last_tags = intern_put(&a->tagsets, a->canon, n);
+	*out = a->last_tags = (uint32_t)hmap_put(&a->tagsets, a->canon, n, NULL);
 	return 0;
 }
 
@@ -729,15 +588,15 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 /* Maps `from`'s string ids into `into`, lazily. */
 struct idmap {
 	uint32_t *map;        /* id + 1, 0 = not mapped yet */
-	const struct intern *from;
-	struct intern *into;
+	const struct hmap *from;
+	struct hmap *into;
 };
 
 static uint32_t map_id(struct idmap *m, uint32_t id)
 {
 	if (!m->map[id]) {
-		const struct istr *e = &m->from->strs[id];
-		m->map[id] = intern_put(m->into, e->s, e->len) + 1;
+		const struct hmap_entry *e = &m->from->e[id];
+		m->map[id] = (uint32_t)hmap_put(m->into, e->key, e->len, NULL) + 1;
 	}
 	return m->map[id] - 1;
 }
@@ -772,7 +631,7 @@ void agg_reset_facts(struct agg *a)
 	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
 		offsetof(struct otherkey, type) };
 	static const size_t acc_offs[] = { 0 };
-	struct intern fresh;
+	struct hmap fresh;
 	struct idmap m;
 
 	/* facts, resources, combos and tag sets go (they were spilled); the
@@ -783,13 +642,13 @@ void agg_reset_facts(struct agg *a)
 	ktab_init(&a->facts, sizeof(struct fkey), sizeof(struct csum), _Alignof(struct csum));
 	ktab_init(&a->res, sizeof(struct rkey), sizeof(struct csum), _Alignof(struct csum));
 	ktab_init(&a->combos, sizeof(struct ckey), 0, 4);
-	intern_release(&a->tagsets);
-	intern_init(&a->tagsets);
-	intern_put(&a->tagsets, "", 0);
+	hmap_release(&a->tagsets);
+	hmap_init(&a->tagsets);
+	hmap_put(&a->tagsets, "", 0, NULL);
 	a->nbig = 0;
-	intern_init(&fresh);
-	intern_put(&fresh, "", 0);
-	m.map = xcalloc(a->strs.n ? a->strs.n : 1, sizeof(uint32_t));
+	hmap_init(&fresh);
+	hmap_put(&fresh, "", 0, NULL);
+	m.map = xcalloc(hmap_count(&a->strs) ? hmap_count(&a->strs) : 1, sizeof(uint32_t));
 	m.from = &a->strs;
 	m.into = &fresh;
 	ktab_remap(&a->files, &m, file_offs, 1);
@@ -797,7 +656,7 @@ void agg_reset_facts(struct agg *a)
 	ktab_remap(&a->others, &m, other_offs, 2);
 	ktab_remap(&a->accounts, &m, acc_offs, 1);
 	free(m.map);
-	intern_release(&a->strs);
+	hmap_release(&a->strs);
 	a->strs = fresh;
 	a->have_last = 0;
 	a->have_last_resource = 0;
@@ -813,15 +672,10 @@ static size_t ktab_used(const struct ktab *t)
 	return t->n * t->esize + (t->mask + 1) * sizeof(uint32_t);
 }
 
-static size_t intern_used(const struct intern *t)
-{
-	return t->bytes + t->n * sizeof(struct istr) + ((size_t)t->mask + 1) * sizeof(uint32_t);
-}
-
 size_t agg_facts_memory(const struct agg *a)
 {
 	return ktab_used(&a->facts) + ktab_used(&a->res) + ktab_used(&a->combos) +
-		intern_used(&a->strs) + intern_used(&a->tagsets) + a->nbig * sizeof(*a->big);
+		hmap_used(&a->strs) + hmap_used(&a->tagsets) + a->nbig * sizeof(*a->big);
 }
 
 size_t agg_npps(const struct agg *a)
@@ -834,7 +688,7 @@ void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
 {
 	struct ppkey k;
 	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
-	*payer = a->strs.strs[k.payer].s;
+	*payer = a->strs.e[k.payer].key;
 	*period = k.period;
 	*sum = *ktab_val(&a->pps, i);
 }
@@ -849,9 +703,9 @@ void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
 {
 	struct otherkey k;
 	memcpy(&k, ktab_key(&a->others, i), sizeof(k));
-	*payer = a->strs.strs[k.payer].s;
+	*payer = a->strs.e[k.payer].key;
 	*period = k.period;
-	*type = a->strs.strs[k.type].s;
+	*type = a->strs.e[k.type].key;
 	*sum = *ktab_val(&a->others, i);
 }
 
@@ -862,9 +716,9 @@ size_t agg_naccounts(const struct agg *a)
 
 int agg_merge(struct agg *into, const struct agg *from)
 {
-	struct idmap sm = { xcalloc(from->strs.n ? from->strs.n : 1, sizeof(uint32_t)),
+	struct idmap sm = { xcalloc(hmap_count(&from->strs) ? hmap_count(&from->strs) : 1, sizeof(uint32_t)),
 		&from->strs, &into->strs };
-	struct idmap tm = { xcalloc(from->tagsets.n ? from->tagsets.n : 1, sizeof(uint32_t)),
+	struct idmap tm = { xcalloc(hmap_count(&from->tagsets) ? hmap_count(&from->tagsets) : 1, sizeof(uint32_t)),
 		&from->tagsets, &into->tagsets };
 	size_t i;
 	int rc = agg_flush(into);
@@ -945,28 +799,34 @@ size_t agg_nfacts(const struct agg *a)
 
 void agg_fact(const struct agg *a, size_t i, struct store_fact *out)
 {
+	struct store_sum sum;
 	struct fkey k;
 	struct ckey c;
-	const struct istr *s = a->strs.strs;
+	const struct hmap_entry *s = a->strs.e;
 
 	memcpy(&k, ktab_key(&a->facts, i), sizeof(k));
 	memcpy(&c, ktab_key(&a->combos, k.combo), sizeof(c));
 	memset(out, 0, sizeof(*out));
 	out->period = c.period;
-	out->cls = (enum cur_class)c.cls;
-	out->day = s[k.day].s;
-	out->payer = s[c.payer].s;
-	out->account = s[k.account].s;
-	out->line_item_type = s[c.type].s;
-	out->product_code = s[c.pcode].s;
-	out->product_name = s[c.pname].s;
-	out->usage_type = s[c.utype].s;
-	out->operation = s[c.op].s;
-	out->region = s[c.region].s;
-	out->owner = s[c.owner].s;
+	out->fact.cls = (enum cur_class)c.cls;
+	out->day = s[k.day].key;
+	out->fact.payer = s[c.payer].key;
+	out->fact.account = s[k.account].key;
+	out->fact.line_item_type = s[c.type].key;
+	out->fact.product_code = s[c.pcode].key;
+	out->fact.product_name = s[c.pname].key;
+	out->fact.usage_type = s[c.utype].key;
+	out->fact.operation = s[c.op].key;
+	out->fact.region = s[c.region].key;
+	out->fact.owner = s[c.owner].key;
 	out->tagset_id = k.tags;
-	out->tags = a->tagsets.strs[k.tags].s;
-	csum_get(a, ktab_vp(&a->facts, i), &out->sum);
+	out->tags = a->tagsets.e[k.tags].key;
+	csum_get(a, ktab_vp(&a->facts, i), &sum);
+	out->fact.rows = (long)sum.rows;
+	out->usage_amount = sum.usage_amount;
+	out->fact.unblended = sum.unblended;
+	out->fact.ondemand = sum.ondemand;
+	out->fact.effective = sum.effective;
 }
 
 void agg_fact_prefetch(const struct agg *a, size_t i)
@@ -978,12 +838,12 @@ void agg_fact_prefetch(const struct agg *a, size_t i)
 
 size_t agg_ntagsets(const struct agg *a)
 {
-	return a->tagsets.n;
+	return hmap_count(&a->tagsets);
 }
 
 const char *agg_tagset(const struct agg *a, size_t i)
 {
-	return a->tagsets.strs[i].s;
+	return a->tagsets.e[i].key;
 }
 
 size_t agg_nresources(const struct agg *a)
@@ -994,15 +854,15 @@ size_t agg_nresources(const struct agg *a)
 void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out)
 {
 	struct rkey k;
-	const struct istr *s = a->strs.strs;
+	const struct hmap_entry *s = a->strs.e;
 
 	memcpy(&k, ktab_key(&a->res, i), sizeof(k));
 	memset(out, 0, sizeof(*out));
 	out->period = k.period;
-	out->payer = s[k.payer].s;
-	out->account = s[k.account].s;
-	out->resource_id = s[k.resource].s;
-	out->product_code = s[k.pcode].s;
+	out->payer = s[k.payer].key;
+	out->account = s[k.account].key;
+	out->resource_id = s[k.resource].key;
+	out->product_code = s[k.pcode].key;
 	csum_get(a, ktab_vp(&a->res, i), &out->sum);
 }
 
@@ -1016,7 +876,7 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
 	struct frkey k;
 	memcpy(&k, ktab_key(&a->files, i), sizeof(k));
 	out->file = k.file;
-	out->payer = a->strs.strs[k.payer].s;
+	out->payer = a->strs.e[k.payer].key;
 	out->period = k.period;
 	out->rows = ktab_val(&a->files, i)->rows;
 }
@@ -1024,7 +884,7 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
 
 size_t agg_memory(const struct agg *a)
 {
-	return intern_memory(&a->strs) + intern_memory(&a->tagsets) + ktab_memory(&a->facts) +
+	return hmap_memory(&a->strs) + hmap_memory(&a->tagsets) + ktab_memory(&a->facts) +
 		ktab_memory(&a->res) + ktab_memory(&a->files) + ktab_memory(&a->pps) +
 		ktab_memory(&a->others) + ktab_memory(&a->accounts) + ktab_memory(&a->combos) +
 		a->bigalloc * sizeof(*a->big) + a->canon_alloc;

@@ -484,15 +484,15 @@ static void order_facts(uint32_t **out, const struct agg *a)
 		struct store_fact f;
 		size_t j;
 		agg_fact(a, i, &f);
-		j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+		j = fgroup_slot(slots, mask, g, f.period, f.fact.payer, f.fact.account);
 		if (!slots[j]) {
 			if (ng == galloc) {
 				galloc *= 2;
 				g = xreallocarray(g, galloc, sizeof(*g));
 			}
 			g[ng].period = f.period;
-			g[ng].payer = f.payer;
-			g[ng].account = f.account;
+			g[ng].payer = f.fact.payer;
+			g[ng].account = f.fact.account;
 			g[ng].count = 0;
 			slots[j] = (uint32_t)++ng;
 			if (ng * 2 > mask) {
@@ -503,7 +503,7 @@ static void order_facts(uint32_t **out, const struct agg *a)
 				for (k = 0; k < ng; k++)
 					slots[fgroup_slot(slots, mask, g, g[k].period, g[k].payer,
 						g[k].account)] = (uint32_t)(k + 1);
-				j = fgroup_slot(slots, mask, g, f.period, f.payer, f.account);
+				j = fgroup_slot(slots, mask, g, f.period, f.fact.payer, f.fact.account);
 			}
 		}
 		g[slots[j] - 1].count++;
@@ -523,7 +523,7 @@ static void order_facts(uint32_t **out, const struct agg *a)
 		struct store_fact f;
 		struct fgroup *e;
 		agg_fact(a, i, &f);
-		e = &g[grp_of_slot[fgroup_slot(slots, mask, g, f.period, f.payer, f.account)] - 1];
+		e = &g[grp_of_slot[fgroup_slot(slots, mask, g, f.period, f.fact.payer, f.fact.account)] - 1];
 		fo[e->next++] = (uint32_t)i;
 	}
 	free(slots);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ingest/csv.h"
+#include "util/hash.h"
 #include "util/period.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -409,24 +410,6 @@ static int json_tag_cmp(const void *a, const void *b)
 	return key_cmp(x->key.p, x->key.n, y->key.p, y->key.n);
 }
 
-/* A fast hash of a cell, 8 bytes at a time (cache index, not security). */
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xff51afd7ed558ccdu;
-	return h ^ (h >> 29);
-}
-
 static void tags_entry_release(struct tags_entry *e)
 {
 	free(e->cell);
@@ -454,7 +437,7 @@ static int parse_json_tags(struct cur_reader *r, const struct rb_str *f, long li
 	r->njson = 0;
 	if (!s.n)
 		return 0;
-	h = hash_bytes(s.p, s.n);
+	h = rb_hash_bytes(s.p, s.n);
 	if (!r->tagcache)
 		r->tagcache = xcalloc(TAGS_CACHE, sizeof(*r->tagcache));
 	e = &r->tagcache[h % TAGS_CACHE];
@@ -592,7 +575,7 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	const struct product_entry **out, struct rb_err *err)
 {
 	struct rb_str s = cell(r, f, F_PRODUCT_MAP);
-	uint64_t h = hash_bytes(s.p, s.n);
+	uint64_t h = rb_hash_bytes(s.p, s.n);
 	struct product_entry *e;
 	json_t *root;
 	char *name = NULL, *region = NULL;

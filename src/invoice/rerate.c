@@ -174,6 +174,7 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 	struct doc **parsed = NULL, **result = NULL;
 	struct cust *cs = NULL;
 	struct report_fx_pin *pins = NULL;
+	struct report_invoices **nows = NULL;
 	size_t nrows = 0, nc = 0, nres = 0, i, k;
 	json_t *cfg = NULL;
 	char pb[PERIOD_BUFSZ], day[11];
@@ -187,11 +188,6 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 	if ((rc = invoice_date_arg(day, date, err)) < 0)
 		return rc;
 	period_format(pb, period);
-	if (!dry_run) {
-		if ((rc = store_begin(s, err)) < 0)
-			return rc;
-		began = 1;
-	}
 	f.period = pb;
 	f.documents = 1;
 	f.snapshots = 1;
@@ -224,23 +220,44 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 		pins[k].customer = cs[k].id;
 		pins[k].fx = parsed[cs[k].first]->fx;
 	}
+	/* the invoices now, each customer alone (one without an exchange rate
+	 * that has nothing to re-rate cannot stop the others); a report reads
+	 * in a snapshot of its own, so this comes before the write transaction */
+	nows = xcalloc(nc, sizeof(nows[0]));
+	for (k = 0; k < nc; k++)
+		if ((rc = report_invoices_pinned(&nows[k], s, period, cs[k].id, pins, nc, err)) < 0)
+			goto cleanup;
+	if (!dry_run) {
+		struct store_doc *again = NULL;
+		size_t nagain = 0;
+		int same;
+		if ((rc = store_begin(s, err)) < 0)
+			goto cleanup;
+		began = 1;
+		f.snapshots = 0;
+		if ((rc = store_docs_list(&again, &nagain, s, &f, err)) < 0)
+			goto cleanup;
+		same = nagain == nrows;
+		for (i = 0; same && i < nrows; i++)
+			same = again[i].id == rows[i].id;
+		store_docs_free(again, nagain);
+		if (!same) {
+			rc = rb_err_set(err, RB_EINPUT, "documents of %s were issued while re-rating; "
+				"run 'rebill invoice rerate --period %s' again", pb, pb);
+			goto cleanup;
+		}
+	}
 	if ((rc = store_config_export(&cfg, s, err)) < 0)
 		goto cleanup;
 	result = xcalloc(nc, sizeof(result[0]));
 	for (k = 0; k < nc; k++) {
-		struct report_invoices *one = NULL;
 		const struct rate_invoice *now;
 		struct sums sm = { 0 };
 		const struct doc *latest = NULL;
 		long latest_id = 0;
 		size_t j;
 
-		/* the customer's invoice now; each customer alone, so that one
-		 * without an exchange rate that has nothing to re-rate cannot
-		 * stop the others */
-		if ((rc = report_invoices_pinned(&one, s, period, cs[k].id, pins, nc, err)) < 0)
-			goto cleanup;
-		now = find_now(one, cs[k].id);
+		now = find_now(nows[k], cs[k].id);
 		for (j = 0; now && j < now->nlines; j++)
 			acc_get(&sm, rate_line_kind_name(now->lines[j].kind), now->lines[j].key,
 				now->lines[j].description)->now += now->lines[j].amount;
@@ -260,7 +277,6 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 		}
 		result[nres] = correction(latest, &sm, now, cfg);
 		sums_release(&sm);
-		report_invoices_free(one);
 		if (!result[nres])
 			continue;
 		if (!dry_run) {
@@ -305,8 +321,12 @@ cleanup:
 	for (i = 0; parsed && i < nrows; i++)
 		doc_free(parsed[i]);
 	free(parsed);
-	for (k = 0; k < nc; k++)
+	for (k = 0; k < nc; k++) {
 		free(cs[k].rows);
+		if (nows)
+			report_invoices_free(nows[k]);
+	}
+	free(nows);
 	free(cs);
 	free(pins);
 	json_decref(cfg);

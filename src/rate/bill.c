@@ -24,7 +24,7 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-static int overflow(struct rb_err *err, const struct rate_fact *f)
+static int overflow(struct rb_err *err, const struct cur_fact *f)
 {
 	return rb_err_set(err, RB_EINPUT,
 		"amount out of range rating account '%s' product '%s' type '%s'",
@@ -32,7 +32,7 @@ static int overflow(struct rb_err *err, const struct rate_fact *f)
 }
 
 /* The base of a charge-class fact (spec §4 table). */
-static rb_i128 base_of(const struct config_plan *plan, const struct rate_fact *f,
+static rb_i128 base_of(const struct config_plan *plan, const struct cur_fact *f,
 	rate_holds_fn holds, void *holds_ctx)
 {
 	if (f->cls == CUR_USAGE) {
@@ -63,7 +63,7 @@ static rb_i128 base_of(const struct config_plan *plan, const struct rate_fact *f
 }
 
 int rate_fact_bill(struct rate_bill *out, const struct config_plan *plan,
-	const struct rate_fact *f, rate_holds_fn holds, void *holds_ctx,
+	const struct cur_fact *f, rate_holds_fn holds, void *holds_ctx,
 	struct rb_err *err)
 {
 	const rb_i128 one = dec_pow10(DEC_FACTOR_DIGITS);

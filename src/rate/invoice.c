@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hmap.h"
 #include "util/period.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include "util/banned.h"
@@ -33,7 +35,7 @@ const char *rate_line_kind_name(enum rate_line_kind k)
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
-/* ---- a small hash table of (account, service) keys --------------------- */
+/* ---- groups of (account, service) keys, in a util/hmap ------------------ */
 
 /* One group of facts: a charge line in the making, or one account of the
  * distinct-account count. acct or svc is NULL when the grouping does not
@@ -41,80 +43,72 @@ const char *rate_line_kind_name(enum rate_line_kind k)
 struct group {
 	const char *acct;
 	const char *svc;
-	uint64_t hash;
 	rb_i128 usd;
 	long rows;
 };
 
 struct table {
-	size_t *slot;       /* group index + 1; 0 is empty */
-	size_t cap;         /* power of two */
-	struct group *g;
+	struct hmap keys;   /* key: each of acct, svc as a presence byte + string + NUL */
+	struct group *g;    /* by the map's index */
 	size_t n, alloc;
+	struct strbuf key;
+	int init;
+	const char *last_acct, *last_svc;  /* the previous call's key (facts come */
+	size_t last;                       /* in runs of one account and service) */
+	int have_last;
 };
 
-static uint64_t hash_str(uint64_t h, const char *s)
+static int str_add(struct strbuf *sb, const char *s)
 {
 	if (!s)
-		return h * 31 + 7;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (h ^ 0xff) * 1099511628211ULL;
-}
-
-static int str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
+		return strbuf_addch(sb, 0);
+	return strbuf_addch(sb, 1) || strbuf_add(sb, s, strlen(s) + 1);
 }
 
 static void table_release(struct table *t)
 {
-	free(t->slot);
+	if (t->init) {
+		hmap_release(&t->keys);
+		strbuf_release(&t->key);
+	}
 	free(t->g);
 	memset(t, 0, sizeof(*t));
 }
 
-static void table_grow(struct table *t)
-{
-	size_t i, j, cap = t->cap ? t->cap * 2 : 64;
-
-	free(t->slot);
-	t->slot = xcalloc(cap, sizeof(t->slot[0]));
-	t->cap = cap;
-	for (i = 0; i < t->n; i++) {
-		j = (size_t)t->g[i].hash & (cap - 1);
-		while (t->slot[j])
-			j = (j + 1) & (cap - 1);
-		t->slot[j] = i + 1;
-	}
-}
-
-/* The group for (acct, svc), created empty when new. */
+/* The group for (acct, svc), created empty when new; NULL when the key is
+ * over-long (64 KiB). */
 static struct group *table_get(struct table *t, const char *acct, const char *svc)
 {
-	uint64_t h = hash_str(hash_str(14695981039346656037ULL, acct), svc);
-	size_t j;
 	struct group *g;
+	size_t i;
+	int added;
 
-	if ((t->n + 1) * 2 > t->cap)
-		table_grow(t);
-	for (j = (size_t)h & (t->cap - 1); t->slot[j]; j = (j + 1) & (t->cap - 1)) {
-		g = &t->g[t->slot[j] - 1];
-		if (g->hash == h && str_eq(g->acct, acct) && str_eq(g->svc, svc))
-			return g;
+	/* the same strings (pointers: borrowed from the facts) as last time */
+	if (t->have_last && t->last_acct == acct && t->last_svc == svc)
+		return &t->g[t->last];
+	if (!t->init) {
+		hmap_init(&t->keys);
+		strbuf_init(&t->key, 128, 1u << 16);
+		t->init = 1;
 	}
+	strbuf_reset(&t->key);
+	if (str_add(&t->key, acct) || str_add(&t->key, svc))
+		return NULL;
+	i = hmap_put(&t->keys, t->key.buf, t->key.len, &added);
+	t->last_acct = acct;
+	t->last_svc = svc;
+	t->last = i;
+	t->have_last = 1;
+	if (!added)
+		return &t->g[i];
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? t->alloc * 2 : 32;
 		t->g = xreallocarray(t->g, t->alloc, sizeof(t->g[0]));
 	}
-	t->slot[j] = t->n + 1;
 	g = &t->g[t->n++];
 	memset(g, 0, sizeof(*g));
 	g->acct = acct;
 	g->svc = svc;
-	g->hash = h;
 	return g;
 }
 
@@ -250,14 +244,14 @@ static int add_fees(struct rate_invoice *inv, const struct config_customer *c, s
 
 /* Facts into charge groups, pass-through sums and totals. */
 static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pass[CUR_NCLASS],
-	long pass_rows[CUR_NCLASS], const struct config_customer *c, const struct rate_fact *facts,
+	long pass_rows[CUR_NCLASS], const struct config_customer *c, const struct cur_fact *facts,
 	size_t nfacts, rate_holds_fn holds, void *holds_ctx, struct rb_err *err)
 {
 	struct rate_totals *t = &inv->totals;
 	struct table accounts = { 0 };
 	struct rate_bill b;
 	struct group *g;
-	const struct rate_fact *f;
+	const struct cur_fact *f;
 	const char *svc;
 	size_t i;
 	int rc = 0;
@@ -266,7 +260,10 @@ static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pa
 		f = &facts[i];
 		if ((rc = rate_fact_bill(&b, c->plan, f, holds, holds_ctx, err)))
 			goto cleanup;
-		table_get(&accounts, nz(f->account), NULL);
+		if (!table_get(&accounts, nz(f->account), NULL)) {
+			rc = rb_err_set(err, RB_EINPUT, "customer '%s': an account id of over 64 KiB", c->id);
+			goto cleanup;
+		}
 		t->rows += f->rows;
 		if (dec_add(&t->unblended, t->unblended, f->unblended) ||
 		    dec_add(&t->ondemand, t->ondemand, f->ondemand) ||
@@ -309,6 +306,10 @@ static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pa
 			g = table_get(groups, NULL, svc);
 			break;
 		}
+		if (!g) {
+			rc = rb_err_set(err, RB_EINPUT, "customer '%s': a charge key of over 64 KiB", c->id);
+			goto cleanup;
+		}
 		g->rows += f->rows;
 		if (dec_add(&g->usd, g->usd, b.billed)) {
 			rc = out_of_range(err, c);
@@ -322,7 +323,7 @@ cleanup:
 }
 
 int rate_invoice_build(struct rate_invoice **out, const struct config_customer *c,
-	int period, const struct rate_fact *facts, size_t nfacts,
+	int period, const struct cur_fact *facts, size_t nfacts,
 	rate_holds_fn holds, void *holds_ctx,
 	const struct config_custom_line *custom, size_t ncustom, struct rb_err *err)
 {

@@ -18,31 +18,11 @@
 
 #include "config/config.h"
 #include "cur/cur.h"
+#include "cur/fact.h"
 #include "util/decimal.h"
 #include "util/err.h"
 
 #define RATE_SCALE 18
-
-/* One fact (or one CUR row: a row is a fact of rows = 1). Strings are
- * borrowed; rate reads a NULL string as "". Amounts at DEC_SCALE. cls is
- * the spec §2 class as cur_classify gives it (a Fee with a reservation ARN
- * is already CUR_COMMITMENT). Facts that differ in any field may be summed
- * by the store only when every string field and cls are equal: rating is
- * linear, so the sum rates exactly as its rows do (spec §1). */
-struct rate_fact {
-	const char *payer;
-	const char *account;
-	const char *line_item_type;
-	enum cur_class cls;
-	const char *product_code;
-	const char *product_name;
-	const char *usage_type;
-	const char *operation;
-	const char *region;
-	const char *owner;     /* "" when none */
-	long rows;
-	rb_i128 unblended, ondemand, effective;
-};
 
 /* ---- Rating (spec §4): rule.c, bill.c ---------------------------------- */
 
@@ -57,7 +37,7 @@ int rate_glob_match(const char *p, const char *s);
  * account, line_item_type; a NULL rule field is "not set", a NULL fact
  * field is "". Only meaningful for usage/commitment/fee/other facts: rate
  * never applies rules to the policy classes. */
-int rate_rule_find(const struct config_plan *plan, const struct rate_fact *f);
+int rate_rule_find(const struct config_plan *plan, const struct cur_fact *f);
 
 /* The discount factor (DEC_FACTOR_DIGITS) of a discount line item type:
  * the plan's explicit entry, else 1 for BundledDiscount and 0 otherwise. */
@@ -108,7 +88,7 @@ struct rate_bill {
  * under the purchaser basis. Returns 0, or RB_EINPUT when a product does not
  * fit in 128 bits (err says which fact), or when f->cls is not a class. */
 int rate_fact_bill(struct rate_bill *out, const struct config_plan *plan,
-	const struct rate_fact *f, rate_holds_fn holds, void *holds_ctx,
+	const struct cur_fact *f, rate_holds_fn holds, void *holds_ctx,
 	struct rb_err *err);
 
 /* Spec §5 step 3: round(usd x fx, minor) half away from zero. usd at
@@ -184,7 +164,7 @@ struct rate_invoice {
  * a fee/custom amount with more digits than the currency has, or an amount
  * out of 128-bit range. */
 int rate_invoice_build(struct rate_invoice **out, const struct config_customer *c,
-	int period, const struct rate_fact *facts, size_t nfacts,
+	int period, const struct cur_fact *facts, size_t nfacts,
 	rate_holds_fn holds, void *holds_ctx,
 	const struct config_custom_line *custom, size_t ncustom, struct rb_err *err);
 

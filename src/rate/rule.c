@@ -47,7 +47,7 @@ static const char *nz(const char *s)
 }
 
 /* The number of match fields of r set, or -1 when r does not match f. */
-static int rule_score(const struct config_rule *r, const struct rate_fact *f)
+static int rule_score(const struct config_rule *r, const struct cur_fact *f)
 {
 	int n = 0;
 
@@ -79,7 +79,7 @@ static int rule_score(const struct config_rule *r, const struct rate_fact *f)
 	return n;
 }
 
-int rate_rule_find(const struct config_plan *plan, const struct rate_fact *f)
+int rate_rule_find(const struct config_plan *plan, const struct cur_fact *f)
 {
 	size_t i;
 	int best = -1, best_score = -1, score;

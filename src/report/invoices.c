@@ -40,12 +40,12 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 	struct report_cfg rc = { 0 };
 	struct report_agg agg = { 0 };
 	struct report_invoices *r = NULL;
-	struct rate_fact *facts = NULL;
+	struct cur_fact *facts = NULL;
 	size_t *start = NULL, *fill = NULL, i, nc, only = REPORT_NOBODY;
 	int ret;
 
 	*out = NULL;
-	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+	if ((ret = report_cfg_load(&rc, s, period, customer ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	nc = rc.cfg->ncustomers;
 	for (i = 0; i < npins; i++) {
@@ -72,16 +72,16 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 	/* the facts of customer i are facts[start[i] .. start[i+1]) */
 	start = xcalloc(nc + 1, sizeof(start[0]));
 	fill = xcalloc(nc + 1, sizeof(fill[0]));
-	for (i = 0; i < agg.n; i++)
-		if (agg.facts[i].ci != REPORT_NOBODY)
-			start[agg.facts[i].ci + 1]++;
+	for (i = 0; i < agg.s.n; i++)
+		if (agg.ci[i] != REPORT_NOBODY)
+			start[agg.ci[i] + 1]++;
 	for (i = 0; i < nc; i++)
 		start[i + 1] += start[i];
-	facts = xcalloc(agg.n ? agg.n : 1, sizeof(facts[0]));
-	for (i = 0; i < agg.n; i++) {
-		size_t ci = agg.facts[i].ci;
+	facts = xcalloc(agg.s.n ? agg.s.n : 1, sizeof(facts[0]));
+	for (i = 0; i < agg.s.n; i++) {
+		size_t ci = agg.ci[i];
 		if (ci != REPORT_NOBODY)       /* unassigned: not invoiced */
-			facts[start[ci] + fill[ci]++] = agg.facts[i].f;
+			facts[start[ci] + fill[ci]++] = agg.s.facts[i];
 	}
 
 	r = xcalloc(1, sizeof(*r));

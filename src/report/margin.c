@@ -45,7 +45,7 @@ struct margin_walk {
 	enum report_by by;
 	const char *tag_key;
 	size_t tag_len;
-	struct report_map *keys;
+	struct hmap *keys;
 	struct report_margin_row *rows;
 	size_t alloc;
 	struct rb_err *err;
@@ -69,7 +69,7 @@ static const char *tag_value(const char *canon, const char *key, size_t klen, si
 	return "";
 }
 
-static int margin_one(void *arg, const struct store_fact *sf, const struct rate_fact *f, size_t ci)
+static int margin_one(void *arg, const struct store_fact *sf, const struct cur_fact *f, size_t ci)
 {
 	struct margin_walk *m = arg;
 	struct report_margin_row *row;
@@ -100,7 +100,7 @@ have_len:
 			return rc;
 		billed = b.billed;
 	}
-	i = report_map_put(m->keys, key, len, &added);
+	i = hmap_put(m->keys, key, len, &added);
 	if (added) {
 		if (i == m->alloc) {
 			m->alloc = m->alloc ? m->alloc * 2 : 64;
@@ -147,9 +147,10 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	w.by = by;
 	w.tag_key = tag_key ? tag_key : "";
 	w.tag_len = strlen(w.tag_key);
-	w.keys = report_map_new();
+	w.keys = hmap_new();
 	w.err = err;
-	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+	if ((ret = report_cfg_load(&rc, s, period,
+			by == REPORT_BY_TAG ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	w.rc = &rc;
 	if (by == REPORT_BY_TAG) {
@@ -159,15 +160,15 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	} else {
 		if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 			goto cleanup;
-		for (i = 0; i < agg.n; i++)
-			if ((ret = margin_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)
+		for (i = 0; i < agg.s.n; i++)
+			if ((ret = margin_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 				goto cleanup;
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->period = period;
 	m->by = by;
 	m->rows = w.rows;
-	m->n = report_map_count(w.keys);
+	m->n = hmap_count(w.keys);
 	w.rows = NULL;
 	if (m->n > 1)
 		qsort(m->rows, m->n, sizeof(m->rows[0]), cmp_row);
@@ -188,10 +189,10 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	ret = 0;
 cleanup:
 	report_margin_free(m);
-	for (i = 0; w.rows && i < report_map_count(w.keys); i++)
+	for (i = 0; w.rows && i < hmap_count(w.keys); i++)
 		free(w.rows[i].key);
 	free(w.rows);
-	report_map_free(w.keys);
+	hmap_free(w.keys);
 	report_agg_release(&agg);
 	report_cfg_release(&rc);
 	return ret;

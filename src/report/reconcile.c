@@ -22,7 +22,7 @@
 
 struct recon {
 	const struct report_cfg *rc;
-	struct report_map *payers, *accounts, *types;
+	struct hmap *payers, *accounts, *types;
 	struct report_payer *p;
 	size_t palloc;
 	struct report_account *a;
@@ -34,10 +34,10 @@ struct recon {
 	struct rb_err *err;
 };
 
-static size_t slot(struct report_map *m, const char *key, size_t len, void **arr,
+static size_t slot(struct hmap *m, const char *key, size_t len, void **arr,
 	size_t *alloc, size_t size, int *added)
 {
-	size_t i = report_map_put(m, key, len, added);
+	size_t i = hmap_put(m, key, len, added);
 	if (*added) {
 		if (i == *alloc) {
 			*alloc = *alloc ? *alloc * 2 : 16;
@@ -48,7 +48,7 @@ static size_t slot(struct report_map *m, const char *key, size_t len, void **arr
 	return i;
 }
 
-static int recon_one(void *arg, const struct store_fact *sf, const struct rate_fact *f, size_t ci)
+static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fact *f, size_t ci)
 {
 	struct recon *r = arg;
 	struct report_payer *p;
@@ -220,11 +220,11 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	*out = NULL;
 	memset(src, 0, sizeof(src));
 	w.err = err;
-	w.payers = report_map_new();
-	w.accounts = report_map_new();
-	w.types = report_map_new();
+	w.payers = hmap_new();
+	w.accounts = hmap_new();
+	w.types = hmap_new();
 	strbuf_init(&w.key, 64, 4096);
-	if ((ret = report_cfg_load(&rc, s, period, err)) < 0)
+	if ((ret = report_cfg_load(&rc, s, period, REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	w.rc = &rc;
 	nc = rc.cfg->ncustomers;
@@ -232,19 +232,19 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	/* rating the period's sums equals rating its rows (exact), and is faster */
 	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
 		goto cleanup;
-	for (i = 0; i < agg.n; i++)
-		if ((ret = recon_one(&w, NULL, &agg.facts[i].f, agg.facts[i].ci)) < 0)
+	for (i = 0; i < agg.s.n; i++)
+		if ((ret = recon_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 			goto cleanup;
 
 	r = xcalloc(1, sizeof(*r));
 	r->period = period;
-	r->npayers = report_map_count(w.payers);
+	r->npayers = hmap_count(w.payers);
 	r->payers = w.p;
 	w.p = NULL;
-	r->nunassigned = report_map_count(w.accounts);
+	r->nunassigned = hmap_count(w.accounts);
 	r->unassigned = w.a;
 	w.a = NULL;
-	r->nother = report_map_count(w.types);
+	r->nother = hmap_count(w.types);
 	r->other = w.t;
 	w.t = NULL;
 	if (r->npayers > 1)
@@ -273,7 +273,9 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	rc.cfg = NULL;
 
 	/* the independent sides: the database's own SQL sum per payer, and what
-	 * each payer's latest import counted while it read the CUR files */
+	 * each payer's latest import counted while it read the CUR files —
+	 * read in the same snapshot as the facts (rc is still open), so an
+	 * import committing meanwhile cannot make them disagree */
 	if ((ret = store_summary(&groups, &ngroups, s, period, STORE_BY_PAYER, NULL, err)) < 0)
 		goto cleanup;
 	if ((ret = store_import_totals(&imports, &nimports, s, period, err)) < 0)
@@ -314,21 +316,21 @@ cleanup:
 		free(src[i].rows);
 		free(src[i].unblended);
 	}
-	for (i = 0; w.p && i < report_map_count(w.payers); i++)
+	for (i = 0; w.p && i < hmap_count(w.payers); i++)
 		free(w.p[i].payer);
-	for (i = 0; w.a && i < report_map_count(w.accounts); i++) {
+	for (i = 0; w.a && i < hmap_count(w.accounts); i++) {
 		free(w.a[i].payer);
 		free(w.a[i].account);
 	}
-	for (i = 0; w.t && i < report_map_count(w.types); i++)
+	for (i = 0; w.t && i < hmap_count(w.types); i++)
 		free(w.t[i].type);
 	free(w.p);
 	free(w.a);
 	free(w.t);
 	free(w.c);
-	report_map_free(w.payers);
-	report_map_free(w.accounts);
-	report_map_free(w.types);
+	hmap_free(w.payers);
+	hmap_free(w.accounts);
+	hmap_free(w.types);
 	strbuf_release(&w.key);
 	return ret;
 }

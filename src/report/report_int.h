@@ -1,7 +1,7 @@
 /*
  * report_int.h: what the files of src/report share — loading the period's
  * configuration with a "holds" set per customer, walking the period's facts
- * with each one's holder, and a small string-keyed map for grouping.
+ * with each one's holder, all in one snapshot of the database.
  *
  * Not for: use outside src/report.
  */
@@ -15,6 +15,8 @@
 #include "store/store.h"
 #include "store/store_config.h"
 #include "store/store_facts.h"
+#include "store/store_scan.h"
+#include "util/hmap.h"
 #include "util/decimal.h"
 #include "util/err.h"
 
@@ -25,10 +27,17 @@ struct report_cfg {
 	struct config_period *cfg;
 	struct rate_accounts *holds;
 	int period;
+	struct store_snapshot *snap;  /* every read of the report is in it */
 };
 
-int report_cfg_load(struct report_cfg *out, struct store *s, int period, struct rb_err *err);
-/* Frees holds; cfg is freed too unless it was taken (set to NULL). */
+/* Begins the report's snapshot of period (store_scan.h) and reads the
+ * configuration in it. REPORT_WHOLE_PERIOD: the report reads every fact of
+ * the period, so the store brings its billing rollup up to date first. */
+#define REPORT_WHOLE_PERIOD 1u
+int report_cfg_load(struct report_cfg *out, struct store *s, int period, unsigned flags,
+	struct rb_err *err);
+/* Frees holds and ends the snapshot; cfg is freed too unless it was taken
+ * (set to NULL). */
 void report_cfg_release(struct report_cfg *rc);
 
 /* 1 when customer i has an invoice for the period (spec §5: an assignment
@@ -40,7 +49,7 @@ int report_cfg_invoiced(const struct report_cfg *rc, size_t i);
  * customer holding the fact's account or (size_t)-1. Returns 0 to go on,
  * or an RB_E* code (with err set through ctx) to stop. */
 typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
-	const struct rate_fact *f, size_t ci);
+	const struct cur_fact *f, size_t ci);
 
 #define REPORT_NOBODY ((size_t)-1)
 
@@ -50,32 +59,27 @@ typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
 int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, report_fact_fn fn,
 	void *ctx, struct rb_err *err);
 
-/* The period's facts summed over days and tags: one per distinct (payer,
- * account, line item type, class, product code and name, usage type,
- * operation, region, owner) — everything rating can see, so rating a sum
- * equals summing the ratings (spec §1: exact). facts[i].f's strings point
- * into the aggregate's own memory. */
-struct report_fact {
-	size_t ci;             /* holder customer index or REPORT_NOBODY */
-	struct rate_fact f;
-};
-
+/* The period's facts summed over days and tags: one per distinct fact key
+ * (cur_fact_key: payer, account, line item type, class, product code and
+ * name, usage type, operation, region, owner) — everything rating can see,
+ * so rating a sum equals summing the ratings (spec §1: exact). s.facts[i]
+ * is the i-th aggregate, ci[i] the index of the customer holding its
+ * account or REPORT_NOBODY. */
 struct report_agg {
-	struct report_map *keys;
-	struct report_fact *facts;
-	size_t n, alloc;
+	struct cur_fact_sums s;
+	size_t *ci;
+	size_t cialloc;
 };
 
 /* Collects the aggregates of the facts held by customer `only`, or of every
  * fact of the period (only = REPORT_NOBODY; ci is then REPORT_NOBODY for
- * unassigned accounts). Reads the billing rollup when it was built from the
- * period's latest imports (store_scan.h), else the facts — and then, for a
- * whole period, writes the rollup for next time. With nthreads > 1 the
+ * unassigned accounts), as rc's snapshot sees them (the store reads its
+ * billing rollup when that is valid, else the facts). With nthreads > 1 the
  * accounts are split into that many ranges, each read by a thread on a
- * connection of its own; if anything is committed to the database
- * meanwhile the result could mix two states, so that is an error (RB_EIO,
- * "try again"). The aggregates are the same whatever the source and
- * nthreads (their order is not). */
+ * connection of its own that joins the snapshot; when one cannot (an
+ * import committed since the snapshot began) everything is read on the
+ * snapshot's connection instead. The aggregates are the same whatever the
+ * source and nthreads (their order is not). */
 int report_collect(struct report_agg *out, struct store *s, const struct report_cfg *rc,
 	size_t only, int nthreads, struct rb_err *err);
 
@@ -87,16 +91,5 @@ void report_agg_release(struct report_agg *a);
 
 /* acc += v, or RB_EINPUT "sum out of range" (never silent). */
 int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err);
-
-/* A map from byte strings (key, len) to indices 0, 1, 2, ... in insertion
- * order; keys are copied. */
-struct report_map;
-struct report_map *report_map_new(void);
-void report_map_free(struct report_map *m);
-/* The index of key, inserting it with the next index (*added = 1) when new. */
-size_t report_map_put(struct report_map *m, const char *key, size_t len, int *added);
-size_t report_map_count(const struct report_map *m);
-/* The stored copy of the key with index i (NUL-terminated after len bytes). */
-const char *report_map_key(const struct report_map *m, size_t i, size_t *len);
 
 #endif

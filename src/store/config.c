@@ -19,11 +19,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static int db_fail(struct store *s, struct rb_err *err, const char *what)
-{
-	return rb_err_set(err, RB_EIO, "%s: %s", what, sqlite3_errmsg(store_db_int(s)));
-}
-
 /* Runs sql with n text parameters (NULL binds SQL NULL). */
 static int exec_params(struct store *s, const char *sql, int n, const char *const *params,
 	struct rb_err *err)
@@ -32,7 +27,7 @@ static int exec_params(struct store *s, const char *sql, int n, const char *cons
 	int i, rc = 0;
 
 	if (sqlite3_prepare_v2(store_db_int(s), sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err, "cannot prepare a configuration statement");
+		return store_fail_int(store_db_int(s), err, "cannot prepare a configuration statement");
 	for (i = 0; i < n; i++) {
 		if (params[i])
 			sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
@@ -40,7 +35,7 @@ static int exec_params(struct store *s, const char *sql, int n, const char *cons
 			sqlite3_bind_null(st, i + 1);
 	}
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = db_fail(s, err, "cannot write the configuration");
+		rc = store_fail_int(store_db_int(s), err, "cannot write the configuration");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -68,13 +63,13 @@ static int query(struct store *s, const char *sql, const char *param,
 	int rc = 0, step;
 
 	if (sqlite3_prepare_v2(store_db_int(s), sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, err, "cannot read the configuration");
+		return store_fail_int(store_db_int(s), err, "cannot read the configuration");
 	if (param)
 		sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		row(st, arg);
 	if (step != SQLITE_DONE)
-		rc = db_fail(s, err, "cannot read the configuration");
+		rc = store_fail_int(store_db_int(s), err, "cannot read the configuration");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -62,15 +62,10 @@ struct store_batch {
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
-static int db_err(sqlite3 *db, struct rb_err *err, const char *what)
-{
-	return rb_err_set(err, RB_EIO, "database: %s: %s", what, sqlite3_errmsg(db));
-}
-
 static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct rb_err *err)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_err(db, err, "cannot prepare statement");
+		return store_fail_int(db, err, "cannot prepare statement");
 	return 0;
 }
 
@@ -80,7 +75,7 @@ static int run(sqlite3 *db, sqlite3_stmt *st, struct rb_err *err, const char *wh
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_err(db, err, what);
+		return store_fail_int(db, err, "%s", what);
 	return 0;
 }
 
@@ -249,7 +244,7 @@ static int max_tagset_id(int64_t *out, sqlite3 *db, struct rb_err *err)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else
-		rc = db_err(db, err, "cannot read the tag sets");
+		rc = store_fail_int(db, err, "cannot read the tag sets");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -366,7 +361,7 @@ int store_batch_replace(struct store_batch *b, const char *payer, int period, in
 		had = sqlite3_column_int(b->exists, 0);
 	sqlite3_reset(b->exists);
 	if (rc != SQLITE_ROW)
-		return db_err(b->db, err, "cannot look up existing facts");
+		return store_fail_int(b->db, err, "cannot look up existing facts");
 	if (replaced)
 		*replaced = had;
 	if (had) {
@@ -416,7 +411,7 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
-		return db_err(b->db, err, "cannot look up a tag set");
+		return store_fail_int(b->db, err, "cannot look up a tag set");
 	sqlite3_bind_text(b->tag_ins, 1, canon, -1, SQLITE_TRANSIENT);
 	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
 		return rc;
@@ -462,25 +457,25 @@ static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
 	period_format(per, f->period);
 	pending_text(p, per);
 	pending_text(p, f->day);
-	pending_text(p, f->payer);
-	pending_text(p, f->account);
-	pending_text(p, f->line_item_type);
-	pending_text(p, cur_class_name(f->cls));
-	pending_text(p, f->product_code);
-	pending_text(p, f->product_name);
-	pending_text(p, f->usage_type);
-	pending_text(p, f->operation);
-	pending_text(p, f->region);
-	pending_text(p, f->owner);
+	pending_text(p, f->fact.payer);
+	pending_text(p, f->fact.account);
+	pending_text(p, f->fact.line_item_type);
+	pending_text(p, cur_class_name(f->fact.cls));
+	pending_text(p, f->fact.product_code);
+	pending_text(p, f->fact.product_name);
+	pending_text(p, f->fact.usage_type);
+	pending_text(p, f->fact.operation);
+	pending_text(p, f->fact.region);
+	pending_text(p, f->fact.owner);
 	if (canon)
 		pending_text(p, f->tags ? f->tags : "");
 	else
 		pending_int(p, f->tagset_id);
-	pending_int(p, f->sum.rows);
-	pending_amount(p, f->sum.usage_amount);
-	pending_amount(p, f->sum.unblended);
-	pending_amount(p, f->sum.ondemand);
-	pending_amount(p, f->sum.effective);
+	pending_int(p, f->fact.rows);
+	pending_amount(p, f->usage_amount);
+	pending_amount(p, f->fact.unblended);
+	pending_amount(p, f->fact.ondemand);
+	pending_amount(p, f->fact.effective);
 }
 
 int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
@@ -489,7 +484,7 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	struct replaced_pp *pp;
 	int rc;
 
-	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
+	if ((rc = need_pp(b, &pp, f->fact.payer, f->period, err)) < 0)
 		return rc;
 	if (f->tagset_id < 0 || f->tagset_id > b->max_tagset)
 		return rb_err_set(err, RB_EIO, "import batch: a fact names tag set %lld, which does not exist",
@@ -716,7 +711,7 @@ int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_DONE)
-		return db_err(b->db, err, "cannot read spilled facts");
+		return store_fail_int(b->db, err, "cannot read spilled facts");
 	/* tag sets first, in canon order, so ids do not depend on threads */
 	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
 			err)) < 0)
@@ -730,7 +725,7 @@ int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		rc = db_err(b->db, err, "cannot read spilled tag sets");
+		rc = store_fail_int(b->db, err, "cannot read spilled tag sets");
 		goto cleanup;
 	}
 	rc = 0;
@@ -818,7 +813,7 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 		cnt++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot list periods");
+		rc = store_fail_int(db, err, "cannot list periods");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -878,7 +873,7 @@ int store_accounts(struct store_account_info **out, size_t *n, struct store *s, 
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot list accounts");
+		rc = store_fail_int(db, err, "cannot list accounts");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -955,7 +950,7 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		rc = db_err(db, err, "cannot sum facts");
+		rc = store_fail_int(db, err, "cannot sum facts");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -985,27 +980,13 @@ int store_facts_each(struct store *s, int period,
 	bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 4));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = store_col_text_int(st, 0);
-		f.payer = store_col_text_int(st, 1);
-		f.account = store_col_text_int(st, 2);
-		f.line_item_type = store_col_text_int(st, 3);
-		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = store_col_text_int(st, 5);
-		f.product_name = store_col_text_int(st, 6);
-		f.usage_type = store_col_text_int(st, 7);
-		f.operation = store_col_text_int(st, 8);
-		f.region = store_col_text_int(st, 9);
-		f.owner = store_col_text_int(st, 10);
 		f.tagset_id = sqlite3_column_int64(st, 11);
 		f.tags = store_col_text_int(st, 12);
-		f.sum.rows = sqlite3_column_int64(st, 13);
-		if (cls < 0 || store_col_amount_int(&f.sum.usage_amount, st, 14) < 0 ||
-		    store_col_amount_int(&f.sum.unblended, st, 15) < 0 ||
-		    store_col_amount_int(&f.sum.ondemand, st, 16) < 0 ||
-		    store_col_amount_int(&f.sum.effective, st, 17) < 0) {
+		if (store_col_fact_int(&f.fact, st, 1, 13, 15) < 0 ||
+		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}
@@ -1013,7 +994,7 @@ int store_facts_each(struct store *s, int period,
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = db_err(db, err, "cannot read facts");
+		rc = store_fail_int(db, err, "cannot read facts");
 	else
 		rc = 0;
 out:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cur/cur.h"
+#include "cur/fact.h"
 #include "util/decimal.h"
 #include "util/period.h"
 #include "util/xalloc.h"
@@ -51,7 +52,11 @@ void store_reader_free(struct store_reader *r)
 	free(r);
 }
 
-int store_facts_scan(struct store *s, struct store_reader *r, enum store_source src, int period,
+/* Where a scan reads: the facts themselves, or the billing rollup (the
+ * same facts summed over days and tags). */
+enum source { FACTS, ROLLUP };
+
+static int scan(struct store *s, struct store_reader *r, enum source src, int period,
 	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err)
 {
@@ -63,7 +68,7 @@ int store_facts_scan(struct store *s, struct store_reader *r, enum store_source 
 	/* A plain range, so the (period, account) index serves it; an open end
 	 * is "" below and "\xff" above every account (BINARY collation compares
 	 * bytes, and no UTF-8 text holds the byte 0xff). */
-	if (sqlite3_prepare_v2(db, src == STORE_ROLLUP ?
+	if (sqlite3_prepare_v2(db, src == ROLLUP ?
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
@@ -71,32 +76,18 @@ int store_facts_scan(struct store *s, struct store_reader *r, enum store_source 
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
 			-1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, to ? to : "\xff", -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
-		int cls = cur_class_from_name(store_col_text_int(st, 3));
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
 		f.tags = "";
-		f.payer = store_col_text_int(st, 0);
-		f.account = store_col_text_int(st, 1);
-		f.line_item_type = store_col_text_int(st, 2);
-		f.cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
-		f.product_code = store_col_text_int(st, 4);
-		f.product_name = store_col_text_int(st, 5);
-		f.usage_type = store_col_text_int(st, 6);
-		f.operation = store_col_text_int(st, 7);
-		f.region = store_col_text_int(st, 8);
-		f.owner = store_col_text_int(st, 9);
-		f.sum.rows = sqlite3_column_int64(st, 10);
-		if (cls < 0 || store_col_amount_int(&f.sum.unblended, st, 11) < 0 ||
-		    store_col_amount_int(&f.sum.ondemand, st, 12) < 0 ||
-		    store_col_amount_int(&f.sum.effective, st, 13) < 0) {
+		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -104,12 +95,35 @@ int store_facts_scan(struct store *s, struct store_reader *r, enum store_source 
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		rc = rb_err_set(err, RB_EIO, "database: cannot read facts: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read facts");
 	else
 		rc = 0;
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_col_fact_int(struct cur_fact *f, sqlite3_stmt *st, int col, int rows_col,
+	int amounts_col)
+{
+	int cls = cur_class_from_name(store_col_text_int(st, col + 3));
+
+	f->payer = store_col_text_int(st, col);
+	f->account = store_col_text_int(st, col + 1);
+	f->line_item_type = store_col_text_int(st, col + 2);
+	f->cls = cls < 0 ? CUR_OTHER : (enum cur_class)cls;
+	f->product_code = store_col_text_int(st, col + 4);
+	f->product_name = store_col_text_int(st, col + 5);
+	f->usage_type = store_col_text_int(st, col + 6);
+	f->operation = store_col_text_int(st, col + 7);
+	f->region = store_col_text_int(st, col + 8);
+	f->owner = store_col_text_int(st, col + 9);
+	f->rows = (long)sqlite3_column_int64(st, rows_col);
+	if (cls < 0 || store_col_amount_int(&f->unblended, st, amounts_col) < 0 ||
+	    store_col_amount_int(&f->ondemand, st, amounts_col + 1) < 0 ||
+	    store_col_amount_int(&f->effective, st, amounts_col + 2) < 0)
+		return -1;
+	return 0;
 }
 
 int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
@@ -128,7 +142,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -147,7 +161,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 		k++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot read imports: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot read imports");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -180,7 +194,7 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 	*match = 0;
 	if (sqlite3_prepare_v2(db, "SELECT payer, import_id FROM bill_rollup_state WHERE period = ?"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	*match = n > 0;
@@ -193,14 +207,8 @@ static int state_matches(sqlite3 *db, int period, const struct store_import_tota
 		*match = 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot read the rollup state: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot read the rollup state");
 	return 0;
-}
-
-int store_rollup_fresh(struct store *s, int period, const struct store_import_total *t, size_t n,
-	int *fresh, struct rb_err *err)
-{
-	return state_matches(store_db_int(s), period, t, n, fresh, err);
 }
 
 static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err)
@@ -208,18 +216,22 @@ static int exec(sqlite3 *db, const char *sql, const char *pb, struct rb_err *err
 	sqlite3_stmt *st = NULL;
 	int rc;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot prepare statement");
 	if (pb)
 		sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot write the rollup");
 	return 0;
 }
 
-int store_rollup_write(struct store *s, int period, const struct store_import_total *t, size_t n,
-	const struct store_fact *facts, size_t nfacts, int *written, struct rb_err *err)
+/* Replaces the rollup of period by facts[0..nfacts) — sums of the facts
+ * read while the latest imports were t — in one transaction, unless the
+ * latest imports are no longer t (an import committed since): then nothing
+ * is written and *written is 0. */
+static int rollup_write(struct store *s, int period, const struct store_import_total *t, size_t n,
+	const struct cur_fact *facts, size_t nfacts, int *written, struct rb_err *err)
 {
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -250,23 +262,23 @@ int store_rollup_write(struct store *s, int period, const struct store_import_to
 			" class, product_code, product_name, usage_type, operation, region, owner, rows,"
 			" unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			-1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (k = 0; k < nfacts; k++) {
-		const struct store_fact *f = &facts[k];
+		const struct cur_fact *f = &facts[k];
 		const char *cols[] = { pb, f->payer, f->account, f->line_item_type, cur_class_name(f->cls),
 			f->product_code, f->product_name, f->usage_type, f->operation, f->region, f->owner };
 		for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 			sqlite3_bind_text(st, (int)i + 1, cols[i] ? cols[i] : "", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 12, f->sum.rows);
-		dec_format(a[0], DEC_BUFSZ, f->sum.unblended, DEC_SCALE, DEC_SCALE);
-		dec_format(a[1], DEC_BUFSZ, f->sum.ondemand, DEC_SCALE, DEC_SCALE);
-		dec_format(a[2], DEC_BUFSZ, f->sum.effective, DEC_SCALE, DEC_SCALE);
+		sqlite3_bind_int64(st, 12, f->rows);
+		dec_format(a[0], DEC_BUFSZ, f->unblended, DEC_SCALE, DEC_SCALE);
+		dec_format(a[1], DEC_BUFSZ, f->ondemand, DEC_SCALE, DEC_SCALE);
+		dec_format(a[2], DEC_BUFSZ, f->effective, DEC_SCALE, DEC_SCALE);
 		for (i = 0; i < 3; i++)
 			sqlite3_bind_text(st, 13 + (int)i, a[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -275,7 +287,7 @@ int store_rollup_write(struct store *s, int period, const struct store_import_to
 	st = NULL;
 	if (sqlite3_prepare_v2(db, "INSERT INTO bill_rollup_state (period, payer, import_id)"
 			" VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		rc = rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
+		rc = store_fail_int(db, err, "cannot prepare statement");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -283,7 +295,7 @@ int store_rollup_write(struct store *s, int period, const struct store_import_to
 		sqlite3_bind_text(st, 2, t[i].payer, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, t[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = rb_err_set(err, RB_EIO, "database: cannot write the rollup: %s", sqlite3_errmsg(db));
+			rc = store_fail_int(db, err, "cannot write the rollup");
 			goto fail;
 		}
 		sqlite3_reset(st);
@@ -302,21 +314,140 @@ fail:
 	return rc;
 }
 
-int store_data_version(struct store *s, long long *out, struct rb_err *err)
+/* ---- the rollup, brought up to date ---------------------------------- */
+
+static int sum_one(void *arg, const struct store_fact *sf)
 {
-	sqlite3 *db = store_db_int(s);
-	sqlite3_stmt *st = NULL;
+	return cur_fact_sums_add(arg, &sf->fact, NULL) < 0 ? -1 : 0;
+}
+
+/* Rebuilds the rollup of period when it was not built from the latest
+ * imports: reads the facts in a read transaction of its own, sums them
+ * over days and tags, and writes the sums unless an import committed
+ * meanwhile. A cache: failing (a read-only database, a busy writer) costs
+ * speed, never a wrong result, so nothing here is an error. */
+static void rollup_refresh(struct store *s, int period)
+{
+	struct store_import_total *t = NULL;
+	struct cur_fact_sums a;
+	struct rb_err err;
+	size_t n = 0;
+	int fresh = 0, written, ok = 0;
+
+	rb_err_clear(&err);
+	if (store_exec_int(s, "BEGIN", &err) < 0)
+		return;
+	if (store_import_totals(&t, &n, s, period, &err) < 0 || n == 0 ||
+	    state_matches(store_db_int(s), period, t, n, &fresh, &err) < 0 || fresh) {
+		store_rollback(s);
+		store_import_totals_free(t, n);
+		return;
+	}
+	cur_fact_sums_init(&a);
+	ok = scan(s, NULL, FACTS, period, NULL, NULL, sum_one, &a, &err) == 0;
+	store_rollback(s);     /* ends the read transaction */
+	if (ok) {
+		cur_fact_sums_finish(&a);
+		(void)rollup_write(s, period, t, n, a.facts, a.n, &written, &err);
+	}
+	cur_fact_sums_release(&a);
+	store_import_totals_free(t, n);
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+struct store_snapshot {
+	struct store *s;
+	int period;
+	int rollup;                        /* scans read the rollup */
+	struct store_import_total *imports;
+	size_t nimports;
+};
+
+int store_snapshot_begin(struct store_snapshot **out, struct store *s, int period,
+	unsigned flags, struct rb_err *err)
+{
+	struct store_snapshot *snap = xcalloc(1, sizeof(*snap));
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "database: cannot prepare statement: %s", sqlite3_errmsg(db));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = rb_err_set(err, RB_EIO, "database: cannot read the data version: %s", sqlite3_errmsg(db));
+	*out = NULL;
+	snap->s = s;
+	snap->period = period;
+	if (flags & STORE_SNAP_ROLLUP)
+		rollup_refresh(s, period);
+	if ((rc = store_exec_int(s, "BEGIN", err)) < 0) {
+		free(snap);
+		return rc;
+	}
+	/* the first read starts the read transaction: from here on this
+	 * connection sees one state of the database */
+	if ((rc = store_import_totals(&snap->imports, &snap->nimports, s, period, err)) < 0 ||
+	    (rc = state_matches(store_db_int(s), period, snap->imports, snap->nimports,
+			&snap->rollup, err)) < 0) {
+		store_snapshot_end(snap);
+		return rc;
+	}
+	*out = snap;
+	return 0;
+}
+
+void store_snapshot_end(struct store_snapshot *snap)
+{
+	if (!snap)
+		return;
+	store_rollback(snap->s);  /* a read transaction: nothing to undo */
+	store_import_totals_free(snap->imports, snap->nimports);
+	free(snap);
+}
+
+int store_snapshot_rollup(const struct store_snapshot *snap)
+{
+	return snap->rollup;
+}
+
+int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *r,
+	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err)
+{
+	return scan(snap->s, r, snap->rollup ? ROLLUP : FACTS, snap->period, from, to, cb, ctx, err);
+}
+
+int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char pb[PERIOD_BUFSZ];
+	size_t k = 0;
+	int rc, rollup = 0;
+
+	*same = 0;
+	if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail_int(r->db, err, "cannot begin a read");
+	/* the same latest imports (the only writers of facts) and the same
+	 * rollup state: the same facts */
+	if (sqlite3_prepare_v2(r->db,
+			"SELECT payer, id FROM imports i WHERE period = ?1"
+			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
+			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
+		return store_fail_int(r->db, err, "cannot prepare statement");
+	period_format(pb, snap->period);
+	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
+	*same = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k >= snap->nimports || strcmp(store_col_text_int(st, 0), snap->imports[k].payer) ||
+		    sqlite3_column_int64(st, 1) != snap->imports[k].id)
+			*same = 0;
+		k++;
 	}
 	sqlite3_finalize(st);
-	return rc;
+	if (rc != SQLITE_DONE)
+		return store_fail_int(r->db, err, "cannot read imports");
+	if (k != snap->nimports)
+		*same = 0;
+	if (*same && (rc = state_matches(r->db, snap->period, snap->imports, snap->nimports,
+			&rollup, err)) < 0)
+		return rc;
+	if (rollup != snap->rollup)
+		*same = 0;
+	return 0;
 }

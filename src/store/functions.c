@@ -101,6 +101,6 @@ int store_functions_register_int(sqlite3 *db, struct rb_err *err)
 {
 	if (sqlite3_create_function_v2(db, "dec_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 			NULL, NULL, dec_sum_step, dec_sum_final, NULL) != SQLITE_OK)
-		return rb_err_set(err, RB_EIO, "cannot register dec_sum: %s", sqlite3_errmsg(db));
+		return store_fail_int(db, err, "cannot register dec_sum");
 	return 0;
 }

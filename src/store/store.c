@@ -4,6 +4,8 @@
 #include "store/store_int.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +17,15 @@ struct store {
 	char *path;
 };
 
-static int db_error(struct store *s, struct rb_err *err, const char *what)
+int store_fail_int(sqlite3 *db, struct rb_err *err, const char *what, ...)
 {
-	return rb_err_set(err, RB_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, what);
+	vsnprintf(buf, sizeof(buf), what, ap);
+	va_end(ap);
+	return rb_err_set(err, RB_EIO, "database: %s: %s", buf, sqlite3_errmsg(db));
 }
 
 int store_exec_int(struct store *s, const char *sql, struct rb_err *err)
@@ -55,7 +63,7 @@ static int migrate(struct store *s, struct rb_err *err)
 	size_t i;
 
 	if (have < 0)
-		return db_error(s, err, "cannot read the schema version");
+		return store_fail_int(s->db, err, "%s: cannot read the schema version", s->path);
 	if (have > newest)
 		return rb_err_set(err, RB_EIO,
 			"%s: database schema version %d is newer than this rebill understands (%d); upgrade rebill",

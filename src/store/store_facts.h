@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "cur/cur.h"
+#include "cur/fact.h"
 #include "store/store.h"
 #include "util/decimal.h"
 #include "util/err.h"
@@ -37,23 +38,16 @@ struct store_sum {
 	rb_i128 effective;
 };
 
-/* One aggregated fact. Strings are borrowed (NUL-terminated). */
+/* One aggregated fact as stored: THE fact (cur/fact.h: what billing sees,
+ * with rows, unblended, ondemand and effective) per day and tag set, plus
+ * the usage amount. Strings are borrowed (NUL-terminated). */
 struct store_fact {
 	int period;                 /* util/period.h */
 	const char *day;            /* "YYYY-MM-DD" */
-	const char *payer;
-	const char *account;
-	const char *line_item_type;
-	enum cur_class cls;
-	const char *product_code;
-	const char *product_name;
-	const char *usage_type;
-	const char *operation;
-	const char *region;
-	const char *owner;          /* commitment owner or "" */
+	struct cur_fact fact;       /* owner: commitment owner or "" */
+	rb_i128 usage_amount;
 	int64_t tagset_id;          /* from store_batch_tagset; 0 = no tags */
 	const char *tags;           /* reading only: the tag set's canon */
-	struct store_sum sum;
 };
 
 /* Monthly facts per resource. */

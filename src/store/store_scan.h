@@ -6,9 +6,9 @@
  * store_facts_each (store_facts.h), for invoice previews and the
  * reconciliation, which read every fact of a period.
  *
- * Readers see the database as of their own read transaction: a caller that
- * splits a period over several readers checks with store_data_version, before
- * and after, that nothing was committed meanwhile.
+ * Every read of a report runs in one snapshot (below); threads reading on
+ * connections of their own join it and are told when they cannot see the
+ * same state.
  *
  * Also: what the imports themselves counted, the reconciliation's
  * independent witness.
@@ -32,20 +32,6 @@ int store_reader_open(struct store_reader **out, struct store *s, struct rb_err 
 /* Closes; accepts NULL. */
 void store_reader_free(struct store_reader *r);
 
-/* Where store_facts_scan reads: the facts themselves, or the billing rollup
- * (the same facts summed over days and tags; see store_rollup_write). */
-enum store_source { STORE_FACTS, STORE_ROLLUP };
-
-/* Calls cb for each fact of period whose account is in [from, to) (NULL:
- * unbounded), read from src on r (NULL: the store's own connection), with every key
- * column but day and tags (f->day and f->tags are "", f->tagset_id 0) and
- * the sums (usage_amount is not read: 0). Strings are valid during the call
- * only. A non-zero return of cb stops the walk and is returned; RB_EIO on a
- * database error or a stored value that is not a class or an amount. */
-int store_facts_scan(struct store *s, struct store_reader *r, enum store_source src, int period,
-	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
-	void *ctx, struct rb_err *err);
-
 /* What the latest import of each payer counted for period while it read the
  * CUR files (the imports table): rows and unblended cost, sorted by payer.
  * Owned by the caller: store_import_totals_free. */
@@ -59,24 +45,49 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 	int period, struct rb_err *err);
 void store_import_totals_free(struct store_import_total *t, size_t n);
 
-/* The billing rollup: a cache of a period's facts summed over days and tags,
- * so an invoice preview reads ~30x fewer rows. It is valid for a period
- * while it was built from exactly the latest import of every payer of the
- * period (imports are the only writers of facts).
- *
- * store_rollup_fresh sets *fresh to 1 when the rollup of period was built
- * from exactly the imports in t (n > 0, as store_import_totals gives them). */
-int store_rollup_fresh(struct store *s, int period, const struct store_import_total *t, size_t n,
-	int *fresh, struct rb_err *err);
-/* Replaces the rollup of period by facts[0..nfacts) — the caller's sums of
- * the facts it read while the latest imports were t — in one transaction,
- * unless the latest imports are no longer t (an import committed since):
- * then nothing is written and *written is 0. */
-int store_rollup_write(struct store *s, int period, const struct store_import_total *t, size_t n,
-	const struct store_fact *facts, size_t nfacts, int *written, struct rb_err *err);
+/* ---- one consistent read of a period for billing ---- */
 
-/* A number that changes whenever another connection commits to the database
- * (SQLite's PRAGMA data_version on the store's connection). */
-int store_data_version(struct store *s, long long *out, struct rb_err *err);
+/* A snapshot is a read transaction on the store's connection: everything
+ * read on the store between store_snapshot_begin and store_snapshot_end
+ * (the configuration, the imports, the facts, summaries) is one state of
+ * the database, whatever other processes commit meanwhile. The store must
+ * not be written while it is open.
+ *
+ * The billing rollup is a cache the store keeps: a period's facts summed
+ * over days and tags (what rating sees), so a whole-period read scans ~30x
+ * fewer rows. It is valid while it was built from exactly the latest
+ * import of every payer of the period (imports are the only writers of
+ * facts). With STORE_SNAP_ROLLUP, store_snapshot_begin first rebuilds it
+ * when it is stale (before the snapshot starts; failing to is not an
+ * error, the scans then read the facts). Scans of the snapshot read the
+ * rollup when it is valid in the snapshot, else the facts: the sums are
+ * the same either way. */
+struct store_snapshot;
+#define STORE_SNAP_ROLLUP 1u
+int store_snapshot_begin(struct store_snapshot **out, struct store *s, int period,
+	unsigned flags, struct rb_err *err);
+/* Ends the read transaction and frees snap; accepts NULL. */
+void store_snapshot_end(struct store_snapshot *snap);
+/* 1 when the snapshot's scans read the rollup (for tests and benchmarks). */
+int store_snapshot_rollup(const struct store_snapshot *snap);
+
+/* Calls cb for each fact of the snapshot's period whose account is in
+ * [from, to) (NULL: unbounded), read on r (NULL: the store's connection,
+ * in the snapshot; else r must have joined it), with every key column but
+ * day and tags (f->day and f->tags are "", f->tagset_id 0) and the sums
+ * (usage_amount is not read: 0). Strings are valid during the call only.
+ * A non-zero return of cb stops the walk and is returned; RB_EIO on a
+ * database error or a stored value that is not a class or an amount. */
+int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *r,
+	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
+	void *ctx, struct rb_err *err);
+
+/* Starts a read transaction on r and sets *same to 1 when r sees the
+ * snapshot's state of the period (the same latest imports and rollup
+ * state), so its scans agree with the snapshot's; 0 when something was
+ * committed since (then do not mix its reads with the snapshot's). The
+ * transaction lasts until store_reader_free. */
+int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,
+	struct rb_err *err);
 
 #endif

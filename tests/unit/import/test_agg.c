@@ -20,7 +20,7 @@ static const struct store_fact *find(const struct agg *a, struct store_fact *buf
 	size_t i;
 	for (i = 0; i < agg_nfacts(a); i++) {
 		agg_fact(a, i, buf);
-		if (!strcmp(buf->usage_type, usage_type) && (!day || !strcmp(buf->day, day)))
+		if (!strcmp(buf->fact.usage_type, usage_type) && (!day || !strcmp(buf->day, day)))
 			return buf;
 	}
 	return NULL;
@@ -42,11 +42,11 @@ TEST(equal_keys_sum_exactly)
 	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_nfacts(a), 1);
 	agg_fact(a, 0, &f);
-	CHECK_INT(f.sum.rows, 1002);
-	CHECK(f.sum.unblended == amount("0.3000001"));
-	CHECK(f.sum.usage_amount == amount("1002"));
-	CHECK_STR(f.payer, "111111111111");
-	CHECK_STR(f.product_name, "Amazon Elastic Compute Cloud");
+	CHECK_INT(f.fact.rows, 1002);
+	CHECK(f.fact.unblended == amount("0.3000001"));
+	CHECK(f.usage_amount == amount("1002"));
+	CHECK_STR(f.fact.payer, "111111111111");
+	CHECK_STR(f.fact.product_name, "Amazon Elastic Compute Cloud");
 	CHECK_STR(f.tags, "");
 	CHECK_INT(f.period, r1.period);
 	agg_free(a);
@@ -124,7 +124,7 @@ TEST(growth_and_collisions_keep_every_key)
 	CHECK(mem1 < 64u * 1024 * 1024);
 	for (i = 0; i < n; i++) {
 		agg_fact(a, i, &f);
-		if (f.sum.rows != 2 || f.sum.unblended != 2 * (rb_i128)strtol(f.usage_type + 17, NULL, 10))
+		if (f.fact.rows != 2 || f.fact.unblended != 2 * (rb_i128)strtol(f.fact.usage_type + 17, NULL, 10))
 			bad++;
 	}
 	CHECK_INT(bad, 0);
@@ -159,10 +159,10 @@ TEST(merge_equals_one_table)
 		agg_fact(one, i, &f);
 		for (j = 0; j < agg_nfacts(x) && !found; j++) {
 			agg_fact(x, j, &g);
-			if (!strcmp(f.usage_type, g.usage_type) && !strcmp(f.day, g.day) &&
-			    !strcmp(f.account, g.account)) {
+			if (!strcmp(f.fact.usage_type, g.fact.usage_type) && !strcmp(f.day, g.day) &&
+			    !strcmp(f.fact.account, g.fact.account)) {
 				found = 1;
-				if (f.sum.rows != g.sum.rows || f.sum.unblended != g.sum.unblended)
+				if (f.fact.rows != g.fact.rows || f.fact.unblended != g.fact.unblended)
 					bad++;
 			}
 		}
@@ -211,8 +211,8 @@ TEST(overflow_and_bad_tags_are_refused)
 	CHECK_INT(file, 5);
 	CHECK_INT(line, 12);
 	agg_fact(a, 0, &f);
-	CHECK_INT(f.sum.rows, 2);
-	CHECK(f.sum.unblended == big * 2);
+	CHECK_INT(f.fact.rows, 2);
+	CHECK(f.fact.unblended == big * 2);
 	r.ntags = 1;
 	r.tags = &bad;
 	CHECK_INT(agg_add(a, &r, 0), AGG_ETAG);
@@ -240,17 +240,17 @@ TEST(sums_past_64_bits_stay_exact)
 	CHECK_INT(agg_flush(a), 0);
 	CHECK_INT(agg_flush(b), 0);
 	agg_fact(a, 0, &f);
-	CHECK_INT(f.sum.rows, 5);
-	CHECK(f.sum.unblended == half * 5);
-	CHECK(f.sum.effective == -half * 5);
-	CHECK(f.sum.ondemand == amount("5"));
+	CHECK_INT(f.fact.rows, 5);
+	CHECK(f.fact.unblended == half * 5);
+	CHECK(f.fact.effective == -half * 5);
+	CHECK(f.fact.ondemand == amount("5"));
 	agg_resource(a, 0, &rf);
 	CHECK(rf.sum.unblended == half * 5);
 	CHECK_INT(agg_merge(a, b), 0);
 	agg_fact(a, 0, &f);
-	CHECK_INT(f.sum.rows, 10);
-	CHECK(f.sum.unblended == half * 10);
-	CHECK(f.sum.effective == -half * 10);
+	CHECK_INT(f.fact.rows, 10);
+	CHECK(f.fact.unblended == half * 10);
+	CHECK(f.fact.effective == -half * 10);
 	agg_free(a);
 	agg_free(b);
 }

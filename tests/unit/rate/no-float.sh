@@ -21,5 +21,5 @@ else
 		pass=1
 	fi
 fi
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]

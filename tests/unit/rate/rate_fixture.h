@@ -85,10 +85,10 @@ static inline struct config_customer fx_customer(const struct config_plan *plan)
 
 /* One row of the given type in account 111111111111, EC2 BoxUsage in
  * us-east-1, no commitment owner. Class from spec §2 (Fee without ARN). */
-static inline struct rate_fact fx_fact(const char *type, const char *unblended,
+static inline struct cur_fact fx_fact(const char *type, const char *unblended,
 	const char *ondemand, const char *effective)
 {
-	struct rate_fact f;
+	struct cur_fact f;
 	memset(&f, 0, sizeof(f));
 	f.payer = "999999999999";
 	f.account = "111111111111";

@@ -13,7 +13,7 @@
 
 #define P2610 fx_period("2026-10")
 
-static struct rate_invoice *build(const struct config_customer *c, const struct rate_fact *f,
+static struct rate_invoice *build(const struct config_customer *c, const struct cur_fact *f,
 	size_t n, const struct config_custom_line *cl, size_t ncl)
 {
 	struct rate_invoice *inv = NULL;
@@ -46,7 +46,7 @@ static const char *money(const struct rate_invoice *inv, rb_i128 v)
 
 /* ---- grouping (spec §5 step 1) ---- */
 
-static void three_facts(struct rate_fact f[3])
+static void three_facts(struct cur_fact f[3])
 {
 	f[0] = fx_fact("Usage", "10", "10", "10");
 	f[1] = fx_fact("Usage", "5", "5", "5");
@@ -61,7 +61,7 @@ TEST(grouping_service)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[3];
+	struct cur_fact f[3];
 	struct rate_invoice *inv;
 	three_facts(f);
 	inv = build(&c, f, 3, NULL, 0);
@@ -88,7 +88,7 @@ TEST(grouping_account)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[3];
+	struct cur_fact f[3];
 	struct rate_invoice *inv;
 	three_facts(f);
 	c.grouping = CONFIG_GROUP_ACCOUNT;
@@ -108,7 +108,7 @@ TEST(grouping_account_service)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[4];
+	struct cur_fact f[4];
 	struct rate_invoice *inv;
 	three_facts(f);
 	f[3] = fx_fact("Usage", "1", "1", "1"); /* joins 111..|EC2 */
@@ -132,7 +132,7 @@ TEST(pass_through_lines_in_order)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[6];
+	struct cur_fact f[6];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Tax", "2.1", "2.1", "2.1");
 	f[1] = fx_fact("BundledDiscount", "-1", "-1", "-1");
@@ -173,7 +173,7 @@ TEST(line_rounds_once_after_sum)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[3];
+	struct cur_fact f[3];
 	struct rate_invoice *inv;
 	size_t i;
 	rb_i128 per_fact = 0, v;
@@ -202,7 +202,7 @@ TEST(fx_sum_then_convert_then_round)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[3];
+	struct cur_fact f[3];
 	struct rate_invoice *inv;
 	size_t i;
 	for (i = 0; i < 3; i++)
@@ -232,7 +232,7 @@ TEST(fx_half_away_from_zero)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[2];
+	struct cur_fact f[2];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "1.25", "1.25", "1.25");
 	f[1] = fx_fact("Credit", "-1.25", "-1.25", "-1.25");
@@ -253,7 +253,7 @@ TEST(usd_ignores_fx_fields)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f = fx_fact("Usage", "7", "7", "7");
+	struct cur_fact f = fx_fact("Usage", "7", "7", "7");
 	struct rate_invoice *inv;
 	c.has_fx = 0; /* USD converts at 1 whatever the store filled in */
 	c.fx = 0;
@@ -268,7 +268,7 @@ TEST(jpy_zero_minor_digits)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f = fx_fact("Usage", "10.01", "10.01", "10.01");
+	struct cur_fact f = fx_fact("Usage", "10.01", "10.01", "10.01");
 	struct config_fee fee;
 	struct rate_invoice *inv;
 	memset(&fee, 0, sizeof(fee));
@@ -320,7 +320,7 @@ static struct rate_invoice *with_fee(struct config_fee *fee, const char *usage)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[2];
+	struct cur_fact f[2];
 	f[0] = fx_fact("Usage", usage, usage, usage);
 	f[1] = fx_fact("Credit", "-100", "-100", "-100");
 	p.fees = fee;
@@ -370,7 +370,7 @@ TEST(fee_percent_of_rounded_charge_lines)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[2];
+	struct cur_fact f[2];
 	struct config_fee fee;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "0.005", "0.005", "0.005");
@@ -397,7 +397,7 @@ TEST(fee_per_account_counts_any_row)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[5];
+	struct cur_fact f[5];
 	struct config_fee fee[2];
 	struct config_rule r;
 	struct rate_invoice *inv;
@@ -471,7 +471,7 @@ TEST(custom_lines_as_entered)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f = fx_fact("Usage", "10", "10", "10");
+	struct cur_fact f = fx_fact("Usage", "10", "10", "10");
 	struct config_custom_line cl[3] = { { "Migration project", 0 }, { "Goodwill", 0 },
 		{ "Nothing", 0 } };
 	struct rate_invoice *inv;
@@ -514,7 +514,7 @@ TEST(lines_rounding_to_zero_left_out)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[5];
+	struct cur_fact f[5];
 	struct config_fee fee;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "0.004999", "0", "0");   /* 0.004999 -> 0.00 */
@@ -544,7 +544,7 @@ TEST(tax_cluster_on_subtotal_incl_aws_tax)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[2];
+	struct cur_fact f[2];
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "100", "100", "100");
 	f[1] = fx_fact("Tax", "21", "21", "21");
@@ -586,7 +586,7 @@ TEST(tax_rounds_half_away)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f = fx_fact("Usage", "0.5", "0.5", "0.5");
+	struct cur_fact f = fx_fact("Usage", "0.5", "0.5", "0.5");
 	struct rate_invoice *inv;
 	c.tax_rate_pct = F6("21");
 	/* 21% of 0.50 = 0.105 -> 0.11 */
@@ -604,7 +604,7 @@ TEST(missing_fx_is_an_error)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f = fx_fact("Usage", "1", "1", "1");
+	struct cur_fact f = fx_fact("Usage", "1", "1", "1");
 	struct rate_invoice *inv = (void *)&f;
 	struct rb_err err;
 	rb_err_clear(&err);
@@ -639,7 +639,7 @@ TEST(totals_for_reports)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
 	struct config_customer c = fx_customer(&p);
-	struct rate_fact f[5];
+	struct cur_fact f[5];
 	struct config_rule r;
 	struct rate_invoice *inv;
 	f[0] = fx_fact("Usage", "10", "12", "9");
@@ -695,7 +695,7 @@ TEST(purchaser_through_invoice)
 	struct config_customer c = fx_customer(&p);
 	static const char *const ids[] = { "111111111111" };
 	struct rate_accounts held = { ids, 1 };
-	struct rate_fact f[2];
+	struct cur_fact f[2];
 	struct rate_invoice *inv = NULL;
 	struct rb_err err;
 	rb_err_clear(&err);

@@ -79,7 +79,7 @@ static rb_i128 amount(int negative)
 	return v;
 }
 
-static void gen_rows(struct rate_fact *f, size_t n)
+static void gen_rows(struct cur_fact *f, size_t n)
 {
 	size_t i, t, p;
 	int neg;
@@ -109,7 +109,7 @@ static void gen_rows(struct rate_fact *f, size_t n)
 
 static int cmp_fact_key(const void *pa, const void *pb)
 {
-	const struct rate_fact *a = pa, *b = pb;
+	const struct cur_fact *a = pa, *b = pb;
 	int r;
 	if ((r = strcmp(a->account, b->account)) || (r = strcmp(a->line_item_type, b->line_item_type)) ||
 	    (r = (int)a->cls - (int)b->cls) || (r = strcmp(a->product_code, b->product_code)) ||
@@ -122,7 +122,7 @@ static int cmp_fact_key(const void *pa, const void *pb)
 
 /* Sums rows that share every key field into one fact, as the store does.
  * Returns the number of facts written to out. */
-static size_t aggregate(struct rate_fact *out, const struct rate_fact *rows, size_t n)
+static size_t aggregate(struct cur_fact *out, const struct cur_fact *rows, size_t n)
 {
 	size_t i, m = 0;
 
@@ -180,8 +180,8 @@ static int same_invoice(const struct rate_invoice *a, const struct rate_invoice 
 
 TEST(aggregated_equals_row_by_row)
 {
-	struct rate_fact *rows = xcalloc(NROWS, sizeof(*rows));
-	struct rate_fact *agg = xcalloc(NROWS, sizeof(*agg));
+	struct cur_fact *rows = xcalloc(NROWS, sizeof(*rows));
+	struct cur_fact *agg = xcalloc(NROWS, sizeof(*agg));
 	struct config_rule rules[6];
 	struct config_discount disc[2] = { { "SppDiscount", 0 }, { "EdpDiscount", 0 } };
 	struct config_fee fees[3];
@@ -290,7 +290,7 @@ TEST(aggregated_equals_row_by_row)
 
 TEST(order_of_facts_does_not_matter)
 {
-	struct rate_fact *rows = xcalloc(2000, sizeof(*rows));
+	struct cur_fact *rows = xcalloc(2000, sizeof(*rows));
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
 	struct config_customer c = fx_customer(&p);
 	struct rate_invoice *a = NULL, *b = NULL;
@@ -307,7 +307,7 @@ TEST(order_of_facts_does_not_matter)
 		NULL, 0, &err), 0);
 	for (i = 2000 - 1; i > 0; i--) { /* Fisher-Yates */
 		size_t j = pick(i + 1);
-		struct rate_fact t = rows[i];
+		struct cur_fact t = rows[i];
 		rows[i] = rows[j];
 		rows[j] = t;
 	}

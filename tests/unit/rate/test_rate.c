@@ -8,7 +8,7 @@
 
 #include "../check.h"
 
-static struct rate_bill bill(const struct config_plan *p, const struct rate_fact *f)
+static struct rate_bill bill(const struct config_plan *p, const struct cur_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -25,7 +25,7 @@ static struct rate_bill bill(const struct config_plan *p, const struct rate_fact
 static const char *const held_ids[] = { "111111111111", "222222222222" };
 static struct rate_accounts held = { held_ids, 2 };
 
-static struct rate_bill bill_purchaser(const struct config_plan *p, const struct rate_fact *f)
+static struct rate_bill bill_purchaser(const struct config_plan *p, const struct cur_fact *f)
 {
 	struct rate_bill b;
 	struct rb_err err;
@@ -42,9 +42,9 @@ static struct rate_bill bill_purchaser(const struct config_plan *p, const struct
 TEST(basis_unblended)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "10", "12", "8");
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "29", "29");
+	struct cur_fact u = fx_fact("Usage", "10", "12", "8");
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "29", "29");
 	/* every class at its unblended cost, markup 0 */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "10");
 	CHECK_STR(fx_fmt(bill(&p, &c).billed, RATE_SCALE), "100");
@@ -56,10 +56,10 @@ TEST(basis_unblended)
 TEST(basis_ondemand)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
-	struct rate_fact c = fx_fact("SavingsPlanRecurringFee", "100", "7", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
-	struct rate_fact other = fx_fact("SomethingNew", "3", "1", "2");
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct cur_fact c = fx_fact("SavingsPlanRecurringFee", "100", "7", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct cur_fact other = fx_fact("SomethingNew", "3", "1", "2");
 	/* usage: ondemand 12; commitment: 0 even though the fact says 7;
 	 * fee and other: unblended */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "12");
@@ -72,9 +72,9 @@ TEST(basis_ondemand)
 TEST(basis_effective)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
-	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8.5");
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct cur_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8.5");
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "8.5");
 	CHECK_STR(fx_fmt(bill(&p, &c).billed, RATE_SCALE), "30");
 	CHECK_STR(fx_fmt(bill(&p, &fee).billed, RATE_SCALE), "29");
@@ -83,7 +83,7 @@ TEST(basis_effective)
 TEST(basis_purchaser_owner_held_by_customer)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "222222222222"; /* C holds the RI's account: C paid for it -> effective */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "8");
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).base, DEC_SCALE), "8");
@@ -92,7 +92,7 @@ TEST(basis_purchaser_owner_held_by_customer)
 TEST(basis_purchaser_owner_held_by_other_customer)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8");
+	struct cur_fact u = fx_fact("SavingsPlanCoveredUsage", "0", "12", "8");
 	u.owner = "333333333333"; /* another customer's account: ondemand 12 */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 }
@@ -100,7 +100,7 @@ TEST(basis_purchaser_owner_held_by_other_customer)
 TEST(basis_purchaser_owner_held_by_nobody)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
+	struct cur_fact u = fx_fact("DiscountedUsage", "0", "12", "8");
 	u.owner = "999999999999"; /* the payer, assigned to nobody: ondemand */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 	/* and without any holds callback at all */
@@ -110,8 +110,8 @@ TEST(basis_purchaser_owner_held_by_nobody)
 TEST(basis_purchaser_no_commitment)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
-	struct rate_fact u = fx_fact("Usage", "10", "12", "10");
-	struct rate_fact n = fx_fact("Usage", "10", "12", "10");
+	struct cur_fact u = fx_fact("Usage", "10", "12", "10");
+	struct cur_fact n = fx_fact("Usage", "10", "12", "10");
 	n.owner = NULL; /* NULL owner is the same as "" */
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &u).billed, RATE_SCALE), "12");
 	CHECK_STR(fx_fmt(bill_purchaser(&p, &n).billed, RATE_SCALE), "12");
@@ -120,9 +120,9 @@ TEST(basis_purchaser_no_commitment)
 TEST(basis_purchaser_commitment_and_fee)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_PURCHASER);
-	struct rate_fact c = fx_fact("RIFee", "100", "0", "30");
-	struct rate_fact ri = fx_fact("Fee", "1200", "1200", "0");
-	struct rate_fact fee = fx_fact("Fee", "29", "1", "2");
+	struct cur_fact c = fx_fact("RIFee", "100", "0", "30");
+	struct cur_fact ri = fx_fact("Fee", "1200", "1200", "0");
+	struct cur_fact fee = fx_fact("Fee", "29", "1", "2");
 	c.owner = "333333333333"; /* commitment rows: effective whoever owns them */
 	ri.cls = cur_classify("Fee", 3, 1); /* RI upfront fee: a commitment, effective 0 */
 	CHECK_INT(ri.cls, CUR_COMMITMENT);
@@ -148,7 +148,7 @@ TEST(accounts_holds_sorted_set)
 TEST(markup_default)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	struct rate_bill b;
 	p.markup_pct = F6("5");
 	b = bill(&p, &u); /* 100 x 105 / 100 = 105 */
@@ -163,7 +163,7 @@ TEST(markup_default)
 TEST(markup_exact_tiny)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1E-10", "0", "0");
+	struct cur_fact u = fx_fact("Usage", "1E-10", "0", "0");
 	p.markup_pct = F6("5");
 	/* 0.0000000001 x 1.05 = 0.000000000105: 12 digits, kept, not rounded */
 	CHECK_STR(fx_fmt(bill(&p, &u).billed, RATE_SCALE), "0.000000000105");
@@ -180,9 +180,9 @@ TEST(rule_more_fields_wins)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact eu = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact s3 = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact eu = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact s3 = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].has_markup = 1;
@@ -210,7 +210,7 @@ TEST(rule_tie_earlier_wins)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].has_markup = 1;
@@ -231,9 +231,9 @@ TEST(rule_account_and_type_fields)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact d = fx_fact("DiscountedUsage", "100", "100", "100");
-	struct rate_fact other = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact d = fx_fact("DiscountedUsage", "100", "100", "100");
+	struct cur_fact other = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].account = "111111111111";
 	rules[0].has_markup = 1;
@@ -254,7 +254,7 @@ TEST(rule_without_markup_uses_default)
 {
 	struct config_rule r;
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact u = fx_fact("Usage", "100", "100", "100");
 	memset(&r, 0, sizeof(r));
 	r.service = "AmazonEC2"; /* neither markup nor exclude: says nothing */
 	p.rules = &r;
@@ -296,8 +296,8 @@ TEST(rule_usage_type_glob)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact box = fx_fact("Usage", "100", "100", "100");
-	struct rate_fact spot = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact box = fx_fact("Usage", "100", "100", "100");
+	struct cur_fact spot = fx_fact("Usage", "100", "100", "100");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].usage_type = "*BoxUsage*";
@@ -319,9 +319,9 @@ TEST(rule_exclude)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
-	struct rate_fact sup = fx_fact("Usage", "10", "12", "9");
-	struct rate_fact ec2 = fx_fact("Usage", "10", "12", "9");
-	struct rate_fact spot = fx_fact("Usage", "10", "12", "9");
+	struct cur_fact sup = fx_fact("Usage", "10", "12", "9");
+	struct cur_fact ec2 = fx_fact("Usage", "10", "12", "9");
+	struct cur_fact spot = fx_fact("Usage", "10", "12", "9");
 	struct rate_bill b;
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AWSSupportBusiness";
@@ -353,8 +353,8 @@ TEST(rule_specific_beats_exclude)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact box = fx_fact("Usage", "10", "10", "10");
-	struct rate_fact spot = fx_fact("Usage", "10", "10", "10");
+	struct cur_fact box = fx_fact("Usage", "10", "10", "10");
+	struct cur_fact spot = fx_fact("Usage", "10", "10", "10");
 	memset(rules, 0, sizeof(rules));
 	rules[0].service = "AmazonEC2";
 	rules[0].exclude = 1;
@@ -374,8 +374,8 @@ TEST(rules_never_touch_policy_classes)
 {
 	struct config_rule rules[2];
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
-	struct rate_fact tx = fx_fact("Tax", "4", "4", "4");
+	struct cur_fact cr = fx_fact("Credit", "-10", "-10", "-10");
+	struct cur_fact tx = fx_fact("Tax", "4", "4", "4");
 	memset(rules, 0, sizeof(rules));
 	rules[0].exclude = 1;              /* no fields: matches every charge row */
 	rules[1].service = "AmazonEC2";
@@ -397,8 +397,8 @@ TEST(fee_and_other_rows_take_markup_and_rules)
 {
 	struct config_rule r;
 	struct config_plan p = fx_plan(CONFIG_BASIS_EFFECTIVE);
-	struct rate_fact fee = fx_fact("Fee", "29", "0", "0");
-	struct rate_fact other = fx_fact("MysteryType", "10", "0", "0");
+	struct cur_fact fee = fx_fact("Fee", "29", "0", "0");
+	struct cur_fact other = fx_fact("MysteryType", "10", "0", "0");
 	memset(&r, 0, sizeof(r));
 	r.line_item_type = "MysteryType";
 	r.has_markup = 1;
@@ -419,7 +419,7 @@ TEST(fee_and_other_rows_take_markup_and_rules)
 TEST(policy_credits)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_ONDEMAND);
-	struct rate_fact cr = fx_fact("Credit", "-10", "-10", "-10");
+	struct cur_fact cr = fx_fact("Credit", "-10", "-10", "-10");
 	struct rate_bill b = bill(&p, &cr);
 	/* default credits 1: passed on whole, nothing withheld */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "-10");
@@ -441,7 +441,7 @@ TEST(policy_credits)
 TEST(policy_refunds)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact rf = fx_fact("Refund", "-7.5", "-7.5", "-7.5");
+	struct cur_fact rf = fx_fact("Refund", "-7.5", "-7.5", "-7.5");
 	struct rate_bill b = bill(&p, &rf); /* default pass */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "-7.5");
 	CHECK_STR(fx_fmt(b.withheld, RATE_SCALE), "0");
@@ -454,10 +454,10 @@ TEST(policy_refunds)
 TEST(policy_discounts_default)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
-	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
-	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
-	struct rate_fact dist = fx_fact("DistributorDiscount", "-6", "-6", "-6");
+	struct cur_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
+	struct cur_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
+	struct cur_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
+	struct cur_fact dist = fx_fact("DistributorDiscount", "-6", "-6", "-6");
 	/* BundledDiscount 1, all others 0 */
 	CHECK_STR(fx_fmt(bill(&p, &bun).billed, RATE_SCALE), "-3");
 	CHECK_STR(fx_fmt(bill(&p, &spp).billed, RATE_SCALE), "0");
@@ -471,9 +471,9 @@ TEST(policy_discounts_explicit)
 {
 	struct config_discount d[2] = { { "SppDiscount", 0 }, { "BundledDiscount", 0 } };
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
-	struct rate_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
-	struct rate_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
+	struct cur_fact bun = fx_fact("BundledDiscount", "-3", "-3", "-3");
+	struct cur_fact spp = fx_fact("SppDiscount", "-4", "-4", "-4");
+	struct cur_fact edp = fx_fact("EdpDiscount", "-5", "-5", "-5");
 	d[0].factor = F6("0.5");
 	d[1].factor = F6("0");
 	p.discounts = d;
@@ -490,7 +490,7 @@ TEST(policy_discounts_explicit)
 TEST(policy_tax)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact tx = fx_fact("Tax", "21", "21", "21");
+	struct cur_fact tx = fx_fact("Tax", "21", "21", "21");
 	struct rate_bill b = bill(&p, &tx); /* default strip */
 	CHECK_STR(fx_fmt(b.billed, RATE_SCALE), "0");
 	CHECK_STR(fx_fmt(b.withheld, RATE_SCALE), "21");
@@ -504,7 +504,7 @@ TEST(policy_tax)
 TEST(bad_class_is_an_error)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
+	struct cur_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;
 	rb_err_clear(&err);
@@ -516,7 +516,7 @@ TEST(bad_class_is_an_error)
 TEST(overflow_is_an_error)
 {
 	struct config_plan p = fx_plan(CONFIG_BASIS_UNBLENDED);
-	struct rate_fact u = fx_fact("Usage", "1", "1", "1");
+	struct cur_fact u = fx_fact("Usage", "1", "1", "1");
 	struct rate_bill b;
 	struct rb_err err;
 	rb_err_clear(&err);

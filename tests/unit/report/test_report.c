@@ -94,32 +94,32 @@ static int apply_config(struct store *s, const char *json)
 
 TEST(map_keeps_insertion_indices)
 {
-	struct report_map *m = report_map_new();
+	struct hmap *m = hmap_new();
 	char key[32];
 	size_t i, len;
 	int added, ok = 1;
 
 	for (i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "k%zu", i * 7919);
-		if (report_map_put(m, key, strlen(key), &added) != i || !added)
+		if (hmap_put(m, key, strlen(key), &added) != i || !added)
 			ok = 0;
 	}
 	CHECK(ok);
-	CHECK_INT(report_map_count(m), 5000);
+	CHECK_INT(hmap_count(m), 5000);
 	for (i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "k%zu", i * 7919);
-		if (report_map_put(m, key, strlen(key), &added) != i || added)
+		if (hmap_put(m, key, strlen(key), &added) != i || added)
 			ok = 0;
 	}
 	CHECK(ok);
 	/* keys with NUL bytes inside are distinct by length and content */
-	i = report_map_put(m, "a\0b", 3, &added);
+	i = hmap_put(m, "a\0b", 3, &added);
 	CHECK(added);
-	CHECK(report_map_put(m, "a\0c", 3, &added) != i && added);
-	CHECK(report_map_put(m, "a", 1, &added) != i && added);
-	CHECK(!memcmp(report_map_key(m, i, &len), "a\0b", 3));
+	CHECK(hmap_put(m, "a\0c", 3, &added) != i && added);
+	CHECK(hmap_put(m, "a", 1, &added) != i && added);
+	CHECK(!memcmp(hmap_key(m, i, &len), "a\0b", 3));
 	CHECK_INT(len, 3);
-	report_map_free(m);
+	hmap_free(m);
 }
 
 TEST(by_parse)
@@ -303,7 +303,7 @@ static int holder_of(unsigned acct)
 /* Writes NPAYERS payers' facts for 2026-10, each payer's import recording
  * the rows and cost it holds; facts[] receives every one (strings static),
  * nfacts its count. */
-static int random_facts(struct store *s, struct truth *t, struct rate_fact *facts, size_t *nfacts,
+static int random_facts(struct store *s, struct truth *t, struct cur_fact *facts, size_t *nfacts,
 	char (*days)[11], size_t max)
 {
 	static char accts[NACCOUNTS][13], owners[NACCOUNTS][13];
@@ -325,7 +325,7 @@ static int random_facts(struct store *s, struct truth *t, struct rate_fact *fact
 		snprintf(t->payer[p], 13, "%012u", 900000000 + p);
 	for (k = 0; k < max && k < NFACTS; k++) {
 		struct store_fact *f = &sf[k];
-		struct rate_fact *rf = &facts[k];
+		struct cur_fact *rf = &facts[k];
 		unsigned a = rnd(NACCOUNTS), ty = rnd(sizeof(types) / sizeof(types[0]));
 		const char *type = types[ty];
 		int neg = !strcmp(type, "Credit") || !strcmp(type, "Refund") || strstr(type, "Discount");
@@ -335,41 +335,28 @@ static int random_facts(struct store *s, struct truth *t, struct rate_fact *fact
 		snprintf(days[k], 11, "2026-10-%02u", 1 + rnd(NDAYS));
 		f->period = per("2026-10");
 		f->day = days[k];
-		f->payer = t->payer[p];
-		f->account = accts[a];
-		f->line_item_type = type;
-		f->cls = cur_classify(type, strlen(type), 0);
-		f->product_code = services[rnd(3)];
-		f->product_name = f->product_code;
-		f->usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
-		f->operation = "Op";
-		f->region = regions[rnd(3)];
-		f->owner = (f->cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
-		f->sum.rows = 1 + rnd(3);
-		f->sum.unblended = random_amount(neg);
-		f->sum.ondemand = f->cls == CUR_COMMITMENT ? 0 : f->sum.unblended + (f->cls == CUR_USAGE ? random_amount(0) / 7 : 0);
-		f->sum.effective = f->sum.unblended - (f->cls == CUR_USAGE ? random_amount(0) / 9 : 0);
-		rf->payer = f->payer;
-		rf->account = f->account;
-		rf->line_item_type = f->line_item_type;
-		rf->cls = f->cls;
-		rf->product_code = f->product_code;
-		rf->product_name = f->product_name;
-		rf->usage_type = f->usage_type;
-		rf->operation = f->operation;
-		rf->region = f->region;
-		rf->owner = f->owner;
-		rf->rows = (long)f->sum.rows;
-		rf->unblended = f->sum.unblended;
-		rf->ondemand = f->sum.ondemand;
-		rf->effective = f->sum.effective;
-		t->payer_unblended[p] += f->sum.unblended;
-		rows[p] += f->sum.rows;
+		f->fact.payer = t->payer[p];
+		f->fact.account = accts[a];
+		f->fact.line_item_type = type;
+		f->fact.cls = cur_classify(type, strlen(type), 0);
+		f->fact.product_code = services[rnd(3)];
+		f->fact.product_name = f->fact.product_code;
+		f->fact.usage_type = rnd(2) ? "BoxUsage:m5.large" : "TimedStorage";
+		f->fact.operation = "Op";
+		f->fact.region = regions[rnd(3)];
+		f->fact.owner = (f->fact.cls == CUR_USAGE && strcmp(type, "Usage")) ? owners[rnd(NACCOUNTS)] : "";
+		f->fact.rows = 1 + rnd(3);
+		f->fact.unblended = random_amount(neg);
+		f->fact.ondemand = f->fact.cls == CUR_COMMITMENT ? 0 : f->fact.unblended + (f->fact.cls == CUR_USAGE ? random_amount(0) / 7 : 0);
+		f->fact.effective = f->fact.unblended - (f->fact.cls == CUR_USAGE ? random_amount(0) / 9 : 0);
+		*rf = f->fact;
+		t->payer_unblended[p] += f->fact.unblended;
+		rows[p] += f->fact.rows;
 		if (holder_of(a) < 0)
-			t->unassigned += f->sum.unblended;
-		if (f->cls == CUR_OTHER) {
-			t->other += f->sum.unblended;
-			t->other_rows += (long)f->sum.rows;
+			t->unassigned += f->fact.unblended;
+		if (f->fact.cls == CUR_OTHER) {
+			t->other += f->fact.unblended;
+			t->other_rows += (long)f->fact.rows;
 		}
 	}
 	*nfacts = k;
@@ -439,7 +426,7 @@ static int random_config(struct store *s)
 
 TEST(random_periods_balance_and_agree)
 {
-	static struct rate_fact facts[NFACTS];
+	static struct cur_fact facts[NFACTS];
 	static char days[NFACTS][11];
 	struct store *s = fresh();
 	struct truth t;
@@ -522,14 +509,14 @@ TEST(random_periods_balance_and_agree)
 /* Facts summed over days rate to the same invoice as the day-level facts. */
 TEST(invoices_equal_rating_day_facts)
 {
-	static struct rate_fact facts[NFACTS];
+	static struct cur_fact facts[NFACTS];
 	static char days[NFACTS][11];
 	struct store *s = fresh();
 	struct truth t;
 	struct report_invoices *inv = NULL;
 	struct rb_err err;
 	size_t nfacts = 0, i, k, n;
-	struct rate_fact *mine = calloc(NFACTS, sizeof(*mine));
+	struct cur_fact *mine = calloc(NFACTS, sizeof(*mine));
 
 	rb_err_clear(&err);
 	CHECK_INT(random_facts(s, &t, facts, &nfacts, days, NFACTS), 0);
@@ -612,7 +599,7 @@ TEST(unknown_customer_and_missing_fx)
  * the same aggregates. */
 TEST(threads_give_the_same_sums)
 {
-	static struct rate_fact facts[NFACTS];
+	static struct cur_fact facts[NFACTS];
 	static char days[NFACTS][11];
 	struct store *s = fresh();
 	struct truth t;
@@ -625,35 +612,27 @@ TEST(threads_give_the_same_sums)
 	rb_err_clear(&err);
 	CHECK_INT(random_facts(s, &t, facts, &nfacts, days, NFACTS), 0);
 	CHECK_INT(random_config(s), 0);
-	CHECK_INT(report_cfg_load(&rc, s, per("2026-10"), &err), 0);
+	/* a snapshot that does not refresh the rollup reads the facts ... */
+	CHECK_INT(report_cfg_load(&rc, s, per("2026-10"), 0, &err), 0);
+	CHECK_INT(store_snapshot_rollup(rc.snap), 0);
 	CHECK_INT(report_collect(&one, s, &rc, REPORT_NOBODY, 1, &err), 0);
-	{	/* that whole-period read left a fresh rollup: the reads below use it */
-		struct store_import_total *imp = NULL;
-		size_t nimp = 0;
-		int fresh = 0;
-		CHECK_INT(store_import_totals(&imp, &nimp, s, per("2026-10"), &err), 0);
-		CHECK_INT(nimp, NPAYERS);
-		CHECK_INT(store_rollup_fresh(s, per("2026-10"), imp, nimp, &fresh, &err), 0);
-		CHECK_INT(fresh, 1);
-		/* an older import id is not fresh */
-		imp[0].id--;
-		CHECK_INT(store_rollup_fresh(s, per("2026-10"), imp, nimp, &fresh, &err), 0);
-		CHECK_INT(fresh, 0);
-		store_import_totals_free(imp, nimp);
-	}
+	report_cfg_release(&rc);
+	/* ... one for a whole period builds the rollup first and reads it */
+	CHECK_INT(report_cfg_load(&rc, s, per("2026-10"), REPORT_WHOLE_PERIOD, &err), 0);
+	CHECK_INT(store_snapshot_rollup(rc.snap), 1);
 	for (threads = 2; threads <= REPORT_MAX_THREADS + 1; threads++) {
 		CHECK_INT(report_collect(&many, s, &rc, REPORT_NOBODY, threads, &err), 0);
-		CHECK_INT(many.n, one.n);
-		for (i = 0; i < many.n; i++) {
-			const char *key = report_map_key(many.keys, i, &len);
-			j = report_map_put(one.keys, key, len, &added);
-			if (added || j >= one.n || one.facts[j].ci != many.facts[i].ci ||
-			    one.facts[j].f.rows != many.facts[i].f.rows ||
-			    one.facts[j].f.unblended != many.facts[i].f.unblended ||
-			    one.facts[j].f.ondemand != many.facts[i].f.ondemand ||
-			    one.facts[j].f.effective != many.facts[i].f.effective ||
-			    strcmp(one.facts[j].f.account, many.facts[i].f.account) ||
-			    strcmp(one.facts[j].f.owner, many.facts[i].f.owner))
+		CHECK_INT(many.s.n, one.s.n);
+		for (i = 0; i < many.s.n; i++) {
+			const char *key = hmap_key(&many.s.keys, i, &len);
+			j = hmap_put(&one.s.keys, key, len, &added);
+			if (added || j >= one.s.n || one.ci[j] != many.ci[i] ||
+			    one.s.facts[j].rows != many.s.facts[i].rows ||
+			    one.s.facts[j].unblended != many.s.facts[i].unblended ||
+			    one.s.facts[j].ondemand != many.s.facts[i].ondemand ||
+			    one.s.facts[j].effective != many.s.facts[i].effective ||
+			    strcmp(one.s.facts[j].account, many.s.facts[i].account) ||
+			    strcmp(one.s.facts[j].owner, many.s.facts[i].owner))
 				same = 0;
 		}
 		report_agg_release(&many);
@@ -662,39 +641,75 @@ TEST(threads_give_the_same_sums)
 	/* one customer (read by its accounts' ranges): exactly its sums */
 	CHECK_INT(report_collect(&many, s, &rc, 2, 3, &err), 0);
 	j = 0;
-	for (i = 0; i < one.n; i++)
-		j += one.facts[i].ci == 2;
-	CHECK_INT(many.n, j);
-	for (i = 0; i < many.n; i++) {
-		const char *key = report_map_key(many.keys, i, &len);
-		size_t at = report_map_put(one.keys, key, len, &added);
-		if (many.facts[i].ci != 2 || added || one.facts[at].f.unblended != many.facts[i].f.unblended ||
-		    one.facts[at].f.rows != many.facts[i].f.rows)
+	for (i = 0; i < one.s.n; i++)
+		j += one.ci[i] == 2;
+	CHECK_INT(many.s.n, j);
+	for (i = 0; i < many.s.n; i++) {
+		const char *key = hmap_key(&many.s.keys, i, &len);
+		size_t at = hmap_put(&one.s.keys, key, len, &added);
+		if (many.ci[i] != 2 || added || one.s.facts[at].unblended != many.s.facts[i].unblended ||
+		    one.s.facts[at].rows != many.s.facts[i].rows)
 			same = 0;
 	}
-	CHECK(same && many.n > 0);
+	CHECK(same && many.s.n > 0);
 	report_agg_release(&many);
 	report_agg_release(&one);
 	report_cfg_release(&rc);
 	done(s);
 }
 
-/* Another connection's commit changes the data version (what guards a
- * read split over threads). */
-TEST(data_version_sees_other_commits)
+/* A snapshot is one state of the database: what another connection
+ * commits meanwhile (configuration, a new import) is not seen in it, and a
+ * reader that joins it afterwards is told it cannot see the same state. */
+TEST(snapshot_sees_one_state)
 {
+	static struct cur_fact facts[NFACTS];
+	static char days[NFACTS][11];
 	struct store *s = fresh(), *other = NULL;
+	struct store_snapshot *snap = NULL;
+	struct store_reader *r = NULL;
+	struct store_import_total *imp0 = NULL, *imp1 = NULL;
+	struct truth t;
+	json_t *doc = NULL;
+	size_t n0 = 0, n1 = 0, nfacts = 0;
 	struct rb_err err;
-	long long v0 = 0, v1 = 0, v2 = 0;
+	int same = -1;
 
 	rb_err_clear(&err);
-	CHECK_INT(store_data_version(s, &v0, &err), 0);
-	CHECK_INT(store_data_version(s, &v1, &err), 0);
-	CHECK(v0 == v1);
+	CHECK_INT(random_facts(s, &t, facts, &nfacts, days, 200), 0);
+	CHECK_INT(store_import_totals(&imp0, &n0, s, per("2026-10"), &err), 0);
+	CHECK_INT(store_snapshot_begin(&snap, s, per("2026-10"), 0, &err), 0);
+	CHECK_INT(store_reader_open(&r, s, &err), 0);
+	CHECK_INT(store_reader_join(r, snap, &same, &err), 0);
+	CHECK_INT(same, 1);
+	store_reader_free(r);
+	r = NULL;
+
 	CHECK_INT(store_open(&other, dbpath, &err), 0);
 	CHECK_INT(apply_config(other, "{\"plans\":[{\"id\":\"p\",\"basis\":\"unblended\"}]}"), 0);
-	CHECK_INT(store_data_version(s, &v2, &err), 0);
-	CHECK(v2 != v1);
+	CHECK_INT(random_facts(other, &t, facts, &nfacts, days, 200), 0);  /* a new import */
+
+	CHECK_INT(store_config_export(&doc, s, &err), 0);
+	CHECK_INT(json_array_size(json_object_get(doc, "plans")), 0);
+	json_decref(doc);
+	CHECK_INT(store_import_totals(&imp1, &n1, s, per("2026-10"), &err), 0);
+	CHECK_INT(n1, n0);
+	CHECK(n1 > 0 && imp1[0].id == imp0[0].id);
+	store_import_totals_free(imp1, n1);
+	CHECK_INT(store_reader_open(&r, s, &err), 0);
+	CHECK_INT(store_reader_join(r, snap, &same, &err), 0);
+	CHECK_INT(same, 0);
+	store_reader_free(r);
+	store_snapshot_end(snap);
+
+	/* outside the snapshot: the new state */
+	CHECK_INT(store_config_export(&doc, s, &err), 0);
+	CHECK_INT(json_array_size(json_object_get(doc, "plans")), 1);
+	json_decref(doc);
+	CHECK_INT(store_import_totals(&imp1, &n1, s, per("2026-10"), &err), 0);
+	CHECK(n1 > 0 && imp1[0].id > imp0[0].id);
+	store_import_totals_free(imp1, n1);
+	store_import_totals_free(imp0, n0);
 	store_free(other);
 	done(s);
 }
@@ -708,6 +723,6 @@ static const struct check_case cases[] = {
 	CASE(invoices_equal_rating_day_facts),
 	CASE(unknown_customer_and_missing_fx),
 	CASE(threads_give_the_same_sums),
-	CASE(data_version_sees_other_commits),
+	CASE(snapshot_sees_one_state),
 };
 CHECK_MAIN(cases)

@@ -67,21 +67,21 @@ static struct store_fact fact(const char *payer, const char *account, const char
 	f.period = per("2026-10");
 	period_from_date(&f.period, day, strlen(day));
 	f.day = day;
-	f.payer = payer;
-	f.account = account;
-	f.line_item_type = "Usage";
-	f.cls = CUR_USAGE;
-	f.product_code = service;
-	f.product_name = service;
-	f.usage_type = "BoxUsage";
-	f.operation = "RunInstances";
-	f.region = "eu-west-1";
-	f.owner = "";
-	f.sum.rows = 2;
-	f.sum.usage_amount = amt("1");
-	f.sum.unblended = amt(unblended);
-	f.sum.ondemand = amt(unblended);
-	f.sum.effective = amt(unblended);
+	f.fact.payer = payer;
+	f.fact.account = account;
+	f.fact.line_item_type = "Usage";
+	f.fact.cls = CUR_USAGE;
+	f.fact.product_code = service;
+	f.fact.product_name = service;
+	f.fact.usage_type = "BoxUsage";
+	f.fact.operation = "RunInstances";
+	f.fact.region = "eu-west-1";
+	f.fact.owner = "";
+	f.fact.rows = 2;
+	f.usage_amount = amt("1");
+	f.fact.unblended = amt(unblended);
+	f.fact.ondemand = amt(unblended);
+	f.fact.effective = amt(unblended);
 	return f;
 }
 
@@ -155,8 +155,8 @@ static int write_batch(struct store *s, const char *payer, int period,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		rows += facts[i].sum.rows;
-		unbl += facts[i].sum.unblended;
+		rows += facts[i].fact.rows;
+		unbl += facts[i].fact.unblended;
 	}
 	if ((rc = store_batch_begin(&b, s, "2026-11-26T00:00:00Z", err)) < 0)
 		return rc;
@@ -316,7 +316,7 @@ TEST(rollback_on_failing_fact_insert)
 		snprintf(days[i], sizeof(days[i]), "2026-10-%02d", (int)(i % 28) + 1);
 		many[i] = fact("111111111111", i == 150 ? "666666666666" : "222222222222", days[i],
 			"AmazonEC2", "1");
-		many[i].usage_type = i % 2 ? "A" : "B";
+		many[i].fact.usage_type = i % 2 ? "A" : "B";
 	}
 	/* fails in the middle of the multi-row inserts, after the delete */
 	rollback_case("CREATE TRIGGER inj BEFORE INSERT ON facts WHEN NEW.account = '666666666666'"
@@ -473,8 +473,8 @@ static int each_cb(void *ctx, const struct store_fact *f)
 {
 	struct each_ctx *c = ctx;
 	c->n++;
-	c->sum += f->sum.unblended;
-	if (!strcmp(f->tags, "k\x1fv") && f->cls == CUR_USAGE && !strcmp(f->region, "eu-west-1"))
+	c->sum += f->fact.unblended;
+	if (!strcmp(f->tags, "k\x1fv") && f->fact.cls == CUR_USAGE && !strcmp(f->fact.region, "eu-west-1"))
 		c->saw_tags++;
 	return 0;
 }
@@ -491,8 +491,8 @@ TEST(facts_each_and_groupings)
 	struct store_account_info *acc = NULL;
 	size_t n = 0;
 
-	a[1].product_name = "Amazon Simple Storage Service";
-	a[2].product_name = "Amazon Simple Storage Service";
+	a[1].fact.product_name = "Amazon Simple Storage Service";
+	a[2].fact.product_name = "Amazon Simple Storage Service";
 	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), a, 3, "k\x1fv", NULL, &err), 0);
 	CHECK_INT(store_facts_each(s, per("2026-10"), each_cb, &c, &err), 0);
 	CHECK_INT(c.n, 3);

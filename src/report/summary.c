@@ -1,0 +1,247 @@
+/*
+ * summary.c: see summary.h.
+ */
+#include "report/summary.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "util/decimal.h"
+#include "util/period.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static const struct {
+	const char *name;
+	enum store_by by;
+} bys[] = {
+	{ "payer", STORE_BY_PAYER }, { "account", STORE_BY_ACCOUNT },
+	{ "service", STORE_BY_SERVICE }, { "region", STORE_BY_REGION },
+	{ "type", STORE_BY_TYPE }, { "day", STORE_BY_DAY }, { "class", STORE_BY_CLASS },
+};
+
+/* The exact value rounded half away from zero to 2 digits, at DEC_SCALE. */
+static int round2(rb_i128 *out, rb_i128 v)
+{
+	rb_i128 r = 0;
+	if (dec_rescale(&r, v, DEC_SCALE, 2))
+		return -1;
+	return dec_mul(out, r, dec_pow10(DEC_SCALE - 2)) ? -1 : 0;
+}
+
+/* Checks that period has facts; otherwise RB_EINPUT listing the known ones. */
+static int check_period(struct store *s, int period, struct rb_err *err)
+{
+	struct store_period_info *p = NULL;
+	struct strbuf sb;
+	char want[PERIOD_BUFSZ];
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = store_periods(&p, &n, s, err)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (p[i].period == period) {
+			free(p);
+			return 0;
+		}
+	period_format(want, period);
+	strbuf_init(&sb, 128, 4096);
+	for (i = 0; i < n; i++) {
+		char buf[PERIOD_BUFSZ];
+		period_format(buf, p[i].period);
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", buf);
+	}
+	if (n)
+		rc = rb_err_set(err, RB_EINPUT, "no facts for period %s; known periods: %s", want, sb.buf);
+	else
+		rc = rb_err_set(err, RB_EINPUT, "no facts for period %s; nothing has been imported yet",
+			want);
+	strbuf_release(&sb);
+	free(p);
+	return rc;
+}
+
+/* total and the rounding line of r's groups. */
+static int totals(struct report_summary *r, struct rb_err *err)
+{
+	rb_i128 shown[3] = { 0, 0, 0 }, x;
+	size_t i;
+	int k;
+
+	for (i = 0; i < r->n; i++) {
+		const struct store_sum *g = &r->groups[i].sum;
+		const rb_i128 v[3] = { g->unblended, g->ondemand, g->effective };
+		r->total.rows += g->rows;
+		if (dec_add(&r->total.unblended, r->total.unblended, g->unblended) ||
+		    dec_add(&r->total.ondemand, r->total.ondemand, g->ondemand) ||
+		    dec_add(&r->total.effective, r->total.effective, g->effective))
+			return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
+		for (k = 0; k < 3; k++)
+			if (round2(&x, v[k]) || dec_add(&shown[k], shown[k], x))
+				return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
+	}
+	{
+		const rb_i128 t[3] = { r->total.unblended, r->total.ondemand, r->total.effective };
+		for (k = 0; k < 3; k++) {
+			if (round2(&x, t[k]) || dec_sub(&r->rounding[k], x, shown[k]))
+				return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
+			r->has_rounding |= r->rounding[k] != 0;
+		}
+	}
+	return 0;
+}
+
+int report_summary(struct report_summary **out, struct store *s, int period, const char *by,
+	struct rb_err *err)
+{
+	struct report_summary *r = xcalloc(1, sizeof(*r));
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	r->by = by;
+	period_format(r->period, period);
+	if (!strncmp(by, "tag:", 4)) {
+		r->store_by = STORE_BY_TAG;
+		r->tag_key = by + 4;
+		if (!*r->tag_key) {
+			rc = rb_err_set(err, RB_EUSAGE, "summary: --by tag:KEY needs a tag key");
+			goto fail;
+		}
+	} else {
+		for (i = 0; i < sizeof(bys) / sizeof(bys[0]); i++)
+			if (!strcmp(bys[i].name, by))
+				break;
+		if (i == sizeof(bys) / sizeof(bys[0])) {
+			rc = rb_err_set(err, RB_EUSAGE,
+				"summary: unknown grouping '%s' (expected payer, account, service, region, type, class, day or tag:KEY)",
+				by);
+			goto fail;
+		}
+		r->store_by = bys[i].by;
+	}
+	if ((rc = check_period(s, period, err)) < 0 ||
+	    (rc = store_summary(&r->groups, &r->n, s, period, r->store_by, r->tag_key, err)) < 0 ||
+	    (rc = totals(r, err)) < 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	report_summary_free(r);
+	return rc;
+}
+
+void report_summary_free(struct report_summary *r)
+{
+	if (!r)
+		return;
+	store_groups_free(r->groups, r->n);
+	free(r);
+}
+
+static json_t *jamount(rb_i128 v)
+{
+	char buf[DEC_BUFSZ];
+	dec_format(buf, sizeof(buf), v, DEC_SCALE, DEC_SCALE);
+	return json_string(buf);
+}
+
+static void set_sums(json_t *o, const struct store_sum *s)
+{
+	json_object_set_new(o, "rows", json_integer(s->rows));
+	json_object_set_new(o, "unblended", jamount(s->unblended));
+	json_object_set_new(o, "ondemand", jamount(s->ondemand));
+	json_object_set_new(o, "effective", jamount(s->effective));
+}
+
+json_t *report_summary_json(const struct report_summary *r)
+{
+	json_t *root = json_object(), *rows = json_array(), *t = json_object();
+	size_t i;
+
+	json_object_set_new(root, "period", json_string(r->period));
+	json_object_set_new(root, "by", json_string(r->by));
+	for (i = 0; i < r->n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "key", json_string(r->groups[i].key));
+		if (r->store_by == STORE_BY_SERVICE)
+			json_object_set_new(o, "name", json_string(r->groups[i].name));
+		set_sums(o, &r->groups[i].sum);
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(root, "rows", rows);
+	set_sums(t, &r->total);
+	json_object_set_new(root, "total", t);
+	return root;
+}
+
+json_t *report_periods_json(const struct store_period_info *p, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		char per[PERIOD_BUFSZ];
+		period_format(per, p[i].period);
+		json_object_set_new(o, "period", json_string(per));
+		json_object_set_new(o, "payers", json_integer(p[i].payers));
+		json_object_set_new(o, "accounts", json_integer(p[i].accounts));
+		json_object_set_new(o, "rows", json_integer(p[i].sum.rows));
+		json_object_set_new(o, "unblended", jamount(p[i].sum.unblended));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "periods", arr);
+	return root;
+}
+
+json_t *report_accounts_json(const char *period, const struct store_account_info *a, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i;
+
+	json_object_set_new(root, "period", period ? json_string(period) : json_null());
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "payer", json_string(a[i].payer));
+		json_object_set_new(o, "account", json_string(a[i].account));
+		json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
+		json_object_set_new(o, "unblended", jamount(a[i].sum.unblended));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "accounts", arr);
+	return root;
+}
+
+json_t *report_assignments_json(const json_t *doc, int period)
+{
+	json_t *out = json_array();
+	const json_t *e, *a;
+	size_t k, j;
+
+	json_array_foreach(json_object_get(doc, "customers"), k, e)
+		json_array_foreach(json_object_get(e, "accounts"), j, a) {
+			if (period >= 0 && !config_assignment_covers(a, period))
+				continue;
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s*, s:s*}",
+				"account", config_str(a, "id"), "customer", config_str(e, "id"),
+				"from", json_string_value(json_object_get(a, "from")),
+				"to", json_string_value(json_object_get(a, "to"))));
+		}
+	return out;
+}
+
+json_t *report_fx_json(const json_t *doc, const char *period)
+{
+	json_t *out = json_array(), *e;
+	size_t k;
+
+	json_array_foreach(json_object_get(doc, "fx"), k, e)
+		if (!period || !strcmp(period, config_str(e, "period")))
+			json_array_append(out, e);
+	return out;
+}

@@ -1,0 +1,63 @@
+/*
+ * summary.h: a period's cost summed by one grouping (`rebill summary`), and
+ * the JSON documents of the database listings (periods, accounts) — the
+ * figures and bytes every front end shows, computed once here.
+ *
+ * Money: group sums and the total are exact (DEC_SCALE). Tables show 2
+ * decimals, each cell the exact value rounded half away from zero and the
+ * TOTAL the exact total rounded; when the rounded cells do not add up to
+ * the rounded total, the difference is the "(rounding)" line, so a printed
+ * table always reconciles. Both are computed here with checked arithmetic.
+ *
+ * Not for: printing tables (src/cli).
+ */
+#ifndef RB_REPORT_SUMMARY_H
+#define RB_REPORT_SUMMARY_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+#include "store/store_facts.h"
+#include "util/err.h"
+
+struct report_summary {
+	char period[8];             /* "YYYY-MM" */
+	const char *by;             /* the grouping as given: "payer", "tag:env", ... */
+	enum store_by store_by;
+	const char *tag_key;        /* STORE_BY_TAG only: points into by */
+	struct store_group *groups; /* sorted by key */
+	size_t n;
+	struct store_sum total;     /* exact */
+	int has_rounding;           /* the rounded groups miss the rounded total */
+	rb_i128 rounding[3];        /* unblended, ondemand, effective at DEC_SCALE
+	                               (multiples of 0.01): rounded total - Σ rounded groups */
+};
+
+/* Sums period by `by` (payer, account, service, region, type, class, day,
+ * tag:KEY; kept as given, borrowed). RB_EUSAGE for an unknown grouping;
+ * RB_EINPUT for a period without facts (err lists the known periods);
+ * RB_EIO on a database error or a sum out of range. */
+int report_summary(struct report_summary **out, struct store *s, int period, const char *by,
+	struct rb_err *err);
+void report_summary_free(struct report_summary *r);
+
+/* `rebill summary --format json`: {"period", "by", "rows": [{"key",
+ * "name" (service only), "rows", "unblended", "ondemand", "effective"}],
+ * "total": {...}} with all 10 fractional digits. */
+struct json_t;
+struct json_t *report_summary_json(const struct report_summary *r);
+
+/* `rebill periods --format json` and `rebill accounts --format json`. */
+struct json_t *report_periods_json(const struct store_period_info *p, size_t n);
+struct json_t *report_accounts_json(const char *period, const struct store_account_info *a,
+	size_t n);
+
+/* The configuration's listings, from its canonical document doc:
+ * `rebill account list --format json` — [{"account", "customer", "from",
+ * "to"}] of the assignments covering period (period.h; < 0: all), in
+ * customer then account order; and `rebill fx list --format json` — the fx
+ * entries of period ("YYYY-MM", NULL: all). */
+struct json_t *report_assignments_json(const struct json_t *doc, int period);
+struct json_t *report_fx_json(const struct json_t *doc, const char *period);
+
+#endif
