@@ -155,7 +155,7 @@ static int write_out(const char *path, const struct strbuf *sb, struct rb_err *e
 {
 	FILE *f = path ? fopen(path, "wb") : stdout;
 	if (!f)
-		return rb_err_set(err, RB_EIO, "%s: cannot create the file", path);
+		return rb_err_set(err, RB_EIO, "%s: cannot create the file", path ? path : "stdout");
 	if (fwrite(sb->buf, 1, sb->len, f) != sb->len || (path ? fclose(f) : fflush(f)) != 0)
 		return rb_err_set(err, RB_EIO, "%s: cannot write", path ? path : "stdout");
 	return 0;
@@ -269,14 +269,19 @@ static int export_docs(struct cli_ctx *ctx, int argc, char **argv, struct rb_err
 {
 	const char *p = NULL, *out = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "out", &out, NULL }, { 0 } };
-	size_t n;
+	struct invoice_issued skipped = { 0 };
+	size_t n, i;
 	int period, rc;
 	if ((rc = parse("export", argc, argv, opts, NULL, 0, err)) < 0 ||
 	    (rc = need_period(&period, "export", p, err)) < 0)
 		return rc;
 	if (!out)
 		return rb_err_set(err, RB_EUSAGE, "invoice export: --out DIR is required");
-	if ((rc = invoice_export(&n, ctx->store, period, out, err)) < 0)
+	rc = invoice_export(&n, &skipped, ctx->store, period, out, err);
+	for (i = 0; i < skipped.n; i++)
+		fprintf(stderr, "rebill: warning: %s\n", skipped.numbers[i]);
+	invoice_issued_release(&skipped);
+	if (rc < 0)
 		return rc;
 	printf("%zu document%s of %s written to %s (PDF, UBL, HTML, CSV)\n", n, n == 1 ? "" : "s",
 		p, out);

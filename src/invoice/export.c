@@ -17,6 +17,7 @@
 
 #include "store/store_documents.h"
 #include "util/period.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 #ifndef REBILL_XSD_INSTALLED
@@ -116,8 +117,8 @@ static int write_file(const char *path, const char *data, size_t len, struct rb_
 	return 0;
 }
 
-int invoice_export(size_t *n, struct store *s, int period, const char *dir,
-	struct rb_err *err)
+int invoice_export(size_t *n, struct invoice_issued *skipped, struct store *s, int period,
+	const char *dir, struct rb_err *err)
 {
 	static const enum invoice_format want[] = { INVOICE_FMT_PDF, INVOICE_FMT_UBL,
 		INVOICE_FMT_HTML, INVOICE_FMT_CSV };
@@ -129,6 +130,7 @@ int invoice_export(size_t *n, struct store *s, int period, const char *dir,
 	int rc;
 
 	*n = 0;
+	memset(skipped, 0, sizeof(*skipped));
 	period_format(pb, period);
 	f.period = pb;
 	f.documents = 1;
@@ -150,6 +152,17 @@ int invoice_export(size_t *n, struct store *s, int period, const char *dir,
 		if ((rc = invoice_doc_parse(&d, docs[i].snapshot, docs[i].number, err)) < 0)
 			break;
 		for (k = 0; k < sizeof(want) / sizeof(want[0]) && rc == 0; k++) {
+			strbuf_reset(&sb);
+			if (want[k] == INVOICE_FMT_UBL && render_ubl(&sb, d, err) < 0) {
+				/* what the document lacks for Peppol: say so, write the rest */
+				char note[1200];
+				snprintf(note, sizeof(note), "%s: no UBL file: %s", d->number, err->msg);
+				skipped->numbers = xreallocarray(skipped->numbers, skipped->n + 1,
+					sizeof(skipped->numbers[0]));
+				skipped->numbers[skipped->n++] = xstrdup(note);
+				rb_err_clear(err);
+				continue;
+			}
 			strbuf_reset(&sb);
 			if ((rc = invoice_render(&sb, d, want[k], err)) < 0)
 				break;

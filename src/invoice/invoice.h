@@ -133,10 +133,13 @@ const char *invoice_xsd_dir(void);
 
 /* `invoice export`: every document of period in PDF, UBL, HTML and CSV
  * into dir (created when missing), named NUMBER.pdf, NUMBER.xml, ... Each
- * file is written whole or not at all (temporary name, then rename). *n
- * gets the number of documents. RB_EINPUT when period has none. */
-int invoice_export(size_t *n, struct store *s, int period, const char *dir,
-	struct rb_err *err);
+ * file is written whole or not at all (temporary name, then rename). A
+ * document that cannot be UBL (e.g. no Peppol id: Peppol needs both
+ * parties' endpoints) gets the other three files and a line in *skipped
+ * ("INV-2026-00001: no UBL: ..."); a UBL document that fails the XSD is an
+ * error. *n gets the number of documents. RB_EINPUT when period has none. */
+int invoice_export(size_t *n, struct invoice_issued *skipped, struct store *s, int period,
+	const char *dir, struct rb_err *err);
 
 /* `export journal`: the accounting journal of period's documents as CSV
  * (see docs/invoices.md for columns and accounts); each entry is checked
