@@ -795,7 +795,7 @@ static const struct text_field customer_text[] = {
 	{ "vat_id", 0, 0 },
 	{ "city", 0, 0 },
 	{ "postal_code", 0, 0 },
-	{ "country", 0, 2 },       /* ISO 3166 alpha-2: party_check */
+	{ "country", 0, 0 },       /* ISO 3166 alpha-2: party_check */
 	{ "company_id", 0, 0 },
 	{ "peppol_id", 0, 0 },     /* SCHEME:ID: party_check */
 };
@@ -806,7 +806,7 @@ static const struct text_field issuer_text[] = {
 	{ "address", 0, 0 },
 	{ "city", 0, 0 },
 	{ "postal_code", 0, 0 },
-	{ "country", 0, 2 },
+	{ "country", 0, 0 },
 	{ "vat_id", 0, 0 },
 	{ "company_id", 0, 0 },
 	{ "iban", 0, 34 },
@@ -969,6 +969,49 @@ static json_t *check_issuer(struct config_result *r, json_t *doc)
 	o = json_object();
 	for (k = 0; k < NTEXT(issuer_text); k++)
 		set_str(o, issuer_text[k].key, text[k]);
+	return o;
+}
+
+/* The general-ledger accounts of the journal (export journal): each a
+ * non-empty code; the ones not given keep their defaults (docs/invoices.md). */
+static const char *const ledger_keys[] = { "receivable", "vat", "charge", "fee", "custom",
+	"credit", "refund", "discount", "tax", NULL };
+
+static json_t *check_ledger(struct config_result *r, json_t *doc)
+{
+	json_t *e = json_object_get(doc, "ledger"), *o;
+	char p[PATHSZ];
+	size_t k;
+	int ok = 1;
+
+	if (!e || json_is_null(e))
+		return NULL;
+	if (!is_object(r, e, "$.ledger"))
+		return NULL;
+	check_keys(r, e, "$.ledger", ledger_keys);
+	o = json_object();
+	for (k = 0; ledger_keys[k]; k++) {
+		const char *v = get_str(r, e, ledger_keys[k], "$.ledger", 0);
+		json_t *raw = json_object_get(e, ledger_keys[k]);
+		if (!v) {
+			if (raw && json_is_string(raw))
+				problem(r, pkey(p, "$.ledger", ledger_keys[k]),
+					"expected an account code of 1 to 32 characters");
+			if (raw && !json_is_null(raw))
+				ok = 0;
+			continue;
+		}
+		if (!*v || strlen(v) > 32) {
+			problem(r, pkey(p, "$.ledger", ledger_keys[k]), "expected an account code of 1 to 32 characters");
+			ok = 0;
+			continue;
+		}
+		set_str(o, ledger_keys[k], v);
+	}
+	if (!ok || !json_object_size(o)) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -1286,8 +1329,8 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	struct rb_err *err)
 {
 	static const char *const keys[] = { "tax_clusters", "plans", "customers", "fx",
-		"custom_lines", "issuer", NULL };
-	json_t *issuer = NULL, *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
+		"custom_lines", "issuer", "ledger", NULL };
+	json_t *issuer = NULL, *ledger = NULL, *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
 	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
 	json_t *fx = json_array(), *custom = json_array(), *uses = json_array(), *c;
 	size_t before = r->nproblems, i;
@@ -1305,6 +1348,7 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 		check_fx(r, doc, fx);
 		check_custom(r, doc, cust_ids, custom);
 		issuer = check_issuer(r, doc);
+		ledger = check_ledger(r, doc);
 	}
 	if (r->nproblems > before) {
 		size_t n = r->nproblems - before;
@@ -1328,9 +1372,12 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	json_object_set_new(*out, "custom_lines", custom);
 	if (issuer)
 		json_object_set_new(*out, "issuer", issuer);
-	tc = plans = custs = fx = custom = issuer = NULL;
+	if (ledger)
+		json_object_set_new(*out, "ledger", ledger);
+	tc = plans = custs = fx = custom = issuer = ledger = NULL;
 cleanup:
 	json_decref(issuer);
+	json_decref(ledger);
 	json_decref(uses);
 	json_decref(tax_ids);
 	json_decref(plan_ids);

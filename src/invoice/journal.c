@@ -7,8 +7,8 @@
  * Each entry is checked to balance (Σ debit = Σ credit, exactly) before
  * anything is written. The amounts are the documents' own, copied.
  *
- * GL accounts: the defaults below (a small Dutch-style chart), until the
- * configuration names its own (see docs/invoices.md).
+ * GL accounts: the configuration's "ledger" object (receivable, vat, or a
+ * line kind -> account code) over the defaults below (docs/invoices.md).
  *
  * Not for: computing amounts (they come from the frozen documents).
  */
@@ -18,13 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_config.h"
 #include "store/store_documents.h"
 #include "util/period.h"
 #include "util/banned.h"
 
-static const struct {
+struct account {
 	const char *kind, *account, *name;
-} accounts[] = {
+};
+
+static const struct account defaults[] = {
 	{ "receivable", "1300", "Accounts receivable" },
 	{ "vat", "1700", "VAT payable" },
 	{ "charge", "8000", "Revenue AWS usage" },
@@ -36,11 +39,13 @@ static const struct {
 	{ "tax", "8400", "AWS tax passed on" },
 };
 
+#define NACCOUNTS (sizeof(defaults) / sizeof(defaults[0]))
+
 static size_t account_of(const char *kind)
 {
 	size_t i;
-	for (i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
-		if (!strcmp(accounts[i].kind, kind))
+	for (i = 0; i < NACCOUNTS; i++)
+		if (!strcmp(defaults[i].kind, kind))
 			return i;
 	return 4; /* other revenue */
 }
@@ -59,8 +64,9 @@ static int csv_field(struct strbuf *sb, const char *s)
 }
 
 /* One journal line: amount is a debit when > 0, a credit when < 0. */
-static int jline(struct strbuf *sb, long entry, const struct doc *d, size_t acc,
-	const char *desc, rb_i128 amount, rb_i128 *debit, rb_i128 *credit)
+static int jline(struct strbuf *sb, const struct account *accounts, long entry,
+	const struct doc *d, size_t acc, const char *desc, rb_i128 amount, rb_i128 *debit,
+	rb_i128 *credit)
 {
 	char a[DEC_BUFSZ], head[256];
 	int bad = 0;
@@ -90,6 +96,8 @@ int invoice_journal_csv(struct strbuf *out, struct store *s, int period, struct 
 	struct store_doc_filter f = { 0 };
 	struct store_doc *docs = NULL;
 	struct strbuf sb;
+	struct account accounts[NACCOUNTS];
+	json_t *cfg = NULL;
 	size_t nd = 0, i, k, j;
 	char pb[PERIOD_BUFSZ];
 	int rc = 0, bad = 0;
@@ -100,6 +108,18 @@ int invoice_journal_csv(struct strbuf *out, struct store *s, int period, struct 
 	f.snapshots = 1;
 	if ((rc = store_docs_list(&docs, &nd, s, &f, err)) < 0)
 		return rc;
+	/* the configuration's ledger accounts over the defaults */
+	memcpy(accounts, defaults, sizeof(defaults));
+	if ((rc = store_config_export(&cfg, s, err)) < 0) {
+		store_docs_free(docs, nd);
+		return rc;
+	}
+	for (k = 0; k < NACCOUNTS; k++) {
+		const char *v = json_string_value(json_object_get(json_object_get(cfg, "ledger"),
+			k == 0 ? "receivable" : k == 1 ? "vat" : defaults[k].kind));
+		if (v)
+			accounts[k].account = v;
+	}
 	strbuf_init(&sb, 4096, (size_t)256 << 20);
 	bad |= strbuf_addstr(&sb, "entry,date,document,type,customer,account,account_name,"
 		"description,debit,credit,currency\r\n");
@@ -110,7 +130,7 @@ int invoice_journal_csv(struct strbuf *out, struct store *s, int period, struct 
 		if ((rc = invoice_doc_parse(&d, docs[i].snapshot, docs[i].number, err)) < 0)
 			break;
 		sign = doc_sign(d);
-		bad |= jline(&sb, (long)i + 1, d, 0, d->number, sign * d->total, &debit, &credit);
+		bad |= jline(&sb, accounts, (long)i + 1, d, 0, d->number, sign * d->total, &debit, &credit);
 		/* revenue per line kind, in order of first appearance */
 		for (k = 0; k < d->nlines; k++) {
 			rb_i128 sum = 0;
@@ -123,10 +143,10 @@ int invoice_journal_csv(struct strbuf *out, struct store *s, int period, struct 
 			for (j = k; j < d->nlines; j++)
 				if (!strcmp(d->lines[j].kind, d->lines[k].kind))
 					sum += d->lines[j].amount;
-			bad |= jline(&sb, (long)i + 1, d, account_of(d->lines[k].kind),
+			bad |= jline(&sb, accounts, (long)i + 1, d, account_of(d->lines[k].kind),
 				accounts[account_of(d->lines[k].kind)].name, -sign * sum, &debit, &credit);
 		}
-		bad |= jline(&sb, (long)i + 1, d, 1, d->tax_name ? d->tax_name : "VAT", -sign * d->tax,
+		bad |= jline(&sb, accounts, (long)i + 1, d, 1, d->tax_name ? d->tax_name : "VAT", -sign * d->tax,
 			&debit, &credit);
 		if (debit != credit) {
 			char a[DEC_BUFSZ], b[DEC_BUFSZ];
@@ -143,5 +163,6 @@ int invoice_journal_csv(struct strbuf *out, struct store *s, int period, struct 
 		rc = rb_err_set(err, RB_EINPUT, "journal: too large");
 	strbuf_release(&sb);
 	store_docs_free(docs, nd);
+	json_decref(cfg);
 	return rc;
 }

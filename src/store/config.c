@@ -231,6 +231,17 @@ static const char *const issuer_cols[] = { "name", "address", "city", "postal_co
 	"credit_note_format", "peppol_id", "logo" };
 #define NISSUER (sizeof(issuer_cols) / sizeof(issuer_cols[0]))
 
+static void row_ledger(sqlite3_stmt *st, void *arg)
+{
+	json_t *l = json_object_get(arg, "ledger");
+	if (!l) {
+		l = json_object();
+		json_object_set_new(arg, "ledger", l);
+	}
+	json_object_set_new(l, (const char *)sqlite3_column_text(st, 0),
+		json_string((const char *)sqlite3_column_text(st, 1)));
+}
+
 static void row_issuer(sqlite3_stmt *st, void *arg)
 {
 	json_t *o = json_object();
@@ -271,7 +282,11 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 			" ORDER BY customer, period, position", NULL, row_custom, custom, err)) < 0 ||
 	    (rc = query(s, "SELECT name, address, city, postal_code, country, vat_id, company_id,"
 			" iban, bic, email, invoice_format, credit_note_format, peppol_id, logo"
-			" FROM issuer", NULL, row_issuer, holder, err)) < 0)
+			" FROM issuer", NULL, row_issuer, holder, err)) < 0 ||
+	    (rc = query(s, "SELECT key, account FROM ledger_accounts ORDER BY CASE key"
+			" WHEN 'receivable' THEN 0 WHEN 'vat' THEN 1 WHEN 'charge' THEN 2 WHEN 'fee' THEN 3"
+			" WHEN 'custom' THEN 4 WHEN 'credit' THEN 5 WHEN 'refund' THEN 6"
+			" WHEN 'discount' THEN 7 ELSE 8 END", NULL, row_ledger, holder, err)) < 0)
 		goto cleanup;
 	*out = json_object();
 	json_object_set_new(*out, "tax_clusters", tc);
@@ -281,6 +296,8 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	json_object_set_new(*out, "custom_lines", custom);
 	if (json_object_get(holder, "issuer"))
 		json_object_set(*out, "issuer", json_object_get(holder, "issuer"));
+	if (json_object_get(holder, "ledger"))
+		json_object_set(*out, "ledger", json_object_get(holder, "ledger"));
 	json_decref(holder);
 	return 0;
 cleanup:
@@ -316,6 +333,8 @@ static json_t *objects_of(json_t *doc)
 	}
 	if (json_object_get(doc, "issuer"))
 		json_object_set(m, "issuer:profile", json_object_get(doc, "issuer"));
+	if (json_object_get(doc, "ledger"))
+		json_object_set(m, "ledger:accounts", json_object_get(doc, "ledger"));
 	json_array_foreach(json_object_get(doc, "fx"), i, e) {
 		snprintf(key, sizeof(key), "fx:%s:%s", jstr(e, "period"), jstr(e, "currency"));
 		json_object_set(m, key, e);
@@ -347,6 +366,8 @@ static int delete_object(struct store *s, const char *kind, const char *a, const
 		return exec_params(s, "DELETE FROM tax_clusters WHERE id = ?", 1, p1, err);
 	if (!strcmp(kind, "issuer"))
 		return exec_params(s, "DELETE FROM issuer", 0, p1, err);
+	if (!strcmp(kind, "ledger"))
+		return exec_params(s, "DELETE FROM ledger_accounts", 0, p1, err);
 	if (!strcmp(kind, "plan")) {
 		if ((rc = exec_params(s, "DELETE FROM plan_rules WHERE plan = ?", 1, p1, err)) < 0 ||
 		    (rc = exec_params(s, "DELETE FROM plan_fees WHERE plan = ?", 1, p1, err)) < 0 ||
@@ -377,6 +398,16 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 			jstr(v, "category") };
 		return exec_params(s, "INSERT INTO tax_clusters (id, name, rate_pct, note, category)"
 			" VALUES (?, ?, ?, ?, ?)", 5, p, err);
+	}
+	if (!strcmp(kind, "ledger")) {
+		const char *key;
+		json_object_foreach(v, key, e) {
+			const char *q[2] = { key, json_string_value(e) };
+			if ((rc = exec_params(s, "INSERT INTO ledger_accounts (key, account) VALUES (?, ?)",
+					2, q, err)) < 0)
+				return rc;
+		}
+		return 0;
 	}
 	if (!strcmp(kind, "issuer")) {
 		const char *p[NISSUER];

@@ -246,6 +246,12 @@ static const char schema_v4[] =
 	"  company_id TEXT, iban TEXT, bic TEXT, email TEXT, invoice_format TEXT,"
 	"  credit_note_format TEXT, peppol_id TEXT, logo TEXT"
 	");"
+	/* the journal's general-ledger accounts: key (receivable, vat, a line
+	 * kind) -> account code; keys not listed keep their defaults */
+	"CREATE TABLE ledger_accounts ("
+	"  key TEXT PRIMARY KEY,"
+	"  account TEXT NOT NULL"
+	");"
 	"CREATE TABLE drafts ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"   /* never reused: DRAFT-ID stays unique */
 	"  period TEXT NOT NULL,"

@@ -18,12 +18,12 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-static char *fx_dup(const char *s)
+static inline char *fx_dup(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
 }
 
-static void fx_add_line(struct doc *d, const char *kind, const char *key, const char *desc,
+static inline void fx_add_line(struct doc *d, const char *kind, const char *key, const char *desc,
 	const char *amount)
 {
 	struct doc_line *l;
@@ -35,18 +35,18 @@ static void fx_add_line(struct doc *d, const char *kind, const char *key, const 
 	dec_parse_strict(&l->amount, amount, strlen(amount), d->minor, d->minor);
 }
 
-static void fx_amount(rb_i128 *out, const struct doc *d, const char *s)
+static inline void fx_amount(rb_i128 *out, const struct doc *d, const char *s)
 {
 	dec_parse_strict(out, s, strlen(s), d->minor, d->minor);
 }
 
-static cairo_status_t fx_png_write(void *c, const unsigned char *p, unsigned int n)
+static inline cairo_status_t fx_png_write(void *c, const unsigned char *p, unsigned int n)
 {
 	return strbuf_add(c, p, n) < 0 ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
 /* A 120 x 40 PNG: a blue bar with an orange square, drawn with cairo. */
-static void fx_logo(struct doc *d)
+static inline void fx_logo(struct doc *d)
 {
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 120, 40);
 	cairo_t *cr = cairo_create(s);
@@ -65,7 +65,7 @@ static void fx_logo(struct doc *d)
 	strbuf_release(&sb);
 }
 
-static void fx_issuer(struct doc *d)
+static inline void fx_issuer(struct doc *d)
 {
 	d->issuer.name = fx_dup("Cloudwise Reselling B.V.");
 	d->issuer.address = fx_dup("Herengracht 100");
@@ -80,7 +80,7 @@ static void fx_issuer(struct doc *d)
 	d->issuer.bic = fx_dup("ABNANL2A");
 }
 
-static struct doc *fx_base(const char *number, const char *currency, const char *customer,
+static inline struct doc *fx_base(const char *number, const char *currency, const char *customer,
 	const char *country, const char *vat_id)
 {
 	struct doc *d = xcalloc(1, sizeof(*d));
@@ -109,7 +109,7 @@ static struct doc *fx_base(const char *number, const char *currency, const char 
 	return d;
 }
 
-static void fx_tax(struct doc *d, const char *name, const char *rate, const char *cat,
+static inline void fx_tax(struct doc *d, const char *name, const char *rate, const char *cat,
 	const char *note)
 {
 	d->tax_name = fx_dup(name);
@@ -120,7 +120,7 @@ static void fx_tax(struct doc *d, const char *name, const char *rate, const char
 
 /* EUR, NL VAT 21% (S): 1234.56 + 89.10 - 50.00 + 127.37 = 1401.03;
  * tax round(1401.03 x 0.21 = 294.2163) = 294.22; total 1695.25. */
-static struct doc *fx_invoice_s(void)
+static inline struct doc *fx_invoice_s(void)
 {
 	struct doc *d = fx_base("INV-2026-00001", "EUR", "acme", "NL", "NL123456789B01");
 	fx_add_line(d, "charge", "Amazon Elastic Compute Cloud", "Amazon Elastic Compute Cloud",
@@ -138,7 +138,7 @@ static struct doc *fx_invoice_s(void)
 }
 
 /* The credit note of fx_invoice_s: the same amounts, as printed. */
-static struct doc *fx_credit_s(void)
+static inline struct doc *fx_credit_s(void)
 {
 	struct doc *d = fx_invoice_s();
 	free(d->number);
@@ -155,7 +155,7 @@ static struct doc *fx_credit_s(void)
 }
 
 /* GBP reverse charge (AE): 2000.00 + 150.00 = 2150.00, tax 0. */
-static struct doc *fx_invoice_ae(void)
+static inline struct doc *fx_invoice_ae(void)
 {
 	struct doc *d = fx_base("INV-2026-00002", "GBP", "brit", "GB", "GB123456789");
 	fx_add_line(d, "charge", "123456789012", "Account 123456789012 — £ billed", "2000.00");
@@ -169,7 +169,7 @@ static struct doc *fx_invoice_ae(void)
 }
 
 /* JPY zero rated (Z): ¥ 120000 + ¥ 3456 = 123456, tax 0. */
-static struct doc *fx_invoice_z(void)
+static inline struct doc *fx_invoice_z(void)
 {
 	struct doc *d = fx_base("INV-2026-00003", "JPY", "nihon", "JP", "JP1234567890123");
 	fx_add_line(d, "charge", "AmazonEC2", "Amazon EC2 (Tōkyō region)", "120000");
@@ -182,7 +182,7 @@ static struct doc *fx_invoice_z(void)
 }
 
 /* EUR exempt (E): 500.00, tax 0. */
-static struct doc *fx_invoice_e(void)
+static inline struct doc *fx_invoice_e(void)
 {
 	struct doc *d = fx_base("INV-2026-00004", "EUR", "school", "NL", "NL111111111B01");
 	fx_add_line(d, "charge", "AmazonS3", "Storage for education", "500.00");
@@ -195,7 +195,7 @@ static struct doc *fx_invoice_e(void)
 
 /* USD outside scope (O), no cluster, no VAT ids, many lines with long
  * descriptions: 80 lines of 12.34 = 987.20 ... 40 pages? No: about 3. */
-static struct doc *fx_invoice_o_long(void)
+static inline struct doc *fx_invoice_o_long(void)
 {
 	struct doc *d = fx_base("INV-2026-00005", "USD", "yankee", "US", NULL);
 	char key[64], desc[400];
@@ -215,7 +215,7 @@ static struct doc *fx_invoice_o_long(void)
 }
 
 /* A draft (no number): what `invoice show DRAFT-ID` prints. */
-static struct doc *fx_draft(void)
+static inline struct doc *fx_draft(void)
 {
 	struct doc *d = fx_invoice_s();
 	free(d->number);
