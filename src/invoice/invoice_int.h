@@ -14,6 +14,10 @@ int invoice_base64(struct strbuf *sb, const unsigned char *data, size_t n);
 /* Decodes base64 (no whitespace); *out is malloc'd. 0 or -1 on bad input. */
 int invoice_base64_decode(unsigned char **out, size_t *outlen, const char *s, size_t n);
 
+/* Appends s as one RFC 4180 CSV field (quoted when it holds , " CR or LF;
+ * NULL is empty). -1 past sb's max. */
+int invoice_csv_field(struct strbuf *sb, const char *s);
+
 /* An amount of d as printed: minor digits, e.g. "1234.50". */
 void invoice_amount(char buf[DEC_BUFSZ], const struct doc *d, rb_i128 v);
 /* The same with thousands separators for people: "1,234.50". */

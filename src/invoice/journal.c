@@ -13,6 +13,7 @@
  * Not for: computing amounts (they come from the frozen documents).
  */
 #include "invoice/invoice.h"
+#include "invoice/invoice_int.h"
 #include "invoice/lifecycle_int.h"
 
 #include <stdlib.h>
@@ -50,19 +51,6 @@ static size_t account_of(const char *kind)
 	return 4; /* other revenue */
 }
 
-static int csv_field(struct strbuf *sb, const char *s)
-{
-	const char *p;
-	if (!strpbrk(s, ",\"\r\n"))
-		return strbuf_addstr(sb, s);
-	if (strbuf_addch(sb, '"') < 0)
-		return -1;
-	for (p = s; *p; p++)
-		if ((*p == '"' && strbuf_addch(sb, '"') < 0) || strbuf_addch(sb, *p) < 0)
-			return -1;
-	return strbuf_addch(sb, '"');
-}
-
 /* One journal line: amount is a debit when > 0, a credit when < 0. */
 static int jline(struct strbuf *sb, const struct account *accounts, long entry,
 	const struct doc *d, size_t acc, const char *desc, rb_i128 amount, rb_i128 *debit,
@@ -79,13 +67,13 @@ static int jline(struct strbuf *sb, const struct account *accounts, long entry,
 		*credit -= amount;
 	snprintf(head, sizeof(head), "%ld,%s,", entry, d->issue_date);
 	bad |= strbuf_addstr(sb, head);
-	bad |= csv_field(sb, d->number);
+	bad |= invoice_csv_field(sb, d->number);
 	bad |= strbuf_addf(sb, ",%s,", doc_type_name(d->type));
-	bad |= csv_field(sb, d->customer_id);
+	bad |= invoice_csv_field(sb, d->customer_id);
 	bad |= strbuf_addf(sb, ",%s,", accounts[acc].account);
-	bad |= csv_field(sb, accounts[acc].name);
+	bad |= invoice_csv_field(sb, accounts[acc].name);
 	bad |= strbuf_addch(sb, ',');
-	bad |= csv_field(sb, desc);
+	bad |= invoice_csv_field(sb, desc);
 	bad |= strbuf_addf(sb, ",%s,%s,%s\r\n", amount > 0 ? a : "", amount < 0 ? a : "",
 		d->currency);
 	return bad;

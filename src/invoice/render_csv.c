@@ -9,28 +9,14 @@
 
 #include "util/banned.h"
 
-static int field(struct strbuf *sb, const char *s)
-{
-	const char *p;
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n"))
-		return strbuf_addstr(sb, s);
-	if (strbuf_addch(sb, '"') < 0)
-		return -1;
-	for (p = s; *p; p++)
-		if ((*p == '"' && strbuf_addch(sb, '"') < 0) || strbuf_addch(sb, *p) < 0)
-			return -1;
-	return strbuf_addch(sb, '"');
-}
-
 static int row(struct strbuf *sb, const struct doc *d, const char *kind, const char *key,
 	const char *desc, rb_i128 amount)
 {
 	char buf[DEC_BUFSZ];
 	invoice_amount(buf, d, amount);
-	if (field(sb, kind) < 0 || strbuf_addch(sb, ',') < 0 || field(sb, key) < 0 ||
-	    strbuf_addch(sb, ',') < 0 || field(sb, desc) < 0 || strbuf_addch(sb, ',') < 0 ||
+	if (invoice_csv_field(sb, kind) < 0 || strbuf_addch(sb, ',') < 0 ||
+	    invoice_csv_field(sb, key) < 0 || strbuf_addch(sb, ',') < 0 ||
+	    invoice_csv_field(sb, desc) < 0 || strbuf_addch(sb, ',') < 0 ||
 	    strbuf_addf(sb, "%s,%s\r\n", buf, d->currency) < 0)
 		return -1;
 	return 0;

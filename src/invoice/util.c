@@ -81,6 +81,21 @@ bad:
 	return -1;
 }
 
+int invoice_csv_field(struct strbuf *sb, const char *s)
+{
+	const char *p;
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n"))
+		return strbuf_addstr(sb, s);
+	if (strbuf_addch(sb, '"') < 0)
+		return -1;
+	for (p = s; *p; p++)
+		if ((*p == '"' && strbuf_addch(sb, '"') < 0) || strbuf_addch(sb, *p) < 0)
+			return -1;
+	return strbuf_addch(sb, '"');
+}
+
 void invoice_amount(char buf[DEC_BUFSZ], const struct doc *d, rb_i128 v)
 {
 	dec_format(buf, DEC_BUFSZ, v, d->minor, d->minor);
