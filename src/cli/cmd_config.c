@@ -2,7 +2,7 @@
  * cmd_config.c: `rebill config apply|export|audit` — the billing
  * configuration as one JSON document (spec §7) and its audit log. Also the
  * helpers the other configuration verbs share (printing a change's result).
- * Validation and storage are src/store/config*.c.
+ * Validation is src/config, storage src/store/config.c.
  */
 #include "cli/cli.h"
 
@@ -143,11 +143,11 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "apply"))
-		return apply(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "export"))
-		return export(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "audit"))
-		return audit(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill config apply FILE.json | export | audit [--limit N]");
+	static const struct cli_verb verbs[] = {
+		{ "apply", apply },
+		{ "export", export },
+		{ "audit", audit },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("config", verbs, ctx, argc, argv, err);
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_invoice_docs.c: the document verbs of `rebill invoice` — run, list,
- * show, finalize, credit, rerate, export, pay, send — plus `rebill export
- * journal` and `rebill report receivables`. Each parses its options from a
+ * show, finalize, credit, rerate, export, pay, send (in cmd_invoice.c's verb
+ * table) — plus `rebill export journal` and `rebill report receivables`. Each parses its options from a
  * table, calls one library function of src/invoice and prints; nothing
  * here computes money.
  *
@@ -90,7 +90,7 @@ static void print_issued(const struct invoice_issued *r, const char *verb)
 		printf("%s %s\n", verb, r->numbers[i]);
 }
 
-static int run(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_run(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *c = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "customer", &c, NULL }, { 0 } };
@@ -108,7 +108,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return flush(err);
 }
 
-static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const heads[] = { "id", "type", "customer", "period", "status",
 		"currency", "total" };
@@ -161,7 +161,7 @@ static int write_out(const char *path, const struct strbuf *sb, struct rb_err *e
 	return 0;
 }
 
-static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *f = NULL, *out = NULL, *ref = NULL;
 	const struct opt opts[] = { { "format", &f, NULL }, { "out", &out, NULL }, { 0 } };
@@ -189,7 +189,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return rc;
 }
 
-static int finalize(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_finalize(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *c = NULL, *date = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "customer", &c, NULL },
@@ -205,7 +205,7 @@ static int finalize(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 	return flush(err);
 }
 
-static int credit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_credit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *reason = NULL, *date = NULL, *number = NULL;
 	const struct opt opts[] = { { "reason", &reason, NULL }, { "date", &date, NULL }, { 0 } };
@@ -222,7 +222,7 @@ static int credit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 	return flush(err);
 }
 
-static int rerate(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_rerate(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *date = NULL, *f = NULL;
 	int dry = 0, period, rc;
@@ -265,7 +265,7 @@ static int rerate(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 	return rc < 0 ? rc : flush(err);
 }
 
-static int export_docs(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *out = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "out", &out, NULL }, { 0 } };
@@ -288,7 +288,7 @@ static int export_docs(struct cli_ctx *ctx, int argc, char **argv, struct rb_err
 	return flush(err);
 }
 
-static int pay(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_pay(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *amount = NULL, *date = NULL, *number = NULL;
 	const struct opt opts[] = { { "amount", &amount, NULL }, { "date", &date, NULL }, { 0 } };
@@ -303,7 +303,7 @@ static int pay(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return flush(err);
 }
 
-static int send_cmd(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+int cmd_invoice_send(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *number = NULL;
 	int force = 0, period = 0, rc;
@@ -321,35 +321,14 @@ static int send_cmd(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 	return rc < 0 ? rc : flush(err);
 }
 
-int cmd_invoice_docs(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
-{
-	static const struct {
-		const char *name;
-		cli_fn fn;
-	} verbs[] = {
-		{ "run", run }, { "list", list }, { "show", show }, { "finalize", finalize },
-		{ "credit", credit }, { "rerate", rerate }, { "export", export_docs }, { "pay", pay },
-		{ "send", send_cmd },
-	};
-	size_t i;
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].fn(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "invoice: unknown subcommand '%s'; see 'rebill help invoice'",
-		argv[1]);
-}
-
-int cmd_export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+static int journal(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *p = NULL, *f = NULL, *out = NULL;
 	const struct opt opts[] = { { "period", &p, NULL }, { "format", &f, NULL },
 		{ "out", &out, NULL }, { 0 } };
 	struct strbuf sb;
 	int period, rc;
-	if (argc < 2 || strcmp(argv[1], "journal"))
-		return rb_err_set(err, RB_EUSAGE, "export: expected 'export journal --period YYYY-MM "
-			"--format csv'");
-	if ((rc = parse("journal", argc - 1, argv + 1, opts, NULL, 0, err)) < 0 ||
+	if ((rc = parse("journal", argc, argv, opts, NULL, 0, err)) < 0 ||
 	    (rc = need_period(&period, "journal", p, err)) < 0)
 		return rc;
 	if (f && strcmp(f, "csv"))
@@ -359,6 +338,12 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		rc = write_out(out, &sb, err);
 	strbuf_release(&sb);
 	return rc;
+}
+
+int cmd_export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const struct cli_verb verbs[] = { { "journal", journal }, { NULL, NULL } };
+	return cli_dispatch("export", verbs, ctx, argc, argv, err);
 }
 
 int cmd_report_receivables(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)

@@ -256,6 +256,20 @@ void cli_args_release(struct cli_args *a)
 	memset(a, 0, sizeof(*a));
 }
 
+int cli_dispatch(const char *cmd, const struct cli_verb *verbs, struct cli_ctx *ctx,
+	int argc, char **argv, struct rb_err *err)
+{
+	size_t i;
+
+	if (argc < 2)
+		return rb_err_set(err, RB_EUSAGE, "%s: missing subcommand; see 'rebill help %s'", cmd, cmd);
+	for (i = 0; verbs[i].name; i++)
+		if (!strcmp(verbs[i].name, argv[1]))
+			return verbs[i].fn(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "%s: unknown subcommand '%s'; see 'rebill help %s'",
+		cmd, argv[1], cmd);
+}
+
 static void print_usage(FILE *f)
 {
 	size_t i;

@@ -4,11 +4,13 @@
  * breakdowns. The CLI and the HTTP server print what these return; they
  * compute no money themselves.
  *
- * Every call loads the configuration for the period (store_config_load),
- * reads the period's facts once (store_facts_scan, in parallel over account
- * ranges; store_facts_each when tags matter), sums them over days and tags
- * (exact: rating the sums equals rating the rows) and rates them with the
- * pure engine in src/rate. Results are plain values: read their fields,
+ * Every call reads one snapshot of the database (store_snapshot_begin: no
+ * write, and nothing another process commits meanwhile is seen): the
+ * configuration for the period (store_config_load), the period's facts
+ * once (store_snapshot_scan, in parallel over account ranges;
+ * store_facts_each when tags matter), summed over days and tags
+ * (cur_fact_sums; exact: rating the sums equals rating the rows), rated
+ * with the pure engine in src/rate. Results are plain values: read their fields,
  * free them with the matching _free (which accepts NULL). Safe to call from
  * several threads on different stores.
  *

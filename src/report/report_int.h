@@ -55,7 +55,7 @@ typedef int (*report_fact_fn)(void *ctx, const struct store_fact *sf,
 
 /* Walks the period's facts: with tags (store_facts_each: sf->day and
  * sf->tags set) when with_tags, else the lean billing read
- * (store_facts_scan: no day, no tags). */
+ * (store_snapshot_scan: no day, no tags), both in rc's snapshot. */
 int report_walk(struct store *s, const struct report_cfg *rc, int with_tags, report_fact_fn fn,
 	void *ctx, struct rb_err *err);
 
