@@ -161,6 +161,15 @@ int render_ubl(struct strbuf *out, const struct doc *d, struct rb_err *err);
  * under xsd_dir (holding maindoc/ and common/). RB_EINPUT with the
  * schema's first complaint, RB_EIO when the schema cannot be loaded. */
 int render_ubl_check(const char *xml, size_t len, const char *xsd_dir, struct rb_err *err);
+/* The two schemas parsed once, for checking many documents (parsing the
+ * 2.4 MB of UBL XSD takes far longer than validating a document). A loaded
+ * schema is only read by render_ubl_check_with. RB_EIO when it cannot be
+ * loaded. */
+struct render_xsd;
+int render_xsd_load(struct render_xsd **out, const char *xsd_dir, struct rb_err *err);
+void render_xsd_free(struct render_xsd *x);
+int render_ubl_check_with(const char *xml, size_t len, const struct render_xsd *x,
+	struct rb_err *err);
 /* A PDF drawn with cairo and pango (DejaVu Sans): A4, the header on every
  * page, long descriptions wrapped, "page N of M". *pages (may be NULL)
  * gets the page count. */

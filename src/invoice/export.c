@@ -67,6 +67,15 @@ const char *invoice_xsd_dir(void)
 int invoice_render(struct strbuf *out, const struct doc *d, enum invoice_format fmt,
 	struct rb_err *err)
 {
+	struct render_xsd *xsd = NULL;
+	int rc = invoice_render_with(out, d, fmt, &xsd, err);
+	render_xsd_free(xsd);
+	return rc;
+}
+
+int invoice_render_with(struct strbuf *out, const struct doc *d, enum invoice_format fmt,
+	struct render_xsd **xsd, struct rb_err *err)
+{
 	size_t start = out->len;
 	int rc;
 	switch (fmt) {
@@ -90,7 +99,9 @@ int invoice_render(struct strbuf *out, const struct doc *d, enum invoice_format 
 	case INVOICE_FMT_UBL:
 		if ((rc = render_ubl(out, d, err)) < 0)
 			return rc;
-		if ((rc = render_ubl_check(out->buf + start, out->len - start, invoice_xsd_dir(), err)) < 0)
+		if (!*xsd && (rc = render_xsd_load(xsd, invoice_xsd_dir(), err)) < 0)
+			return rc;
+		if ((rc = render_ubl_check_with(out->buf + start, out->len - start, *xsd, err)) < 0)
 			return rb_err_set(err, rc, "%s: %s", d->number ? d->number : "draft", err->msg);
 		return 0;
 	}
@@ -126,6 +137,7 @@ int invoice_export(size_t *n, struct invoice_issued *skipped, struct store *s, i
 	struct store_doc *docs = NULL;
 	size_t nd = 0, i, k;
 	struct strbuf sb;
+	struct render_xsd *xsd = NULL;
 	char pb[PERIOD_BUFSZ], path[4096];
 	int rc;
 
@@ -164,7 +176,7 @@ int invoice_export(size_t *n, struct invoice_issued *skipped, struct store *s, i
 				continue;
 			}
 			strbuf_reset(&sb);
-			if ((rc = invoice_render(&sb, d, want[k], err)) < 0)
+			if ((rc = invoice_render_with(&sb, d, want[k], &xsd, err)) < 0)
 				break;
 			snprintf(path, sizeof(path), "%s/%s.%s", dir, d->number, invoice_format_ext(want[k]));
 			rc = write_file(path, sb.buf, sb.len, err);
@@ -175,6 +187,7 @@ int invoice_export(size_t *n, struct invoice_issued *skipped, struct store *s, i
 		(*n)++;
 	}
 	strbuf_release(&sb);
+	render_xsd_free(xsd);
 	store_docs_free(docs, nd);
 	return rc;
 }

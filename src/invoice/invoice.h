@@ -126,6 +126,10 @@ const char *invoice_format_ext(enum invoice_format f);
  * (invoice_xsd_dir) first and refused when it does not pass. */
 int invoice_render(struct strbuf *out, const struct doc *d, enum invoice_format fmt,
 	struct rb_err *err);
+/* The same for many documents: *xsd is loaded on the first UBL document
+ * and kept (the caller frees it with render_xsd_free). */
+int invoice_render_with(struct strbuf *out, const struct doc *d, enum invoice_format fmt,
+	struct render_xsd **xsd, struct rb_err *err);
 
 /* Where the UBL 2.1 schemas are: $REBILL_UBL_XSD, else the installed copy,
  * else the source tree's data/ubl-2.1/xsd. */

@@ -21,9 +21,11 @@
 
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/strbuf.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -347,34 +349,59 @@ static void schema_error(void *ctx, const char *msg, ...)
 	rb_err_set(err, RB_EINPUT, "ubl: the document does not validate against UBL 2.1: %s", line);
 }
 
-int render_ubl_check(const char *xml, size_t len, const char *xsd_dir, struct rb_err *err)
+struct render_xsd {
+	xmlSchemaPtr schema[2];        /* Invoice, CreditNote */
+};
+
+int render_xsd_load(struct render_xsd **out, const char *xsd_dir, struct rb_err *err)
+{
+	static const char *const names[2] = { "Invoice", "CreditNote" };
+	struct render_xsd *x = xcalloc(1, sizeof(*x));
+	struct rb_err local = { 0 };
+	char path[1024];
+	int i;
+
+	*out = NULL;
+	for (i = 0; i < 2; i++) {
+		xmlSchemaParserCtxtPtr pc;
+		snprintf(path, sizeof(path), "%s/maindoc/UBL-%s-2.1.xsd", xsd_dir, names[i]);
+		pc = xmlSchemaNewParserCtxt(path);
+		if (pc) {
+			xmlSchemaSetParserErrors(pc, schema_error, schema_error, &local);
+			x->schema[i] = xmlSchemaParse(pc);
+			xmlSchemaFreeParserCtxt(pc);
+		}
+		if (!x->schema[i]) {
+			render_xsd_free(x);
+			return rb_err_set(err, RB_EIO, "ubl: cannot load the UBL 2.1 schema %s", path);
+		}
+	}
+	*out = x;
+	return 0;
+}
+
+void render_xsd_free(struct render_xsd *x)
+{
+	if (!x)
+		return;
+	xmlSchemaFree(x->schema[0]);
+	xmlSchemaFree(x->schema[1]);
+	free(x);
+}
+
+int render_ubl_check_with(const char *xml, size_t len, const struct render_xsd *x,
+	struct rb_err *err)
 {
 	const char *root_cn = strstr(xml, "<CreditNote");
-	char path[1024];
-	xmlSchemaParserCtxtPtr pc = NULL;
-	xmlSchemaPtr schema = NULL;
 	xmlSchemaValidCtxtPtr vc = NULL;
 	xmlDocPtr doc = NULL;
 	struct rb_err local = { 0 };
 	int ret = 0;
 
-	snprintf(path, sizeof(path), "%s/maindoc/UBL-%s-2.1.xsd", xsd_dir,
-		root_cn && (size_t)(root_cn - xml) < 200 ? "CreditNote" : "Invoice");
-	pc = xmlSchemaNewParserCtxt(path);
-	if (pc)
-		xmlSchemaSetParserErrors(pc, schema_error, schema_error, &local);
-	schema = pc ? xmlSchemaParse(pc) : NULL;
-	if (!schema) {
-		ret = rb_err_set(err, RB_EIO, "ubl: cannot load the UBL 2.1 schema %s", path);
-		goto cleanup;
-	}
 	doc = xmlReadMemory(xml, (int)len, "ubl.xml", NULL, XML_PARSE_NONET);
-	if (!doc) {
-		ret = rb_err_set(err, RB_EINPUT, "ubl: the document is not well-formed XML");
-		goto cleanup;
-	}
-	vc = xmlSchemaNewValidCtxt(schema);
-	rb_err_clear(&local);
+	if (!doc)
+		return rb_err_set(err, RB_EINPUT, "ubl: the document is not well-formed XML");
+	vc = xmlSchemaNewValidCtxt(x->schema[root_cn && (size_t)(root_cn - xml) < 200]);
 	xmlSchemaSetValidErrors(vc, schema_error, schema_error, &local);
 	if (xmlSchemaValidateDoc(vc, doc) != 0) {
 		if (!local.code)
@@ -382,10 +409,18 @@ int render_ubl_check(const char *xml, size_t len, const char *xsd_dir, struct rb
 		*err = local;
 		ret = RB_EINPUT;
 	}
-cleanup:
 	xmlSchemaFreeValidCtxt(vc);
 	xmlFreeDoc(doc);
-	xmlSchemaFree(schema);
-	xmlSchemaFreeParserCtxt(pc);
 	return ret;
+}
+
+int render_ubl_check(const char *xml, size_t len, const char *xsd_dir, struct rb_err *err)
+{
+	struct render_xsd *x = NULL;
+	int rc;
+	if ((rc = render_xsd_load(&x, xsd_dir, err)) < 0)
+		return rc;
+	rc = render_ubl_check_with(xml, len, x, err);
+	render_xsd_free(x);
+	return rc;
 }
