@@ -5,7 +5,8 @@
  * migration once released is never edited: add a new one.
  *
  * Amount columns hold canonical decimal TEXT (see store.h). Periods are
- * "YYYY-MM", days "YYYY-MM-DD", account ids 12-digit TEXT.
+ * "YYYY-MM", days "YYYY-MM-DD", account ids TEXT (12 digits for AWS; other
+ * clouds' ids from FOCUS, see src/ingest/focus.h).
  */
 #include "store/store_int.h"
 
@@ -220,7 +221,14 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (period, payer)"
 	");";
 
-/* v4: invoice documents (spec §8, issue 7), owned by store/documents.c, and
+/* v4: the provider of each import's billing account ("AWS" for CUR, FOCUS
+ * ProviderName such as "Microsoft" or "Google Cloud"): a billing account
+ * belongs to one provider, so it is kept per (payer, period) beside the
+ * import, not in every fact. Databases from before FOCUS held AWS only. */
+static const char schema_v4[] =
+	"ALTER TABLE imports ADD COLUMN provider TEXT NOT NULL DEFAULT 'AWS';";
+
+/* v5: invoice documents (spec §8, issue 7), owned by store/documents.c, and
  * the configuration fields documents print. A draft is the §5 invoice of a
  * customer for a period as `invoice run` last stored it (replaced on every
  * run); a document is a finalized invoice or credit note, frozen: its
@@ -231,7 +239,7 @@ static const char schema_v3[] =
  * inside the finalizing transaction. Documents refer to their customer and
  * plan with DEFERRABLE keys, so the configuration can replace both (apply
  * deletes and re-inserts an object) but never remove them. */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"ALTER TABLE tax_clusters ADD COLUMN category TEXT;"   /* S|AE|Z|E|O, NULL: default */
 	"ALTER TABLE customers ADD COLUMN city TEXT;"
 	"ALTER TABLE customers ADD COLUMN postal_code TEXT;"
@@ -325,5 +333,6 @@ const struct store_migration store_migrations[] = {
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
