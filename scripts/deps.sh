@@ -2,10 +2,11 @@
 # deps.sh run|test: installs, with apt-get, the Debian packages rebill needs
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
-run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev)
+run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
+	libcurl4-openssl-dev libxml2-dev)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore)
 # invoice documents (issue 7): PDF, fonts, UBL, e-mail
-run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core libxml2-dev libcurl4-openssl-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core)
 # invoice tests: pdftotext/pdftoppm, an SMTP sink, validate-ubl's tools
 test_pkgs+=(poppler-utils python3-aiosmtpd libxml2-utils default-jre-headless libsaxonhe-java)
 want=("${run_pkgs[@]}")

@@ -228,7 +228,27 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 	"ALTER TABLE imports ADD COLUMN provider TEXT NOT NULL DEFAULT 'AWS';";
 
-/* v5: invoice documents (spec §8, issue 7), owned by store/documents.c, and
+/* v5: what `rebill import s3://` and `rebill sync` imported from S3, one
+ * row per month (manifest) each time its files were imported (store_s3.h).
+ * The latest row of a (bucket, manifest_key) holds the assembly in the
+ * database; sync skips a month whose manifest still names it. */
+static const char schema_v5[] =
+	"CREATE TABLE s3_syncs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  synced_at TEXT NOT NULL,"          /* UTC, ISO 8601 */
+	"  source TEXT NOT NULL,"             /* the s3://BUCKET/PREFIX named */
+	"  bucket TEXT NOT NULL,"
+	"  manifest_key TEXT NOT NULL,"       /* '' for a prefix without manifests */
+	"  report TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"             /* YYYY-MM, '' when not known */
+	"  assembly_id TEXT NOT NULL,"        /* assembly / execution id, or a digest */
+	"  action TEXT NOT NULL,"             /* 'new' | 'changed' | 'again' */
+	"  files INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL"
+	");"
+	"CREATE INDEX s3_syncs_manifest ON s3_syncs(bucket, manifest_key);";
+
+/* v6: invoice documents (spec §8, issue 7), owned by store/documents.c, and
  * the configuration fields documents print. A draft is the §5 invoice of a
  * customer for a period as `invoice run` last stored it (replaced on every
  * run); a document is a finalized invoice or credit note, frozen: its
@@ -239,7 +259,7 @@ static const char schema_v4[] =
  * inside the finalizing transaction. Documents refer to their customer and
  * plan with DEFERRABLE keys, so the configuration can replace both (apply
  * deletes and re-inserts an object) but never remove them. */
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"ALTER TABLE tax_clusters ADD COLUMN category TEXT;"   /* S|AE|Z|E|O, NULL: default */
 	"ALTER TABLE customers ADD COLUMN city TEXT;"
 	"ALTER TABLE customers ADD COLUMN postal_code TEXT;"
@@ -334,5 +354,6 @@ const struct store_migration store_migrations[] = {
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
 	{ 5, schema_v5 },
+	{ 6, schema_v6 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -4,7 +4,7 @@
  * sendings, and the audit rows of every lifecycle action. What a snapshot
  * holds is src/invoice's business (doc JSON); here it is opaque text.
  *
- * Invariants the database enforces (schema v5): a finalized document, its
+ * Invariants the database enforces (schema v6): a finalized document, its
  * references, payments and sendings are never updated or deleted
  * (triggers); (type, year, seq) and the number are unique; a document is
  * credited in full at most once; a customer or plan that a document refers
