@@ -4,7 +4,9 @@
 # imports it into ./rebill.db, prints what was imported, applies the sample
 # billing configuration (examples/config.json: customers in EUR, GBP, JPY and
 # USD holding the generated accounts) and prints the invoice previews and
-# the reconciliation.
+# the reconciliation. Then it finalizes the period, exports every document
+# (PDF, UBL, HTML, CSV) into ./invoices-2026-10, lets AWS restate one payer's
+# month and shows the correction documents `invoice rerate` issues.
 #
 # demo.sh --serve: then also starts the web console on that database
 # (rebill serve on 127.0.0.1:8080, or $REBILL_LISTEN) with a one-time admin
@@ -15,14 +17,26 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" "$root/build" --buildtype=release
 rebill=$root/build/src/cli/rebill
 export REBILL_DB=${REBILL_DB:-./rebill.db}
-sample=$(mktemp -d)
-trap 'rm -rf "$sample"' EXIT
+sample=$(mktemp -d) restated=$(mktemp -d)
+trap 'rm -rf "$sample" "$restated"' EXIT
 "$rebill" gen --payers 2 --accounts 4 --rows 20000 --period 2026-10 --gzip --parts 2 "$sample"
+"$rebill" gen --payers 2 --accounts 4 --rows 20000 --period 2026-10 --gzip --parts 2 --restate \
+	"$restated" >/dev/null
 "$rebill" import "$sample"
 "$rebill" summary --period 2026-10 --by payer
 "$rebill" config apply "$root/examples/config.json"
 "$rebill" invoice preview --period 2026-10
 "$rebill" report reconcile --period 2026-10
+# invoice documents: drafts, then numbered and frozen, then files
+"$rebill" invoice run --period 2026-10
+"$rebill" invoice finalize --period 2026-10
+out=${REBILL_DEMO_OUT:-./invoices-2026-10}
+"$rebill" invoice export --period 2026-10 --out "$out"
+"$rebill" invoice list --period 2026-10
+echo "the documents are in $(cd "$out" && pwd)"
+# AWS restates the month of the first payer: import it again, re-rate
+"$rebill" --quiet import "$restated/101091972000"
+"$rebill" invoice rerate --period 2026-10
 
 if [ "${1:-}" = --serve ]; then
 	# fresh random passwords, set again on every run (read from stdin, never argv)
@@ -44,6 +58,6 @@ if [ "${1:-}" = --serve ]; then
 	login admin@demo.example admin
 	login billing@acme.example customer acme
 	trap - EXIT
-	rm -rf "$sample"
+	rm -rf "$sample" "$restated"
 	exec "$rebill" serve --listen "$listen"
 fi

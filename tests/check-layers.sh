@@ -14,12 +14,13 @@ declare -A allowed=(
 	[import]="import ingest store config cur util"
 	[report]="report rate store config cur util"
 	[s3]="s3 import store ingest config cur util"
+	[invoice]="invoice report rate store config cur util"
 	[auth]="auth util"
 	[http]="http auth report rate store config cur util"
-	[cli]="cli s3 http auth report import rate store ingest config cur util"
+	[cli]="cli s3 invoice http auth report import rate store ingest config cur util"
 )
 pass=0 fail=0
-for m in util cur ingest config rate store import report s3 auth http cli; do
+for m in util cur ingest config rate store import report s3 invoice auth http cli; do
 	bad=$(grep -rnoE '#include "[a-z_]+/' "$root/src/$m" | while IFS=: read -r file line inc; do
 		dep=${inc#\#include \"}; dep=${dep%/}
 		[[ " ${allowed[$m]} " == *" $dep "* ]] || echo "$file:$line: $m includes $dep/"

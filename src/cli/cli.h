@@ -147,5 +147,17 @@ int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_sync(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_serve(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_user(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_export(struct cli_ctx *, int, char **, struct rb_err *);
+/* The document verbs of `invoice` and `report receivables` (cmd_invoice_docs.c). */
+int cmd_invoice_run(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_list(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_show(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_finalize(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_credit(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_rerate(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_export(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_pay(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_invoice_send(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_report_receivables(struct cli_ctx *, int, char **, struct rb_err *);
 
 #endif

@@ -137,6 +137,10 @@ int cmd_invoice(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct cli_verb verbs[] = {
 		{ "preview", preview },
+		{ "run", cmd_invoice_run }, { "list", cmd_invoice_list }, { "show", cmd_invoice_show },
+		{ "finalize", cmd_invoice_finalize }, { "credit", cmd_invoice_credit },
+		{ "rerate", cmd_invoice_rerate }, { "export", cmd_invoice_export },
+		{ "pay", cmd_invoice_pay }, { "send", cmd_invoice_send },
 		{ NULL, NULL },
 	};
 	return cli_dispatch("invoice", verbs, ctx, argc, argv, err);

@@ -378,6 +378,7 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const struct cli_verb verbs[] = {
 		{ "reconcile", reconcile },
 		{ "margin", margin },
+		{ "receivables", cmd_report_receivables },
 		{ NULL, NULL },
 	};
 	return cli_dispatch("report", verbs, ctx, argc, argv, err);

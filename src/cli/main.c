@@ -148,16 +148,40 @@ static const struct cli_command commands[] = {
 	  "       rebill fx list [--period YYYY-MM] [--format table|csv|json]\n"
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
-	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview invoices",
+	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview, finalize, correct, export and send invoices",
 	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n"
+	  "       rebill invoice run --period YYYY-MM [--customer C]\n"
+	  "       rebill invoice list [--period P] [--customer C]\n"
+	  "         [--status draft|final|credited|paid|overdue] [--format table|csv|json]\n"
+	  "       rebill invoice show NUMBER|DRAFT-ID [--format table|json|html|pdf|csv|ubl]\n"
+	  "         [--out FILE]\n"
+	  "       rebill invoice finalize --period YYYY-MM [--customer C] [--date YYYY-MM-DD]\n"
+	  "       rebill invoice credit NUMBER [--reason TEXT] [--date YYYY-MM-DD]\n"
+	  "       rebill invoice rerate --period YYYY-MM [--dry-run] [--date YYYY-MM-DD]\n"
+	  "         [--format table|json]\n"
+	  "       rebill invoice export --period YYYY-MM --out DIR\n"
+	  "       rebill invoice pay NUMBER --amount X [--date YYYY-MM-DD]\n"
+	  "       rebill invoice send NUMBER | --period YYYY-MM [--force]\n"
 	  "\n"
-	  "Rates the period's imported costs with the billing configuration and prints\n"
-	  "each customer's draft invoice: charge lines, AWS credits/refunds/discounts/tax\n"
-	  "as the plan passes them, managed-service fees, custom lines, subtotal, tax and\n"
-	  "total in the customer's currency. Nothing is stored. A customer invoiced in a\n"
-	  "currency without an exchange rate for the period is an error (exit 2).\n" },
+	  "preview rates the period and prints each customer's invoice; nothing is stored.\n"
+	  "run stores them as drafts (replacing the period's drafts; customers already\n"
+	  "invoiced for the period are corrected with rerate instead). finalize numbers\n"
+	  "and freezes the drafts, all or none (issuer and customer details, tax cluster,\n"
+	  "FX): a finalized document never changes. credit issues a credit note for a\n"
+	  "whole invoice; rerate issues, per customer, the correction between the\n"
+	  "invoice computed now and what its documents of the period add up to. export\n"
+	  "writes every document of the period as PDF, UBL 2.1 (Peppol BIS 3.0), HTML\n"
+	  "and CSV, named by number. pay records a (part) payment; send e-mails PDF and\n"
+	  "UBL over SMTP (settings: REBILL_SMTP_URL, _USER, _PASSWORD, _FROM or a 0600\n"
+	  "REBILL_SMTP_FILE; see docs/invoices.md).\n" },
+	{ "export", cmd_export, CLI_NEEDS_DB, "export the accounting journal",
+	  "usage: rebill export journal --period YYYY-MM [--format csv] [--out FILE]\n"
+	  "\n"
+	  "One balanced entry per finalized document of the period: the receivable,\n"
+	  "revenue per line kind and VAT payable, debit and credit (checked to balance).\n" },
 	{ "report", cmd_report, CLI_NEEDS_DB, "reconciliation and margin reports",
 	  "usage: rebill report reconcile --period YYYY-MM [--format table|csv|json]\n"
+	  "       rebill report receivables [--as-of YYYY-MM-DD] [--format table|csv|json]\n"
 	  "       rebill report margin --period YYYY-MM\n"
 	  "         --by customer|account|service|region|type|tag:KEY\n"
 	  "         [--format table|csv|json]\n"
@@ -168,7 +192,9 @@ static const struct cli_command commands[] = {
 	  "excluded; unassigned accounts; unknown line item types. It always balances,\n"
 	  "checked exactly; if it ever does not, that is exit 4.\n"
 	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
-	  "grouped by the key; rows of unassigned accounts count with billed 0.\n" },
+	  "grouped by the key; rows of unassigned accounts count with billed 0.\n"
+	  "receivables: every finalized invoice not credited, with what is paid, what is\n"
+	  "open and, past its due date, how many days late; totals per currency.\n" },
 	{ "serve", cmd_serve, 0, "serve the JSON API, the console and the customer portal",
 	  "usage: rebill serve [--listen HOST:PORT] [--threads N]\n"
 	  "         [--tls-cert CERT.pem --tls-key KEY.pem]\n"

@@ -324,13 +324,14 @@ static void set_str(json_t *o, const char *key, const char *s)
 
 static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids, json_t *out)
 {
-	static const char *const keys[] = { "id", "name", "rate_pct", "note", NULL };
+	static const char *const keys[] = { "id", "name", "rate_pct", "note", "category", NULL };
+	static const char *const cats[] = { "S", "AE", "Z", "E", "O", NULL };
 	json_t *arr = get_array(r, doc, "tax_clusters", "$"), *e;
 	size_t i;
 
 	json_array_foreach(arr, i, e) {
 		char path[PATHSZ], p[PATHSZ];
-		const char *id, *name, *note;
+		const char *id, *name, *note, *cat;
 		rb_i128 rate = 0;
 		int ok = 1;
 		json_t *o;
@@ -350,6 +351,23 @@ static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids
 		} else if (above(r, path, "rate_pct", rate, TAX_RATE_MAX, "tax rate (%)")) {
 			ok = 0;
 		}
+		/* spec §8: the VAT category; EN 16931 wants a rate for S and 0
+		 * for the others, and a reason (the note) for reverse charge */
+		cat = get_str(r, e, "category", path, 0);
+		if (cat && !in_list(cats, cat)) {
+			problem(r, pkey(p, path, "category"),
+				"unknown VAT category '%s' (expected S, AE, Z, E or O)", cat);
+			ok = 0;
+		} else if (cat && ok && !strcmp(cat, "S") && rate <= 0) {
+			problem(r, pkey(p, path, "category"), "category S needs a rate_pct above 0");
+			ok = 0;
+		} else if (cat && ok && strcmp(cat, "S") && rate != 0) {
+			problem(r, pkey(p, path, "category"), "category %s needs rate_pct 0", cat);
+			ok = 0;
+		} else if (cat && !strcmp(cat, "AE") && !note) {
+			problem(r, pkey(p, path, "note"), "a reverse-charge (AE) cluster needs a note");
+			ok = 0;
+		}
 		if (!id)
 			continue;
 		json_object_set_new(ids, id, json_true());
@@ -360,6 +378,7 @@ static void check_tax_clusters(struct config_result *r, json_t *doc, json_t *ids
 		set_str(o, "name", name);
 		json_object_set_new(o, "rate_pct", dec_json(rate));
 		set_str(o, "note", note);
+		set_str(o, "category", cat);
 		json_array_append_new(out, o);
 	}
 }
@@ -912,6 +931,29 @@ static const struct text_field customer_text[] = {
 	{ "email", 0, 0 },
 	{ "address", 0, 0 },
 	{ "vat_id", 0, 0 },
+	{ "city", 0, 0 },
+	{ "postal_code", 0, 0 },
+	{ "country", 0, 0 },       /* ISO 3166 alpha-2: party_check */
+	{ "company_id", 0, 0 },
+	{ "peppol_id", 0, 0 },     /* SCHEME:ID: party_check */
+};
+
+/* The issuer (spec §8): one object, the reseller itself. */
+static const struct text_field issuer_text[] = {
+	{ "name", 1, 0 },
+	{ "address", 0, 0 },
+	{ "city", 0, 0 },
+	{ "postal_code", 0, 0 },
+	{ "country", 0, 0 },
+	{ "vat_id", 0, 0 },
+	{ "company_id", 0, 0 },
+	{ "iban", 0, 34 },
+	{ "bic", 0, 11 },
+	{ "email", 0, 0 },
+	{ "invoice_format", 0, 64 },
+	{ "credit_note_format", 0, 64 },
+	{ "peppol_id", 0, 0 },
+	{ "logo", 0, 0 },
 };
 
 /* check_keys for an object whose allowed keys are keys plus its text
@@ -952,6 +994,165 @@ static int get_text(struct config_result *r, json_t *obj, const char *path,
 	return 1;
 }
 
+/* The country (two capital letters) and the peppol_id (SCHEME:ID, the
+ * scheme 4 digits) of a customer or the issuer, when given. Returns 0 when
+ * one is bad (reported), else 1. */
+static int party_check(struct config_result *r, json_t *obj, const char *path)
+{
+	const char *c = json_string_value(json_object_get(obj, "country"));
+	const char *pp = json_string_value(json_object_get(obj, "peppol_id"));
+	char p[PATHSZ];
+	int ok = 1;
+	size_t k;
+
+	if (c && (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')) {
+		problem(r, pkey(p, path, "country"),
+			"bad country '%s' (expected an ISO 3166 alpha-2 code such as NL)", c);
+		ok = 0;
+	}
+	if (pp) {
+		int good = strlen(pp) > 5 && pp[4] == ':';
+		for (k = 0; good && k < 4; k++)
+			good = pp[k] >= '0' && pp[k] <= '9';
+		if (!good) {
+			problem(r, pkey(p, path, "peppol_id"),
+				"bad peppol_id '%s' (expected SCHEME:ID such as 0106:12345678)", pp);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* payment_terms_days: an integer 0..3650 when given (default 30, spec §8). */
+static int get_terms(struct config_result *r, json_t *obj, const char *path, json_int_t *out)
+{
+	json_t *v = json_object_get(obj, "payment_terms_days");
+	char p[PATHSZ];
+	*out = -1;
+	if (!v || json_is_null(v))
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3650) {
+		problem(r, pkey(p, path, "payment_terms_days"),
+			"expected a whole number of days from 0 to 3650");
+		return 0;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* A document number pattern: text with {YYYY} and exactly one {SEQ} or
+ * {SEQ:N} (N digits, 1-9); no other braces. */
+static int format_ok(const char *f)
+{
+	int seq = 0;
+	while (*f) {
+		if (*f == '}')
+			return 0;
+		if (*f != '{') {
+			f++;
+			continue;
+		}
+		if (!strncmp(f, "{YYYY}", 6)) {
+			f += 6;
+		} else if (!strncmp(f, "{SEQ}", 5)) {
+			seq++;
+			f += 5;
+		} else if (!strncmp(f, "{SEQ:", 5) && f[5] >= '1' && f[5] <= '9' && f[6] == '}') {
+			seq++;
+			f += 7;
+		} else {
+			return 0;
+		}
+	}
+	return seq == 1;
+}
+
+static json_t *check_issuer(struct config_result *r, json_t *doc)
+{
+	static const char *const keys[] = { NULL };
+	json_t *e = json_object_get(doc, "issuer"), *o;
+	const char *text[NTEXT(issuer_text)], *fi, *fc;
+	char p[PATHSZ];
+	int ok = 1;
+	size_t k;
+
+	if (!e || json_is_null(e))
+		return NULL;
+	if (!is_object(r, e, "$.issuer"))
+		return NULL;
+	check_keys2(r, e, "$.issuer", keys, issuer_text, NTEXT(issuer_text));
+	for (k = 0; k < NTEXT(issuer_text); k++)
+		if (!get_text(r, e, "$.issuer", &issuer_text[k], &text[k]))
+			ok = 0;
+	ok &= party_check(r, e, "$.issuer");
+	fi = json_string_value(json_object_get(e, "invoice_format"));
+	fc = json_string_value(json_object_get(e, "credit_note_format"));
+	if (fi && !format_ok(fi)) {
+		problem(r, pkey(p, "$.issuer", "invoice_format"),
+			"bad number format '%s' (text with {YYYY} and one {SEQ} or {SEQ:N})", fi);
+		ok = 0;
+	}
+	if (fc && !format_ok(fc)) {
+		problem(r, pkey(p, "$.issuer", "credit_note_format"),
+			"bad number format '%s' (text with {YYYY} and one {SEQ} or {SEQ:N})", fc);
+		ok = 0;
+	}
+	if (!strcmp(fi ? fi : "INV-{YYYY}-{SEQ:5}", fc ? fc : "CN-{YYYY}-{SEQ:5}")) {
+		problem(r, pkey(p, "$.issuer", "credit_note_format"),
+			"invoices and credit notes need different number formats");
+		ok = 0;
+	}
+	if (!ok)
+		return NULL;
+	o = json_object();
+	for (k = 0; k < NTEXT(issuer_text); k++)
+		set_str(o, issuer_text[k].key, text[k]);
+	return o;
+}
+
+/* The general-ledger accounts of the journal (export journal): each a
+ * non-empty code; the ones not given keep their defaults (docs/invoices.md). */
+static const char *const ledger_keys[] = { "receivable", "vat", "charge", "fee", "custom",
+	"credit", "refund", "discount", "tax", NULL };
+
+static json_t *check_ledger(struct config_result *r, json_t *doc)
+{
+	json_t *e = json_object_get(doc, "ledger"), *o;
+	char p[PATHSZ];
+	size_t k;
+	int ok = 1;
+
+	if (!e || json_is_null(e))
+		return NULL;
+	if (!is_object(r, e, "$.ledger"))
+		return NULL;
+	check_keys(r, e, "$.ledger", ledger_keys);
+	o = json_object();
+	for (k = 0; ledger_keys[k]; k++) {
+		const char *v = get_str(r, e, ledger_keys[k], "$.ledger", 0);
+		json_t *raw = json_object_get(e, ledger_keys[k]);
+		if (!v) {
+			if (raw && json_is_string(raw))
+				problem(r, pkey(p, "$.ledger", ledger_keys[k]),
+					"expected an account code of 1 to 32 characters");
+			if (raw && !json_is_null(raw))
+				ok = 0;
+			continue;
+		}
+		if (!*v || strlen(v) > 32) {
+			problem(r, pkey(p, "$.ledger", ledger_keys[k]), "expected an account code of 1 to 32 characters");
+			ok = 0;
+			continue;
+		}
+		set_str(o, ledger_keys[k], v);
+	}
+	if (!ok || !json_object_size(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* uses collects {"plan", "currency"} of every customer whose plan and
  * currency are valid (even when something else about it is not), for the
  * fee digit check. */
@@ -959,7 +1160,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 	json_t *tax_ids, json_t *ids, json_t *out, json_t *uses)
 {
 	static const char *const keys[] = { "id", "name", "currency", "plan", "tax_cluster",
-		"grouping", "accounts", NULL };
+		"grouping", "accounts", "payment_terms_days", NULL };
 	static const char *const groupings[] = { "service", "account", "account_service", NULL };
 	json_t *arr = get_array(r, doc, "customers", "$"), *e;
 	struct held *held = NULL;
@@ -970,6 +1171,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		const char *id, *name, *cur, *plan, *tc, *grouping;
 		const char *text[sizeof(customer_text) / sizeof(customer_text[0])];
 		json_t *o, *accounts;
+		json_int_t terms = -1;
 		int ok = 1;
 		size_t k;
 
@@ -1003,6 +1205,8 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		for (k = 0; k < NTEXT(customer_text); k++)
 			if (!get_text(r, e, path, &customer_text[k], &text[k]))
 				ok = 0;
+		ok &= party_check(r, e, path);
+		ok &= get_terms(r, e, path, &terms);
 		accounts = check_accounts(r, e, path, id ? id : "?", &held, &nheld, &ok);
 		if (plan && cur) {
 			json_t *u = json_object();
@@ -1026,6 +1230,8 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 		set_str(o, "grouping", grouping);
 		for (k = 0; k < NTEXT(customer_text); k++)
 			set_str(o, customer_text[k].key, text[k]);
+		if (terms >= 0)
+			json_object_set_new(o, "payment_terms_days", json_integer(terms));
 		json_object_set_new(o, "accounts", accounts);
 		json_array_append_new(out, o);
 	}
@@ -1266,8 +1472,8 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	struct rb_err *err)
 {
 	static const char *const keys[] = { "tax_clusters", "plans", "customers", "fx",
-		"custom_lines", NULL };
-	json_t *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
+		"custom_lines", "issuer", "ledger", NULL };
+	json_t *issuer = NULL, *ledger = NULL, *tax_ids = json_object(), *plan_ids = json_object(), *cust_ids = json_object();
 	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
 	json_t *fx = json_array(), *custom = json_array(), *uses = json_array(), *c;
 	size_t before = r->nproblems, i;
@@ -1284,6 +1490,8 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 		check_fee_digits(r, doc, uses);
 		check_fx(r, doc, fx);
 		check_custom(r, doc, cust_ids, custom);
+		issuer = check_issuer(r, doc);
+		ledger = check_ledger(r, doc);
 	}
 	if (r->nproblems > before) {
 		size_t n = r->nproblems - before;
@@ -1305,8 +1513,14 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 	json_object_set_new(*out, "customers", custs);
 	json_object_set_new(*out, "fx", fx);
 	json_object_set_new(*out, "custom_lines", custom);
-	tc = plans = custs = fx = custom = NULL;
+	if (issuer)
+		json_object_set_new(*out, "issuer", issuer);
+	if (ledger)
+		json_object_set_new(*out, "ledger", ledger);
+	tc = plans = custs = fx = custom = issuer = ledger = NULL;
 cleanup:
+	json_decref(issuer);
+	json_decref(ledger);
 	json_decref(uses);
 	json_decref(tax_ids);
 	json_decref(plan_ids);

@@ -30,6 +30,13 @@ static const char *cluster_name(const struct config_period *cfg, const char *id)
 int report_invoices(struct report_invoices **out, struct store *s, int period,
 	const char *customer, struct rb_err *err)
 {
+	return report_invoices_pinned(out, s, period, customer, NULL, 0, err);
+}
+
+int report_invoices_pinned(struct report_invoices **out, struct store *s, int period,
+	const char *customer, const struct report_fx_pin *pins, size_t npins,
+	struct rb_err *err)
+{
 	struct report_cfg rc = { 0 };
 	struct report_agg agg = { 0 };
 	struct report_invoices *r = NULL;
@@ -41,6 +48,14 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 	if ((ret = report_cfg_load(&rc, s, period, customer ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	nc = rc.cfg->ncustomers;
+	for (i = 0; i < npins; i++) {
+		size_t k;
+		for (k = 0; k < nc; k++)
+			if (!strcmp(rc.cfg->customers[k].id, pins[i].customer)) {
+				rc.cfg->customers[k].fx = pins[i].fx;
+				rc.cfg->customers[k].has_fx = 1;
+			}
+	}
 	if (customer) {
 		for (i = 0; i < nc; i++)
 			if (!strcmp(rc.cfg->customers[i].id, customer))

@@ -61,6 +61,20 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 	const char *customer, struct rb_err *err);
 void report_invoices_free(struct report_invoices *r);
 
+/* An exchange rate to rate a customer's invoice with instead of the
+ * configured one: re-rating a closed period uses the rate of its first
+ * finalized document (spec §8). */
+struct report_fx_pin {
+	const char *customer;
+	rb_i128 fx;            /* DEC_FACTOR_DIGITS */
+};
+
+/* report_invoices with the exchange rates of the customers in pins[0..n)
+ * pinned (customers not configured are ignored). */
+int report_invoices_pinned(struct report_invoices **out, struct store *s, int period,
+	const char *customer, const struct report_fx_pin *pins, size_t npins,
+	struct rb_err *err);
+
 /* ---- reconciliation (spec §6) -------------------------------------------- */
 
 struct report_payer {

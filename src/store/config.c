@@ -9,6 +9,7 @@
  */
 #include "store/store_config.h"
 #include "store/store_int.h"
+#include "store/store_documents.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ static void row_tax(sqlite3_stmt *st, void *arg)
 	col_str(o, "name", st, 1);
 	col_str(o, "rate_pct", st, 2);
 	col_str(o, "note", st, 3);
+	col_str(o, "category", st, 4);
 	json_array_append_new(arg, o);
 }
 
@@ -180,6 +182,14 @@ static void row_customer(sqlite3_stmt *st, void *arg)
 	col_str(o, "email", st, 6);
 	col_str(o, "address", st, 7);
 	col_str(o, "vat_id", st, 8);
+	col_str(o, "city", st, 9);
+	col_str(o, "postal_code", st, 10);
+	col_str(o, "country", st, 11);
+	col_str(o, "company_id", st, 12);
+	col_str(o, "peppol_id", st, 13);
+	if (sqlite3_column_type(st, 14) == SQLITE_INTEGER)
+		json_object_set_new(o, "payment_terms_days",
+			json_integer((json_int_t)sqlite3_column_int64(st, 14)));
 	json_object_set_new(o, "accounts", json_array());
 	json_array_append_new(arg, o);
 }
@@ -221,6 +231,32 @@ static void row_custom(sqlite3_stmt *st, void *arg)
 	json_array_append_new(arg, o);
 }
 
+/* The issuer's columns, in the order of the canonical document. */
+static const char *const issuer_cols[] = { "name", "address", "city", "postal_code",
+	"country", "vat_id", "company_id", "iban", "bic", "email", "invoice_format",
+	"credit_note_format", "peppol_id", "logo" };
+#define NISSUER (sizeof(issuer_cols) / sizeof(issuer_cols[0]))
+
+static void row_ledger(sqlite3_stmt *st, void *arg)
+{
+	json_t *l = json_object_get(arg, "ledger");
+	if (!l) {
+		l = json_object();
+		json_object_set_new(arg, "ledger", l);
+	}
+	json_object_set_new(l, (const char *)sqlite3_column_text(st, 0),
+		json_string((const char *)sqlite3_column_text(st, 1)));
+}
+
+static void row_issuer(sqlite3_stmt *st, void *arg)
+{
+	json_t *o = json_object();
+	size_t k;
+	for (k = 0; k < NISSUER; k++)
+		col_str(o, issuer_cols[k], st, (int)k);
+	json_object_set_new(arg, "issuer", o);
+}
+
 int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 {
 	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
@@ -228,9 +264,11 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	int rc, began = 0;
 
 	*out = NULL;
-	/* nine queries, one state of the database */
+	json_t *holder = json_object();
+
+	/* eleven queries, one state of the database */
 	if ((rc = store_read_begin_int(s, &began, err)) < 0 ||
-	    (rc = query(s, "SELECT id, name, rate_pct, note FROM tax_clusters ORDER BY id",
+	    (rc = query(s, "SELECT id, name, rate_pct, note, category FROM tax_clusters ORDER BY id",
 			NULL, row_tax, tc, err)) < 0 ||
 	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax FROM plans ORDER BY id",
 			NULL, row_plan, plans, err)) < 0 ||
@@ -242,13 +280,21 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	    (rc = query(s, "SELECT plan, type, amount, pct, min, max, description"
 			" FROM plan_fees ORDER BY plan, position", NULL, row_fee, plans, err)) < 0 ||
 	    (rc = query(s, "SELECT id, name, currency, plan, tax_cluster, grouping, email,"
-			" address, vat_id FROM customers ORDER BY id", NULL, row_customer, custs, err)) < 0 ||
+			" address, vat_id, city, postal_code, country, company_id, peppol_id, payment_terms_days"
+			" FROM customers ORDER BY id", NULL, row_customer, custs, err)) < 0 ||
 	    (rc = query(s, "SELECT customer, account, from_period, to_period, split_tag,"
 			" split_value FROM assignments ORDER BY customer, account, from_period, split_value", NULL, row_assignment, custs, err)) < 0 ||
 	    (rc = query(s, "SELECT period, currency, rate FROM fx_rates ORDER BY period, currency",
 			NULL, row_fx, fx, err)) < 0 ||
 	    (rc = query(s, "SELECT customer, period, description, amount FROM custom_lines"
-			" ORDER BY customer, period, position", NULL, row_custom, custom, err)) < 0)
+			" ORDER BY customer, period, position", NULL, row_custom, custom, err)) < 0 ||
+	    (rc = query(s, "SELECT name, address, city, postal_code, country, vat_id, company_id,"
+			" iban, bic, email, invoice_format, credit_note_format, peppol_id, logo"
+			" FROM issuer", NULL, row_issuer, holder, err)) < 0 ||
+	    (rc = query(s, "SELECT key, account FROM ledger_accounts ORDER BY CASE key"
+			" WHEN 'receivable' THEN 0 WHEN 'vat' THEN 1 WHEN 'charge' THEN 2 WHEN 'fee' THEN 3"
+			" WHEN 'custom' THEN 4 WHEN 'credit' THEN 5 WHEN 'refund' THEN 6"
+			" WHEN 'discount' THEN 7 ELSE 8 END", NULL, row_ledger, holder, err)) < 0)
 		goto cleanup;
 	store_read_end_int(s, began);
 	*out = json_object();
@@ -257,8 +303,14 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	json_object_set_new(*out, "customers", custs);
 	json_object_set_new(*out, "fx", fx);
 	json_object_set_new(*out, "custom_lines", custom);
+	if (json_object_get(holder, "issuer"))
+		json_object_set(*out, "issuer", json_object_get(holder, "issuer"));
+	if (json_object_get(holder, "ledger"))
+		json_object_set(*out, "ledger", json_object_get(holder, "ledger"));
+	json_decref(holder);
 	return 0;
 cleanup:
+	json_decref(holder);
 	store_read_end_int(s, began);
 	json_decref(tc);
 	json_decref(plans);
@@ -289,6 +341,10 @@ static json_t *objects_of(json_t *doc)
 		snprintf(key, sizeof(key), "customer:%s", jstr(e, "id"));
 		json_object_set(m, key, e);
 	}
+	if (json_object_get(doc, "issuer"))
+		json_object_set(m, "issuer:profile", json_object_get(doc, "issuer"));
+	if (json_object_get(doc, "ledger"))
+		json_object_set(m, "ledger:accounts", json_object_get(doc, "ledger"));
 	json_array_foreach(json_object_get(doc, "fx"), i, e) {
 		snprintf(key, sizeof(key), "fx:%s:%s", jstr(e, "period"), jstr(e, "currency"));
 		json_object_set(m, key, e);
@@ -318,6 +374,10 @@ static int delete_object(struct store *s, const char *kind, const char *a, const
 
 	if (!strcmp(kind, "tax_cluster"))
 		return exec_params(s, "DELETE FROM tax_clusters WHERE id = ?", 1, p1, err);
+	if (!strcmp(kind, "issuer"))
+		return exec_params(s, "DELETE FROM issuer", 0, p1, err);
+	if (!strcmp(kind, "ledger"))
+		return exec_params(s, "DELETE FROM ledger_accounts", 0, p1, err);
 	if (!strcmp(kind, "plan")) {
 		if ((rc = exec_params(s, "DELETE FROM plan_rules WHERE plan = ?", 1, p1, err)) < 0 ||
 		    (rc = exec_params(s, "DELETE FROM plan_fees WHERE plan = ?", 1, p1, err)) < 0 ||
@@ -326,8 +386,6 @@ static int delete_object(struct store *s, const char *kind, const char *a, const
 		return exec_params(s, "DELETE FROM plans WHERE id = ?", 1, p1, err);
 	}
 	if (!strcmp(kind, "customer")) {
-		/* When invoices land: refuse here to remove a customer that has
-		 * finalized invoices (RB_EINPUT naming it). */
 		if ((rc = exec_params(s, "DELETE FROM assignments WHERE customer = ?", 1, p1, err)) < 0)
 			return rc;
 		return exec_params(s, "DELETE FROM customers WHERE id = ?", 1, p1, err);
@@ -346,9 +404,29 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 	char pos[24];
 
 	if (!strcmp(kind, "tax_cluster")) {
-		const char *p[4] = { jstr(v, "id"), jstr(v, "name"), jstr(v, "rate_pct"), jstr(v, "note") };
-		return exec_params(s, "INSERT INTO tax_clusters (id, name, rate_pct, note)"
-			" VALUES (?, ?, ?, ?)", 4, p, err);
+		const char *p[5] = { jstr(v, "id"), jstr(v, "name"), jstr(v, "rate_pct"), jstr(v, "note"),
+			jstr(v, "category") };
+		return exec_params(s, "INSERT INTO tax_clusters (id, name, rate_pct, note, category)"
+			" VALUES (?, ?, ?, ?, ?)", 5, p, err);
+	}
+	if (!strcmp(kind, "ledger")) {
+		const char *key;
+		json_object_foreach(v, key, e) {
+			const char *q[2] = { key, json_string_value(e) };
+			if ((rc = exec_params(s, "INSERT INTO ledger_accounts (key, account) VALUES (?, ?)",
+					2, q, err)) < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (!strcmp(kind, "issuer")) {
+		const char *p[NISSUER];
+		for (i = 0; i < NISSUER; i++)
+			p[i] = jstr(v, issuer_cols[i]);
+		return exec_params(s, "INSERT INTO issuer (name, address, city, postal_code, country,"
+			" vat_id, company_id, iban, bic, email, invoice_format, credit_note_format,"
+			" peppol_id, logo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			(int)NISSUER, p, err);
 	}
 	if (!strcmp(kind, "plan")) {
 		const char *p[6] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
@@ -386,12 +464,19 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 		return 0;
 	}
 	if (!strcmp(kind, "customer")) {
-		const char *p[9] = { a, jstr(v, "name"), jstr(v, "currency"), jstr(v, "plan"),
+		char terms[24];
+		json_t *tv = json_object_get(v, "payment_terms_days");
+		const char *p[15] = { a, jstr(v, "name"), jstr(v, "currency"), jstr(v, "plan"),
 			jstr(v, "tax_cluster"), jstr(v, "grouping"), jstr(v, "email"),
-			jstr(v, "address"), jstr(v, "vat_id") };
+			jstr(v, "address"), jstr(v, "vat_id"), jstr(v, "city"), jstr(v, "postal_code"),
+			jstr(v, "country"), jstr(v, "company_id"), jstr(v, "peppol_id"),
+			tv ? terms : NULL };
+		if (tv)
+			snprintf(terms, sizeof(terms), "%" JSON_INTEGER_FORMAT, json_integer_value(tv));
 		if ((rc = exec_params(s, "INSERT INTO customers (id, name, currency, plan, tax_cluster,"
-				" grouping, email, address, vat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				9, p, err)) < 0)
+				" grouping, email, address, vat_id, city, postal_code, country, company_id,"
+				" peppol_id, payment_terms_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				" ?, CAST(? AS INTEGER))", 15, p, err)) < 0)
 			return rc;
 		json_array_foreach(json_object_get(v, "accounts"), i, e) {
 			json_t *sp = json_object_get(e, "split");
@@ -463,6 +548,8 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		} else {
 			snprintf(k1, sizeof(k1), "%s", c1 + 1);
 		}
+		if (a && !b && (rc = store_documents_refuse_delete(s, kind, k1, err)) < 0)
+			goto cleanup;
 		if (a && (rc = delete_object(s, kind, k1, k2, err)) < 0)
 			goto cleanup;
 		if (b && (rc = insert_object(s, kind, k1, k2, b, err)) < 0)

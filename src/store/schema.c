@@ -292,6 +292,106 @@ static const char schema_v7[] =
 	"CREATE INDEX login_failures_key ON login_failures(key, at);"
 	"ALTER TABLE audit_log ADD COLUMN actor TEXT;";
 
+/* v8: invoice documents (spec §8, issue 7), owned by store/documents.c, and
+ * the configuration fields documents print. A draft is the §5 invoice of a
+ * customer for a period as `invoice run` last stored it (replaced on every
+ * run); a document is a finalized invoice or credit note, frozen: its
+ * snapshot is the JSON of everything printed on it (invoice/doc.h), and
+ * triggers refuse any UPDATE or DELETE of it, of its references and of the
+ * payments and sendings recorded against it — the database, not only the
+ * code, keeps them immutable. Numbers are (series, year, seq), allocated
+ * inside the finalizing transaction. Documents refer to their customer and
+ * plan with DEFERRABLE keys, so the configuration can replace both (apply
+ * deletes and re-inserts an object) but never remove them. */
+static const char schema_v8[] =
+	"ALTER TABLE tax_clusters ADD COLUMN category TEXT;"   /* S|AE|Z|E|O, NULL: default */
+	"ALTER TABLE customers ADD COLUMN city TEXT;"
+	"ALTER TABLE customers ADD COLUMN postal_code TEXT;"
+	"ALTER TABLE customers ADD COLUMN country TEXT;"
+	"ALTER TABLE customers ADD COLUMN company_id TEXT;"
+	"ALTER TABLE customers ADD COLUMN peppol_id TEXT;"
+	"ALTER TABLE customers ADD COLUMN payment_terms_days INTEGER;"
+	"CREATE TABLE issuer ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1) DEFAULT 1,"
+	"  name TEXT NOT NULL,"
+	"  address TEXT, city TEXT, postal_code TEXT, country TEXT, vat_id TEXT,"
+	"  company_id TEXT, iban TEXT, bic TEXT, email TEXT, invoice_format TEXT,"
+	"  credit_note_format TEXT, peppol_id TEXT, logo TEXT"
+	");"
+	/* the journal's general-ledger accounts: key (receivable, vat, a line
+	 * kind) -> account code; keys not listed keep their defaults */
+	"CREATE TABLE ledger_accounts ("
+	"  key TEXT PRIMARY KEY,"
+	"  account TEXT NOT NULL"
+	");"
+	"CREATE TABLE drafts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"   /* never reused: DRAFT-ID stays unique */
+	"  period TEXT NOT NULL,"
+	"  customer TEXT NOT NULL,"
+	"  plan TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  config TEXT NOT NULL,"                   /* the customer's configuration rated with */
+	"  snapshot TEXT NOT NULL,"                 /* doc JSON */
+	"  UNIQUE (period, customer)"
+	");"
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  type TEXT NOT NULL CHECK (type IN ('invoice', 'credit_note')),"
+	"  year INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL CHECK (seq > 0),"
+	"  customer TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  plan TEXT REFERENCES plans(id) DEFERRABLE INITIALLY DEFERRED,"
+	"  period TEXT NOT NULL,"
+	"  issue_date TEXT NOT NULL,"
+	"  due_date TEXT NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  total TEXT NOT NULL,"                    /* as printed, minor digits */
+	"  credits INTEGER REFERENCES documents(id),"  /* a full credit note: what it credits */
+	"  finalized_at TEXT NOT NULL,"
+	"  snapshot TEXT NOT NULL,"
+	"  UNIQUE (type, year, seq)"
+	");"
+	"CREATE UNIQUE INDEX documents_credited_once ON documents(credits) WHERE credits IS NOT NULL;"
+	"CREATE INDEX documents_period ON documents(period, customer);"
+	/* what a correction (re-rate) or credit note refers to */
+	"CREATE TABLE document_refs ("
+	"  document_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  ref_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  PRIMARY KEY (document_id, ref_id)"
+	");"
+	"CREATE TABLE payments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  amount TEXT NOT NULL,"                   /* document currency, minor digits */
+	"  paid_on TEXT NOT NULL,"
+	"  recorded_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX payments_document ON payments(document_id);"
+	"CREATE TABLE document_sends ("
+	"  id INTEGER PRIMARY KEY,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id),"
+	"  sent_at TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL"
+	");"
+	"CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents BEGIN"
+	"  SELECT RAISE(ABORT, 'a finalized document cannot be changed'); END;"
+	"CREATE TRIGGER documents_no_delete BEFORE DELETE ON documents BEGIN"
+	"  SELECT RAISE(ABORT, 'a finalized document cannot be deleted'); END;"
+	"CREATE TRIGGER document_refs_no_update BEFORE UPDATE ON document_refs BEGIN"
+	"  SELECT RAISE(ABORT, 'the references of a finalized document cannot be changed'); END;"
+	"CREATE TRIGGER document_refs_no_delete BEFORE DELETE ON document_refs BEGIN"
+	"  SELECT RAISE(ABORT, 'the references of a finalized document cannot be changed'); END;"
+	"CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments BEGIN"
+	"  SELECT RAISE(ABORT, 'a recorded payment cannot be changed'); END;"
+	"CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments BEGIN"
+	"  SELECT RAISE(ABORT, 'a recorded payment cannot be deleted'); END;"
+	"CREATE TRIGGER document_sends_no_update BEFORE UPDATE ON document_sends BEGIN"
+	"  SELECT RAISE(ABORT, 'a recorded sending cannot be changed'); END;"
+	"CREATE TRIGGER document_sends_no_delete BEFORE DELETE ON document_sends BEGIN"
+	"  SELECT RAISE(ABORT, 'a recorded sending cannot be deleted'); END;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -300,5 +400,6 @@ const struct store_migration store_migrations[] = {
 	{ 5, schema_v5 },
 	{ 6, schema_v6 },
 	{ 7, schema_v7 },
+	{ 8, schema_v8 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
