@@ -42,6 +42,7 @@ void config_result_release(struct config_result *r)
 		free(r->problems[i].sub);
 	}
 	free(r->problems);
+	json_decref(r->changes);
 	config_result_init(r);
 }
 

@@ -79,7 +79,7 @@ static int apply_config(struct store *s, const char *json)
 	fclose(f);
 	config_result_init(&r);
 	rb_err_clear(&err);
-	rc = store_config_apply_file(s, cfgpath, &r, &err);
+	rc = store_config_apply_file(s, cfgpath, STORE_APPLY_REPLACE, &r, &err);
 	if (rc < 0) {
 		size_t i;
 		printf("  config: %s\n", err.msg);
