@@ -134,8 +134,10 @@ int config_apply_edit(json_t **doc, void *arg, struct rb_err *err)
 		size_t i;
 		char key[512];
 
-		if (!given)
+		if (!given) {
+			a->kept[s - sections] = json_array_size(json_object_get(*doc, s->name));
 			continue;
+		}
 		if (!json_is_array(given)) {
 			json_object_set_new(merged, s->name, json_deep_copy(given));
 			continue;

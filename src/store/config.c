@@ -87,6 +87,7 @@ static void row_plan(sqlite3_stmt *st, void *arg)
 {
 	json_t *o = json_object();
 	col_str(o, "id", st, 0);
+	col_str(o, "currency", st, 6);
 	col_str(o, "basis", st, 1);
 	col_str(o, "markup_pct", st, 2);
 	col_str(o, "credits", st, 3);
@@ -224,7 +225,7 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	*out = NULL;
 	if ((rc = query(s, "SELECT id, name, rate_pct, note FROM tax_clusters ORDER BY id",
 			NULL, row_tax, tc, err)) < 0 ||
-	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax FROM plans ORDER BY id",
+	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax, currency FROM plans ORDER BY id",
 			NULL, row_plan, plans, err)) < 0 ||
 	    (rc = query(s, "SELECT plan, type, factor FROM plan_discounts ORDER BY plan, type",
 			NULL, row_discount, plans, err)) < 0 ||
@@ -302,11 +303,11 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 			" VALUES (?, ?, ?, ?)", 4, p, err);
 	}
 	if (!strcmp(kind, "plan")) {
-		const char *p[6] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
-			jstr(v, "refunds"), jstr(v, "tax") };
+		const char *p[7] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
+			jstr(v, "refunds"), jstr(v, "tax"), jstr(v, "currency") };
 		const char *key;
-		if ((rc = exec_params(s, "INSERT INTO plans (id, basis, markup_pct, credits, refunds, tax)"
-				" VALUES (?, ?, ?, ?, ?, ?)", 6, p, err)) < 0)
+		if ((rc = exec_params(s, "INSERT INTO plans (id, basis, markup_pct, credits, refunds, tax,"
+				" currency) VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err)) < 0)
 			return rc;
 		json_object_foreach(json_object_get(v, "discounts"), key, e) {
 			const char *q[3] = { a, key, json_string_value(e) };

@@ -220,9 +220,15 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (period, payer)"
 	");";
 
+/* v4: a plan may name the currency of its customers (spec §5 step 4, issue
+ * 13); NULL: any. */
+static const char schema_v4_plan_currency[] =
+	"ALTER TABLE plans ADD COLUMN currency TEXT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4_plan_currency },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
