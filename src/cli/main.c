@@ -133,15 +133,19 @@ static const struct cli_command commands[] = {
 	  "usage: rebill report reconcile --period YYYY-MM [--format table|csv|json]\n"
 	  "       rebill report margin --period YYYY-MM\n"
 	  "         --by customer|account|service|region|type|tag:KEY\n"
-	  "         [--format table|csv|json]\n"
+	  "         [--customer ID] [--format table|csv|json]\n"
 	  "\n"
 	  "reconcile: per payer, total unblended cost = assigned + unassigned; per\n"
 	  "customer, cost (unblended, effective, ondemand) beside billed USD, margin,\n"
 	  "what the plan withheld (credits, refunds, discounts, tax) and what rules\n"
 	  "excluded; unassigned accounts; unknown line item types. It always balances,\n"
 	  "checked exactly; if it ever does not, that is exit 4.\n"
-	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
-	  "grouped by the key; rows of unassigned accounts count with billed 0.\n" },
+	  "margin (billing spec §6, USD): revenue = billed USD of the rows other than\n"
+	  "AWS tax + each fee and custom line / the invoice's FX rate; cost = effective\n"
+	  "cost of the rows other than AWS tax; margin = revenue - cost, grouped by the\n"
+	  "key. Unassigned accounts are one line '(unassigned)' (by account: their own\n"
+	  "accounts), fees one line '(fees and custom lines)' unless --by customer.\n"
+	  "--customer: only that customer's rows and invoice.\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -71,15 +71,24 @@ struct report_payer {
 
 /* Cost and revenue of one customer's rows. billed is in USD before FX,
  * managed-service fees and custom lines (those are in the invoice currency
- * and live on the invoice). withheld[cls] = Σ unblended − Σ billed of the
+ * and live on the invoice; fees brings them back to USD for the margin). withheld[cls] = Σ unblended − Σ billed of the
  * policy classes (credit, refund, discount, tax), 0 for the others;
  * excluded = Σ unblended of the rows an exclude rule matched. */
 struct report_customer {
 	const char *customer;                      /* borrowed from the result */
 	long rows;
 	rb_i128 unblended, effective, ondemand;    /* DEC_SCALE */
-	rb_i128 billed;                            /* RATE_SCALE */
-	rb_i128 margin;                            /* RATE_SCALE: billed − effective */
+	rb_i128 billed;                            /* RATE_SCALE, every class */
+	/* Spec §6 margin, USD: revenue = billed of the rows other than tax +
+	 * fees (the invoice's fee and custom lines ÷ its FX rate, each rounded
+	 * to REPORT_DIGITS); cost = effective of the rows other than tax;
+	 * margin = revenue − cost. margin_known = 0 when the customer has fee
+	 * or custom lines but no exchange rate for the period (fees, revenue
+	 * and margin then leave them out and must not be shown as a margin). */
+	rb_i128 fees, revenue;                     /* RATE_SCALE */
+	rb_i128 cost;                              /* DEC_SCALE */
+	rb_i128 margin;                            /* RATE_SCALE */
+	int margin_known;
 	rb_i128 withheld[CUR_NCLASS];              /* RATE_SCALE */
 	rb_i128 excluded;                          /* DEC_SCALE */
 	long excluded_rows;
@@ -167,16 +176,21 @@ enum report_by {
 int report_by_parse(enum report_by *out, const char **tag_key, const char *s,
 	struct rb_err *err);
 
+#define REPORT_FEES "(fees and custom lines)"
+
+/* billed: USD of every row (tax too); spec §6: revenue = billed of the
+ * rows other than tax + fees (fee and custom lines ÷ FX, USD), cost =
+ * effective of the rows other than tax, margin = revenue − cost. */
 struct report_margin_row {
 	char *key;
 	long rows;
-	rb_i128 unblended, effective;              /* DEC_SCALE */
-	rb_i128 billed, margin;                    /* RATE_SCALE, USD */
+	rb_i128 unblended, effective, cost;        /* DEC_SCALE */
+	rb_i128 billed, fees, revenue, margin;     /* RATE_SCALE, USD */
 };
 
 /* Rows sorted by key, bytewise. Every fact of the period counts (rows of
- * unassigned accounts with billed 0), so total.unblended is the period's
- * total unblended cost. */
+ * unassigned accounts as the row REPORT_UNASSIGNED, except by account), so
+ * total.unblended is the period's total unblended cost. */
 struct report_margin {
 	int period;
 	enum report_by by;
@@ -187,6 +201,12 @@ struct report_margin {
 
 int report_margin(struct report_margin **out, struct store *s, int period,
 	enum report_by by, const char *tag_key, struct rb_err *err);
+/* The same for one customer's rows and invoice (customer NULL: all, the
+ * unassigned included). RB_EINPUT "unknown customer 'x'"; RB_EINPUT when
+ * an invoiced customer with fee or custom lines has no exchange rate for
+ * the period (its margin would be wrong without them). */
+int report_margin_for(struct report_margin **out, struct store *s, int period,
+	enum report_by by, const char *tag_key, const char *customer, struct rb_err *err);
 void report_margin_free(struct report_margin *m);
 
 /* ---- JSON (json.c) --------------------------------------------------------- */
