@@ -103,6 +103,7 @@ int cli_config_done(const struct config_result *r, int rc, const char *file,
 /* The commands (one file each: src/cli/cmd_<name>.c). */
 int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_period(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_accounts(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_summary(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_gen(struct cli_ctx *, int, char **, struct rb_err *);

@@ -46,6 +46,18 @@ static void print_result(const struct import_result *r, const struct ingest_list
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
 	}
+	/* a restated month replaces what was there: say what it was */
+	for (i = 0; i < r->npps; i++) {
+		const struct import_pp *pp = &r->pps[i];
+		char per[PERIOD_BUFSZ], was[DEC_BUFSZ], now[DEC_BUFSZ];
+		if (!pp->replaced)
+			continue;
+		period_format(per, pp->period);
+		dec_format(was, sizeof(was), pp->old_unblended, DEC_SCALE, DEC_SCALE);
+		dec_format(now, sizeof(now), pp->unblended, DEC_SCALE, DEC_SCALE);
+		printf("replaced payer %s %s: %lld rows -> %lld, unblended %s -> %s\n", pp->payer, per,
+			(long long)pp->old_rows, (long long)pp->rows, was, now);
+	}
 	for (i = 0; i < list->nskipped; i++)
 		printf("warning: skipped %s (%s)\n", list->skipped[i].path, list->skipped[i].reason);
 	for (i = 0; i < r->nnotes; i++) {
@@ -66,22 +78,23 @@ static void print_result(const struct import_result *r, const struct ingest_list
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_TIMING };
+	enum { O_QUIET, O_TIMING, O_PARTIAL };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
-		{ NULL, 0, NULL },
+		[O_PARTIAL] = { "--partial", 0, NULL }, { NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
 	struct cli_args a;
-	int quiet, timing, rc;
+	int quiet, timing, partial, rc;
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = cli_parse(&a, "import", opts, argc, argv, err)) < 0)
 		return rc;
 	quiet = ctx->quiet || a.opt[O_QUIET];
 	timing = a.opt[O_TIMING] != NULL;
+	partial = a.opt[O_PARTIAL] != NULL;
 	if (a.npos == 0)
 		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
 	else
@@ -96,6 +109,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		rc = rb_err_set(err, RB_EINPUT, "import: no CUR data files found under the given paths");
 		goto cleanup;
 	}
+	if (!partial && (rc = ingest_check_parts(&list, err)) < 0)
+		goto cleanup;
 	memset(&opt, 0, sizeof(opt));
 	opt.progress = !quiet && isatty(2);
 	opt.source = &import_source_cur;

@@ -14,12 +14,15 @@
 
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
-	  "usage: rebill import [--quiet] [--timing] PATH...\n"
+	  "usage: rebill import [--quiet] [--timing] [--partial] PATH...\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
 	  "payer's billing period again replaces it atomically (AWS restates months), so\n"
-	  "name all files of a month in one import (its directory or manifest).\n"
+	  "name all files of a month in one import (its directory or manifest): a data\n"
+	  "file whose manifest lists parts the import leaves out is refused, naming\n"
+	  "them, unless --partial. A replaced month prints its rows and unblended cost\n"
+	  "before -> after. 'rebill period delete' removes a month imported by mistake.\n"
 	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n"
 	  "\n"
 	  "Prints the files, rows, payers, accounts and periods read, then per payer and\n"
@@ -33,6 +36,13 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "Each period with its payers, accounts, rows and unblended cost. Tables show\n"
 	  "amounts rounded to cents; csv and json carry all 10 fractional digits.\n" },
+	{ "period", cmd_period, CLI_NEEDS_DB, "delete a payer's month imported by mistake",
+	  "usage: rebill period delete --payer ACCOUNT --period YYYY-MM\n"
+	  "\n"
+	  "Removes everything imported for that payer and month (facts, notes, the\n"
+	  "import records) in one transaction, recorded in 'rebill config audit' as\n"
+	  "'period:PAYER:YYYY-MM' with the rows and unblended cost removed. Importing\n"
+	  "the month again brings it back.\n" },
 	{ "accounts", cmd_accounts, CLI_NEEDS_DB, "list the usage accounts seen in CUR data",
 	  "usage: rebill accounts [--period YYYY-MM] [--format table|csv|json]\n"
 	  "\n"

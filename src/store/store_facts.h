@@ -77,6 +77,12 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 int store_batch_replace(struct store_batch *b, const char *payer, int period, int64_t rows,
 	rb_i128 unblended, int *replaced, struct rb_err *err);
 
+/* What the latest import of (payer, period) before this batch counted:
+ * *had 0 (rows and unblended 0) when there was none. Call before
+ * store_batch_replace of it. */
+int store_batch_previous(struct store_batch *b, const char *payer, int period, int *had,
+	int64_t *rows, rb_i128 *unblended, struct rb_err *err);
+
 /* Interns a tag set by its canon (see above) and returns its id in *out;
  * "" is 0. Parses canon into tagset_items on first sight; a malformed canon
  * (a pair without \x1f, keys not strictly increasing) is RB_EINPUT. */
