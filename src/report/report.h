@@ -61,6 +61,21 @@ int report_invoices(struct report_invoices **out, struct store *s, int period,
 	const char *customer, struct rb_err *err);
 void report_invoices_free(struct report_invoices *r);
 
+/* What a preview of period should warn about (warnings.c): a period with no
+ * CUR data, a customer's accounts without rows in it or in no imported data
+ * at all, a rule of a plan in use whose service, usage type, region,
+ * account or line item type no imported data holds, an FX rate that moved
+ * more than 20 % from the previous month. Of every invoiced customer, or of
+ * `customer`. msgs are sentences without "warning: ". Release with
+ * report_warnings_release. */
+struct report_warnings {
+	char **msgs;
+	size_t n;
+};
+int report_preview_warnings(struct report_warnings *out, struct store *s, int period,
+	const char *customer, struct rb_err *err);
+void report_warnings_release(struct report_warnings *w);
+
 /* ---- reconciliation (spec §6) -------------------------------------------- */
 
 struct report_payer {

@@ -114,3 +114,38 @@ cleanup:
 		store_rollback(s);
 	return rc;
 }
+
+int store_seen_values(json_t **out, struct store *s, struct rb_err *err)
+{
+	static const char *const cols[] = { "product_code", "usage_type", "region",
+		"line_item_type", NULL };
+	sqlite3 *db = store_db_int(s);
+	json_t *o = json_object();
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; cols[i]; i++) {
+		char sql[128];
+		sqlite3_stmt *st = NULL;
+		json_t *a = json_array();
+		int rc;
+		snprintf(sql, sizeof(sql), "SELECT DISTINCT %s FROM facts", cols[i]);
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+			json_decref(a);
+			json_decref(o);
+			return store_fail_int(db, err, "cannot read the imported values");
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			json_array_append_new(a, json_string(t ? t : ""));
+		}
+		sqlite3_finalize(st);
+		json_object_set_new(o, cols[i], a);
+		if (rc != SQLITE_DONE) {
+			json_decref(o);
+			return store_fail_int(db, err, "cannot read the imported values");
+		}
+	}
+	*out = o;
+	return 0;
+}

@@ -1,12 +1,16 @@
 /*
  * store_period.h: removing one payer's billing period from the database.
  *
+ * Also: the values imported data holds, for preview warnings.
+ *
  * Not for: replacing it (an import of the month does that).
  */
 #ifndef RB_STORE_PERIOD_H
 #define RB_STORE_PERIOD_H
 
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "store/store.h"
 #include "util/decimal.h"
@@ -21,5 +25,11 @@
  * none; RB_EIO on a database error (nothing changed). */
 int store_period_delete(struct store *s, const char *payer, int period, int64_t *rows,
 	rb_i128 *unblended, const char *who, struct rb_err *err);
+
+/* The distinct values imported data holds, over every period: a new object
+ * {"product_code": [...], "usage_type": [...], "region": [...],
+ * "line_item_type": [...]} (for warnings about rules that can match
+ * nothing). RB_EIO on a database error. */
+int store_seen_values(json_t **out, struct store *s, struct rb_err *err);
 
 #endif
