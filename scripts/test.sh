@@ -10,6 +10,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/deps.sh test || exit 3
+# UBSan reports are failures, not log lines
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
 pass=0 fail=0 skip=0
 

@@ -92,6 +92,17 @@ int cli_parse(struct cli_args *out, const char *cmd, const struct cli_option *op
 	int argc, char **argv, struct rb_err *err);
 void cli_args_release(struct cli_args *a);
 
+/* A command's verbs ("account assign", "fx set"): a table ending with a
+ * NULL name. cli_dispatch calls the verb named by argv[1] with argv + 1,
+ * or returns RB_EUSAGE "CMD: missing subcommand; see 'rebill help CMD'" /
+ * "CMD: unknown subcommand 'X'; see 'rebill help CMD'". */
+struct cli_verb {
+	const char *name;
+	cli_fn fn;
+};
+int cli_dispatch(const char *cmd, const struct cli_verb *verbs, struct cli_ctx *ctx,
+	int argc, char **argv, struct rb_err *err);
+
 /* Shared by the configuration verbs (cmd_config.c): prints the problems of
  * a refused change to stderr — "FILE: PATH: MSG" for a file, else "rebill:
  * PATH: MSG"; a problem inside the object at path `focus` is printed as

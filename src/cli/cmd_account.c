@@ -173,11 +173,11 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 
 int cmd_account(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "assign"))
-		return assign(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "unassign"))
-		return unassign(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "list"))
-		return list(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill account assign|unassign|list ...; see 'rebill help account'");
+	static const struct cli_verb verbs[] = {
+		{ "assign", assign },
+		{ "unassign", unassign },
+		{ "list", list },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("account", verbs, ctx, argc, argv, err);
 }

@@ -136,6 +136,16 @@ static int apply(struct cli_ctx *ctx, int argc, char **argv, int diff, struct rb
 	return rc;
 }
 
+static int apply_verb(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return apply(ctx, argc, argv, 0, err);
+}
+
+static int diff_verb(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return apply(ctx, argc, argv, 1, err);
+}
+
 static int export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	json_t *doc = NULL;
@@ -210,13 +220,12 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "apply"))
-		return apply(ctx, argc - 1, argv + 1, 0, err);
-	if (argc >= 2 && !strcmp(argv[1], "diff"))
-		return apply(ctx, argc - 1, argv + 1, 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "export"))
-		return export(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "audit"))
-		return audit(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill config apply [--replace] [--dry-run] FILE.json | diff [--replace] FILE.json | export | audit [--limit N]");
+	static const struct cli_verb verbs[] = {
+		{ "apply", apply_verb },
+		{ "diff", diff_verb },
+		{ "export", export },
+		{ "audit", audit },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("config", verbs, ctx, argc, argv, err);
 }

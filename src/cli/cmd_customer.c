@@ -168,15 +168,24 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return 0;
 }
 
+static int add(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return add_or_edit(ctx, argc, argv, 1, err);
+}
+
+static int edit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return add_or_edit(ctx, argc, argv, 0, err);
+}
+
 int cmd_customer(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "add"))
-		return add_or_edit(ctx, argc - 1, argv + 1, 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "edit"))
-		return add_or_edit(ctx, argc - 1, argv + 1, 0, err);
-	if (argc >= 2 && !strcmp(argv[1], "list"))
-		return list(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "show"))
-		return show(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill customer add|list|show|edit ...; see 'rebill help customer'");
+	static const struct cli_verb verbs[] = {
+		{ "add", add },
+		{ "edit", edit },
+		{ "list", list },
+		{ "show", show },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("customer", verbs, ctx, argc, argv, err);
 }

@@ -98,9 +98,10 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 
 int cmd_fx(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "set"))
-		return set(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "list"))
-		return list(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill fx set --period YYYY-MM --currency CUR RATE | fx list");
+	static const struct cli_verb verbs[] = {
+		{ "set", set },
+		{ "list", list },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("fx", verbs, ctx, argc, argv, err);
 }

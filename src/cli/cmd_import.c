@@ -23,25 +23,35 @@
 
 static void print_result(const struct import_result *r, const struct ingest_list *list)
 {
-	static const char *const heads[] = { "payer", "period", "rows", "unblended", "status" };
-	static const int right[] = { 0, 0, 1, 1, 0 };
+	/* the provider column shows once a FOCUS file brought another cloud */
+	static const char *const heads[] = { "payer", "provider", "period", "rows", "unblended",
+		"status" };
+	static const int right[] = { 0, 0, 0, 1, 1, 0 };
 	struct out_table *t;
 	size_t i;
+	int other = 0;
+
+	for (i = 0; i < r->npps; i++)
+		other |= strcmp(r->pps[i].provider ? r->pps[i].provider : "AWS", "AWS") != 0;
 
 	printf("imported %zu file%s: %lld row%s, %zu payer%s, %zu account%s, %zu period%s\n",
 		r->nfiles, r->nfiles == 1 ? "" : "s", (long long)r->rows, r->rows == 1 ? "" : "s",
 		r->npayers, r->npayers == 1 ? "" : "s", r->naccounts, r->naccounts == 1 ? "" : "s",
 		r->nperiods, r->nperiods == 1 ? "" : "s");
 	if (r->npps) {
-		t = out_table_new(5, heads, right);
+		static const char *const heads5[] = { "payer", "period", "rows", "unblended", "status" };
+		t = other ? out_table_new(6, heads, right) : out_table_new(5, heads5, right + 1);
 		for (i = 0; i < r->npps; i++) {
 			const struct import_pp *pp = &r->pps[i];
 			char per[PERIOD_BUFSZ], rows[24], amt[DEC_BUFSZ];
-			const char *cells[5] = { pp->payer, per, rows, amt, pp->replaced ? "replaced" : "new" };
+			const char *cells[6] = { pp->payer, pp->provider, per, rows, amt,
+				pp->replaced ? "replaced" : "new" };
 			period_format(per, pp->period);
 			snprintf(rows, sizeof(rows), "%lld", (long long)pp->rows);
 			dec_format(amt, sizeof(amt), pp->unblended, DEC_SCALE, DEC_SCALE);
-			out_table_add(t, cells);
+			if (!other)
+				cells[1] = pp->payer;
+			out_table_add(t, other ? cells : cells + 1);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);

@@ -145,10 +145,9 @@ static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *er
 
 int cmd_invoice(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc < 2)
-		return rb_err_set(err, RB_EUSAGE, "invoice: missing subcommand; see 'rebill help invoice'");
-	if (!strcmp(argv[1], "preview"))
-		return preview(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "invoice: unknown subcommand '%s'; see 'rebill help invoice'",
-		argv[1]);
+	static const struct cli_verb verbs[] = {
+		{ "preview", preview },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("invoice", verbs, ctx, argc, argv, err);
 }

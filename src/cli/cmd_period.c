@@ -13,7 +13,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-int cmd_period(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+static int delete(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	enum { O_PAYER, O_PERIOD };
 	static const struct cli_option opts[] = {
@@ -27,9 +27,7 @@ int cmd_period(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	rb_i128 unblended;
 	int period, rc;
 
-	if (argc < 2 || strcmp(argv[1], "delete"))
-		return rb_err_set(err, RB_EUSAGE, "usage: rebill period delete --payer ACCOUNT --period YYYY-MM");
-	if ((rc = cli_parse(&a, "period", opts, argc - 1, argv + 1, err)) < 0)
+	if ((rc = cli_parse(&a, "period", opts, argc, argv, err)) < 0)
 		return rc;
 	payer = a.opt[O_PAYER];
 	per = a.opt[O_PERIOD];
@@ -47,4 +45,10 @@ int cmd_period(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	dec_format(amt, sizeof(amt), unblended, DEC_SCALE, DEC_SCALE);
 	printf("deleted payer %s %s: %lld rows, unblended %s\n", payer, pb, (long long)rows, amt);
 	return 0;
+}
+
+int cmd_period(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const struct cli_verb verbs[] = { { "delete", delete }, { NULL, NULL } };
+	return cli_dispatch("period", verbs, ctx, argc, argv, err);
 }

@@ -82,9 +82,10 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 
 int cmd_plan(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc >= 2 && !strcmp(argv[1], "list"))
-		return list(ctx, argc - 1, argv + 1, err);
-	if (argc >= 2 && !strcmp(argv[1], "show"))
-		return show(ctx, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "usage: rebill plan list | show ID (edit plans with 'rebill config apply')");
+	static const struct cli_verb verbs[] = {
+		{ "list", list },
+		{ "show", show },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("plan", verbs, ctx, argc, argv, err);
 }

@@ -374,14 +374,22 @@ static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb
 	return 0;
 }
 
+static int reconcile(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return run(ctx, 0, argc, argv, err);
+}
+
+static int margin(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return run(ctx, 1, argc, argv, err);
+}
+
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	if (argc < 2)
-		return rb_err_set(err, RB_EUSAGE, "report: missing subcommand; see 'rebill help report'");
-	if (!strcmp(argv[1], "reconcile"))
-		return run(ctx, 0, argc - 1, argv + 1, err);
-	if (!strcmp(argv[1], "margin"))
-		return run(ctx, 1, argc - 1, argv + 1, err);
-	return rb_err_set(err, RB_EUSAGE, "report: unknown subcommand '%s'; see 'rebill help report'",
-		argv[1]);
+	static const struct cli_verb verbs[] = {
+		{ "reconcile", reconcile },
+		{ "margin", margin },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("report", verbs, ctx, argc, argv, err);
 }

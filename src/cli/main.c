@@ -24,6 +24,8 @@ static const struct cli_command commands[] = {
 	  "them, unless --partial. A replaced month prints its rows and unblended cost\n"
 	  "before -> after. 'rebill period delete' removes a month imported by mistake.\n"
 	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n"
+	  "FOCUS 1.0-1.2 exports (AWS, Azure, Google Cloud, Oracle) are recognised by\n"
+	  "their columns and read the same way (docs/import-focus.md).\n"
 	  "\n"
 	  "Prints the files, rows, payers, accounts and periods read, then per payer and\n"
 	  "period the rows and the exact unblended cost (\"replaced\" when it restated a\n"
@@ -50,12 +52,13 @@ static const struct cli_command commands[] = {
 	  "or over all. Tables show cents; csv and json all 10 fractional digits.\n" },
 	{ "summary", cmd_summary, CLI_NEEDS_DB, "sum a period's costs by payer, account, service, ...",
 	  "usage: rebill summary --period YYYY-MM\n"
-	  "         [--by payer|account|service|region|type|class|day|tag:KEY]\n"
+	  "         [--by payer|account|service|region|type|class|day|provider|tag:KEY]\n"
 	  "         [--format table|csv|json]\n"
 	  "\n"
 	  "Sums a period's rows and its unblended, on-demand and effective (amortized)\n"
 	  "cost by group (default: payer), sorted by key. tag:KEY groups by the value of\n"
-	  "one tag (\"(untagged)\" in tables). Tables show amounts rounded to cents, with\n"
+	  "one tag (\"(untagged)\" in tables); provider by cloud (AWS, or a FOCUS\n"
+	  "export's ProviderName). Tables show amounts rounded to cents, with\n"
 	  "a \"(rounding)\" line when the rounded groups do not add up to the rounded\n"
 	  "TOTAL; csv (groups only) and json (with \"total\") carry all 10 fractional\n"
 	  "digits, exact. A period without facts is an error listing the known ones.\n" },
@@ -247,6 +250,20 @@ void cli_args_release(struct cli_args *a)
 {
 	free(a->pos);
 	memset(a, 0, sizeof(*a));
+}
+
+int cli_dispatch(const char *cmd, const struct cli_verb *verbs, struct cli_ctx *ctx,
+	int argc, char **argv, struct rb_err *err)
+{
+	size_t i;
+
+	if (argc < 2)
+		return rb_err_set(err, RB_EUSAGE, "%s: missing subcommand; see 'rebill help %s'", cmd, cmd);
+	for (i = 0; verbs[i].name; i++)
+		if (!strcmp(verbs[i].name, argv[1]))
+			return verbs[i].fn(ctx, argc - 1, argv + 1, err);
+	return rb_err_set(err, RB_EUSAGE, "%s: unknown subcommand '%s'; see 'rebill help %s'",
+		cmd, argv[1], cmd);
 }
 
 static void print_usage(FILE *f)

@@ -229,13 +229,21 @@ static int id_ok(const char *s)
 	return n > 0 && n <= ID_MAX;
 }
 
+/* An AWS account id is 12 digits (an id of digits only is held to that, so
+ * a mistyped AWS id is caught). An id with any other character is another
+ * cloud's, from a FOCUS export (Azure "/subscriptions/<GUID>", GCP project
+ * ids, Oracle OCIDs): 1 to 128 bytes of visible ASCII, the rule of
+ * focus_account_ok in src/ingest/focus.h. */
 int config_account_ok(const char *s)
 {
 	size_t i;
-	for (i = 0; i < 12; i++)
-		if (s[i] < '0' || s[i] > '9')
+	int digits = 1;
+	for (i = 0; s[i]; i++) {
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e || i >= 128)
 			return 0;
-	return s[12] == '\0';
+		digits &= s[i] >= '0' && s[i] <= '9';
+	}
+	return digits ? i == 12 : 1;
 }
 
 /* The id field of a section entry: valid and unique within seen. */

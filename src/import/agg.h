@@ -7,7 +7,7 @@
  * region, owner, tag set) and into monthly resource facts keyed by (period,
  * payer, account, resource id, product code), with rows and exact sums of the
  * usage amount and the three cost views. It also counts the rows each input
- * file gave each (payer, period).
+ * file gave each (payer, period), with the rows' provider.
  *
  * Invariants: strings are interned once into an arena (no allocation per
  * row); facts live in open-addressing hash tables that double at 3/4
@@ -74,10 +74,11 @@ const char *agg_tagset(const struct agg *a, size_t i);
 size_t agg_nresources(const struct agg *a);
 void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out);
 
-/* Rows per (file, payer, period). */
+/* Rows per (file, payer, period, provider). */
 struct agg_file_rows {
 	uint32_t file;
 	const char *payer;
+	const char *provider;      /* as agg_pp_provider */
 	int period;
 	int64_t rows;
 };
@@ -103,6 +104,9 @@ void agg_reset_facts(struct agg *a);
 size_t agg_npps(const struct agg *a);
 void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
 	struct store_sum *sum);
+/* The provider of the rows of agg_pp(a, i) ("AWS" for CUR; FOCUS
+ * ProviderName): an entry per (payer, period, provider). */
+const char *agg_pp_provider(const struct agg *a, size_t i);
 size_t agg_nothers(const struct agg *a);
 void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
 	const char **type, struct store_sum *sum);

@@ -373,6 +373,31 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 		int period;
 		agg_pp(a, i, &payer, &period, &sum);
 		pp = pp_get(r, &ppalloc, payer, period);
+		if (pp->provider) {
+			/* one billing account belongs to one provider: the provider is
+			 * recorded per (payer, period), beside the import */
+			char p[PERIOD_BUFSZ];
+			const char *prov[2] = { pp->provider, agg_pp_provider(a, i) };
+			uint32_t file[2] = { UINT32_MAX, UINT32_MAX };
+			int k, late;
+			/* the first file of each provider; the later one is blamed,
+			 * whatever order the threads summed them in */
+			for (j = 0; j < agg_nfile_rows(a); j++) {
+				struct agg_file_rows fr;
+				agg_file_rows(a, j, &fr);
+				for (k = 0; k < 2; k++)
+					if (fr.period == period && !strcmp(fr.payer, payer) &&
+					    !strcmp(fr.provider, prov[k]) && fr.file < file[k])
+						file[k] = fr.file;
+			}
+			late = file[1] > file[0];
+			period_format(p, period);
+			free(periods);
+			return rb_err_at(err, RB_EINPUT, sh->files[file[late]].path, 0, 0,
+				"billing account '%s' has provider '%s' here, '%s' in %s (%s)",
+				payer, prov[late], prov[!late], sh->files[file[!late]].path, p);
+		}
+		pp->provider = xstrdup(agg_pp_provider(a, i));
 		pp->rows = sum.rows;
 		pp->unblended = sum.unblended;
 		r->rows += sum.rows;
@@ -407,6 +432,7 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 	}
 	if (r->npps)
 		qsort(r->pps, r->npps, sizeof(*r->pps), pp_cmp);
+	(void)err;
 	if (r->nnotes)
 		qsort(r->notes, r->nnotes, sizeof(*r->notes), note_cmp);
 	r->nunknown_types = count_distinct_names(r, "unknown_type");
@@ -415,7 +441,6 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 		if (i == 0 || strcmp(r->pps[i - 1].payer, r->pps[i].payer))
 			r->npayers++;
 	}
-	(void)err;
 	return 0;
 }
 
@@ -548,7 +573,9 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 		if ((rc = store_batch_previous(b, r->pps[i].payer, r->pps[i].period, &had,
 				&r->pps[i].old_rows, &r->pps[i].old_unblended, err)) < 0 ||
 		    (rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
-				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0)
+				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0 ||
+		    (rc = store_batch_provider(b, r->pps[i].payer, r->pps[i].period,
+				r->pps[i].provider, err)) < 0)
 			goto cleanup;
 	}
 	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
@@ -623,8 +650,10 @@ static void now_utc(char buf[32])
 void import_result_release(struct import_result *r)
 {
 	size_t i;
-	for (i = 0; i < r->npps; i++)
+	for (i = 0; i < r->npps; i++) {
 		free(r->pps[i].payer);
+		free(r->pps[i].provider);
+	}
 	for (i = 0; i < r->nnotes; i++) {
 		free(r->notes[i].payer);
 		free(r->notes[i].name);

@@ -74,6 +74,7 @@ struct import_options {
 struct import_pp {
 	char *payer;
 	int period;
+	char *provider;            /* "AWS" for CUR, FOCUS ProviderName */
 	int64_t rows;
 	rb_i128 unblended;
 	int replaced;              /* the database held this (payer, period) before */

@@ -2,7 +2,9 @@
  * ingest.h: reading AWS Cost and Usage Report files into normalized rows.
  *
  * Knows CSV (RFC 4180), gzip, CUR column names (legacy "lineItem/UnblendedCost",
- * CUR 2.0 / Athena "line_item_unblended_cost") and manifests; knows nothing of
+ * CUR 2.0 / Athena "line_item_unblended_cost"), FOCUS 1.0-1.2 column names
+ * ("BilledCost", "ChargeCategory": focus.h, docs/import-focus.md) and
+ * manifests; knows nothing of
  * customers, prices or the database. Memory is bounded whatever the file
  * size: a reader holds one row at a time, and every field is limited to
  * INGEST_MAX_FIELD bytes.
@@ -13,8 +15,10 @@
  * Row rules (cur_reader_next): every row of a file has the billing period of
  * its first row; the usage day is a real calendar day; payer and usage
  * account ids are 1 to 20 ASCII digits (AWS uses 12; anonymised samples
- * differ); amounts are exact decimals (E-notation allowed), an empty cell is
- * 0; an empty tag value is no tag; when two columns give the same tag key the
+ * differ). FOCUS rows differ: each row has its own billing period, account
+ * ids are other clouds' too (focus_account_ok), NULL cells are empty.
+ * Amounts are exact decimals (E-notation allowed), an empty cell is 0; an
+ * empty tag value is no tag; when two columns give the same tag key the
  * first in header order wins and the rest are counted (duplicate_tags).
  * Memory per reader: a 1 MiB buffer, grown only for a row longer than that
  * (at most 16 MiB, a longer row is bad input).
@@ -58,6 +62,8 @@ struct cur_row {
 	struct rb_str operation;   /* lineItem/Operation */
 	struct rb_str region;      /* product/region ("" when absent) */
 	struct rb_str resource_id; /* lineItem/ResourceId ("" when absent) */
+	struct rb_str provider;    /* "AWS" for CUR; FOCUS ServiceProviderName or
+	                            * ProviderName ("" when absent) */
 	char owner[13];            /* commitment owner (cur_owner_from_arn) or "" */
 	rb_i128 usage_amount;      /* DEC_SCALE */
 	struct cur_views views;    /* spec §3, DEC_SCALE */

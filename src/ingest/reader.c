@@ -5,12 +5,14 @@
  * The header decides where each value rebill needs comes from: legacy CUR
  * names ("lineItem/UnblendedCost", "resourceTags/user:Env") or the snake
  * case names of CUR 2.0 and Athena ("line_item_unblended_cost",
- * "resource_tags" as a JSON map, or flat "resource_tags_user_env"). Only
- * mapped cells are looked at; amounts are parsed exactly (util/decimal.h).
+ * "resource_tags" as a JSON map, or flat "resource_tags_user_env"), or
+ * FOCUS names ("BilledCost", "Tags" as a JSON map; what a FOCUS row means is
+ * focus.c). Only mapped cells are looked at; amounts are parsed exactly
+ * (util/decimal.h).
  *
- * Choices: account and payer ids must be non-empty ASCII digits (at most 20;
- * AWS ids have 12, anonymised samples other counts), anything else is bad
- * input. Tags with an empty value are no tag; when two sources give a row
+ * Choices: CUR account and payer ids must be non-empty ASCII digits (at most
+ * 20; AWS ids have 12, anonymised samples other counts), FOCUS ones visible
+ * ASCII (focus_account_ok), anything else is bad input. Tags with an empty value are no tag; when two sources give a row
  * the same key, the first in header order wins (a resource_tags JSON cell
  * counts at its column) and the others are counted in duplicate_tags.
  *
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "ingest/csv.h"
+#include "ingest/focus.h"
 #include "util/hash.h"
 #include "util/period.h"
 #include "util/strbuf.h"
@@ -39,40 +42,68 @@ enum fld {
 	F_REGION, F_REGION_CODE, F_RESOURCE_ID, F_USAGE_AMOUNT, F_PUBLIC_OD,
 	F_RI_ARN, F_RI_EFFECTIVE, F_RI_UNUSED_AMORT, F_RI_UNUSED_RECUR,
 	F_SP_ARN, F_SP_EFFECTIVE, F_SP_TOTAL, F_SP_USED, F_TAGS_JSON, F_PRODUCT_MAP,
+	/* FOCUS only */
+	F_CHARGE_CLASS, F_EFFECTIVE, F_LIST, F_COMMITMENT, F_COMMITMENT_STATUS,
+	F_PROVIDER, F_SERVICE_PROVIDER, F_CURRENCY, F_SKU,
 	F_N
 };
 
+/* Where each value comes from. A FOCUS header (focus_is_header) is mapped
+ * by the focus names only, a CUR header by the legacy and snake names: the
+ * FOCUS column map shares the slots (and so cell parsing, tags and errors)
+ * wherever a FOCUS column means what the CUR column means. In FOCUS the
+ * required columns are BilledCost, BillingAccountId, BillingPeriodStart,
+ * ChargeCategory and ChargePeriodStart (SubAccountId may be absent: the
+ * account is then the billing account). */
 static const struct {
 	const char *legacy;
 	const char *snake;
+	const char *focus;
 } names[F_N] = {
-	[F_PAYER] = { "bill/PayerAccountId", "bill_payer_account_id" },
-	[F_PERIOD] = { "bill/BillingPeriodStartDate", "bill_billing_period_start_date" },
-	[F_ACCOUNT] = { "lineItem/UsageAccountId", "line_item_usage_account_id" },
-	[F_TYPE] = { "lineItem/LineItemType", "line_item_line_item_type" },
-	[F_USAGE_START] = { "lineItem/UsageStartDate", "line_item_usage_start_date" },
-	[F_UNBLENDED] = { "lineItem/UnblendedCost", "line_item_unblended_cost" },
-	[F_PRODUCT_CODE] = { "lineItem/ProductCode", "line_item_product_code" },
-	[F_PRODUCT_NAME] = { "product/ProductName", "product_product_name" },
-	[F_USAGE_TYPE] = { "lineItem/UsageType", "line_item_usage_type" },
-	[F_OPERATION] = { "lineItem/Operation", "line_item_operation" },
-	[F_REGION] = { "product/region", "product_region" },
-	[F_REGION_CODE] = { "product/regionCode", "product_region_code" },
-	[F_RESOURCE_ID] = { "lineItem/ResourceId", "line_item_resource_id" },
-	[F_USAGE_AMOUNT] = { "lineItem/UsageAmount", "line_item_usage_amount" },
-	[F_PUBLIC_OD] = { "pricing/publicOnDemandCost", "pricing_public_on_demand_cost" },
-	[F_RI_ARN] = { "reservation/ReservationARN", "reservation_reservation_a_r_n" },
-	[F_RI_EFFECTIVE] = { "reservation/EffectiveCost", "reservation_effective_cost" },
+	[F_PAYER] = { "bill/PayerAccountId", "bill_payer_account_id", "BillingAccountId" },
+	[F_PERIOD] = { "bill/BillingPeriodStartDate", "bill_billing_period_start_date",
+		"BillingPeriodStart" },
+	[F_ACCOUNT] = { "lineItem/UsageAccountId", "line_item_usage_account_id", "SubAccountId" },
+	[F_TYPE] = { "lineItem/LineItemType", "line_item_line_item_type", "ChargeCategory" },
+	[F_USAGE_START] = { "lineItem/UsageStartDate", "line_item_usage_start_date",
+		"ChargePeriodStart" },
+	[F_UNBLENDED] = { "lineItem/UnblendedCost", "line_item_unblended_cost", "BilledCost" },
+	/* AWS's FOCUS export adds x_ServiceCode, x_UsageType, x_Operation */
+	[F_PRODUCT_CODE] = { "lineItem/ProductCode", "line_item_product_code", "x_ServiceCode" },
+	[F_PRODUCT_NAME] = { "product/ProductName", "product_product_name", "ServiceName" },
+	[F_USAGE_TYPE] = { "lineItem/UsageType", "line_item_usage_type", "x_UsageType" },
+	[F_OPERATION] = { "lineItem/Operation", "line_item_operation", "x_Operation" },
+	[F_REGION] = { "product/region", "product_region", "RegionId" },
+	[F_REGION_CODE] = { "product/regionCode", "product_region_code", NULL },
+	[F_RESOURCE_ID] = { "lineItem/ResourceId", "line_item_resource_id", "ResourceId" },
+	[F_USAGE_AMOUNT] = { "lineItem/UsageAmount", "line_item_usage_amount", "ConsumedQuantity" },
+	[F_PUBLIC_OD] = { "pricing/publicOnDemandCost", "pricing_public_on_demand_cost", NULL },
+	[F_RI_ARN] = { "reservation/ReservationARN", "reservation_reservation_a_r_n", NULL },
+	[F_RI_EFFECTIVE] = { "reservation/EffectiveCost", "reservation_effective_cost", NULL },
 	[F_RI_UNUSED_AMORT] = { "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
-		"reservation_unused_amortized_upfront_fee_for_billing_period" },
-	[F_RI_UNUSED_RECUR] = { "reservation/UnusedRecurringFee", "reservation_unused_recurring_fee" },
-	[F_SP_ARN] = { "savingsPlan/SavingsPlanARN", "savings_plan_savings_plan_a_r_n" },
+		"reservation_unused_amortized_upfront_fee_for_billing_period", NULL },
+	[F_RI_UNUSED_RECUR] = { "reservation/UnusedRecurringFee", "reservation_unused_recurring_fee", NULL },
+	[F_SP_ARN] = { "savingsPlan/SavingsPlanARN", "savings_plan_savings_plan_a_r_n", NULL },
 	[F_SP_EFFECTIVE] = { "savingsPlan/SavingsPlanEffectiveCost",
-		"savings_plan_savings_plan_effective_cost" },
-	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date" },
-	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment" },
-	[F_TAGS_JSON] = { NULL, "resource_tags" },
-	[F_PRODUCT_MAP] = { NULL, "product" },   /* CUR 2.0: JSON map of product attributes */
+		"savings_plan_savings_plan_effective_cost", NULL },
+	[F_SP_TOTAL] = { "savingsPlan/TotalCommitmentToDate", "savings_plan_total_commitment_to_date", NULL },
+	[F_SP_USED] = { "savingsPlan/UsedCommitment", "savings_plan_used_commitment", NULL },
+	[F_TAGS_JSON] = { NULL, "resource_tags", "Tags" },
+	[F_PRODUCT_MAP] = { NULL, "product", NULL },   /* CUR 2.0: JSON map of product attributes */
+	[F_CHARGE_CLASS] = { NULL, NULL, "ChargeClass" },
+	[F_EFFECTIVE] = { NULL, NULL, "EffectiveCost" },
+	[F_LIST] = { NULL, NULL, "ListCost" },
+	[F_COMMITMENT] = { NULL, NULL, "CommitmentDiscountId" },
+	[F_COMMITMENT_STATUS] = { NULL, NULL, "CommitmentDiscountStatus" },
+	[F_PROVIDER] = { NULL, NULL, "ProviderName" },               /* FOCUS 1.0, 1.1 */
+	[F_SERVICE_PROVIDER] = { NULL, NULL, "ServiceProviderName" }, /* FOCUS 1.2 */
+	[F_CURRENCY] = { NULL, NULL, "BillingCurrency" },
+	[F_SKU] = { NULL, NULL, "SkuId" },   /* usage type when x_UsageType is absent */
+};
+
+/* FOCUS columns that must be present (SubAccountId may be absent). */
+static const enum fld focus_required[] = {
+	F_UNBLENDED, F_PAYER, F_PERIOD, F_TYPE, F_USAGE_START,
 };
 
 #define LEGACY_TAG_PREFIX "resourceTags/"
@@ -80,6 +111,7 @@ static const struct {
 #define QUOTE_MAX 64   /* bytes of a bad value quoted in a message */
 #define PRODUCT_CACHE 256   /* CUR 2.0 product maps remembered (they repeat) */
 #define TAGS_CACHE 64        /* resource_tags cells remembered */
+#define PROVIDERS 16         /* FOCUS billing accounts whose provider is checked here */
 
 /* A parsed resource_tags JSON cell. */
 struct tags_entry {
@@ -115,6 +147,7 @@ struct cur_reader {
 	char **header;               /* ncols names, NUL-terminated */
 	int col[F_N];                /* header index, -1 when absent */
 	int legacy;                  /* names in legacy style (for messages) */
+	int focus;                   /* a FOCUS dataset (focus.h) */
 	struct tagcol *tagcols;      /* sorted by key, then header order */
 	size_t ntagcols;
 	const char **unknown;
@@ -136,6 +169,12 @@ struct cur_reader {
 
 	struct product_entry *products;   /* PRODUCT_CACHE entries, by hash */
 
+	/* FOCUS: the provider of the first PROVIDERS billing accounts seen, so
+	 * that one named with two providers is refused at its line (import.c
+	 * checks every account again, across files) */
+	struct { char *payer, *provider; } providers[PROVIDERS];
+	size_t nproviders;
+
 	uint64_t rows, duplicate_tags;
 };
 
@@ -143,7 +182,17 @@ static const char *colname(const struct cur_reader *r, enum fld k)
 {
 	if (r->col[k] >= 0)
 		return r->header[r->col[k]];
+	if (r->focus)
+		return names[k].focus;
 	return r->legacy && names[k].legacy ? names[k].legacy : names[k].snake;
+}
+
+static int name_is(const struct cur_reader *r, enum fld k, const char *h)
+{
+	if (r->focus)
+		return names[k].focus && !strcmp(h, names[k].focus);
+	return (names[k].legacy && !strcmp(h, names[k].legacy)) ||
+		(names[k].snake && !strcmp(h, names[k].snake));
 }
 
 static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -168,20 +217,6 @@ static int is_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* A FOCUS export (FinOps Open Cost and Usage Specification) names its
- * columns BilledCost, ChargeCategory, ...: say so instead of listing the
- * first CUR column it lacks, which would puzzle the person who exported it. */
-static int is_focus(const struct cur_reader *r)
-{
-	size_t i;
-	int billed = 0, category = 0;
-	for (i = 0; i < r->ncols; i++) {
-		billed |= !strcmp(r->header[i], "BilledCost");
-		category |= !strcmp(r->header[i], "ChargeCategory");
-	}
-	return billed && category;
-}
-
 static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 	struct rb_err *err)
 {
@@ -194,17 +229,17 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 	r->tagcols = xcalloc(n, sizeof(*r->tagcols));
 	for (k = 0; k < F_N; k++)
 		r->col[k] = -1;
+	for (i = 0; i < n; i++)
+		r->header[i] = xstrndup(f[i].p, f[i].n);
+	r->focus = focus_is_header((const char *const *)r->header, n);
 	for (i = 0; i < n; i++) {
-		const char *h;
+		const char *h = r->header[i];
 		int found = 0;
 
-		r->header[i] = xstrndup(f[i].p, f[i].n);
-		h = r->header[i];
-		if (strchr(h, '/'))
+		if (strchr(h, '/') && !r->focus)
 			r->legacy = 1;
 		for (k = 0; k < F_N; k++) {
-			if ((names[k].legacy && !strcmp(h, names[k].legacy)) ||
-			    !strcmp(h, names[k].snake)) {
+			if (name_is(r, (enum fld)k, h)) {
 				if (r->col[k] >= 0) {
 					ret = rb_err_at(err, RB_EINPUT, r->name, 1, (long)i + 1,
 						"duplicate column %s", h);
@@ -217,7 +252,9 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 		}
 		if (found)
 			continue;
-		if (is_prefix(h, LEGACY_TAG_PREFIX) && h[strlen(LEGACY_TAG_PREFIX)]) {
+		if (r->focus) {
+			r->unknown[r->nunknown++] = h;
+		} else if (is_prefix(h, LEGACY_TAG_PREFIX) && h[strlen(LEGACY_TAG_PREFIX)]) {
 			struct tagcol *t = &r->tagcols[r->ntagcols++];
 			t->col = i;
 			t->key = h + strlen(LEGACY_TAG_PREFIX);
@@ -232,15 +269,12 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 		}
 	}
 	qsort(r->tagcols, r->ntagcols, sizeof(*r->tagcols), tagcol_cmp);
-	for (k = 0; k < F_NREQUIRED; k++) {
-		if (r->col[k] < 0) {
-			if (is_focus(r))
-				ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0,
-					"this is a FOCUS file (columns BilledCost, ChargeCategory), "
-					"not an AWS Cost and Usage Report; rebill does not read FOCUS yet");
-			else
-				ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0, "missing column %s",
-					colname(r, (enum fld)k));
+	for (k = 0; k < (r->focus ? sizeof(focus_required) / sizeof(focus_required[0]) :
+			F_NREQUIRED); k++) {
+		enum fld want = r->focus ? focus_required[k] : (enum fld)k;
+		if (r->col[want] < 0) {
+			ret = rb_err_at(err, RB_EINPUT, r->name, 1, 0, "missing column %s%s",
+				colname(r, want), r->focus ? " (a FOCUS file)" : "");
 			goto cleanup;
 		}
 	}
@@ -323,7 +357,7 @@ cleanup:
 void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out)
 {
 	csv_range_info(r->csv, &out->first, &out->stop, &out->lines);
-	out->period = r->have_period ? r->period : -1;
+	out->period = r->have_period && !r->focus ? r->period : -1;
 }
 
 int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err)
@@ -373,10 +407,17 @@ static int bad_value(struct cur_reader *r, const struct rb_str *f, long line,
 		f[i].n > QUOTE_MAX ? "..." : "", r->header[i]);
 }
 
+/* A cell, "" when its column is absent. FOCUS exports write null as an
+ * empty cell or (seen in the FinOps Foundation's sample data) as NULL
+ * unquoted: both are "". */
 static struct rb_str cell(const struct cur_reader *r, const struct rb_str *f, enum fld k)
 {
 	static const struct rb_str none = { "", 0 };
-	return r->col[k] >= 0 ? f[r->col[k]] : none;
+	if (r->col[k] < 0)
+		return none;
+	if (r->focus && f[r->col[k]].n == 4 && !memcmp(f[r->col[k]].p, "NULL", 4))
+		return none;
+	return f[r->col[k]];
 }
 
 static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
@@ -606,6 +647,102 @@ static int product_map(struct cur_reader *r, const struct rb_str *f, long line,
 	return 0;
 }
 
+/* Refuses a billing account seen before with another provider. */
+static int check_provider(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	const struct cur_row *row = &r->row;
+	size_t i;
+
+	for (i = 0; i < r->nproviders; i++) {
+		const char *p = r->providers[i].payer, *v = r->providers[i].provider;
+		if (strlen(p) != row->payer.n || memcmp(p, row->payer.p, row->payer.n))
+			continue;
+		if (strlen(v) == row->provider.n && !memcmp(v, row->provider.p, row->provider.n))
+			return 0;
+		/* one of the two columns exists: the providers differ */
+		i = (size_t)r->col[r->col[F_PROVIDER] < 0 || cell(r, f, F_SERVICE_PROVIDER).n ?
+			F_SERVICE_PROVIDER : F_PROVIDER];
+		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+			"billing account '%s' has provider '%.*s' here, '%s' before", p,
+			(int)row->provider.n, row->provider.p, v);
+	}
+	if (r->nproviders < PROVIDERS) {
+		r->providers[r->nproviders].payer = xstrndup(row->payer.p, row->payer.n);
+		r->providers[r->nproviders].provider = xstrndup(row->provider.p, row->provider.n);
+		r->nproviders++;
+	}
+	return 0;
+}
+
+/* The rest of a FOCUS row (after its period and day): the column map is
+ * the names table, what the values mean is focus.c. */
+static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	struct cur_row *row = &r->row;
+	struct focus_charge charge;
+	struct focus_costs costs;
+	struct rb_str s;
+	int ret, bad_class;
+
+	row->payer = cell(r, f, F_PAYER);
+	if (!focus_account_ok(row->payer.p, row->payer.n))
+		return bad_value(r, f, line, F_PAYER, "account id", err);
+	row->account = cell(r, f, F_ACCOUNT);
+	if (!row->account.n)
+		row->account = row->payer;
+	else if (!focus_account_ok(row->account.p, row->account.n))
+		return bad_value(r, f, line, F_ACCOUNT, "account id", err);
+	s = cell(r, f, F_CURRENCY);
+	if (s.n && !(s.n == 3 && !memcmp(s.p, "USD", 3))) {
+		size_t i = (size_t)r->col[F_CURRENCY];
+		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+			"billing currency '%.*s' in column %s: rebill reads costs in USD only",
+			s.n > QUOTE_MAX ? QUOTE_MAX : (int)s.n, s.p, r->header[i]);
+	}
+
+	charge.category = cell(r, f, F_TYPE);
+	charge.charge_class = cell(r, f, F_CHARGE_CLASS);
+	charge.commitment = cell(r, f, F_COMMITMENT);
+	charge.status = cell(r, f, F_COMMITMENT_STATUS);
+	if (focus_classify(&row->type, &row->cls, &bad_class, &charge))
+		return bad_value(r, f, line, bad_class ? F_CHARGE_CLASS : F_TYPE,
+			bad_class ? "charge class" : "charge category", err);
+
+	row->product_name = cell(r, f, F_PRODUCT_NAME);
+	row->product_code = cell(r, f, F_PRODUCT_CODE);
+	if (!row->product_code.n)
+		row->product_code = row->product_name;
+	row->usage_type = cell(r, f, F_USAGE_TYPE);
+	if (!row->usage_type.n)
+		row->usage_type = cell(r, f, F_SKU);
+	row->operation = cell(r, f, F_OPERATION);
+	row->region = cell(r, f, F_REGION);
+	row->resource_id = cell(r, f, F_RESOURCE_ID);
+	row->provider = cell(r, f, F_SERVICE_PROVIDER);
+	if (!row->provider.n)
+		row->provider = cell(r, f, F_PROVIDER);
+	if ((ret = check_provider(r, f, line, err)))
+		return ret;
+
+	memset(&costs, 0, sizeof(costs));
+	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
+	    (ret = amount(r, &costs.billed, f, line, F_UNBLENDED, err)) ||
+	    (ret = amount(r, &costs.effective, f, line, F_EFFECTIVE, err)) ||
+	    (ret = amount(r, &costs.list, f, line, F_LIST, err)))
+		return ret;
+	costs.has_effective = cell(r, f, F_EFFECTIVE).n > 0;
+	costs.has_list = cell(r, f, F_LIST).n > 0;
+	focus_views(&row->views, row->cls, &costs);
+	/* an AWS commitment is an ARN naming its owner; other clouds' ids
+	 * (Azure reservation orders, GCP commitments) name none */
+	if (!charge.commitment.n || cur_owner_from_arn(row->owner, charge.commitment.p,
+			charge.commitment.n))
+		row->owner[0] = '\0';
+	return collect_tags(r, f, line, err);
+}
+
 static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
 {
@@ -620,12 +757,15 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 		int period;
 		if (period_from_date(&period, s.p, s.n))
 			return bad_value(r, f, line, F_PERIOD, "billing period start", err);
-		if (!r->have_period) {
+		if (!r->have_period || r->focus) {
+			/* FOCUS: each row names its own billing period */
 			r->have_period = 1;
 			r->period = period;
 			if (s.n <= sizeof(r->period_raw)) {
 				memcpy(r->period_raw, s.p, s.n);
 				r->period_rawlen = s.n;
+			} else {
+				r->period_rawlen = SIZE_MAX;   /* no cell matches: parse each */
 			}
 			row->period = period;
 		} else if (period != r->period) {
@@ -639,9 +779,12 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	}
 	s = cell(r, f, F_USAGE_START);
 	if (day_check(s.p, s.n))
-		return bad_value(r, f, line, F_USAGE_START, "usage start date", err);
+		return bad_value(r, f, line, F_USAGE_START,
+			r->focus ? "charge period start" : "usage start date", err);
 	memcpy(row->day, s.p, 10);
 	row->day[10] = '\0';
+	if (r->focus)
+		return normalize_focus(r, f, line, err);
 	if ((ret = account_id(r, &row->payer, f, line, F_PAYER, err)) ||
 	    (ret = account_id(r, &row->account, f, line, F_ACCOUNT, err)))
 		return ret;
@@ -663,6 +806,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	if (!row->region.n)
 		row->region = cell(r, f, F_REGION_CODE);
 	row->resource_id = cell(r, f, F_RESOURCE_ID);
+	row->provider.p = "AWS";
+	row->provider.n = 3;
 
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
 	    (ret = amount(r, &costs.unblended, f, line, F_UNBLENDED, err)) ||
@@ -742,6 +887,10 @@ void cur_reader_free(struct cur_reader *r)
 		free((char *)(r->products[i].region.n ? r->products[i].region.p : NULL));
 	}
 	free(r->products);
+	for (i = 0; i < r->nproviders; i++) {
+		free(r->providers[i].payer);
+		free(r->providers[i].provider);
+	}
 	free(r->name);
 	free(r);
 }

@@ -21,6 +21,7 @@ static const struct {
 	{ "payer", STORE_BY_PAYER }, { "account", STORE_BY_ACCOUNT },
 	{ "service", STORE_BY_SERVICE }, { "region", STORE_BY_REGION },
 	{ "type", STORE_BY_TYPE }, { "day", STORE_BY_DAY }, { "class", STORE_BY_CLASS },
+	{ "provider", STORE_BY_PROVIDER },
 };
 
 /* The exact value rounded half away from zero to 2 digits, at DEC_SCALE. */
@@ -118,7 +119,7 @@ int report_summary(struct report_summary **out, struct store *s, int period, con
 				break;
 		if (i == sizeof(bys) / sizeof(bys[0])) {
 			rc = rb_err_set(err, RB_EUSAGE,
-				"summary: unknown grouping '%s' (expected payer, account, service, region, type, class, day or tag:KEY)",
+				"summary: unknown grouping '%s' (expected payer, account, service, region, type, class, day, provider or tag:KEY)",
 				by);
 			goto fail;
 		}

@@ -220,10 +220,12 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 {
 	json_t *tc = json_array(), *plans = json_array(), *custs = json_array();
 	json_t *fx = json_array(), *custom = json_array();
-	int rc;
+	int rc, began = 0;
 
 	*out = NULL;
-	if ((rc = query(s, "SELECT id, name, rate_pct, note FROM tax_clusters ORDER BY id",
+	/* nine queries, one state of the database */
+	if ((rc = store_read_begin_int(s, &began, err)) < 0 ||
+	    (rc = query(s, "SELECT id, name, rate_pct, note FROM tax_clusters ORDER BY id",
 			NULL, row_tax, tc, err)) < 0 ||
 	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax, currency FROM plans ORDER BY id",
 			NULL, row_plan, plans, err)) < 0 ||
@@ -243,6 +245,7 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	    (rc = query(s, "SELECT customer, period, description, amount FROM custom_lines"
 			" ORDER BY customer, period, position", NULL, row_custom, custom, err)) < 0)
 		goto cleanup;
+	store_read_end_int(s, began);
 	*out = json_object();
 	json_object_set_new(*out, "tax_clusters", tc);
 	json_object_set_new(*out, "plans", plans);
@@ -251,6 +254,7 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	json_object_set_new(*out, "custom_lines", custom);
 	return 0;
 cleanup:
+	store_read_end_int(s, began);
 	json_decref(tc);
 	json_decref(plans);
 	json_decref(custs);
@@ -586,17 +590,20 @@ int store_config_unassigned(json_t **out, struct store *s, const char *period,
 	struct rb_err *err)
 {
 	struct unassigned u;
-	int rc;
+	int rc, began = 0;
 
 	*out = NULL;
 	u.out = json_array();
 	u.doc = NULL;
-	/* ? IS NULL selects every period (the parameter stays unbound then). */
-	if ((rc = store_config_export(&u.doc, s, err)) == 0)
+	/* the configuration and the facts in one state; ? IS NULL selects
+	 * every period (the parameter stays unbound then) */
+	if ((rc = store_read_begin_int(s, &began, err)) == 0 &&
+	    (rc = store_config_export(&u.doc, s, err)) == 0)
 		rc = query(s, "SELECT f.period, f.payer, f.account, SUM(f.rows), dec_sum(f.unblended)"
 			" FROM facts f WHERE (?1 IS NULL OR f.period = ?1)"
 			" GROUP BY f.period, f.payer, f.account ORDER BY f.period, f.payer, f.account",
 			period, row_unassigned, &u, err);
+	store_read_end_int(s, began);
 	json_decref(u.doc);
 	if (rc < 0) {
 		json_decref(u.out);

@@ -424,6 +424,24 @@ int store_batch_replace(struct store_batch *b, const char *payer, int period, in
 	return 0;
 }
 
+int store_batch_provider(struct store_batch *b, const char *payer, int period,
+	const char *provider, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, payer, period, err)) < 0)
+		return rc;
+	if ((rc = prepare(b->db, &st, "UPDATE imports SET provider = ? WHERE id = ?", err)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, pp->import_id);
+	rc = run(b->db, st, err, "cannot record the provider");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	struct rb_err *err)
 {
@@ -956,6 +974,13 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
 			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
 			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
+	else if (by == STORE_BY_PROVIDER)
+		/* a billing account has one provider per period, recorded with
+		 * its latest import (FOCUS; "AWS" for CUR) */
+		snprintf(sql, sizeof(sql),
+			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = f.payer"
+			" AND i.period = f.period ORDER BY i.id DESC LIMIT 1), '') AS k, '', " SUMS
+			" FROM facts f WHERE f.period = ?1 GROUP BY k ORDER BY k");
 	else if ((unsigned)by <= STORE_BY_CLASS)
 		snprintf(sql, sizeof(sql),
 			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"

@@ -5,7 +5,8 @@
  * migration once released is never edited: add a new one.
  *
  * Amount columns hold canonical decimal TEXT (see store.h). Periods are
- * "YYYY-MM", days "YYYY-MM-DD", account ids 12-digit TEXT.
+ * "YYYY-MM", days "YYYY-MM-DD", account ids TEXT (12 digits for AWS; other
+ * clouds' ids from FOCUS, see src/ingest/focus.h).
  */
 #include "store/store_int.h"
 
@@ -220,15 +221,23 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (period, payer)"
 	");";
 
-/* v4: a plan may name the currency of its customers (spec §5 step 4, issue
+/* v4: the provider of each import's billing account ("AWS" for CUR, FOCUS
+ * ProviderName such as "Microsoft" or "Google Cloud"): a billing account
+ * belongs to one provider, so it is kept per (payer, period) beside the
+ * import, not in every fact. Databases from before FOCUS held AWS only. */
+static const char schema_v4[] =
+	"ALTER TABLE imports ADD COLUMN provider TEXT NOT NULL DEFAULT 'AWS';";
+
+/* v5: a plan may name the currency of its customers (spec §5 step 4, issue
  * 13); NULL: any. */
-static const char schema_v4_plan_currency[] =
+static const char schema_v5[] =
 	"ALTER TABLE plans ADD COLUMN currency TEXT;";
 
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
-	{ 4, schema_v4_plan_currency },
+	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -164,6 +164,23 @@ int store_commit(struct store *s, struct rb_err *err)
 	return store_exec_int(s, "COMMIT", err);
 }
 
+int store_read_begin_int(struct store *s, int *began, struct rb_err *err)
+{
+	*began = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	if (store_exec_int(s, "BEGIN", err) < 0)
+		return RB_EIO;
+	*began = 1;
+	return 0;
+}
+
+void store_read_end_int(struct store *s, int began)
+{
+	if (began)
+		store_rollback(s);
+}
+
 void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))

@@ -83,6 +83,12 @@ int store_batch_replace(struct store_batch *b, const char *payer, int period, in
 int store_batch_previous(struct store_batch *b, const char *payer, int period, int *had,
 	int64_t *rows, rb_i128 *unblended, struct rb_err *err);
 
+/* Records the provider ("AWS" for CUR; FOCUS ProviderName, e.g.
+ * "Microsoft") of a (payer, period) declared by store_batch_replace (a new
+ * import records "AWS" until told otherwise). */
+int store_batch_provider(struct store_batch *b, const char *payer, int period,
+	const char *provider, struct rb_err *err);
+
 /* Interns a tag set by its canon (see above) and returns its id in *out;
  * "" is 0. Parses canon into tagset_items on first sight; a malformed canon
  * (a pair without \x1f, keys not strictly increasing) is RB_EINPUT. */
@@ -173,6 +179,7 @@ enum store_by {
 	STORE_BY_DAY,
 	STORE_BY_CLASS,         /* spec §2 class (cur_class_name) */
 	STORE_BY_TAG,           /* the value of one tag key; "" when untagged */
+	STORE_BY_PROVIDER,      /* the provider of the fact's (payer, period) import */
 };
 
 struct store_group {

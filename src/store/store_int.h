@@ -41,6 +41,12 @@ int store_fail_int(sqlite3 *db, struct rb_err *err, const char *what, ...)
 int store_col_fact_int(struct cur_fact *f, sqlite3_stmt *st, int col, int rows_col,
 	int amounts_col);
 
+/* Several statements that must see one state: when no transaction is open,
+ * begins a read transaction and sets *began (end it with store_read_end_int);
+ * inside a transaction (a snapshot, a change) does nothing. */
+int store_read_begin_int(struct store *s, int *began, struct rb_err *err);
+void store_read_end_int(struct store *s, int began);
+
 /* Registers rebill's SQL functions (dec_sum) on a new connection. */
 int store_functions_register_int(sqlite3 *db, struct rb_err *err);
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_cur_reader.c: libFuzzer target for the CUR reader (CSV tokenizer,
- * gzip source, column maps, row normalization). Any input must end in rows
+ * gzip source, column maps, row normalization), FOCUS files included (seeds
+ * corpus/cur_reader/focus-*). Any input must end in rows
  * or an RB_EINPUT error: never a crash, a hang or unbounded memory.
  * tests/fuzz/standalone.c replays the checked-in corpus without libFuzzer.
  */
@@ -40,8 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!row->tags[i].value.n ||
 			    (i && key_cmp(row->tags[i - 1].key, row->tags[i].key) >= 0))
 				__builtin_trap();   /* tags: sorted, unique, non-empty */
-		if (strlen(row->day) != 10)
-			__builtin_trap();
+		if (strlen(row->day) != 10 || !row->payer.n || !row->account.n || !row->type.n ||
+		    (unsigned)row->cls >= CUR_NCLASS)
+			__builtin_trap();   /* FOCUS rows too: an account, a type, a class */
 		ret = 0;
 	}
 	if (ret < 0 && err.code != RB_EINPUT)

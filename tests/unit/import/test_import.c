@@ -616,6 +616,47 @@ TEST(byte_ranges_give_the_same_import)
 	unlink(path);
 }
 
+/* The provider of each (payer, period) reaches the imports table, also
+ * when facts are spilled and readers run on several threads. */
+TEST(the_provider_is_recorded)
+{
+	struct store *s;
+	struct import_result r;
+	struct rb_err err;
+	int threads;
+	size_t i;
+
+	build_rows();
+	reset_files();
+	for (i = 0; i < 100; i++)
+		rows_c[i].provider = rs("Microsoft");
+	for (threads = 1; threads <= 6; threads += 5) {
+		budget = (size_t)(threads == 6);
+		s = fresh();
+		CHECK_INT(run_import(&r, s, threads, 3, &err), 0);
+		CHECK_INT(count("SELECT COUNT(*) FROM imports WHERE payer = '999999999999'"
+			" AND provider = 'Microsoft'"), 1);
+		CHECK_INT(count("SELECT COUNT(*) FROM imports WHERE provider = 'Microsoft'"), 1);
+		for (i = 0; i < r.npps; i++)
+			CHECK_STR(r.pps[i].provider, strcmp(r.pps[i].payer, "999999999999") ? "" : "Microsoft");
+		import_result_release(&r);
+		store_free(s);
+		rm_db();
+	}
+	/* one billing account, two providers: refused, nothing written */
+	rows_c[50].provider = rs("AWS");
+	s = fresh();
+	rb_err_clear(&err);
+	CHECK_INT(run_import(&r, s, 1, 3, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "has provider") != NULL);
+	CHECK_INT(count("SELECT COUNT(*) FROM imports"), 0);
+	store_free(s);
+	rm_db();
+	for (i = 0; i < 100; i++)
+		rows_c[i].provider = rs("");
+	budget = 0;
+}
+
 static const struct check_case cases[] = {
 	CASE(threads_give_the_same_facts),
 	CASE(reader_and_aggregator_threads_give_the_same_facts),
@@ -625,6 +666,7 @@ static const struct check_case cases[] = {
 	CASE(an_error_in_any_file_writes_nothing),
 	CASE(reimport_replaces_and_is_idempotent),
 	CASE(byte_ranges_give_the_same_import),
+	CASE(the_provider_is_recorded),
 };
 
 CHECK_MAIN(cases)

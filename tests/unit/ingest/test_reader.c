@@ -1,41 +1,11 @@
 /* test_reader.c: CUR column maps and row normalization (src/ingest/reader.c),
  * on small in-memory files and on the real samples in $REBILL_SHARED/data. */
-#include "../check.h"
+#include "reader_check.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "ingest/ingest.h"
 #include "util/period.h"
-
-static void err_text(char *out, size_t cap, const struct rb_err *err)
-{
-	FILE *f = fmemopen(out, cap, "w");
-	rb_err_print(err, f);
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-}
-
-static int str_is(struct rb_str s, const char *want)
-{
-	return s.n == strlen(want) && !memcmp(s.p, want, s.n);
-}
-
-#define CHECK_RBSTR(s, want) do { \
-	if (!str_is((s), (want))) { \
-		printf("  %s:%d: got '%.*s', want '%s'\n", __FILE__, __LINE__, (int)(s).n, (s).p, want); \
-		check_failed_++; \
-	} \
-} while (0)
-
-static const char *amt(rb_i128 v)
-{
-	static char buf[4][DEC_BUFSZ];
-	static int k;
-	k = (k + 1) % 4;
-	dec_format_min(buf[k], DEC_BUFSZ, v, DEC_SCALE);
-	return buf[k];
-}
 
 /* Reads all rows of an in-memory file; returns the error text or "". */
 static const char *read_all(const char *csv, size_t *nrows)
