@@ -131,6 +131,7 @@ static const struct cli_command commands[] = {
 	  "edit, 'rebill config apply'.\n" },
 	{ "fx", cmd_fx, CLI_NEEDS_DB, "set exchange rates",
 	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n"
+	  "       rebill fx unset --period YYYY-MM --currency CUR\n"
 	  "       rebill fx list [--period YYYY-MM] [--format table|csv|json]\n"
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
