@@ -2,8 +2,9 @@
 # deps.sh run|test: installs, with apt-get, the Debian packages rebill needs
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
-run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev)
-test_pkgs=(clang libclang-rt-14-dev sqlite3 python3)
+run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
+	libcurl4-openssl-dev libxml2-dev)
+test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()

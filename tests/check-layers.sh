@@ -13,10 +13,11 @@ declare -A allowed=(
 	[store]="store config cur util"
 	[import]="import ingest store config cur util"
 	[report]="report rate store config cur util"
-	[cli]="cli report import rate store ingest config cur util"
+	[s3]="s3 import store ingest config cur util"
+	[cli]="cli s3 report import rate store ingest config cur util"
 )
 pass=0 fail=0
-for m in util cur ingest config rate store import report cli; do
+for m in util cur ingest config rate store import report s3 cli; do
 	bad=$(grep -rnoE '#include "[a-z_]+/' "$root/src/$m" | while IFS=: read -r file line inc; do
 		dep=${inc#\#include \"}; dep=${dep%/}
 		[[ " ${allowed[$m]} " == *" $dep "* ]] || echo "$file:$line: $m includes $dep/"

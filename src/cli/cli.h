@@ -111,6 +111,17 @@ struct config_result;
 int cli_config_done(const struct config_result *r, int rc, const char *file,
 	const char *focus, const char *label, struct rb_err *err);
 
+/* Prints what an import did (cmd_import.c): totals, per payer and period,
+ * warnings for skipped files, unknown line item types and columns. */
+struct import_result;
+struct ingest_list;
+void cli_import_print(const struct import_result *r, const struct ingest_list *list);
+
+/* One round of S3 import (cmd_sync.c): `rebill import s3://...`
+ * (changed_only 0) or of `rebill sync` (1); cache NULL: the default. */
+int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const char *cache,
+	int quiet, struct rb_err *err);
+
 /* The commands (one file each: src/cli/cmd_<name>.c). */
 int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);
@@ -125,5 +136,6 @@ int cmd_plan(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_fx(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_invoice(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_report(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_sync(struct cli_ctx *, int, char **, struct rb_err *);
 
 #endif

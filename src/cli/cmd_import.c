@@ -1,5 +1,6 @@
 /*
- * cmd_import.c: `rebill import [--quiet] [--timing] PATH...` — discovers the CUR files
+ * cmd_import.c: `rebill import [--quiet] [--timing] PATH...` (or one s3://BUCKET/PREFIX,
+ * see cmd_sync.c) — discovers the CUR files
  * under the paths, imports them in one transaction (src/import), and prints
  * what was imported: totals, then per (payer, period) rows and the exact
  * unblended cost (all 10 digits, so it can be checked against AWS's
@@ -21,7 +22,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-static void print_result(const struct import_result *r, const struct ingest_list *list)
+void cli_import_print(const struct import_result *r, const struct ingest_list *list)
 {
 	/* the provider column shows once a FOCUS file brought another cloud */
 	static const char *const heads[] = { "payer", "provider", "period", "rows", "unblended",
@@ -88,16 +89,17 @@ static void print_result(const struct import_result *r, const struct ingest_list
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_TIMING, O_PARTIAL };
+	enum { O_QUIET, O_TIMING, O_CACHE, O_PARTIAL };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
-		[O_PARTIAL] = { "--partial", 0, NULL }, { NULL, 0, NULL },
+		[O_CACHE] = { "--cache", 1, NULL }, [O_PARTIAL] = { "--partial", 0, NULL },
+		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
 	struct cli_args a;
-	int quiet, timing, partial, rc;
+	int quiet, timing, partial, rc, k;
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = cli_parse(&a, "import", opts, argc, argv, err)) < 0)
@@ -105,6 +107,15 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	quiet = ctx->quiet || a.opt[O_QUIET];
 	timing = a.opt[O_TIMING] != NULL;
 	partial = a.opt[O_PARTIAL] != NULL;
+	/* s3://BUCKET/PREFIX: fetched into the cache, then imported (cmd_sync.c) */
+	for (k = 0; k < a.npos; k++)
+		if (!strncmp(a.pos[k], "s3://", 5)) {
+			rc = a.npos != 1 ? rb_err_set(err, RB_EUSAGE,
+					"import: an s3:// URI is imported on its own, not with other paths") :
+				cli_s3_import(ctx, a.pos[k], 0, a.opt[O_CACHE], quiet, err);
+			cli_args_release(&a);
+			return rc;
+		}
 	if (a.npos == 0)
 		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
 	else
@@ -126,7 +137,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	opt.source = &import_source_cur;
 	if ((rc = import_files(&res, ctx->store, list.files, list.nfiles, &opt, err)) < 0)
 		goto cleanup;
-	print_result(&res, &list);
+	cli_import_print(&res, &list);
 	if (timing)
 		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
 			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);

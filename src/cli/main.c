@@ -15,6 +15,7 @@
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
 	  "usage: rebill import [--quiet] [--timing] [--partial] PATH...\n"
+	  "       rebill import [--quiet] [--cache DIR] s3://BUCKET/PREFIX\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; .csv or .csv.gz;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
@@ -32,7 +33,29 @@ static const struct cli_command commands[] = {
 	  "month), then warnings: skipped files (e.g. Parquet), unknown line item types,\n"
 	  "columns rebill does not use. A progress bar is drawn on stderr when it is a\n"
 	  "terminal, unless --quiet. --timing prints on stderr the seconds spent reading\n"
-	  "and summing rows, then writing the database (for benchmarks).\n" },
+	  "and summing rows, then writing the database (for benchmarks).\n"
+	  "\n"
+	  "s3://BUCKET/PREFIX: the current version of each month under the prefix (as\n"
+	  "its CUR manifests tell) is fetched into the cache (--cache DIR, default\n"
+	  "$XDG_CACHE_HOME/rebill/s3) and imported; see 'rebill help sync' and\n"
+	  "docs/import-s3.md for credentials, regions and endpoints.\n" },
+	{ "sync", cmd_sync, CLI_NEEDS_DB, "import what changed in an S3 bucket of CUR",
+	  "usage: rebill sync [--quiet] [--cache DIR] [--every INTERVAL] s3://BUCKET/PREFIX\n"
+	  "\n"
+	  "Lists the prefix, reads its CUR manifests (legacy and CUR 2.0) and imports, in\n"
+	  "one transaction, each month whose current assembly differs from the one last\n"
+	  "imported from S3 (restatements replace the month); unchanged months are\n"
+	  "neither fetched nor imported, and a round where nothing changed writes\n"
+	  "nothing. Prints per month new / changed (was ID) / unchanged, then the import.\n"
+	  "Downloads go to the cache (--cache DIR, default $XDG_CACHE_HOME/rebill/s3 or\n"
+	  "~/.cache/rebill/s3) and are kept, checked by size and ETag.\n"
+	  "--every 1h (s, m, h, d; e.g. 1h30m) repeats until SIGINT or SIGTERM; a failed\n"
+	  "round is reported on stderr and the next one runs at its time.\n"
+	  "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, or\n"
+	  "the profile AWS_PROFILE of ~/.aws/credentials; region AWS_REGION,\n"
+	  "AWS_DEFAULT_REGION or the profile's; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL\n"
+	  "for another S3 service (path-style). Errors name the s3:// object and the\n"
+	  "server's message and leave the database unchanged (exit 3; bad CUR exit 2).\n" },
 	{ "periods", cmd_periods, CLI_NEEDS_DB, "list the billing periods in the database",
 	  "usage: rebill periods [--format table|csv|json]\n"
 	  "\n"

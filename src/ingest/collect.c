@@ -266,8 +266,9 @@ static char *resolve_key(const struct manifest *m, const char *key)
 	return NULL;
 }
 
+/* resolve 0: the data files are not looked for (m->files stays empty). */
 static int manifest_load(struct manifest **out, const char *path, const char *root,
-	struct rb_err *err)
+	int resolve, struct rb_err *err)
 {
 	struct manifest *m = xcalloc(1, sizeof(*m));
 	json_t *doc = NULL, *list, *v, *bp;
@@ -308,13 +309,15 @@ static int manifest_load(struct manifest **out, const char *path, const char *ro
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "bad manifest: a data file is not a string");
 			goto cleanup;
 		}
+		vec_push(&m->keys, xstrdup(json_string_value(v)));
+		if (!resolve)
+			continue;
 		local = resolve_key(m, s3_key(json_string_value(v)));
 		if (!local) {
 			ret = rb_err_at(err, RB_EINPUT, path, 0, 0, "listed file %s not found",
 				json_string_value(v));
 			goto cleanup;
 		}
-		vec_push(&m->keys, xstrdup(json_string_value(v)));
 		vec_push(&m->files, local);
 	}
 	m->use = 1;
@@ -448,7 +451,7 @@ static int collect_dir(struct ingest_list *out, struct strvec *seen, const char 
 	for (i = 0; i < files.n; i++) {
 		if (kind_of(files.v[i]) != K_MANIFEST)
 			continue;
-		ret = manifest_load(&ms[nms], files.v[i], dir, err);
+		ret = manifest_load(&ms[nms], files.v[i], dir, 1, err);
 		if (ret)
 			goto cleanup;
 		nms++;
@@ -510,7 +513,7 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 		kd = kind_of(p);
 		if (kd == K_MANIFEST || ends_with(p, ".json")) {
 			struct manifest *m = NULL;
-			ret = manifest_load(&m, p, "", err);
+			ret = manifest_load(&m, p, "", 1, err);
 			if (!ret)
 				ret = add_manifest_files(out, &seen, m, err);
 			manifest_free(m);
@@ -524,6 +527,62 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 	if (ret)
 		ingest_list_release(out);
 	return ret;
+}
+
+int ingest_manifests_read(struct ingest_manifest **out, size_t *nout,
+	const char *const *paths, size_t npaths, struct rb_err *err)
+{
+	struct manifest **ms = xcalloc(npaths + 1, sizeof(*ms));
+	struct ingest_list unused = { 0 };
+	struct ingest_manifest *res = NULL;
+	size_t i, k, n = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (n = 0; n < npaths; n++)
+		if ((ret = manifest_load(&ms[n], paths[n], "", 0, err)))
+			goto cleanup;
+	if ((ret = resolve_groups(ms, n, &unused, err)))
+		goto cleanup;
+	res = xcalloc(n + 1, sizeof(*res));
+	for (i = 0; i < n; i++) {
+		res[i].path = xstrdup(ms[i]->path);
+		res[i].report = xstrdup(ms[i]->report);
+		res[i].period = xstrdup(ms[i]->period);
+		res[i].assembly_id = xstrdup(ms[i]->id);
+		res[i].keys = xcalloc(ms[i]->keys.n + 1, sizeof(*res[i].keys));
+		for (k = 0; k < ms[i]->keys.n; k++)
+			res[i].keys[k] = xstrdup(s3_key(ms[i]->keys.v[k]));
+		res[i].nkeys = ms[i]->keys.n;
+		res[i].current = ms[i]->use;
+	}
+	*out = res;
+	*nout = n;
+cleanup:
+	for (i = 0; i < n; i++)
+		manifest_free(ms[i]);
+	free(ms);
+	ingest_list_release(&unused);
+	return ret;
+}
+
+void ingest_manifests_free(struct ingest_manifest *ms, size_t n)
+{
+	size_t i, k;
+
+	if (!ms)
+		return;
+	for (i = 0; i < n; i++) {
+		free(ms[i].path);
+		free(ms[i].report);
+		free(ms[i].period);
+		free(ms[i].assembly_id);
+		for (k = 0; k < ms[i].nkeys; k++)
+			free(ms[i].keys[k]);
+		free(ms[i].keys);
+	}
+	free(ms);
 }
 
 void ingest_list_release(struct ingest_list *list)
@@ -570,7 +629,7 @@ static size_t manifests_in(struct manifest ***out, const char *dir)
 	for (i = 0; i < n; i++) {
 		char *p = join(dir, names[i]->d_name);
 		struct rb_err e;
-		if (kind_of(p) == K_MANIFEST && manifest_load(&ms[k], p, "", &e) == 0 && ms[k])
+		if (kind_of(p) == K_MANIFEST && manifest_load(&ms[k], p, "", 1, &e) == 0 && ms[k])
 			k++;
 		free(p);
 		free(names[i]);

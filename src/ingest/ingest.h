@@ -183,4 +183,25 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 int ingest_check_parts(const struct ingest_list *list, struct rb_err *err);
 void ingest_list_release(struct ingest_list *list);
 
+/* CUR manifests read without looking for their data files (S3 import
+ * fetches the manifests first, then only the data files of the current
+ * ones): each one's identity, the S3 keys it lists, and whether it is the
+ * one to read for its report and period (the rule of ingest_collect: in a
+ * folder holding several legacy assemblies, the top-level manifest). Two
+ * manifests of a group naming different assemblies with none top-level is
+ * RB_EINPUT, as in ingest_collect. */
+struct ingest_manifest {
+	char *path;           /* as given */
+	char *report;         /* REPORT of "REPORT-Manifest.json" */
+	char *period;         /* billingPeriod.start as written */
+	char *assembly_id;    /* assemblyId (legacy) / executionId (CUR 2.0) */
+	char **keys;          /* data files: S3 keys, "s3://BUCKET/" stripped */
+	size_t nkeys;
+	int current;
+};
+
+int ingest_manifests_read(struct ingest_manifest **out, size_t *nout,
+	const char *const *paths, size_t npaths, struct rb_err *err);
+void ingest_manifests_free(struct ingest_manifest *ms, size_t n);
+
 #endif

@@ -228,9 +228,29 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 	"ALTER TABLE imports ADD COLUMN provider TEXT NOT NULL DEFAULT 'AWS';";
 
-/* v5: a plan may name the currency of its customers (spec §5 step 4, issue
- * 13); NULL: any. */
+/* v5: what `rebill import s3://` and `rebill sync` imported from S3, one
+ * row per month (manifest) each time its files were imported (store_s3.h).
+ * The latest row of a (bucket, manifest_key) holds the assembly in the
+ * database; sync skips a month whose manifest still names it. */
 static const char schema_v5[] =
+	"CREATE TABLE s3_syncs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  synced_at TEXT NOT NULL,"          /* UTC, ISO 8601 */
+	"  source TEXT NOT NULL,"             /* the s3://BUCKET/PREFIX named */
+	"  bucket TEXT NOT NULL,"
+	"  manifest_key TEXT NOT NULL,"       /* '' for a prefix without manifests */
+	"  report TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"             /* YYYY-MM, '' when not known */
+	"  assembly_id TEXT NOT NULL,"        /* assembly / execution id, or a digest */
+	"  action TEXT NOT NULL,"             /* 'new' | 'changed' | 'again' */
+	"  files INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL"
+	");"
+	"CREATE INDEX s3_syncs_manifest ON s3_syncs(bucket, manifest_key);";
+
+/* v6: a plan may name the currency of its customers (spec §5 step 4, issue
+ * 13); NULL: any. */
+static const char schema_v6[] =
 	"ALTER TABLE plans ADD COLUMN currency TEXT;";
 
 const struct store_migration store_migrations[] = {
@@ -239,5 +259,6 @@ const struct store_migration store_migrations[] = {
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
 	{ 5, schema_v5 },
+	{ 6, schema_v6 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -218,8 +218,52 @@ TEST(plain_folders)
 	CHECK(strstr(collect(missing, 1), "nope.csv: cannot open: No such file or directory") != NULL);
 }
 
+/* Manifests without their data files (the S3 import reads them first):
+ * the top-level legacy manifest is current, the copies in assembly folders
+ * are not; keys come back without s3://BUCKET/. */
+TEST(manifests_read)
+{
+	struct ingest_manifest *ms = NULL;
+	struct rb_err err;
+	size_t n = 0;
+	const char *paths[3];
+
+	fresh_root();
+	put(P "rep-Manifest.json", LEGACY_MANIFEST("bbb", "\"" K "bbb/rep-00001.csv.gz\""));
+	put(P "aaa/rep-Manifest.json", LEGACY_MANIFEST("aaa", "\"" K "aaa/rep-00001.csv.gz\""));
+	put("x/exp/metadata/BILLING_PERIOD=2026-10/exp-Manifest.json", CUR2_MANIFEST(
+		"\"s3://b/my/pre/exp/data/BILLING_PERIOD=2026-10/exp-00001.csv.gz\""));
+	paths[0] = path(P "aaa/rep-Manifest.json");
+	paths[1] = path(P "rep-Manifest.json");
+	paths[2] = path("x/exp/metadata/BILLING_PERIOD=2026-10/exp-Manifest.json");
+	CHECK_INT(ingest_manifests_read(&ms, &n, paths, 3, &err), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(ms[0].current, 0);
+		CHECK_STR(ms[0].assembly_id, "aaa");
+		CHECK_INT(ms[1].current, 1);
+		CHECK_STR(ms[1].assembly_id, "bbb");
+		CHECK_STR(ms[1].report, "rep");
+		CHECK_STR(ms[1].period, "20261001T000000.000Z");
+		CHECK_INT(ms[1].nkeys, 1);
+		CHECK_STR(ms[1].keys[0], K "bbb/rep-00001.csv.gz");
+		CHECK_INT(ms[2].current, 1);
+		CHECK_STR(ms[2].assembly_id, "e-123");
+		CHECK_STR(ms[2].period, "2026-10-01T00:00:00.000Z");
+		CHECK_STR(ms[2].keys[0], "my/pre/exp/data/BILLING_PERIOD=2026-10/exp-00001.csv.gz");
+	}
+	ingest_manifests_free(ms, n);
+
+	/* two assembly copies and no top-level manifest: which is current? */
+	paths[1] = path(P "bbb/rep-Manifest.json");
+	put(P "bbb/rep-Manifest.json", LEGACY_MANIFEST("bbb", "\"" K "bbb/rep-00001.csv.gz\""));
+	CHECK(ingest_manifests_read(&ms, &n, paths, 2, &err) == RB_EINPUT);
+	CHECK(strstr(err.msg, "name different assemblies") != NULL);
+	CHECK(ms == NULL && n == 0);
+}
+
 static const struct check_case cases[] = {
-	CASE(legacy_two_assemblies), CASE(cur2_export), CASE(plain_folders),
+	CASE(legacy_two_assemblies), CASE(cur2_export), CASE(plain_folders), CASE(manifests_read),
 };
 
 CHECK_MAIN(cases)
