@@ -3,17 +3,32 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
-	libcurl4-openssl-dev libxml2-dev)
+	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev)
 test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore)
+# node and npm for the Parquet fixtures (tests/parquet): Debian's unless some
+# node is already installed (NodeSource's nodejs bundles npm and conflicts)
+command -v node >/dev/null || test_pkgs+=(nodejs)
+command -v npm >/dev/null || test_pkgs+=(npm)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# test: DuckDB's Node binding writes the Parquet fixtures (tests/parquet, npm ci
+# from its lockfile); without it those tests skip (and fail under CI=true)
+npm_ci() {
+	local d
+	d=$(cd "$(dirname "$0")/../tests/parquet" && pwd)
+	[ "${1:-run}" = test ] && [ ! -d "$d/node_modules/@duckdb/node-api" ] &&
+		{ (cd "$d" && npm ci --no-audit --no-fund --silent) ||
+			echo "warning: npm ci in tests/parquet failed" >&2; }
+	return 0
+}
+if [ ${#missing[@]} -eq 0 ]; then npm_ci "${1:-run}"; exit 0; fi
 echo "installing: ${missing[*]}" >&2
 sudo=
 [ "$(id -u)" -ne 0 ] && sudo=sudo
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_ci "${1:-run}"

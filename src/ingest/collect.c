@@ -31,7 +31,7 @@
 #define MAX_ANCESTORS 8          /* above a manifest named as a file */
 #define MANIFEST_SUFFIX "Manifest.json"
 
-enum kind { K_DATA, K_MANIFEST, K_PARQUET, K_ZIP, K_OTHER };
+enum kind { K_DATA, K_MANIFEST, K_ZIP, K_OTHER };
 
 struct strvec {
 	char **v;
@@ -107,7 +107,7 @@ static enum kind kind_of(const char *path)
 	if (ends_with(b, MANIFEST_SUFFIX))
 		return K_MANIFEST;
 	if (ends_with(b, ".parquet"))
-		return K_PARQUET;
+		return K_DATA;   /* the reader knows Parquet by its magic */
 	if (ends_with(b, ".zip"))
 		return K_ZIP;
 	if (ends_with(b, ".csv") || ends_with(b, ".csv.gz") || ends_with(b, ".gz"))
@@ -118,7 +118,6 @@ static enum kind kind_of(const char *path)
 static const char *skip_reason(enum kind k)
 {
 	switch (k) {
-	case K_PARQUET: return "parquet";
 	case K_ZIP: return "zip (not supported)";
 	default: return "not a CUR file";
 	}
@@ -421,7 +420,7 @@ static int add_manifest_files(struct ingest_list *out, struct strvec *seen,
 
 	for (k = 0; k < m->files.n; k++) {
 		enum kind kd = kind_of(m->files.v[k]);
-		if (kd == K_PARQUET || kd == K_ZIP) {
+		if (kd == K_ZIP) {
 			add_skipped(out, m->files.v[k], skip_reason(kd));
 			continue;
 		}
@@ -517,7 +516,7 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 			if (!ret)
 				ret = add_manifest_files(out, &seen, m, err);
 			manifest_free(m);
-		} else if (kd == K_PARQUET || kd == K_ZIP) {
+		} else if (kd == K_ZIP) {
 			add_skipped(out, p, skip_reason(kd));
 		} else {
 			ret = add_file(out, &seen, p, "", err);

@@ -86,13 +86,16 @@ struct cur_reader_stats {
 
 struct cur_reader;
 
-/* Opens a .csv or .csv.gz file (gzip is detected by its magic bytes, not its
- * name) and reads its header. The header decides the column map: legacy CUR,
+/* Opens a .csv, .csv.gz or Parquet file (gzip and Parquet are detected by
+ * their magic bytes, not the name) and reads its header (Parquet: the
+ * footer; its top-level column names are the header, and only the columns
+ * the map uses are decoded; see parquet.h for how values become cells and
+ * docs/import-parquet.md). The header decides the column map: legacy CUR,
  * CUR 2.0, or Athena/Parquet-style flat names. A missing required column is
- * RB_EINPUT naming it. */
+ * RB_EINPUT naming it. For Parquet, LINE in errors is the row number. */
 int cur_reader_open(struct cur_reader **out, const char *path, struct rb_err *err);
 
-/* As cur_reader_open over len bytes at data (plain or gzip), which must stay
+/* As cur_reader_open over len bytes at data (plain, gzip or Parquet), which must stay
  * valid and unchanged until cur_reader_free; name is used in errors. For
  * fuzzing and tests. */
 int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *data,
@@ -119,7 +122,9 @@ int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize
  * Line numbers (row->line, err->line) count from 1 at a range's first row,
  * except in the range starting at 0: add the `lines` of the earlier ranges
  * to get the file's. Each range checks the billing period of its own
- * rows only: compare `period` across ranges. Gzip data is RB_EUSAGE. */
+ * rows only: compare `period` across ranges. Gzip data is RB_EUSAGE. A Parquet file splits by
+ * row groups: a range reads the groups whose first byte lies in it, and
+ * `first`/`stop` are row group starts (ranges always chain). */
 int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t start,
 	uint64_t end, struct rb_err *err);
 
@@ -156,7 +161,7 @@ struct ingest_file {
 };
 
 /* A file found in a named directory (or listed by a manifest) that is not
- * read, and why: "parquet" (not supported yet), "not a CUR file" (unknown
+ * read, and why: "zip (not supported)", "not a CUR file" (unknown
  * type), "not listed by a manifest" (e.g. an older assembly's data next to
  * the manifests), "superseded assembly" (a legacy CUR assembly that the
  * top-level manifest of its period no longer names). Callers report them. */

@@ -29,6 +29,7 @@
 
 #include "ingest/csv.h"
 #include "ingest/focus.h"
+#include "ingest/parquet.h"
 #include "util/hash.h"
 #include "util/period.h"
 #include "util/strbuf.h"
@@ -141,7 +142,8 @@ struct tagcol {
 };
 
 struct cur_reader {
-	struct csv *csv;
+	struct csv *csv;             /* CSV or CSV.gz, or else: */
+	struct pq_reader *pq;        /* Parquet (rows are row numbers) */
 	char *name;
 	size_t ncols;
 	char **header;               /* ncols names, NUL-terminated */
@@ -301,6 +303,52 @@ static int reader_start(struct cur_reader *r, struct rb_err *err)
 	return 0;
 }
 
+/* A Parquet file: its top-level column names are the header; only the
+ * columns the map uses are decoded. */
+static int reader_start_parquet(struct cur_reader *r, struct rb_err *err)
+{
+	size_t n = pq_reader_ncolumns(r->pq), i, k;
+	struct rb_str *hdr = xcalloc(n ? n : 1, sizeof(*hdr));
+	unsigned char *need = xcalloc(n ? n : 1, 1);
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		hdr[i].p = pq_reader_column(r->pq, i);
+		hdr[i].n = strlen(hdr[i].p);
+	}
+	ret = map_header(r, hdr, n, err);
+	if (ret)
+		goto cleanup;
+	for (k = 0; k < F_N; k++)
+		if (r->col[k] >= 0)
+			need[r->col[k]] = 1;
+	for (k = 0; k < r->ntagcols; k++)
+		need[r->tagcols[k].col] = 1;
+	for (i = 0; i < n && !ret; i++) {
+		/* of a CUR 2.0 product map rebill reads two keys (product_map) */
+		static const char *const product_keys[] = { "product_name", "region" };
+		if (r->col[F_PRODUCT_MAP] == (int)i)
+			ret = pq_reader_project_keys(r->pq, i, product_keys, 2, err);
+		else if (need[i])
+			ret = pq_reader_project(r->pq, i, err);
+	}
+cleanup:
+	free(hdr);
+	free(need);
+	return ret;
+}
+
+/* Parquet by its magic, or by its name (then a file without the magic is
+ * reported as a bad Parquet file, not as a bad CSV). */
+static int is_parquet_fd(int fd, const char *path)
+{
+	char head[4];
+	size_t n = strlen(path);
+	if (n >= 8 && !strcmp(path + n - 8, ".parquet"))
+		return 1;
+	return pread(fd, head, 4, 0) == 4 && !memcmp(head, PQ_MAGIC, 4);
+}
+
 static struct cur_reader *reader_new(const char *name)
 {
 	struct cur_reader *r = xcalloc(1, sizeof(*r));
@@ -320,6 +368,12 @@ int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize
 	if (fd < 0) {
 		ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, path, 0, 0,
 			"cannot open: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (is_parquet_fd(fd, path)) {
+		ret = pq_reader_open_fd(&r->pq, path, fd, err);
+		if (!ret)
+			ret = reader_start_parquet(r, err);
 		goto cleanup;
 	}
 	ret = csv_open_fd(&r->csv, path, fd, bufsize, err);
@@ -344,7 +398,10 @@ int cur_reader_open_range(struct cur_reader **out, const char *path, uint64_t st
 	ret = cur_reader_open_ex(&r, path, 0, err);
 	if (ret)
 		goto cleanup;
-	ret = csv_set_range(r->csv, start, end, err);
+	if (r->pq)
+		pq_reader_set_range(r->pq, start, end);   /* by row groups */
+	else
+		ret = csv_set_range(r->csv, start, end, err);
 cleanup:
 	if (ret) {
 		cur_reader_free(r);
@@ -356,7 +413,10 @@ cleanup:
 
 void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out)
 {
-	csv_range_info(r->csv, &out->first, &out->stop, &out->lines);
+	if (r->pq)
+		pq_reader_range(r->pq, &out->first, &out->stop, &out->lines);
+	else
+		csv_range_info(r->csv, &out->first, &out->stop, &out->lines);
 	out->period = r->have_period && !r->focus ? r->period : -1;
 }
 
@@ -371,6 +431,12 @@ int cur_reader_open_mem(struct cur_reader **out, const char *name, const void *d
 	struct cur_reader *r = reader_new(name);
 	int ret;
 
+	if (len >= 4 && !memcmp(data, PQ_MAGIC, 4)) {
+		ret = pq_reader_open_mem(&r->pq, name, data, len, err);
+		if (!ret)
+			ret = reader_start_parquet(r, err);
+		goto cleanup;
+	}
 	/* a small block needs no 1 MiB buffer; the buffer grows for gzip */
 	ret = csv_open_mem(&r->csv, name, data, len,
 		len < 4096 ? 4096 : len < CSV_BUFSIZE ? len : CSV_BUFSIZE, err);
@@ -402,7 +468,7 @@ static int bad_value(struct cur_reader *r, const struct rb_str *f, long line,
 {
 	size_t i = (size_t)r->col[k];
 	int n = f[i].n > QUOTE_MAX ? QUOTE_MAX : (int)f[i].n;
-	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+	return rb_err_at(err, RB_EINPUT, r->name, r->pq ? line : field_line(f, i, line), (long)i + 1,
 		"bad %s '%.*s%s' in column %s", what, n, f[i].p,
 		f[i].n > QUOTE_MAX ? "..." : "", r->header[i]);
 }
@@ -773,8 +839,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 			size_t i = (size_t)r->col[F_PERIOD];
 			period_format(a, period);
 			period_format(b, r->period);
-			return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
-				"billing period %s differs from %s of the first row", a, b);
+			return rb_err_at(err, RB_EINPUT, r->name, r->pq ? line : field_line(f, i, line),
+				(long)i + 1, "billing period %s differs from %s of the first row", a, b);
 		}
 	}
 	s = cell(r, f, F_USAGE_START);
@@ -842,7 +908,10 @@ int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_
 	long line;
 	int ret;
 
-	ret = csv_next(r->csv, &f, &n, &line, err);
+	if (r->pq)
+		ret = pq_reader_next(r->pq, &f, &line, err);
+	else
+		ret = csv_next(r->csv, &f, &n, &line, err);
 	if (ret <= 0)
 		return ret;
 	ret = normalize(r, f, line, err);
@@ -857,8 +926,8 @@ int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_
 void cur_reader_stats(const struct cur_reader *r, struct cur_reader_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->bytes_in = csv_bytes_in(r->csv);
-	out->file_size = csv_size(r->csv);
+	out->bytes_in = r->pq ? pq_reader_bytes_in(r->pq) : csv_bytes_in(r->csv);
+	out->file_size = r->pq ? pq_reader_size(r->pq) : csv_size(r->csv);
 	out->rows = r->rows;
 	out->nunknown_columns = r->nunknown;
 	out->unknown_columns = r->unknown;
@@ -872,6 +941,7 @@ void cur_reader_free(struct cur_reader *r)
 	if (!r)
 		return;
 	csv_free(r->csv);
+	pq_reader_free(r->pq);
 	for (i = 0; r->header && i < r->ncols; i++)
 		free(r->header[i]);
 	free(r->header);

@@ -137,7 +137,7 @@ TEST(legacy_two_assemblies)
 		"bbb:" P "bbb/rep-00001.csv.gz\n"
 		"bbb:" P "bbb/rep-00002.csv.gz\n"
 		"skip superseded assembly:" P "aaa/rep-00001.csv.gz\n"
-		"skip parquet:cur/athena/x.snappy.parquet\n"
+		"skip not listed by a manifest:cur/athena/x.snappy.parquet\n"
 		"skip not a CUR file:cur/notes.txt\n");
 
 	/* without the top-level pointer nothing says which assembly is current */
@@ -150,7 +150,7 @@ TEST(legacy_two_assemblies)
 	CHECK_STR(collect(args, 1),
 		"bbb:" P "bbb/rep-00001.csv.gz\n"
 		"bbb:" P "bbb/rep-00002.csv.gz\n"
-		"skip parquet:cur/athena/x.snappy.parquet\n"
+		"skip not listed by a manifest:cur/athena/x.snappy.parquet\n"
 		"skip not a CUR file:cur/notes.txt\n"
 		"skip not listed by a manifest:" P "aaa/rep-00001.csv.gz\n");
 
@@ -214,7 +214,7 @@ TEST(plain_folders)
 	put("d/b/1.csv", "x");
 	put("d/.hidden.csv", "x");
 	put("d/c.parquet", "x");
-	CHECK_STR(collect(args, 1), ":d/a.csv\n:d/b/1.csv\n:d/b/2.csv.gz\nskip parquet:d/c.parquet\n");
+	CHECK_STR(collect(args, 1), ":d/a.csv\n:d/b/1.csv\n:d/b/2.csv.gz\n:d/c.parquet\n");
 	CHECK(strstr(collect(missing, 1), "nope.csv: cannot open: No such file or directory") != NULL);
 }
 
