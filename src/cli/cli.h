@@ -134,6 +134,7 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 /* The commands (one file each: src/cli/cmd_<name>.c). */
 int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_period(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_accounts(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_summary(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_gen(struct cli_ctx *, int, char **, struct rb_err *);

@@ -48,25 +48,102 @@ int cli_config_done(const struct config_result *r, int rc, const char *file,
 	return rc;
 }
 
-static int apply(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+static void print_value(const char *prefix, json_t *v)
 {
+	char *t = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	printf("%s%s", prefix, t ? t : "(none)");
+	free(t);
+}
+
+/* The changes of a config_result (config_changes), object by object: a
+ * created or deleted object in full, an update field by field. */
+static void print_changes(const struct config_result *r)
+{
+	json_t *c, *f;
+	size_t i, k;
+
+	json_array_foreach(r->changes, i, c) {
+		const char *action = json_string_value(json_object_get(c, "action"));
+		json_t *before = json_object_get(c, "before"), *after = json_object_get(c, "after");
+		json_t *fields = json_object_get(c, "fields");
+
+		printf("%s %s\n", action, json_string_value(json_object_get(c, "object")));
+		if (!json_is_array(fields)) {
+			if (!json_is_null(before))
+				print_value("  - ", before), printf("\n");
+			if (!json_is_null(after))
+				print_value("  + ", after), printf("\n");
+			continue;
+		}
+		json_array_foreach(fields, k, f) {
+			const char *name = json_string_value(f);
+			printf("  %s: ", name);
+			print_value("", json_object_get(before, name));
+			print_value(" -> ", json_object_get(after, name));
+			printf("\n");
+		}
+	}
+}
+
+/* config apply [--replace] [--dry-run] FILE and config diff [--replace]
+ * FILE: diff is a dry run that prints only the changes. */
+static int apply(struct cli_ctx *ctx, int argc, char **argv, int diff, struct rb_err *err)
+{
+	static const struct cli_option opts[] = {
+		{ "--replace", 0, NULL }, { "--dry-run", 0, NULL }, { NULL, 0, NULL },
+	};
+	static const struct cli_option diff_opts[] = {
+		{ "--replace", 0, NULL }, { NULL, 0, NULL },
+	};
 	struct config_result r;
+	struct cli_args a;
+	unsigned flags = 0;
+	const char *file;
 	int rc;
 
-	if (argc != 2)
-		return rb_err_set(err, RB_EUSAGE, "usage: rebill config apply FILE.json");
+	if ((rc = cli_parse(&a, "config", diff ? diff_opts : opts, argc, argv, err)) < 0)
+		return rc;
+	if (a.npos != 1) {
+		cli_args_release(&a);
+		return rb_err_set(err, RB_EUSAGE, diff ? "usage: rebill config diff [--replace] FILE.json"
+			: "usage: rebill config apply [--replace] [--dry-run] FILE.json");
+	}
+	file = a.pos[0];
+	if (a.opt[0])
+		flags |= STORE_APPLY_REPLACE;
+	if (diff || a.opt[1])
+		flags |= STORE_APPLY_DRY_RUN;
 	config_result_init(&r);
-	rc = store_config_apply_file(ctx->store, argv[1], &r, err);
-	rc = cli_config_done(&r, rc, argv[1], NULL, NULL, err);
-	if (rc == 0 && !ctx->quiet) {
+	rc = store_config_apply_file(ctx->store, file, flags, &r, err);
+	rc = cli_config_done(&r, rc, file, NULL, NULL, err);
+	if (rc == 0 && (flags & STORE_APPLY_DRY_RUN))
+		print_changes(&r);
+	if (rc == 0 && diff) {
+		if (!json_array_size(r.changes))
+			printf("%s: no changes\n", file);
+	} else if (rc == 0 && !ctx->quiet) {
 		if (r.created + r.updated + r.deleted == 0)
-			printf("%s: no changes\n", argv[1]);
+			printf("%s: no changes\n", file);
 		else
-			printf("%s: %zu created, %zu updated, %zu deleted\n", argv[1],
-				r.created, r.updated, r.deleted);
+			printf("%s: %zu %s, %zu %s, %zu %s%s\n", file,
+				r.created, (flags & STORE_APPLY_DRY_RUN) ? "to create" : "created",
+				r.updated, (flags & STORE_APPLY_DRY_RUN) ? "to update" : "updated",
+				r.deleted, (flags & STORE_APPLY_DRY_RUN) ? "to delete" : "deleted",
+				(flags & STORE_APPLY_DRY_RUN) ? " (dry run: nothing was written)" : "");
 	}
 	config_result_release(&r);
+	cli_args_release(&a);
 	return rc;
+}
+
+static int apply_verb(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return apply(ctx, argc, argv, 0, err);
+}
+
+static int diff_verb(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	return apply(ctx, argc, argv, 1, err);
 }
 
 static int export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
@@ -144,7 +221,8 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct cli_verb verbs[] = {
-		{ "apply", apply },
+		{ "apply", apply_verb },
+		{ "diff", diff_verb },
 		{ "export", export },
 		{ "audit", audit },
 		{ NULL, NULL },

@@ -51,6 +51,35 @@ static int set(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return rc;
 }
 
+static int unset(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const struct cli_option opts[] = {
+		{ "--period", 1, NULL }, { "--currency", 1, NULL }, { NULL, 0, NULL },
+	};
+	struct config_fx_unset c;
+	struct config_result r;
+	struct cli_args a;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = cli_parse(&a, "fx", opts, argc, argv, err)) < 0)
+		return rc;
+	c.period = a.opt[0];
+	c.currency = a.opt[1];
+	if (a.npos || !c.period || !c.currency)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill fx unset --period YYYY-MM --currency CUR");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
+	config_result_init(&r);
+	rc = store_config_edit(ctx->store, config_fx_unset_edit, &c, "fx unset", &r, err);
+	rc = cli_config_done(&r, rc, NULL, NULL, NULL, err);
+	if (rc == 0 && !ctx->quiet)
+		printf("fx %s: %s rate removed (was %s)\n", c.period, c.currency, c.was);
+	config_result_release(&r);
+	return rc;
+}
+
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "period", "currency", "rate" };
@@ -100,6 +129,7 @@ int cmd_fx(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct cli_verb verbs[] = {
 		{ "set", set },
+		{ "unset", unset },
 		{ "list", list },
 		{ NULL, NULL },
 	};

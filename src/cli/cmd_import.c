@@ -58,6 +58,18 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
 	}
+	/* a restated month replaces what was there: say what it was */
+	for (i = 0; i < r->npps; i++) {
+		const struct import_pp *pp = &r->pps[i];
+		char per[PERIOD_BUFSZ], was[DEC_BUFSZ], now[DEC_BUFSZ];
+		if (!pp->replaced)
+			continue;
+		period_format(per, pp->period);
+		dec_format(was, sizeof(was), pp->old_unblended, DEC_SCALE, DEC_SCALE);
+		dec_format(now, sizeof(now), pp->unblended, DEC_SCALE, DEC_SCALE);
+		printf("replaced payer %s %s: %lld rows -> %lld, unblended %s -> %s\n", pp->payer, per,
+			(long long)pp->old_rows, (long long)pp->rows, was, now);
+	}
 	for (i = 0; i < list->nskipped; i++)
 		printf("warning: skipped %s (%s)\n", list->skipped[i].path, list->skipped[i].reason);
 	for (i = 0; i < r->nnotes; i++) {
@@ -114,17 +126,18 @@ static void catch_signals(void)
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_TIMING, O_CACHE, O_WAIT };
+	enum { O_QUIET, O_TIMING, O_CACHE, O_WAIT, O_PARTIAL };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
 		[O_CACHE] = { "--cache", 1, NULL }, [O_WAIT] = { "--wait", 1, NULL },
+		[O_PARTIAL] = { "--partial", 0, NULL },
 		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
 	struct import_result res;
 	struct import_options opt;
 	struct cli_args a;
-	int quiet, timing, rc, k;
+	int quiet, timing, partial, rc, k;
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = cli_parse(&a, "import", opts, argc, argv, err)) < 0)
@@ -135,6 +148,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		cli_args_release(&a);
 		return rc;
 	}
+	partial = a.opt[O_PARTIAL] != NULL;
 	/* s3://BUCKET/PREFIX: fetched into the cache, then imported (cmd_sync.c) */
 	for (k = 0; k < a.npos; k++)
 		if (!strncmp(a.pos[k], "s3://", 5)) {
@@ -163,6 +177,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		rc = rb_err_set(err, RB_EINPUT, "import: no CUR data files found under the given paths");
 		goto cleanup;
 	}
+	if (!partial && (rc = ingest_check_parts(&list, err)) < 0)
+		goto cleanup;
 	memset(&opt, 0, sizeof(opt));
 	opt.progress = !quiet && isatty(2);
 	opt.source = &import_source_cur;

@@ -123,6 +123,18 @@ static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *er
 		return rb_err_set(err, RB_EUSAGE, "invoice: bad period '%s' (expected YYYY-MM)", period_arg);
 	if ((rc = report_invoices(&r, ctx->store, period, customer, err)) < 0)
 		return rc;
+	{
+		/* on stderr: the invoices on stdout stay what they are */
+		struct report_warnings w;
+		size_t i;
+		if ((rc = report_preview_warnings(&w, ctx->store, period, customer, err)) < 0) {
+			report_invoices_free(r);
+			return rc;
+		}
+		for (i = 0; i < w.n; i++)
+			fprintf(stderr, "warning: %s\n", w.msgs[i]);
+		report_warnings_release(&w);
+	}
 	if (fmt == OUT_JSON)
 		rc = print_json(r);
 	else

@@ -60,14 +60,15 @@ static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_D
 /* ---- reconcile ------------------------------------------------------------- */
 
 enum { C_SECTION, C_PAYER, C_ACCOUNT, C_CUSTOMER, C_TYPE, C_ROWS, C_UNBLENDED, C_ASSIGNED,
-	C_UNASSIGNED, C_EFFECTIVE, C_ONDEMAND, C_BILLED, C_MARGIN, C_WCREDIT, C_WREFUND,
+	C_UNASSIGNED, C_EFFECTIVE, C_ONDEMAND, C_BILLED, C_FEES, C_REVENUE, C_COST, C_MARGIN,
+	C_WCREDIT, C_WREFUND,
 	C_WDISCOUNT, C_WTAX, C_EXCLUDED, C_N };
 
 static void reconcile_csv(const struct report_reconcile *r)
 {
 	static const char *const heads[C_N] = { "section", "payer", "account", "customer", "type",
 		"rows", "unblended", "assigned", "unassigned", "effective", "ondemand", "billed_usd",
-		"margin", "withheld_credit", "withheld_refund", "withheld_discount", "withheld_tax",
+		"fees_usd", "revenue_usd", "cost_usd", "margin", "withheld_credit", "withheld_refund", "withheld_discount", "withheld_tax",
 		"excluded" };
 	char b[C_N][DEC_BUFSZ];
 	const char *cells[C_N];
@@ -98,7 +99,12 @@ static void reconcile_csv(const struct report_reconcile *r)
 		cells[C_EFFECTIVE] = cost(b[C_EFFECTIVE], c->effective);
 		cells[C_ONDEMAND] = cost(b[C_ONDEMAND], c->ondemand);
 		cells[C_BILLED] = usd(b[C_BILLED], c->billed);
-		cells[C_MARGIN] = usd(b[C_MARGIN], c->margin);
+		cells[C_COST] = cost(b[C_COST], c->cost);
+		if (c->margin_known) {
+			cells[C_FEES] = usd(b[C_FEES], c->fees);
+			cells[C_REVENUE] = usd(b[C_REVENUE], c->revenue);
+			cells[C_MARGIN] = usd(b[C_MARGIN], c->margin);
+		}
 		for (k = 0; k < NWITHHELD; k++)
 			cells[C_WCREDIT + k] = usd(b[C_WCREDIT + k], c->withheld[withheld_classes[k]]);
 		cells[C_EXCLUDED] = cost(b[C_EXCLUDED], c->excluded);
@@ -170,14 +176,16 @@ static void reconcile_table(const struct report_reconcile *r)
 	putchar('\n');
 	{
 		static const char *const h[] = { "customer", "unblended", "effective", "ondemand",
-			"billed_usd", "margin", "excluded" };
-		static const int right[] = { 0, 1, 1, 1, 1, 1, 1 };
-		t = out_table_new(7, h, right);
+			"billed_usd", "fees_usd", "margin", "excluded" };
+		static const int right[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
+		t = out_table_new(8, h, right);
 		for (i = 0; i < r->ncustomers; i++) {
 			const struct report_customer *c = &r->customers[i];
-			const char *cells[7] = { c->customer, cost(b[0], c->unblended),
+			const char *cells[8] = { c->customer, cost(b[0], c->unblended),
 				cost(b[1], c->effective), cost(b[2], c->ondemand), usd(b[3], c->billed),
-				usd(b[4], c->margin), cost(b[5], c->excluded) };
+				c->margin_known ? usd(b[4], c->fees) : "n/a",
+				c->margin_known ? usd(b[6], c->margin) : "n/a (no FX rate)",
+				cost(b[5], c->excluded) };
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -259,8 +267,8 @@ static void reconcile_table(const struct report_reconcile *r)
 static void margin_add(struct out_table *t, const char *key, const struct report_margin_row *row,
 	int with_rows)
 {
-	char b[5][DEC_BUFSZ];
-	const char *cells[6];
+	char b[8][DEC_BUFSZ];
+	const char *cells[9];
 	int c = 0;
 	cells[c++] = key;
 	if (with_rows) {
@@ -270,14 +278,20 @@ static void margin_add(struct out_table *t, const char *key, const struct report
 	cells[c++] = cost(b[1], row->unblended);
 	cells[c++] = cost(b[2], row->effective);
 	cells[c++] = usd(b[3], row->billed);
-	cells[c++] = usd(b[4], row->margin);
+	cells[c++] = usd(b[4], row->fees);
+	cells[c++] = usd(b[5], row->revenue);
+	cells[c++] = cost(b[6], row->cost);
+	cells[c++] = usd(b[7], row->margin);
 	out_table_add(t, cells);
 }
 
+/* Spec §6 columns: billed_usd is every row's (AWS tax too); revenue_usd =
+ * billed of the rows other than tax + fees_usd; cost_usd = effective of
+ * the rows other than tax; margin = revenue_usd − cost_usd. */
 static void margin_table(const struct report_margin *m, const char *by, enum out_format fmt)
 {
-	const char *heads[6];
-	int right[6] = { 0, 1, 1, 1, 1, 1 }, c = 0, rows = fmt == OUT_TABLE;
+	const char *heads[9];
+	int right[9] = { 0, 1, 1, 1, 1, 1, 1, 1, 1 }, c = 0, rows = fmt == OUT_TABLE;
 	struct out_table *t;
 	size_t i;
 
@@ -287,6 +301,9 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 	heads[c++] = "unblended";
 	heads[c++] = "effective";
 	heads[c++] = "billed_usd";
+	heads[c++] = "fees_usd";
+	heads[c++] = "revenue_usd";
+	heads[c++] = "cost_usd";
 	heads[c++] = "margin";
 	t = out_table_new((size_t)c, heads, right);
 	for (i = 0; i < m->n; i++) {
@@ -299,19 +316,24 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 		margin_add(t, "TOTAL", &m->total, rows);
 	out_table_print(t, stdout, fmt);
 	out_table_free(t);
+	if (fmt == OUT_TABLE)
+		printf("\nrevenue_usd = billed_usd of the rows other than AWS tax + fees_usd (fee and"
+			" custom lines / FX);\ncost_usd = effective cost of the rows other than AWS tax;"
+			" margin = revenue_usd - cost_usd\n");
 }
 
 /* ---- dispatch -------------------------------------------------------------- */
 
 static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_PERIOD, O_BY, O_FORMAT };
+	enum { O_PERIOD, O_BY, O_FORMAT, O_CUSTOMER };
 	static const struct cli_option opts[] = {
 		[O_PERIOD] = { "--period", 1, NULL }, [O_BY] = { "--by", 1, NULL },
-		[O_FORMAT] = { "--format", 1, NULL }, { NULL, 0, NULL },
+		[O_FORMAT] = { "--format", 1, NULL }, [O_CUSTOMER] = { "--customer", 1, NULL },
+		{ NULL, 0, NULL },
 	};
 	enum out_format fmt = OUT_TABLE;
-	const char *period_arg, *by_arg, *tag_key = NULL;
+	const char *period_arg, *by_arg, *tag_key = NULL, *customer;
 	enum report_by by = REPORT_BY_CUSTOMER;
 	struct cli_args a;
 	int period, rc = 0;
@@ -320,8 +342,11 @@ static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb
 		return rc;
 	period_arg = a.opt[O_PERIOD];
 	by_arg = a.opt[O_BY];
+	customer = a.opt[O_CUSTOMER];
 	if (by_arg && !margin)
 		rc = rb_err_set(err, RB_EUSAGE, "report: --by belongs to 'report margin'");
+	else if (customer && !margin)
+		rc = rb_err_set(err, RB_EUSAGE, "report: --customer belongs to 'report margin'");
 	else if (a.opt[O_FORMAT])
 		rc = out_format_parse(&fmt, a.opt[O_FORMAT], err);
 	if (rc == 0 && a.npos)
@@ -339,7 +364,7 @@ static int run(struct cli_ctx *ctx, int margin, int argc, char **argv, struct rb
 			return rb_err_set(err, RB_EUSAGE, "report: margin needs --by customer|account|service|region|type|tag:KEY");
 		if ((rc = report_by_parse(&by, &tag_key, by_arg, err)) < 0)
 			return rc;
-		if ((rc = report_margin(&m, ctx->store, period, by, tag_key, err)) < 0)
+		if ((rc = report_margin_for(&m, ctx->store, period, by, tag_key, customer, err)) < 0)
 			return rc;
 		if (fmt == OUT_JSON)
 			rc = dump(report_margin_json(m, by_arg));

@@ -14,13 +14,16 @@
 
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
-	  "usage: rebill import [--quiet] [--timing] [--wait SECONDS] PATH...\n"
+	  "usage: rebill import [--quiet] [--timing] [--wait SECONDS] [--partial] PATH...\n"
 	  "       rebill import [--quiet] [--cache DIR] s3://BUCKET/PREFIX\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; CSV, CSV.gz, Parquet;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
 	  "payer's billing period again replaces it atomically (AWS restates months), so\n"
-	  "name all files of a month in one import (its directory or manifest).\n"
+	  "name all files of a month in one import (its directory or manifest): a data\n"
+	  "file whose manifest lists parts the import leaves out is refused, naming\n"
+	  "them, unless --partial. A replaced month prints its rows and unblended cost\n"
+	  "before -> after. 'rebill period delete' removes a month imported by mistake.\n"
 	  "Bad input is reported as FILE:LINE:COLUMN and leaves the database unchanged.\n"
 	  "FOCUS 1.0-1.2 exports (AWS, Azure, Google Cloud, Oracle) are recognised by\n"
 	  "their columns and read the same way (docs/import-focus.md).\n"
@@ -61,6 +64,13 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "Each period with its payers, accounts, rows and unblended cost. Tables show\n"
 	  "amounts rounded to cents; csv and json carry all 10 fractional digits.\n" },
+	{ "period", cmd_period, CLI_NEEDS_DB, "delete a payer's month imported by mistake",
+	  "usage: rebill period delete --payer ACCOUNT --period YYYY-MM\n"
+	  "\n"
+	  "Removes everything imported for that payer and month (facts, notes, the\n"
+	  "import records) in one transaction, recorded in 'rebill config audit' as\n"
+	  "'period:PAYER:YYYY-MM' with the rows and unblended cost removed. Importing\n"
+	  "the month again brings it back.\n" },
 	{ "accounts", cmd_accounts, CLI_NEEDS_DB, "list the usage accounts seen in CUR data",
 	  "usage: rebill accounts [--period YYYY-MM] [--format table|csv|json]\n"
 	  "\n"
@@ -94,13 +104,18 @@ static const struct cli_command commands[] = {
 	  "per payer, account, line item type and class (the shape of\n"
 	  "'rebill summary --format json'), and per payer in detail.\n" },
 	{ "config", cmd_config, CLI_NEEDS_DB, "apply or export the billing configuration (JSON)",
-	  "usage: rebill config apply FILE.json\n"
+	  "usage: rebill config apply [--replace] [--dry-run] FILE.json\n"
+	  "       rebill config diff [--replace] FILE.json\n"
 	  "       rebill config export\n"
 	  "       rebill config audit [--limit N] [--format table|json]\n"
 	  "\n"
-	  "apply: FILE is the COMPLETE configuration (tax_clusters, plans, customers with\n"
-	  "their accounts, fx, custom_lines; see the billing spec §7): what it does not name\n"
-	  "is removed, so 'config export > f.json', edit, 'config apply f.json' round-trips.\n"
+	  "apply: creates and updates the objects FILE names (tax_clusters, plans and\n"
+	  "customers by id, a customer with its accounts; fx by period and currency;\n"
+	  "custom_lines by customer and period) and leaves the others alone; nothing is\n"
+	  "deleted. --replace: FILE is the COMPLETE configuration (see the billing spec\n"
+	  "§7): what it does not name is removed, so 'config export > f.json', edit,\n"
+	  "'config apply --replace f.json' round-trips. --dry-run, and 'config diff',\n"
+	  "print object by object what would change and write nothing.\n"
 	  "The whole document is validated first and every problem is listed with its\n"
 	  "JSON path; then everything changes in one transaction, or nothing does.\n"
 	  "Applying the same document again changes nothing.\n"
@@ -145,6 +160,7 @@ static const struct cli_command commands[] = {
 	  "edit, 'rebill config apply'.\n" },
 	{ "fx", cmd_fx, CLI_NEEDS_DB, "set exchange rates",
 	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n"
+	  "       rebill fx unset --period YYYY-MM --currency CUR\n"
 	  "       rebill fx list [--period YYYY-MM] [--format table|csv|json]\n"
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
@@ -184,15 +200,19 @@ static const struct cli_command commands[] = {
 	  "       rebill report receivables [--as-of YYYY-MM-DD] [--format table|csv|json]\n"
 	  "       rebill report margin --period YYYY-MM\n"
 	  "         --by customer|account|service|region|type|tag:KEY\n"
-	  "         [--format table|csv|json]\n"
+	  "         [--customer ID] [--format table|csv|json]\n"
 	  "\n"
 	  "reconcile: per payer, total unblended cost = assigned + unassigned; per\n"
 	  "customer, cost (unblended, effective, ondemand) beside billed USD, margin,\n"
 	  "what the plan withheld (credits, refunds, discounts, tax) and what rules\n"
 	  "excluded; unassigned accounts; unknown line item types. It always balances,\n"
 	  "checked exactly; if it ever does not, that is exit 4.\n"
-	  "margin: cost beside billed USD (before FX, fees and custom lines) and margin,\n"
-	  "grouped by the key; rows of unassigned accounts count with billed 0.\n"
+	  "margin (billing spec §6, USD): revenue = billed USD of the rows other than\n"
+	  "AWS tax + each fee and custom line / the invoice's FX rate; cost = effective\n"
+	  "cost of the rows other than AWS tax; margin = revenue - cost, grouped by the\n"
+	  "key. Unassigned accounts are one line '(unassigned)' (by account: their own\n"
+	  "accounts), fees one line '(fees and custom lines)' unless --by customer.\n"
+	  "--customer: only that customer's rows and invoice.\n"
 	  "receivables: every finalized invoice not credited, with what is paid, what is\n"
 	  "open and, past its due date, how many days late; totals per currency.\n" },
 	{ "serve", cmd_serve, 0, "serve the JSON API, the console and the customer portal",

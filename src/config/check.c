@@ -53,6 +53,7 @@ void config_result_release(struct config_result *r)
 		free(r->problems[i].sub);
 	}
 	free(r->problems);
+	json_decref(r->changes);
 	config_result_init(r);
 }
 
@@ -583,8 +584,8 @@ static json_t *check_list(struct config_result *r, json_t *e, const char *path, 
 
 static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_t *out)
 {
-	static const char *const keys[] = { "id", "basis", "markup_pct", "rules", "credits",
-		"refunds", "tax", "discounts", "fees", NULL };
+	static const char *const keys[] = { "id", "currency", "basis", "markup_pct", "rules",
+		"credits", "refunds", "tax", "discounts", "fees", NULL };
 	static const char *const bases[] = { "unblended", "ondemand", "effective", "purchaser", NULL };
 	static const char *const refunds[] = { "pass", "withhold", NULL };
 	static const char *const taxes[] = { "pass", "strip", NULL };
@@ -593,7 +594,7 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 
 	json_array_foreach(arr, i, e) {
 		char path[PATHSZ], p[PATHSZ], q[PATHSZ];
-		const char *id, *basis, *ref, *tax;
+		const char *id, *cur, *basis, *ref, *tax;
 		rb_i128 markup = 0, credits = dec_pow10(DEC_FACTOR_DIGITS);
 		json_t *disc, *o, *ro, *fo, *dobj, *x;
 		int ok = 1;
@@ -603,6 +604,14 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 			continue;
 		check_keys(r, e, path, keys);
 		id = get_id(r, e, path, ids);
+		cur = get_str(r, e, "currency", path, 0);
+		if (cur && config_currency_minor(cur) < 0) {
+			problem(r, pkey(p, path, "currency"), "unknown currency '%s'", cur);
+			ok = 0;
+		} else if (!cur && json_object_get(e, "currency") &&
+		           !json_is_null(json_object_get(e, "currency"))) {
+			ok = 0;
+		}
 		basis = get_enum(r, e, "basis", path, bases, NULL,
 			"unblended, ondemand, effective or purchaser");
 		if (get_dec(r, e, "markup_pct", path, 0, &markup, NULL) < 0)
@@ -672,6 +681,7 @@ static void check_plans(struct config_result *r, json_t *doc, json_t *ids, json_
 		}
 		o = json_object();
 		set_str(o, "id", id);
+		set_str(o, "currency", cur);
 		set_str(o, "basis", basis);
 		json_object_set_new(o, "markup_pct", dec_json(markup));
 		json_object_set_new(o, "credits", dec_json(credits));
@@ -1212,6 +1222,7 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 			json_t *u = json_object();
 			set_str(u, "plan", plan);
 			set_str(u, "currency", cur);
+			json_object_set_new(u, "index", json_integer((json_int_t)i));
 			json_array_append_new(uses, u);
 		}
 		if (id)
@@ -1238,8 +1249,44 @@ static void check_customers(struct config_result *r, json_t *doc, json_t *plan_i
 	free(held);
 }
 
+/* The currency a plan names (spec §5 step 4), or NULL: none, or not a
+ * known currency (reported by check_plans). */
+static const char *plan_currency(json_t *doc, const char *pid)
+{
+	json_t *plan;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "plans"), i, plan) {
+		const char *cur = json_string_value(json_object_get(plan, "currency"));
+		if (json_is_object(plan) && !strcmp(config_str(plan, "id"), pid))
+			return cur && config_currency_minor(cur) >= 0 ? cur : NULL;
+	}
+	return NULL;
+}
+
+/* Spec §5 step 4: a plan that names its currency is only for customers
+ * invoiced in it, so a fee minimum of 250 means one amount. */
+static void check_plan_currency(struct config_result *r, json_t *doc, json_t *customers)
+	/* customers: the "uses" of check_customers */
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(customers, i, c) {
+		const char *pid = config_str(c, "plan"), *cur = config_str(c, "currency");
+		const char *want = plan_currency(doc, pid);
+		char path[PATHSZ];
+
+		if (!want || !strcmp(want, cur))
+			continue;
+		snprintf(path, sizeof(path), "$.customers[%lld].currency",
+			(long long)json_integer_value(json_object_get(c, "index")));
+		problem(r, path, "plan '%s' is for customers invoiced in %s, not %s", pid, want, cur);
+	}
+}
+
 /* Spec §5 step 4: fee amounts, min and max carry no more digits than the
- * currency of every customer on the plan allows. */
+ * currency of the plan, and of every customer on it, allows. */
 static void check_fee_digits(struct config_result *r, json_t *doc, json_t *customers)
 	/* customers: the "uses" of check_customers */
 {
@@ -1258,7 +1305,9 @@ static void check_fee_digits(struct config_result *r, json_t *doc, json_t *custo
 			json_decref(currs);
 			continue;
 		}
-		/* the currencies of the plan's customers, once each */
+		/* the plan's currency and those of its customers, once each */
+		if (plan_currency(doc, pid))
+			json_array_append_new(currs, json_string(plan_currency(doc, pid)));
 		json_array_foreach(customers, ci, c) {
 			const char *cur = json_string_value(json_object_get(c, "currency"));
 			json_t *x;
@@ -1487,6 +1536,7 @@ int config_normalize(json_t **out, json_t *doc, struct config_result *r,
 		check_tax_clusters(r, doc, tax_ids, tc);
 		check_plans(r, doc, plan_ids, plans);
 		check_customers(r, doc, plan_ids, tax_ids, cust_ids, custs, uses);
+		check_plan_currency(r, doc, uses);
 		check_fee_digits(r, doc, uses);
 		check_fx(r, doc, fx);
 		check_custom(r, doc, cust_ids, custom);

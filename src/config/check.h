@@ -48,6 +48,7 @@ struct config_result {
 	size_t created, updated, deleted;   /* objects, as in the audit log */
 	struct config_problem *problems;    /* validation problems, section by section */
 	size_t nproblems;
+	json_t *changes;                    /* config_changes of the change (apply.h), or NULL */
 };
 
 void config_result_init(struct config_result *r);

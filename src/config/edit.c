@@ -163,6 +163,24 @@ int config_fx_set_edit(json_t **doc, void *arg, struct rb_err *err)
 	return 0;
 }
 
+int config_fx_unset_edit(json_t **doc, void *arg, struct rb_err *err)
+{
+	struct config_fx_unset *c = arg;
+	json_t *fx = json_object_get(*doc, "fx"), *e;
+	size_t i;
+
+	c->was[0] = '\0';
+	json_array_foreach(fx, i, e) {
+		if (!strcmp(config_str(e, "period"), c->period) &&
+		    !strcmp(config_str(e, "currency"), c->currency)) {
+			snprintf(c->was, sizeof(c->was), "%s", config_str(e, "rate"));
+			json_array_remove(fx, i);
+			return 0;
+		}
+	}
+	return rb_err_set(err, RB_EINPUT, "no %s rate for %s", c->currency, c->period);
+}
+
 int config_customer_edit(json_t **doc, void *arg, struct rb_err *err)
 {
 	struct config_customer_change *c = arg;

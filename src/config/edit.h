@@ -59,6 +59,14 @@ struct config_fx_set {
 };
 int config_fx_set_edit(json_t **doc, void *arg, struct rb_err *err);
 
+/* fx unset: removes the rate of (period, currency); was is the rate it
+ * removed. RB_EINPUT "no EUR rate for 2026-10" when there is none. */
+struct config_fx_unset {
+	const char *period, *currency;
+	char was[64];
+};
+int config_fx_unset_edit(json_t **doc, void *arg, struct rb_err *err);
+
 /* customer add / edit: values parallel to config_customer_fields (NULL:
  * unchanged; "" clears an optional field). add refuses an existing id,
  * edit a missing one (RB_EINPUT). */

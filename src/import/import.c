@@ -610,12 +610,16 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 
 	if ((rc = store_batch_begin(&b, s, imported_at, err)) < 0)
 		goto cleanup;
-	for (i = 0; i < r->npps; i++)
-		if ((rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
+	for (i = 0; i < r->npps; i++) {
+		int had;
+		if ((rc = store_batch_previous(b, r->pps[i].payer, r->pps[i].period, &had,
+				&r->pps[i].old_rows, &r->pps[i].old_unblended, err)) < 0 ||
+		    (rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
 				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0 ||
 		    (rc = store_batch_provider(b, r->pps[i].payer, r->pps[i].period,
 				r->pps[i].provider, err)) < 0)
 			goto cleanup;
+	}
 	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
 		goto cleanup;
 	/* new tag sets get ids in canon order, whatever order threads saw them */

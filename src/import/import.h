@@ -83,6 +83,8 @@ struct import_pp {
 	int64_t rows;
 	rb_i128 unblended;
 	int replaced;              /* the database held this (payer, period) before */
+	int64_t old_rows;          /* what its latest import counted then (0: none) */
+	rb_i128 old_unblended;
 };
 
 /* An oddity that is not an error (also stored as import_notes). */

@@ -717,3 +717,100 @@ void ingest_list_release(struct ingest_list *list)
 	free(list->skipped);
 	memset(list, 0, sizeof(*list));
 }
+
+/* ---- parts a manifest lists that an import leaves out ---- */
+
+static int in_list(const struct ingest_list *list, const char *real)
+{
+	size_t i;
+	char r[PATH_MAX];
+	for (i = 0; i < list->nfiles; i++)
+		if (realpath(list->files[i].path, r) && !strcmp(r, real))
+			return 1;
+	return 0;
+}
+
+/* The manifests (K_MANIFEST files) directly in dir, loaded; NULL-free. */
+static size_t manifests_in(struct manifest ***out, const char *dir)
+{
+	struct dirent **names = NULL;
+	struct manifest **ms = NULL;
+	int n = scandir(dir, &names, NULL, name_cmp), i;
+	size_t k = 0;
+
+	*out = NULL;
+	if (n < 0)
+		return 0;
+	ms = xcalloc((size_t)n + 1, sizeof(*ms));
+	for (i = 0; i < n; i++) {
+		char *p = join(dir, names[i]->d_name);
+		struct rb_err e;
+		if (kind_of(p) == K_MANIFEST && manifest_load(&ms[k], p, "", 1, &e) == 0 && ms[k])
+			k++;
+		free(p);
+		free(names[i]);
+	}
+	free(names);
+	*out = ms;
+	return k;
+}
+
+int ingest_check_parts(const struct ingest_list *list, struct rb_err *err)
+{
+	struct strbuf missing;
+	size_t i, nmissing = 0;
+	int ret = 0;
+
+	strbuf_init(&missing, 256, 64 * 1024);
+	for (i = 0; i < list->nfiles && !nmissing; i++) {
+		const struct ingest_file *f = &list->files[i];
+		char real[PATH_MAX], *dir;
+		int level;
+
+		if (f->assembly_id[0] || !realpath(f->path, real))
+			continue;   /* read through its manifest: complete by construction */
+		dir = dir_name(f->path);   /* as the user wrote it, for the message */
+		/* data files sit in the manifest's folder or up to two below it */
+		for (level = 0; level < 3 && !nmissing; level++) {
+			struct manifest **ms;
+			size_t nms = manifests_in(&ms, dir), m, k;
+			char *up;
+			for (m = 0; m < nms; m++) {
+				int lists = 0;
+				char r[PATH_MAX];
+				for (k = 0; k < ms[m]->files.n; k++)
+					if (realpath(ms[m]->files.v[k], r) && !strcmp(r, real))
+						lists = 1;
+				if (!lists || nmissing)
+					continue;
+				for (k = 0; k < ms[m]->files.n; k++) {
+					if (realpath(ms[m]->files.v[k], r) && in_list(list, r))
+						continue;
+					/* past the buffer's maximum the list is cut, the count stays */
+					if ((nmissing && strbuf_addstr(&missing, ", ")) ||
+					    strbuf_addstr(&missing, ms[m]->keys.v[k]))
+						(void)0;
+					nmissing++;
+				}
+				if (nmissing)
+					ret = rb_err_set(err, RB_EINPUT, "%s is one part of the month that %s lists;"
+						" %zu part%s not in this import: %s (import the manifest or its folder,"
+						" or --partial to import only these)", f->path, ms[m]->path, nmissing,
+						nmissing == 1 ? " is" : "s are", missing.buf ? missing.buf : "");
+			}
+			for (m = 0; m < nms; m++)
+				manifest_free(ms[m]);
+			free(ms);
+			up = dir_name(dir);
+			if (!strcmp(up, dir)) {
+				free(up);
+				break;
+			}
+			free(dir);
+			dir = up;
+		}
+		free(dir);
+	}
+	strbuf_release(&missing);
+	return ret;
+}

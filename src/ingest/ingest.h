@@ -189,6 +189,13 @@ struct ingest_list {
 
 int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npaths,
 	struct rb_err *err);
+
+/* A data file named by itself (not through a manifest) that a manifest in
+ * its folder, or up to two folders above, lists with other parts: unless
+ * every part is in list, RB_EINPUT naming the file, the manifest and the
+ * S3 keys of the missing parts — importing one part would replace the
+ * whole month with a fraction of it. Returns 0 when nothing is missing. */
+int ingest_check_parts(const struct ingest_list *list, struct rb_err *err);
 void ingest_list_release(struct ingest_list *list);
 
 /* CUR manifests read without looking for their data files (S3 import

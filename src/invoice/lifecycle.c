@@ -292,7 +292,7 @@ int invoice_issue(struct invoice_issued *out, struct store *s, struct doc *d,
 	after = invoice_dump(audit);
 	json_decref(audit);
 	snprintf(object, sizeof(object), "document:%s", number);
-	if ((rc = store_audit_add(s, source, action, object, NULL, after, err)) < 0)
+	if ((rc = store_audit_add(s, source, action, object, NULL, after, NULL, err)) < 0)
 		goto cleanup;
 	issued_add(out, number);
 cleanup:
@@ -495,7 +495,7 @@ int invoice_pay(struct store *s, const char *number, const char *amount, const c
 		json_decref(a);
 	}
 	snprintf(object, sizeof(object), "document:%s", number);
-	if ((rc = store_audit_add(s, "invoice pay", "pay", object, NULL, after, err)) < 0)
+	if ((rc = store_audit_add(s, "invoice pay", "pay", object, NULL, after, NULL, err)) < 0)
 		goto cleanup;
 	rc = store_commit(s, err);
 cleanup:

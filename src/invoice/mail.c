@@ -359,7 +359,7 @@ int invoice_send(struct invoice_issued *out, struct store *s, const char *number
 			if ((rc = store_begin(s, err)) == 0) {
 				if ((rc = store_send_add(s, rows[i].id, at, mid, d->customer.email, err)) < 0 ||
 				    (rc = store_audit_add(s, "invoice send", "send", object, NULL, after,
-					    err)) < 0 ||
+					    NULL, err)) < 0 ||
 				    (rc = store_commit(s, err)) < 0)
 					store_rollback(s);
 			}

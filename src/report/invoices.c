@@ -40,8 +40,8 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 	struct report_cfg rc = { 0 };
 	struct report_agg agg = { 0 };
 	struct report_invoices *r = NULL;
-	struct cur_fact *facts = NULL;
-	size_t *start = NULL, *fill = NULL, i, nc, only = REPORT_NOBODY;
+	struct report_split sp = { 0 };
+	size_t i, nc, only = REPORT_NOBODY;
 	int ret;
 
 	*out = NULL;
@@ -69,20 +69,7 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 	if ((ret = report_collect(&agg, s, &rc, only, report_threads(&rc), err)) < 0)
 		goto cleanup;
 
-	/* the facts of customer i are facts[start[i] .. start[i+1]) */
-	start = xcalloc(nc + 1, sizeof(start[0]));
-	fill = xcalloc(nc + 1, sizeof(fill[0]));
-	for (i = 0; i < agg.s.n; i++)
-		if (agg.ci[i] != REPORT_NOBODY)
-			start[agg.ci[i] + 1]++;
-	for (i = 0; i < nc; i++)
-		start[i + 1] += start[i];
-	facts = xcalloc(agg.s.n ? agg.s.n : 1, sizeof(facts[0]));
-	for (i = 0; i < agg.s.n; i++) {
-		size_t ci = agg.ci[i];
-		if (ci != REPORT_NOBODY)       /* unassigned: not invoiced */
-			facts[start[ci] + fill[ci]++] = agg.s.facts[i];
-	}
+	report_split(&sp, &agg, nc);
 
 	r = xcalloc(1, sizeof(*r));
 	r->period = period;
@@ -94,7 +81,7 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 			continue;
 		it = &r->items[r->n];
 		ret = rate_invoice_build(&it->inv, &rc.cfg->customers[i], period,
-			facts + start[i], start[i + 1] - start[i], rate_accounts_holds, &rc.holds[i],
+			sp.facts + sp.start[i], sp.start[i + 1] - sp.start[i], rate_accounts_holds, &rc.holds[i],
 			h->custom_lines, h->ncustom_lines, err);
 		if (ret < 0)
 			goto cleanup;
@@ -111,9 +98,7 @@ cleanup:
 	report_invoices_free(r);
 	report_cfg_release(&rc);
 	report_agg_release(&agg);
-	free(facts);
-	free(start);
-	free(fill);
+	report_split_release(&sp);
 	return ret;
 }
 

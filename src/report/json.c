@@ -100,7 +100,10 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 		json_object_set_new(o, "effective", jcost(c->effective));
 		json_object_set_new(o, "ondemand", jcost(c->ondemand));
 		json_object_set_new(o, "billed_usd", jusd(c->billed));
-		json_object_set_new(o, "margin", jusd(c->margin));
+		json_object_set_new(o, "fees_usd", c->margin_known ? jusd(c->fees) : json_null());
+		json_object_set_new(o, "revenue_usd", c->margin_known ? jusd(c->revenue) : json_null());
+		json_object_set_new(o, "cost_usd", jcost(c->cost));
+		json_object_set_new(o, "margin", c->margin_known ? jusd(c->margin) : json_null());
 		for (k = 0; k < sizeof(withheld_classes) / sizeof(withheld_classes[0]); k++)
 			json_object_set_new(w, cur_class_name(withheld_classes[k]),
 				jusd(c->withheld[withheld_classes[k]]));
@@ -143,6 +146,9 @@ static json_t *margin_row(const struct report_margin_row *row, int with_key)
 	json_object_set_new(o, "unblended", jcost(row->unblended));
 	json_object_set_new(o, "effective", jcost(row->effective));
 	json_object_set_new(o, "billed_usd", jusd(row->billed));
+	json_object_set_new(o, "fees_usd", jusd(row->fees));
+	json_object_set_new(o, "revenue_usd", jusd(row->revenue));
+	json_object_set_new(o, "cost_usd", jcost(row->cost));
 	json_object_set_new(o, "margin", jusd(row->margin));
 	return o;
 }

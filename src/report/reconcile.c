@@ -114,6 +114,11 @@ static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fa
 	    (rc = report_add(&c->billed, b.billed, r->err)) ||
 	    (rc = report_add(&c->withheld[f->cls], b.withheld, r->err)))
 		return rc;
+	/* spec §6: AWS tax is neither revenue nor cost */
+	if (f->cls != CUR_TAX &&
+	    ((rc = report_add(&c->revenue, b.billed, r->err)) ||
+	     (rc = report_add(&c->cost, f->effective, r->err))))
+		return rc;
 	if (b.excluded) {
 		c->excluded_rows += f->rows;
 		if ((rc = report_add(&c->excluded, b.excluded_cost, r->err)))
@@ -228,6 +233,7 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	struct store_group *groups = NULL;
 	struct store_import_total *imports = NULL;
 	struct report_source src[2];
+	struct report_split sp = { 0 };
 	size_t ngroups = 0, nimports = 0, i, nc;
 	int ret;
 
@@ -269,6 +275,7 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 		qsort(r->unassigned, r->nunassigned, sizeof(r->unassigned[0]), cmp_account);
 	if (r->nother > 1)
 		qsort(r->other, r->nother, sizeof(r->other[0]), cmp_type);
+	report_split(&sp, &agg, nc);
 	/* customers are sorted by id in the configuration already */
 	r->customers = xcalloc(nc ? nc : 1, sizeof(r->customers[0]));
 	for (i = 0; i < nc; i++) {
@@ -279,8 +286,11 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 		c = &r->customers[r->ncustomers++];
 		*c = w.c[i];
 		c->customer = rc.cfg->customers[i].id;
-		if (dec_rescale(&eff, c->effective, DEC_SCALE, RATE_SCALE) ||
-		    dec_sub(&c->margin, c->billed, eff)) {
+		if ((ret = report_fee_revenue(&c->fees, &c->margin_known, &rc, i, &sp, err)) < 0)
+			goto cleanup;
+		if (dec_add(&c->revenue, c->revenue, c->fees) ||
+		    dec_rescale(&eff, c->cost, DEC_SCALE, RATE_SCALE) ||
+		    dec_sub(&c->margin, c->revenue, eff)) {
 			ret = rb_err_set(err, RB_EINPUT, "margin of customer '%s' out of range", c->customer);
 			goto cleanup;
 		}
@@ -323,6 +333,7 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	ret = 0;
 cleanup:
 	report_reconcile_free(r);
+	report_split_release(&sp);
 	report_agg_release(&agg);
 	report_cfg_release(&rc);
 	store_groups_free(groups, ngroups);

@@ -75,6 +75,21 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 	const char *customer, const struct report_fx_pin *pins, size_t npins,
 	struct rb_err *err);
 
+/* What a preview of period should warn about (warnings.c): a period with no
+ * CUR data, a customer's accounts without rows in it or in no imported data
+ * at all, a rule of a plan in use whose service, usage type, region,
+ * account or line item type no imported data holds, an FX rate that moved
+ * more than 20 % from the previous month. Of every invoiced customer, or of
+ * `customer`. msgs are sentences without "warning: ". Release with
+ * report_warnings_release. */
+struct report_warnings {
+	char **msgs;
+	size_t n;
+};
+int report_preview_warnings(struct report_warnings *out, struct store *s, int period,
+	const char *customer, struct rb_err *err);
+void report_warnings_release(struct report_warnings *w);
+
 /* ---- reconciliation (spec §6) -------------------------------------------- */
 
 struct report_payer {
@@ -85,15 +100,24 @@ struct report_payer {
 
 /* Cost and revenue of one customer's rows. billed is in USD before FX,
  * managed-service fees and custom lines (those are in the invoice currency
- * and live on the invoice). withheld[cls] = Σ unblended − Σ billed of the
+ * and live on the invoice; fees brings them back to USD for the margin). withheld[cls] = Σ unblended − Σ billed of the
  * policy classes (credit, refund, discount, tax), 0 for the others;
  * excluded = Σ unblended of the rows an exclude rule matched. */
 struct report_customer {
 	const char *customer;                      /* borrowed from the result */
 	long rows;
 	rb_i128 unblended, effective, ondemand;    /* DEC_SCALE */
-	rb_i128 billed;                            /* RATE_SCALE */
-	rb_i128 margin;                            /* RATE_SCALE: billed − effective */
+	rb_i128 billed;                            /* RATE_SCALE, every class */
+	/* Spec §6 margin, USD: revenue = billed of the rows other than tax +
+	 * fees (the invoice's fee and custom lines ÷ its FX rate, each rounded
+	 * to REPORT_DIGITS); cost = effective of the rows other than tax;
+	 * margin = revenue − cost. margin_known = 0 when the customer has fee
+	 * or custom lines but no exchange rate for the period (fees, revenue
+	 * and margin then leave them out and must not be shown as a margin). */
+	rb_i128 fees, revenue;                     /* RATE_SCALE */
+	rb_i128 cost;                              /* DEC_SCALE */
+	rb_i128 margin;                            /* RATE_SCALE */
+	int margin_known;
 	rb_i128 withheld[CUR_NCLASS];              /* RATE_SCALE */
 	rb_i128 excluded;                          /* DEC_SCALE */
 	long excluded_rows;
@@ -183,16 +207,21 @@ enum report_by {
 int report_by_parse(enum report_by *out, const char **tag_key, const char *s,
 	struct rb_err *err);
 
+#define REPORT_FEES "(fees and custom lines)"
+
+/* billed: USD of every row (tax too); spec §6: revenue = billed of the
+ * rows other than tax + fees (fee and custom lines ÷ FX, USD), cost =
+ * effective of the rows other than tax, margin = revenue − cost. */
 struct report_margin_row {
 	char *key;
 	long rows;
-	rb_i128 unblended, effective;              /* DEC_SCALE */
-	rb_i128 billed, margin;                    /* RATE_SCALE, USD */
+	rb_i128 unblended, effective, cost;        /* DEC_SCALE */
+	rb_i128 billed, fees, revenue, margin;     /* RATE_SCALE, USD */
 };
 
 /* Rows sorted by key, bytewise. Every fact of the period counts (rows of
- * unassigned accounts with billed 0), so total.unblended is the period's
- * total unblended cost. */
+ * unassigned accounts as the row REPORT_UNASSIGNED, except by account), so
+ * total.unblended is the period's total unblended cost. */
 struct report_margin {
 	int period;
 	enum report_by by;
@@ -203,6 +232,12 @@ struct report_margin {
 
 int report_margin(struct report_margin **out, struct store *s, int period,
 	enum report_by by, const char *tag_key, struct rb_err *err);
+/* The same for one customer's rows and invoice (customer NULL: all, the
+ * unassigned included). RB_EINPUT "unknown customer 'x'"; RB_EINPUT when
+ * an invoiced customer with fee or custom lines has no exchange rate for
+ * the period (its margin would be wrong without them). */
+int report_margin_for(struct report_margin **out, struct store *s, int period,
+	enum report_by by, const char *tag_key, const char *customer, struct rb_err *err);
 void report_margin_free(struct report_margin *m);
 
 /* ---- JSON (json.c) --------------------------------------------------------- */

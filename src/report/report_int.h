@@ -99,6 +99,24 @@ int report_collect(struct report_agg *out, struct store *s, const struct report_
 int report_threads(const struct report_cfg *rc);
 void report_agg_release(struct report_agg *a);
 
+/* The aggregates of each customer: those of customer i are
+ * facts[start[i] .. start[i+1]) (copies of agg's, strings borrowed). */
+struct report_split {
+	struct cur_fact *facts;
+	size_t *start;
+};
+void report_split(struct report_split *out, const struct report_agg *agg, size_t nc);
+void report_split_release(struct report_split *sp);
+
+/* Spec §6: Σ over the fee and custom lines of customer ci's invoice of
+ * amount ÷ the invoice's FX rate, each rounded half away from zero to
+ * REPORT_DIGITS; *out at RATE_SCALE (USD). 0 without fees or custom lines.
+ * *known = 0 (and *out 0) when the customer has them but no exchange rate
+ * for the period: then no invoice exists to take them from. Returns 0 or
+ * the invoice's RB_E* error. */
+int report_fee_revenue(rb_i128 *out, int *known, const struct report_cfg *rc, size_t ci,
+	const struct report_split *sp, struct rb_err *err);
+
 /* acc += v, or RB_EINPUT "sum out of range" (never silent). */
 int report_add(rb_i128 *acc, rb_i128 v, struct rb_err *err);
 

@@ -89,6 +89,7 @@ static void row_plan(sqlite3_stmt *st, void *arg)
 {
 	json_t *o = json_object();
 	col_str(o, "id", st, 0);
+	col_str(o, "currency", st, 6);
 	col_str(o, "basis", st, 1);
 	col_str(o, "markup_pct", st, 2);
 	col_str(o, "credits", st, 3);
@@ -270,7 +271,7 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err)
 	if ((rc = store_read_begin_int(s, &began, err)) < 0 ||
 	    (rc = query(s, "SELECT id, name, rate_pct, note, category FROM tax_clusters ORDER BY id",
 			NULL, row_tax, tc, err)) < 0 ||
-	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax FROM plans ORDER BY id",
+	    (rc = query(s, "SELECT id, basis, markup_pct, credits, refunds, tax, currency FROM plans ORDER BY id",
 			NULL, row_plan, plans, err)) < 0 ||
 	    (rc = query(s, "SELECT plan, type, factor FROM plan_discounts ORDER BY plan, type",
 			NULL, row_discount, plans, err)) < 0 ||
@@ -321,49 +322,6 @@ cleanup:
 }
 
 /* ---- writing: the difference of two canonical documents ---- */
-
-/* The audited objects of a canonical document: "kind:key" -> value. */
-static json_t *objects_of(json_t *doc)
-{
-	json_t *m = json_object(), *e;
-	size_t i;
-	char key[512];
-
-	json_array_foreach(json_object_get(doc, "tax_clusters"), i, e) {
-		snprintf(key, sizeof(key), "tax_cluster:%s", jstr(e, "id"));
-		json_object_set(m, key, e);
-	}
-	json_array_foreach(json_object_get(doc, "plans"), i, e) {
-		snprintf(key, sizeof(key), "plan:%s", jstr(e, "id"));
-		json_object_set(m, key, e);
-	}
-	json_array_foreach(json_object_get(doc, "customers"), i, e) {
-		snprintf(key, sizeof(key), "customer:%s", jstr(e, "id"));
-		json_object_set(m, key, e);
-	}
-	if (json_object_get(doc, "issuer"))
-		json_object_set(m, "issuer:profile", json_object_get(doc, "issuer"));
-	if (json_object_get(doc, "ledger"))
-		json_object_set(m, "ledger:accounts", json_object_get(doc, "ledger"));
-	json_array_foreach(json_object_get(doc, "fx"), i, e) {
-		snprintf(key, sizeof(key), "fx:%s:%s", jstr(e, "period"), jstr(e, "currency"));
-		json_object_set(m, key, e);
-	}
-	json_array_foreach(json_object_get(doc, "custom_lines"), i, e) {
-		json_t *l, *line;
-		snprintf(key, sizeof(key), "custom_lines:%s:%s", jstr(e, "customer"), jstr(e, "period"));
-		l = json_object_get(m, key);
-		if (!l) {
-			l = json_array();
-			json_object_set_new(m, key, l);
-		}
-		line = json_object();
-		json_object_set(line, "description", json_object_get(e, "description"));
-		json_object_set(line, "amount", json_object_get(e, "amount"));
-		json_array_append_new(l, line);
-	}
-	return m;
-}
 
 /* Removes the rows of one object (kind, a, b from its key). */
 static int delete_object(struct store *s, const char *kind, const char *a, const char *b,
@@ -429,11 +387,11 @@ static int insert_object(struct store *s, const char *kind, const char *a, const
 			(int)NISSUER, p, err);
 	}
 	if (!strcmp(kind, "plan")) {
-		const char *p[6] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
-			jstr(v, "refunds"), jstr(v, "tax") };
+		const char *p[7] = { a, jstr(v, "basis"), jstr(v, "markup_pct"), jstr(v, "credits"),
+			jstr(v, "refunds"), jstr(v, "tax"), jstr(v, "currency") };
 		const char *key;
-		if ((rc = exec_params(s, "INSERT INTO plans (id, basis, markup_pct, credits, refunds, tax)"
-				" VALUES (?, ?, ?, ?, ?, ?)", 6, p, err)) < 0)
+		if ((rc = exec_params(s, "INSERT INTO plans (id, basis, markup_pct, credits, refunds, tax,"
+				" currency) VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err)) < 0)
 			return rc;
 		json_object_foreach(json_object_get(v, "discounts"), key, e) {
 			const char *q[3] = { a, key, json_string_value(e) };
@@ -518,26 +476,36 @@ static void now_utc(char *buf, size_t n)
 }
 
 /* Writes every object that differs between old and new (canonical), one
- * audit row each. */
+ * audit row each, in the order config_changes lists them; with dry_run
+ * only counts them. r->changes gets the list. */
 static int write_diff(struct store *s, json_t *old, json_t *new, const char *source,
-	const char *actor, struct config_result *r, struct rb_err *err)
+	int dry_run, const char *actor, struct config_result *r, struct rb_err *err)
 {
-	json_t *mo = objects_of(old), *mn = objects_of(new), *keys = json_object(), *v;
-	const char *key;
+	json_t *changes = config_changes(old, new), *c;
 	char at[32];
+	size_t i;
 	int rc = 0;
 
 	now_utc(at, sizeof(at));
-	json_object_update(keys, mo);
-	json_object_update(keys, mn);
-	/* jansson keeps insertion order; audit rows are ordered by kind then key. */
-	json_object_foreach(keys, key, v) {
-		json_t *a = json_object_get(mo, key), *b = json_object_get(mn, key);
+	json_array_foreach(changes, i, c) {
+		const char *key = json_string_value(json_object_get(c, "object"));
+		const char *action = json_string_value(json_object_get(c, "action"));
+		json_t *a = json_object_get(c, "before"), *b = json_object_get(c, "after");
 		char kind[32], k1[256] = "", k2[256] = "";
-		const char *c1, *c2, *action;
+		const char *c1, *c2;
 		char *before = NULL, *after = NULL;
 
-		if (a && b && json_equal(a, b))
+		if (json_is_null(a))
+			a = NULL;
+		if (json_is_null(b))
+			b = NULL;
+		if (!a)
+			r->created++;
+		else if (!b)
+			r->deleted++;
+		else
+			r->updated++;
+		if (dry_run)
 			continue;
 		c1 = strchr(key, ':');
 		snprintf(kind, sizeof(kind), "%.*s", (int)(c1 - key), key);
@@ -554,13 +522,6 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 			goto cleanup;
 		if (b && (rc = insert_object(s, kind, k1, k2, b, err)) < 0)
 			goto cleanup;
-		action = !a ? "create" : !b ? "delete" : "update";
-		if (!a)
-			r->created++;
-		else if (!b)
-			r->deleted++;
-		else
-			r->updated++;
 		before = dump(a);
 		after = dump(b);
 		{
@@ -574,20 +535,13 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 			goto cleanup;
 	}
 cleanup:
-	json_decref(mo);
-	json_decref(mn);
-	json_decref(keys);
+	json_decref(r->changes);
+	r->changes = changes;
 	return rc;
 }
 
-int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
-	const char *source, struct config_result *r, struct rb_err *err)
-{
-	return store_config_edit_as(s, fn, arg, source, NULL, r, err);
-}
-
-int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
-	const char *source, const char *actor, struct config_result *r, struct rb_err *err)
+static int edit(struct store *s, config_edit_fn fn, void *arg, const char *source,
+	const char *actor, int dry_run, struct config_result *r, struct rb_err *err)
 {
 	json_t *old = NULL, *doc = NULL, *norm = NULL;
 	int rc;
@@ -601,9 +555,12 @@ int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
 		goto cleanup;
 	if ((rc = config_normalize(&norm, doc, r, err)) < 0)
 		goto cleanup;
-	if ((rc = write_diff(s, old, norm, source, actor, r, err)) < 0)
+	if ((rc = write_diff(s, old, norm, source, dry_run, actor, r, err)) < 0)
 		goto cleanup;
-	rc = store_commit(s, err);
+	if (dry_run)
+		store_rollback(s);
+	else
+		rc = store_commit(s, err);
 cleanup:
 	if (rc < 0)
 		store_rollback(s);
@@ -613,15 +570,29 @@ cleanup:
 	return rc;
 }
 
-static int replace_doc(json_t **doc, void *arg, struct rb_err *err)
+int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
+	const char *source, struct config_result *r, struct rb_err *err)
 {
-	(void)err;
-	json_decref(*doc);
-	*doc = json_incref(arg);
-	return 0;
+	return edit(s, fn, arg, source, NULL, 0, r, err);
 }
 
-int store_config_apply_file(struct store *s, const char *path,
+int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
+	const char *source, const char *actor, struct config_result *r, struct rb_err *err)
+{
+	return edit(s, fn, arg, source, actor, 0, r, err);
+}
+
+int store_config_apply(struct store *s, json_t *doc, unsigned flags,
+	struct config_result *r, struct rb_err *err)
+{
+	struct config_apply a = { doc, (flags & STORE_APPLY_REPLACE) != 0, { 0 } };
+	int rc = edit(s, config_apply_edit, &a, "config apply", NULL,
+		(flags & STORE_APPLY_DRY_RUN) != 0, r, err);
+	config_apply_problems(&a, r);
+	return rc;
+}
+
+int store_config_apply_file(struct store *s, const char *path, unsigned flags,
 	struct config_result *r, struct rb_err *err)
 {
 	json_error_t je;
@@ -634,7 +605,7 @@ int store_config_apply_file(struct store *s, const char *path,
 		return rb_err_at(err, RB_EINPUT, path, je.line > 0 ? je.line : 0,
 			je.column > 0 ? je.column : 0, "%s", je.text);
 	}
-	rc = store_config_edit(s, replace_doc, doc, "config apply", r, err);
+	rc = store_config_apply(s, doc, flags, r, err);
 	json_decref(doc);
 	return rc;
 }

@@ -211,24 +211,6 @@ int store_doc_get(struct store_doc **out, struct store *s, const char *ref,
 	return rc;
 }
 
-int store_audit_add(struct store *s, const char *source, const char *action,
-	const char *object, const char *before, const char *after, struct rb_err *err)
-{
-	sqlite3_stmt *st = prep(s, "INSERT INTO audit_log (at, source, action, object, before, after)"
-		" VALUES (?, ?, ?, ?, ?, ?)", err);
-	char at[32];
-	if (!st)
-		return RB_EIO;
-	now_utc(at, sizeof(at));
-	bind_text(st, 1, at);
-	bind_text(st, 2, source);
-	bind_text(st, 3, action);
-	bind_text(st, 4, object);
-	bind_text(st, 5, before);
-	bind_text(st, 6, after);
-	return done(s, st, "cannot write the audit log", err);
-}
-
 int store_drafts_replace(struct store *s, const char *period, const char *customer,
 	const struct store_draft_in *drafts, size_t n, const char *source, struct rb_err *err)
 {
@@ -260,7 +242,7 @@ int store_drafts_replace(struct store *s, const char *period, const char *custom
 			return rc;
 		snprintf(object, sizeof(object), "draft:DRAFT-%lld",
 			(long long)sqlite3_last_insert_rowid(store_db_int(s)));
-		if ((rc = store_audit_add(s, source, "draft", object, NULL, drafts[i].snapshot, err)) < 0)
+		if ((rc = store_audit_add(s, source, "draft", object, NULL, drafts[i].snapshot, NULL, err)) < 0)
 			return rc;
 	}
 	return 0;

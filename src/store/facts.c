@@ -342,6 +342,38 @@ static int need_pp(struct store_batch *b, struct replaced_pp **out, const char *
 		payer, p);
 }
 
+int store_batch_previous(struct store_batch *b, const char *payer, int period, int *had,
+	int64_t *rows, rb_i128 *unblended, struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*had = 0;
+	*rows = 0;
+	*unblended = 0;
+	if ((rc = prepare(b->db, &st, "SELECT rows, unblended FROM imports"
+			" WHERE period = ? AND payer = ? ORDER BY id DESC LIMIT 1", err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	sqlite3_bind_text(st, 2, payer, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		*had = 1;
+		*rows = sqlite3_column_int64(st, 0);
+		if (!t || dec_parse(unblended, t, strlen(t), DEC_SCALE) != DEC_OK)
+			rc = store_fail_int(b->db, err, "bad unblended total in imports");
+		else
+			rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = store_fail_int(b->db, err, "cannot read the previous import");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_batch_replace(struct store_batch *b, const char *payer, int period, int64_t rows,
 	rb_i128 unblended, int *replaced, struct rb_err *err)
 {

@@ -392,6 +392,11 @@ static const char schema_v8[] =
 	"CREATE TRIGGER document_sends_no_delete BEFORE DELETE ON document_sends BEGIN"
 	"  SELECT RAISE(ABORT, 'a recorded sending cannot be deleted'); END;";
 
+/* v9: a plan may name the currency of its customers (spec §5 step 4, issue
+ * 13); NULL: any. */
+static const char schema_v9[] =
+	"ALTER TABLE plans ADD COLUMN currency TEXT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -401,5 +406,6 @@ const struct store_migration store_migrations[] = {
 	{ 6, schema_v6 },
 	{ 7, schema_v7 },
 	{ 8, schema_v8 },
+	{ 9, schema_v9 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -46,4 +46,12 @@ struct sqlite3 *store_db_int(struct store *s);
  * with the SQLite message on failure (RB_EIO). */
 int store_exec_int(struct store *s, const char *sql, struct rb_err *err);
 
+/* Writes one audit_log row: source is the command ("invoice finalize",
+ * "user add"), action what happened ("finalize", "create", ...), object e.g.
+ * "document:INV-2026-00001" or "user:EMAIL", before/after JSON text (may be
+ * NULL), actor the web user (NULL: the command line). */
+int store_audit_add(struct store *s, const char *source, const char *action,
+	const char *object, const char *before, const char *after, const char *actor,
+	struct rb_err *err);
+
 #endif

@@ -6,8 +6,10 @@
  * The configuration is one JSON document (spec §7); its canonical form is
  * described in config/check.h.
  *
- * Apply semantics: a document is the COMPLETE configuration. Objects it
- * does not name are removed (so export + edit + apply round-trips). Every
+ * Apply semantics (config/apply.h): a document is merged by id — the
+ * objects it names are created or replaced, the others kept; with
+ * STORE_APPLY_REPLACE it is the COMPLETE configuration and objects it does
+ * not name are removed (so export + edit + apply round-trips). Every
  * change runs one code path: begin an IMMEDIATE transaction, read the
  * current canonical document, let the caller edit it, validate the whole
  * result (every problem with its JSON path), then write only the objects
@@ -28,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "config/apply.h"
 #include "config/check.h"
 #include "config/config.h"
 #include "config/edit.h"
@@ -45,10 +48,18 @@ int store_config_edit(struct store *s, config_edit_fn fn, void *arg,
 int store_config_edit_as(struct store *s, config_edit_fn fn, void *arg,
 	const char *source, const char *actor, struct config_result *r, struct rb_err *err);
 
-/* Reads FILE (jansson, duplicate keys rejected) and applies it as the
- * complete configuration. A JSON syntax error is RB_EINPUT with
+/* Applies doc (borrowed): merged by id, or the whole configuration with
+ * STORE_APPLY_REPLACE. With STORE_APPLY_DRY_RUN it validates and lists the
+ * changes (r->changes, counts in r) but writes nothing. Returns as
+ * store_config_edit. */
+enum { STORE_APPLY_REPLACE = 1 << 0, STORE_APPLY_DRY_RUN = 1 << 1 };
+int store_config_apply(struct store *s, json_t *doc, unsigned flags,
+	struct config_result *r, struct rb_err *err);
+
+/* Reads FILE (jansson, duplicate keys rejected) and applies it as
+ * store_config_apply. A JSON syntax error is RB_EINPUT with
  * err = FILE:LINE:COLUMN; an unreadable file is RB_EIO. */
-int store_config_apply_file(struct store *s, const char *path,
+int store_config_apply_file(struct store *s, const char *path, unsigned flags,
 	struct config_result *r, struct rb_err *err);
 
 /* The current configuration in canonical form (caller owns *out). */

@@ -121,11 +121,6 @@ int store_payment_add(struct store *s, long document_id, const char *amount,
 int store_send_add(struct store *s, long document_id, const char *sent_at,
 	const char *message_id, const char *recipient, struct rb_err *err);
 
-/* One audit_log row: source is the command ("invoice finalize"), action
- * what happened ("finalize", "credit", "pay", "send", "draft"), object e.g.
- * "document:INV-2026-00001"; after is JSON text or NULL. */
-int store_audit_add(struct store *s, const char *source, const char *action,
-	const char *object, const char *before, const char *after, struct rb_err *err);
 
 /* For src/store/config.c: RB_EINPUT "customer 'acme' cannot be removed: 3
  * documents refer to it" when kind ("customer" or "plan") id is referred

@@ -77,6 +77,12 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 int store_batch_replace(struct store_batch *b, const char *payer, int period, int64_t rows,
 	rb_i128 unblended, int *replaced, struct rb_err *err);
 
+/* What the latest import of (payer, period) before this batch counted:
+ * *had 0 (rows and unblended 0) when there was none. Call before
+ * store_batch_replace of it. */
+int store_batch_previous(struct store_batch *b, const char *payer, int period, int *had,
+	int64_t *rows, rb_i128 *unblended, struct rb_err *err);
+
 /* Records the provider ("AWS" for CUR; FOCUS ProviderName, e.g.
  * "Microsoft") of a (payer, period) declared by store_batch_replace (a new
  * import records "AWS" until told otherwise). */

@@ -107,10 +107,5 @@ int store_login_failure_add(struct store *s, const char *key, int64_t now, struc
 int store_login_failures_clear(struct store *s, const char *key, int64_t before,
 	struct rb_err *err);
 
-/* Writes one audit row: source (e.g. "user add"), action, object
- * ("user:EMAIL"), before/after JSON text (may be NULL), actor. */
-int store_audit_add(struct store *s, const char *source, const char *action,
-	const char *object, const char *before, const char *after, const char *actor,
-	struct rb_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/apply.h"
 #include "config/check.h"
 #include "config/config.h"
 #include "config/edit.h"
@@ -210,8 +211,59 @@ out:
 	json_decref(doc);
 }
 
+/* Merge by id keeps what the document does not name and replaces what it
+ * does; replace keeps only the document; the changes list the difference. */
+TEST(apply_merges_by_id_or_replaces)
+{
+	json_t *cur = json_loads("{\"plans\": [{\"id\": \"a\", \"markup_pct\": \"1\"},"
+		" {\"id\": \"b\"}], \"fx\": [{\"period\": \"2026-10\", \"currency\": \"EUR\","
+		" \"rate\": \"0.9\"}]}", 0, NULL);
+	json_t *in = json_loads("{\"plans\": [{\"id\": \"b\", \"markup_pct\": \"2\"},"
+		" {\"id\": \"c\"}]}", 0, NULL);
+	json_t *doc = json_deep_copy(cur), *ch, *plans;
+	struct config_apply a = { in, 0, { 0 } };
+	struct rb_err err;
+
+	CHECK_INT(config_apply_edit(&doc, &a, &err), 0);
+	plans = json_object_get(doc, "plans");
+	CHECK_INT(json_array_size(plans), 3);
+	/* kept first, then the document's own in its order */
+	CHECK_STR(config_str(json_array_get(plans, 0), "id"), "a");
+	CHECK_STR(config_str(json_array_get(plans, 1), "id"), "b");
+	CHECK_STR(config_str(json_array_get(plans, 1), "markup_pct"), "2");
+	CHECK_STR(config_str(json_array_get(plans, 2), "id"), "c");
+	CHECK_INT(a.kept[1], 1);
+	CHECK_INT(json_array_size(json_object_get(doc, "fx")), 1);
+	ch = config_changes(cur, doc);
+	CHECK_INT(json_array_size(ch), 2);
+	CHECK_STR(config_str(json_array_get(ch, 0), "action"), "update");
+	CHECK_STR(config_str(json_array_get(ch, 0), "object"), "plan:b");
+	CHECK_STR(json_string_value(json_array_get(json_object_get(json_array_get(ch, 0), "fields"),
+		0)), "markup_pct");
+	CHECK_STR(config_str(json_array_get(ch, 1), "action"), "create");
+	CHECK_STR(config_str(json_array_get(ch, 1), "object"), "plan:c");
+	json_decref(ch);
+	json_decref(doc);
+
+	doc = json_deep_copy(cur);
+	a.replace = 1;
+	CHECK_INT(config_apply_edit(&doc, &a, &err), 0);
+	ch = config_changes(cur, doc);
+	/* a and the EUR rate deleted, b updated, c created */
+	CHECK_INT(json_array_size(ch), 4);
+	CHECK_STR(config_str(json_array_get(ch, 0), "object"), "plan:a");
+	CHECK_STR(config_str(json_array_get(ch, 0), "action"), "delete");
+	CHECK_STR(config_str(json_array_get(ch, 2), "object"), "fx:2026-10:EUR");
+	CHECK_STR(config_str(json_array_get(ch, 2), "action"), "delete");
+	json_decref(ch);
+	json_decref(doc);
+	json_decref(in);
+	json_decref(cur);
+}
+
 static const struct check_case cases[] = {
 	CASE(split_holder_by_tag_value),
+	CASE(apply_merges_by_id_or_replaces),
 	CASE(span_covers_inclusive_and_open),
 	CASE(holder_by_period),
 	CASE(assign_moves_customer_last),

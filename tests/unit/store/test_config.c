@@ -109,7 +109,7 @@ static int apply_text(struct store *s, const char *text, struct config_result *r
 {
 	struct rb_err err;
 	config_result_init(r);
-	return store_config_apply_file(s, write_file(text), r, &err);
+	return store_config_apply_file(s, write_file(text), STORE_APPLY_REPLACE, r, &err);
 }
 
 /* The problems of normalizing text, as "PATH: MSG\n" lines. */
@@ -364,7 +364,7 @@ TEST(db_failure_mid_apply_leaves_db_unchanged)
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END", NULL, NULL, NULL) == SQLITE_OK);
 	d1 = dump(s);
 	config_result_init(&r);
-	CHECK_INT(store_config_apply_file(s, write_file(good_doc), &r, &err), RB_EIO);
+	CHECK_INT(store_config_apply_file(s, write_file(good_doc), STORE_APPLY_REPLACE, &r, &err), RB_EIO);
 	CHECK(strstr(err.msg, "injected") != NULL);
 	config_result_release(&r);
 	d2 = dump(s);
