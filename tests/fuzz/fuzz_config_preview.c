@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	config_result_init(&r);
 	rb_err_clear(&err);
-	rc = store_config_apply_file(s, cfg, &r, &err);
+	rc = store_config_apply_file(s, cfg, STORE_APPLY_REPLACE, &r, &err);
 	if (rc == RB_EIO)
 		abort();            /* a document cannot break the database */
 	if (rc < 0 && !err.msg[0])

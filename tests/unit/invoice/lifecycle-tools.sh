@@ -91,7 +91,7 @@ c = json.load(open("config.json"))
 c["customers"] = [x for x in c["customers"] if x["id"] != "acme"]
 json.dump(c, open("no-acme.json", "w"))'
 exp1=$("$rebill" config export | sha256sum)
-out=$("$rebill" config apply no-acme.json 2>&1); st=$?
+out=$("$rebill" config apply --replace no-acme.json 2>&1); st=$?
 exp2=$("$rebill" config export | sha256sum)
 if [ $st = 2 ] && grep -q "customer 'acme' cannot be removed: 1 finalized document refers to it" <<<"$out" \
 	&& [ "$exp1" = "$exp2" ]; then
