@@ -82,6 +82,16 @@ static int migrate(struct store *s, struct rb_err *err)
 		}
 		if (store_commit(s, err) < 0)
 			return RB_EIO;
+		/* Copy this migration's pages into the database now, so the next
+		 * one reuses the WAL from its start. With 64 KiB pages the
+		 * automatic checkpoint (1000 pages) never runs here: creating a
+		 * database appended every migration's pages to one WAL (~5.6 MB
+		 * for the v8 schema, whose file is 4.4 MB), and the checkpoint at
+		 * close needs room for both. On a nearly full disk that close
+		 * failed with SQLITE_FULL and left the WAL, and the disk full,
+		 * behind a successful command. PASSIVE: never waits for readers;
+		 * what it cannot copy now, the next checkpoint does. */
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}
 	return 0;
 }
