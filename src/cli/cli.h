@@ -57,6 +57,10 @@ int out_json(const struct json_t *v, int compact);
 /* --wait SECONDS (global, and import's): parses s into ctx->wait.seconds
  * ("forever" or a whole number of seconds, at most a day). */
 int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err);
+
+/* Installs handler for SIGINT and SIGTERM, without SA_RESTART (a sleep or a
+ * blocking read returns EINTR, so the command sees the signal at once). */
+void cli_catch_signals(void (*handler)(int));
 /* Prints text from outside (names, addresses) for a terminal: controls
  * such as ESC and bidi overrides are shown escaped (util/textout.h). */
 void out_text(FILE *f, const char *s);

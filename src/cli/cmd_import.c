@@ -114,15 +114,6 @@ static void on_signal(int sig)
 	import_signal = sig;
 }
 
-static void catch_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
@@ -161,7 +152,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if (a.npos == 0)
 		rc = rb_err_set(err, RB_EUSAGE, "import: no PATH given; usage: rebill import [--quiet] PATH...");
 	if (rc == 0) {
-		catch_signals();   /* nothing is written before the COMMIT */
+		cli_catch_signals(on_signal);   /* nothing is written before the COMMIT */
 		/* another writer? wait for it now, before reading gigabytes for nothing */
 		rc = store_probe_writer(ctx->store, err);
 	}

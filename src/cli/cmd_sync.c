@@ -31,19 +31,9 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* SIGINT and SIGTERM set stop_flag: a transfer under way fails at once
- * ("interrupted", nothing imported), a sleep between rounds ends. Without
- * SA_RESTART, so nanosleep returns. */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
+/* SIGINT and SIGTERM set stop_flag (cli_catch_signals): a transfer under
+ * way fails at once ("interrupted", nothing imported), a sleep between
+ * rounds ends, since nanosleep is not restarted. */
 
 static void now_utc(char out[32])
 {
@@ -90,7 +80,7 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 
 	memset(&plan, 0, sizeof(plan));
 	memset(&res, 0, sizeof(res));
-	catch_signals();
+	cli_catch_signals(on_signal);
 	if ((rc = s3_uri_parse(&bucket, &prefix, uri, err)) < 0)   /* a usage error first */
 		return rc;
 	free(bucket);
@@ -229,7 +219,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = s3_config_load(&cfg, err)) < 0)
 		return rc;
 	s3_config_release(&cfg);
-	catch_signals();
+	cli_catch_signals(on_signal);
 	for (;;) {
 		char at[32];
 		if (every) {
