@@ -74,7 +74,7 @@ struct store_batch {
 	size_t npps, alloc;
 	size_t last;               /* index of the last pp found (cache) */
 	int64_t max_tagset;        /* every tag set id 0..max_tagset exists */
-	struct dict_w accounts, dims, resources;
+	struct dict_w accounts, dims;
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
@@ -333,7 +333,6 @@ static void batch_free(struct store_batch *b)
 	pending_release(&b->res);
 	dict_w_release(&b->accounts);
 	dict_w_release(&b->dims);
-	dict_w_release(&b->resources);
 	for (i = 0; i < b->npps; i++)
 		free(b->pps[i].payer);
 	free(b->pps);
@@ -375,10 +374,8 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 		RES_COLS);
 	hmap_init(&b->accounts.map);
 	hmap_init(&b->dims.map);
-	hmap_init(&b->resources.map);
 	if ((rc = dict_w_init(&b->accounts, db, "fact_accounts", "account", err)) < 0 ||
-	    (rc = dict_w_init(&b->dims, db, "fact_dims", "value", err)) < 0 ||
-	    (rc = dict_w_init(&b->resources, db, "fact_resources", "resource_id", err)) < 0)
+	    (rc = dict_w_init(&b->dims, db, "fact_dims", "value", err)) < 0)
 		goto fail;
 	if ((rc = prepare(db, &b->exists,
 			"SELECT EXISTS (SELECT 1 FROM fact_rows WHERE period = ?1 AND payer_id ="
@@ -716,7 +713,7 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 	struct rb_err *err)
 {
 	struct pending *p = &b->res;
-	int64_t payer, account, res, product;
+	int64_t payer, account, product;
 	rb_i128 amt[4] = { f->sum.usage_amount, f->sum.unblended, f->sum.ondemand,
 		f->sum.effective };
 	char per[PERIOD_BUFSZ], what[160];
@@ -724,14 +721,13 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 
 	if ((rc = dict_w_id(b->db, &b->accounts, f->payer, &payer, err)) < 0 ||
 	    (rc = dict_w_id(b->db, &b->accounts, f->account, &account, err)) < 0 ||
-	    (rc = dict_w_id(b->db, &b->resources, f->resource_id, &res, err)) < 0 ||
 	    (rc = dict_w_id(b->db, &b->dims, f->product_code, &product, err)) < 0)
 		return rc;
 	period_format(per, f->period);
 	pending_text(p, per);
 	pending_int(p, payer);
 	pending_int(p, account);
-	pending_int(p, res);
+	pending_text(p, f->resource_id);
 	pending_int(p, product);
 	pending_int(p, f->sum.rows);
 	snprintf(what, sizeof(what), "payer %s account %s resource %s %s", f->payer, f->account,
