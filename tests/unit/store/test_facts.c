@@ -667,6 +667,36 @@ TEST(upgrade_from_text_layout_reads_back_identical)
 	done(s);
 }
 
+/* An amount past what the stored pair holds (hi * 10^18 + lo units of
+ * 10^-10 with hi in 64 bits: ~9.2e26 USD) is refused with RB_EINPUT naming
+ * the fact, and the database stays as it was; 9.2e26 itself (hi just in
+ * range) is stored and read back exactly. */
+TEST(amount_too_large_for_the_store_is_refused)
+{
+	struct store *s = fresh();
+	struct rb_err err;
+	struct store_fact a[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2", "10") };
+	struct store_fact big[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2",
+		"9300000000000000000000000000") };
+	struct store_fact edge[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2",
+		"920000000000000000000000000.0000000001") };
+	char *before, *after;
+
+	rb_err_clear(&err);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), a, 1, NULL, NULL, &err), 0);
+	before = digest(s, 1);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), big, 1, NULL, NULL, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "too large to store exactly") != NULL);
+	CHECK(strstr(err.msg, "account 222222222222") != NULL);
+	after = digest(s, 1);
+	CHECK_STR(after, before);
+	free(after);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), edge, 1, NULL, NULL, &err), 0);
+	CHECK(total_unblended(s, per("2026-10")) == amt("920000000000000000000000000.0000000001"));
+	free(before);
+	done(s);
+}
+
 static const struct check_case cases[] = {
 	CASE(replace_on_reimport),
 	CASE(two_payers_and_periods_side_by_side),
@@ -678,6 +708,7 @@ static const struct check_case cases[] = {
 	CASE(tagsets_interned_and_summary_by_tag),
 	CASE(facts_each_and_groupings),
 	CASE(upgrade_from_text_layout_reads_back_identical),
+	CASE(amount_too_large_for_the_store_is_refused),
 };
 
 CHECK_MAIN(cases)
