@@ -698,9 +698,12 @@ int store_config_unassigned(json_t **out, struct store *s, const char *period,
 	 * every period (the parameter stays unbound then) */
 	if ((rc = store_read_begin_int(s, &began, err)) == 0 &&
 	    (rc = store_config_export(&u.doc, s, err)) == 0)
-		rc = query(s, "SELECT f.period, f.payer, f.account, SUM(f.rows), dec_sum(f.unblended)"
-			" FROM facts f WHERE (?1 IS NULL OR f.period = ?1)"
-			" GROUP BY f.period, f.payer, f.account ORDER BY f.period, f.payer, f.account",
+		rc = query(s, "SELECT g.period, p.account, a.account, g.r, g.u FROM (SELECT period,"
+			" payer_id, account_id, SUM(rows) AS r, dec_sum(unblended, unblended_hi) AS u"
+			" FROM fact_rows WHERE (?1 IS NULL OR period = ?1)"
+			" GROUP BY period, payer_id, account_id) g"
+			" JOIN fact_accounts p ON p.id = g.payer_id JOIN fact_accounts a ON a.id = g.account_id"
+			" ORDER BY g.period, p.account, a.account",
 			period, row_unassigned, &u, err);
 	store_read_end_int(s, began);
 	json_decref(u.doc);

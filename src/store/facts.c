@@ -13,20 +13,35 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "util/hmap.h"
 #include "util/period.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 /* Rows per multi-row INSERT: fewer statement steps, within SQLite's
- * parameter limit (18 columns x 64 rows). */
+ * parameter limit (22 columns x 64 rows). FACT_COLS and RES_COLS are the
+ * stored tables' columns (schema v10), SPILL_* the TEMP spill tables'. */
 #define BATCH_ROWS 64
-#define FACT_COLS 18
-#define RES_COLS 10
+#define FACT_COLS 22
+#define RES_COLS 14
+#define SPILL_FACT_COLS 18
+#define SPILL_RES_COLS 10
+#define AMOUNT_COLS "usage_amount, unblended, ondemand, effective, usage_amount_hi," \
+	" unblended_hi, ondemand_hi, effective_hi"
+
+/* A fact dictionary being written (schema v10): strings seen in this batch
+ * and their ids, found or inserted on first sight. */
+struct dict_w {
+	struct hmap map;
+	int64_t *ids;
+	size_t alloc;
+	sqlite3_stmt *find, *ins;
+};
 
 /* A pending multi-row INSERT: values are copied into C memory until the
  * statement for BATCH_ROWS rows (or the remainder at flush) binds them. */
 struct pending_val {
-	int is_int;
+	int is_int;                /* 0 text, 1 integer, 2 NULL */
 	int64_t i;
 	size_t off, len;
 };
@@ -59,6 +74,7 @@ struct store_batch {
 	size_t npps, alloc;
 	size_t last;               /* index of the last pp found (cache) */
 	int64_t max_tagset;        /* every tag set id 0..max_tagset exists */
+	struct dict_w accounts, dims;
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
@@ -145,6 +161,91 @@ static void pending_amount(struct pending *p, rb_i128 v)
 	pending_text(p, buf);
 }
 
+/* Queues amounts v[0..4) as the stored pairs: the four lo parts, then the
+ * four hi parts (NULL when 0). An amount too large for a pair is refused
+ * (RB_EINPUT naming what), never rounded; nothing is queued then. */
+static int pending_units(struct pending *p, const rb_i128 v[4], const char *what,
+	struct rb_err *err)
+{
+	int64_t lo[4], hi[4];
+	int i;
+	for (i = 0; i < 4; i++)
+		if (store_amount_split_int(&lo[i], &hi[i], v[i]) < 0) {
+			char buf[DEC_BUFSZ];
+			fmt_amount(buf, v[i]);
+			return rb_err_set(err, RB_EINPUT, "%s: the amount %s is too large to store exactly"
+				" (the limit is about 9.2e26)", what, buf);
+		}
+	for (i = 0; i < 4; i++)
+		pending_int(p, lo[i]);
+	for (i = 0; i < 4; i++) {
+		struct pending_val *pv = &p->vals[p->nvals++];
+		pv->is_int = hi[i] ? 1 : 2;
+		pv->i = hi[i];
+	}
+	return 0;
+}
+
+/* ---- dictionaries ---- */
+
+static int dict_w_init(struct dict_w *d, sqlite3 *db, const char *table, const char *col,
+	struct rb_err *err)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?", table, col);
+	if ((sqlite3_prepare_v2(db, sql, -1, &d->find, NULL)) != SQLITE_OK)
+		return store_fail_int(db, err, "cannot prepare statement");
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) VALUES (?)", table, col);
+	if ((sqlite3_prepare_v2(db, sql, -1, &d->ins, NULL)) != SQLITE_OK)
+		return store_fail_int(db, err, "cannot prepare statement");
+	return 0;
+}
+
+static void dict_w_release(struct dict_w *d)
+{
+	hmap_release(&d->map);
+	free(d->ids);
+	sqlite3_finalize(d->find);
+	sqlite3_finalize(d->ins);
+}
+
+/* The id of s in d: from this batch's map, else from the table, else a
+ * new row. */
+static int dict_w_id(sqlite3 *db, struct dict_w *d, const char *s, int64_t *out,
+	struct rb_err *err)
+{
+	size_t len = strlen(s), i;
+	int added, rc;
+
+	i = hmap_put(&d->map, s, len, &added);
+	if (!added) {
+		*out = d->ids[i];
+		return 0;
+	}
+	if (i >= d->alloc) {
+		d->alloc = d->alloc ? d->alloc * 2 : 256;
+		d->ids = xreallocarray(d->ids, d->alloc, sizeof(*d->ids));
+	}
+	d->ids[i] = -1;
+	sqlite3_bind_text(d->find, 1, s, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(d->find);
+	if (rc == SQLITE_ROW)
+		d->ids[i] = sqlite3_column_int64(d->find, 0);
+	sqlite3_reset(d->find);
+	sqlite3_clear_bindings(d->find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail_int(db, err, "cannot look up a fact dimension");
+	if (rc == SQLITE_DONE) {
+		sqlite3_bind_text(d->ins, 1, s, (int)len, SQLITE_STATIC);
+		if ((rc = run(db, d->ins, err, "cannot insert a fact dimension")) < 0)
+			return rc;
+		sqlite3_clear_bindings(d->ins);
+		d->ids[i] = sqlite3_last_insert_rowid(db);
+	}
+	*out = d->ids[i];
+	return 0;
+}
+
 static char *insert_sql(const struct pending *p, int rows)
 {
 	size_t cap = 64 + strlen(p->table) + strlen(p->cols) + (size_t)rows * (size_t)p->ncols * 3;
@@ -191,7 +292,9 @@ static int pending_flush(sqlite3 *db, struct pending *p, struct rb_err *err)
 	}
 	for (i = 0; i < p->nvals; i++) {
 		const struct pending_val *v = &p->vals[i];
-		if (v->is_int)
+		if (v->is_int == 2)
+			sqlite3_bind_null(st, i + 1);
+		else if (v->is_int)
 			sqlite3_bind_int64(st, i + 1, v->i);
 		else
 			sqlite3_bind_text(st, i + 1, p->text + v->off, (int)v->len, SQLITE_STATIC);
@@ -228,6 +331,8 @@ static void batch_free(struct store_batch *b)
 	sqlite3_finalize(b->tag_item);
 	pending_release(&b->facts);
 	pending_release(&b->res);
+	dict_w_release(&b->accounts);
+	dict_w_release(&b->dims);
 	for (i = 0; i < b->npps; i++)
 		free(b->pps[i].payer);
 	free(b->pps);
@@ -260,20 +365,28 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 	b->s = s;
 	b->db = db;
 	snprintf(b->imported_at, sizeof(b->imported_at), "%s", imported_at);
-	pending_init(&b->facts, "facts",
-		"(period, day, payer, account, line_item_type, class, product_code, product_name,"
-		" usage_type, operation, region, owner, tagset_id, rows, usage_amount, unblended,"
-		" ondemand, effective)", FACT_COLS);
-	pending_init(&b->res, "resource_facts",
-		"(period, payer, account, resource_id, product_code, rows, usage_amount, unblended,"
-		" ondemand, effective)", RES_COLS);
+	pending_init(&b->facts, "fact_rows",
+		"(period, day_id, payer_id, account_id, type_id, class_id, product_id,"
+		" product_name_id, usage_type_id, operation_id, region_id, owner_id, tagset_id, rows,"
+		" " AMOUNT_COLS ")", FACT_COLS);
+	pending_init(&b->res, "resource_fact_rows",
+		"(period, payer_id, account_id, resource_id, product_id, rows, " AMOUNT_COLS ")",
+		RES_COLS);
+	hmap_init(&b->accounts.map);
+	hmap_init(&b->dims.map);
+	if ((rc = dict_w_init(&b->accounts, db, "fact_accounts", "account", err)) < 0 ||
+	    (rc = dict_w_init(&b->dims, db, "fact_dims", "value", err)) < 0)
+		goto fail;
 	if ((rc = prepare(db, &b->exists,
-			"SELECT EXISTS (SELECT 1 FROM facts WHERE period = ?1 AND payer = ?2)"
+			"SELECT EXISTS (SELECT 1 FROM fact_rows WHERE period = ?1 AND payer_id ="
+			" (SELECT id FROM fact_accounts WHERE account = ?2))"
 			" OR EXISTS (SELECT 1 FROM imports WHERE period = ?1 AND payer = ?2)", err)) < 0 ||
 	    (rc = prepare(db, &b->del_facts,
-			"DELETE FROM facts WHERE period = ? AND payer = ?", err)) < 0 ||
+			"DELETE FROM fact_rows WHERE period = ?1 AND payer_id ="
+			" (SELECT id FROM fact_accounts WHERE account = ?2)", err)) < 0 ||
 	    (rc = prepare(db, &b->del_res,
-			"DELETE FROM resource_facts WHERE period = ? AND payer = ?", err)) < 0 ||
+			"DELETE FROM resource_fact_rows WHERE period = ?1 AND payer_id ="
+			" (SELECT id FROM fact_accounts WHERE account = ?2)", err)) < 0 ||
 	    (rc = prepare(db, &b->del_notes,
 			"DELETE FROM import_notes WHERE period = ? AND payer = ?", err)) < 0 ||
 	    (rc = prepare(db, &b->ins_import,
@@ -499,7 +612,7 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	return 0;
 }
 
-/* Queues f's columns; the tag set as its id, or as its canon (spill). */
+/* Queues f's columns for the TEXT spill table, the tag set as its canon. */
 static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
 {
 	char per[PERIOD_BUFSZ];
@@ -528,6 +641,38 @@ static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
 	pending_amount(p, f->fact.effective);
 }
 
+/* Queues f as a fact_rows row: its strings as dictionary ids. */
+static int pend_fact_row(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
+{
+	struct pending *p = &b->facts;
+	const char *strs[11] = { f->day, f->fact.payer, f->fact.account, f->fact.line_item_type,
+		cur_class_name(f->fact.cls), f->fact.product_code, f->fact.product_name,
+		f->fact.usage_type, f->fact.operation, f->fact.region, f->fact.owner };
+	int64_t ids[11];
+	rb_i128 amt[4] = { f->usage_amount, f->fact.unblended, f->fact.ondemand, f->fact.effective };
+	char per[PERIOD_BUFSZ], what[128];
+	int i, rc, start = p->nvals;
+
+	for (i = 0; i < 11; i++) {
+		struct dict_w *d = i == 1 || i == 2 || i == 10 ? &b->accounts : &b->dims;
+		if ((rc = dict_w_id(b->db, d, strs[i] ? strs[i] : "", &ids[i], err)) < 0)
+			return rc;
+	}
+	period_format(per, f->period);
+	pending_text(p, per);
+	for (i = 0; i < 11; i++)
+		pending_int(p, ids[i]);
+	pending_int(p, f->tagset_id);
+	pending_int(p, f->fact.rows);
+	snprintf(what, sizeof(what), "payer %s account %s %s", f->fact.payer, f->fact.account,
+		f->day);
+	if ((rc = pending_units(p, amt, what, err)) < 0) {
+		p->nvals = start;
+		return rc;
+	}
+	return 0;
+}
+
 int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
 {
 	struct pending *p = &b->facts;
@@ -539,7 +684,8 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	if (f->tagset_id < 0 || f->tagset_id > b->max_tagset)
 		return rb_err_set(err, RB_EIO, "import batch: a fact names tag set %lld, which does not exist",
 			(long long)f->tagset_id);
-	pend_fact(p, f, 0);
+	if ((rc = pend_fact_row(b, f, err)) < 0)
+		return rc;
 	if (p->nvals == BATCH_ROWS * p->ncols)
 		return pending_flush(b->db, p, err);
 	return 0;
@@ -562,6 +708,37 @@ static void pend_resource(struct pending *p, const struct store_resource_fact *f
 	pending_amount(p, f->sum.effective);
 }
 
+/* Queues f as a resource_fact_rows row. */
+static int pend_resource_row(struct store_batch *b, const struct store_resource_fact *f,
+	struct rb_err *err)
+{
+	struct pending *p = &b->res;
+	int64_t payer, account, product;
+	rb_i128 amt[4] = { f->sum.usage_amount, f->sum.unblended, f->sum.ondemand,
+		f->sum.effective };
+	char per[PERIOD_BUFSZ], what[160];
+	int rc, start = p->nvals;
+
+	if ((rc = dict_w_id(b->db, &b->accounts, f->payer, &payer, err)) < 0 ||
+	    (rc = dict_w_id(b->db, &b->accounts, f->account, &account, err)) < 0 ||
+	    (rc = dict_w_id(b->db, &b->dims, f->product_code, &product, err)) < 0)
+		return rc;
+	period_format(per, f->period);
+	pending_text(p, per);
+	pending_int(p, payer);
+	pending_int(p, account);
+	pending_text(p, f->resource_id);
+	pending_int(p, product);
+	pending_int(p, f->sum.rows);
+	snprintf(what, sizeof(what), "payer %s account %s resource %s %s", f->payer, f->account,
+		f->resource_id, per);
+	if ((rc = pending_units(p, amt, what, err)) < 0) {
+		p->nvals = start;
+		return rc;
+	}
+	return 0;
+}
+
 int store_batch_resource(struct store_batch *b, const struct store_resource_fact *f,
 	struct rb_err *err)
 {
@@ -571,7 +748,8 @@ int store_batch_resource(struct store_batch *b, const struct store_resource_fact
 
 	if ((rc = need_pp(b, &pp, f->payer, f->period, err)) < 0)
 		return rc;
-	pend_resource(p, f);
+	if ((rc = pend_resource_row(b, f, err)) < 0)
+		return rc;
 	if (p->nvals == BATCH_ROWS * p->ncols)
 		return pending_flush(b->db, p, err);
 	return 0;
@@ -668,9 +846,9 @@ int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *e
 	sp->s = s;
 	sp->db = store_db_int(s);
 	pending_init(&sp->facts, "temp.spill_facts", "(" FACT_KEY_COLS ", tags, rows, usage_amount,"
-		" unblended, ondemand, effective)", FACT_COLS);
+		" unblended, ondemand, effective)", SPILL_FACT_COLS);
 	pending_init(&sp->res, "temp.spill_res", "(period, payer, account, resource_id, product_code,"
-		" rows, usage_amount, unblended, ondemand, effective)", RES_COLS);
+		" rows, usage_amount, unblended, ondemand, effective)", SPILL_RES_COLS);
 	*out = sp;
 	return 0;
 }
@@ -780,27 +958,73 @@ int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_fail_int(b->db, err, "cannot read spilled tag sets");
-	rc = 0;
-	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
-	    (rc = pending_flush(b->db, &b->res, err)) < 0)
-		goto cleanup;
-	rc = store_exec_int(b->s,
-		"INSERT INTO facts (" FACT_KEY_COLS ", tagset_id, rows, usage_amount, unblended,"
-		" ondemand, effective)"
-		" SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
-		" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
-		" dec_sum(s.ondemand), dec_sum(s.effective)"
-		" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
-		" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-		" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner, t.id;"
-		"INSERT INTO resource_facts (period, payer, account, resource_id, product_code,"
-		" rows, usage_amount, unblended, ondemand, effective)"
-		" SELECT period, payer, account, resource_id, product_code, SUM(rows),"
-		" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
-		" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code;", err);
-cleanup:
-	return rc;
+	/* the sums, through the same path as facts from memory (dictionaries,
+	 * stored pairs); the select reads temp while the inserts write main */
+	if ((rc = prepare(b->db, &st,
+			"SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
+			" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
+			" dec_sum(s.ondemand), dec_sum(s.effective)"
+			" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
+			" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
+			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
+			" t.id", err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact f;
+		const char *per = store_col_text_int(st, 0);
+		int frc;
+		memset(&f, 0, sizeof(f));
+		f.day = store_col_text_int(st, 1);
+		f.tagset_id = sqlite3_column_int64(st, 12);
+		if (period_parse(&f.period, per, strlen(per)) < 0 ||
+		    store_col_fact_int(&f.fact, st, 2, 13, 15) < 0 ||
+		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
+			sqlite3_finalize(st);
+			return rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
+		}
+		if ((frc = store_batch_fact(b, &f, err)) < 0) {
+			sqlite3_finalize(st);
+			return frc;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		return store_fail_int(b->db, err, "cannot sum spilled facts");
+	if ((rc = prepare(b->db, &st,
+			"SELECT period, payer, account, resource_id, product_code, SUM(rows),"
+			" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
+			" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code",
+			err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_resource_fact r;
+		const char *per = store_col_text_int(st, 0);
+		int frc;
+		memset(&r, 0, sizeof(r));
+		r.payer = store_col_text_int(st, 1);
+		r.account = store_col_text_int(st, 2);
+		r.resource_id = store_col_text_int(st, 3);
+		r.product_code = store_col_text_int(st, 4);
+		r.sum.rows = sqlite3_column_int64(st, 5);
+		if (period_parse(&r.period, per, strlen(per)) < 0 ||
+		    store_col_amount_int(&r.sum.usage_amount, st, 6) < 0 ||
+		    store_col_amount_int(&r.sum.unblended, st, 7) < 0 ||
+		    store_col_amount_int(&r.sum.ondemand, st, 8) < 0 ||
+		    store_col_amount_int(&r.sum.effective, st, 9) < 0) {
+			sqlite3_finalize(st);
+			return rb_err_set(err, RB_EIO, "import batch: a spilled resource fact is malformed");
+		}
+		if ((frc = store_batch_resource(b, &r, err)) < 0) {
+			sqlite3_finalize(st);
+			return frc;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_int(b->db, err, "cannot sum spilled resource facts");
+	return 0;
 }
 
 /* ---- reading ---- */
@@ -823,7 +1047,12 @@ static int col_sums(struct store_sum *sum, sqlite3_stmt *st, int col)
 	return 0;
 }
 
-#define SUMS "SUM(rows), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
+/* The sums of fact_rows (stored pairs), and of a grouped subquery's. */
+#define SUMS "SUM(rows), dec_sum(unblended, unblended_hi), dec_sum(ondemand, ondemand_hi)," \
+	" dec_sum(effective, effective_hi)"
+#define SUMS_AS "SUM(rows) AS r, dec_sum(unblended, unblended_hi) AS u," \
+	" dec_sum(ondemand, ondemand_hi) AS o, dec_sum(effective, effective_hi) AS e"
+#define GSUMS "SUM(g.r), dec_sum(g.u), dec_sum(g.o), dec_sum(g.e)"
 
 int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err)
@@ -837,8 +1066,8 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	*out = NULL;
 	*n = 0;
 	if ((rc = prepare(db, &st,
-			"SELECT period, COUNT(DISTINCT payer), COUNT(DISTINCT account), " SUMS
-			" FROM facts GROUP BY period ORDER BY period", err)) < 0)
+			"SELECT period, COUNT(DISTINCT payer_id), COUNT(DISTINCT account_id), " SUMS
+			" FROM fact_rows GROUP BY period ORDER BY period", err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 0);
@@ -894,10 +1123,15 @@ int store_accounts(struct store_account_info **out, size_t *n, struct store *s, 
 	*n = 0;
 	if ((rc = prepare(db, &st,
 			period >= 0
-			? "SELECT payer, account, " SUMS " FROM facts WHERE period = ?"
-			  " GROUP BY payer, account ORDER BY payer, account"
-			: "SELECT payer, account, " SUMS " FROM facts"
-			  " GROUP BY payer, account ORDER BY payer, account", err)) < 0)
+			? "SELECT p.account, a.account, g.r, g.u, g.o, g.e FROM (SELECT payer_id,"
+			  " account_id, " SUMS_AS " FROM fact_rows WHERE period = ?"
+			  " GROUP BY payer_id, account_id) g JOIN fact_accounts p ON p.id = g.payer_id"
+			  " JOIN fact_accounts a ON a.id = g.account_id ORDER BY p.account, a.account"
+			: "SELECT p.account, a.account, g.r, g.u, g.o, g.e FROM (SELECT payer_id,"
+			  " account_id, " SUMS_AS " FROM fact_rows"
+			  " GROUP BY payer_id, account_id) g JOIN fact_accounts p ON p.id = g.payer_id"
+			  " JOIN fact_accounts a ON a.id = g.account_id ORDER BY p.account, a.account",
+			err)) < 0)
 		return rc;
 	if (period >= 0)
 		bind_period(st, 1, period);
@@ -944,41 +1178,55 @@ void store_groups_free(struct store_group *g, size_t n)
 int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
 	enum store_by by, const char *tag_key, struct rb_err *err)
 {
+	/* each key is an id into a dictionary: sum by id, then name */
 	static const char *const cols[] = {
-		[STORE_BY_PAYER] = "payer",
-		[STORE_BY_ACCOUNT] = "account",
-		[STORE_BY_SERVICE] = "product_code",
-		[STORE_BY_REGION] = "region",
-		[STORE_BY_TYPE] = "line_item_type",
-		[STORE_BY_DAY] = "day",
-		[STORE_BY_CLASS] = "class",
+		[STORE_BY_PAYER] = "payer_id",
+		[STORE_BY_ACCOUNT] = "account_id",
+		[STORE_BY_SERVICE] = "product_id",
+		[STORE_BY_REGION] = "region_id",
+		[STORE_BY_TYPE] = "type_id",
+		[STORE_BY_DAY] = "day_id",
+		[STORE_BY_CLASS] = "class_id",
 	};
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
 	struct store_group *v = NULL;
 	size_t cnt = 0, alloc = 0;
-	char sql[512];
+	char sql[1024];
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (by == STORE_BY_TAG)
 		snprintf(sql, sizeof(sql),
-			"SELECT COALESCE(t.value, '') AS k, '', " SUMS " FROM facts f"
-			" LEFT JOIN tagset_items t ON t.tagset_id = f.tagset_id AND t.key = ?2"
-			" WHERE f.period = ?1 GROUP BY k ORDER BY k");
+			"SELECT COALESCE(t.value, '') AS k, '', " GSUMS " FROM (SELECT tagset_id, "
+			SUMS_AS " FROM fact_rows WHERE period = ?1 GROUP BY tagset_id) g"
+			" LEFT JOIN tagset_items t ON t.tagset_id = g.tagset_id AND t.key = ?2"
+			" GROUP BY k ORDER BY k");
 	else if (by == STORE_BY_PROVIDER)
 		/* a billing account has one provider per period, recorded with
 		 * its latest import (FOCUS; "AWS" for CUR) */
 		snprintf(sql, sizeof(sql),
-			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = f.payer"
-			" AND i.period = f.period ORDER BY i.id DESC LIMIT 1), '') AS k, '', " SUMS
-			" FROM facts f WHERE f.period = ?1 GROUP BY k ORDER BY k");
+			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = a.account"
+			" AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), '') AS k, '', " GSUMS
+			" FROM (SELECT payer_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
+			" GROUP BY payer_id) g JOIN fact_accounts a ON a.id = g.payer_id"
+			" GROUP BY k ORDER BY k");
+	else if (by == STORE_BY_SERVICE)
+		/* the name is the greatest of the code's names, as text */
+		snprintf(sql, sizeof(sql),
+			"SELECT c.value AS k, MAX(n.value), " GSUMS " FROM (SELECT product_id,"
+			" product_name_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
+			" GROUP BY product_id, product_name_id) g JOIN fact_dims c ON c.id = g.product_id"
+			" JOIN fact_dims n ON n.id = g.product_name_id GROUP BY k ORDER BY k");
 	else if ((unsigned)by <= STORE_BY_CLASS)
 		snprintf(sql, sizeof(sql),
-			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"
-			" GROUP BY k ORDER BY k", cols[by],
-			by == STORE_BY_SERVICE ? "MAX(product_name)" : "''");
+			"SELECT d.%s AS k, '', g.r, g.u, g.o, g.e FROM (SELECT %s AS id, " SUMS_AS
+			" FROM fact_rows WHERE period = ?1 GROUP BY %s) g JOIN %s d ON d.id = g.id"
+			" ORDER BY k",
+			by == STORE_BY_PAYER || by == STORE_BY_ACCOUNT ? "account" : "value",
+			cols[by], cols[by],
+			by == STORE_BY_PAYER || by == STORE_BY_ACCOUNT ? "fact_accounts" : "fact_dims");
 	else
 		return rb_err_set(err, RB_EUSAGE, "unknown summary grouping %d", (int)by);
 	if ((rc = prepare(db, &st, sql, err)) < 0)
@@ -1018,25 +1266,32 @@ int store_facts_each(struct store *s, int period,
 {
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
-	int rc;
+	struct store_fact_dicts d;
+	int rc, began = 0;
 
-	if ((rc = prepare(db, &st,
-			"SELECT f.day, f.payer, f.account, f.line_item_type, f.class, f.product_code,"
-			" f.product_name, f.usage_type, f.operation, f.region, f.owner, f.tagset_id,"
-			" t.canon, f.rows, f.usage_amount, f.unblended, f.ondemand, f.effective"
-			" FROM facts f JOIN tagsets t ON t.id = f.tagset_id WHERE f.period = ?"
-			" ORDER BY f.rowid", err)) < 0)
+	memset(&d, 0, sizeof(d));
+	/* the dictionaries and the facts in one state */
+	if ((rc = store_read_begin_int(s, &began, err)) < 0)
 		return rc;
+	if ((rc = store_fact_dicts_load_int(&d, db, err)) < 0 ||
+	    (rc = prepare(db, &st,
+			"SELECT f.day_id, f.payer_id, f.account_id, f.type_id, f.class_id, f.product_id,"
+			" f.product_name_id, f.usage_type_id, f.operation_id, f.region_id, f.owner_id,"
+			" f.tagset_id, t.canon, f.rows, f.usage_amount, f.unblended, f.ondemand,"
+			" f.effective, f.usage_amount_hi, f.unblended_hi, f.ondemand_hi, f.effective_hi"
+			" FROM fact_rows f JOIN tagsets t ON t.id = f.tagset_id WHERE f.period = ?"
+			" ORDER BY f.id", err)) < 0)
+		goto out;
 	bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_fact f;
 		memset(&f, 0, sizeof(f));
 		f.period = period;
-		f.day = store_col_text_int(st, 0);
+		f.day = store_dict_get_int(&d.dims, sqlite3_column_int64(st, 0));
 		f.tagset_id = sqlite3_column_int64(st, 11);
 		f.tags = store_col_text_int(st, 12);
-		if (store_col_fact_int(&f.fact, st, 1, 13, 15) < 0 ||
-		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
+		if (!f.day || store_col_fact_ids_int(&f.fact, &d, st, 1, 13, 15, 19) < 0 ||
+		    store_col_units_int(&f.usage_amount, st, 14, 18) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad class or amount");
 			goto out;
 		}
@@ -1049,5 +1304,7 @@ int store_facts_each(struct store *s, int period,
 		rc = 0;
 out:
 	sqlite3_finalize(st);
+	store_fact_dicts_release_int(&d);
+	store_read_end_int(s, began);
 	return rc;
 }

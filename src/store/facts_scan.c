@@ -62,29 +62,41 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 {
 	sqlite3 *db = r ? r->db : store_db_int(s);
 	sqlite3_stmt *st = NULL;
+	struct store_fact_dicts d;
 	char pb[PERIOD_BUFSZ];
 	int rc;
 
+	memset(&d, 0, sizeof(d));
+	if (src == FACTS && (rc = store_fact_dicts_load_int(&d, db, err)) < 0)
+		return rc;
 	/* A plain range, so the (period, account) index serves it; an open end
 	 * is "" below and "\xff" above every account (BINARY collation compares
-	 * bytes, and no UTF-8 text holds the byte 0xff). */
+	 * bytes, and no UTF-8 text holds the byte 0xff). Facts: the accounts of
+	 * the range by fact_accounts' index, in order, then each one's facts by
+	 * (period, account_id) — the order the TEXT layout read them in, with no
+	 * sort (CROSS JOIN keeps that loop order in SQLite; EXPLAIN QUERY PLAN:
+	 * SEARCH a USING COVERING INDEX (account>? AND account<?), SEARCH f
+	 * USING INDEX fact_rows_period_account (period=? AND account_id=?)). */
+#define FACT_IDS "f.payer_id, f.account_id, f.type_id, f.class_id, f.product_id," \
+	" f.product_name_id, f.usage_type_id, f.operation_id, f.region_id, f.owner_id, f.rows," \
+	" f.unblended, f.ondemand, f.effective, f.unblended_hi, f.ondemand_hi, f.effective_hi"
+#define FACT_RANGE " FROM fact_accounts a CROSS JOIN fact_rows f" \
+	" WHERE f.account_id = a.id AND a.account >= ?2 AND a.account < ?3 AND f.period = ?1" \
+	" ORDER BY a.account, f.id"
 	if (sqlite3_prepare_v2(db, tag_key ?
 			/* spec §9: a split account's facts with the value of its tag
 			 * key (the rollup has no tags) */
-			"SELECT payer, account, line_item_type, class, product_code, product_name,"
-			" usage_type, operation, region, owner, rows, unblended, ondemand, effective,"
-			" (SELECT value FROM tagset_items t WHERE t.tagset_id = facts.tagset_id"
-			" AND t.key = ?4)"
-			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3" :
+			"SELECT " FACT_IDS ", (SELECT value FROM tagset_items t"
+			" WHERE t.tagset_id = f.tagset_id AND t.key = ?4)" FACT_RANGE :
 			src == ROLLUP ?
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
-			"SELECT payer, account, line_item_type, class, product_code, product_name,"
-			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
-			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
-			-1, &st, NULL) != SQLITE_OK)
+			"SELECT " FACT_IDS FACT_RANGE,
+			-1, &st, NULL) != SQLITE_OK) {
+		store_fact_dicts_release_int(&d);
 		return store_fail_int(db, err, "cannot prepare statement");
+	}
 	period_format(pb, period);
 	sqlite3_bind_text(st, 1, pb, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, from ? from : "", -1, SQLITE_TRANSIENT);
@@ -96,8 +108,9 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
-		f.tags = tag_key ? (const char *)sqlite3_column_text(st, 14) : "";
-		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
+		f.tags = tag_key ? (const char *)sqlite3_column_text(st, 17) : "";
+		if (src == ROLLUP ? store_col_fact_int(&f.fact, st, 0, 10, 11) < 0
+				  : store_col_fact_ids_int(&f.fact, &d, st, 0, 10, 11, 14) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
 		}
@@ -110,6 +123,7 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 		rc = 0;
 out:
 	sqlite3_finalize(st);
+	store_fact_dicts_release_int(&d);
 	return rc;
 }
 

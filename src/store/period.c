@@ -42,8 +42,10 @@ int store_period_delete(struct store *s, const char *payer, int period, int64_t 
 	sqlite3_stmt *st = NULL;
 	char pb[PERIOD_BUFSZ], at[32], obj[128], amt[DEC_BUFSZ], *before = NULL;
 	static const char *const dels[] = {
-		"DELETE FROM facts WHERE period = ?1 AND payer = ?2",
-		"DELETE FROM resource_facts WHERE period = ?1 AND payer = ?2",
+		"DELETE FROM fact_rows WHERE period = ?1"
+		" AND payer_id = (SELECT id FROM fact_accounts WHERE account = ?2)",
+		"DELETE FROM resource_fact_rows WHERE period = ?1"
+		" AND payer_id = (SELECT id FROM fact_accounts WHERE account = ?2)",
 		"DELETE FROM import_notes WHERE period = ?1 AND payer = ?2",
 		"DELETE FROM imports WHERE period = ?1 AND payer = ?2",
 		"DELETE FROM bill_rollup WHERE period = ?1 AND ?2 IS NOT NULL",     /* rebuilt on demand */
@@ -117,35 +119,54 @@ cleanup:
 
 int store_seen_values(json_t **out, struct store *s, struct rb_err *err)
 {
-	static const char *const cols[] = { "product_code", "usage_type", "region",
+	/* the names as the document says them, the fact_rows column of each */
+	static const char *const names[] = { "product_code", "usage_type", "region",
 		"line_item_type", NULL };
+	static const char *const cols[] = { "product_id", "usage_type_id", "region_id",
+		"type_id", NULL };
 	sqlite3 *db = store_db_int(s);
+	struct store_fact_dicts d;
 	json_t *o = json_object();
 	size_t i;
+	int rc, began = 0;
 
 	*out = NULL;
+	memset(&d, 0, sizeof(d));
+	if ((rc = store_read_begin_int(s, &began, err)) < 0 ||
+	    (rc = store_fact_dicts_load_int(&d, db, err)) < 0)
+		goto fail;
 	for (i = 0; cols[i]; i++) {
 		char sql[128];
 		sqlite3_stmt *st = NULL;
 		json_t *a = json_array();
-		int rc;
-		snprintf(sql, sizeof(sql), "SELECT DISTINCT %s FROM facts", cols[i]);
+		snprintf(sql, sizeof(sql), "SELECT DISTINCT %s FROM fact_rows", cols[i]);
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 			json_decref(a);
-			json_decref(o);
-			return store_fail_int(db, err, "cannot read the imported values");
+			rc = store_fail_int(db, err, "cannot read the imported values");
+			goto fail;
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
-			json_array_append_new(a, json_string(t ? t : ""));
+			const char *t = store_dict_get_int(&d.dims, sqlite3_column_int64(st, 0));
+			if (!t)
+				break;
+			json_array_append_new(a, json_string(t));
 		}
 		sqlite3_finalize(st);
-		json_object_set_new(o, cols[i], a);
+		json_object_set_new(o, names[i], a);
 		if (rc != SQLITE_DONE) {
-			json_decref(o);
-			return store_fail_int(db, err, "cannot read the imported values");
+			rc = rc == SQLITE_ROW
+				? rb_err_set(err, RB_EIO, "database: a fact names a dimension that does not exist")
+				: store_fail_int(db, err, "cannot read the imported values");
+			goto fail;
 		}
 	}
+	store_fact_dicts_release_int(&d);
+	store_read_end_int(s, began);
 	*out = o;
 	return 0;
+fail:
+	store_fact_dicts_release_int(&d);
+	store_read_end_int(s, began);
+	json_decref(o);
+	return rc;
 }

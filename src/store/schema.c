@@ -4,7 +4,8 @@
  * user_version, each in its own transaction with the version bump. A
  * migration once released is never edited: add a new one.
  *
- * Amount columns hold canonical decimal TEXT (see store.h). Periods are
+ * Amount columns hold canonical decimal TEXT (see store.h), except the
+ * facts' since v10 (exact integers, see there). Periods are
  * "YYYY-MM", days "YYYY-MM-DD", account ids TEXT (12 digits for AWS; other
  * clouds' ids from FOCUS, see src/ingest/focus.h).
  */
@@ -397,6 +398,158 @@ static const char schema_v8[] =
 static const char schema_v9[] =
 	"ALTER TABLE plans ADD COLUMN currency TEXT;";
 
+/* v10: the lean fact store (issue 9 step 2). Facts held every dimension as
+ * TEXT and every amount as canonical decimal TEXT (~300 bytes a fact, two
+ * indexes); an import of 2M high-cardinality facts spent 17 s writing them.
+ * Now:
+ *  - dimension strings live once in dictionaries referenced by integer ids:
+ *    fact_accounts (payers, accounts, commitment owners; "" included — one
+ *    table so that an account range is one index range, see facts_scan.c),
+ *    fact_dims (days, line item types, classes, product codes and names,
+ *    usage types, operations, regions); tag sets stay interned in tagsets.
+ *    Resource ids stay inline TEXT: nearly every one is distinct, and a
+ *    dictionary of them made the high-cardinality import slower (a UNIQUE
+ *    index probe and insert per resource: 26.8 s against 19.6 s).
+ *  - amounts are exact integers in units of 10^-10 USD (DEC_SCALE, the
+ *    scale every CUR amount is parsed at, so nothing is ever rounded): the
+ *    value is X_hi * 10^18 + X with |X| < 10^18 and X_hi of the same sign,
+ *    NULL when 0 — one BIGINT for any amount below 10^8 USD, two up to
+ *    ~9.2 * 10^26 USD; beyond that an import is refused (store_amount_split).
+ *  - one index per table, the one its queries use (EXPLAIN QUERY PLAN in
+ *    docs/architecture.md): (period, account_id) serves the billing scan's
+ *    account ranges, the per-period sums and the (period, payer) deletes.
+ * The views facts and resource_facts show the old TEXT shape in plain SQL
+ * (for people and tests with the sqlite3 shell; rebill never reads them).
+ * Only portable types (INTEGER, BIGINT, TEXT); amount_lo/amount_hi are
+ * rebill's SQL functions (functions.c) and only this migration needs them. */
+#define AMT_TEXT(t, c) \
+	"(CASE WHEN " t "." c " < 0 OR " t "." c "_hi < 0 THEN '-' ELSE '' END" \
+	" || abs(COALESCE(" t "." c "_hi, 0) * 100000000 + " t "." c " / 10000000000)" \
+	" || '.' || substr('0000000000' || (abs(" t "." c ") % 10000000000), -10)) AS " c
+
+#define AMT_COLS(t) \
+	"  usage_amount BIGINT NOT NULL, unblended BIGINT NOT NULL, ondemand BIGINT NOT NULL," \
+	"  effective BIGINT NOT NULL, usage_amount_hi BIGINT, unblended_hi BIGINT," \
+	"  ondemand_hi BIGINT, effective_hi BIGINT"
+
+#define AMT_COPY(c) "amount_lo(" c "), "
+#define AMT_COPY_HI(c) "amount_hi(" c ")"
+
+static const char schema_v10[] =
+	"CREATE TABLE fact_accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE fact_dims ("
+	"  id INTEGER PRIMARY KEY,"
+	"  value TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE fact_rows ("
+	"  id INTEGER PRIMARY KEY,"
+	"  period TEXT NOT NULL,"
+	"  day_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  payer_id INTEGER NOT NULL REFERENCES fact_accounts(id),"
+	"  account_id INTEGER NOT NULL REFERENCES fact_accounts(id),"
+	"  type_id INTEGER NOT NULL REFERENCES fact_dims(id),"          /* line item type */
+	"  class_id INTEGER NOT NULL REFERENCES fact_dims(id),"         /* cur_class_name() */
+	"  product_id INTEGER NOT NULL REFERENCES fact_dims(id),"       /* product code */
+	"  product_name_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  usage_type_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  operation_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  region_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  owner_id INTEGER NOT NULL REFERENCES fact_accounts(id),"
+	"  tagset_id INTEGER NOT NULL REFERENCES tagsets(id),"
+	"  rows BIGINT NOT NULL,"
+	AMT_COLS("f")
+	");"
+	"CREATE TABLE resource_fact_rows ("
+	"  id INTEGER PRIMARY KEY,"
+	"  period TEXT NOT NULL,"
+	"  payer_id INTEGER NOT NULL REFERENCES fact_accounts(id),"
+	"  account_id INTEGER NOT NULL REFERENCES fact_accounts(id),"
+	"  resource_id TEXT NOT NULL,"       /* inline: mostly distinct (see above) */
+	"  product_id INTEGER NOT NULL REFERENCES fact_dims(id),"
+	"  rows BIGINT NOT NULL,"
+	AMT_COLS("r")
+	");";
+
+/* v10, continued: the dictionaries, sorted so that ids follow the strings'
+ * order, and the facts copied in their order (store_facts_each reads by id). */
+static const char schema_v10_copy[] =
+	"INSERT INTO fact_accounts (account) SELECT v FROM ("
+	"  SELECT payer AS v FROM facts UNION SELECT account FROM facts"
+	"  UNION SELECT owner FROM facts UNION SELECT payer FROM resource_facts"
+	"  UNION SELECT account FROM resource_facts) ORDER BY v;"
+	"INSERT INTO fact_dims (value) SELECT v FROM ("
+	"  SELECT day AS v FROM facts UNION SELECT line_item_type FROM facts"
+	"  UNION SELECT class FROM facts UNION SELECT product_code FROM facts"
+	"  UNION SELECT product_name FROM facts UNION SELECT usage_type FROM facts"
+	"  UNION SELECT operation FROM facts UNION SELECT region FROM facts"
+	"  UNION SELECT product_code FROM resource_facts) ORDER BY v;"
+	"INSERT INTO fact_rows (period, day_id, payer_id, account_id, type_id, class_id,"
+	"  product_id, product_name_id, usage_type_id, operation_id, region_id, owner_id,"
+	"  tagset_id, rows, usage_amount, unblended, ondemand, effective, usage_amount_hi,"
+	"  unblended_hi, ondemand_hi, effective_hi)"
+	" SELECT f.period,"
+	"  (SELECT id FROM fact_dims WHERE value = f.day),"
+	"  (SELECT id FROM fact_accounts WHERE account = f.payer),"
+	"  (SELECT id FROM fact_accounts WHERE account = f.account),"
+	"  (SELECT id FROM fact_dims WHERE value = f.line_item_type),"
+	"  (SELECT id FROM fact_dims WHERE value = f.class),"
+	"  (SELECT id FROM fact_dims WHERE value = f.product_code),"
+	"  (SELECT id FROM fact_dims WHERE value = f.product_name),"
+	"  (SELECT id FROM fact_dims WHERE value = f.usage_type),"
+	"  (SELECT id FROM fact_dims WHERE value = f.operation),"
+	"  (SELECT id FROM fact_dims WHERE value = f.region),"
+	"  (SELECT id FROM fact_accounts WHERE account = f.owner),"
+	"  f.tagset_id, f.rows, "
+	AMT_COPY("f.usage_amount") AMT_COPY("f.unblended") AMT_COPY("f.ondemand")
+	AMT_COPY("f.effective") AMT_COPY_HI("f.usage_amount") ", " AMT_COPY_HI("f.unblended") ", "
+	AMT_COPY_HI("f.ondemand") ", " AMT_COPY_HI("f.effective")
+	" FROM facts f ORDER BY f.rowid;"
+	"INSERT INTO resource_fact_rows (period, payer_id, account_id, resource_id, product_id,"
+	"  rows, usage_amount, unblended, ondemand, effective, usage_amount_hi, unblended_hi,"
+	"  ondemand_hi, effective_hi)"
+	" SELECT r.period,"
+	"  (SELECT id FROM fact_accounts WHERE account = r.payer),"
+	"  (SELECT id FROM fact_accounts WHERE account = r.account),"
+	"  r.resource_id,"
+	"  (SELECT id FROM fact_dims WHERE value = r.product_code),"
+	"  r.rows, "
+	AMT_COPY("r.usage_amount") AMT_COPY("r.unblended") AMT_COPY("r.ondemand")
+	AMT_COPY("r.effective") AMT_COPY_HI("r.usage_amount") ", " AMT_COPY_HI("r.unblended") ", "
+	AMT_COPY_HI("r.ondemand") ", " AMT_COPY_HI("r.effective")
+	" FROM resource_facts r ORDER BY r.rowid;";
+
+/* v10, continued: the old tables go, the views show their shape. */
+static const char schema_v10_views[] =
+	"DROP TABLE facts;"
+	"DROP TABLE resource_facts;"
+	"CREATE INDEX fact_rows_period_account ON fact_rows(period, account_id);"
+	"CREATE INDEX resource_fact_rows_period_payer ON resource_fact_rows(period, payer_id);"
+	"CREATE VIEW facts AS SELECT f.period AS period, dd.value AS day, p.account AS payer,"
+	"  a.account AS account, lt.value AS line_item_type, cl.value AS class,"
+	"  pc.value AS product_code, pn.value AS product_name, ut.value AS usage_type,"
+	"  op.value AS operation, rg.value AS region, o.account AS owner,"
+	"  f.tagset_id AS tagset_id, f.rows AS rows, "
+	AMT_TEXT("f", "usage_amount") ", " AMT_TEXT("f", "unblended") ", "
+	AMT_TEXT("f", "ondemand") ", " AMT_TEXT("f", "effective")
+	" FROM fact_rows f"
+	"  JOIN fact_dims dd ON dd.id = f.day_id JOIN fact_accounts p ON p.id = f.payer_id"
+	"  JOIN fact_accounts a ON a.id = f.account_id JOIN fact_dims lt ON lt.id = f.type_id"
+	"  JOIN fact_dims cl ON cl.id = f.class_id JOIN fact_dims pc ON pc.id = f.product_id"
+	"  JOIN fact_dims pn ON pn.id = f.product_name_id"
+	"  JOIN fact_dims ut ON ut.id = f.usage_type_id JOIN fact_dims op ON op.id = f.operation_id"
+	"  JOIN fact_dims rg ON rg.id = f.region_id JOIN fact_accounts o ON o.id = f.owner_id;"
+	"CREATE VIEW resource_facts AS SELECT r.period AS period, p.account AS payer,"
+	"  a.account AS account, r.resource_id AS resource_id, pc.value AS product_code,"
+	"  r.rows AS rows, "
+	AMT_TEXT("r", "usage_amount") ", " AMT_TEXT("r", "unblended") ", "
+	AMT_TEXT("r", "ondemand") ", " AMT_TEXT("r", "effective")
+	" FROM resource_fact_rows r"
+	"  JOIN fact_accounts p ON p.id = r.payer_id JOIN fact_accounts a ON a.id = r.account_id"
+	"  JOIN fact_dims pc ON pc.id = r.product_id;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -407,5 +560,8 @@ const struct store_migration store_migrations[] = {
 	{ 7, schema_v7 },
 	{ 8, schema_v8 },
 	{ 9, schema_v9 },
+	{ 10, schema_v10 },          /* one migration in three strings */
+	{ 10, schema_v10_copy },
+	{ 10, schema_v10_views },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

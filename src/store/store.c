@@ -71,12 +71,21 @@ static int migrate(struct store *s, struct rb_err *err)
 	for (i = 0; i < store_nmigrations; i++) {
 		char bump[64];
 		const struct store_migration *m = &store_migrations[i];
+		size_t j;
 		if (m->version <= have)
 			continue;
 		if (store_begin(s, err) < 0)
 			return RB_EIO;
+		/* consecutive entries of one version are one migration, in one
+		 * transaction (C bounds the length of one string literal) */
+		for (j = i; j < store_nmigrations && store_migrations[j].version == m->version; j++)
+			if (store_exec_int(s, store_migrations[j].sql, err) < 0) {
+				store_rollback(s);
+				return RB_EIO;
+			}
+		i = j - 1;
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", m->version);
-		if (store_exec_int(s, m->sql, err) < 0 || store_exec_int(s, bump, err) < 0) {
+		if (store_exec_int(s, bump, err) < 0) {
 			store_rollback(s);
 			return RB_EIO;
 		}

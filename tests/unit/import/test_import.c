@@ -407,7 +407,7 @@ static int exec_sql(const char *sql)
 TEST(a_failing_write_leaves_the_database_as_it_was)
 {
 	static const char *const triggers[] = {
-		"CREATE TRIGGER inj BEFORE INSERT ON facts WHEN (SELECT COUNT(*) FROM facts) >= 2000"
+		"CREATE TRIGGER inj BEFORE INSERT ON fact_rows WHEN (SELECT COUNT(*) FROM fact_rows) >= 2000"
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END;",
 		"CREATE TRIGGER inj BEFORE INSERT ON import_notes"
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END;",

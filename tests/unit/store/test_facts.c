@@ -11,6 +11,7 @@
 
 #include "../check.h"
 #include "store/store_facts.h"
+#include "store/store_int.h"
 #include "util/period.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -319,7 +320,9 @@ TEST(rollback_on_failing_fact_insert)
 		many[i].fact.usage_type = i % 2 ? "A" : "B";
 	}
 	/* fails in the middle of the multi-row inserts, after the delete */
-	rollback_case("CREATE TRIGGER inj BEFORE INSERT ON facts WHEN NEW.account = '666666666666'"
+	/* (facts is a view since schema v10: the trigger sits on the table) */
+	rollback_case("CREATE TRIGGER inj BEFORE INSERT ON fact_rows WHEN NEW.account_id ="
+		" (SELECT id FROM fact_accounts WHERE account = '666666666666')"
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END;", many, 200);
 }
 
@@ -533,6 +536,167 @@ TEST(facts_each_and_groupings)
 	done(s);
 }
 
+/* ---- schema v10: facts written in the old TEXT layout, upgraded ---- */
+
+static int collect_fact(void *ctx, const struct store_fact *f)
+{
+	struct strbuf *sb = ctx;
+	char a[4][DEC_BUFSZ];
+	dec_format(a[0], DEC_BUFSZ, f->usage_amount, DEC_SCALE, DEC_SCALE);
+	dec_format(a[1], DEC_BUFSZ, f->fact.unblended, DEC_SCALE, DEC_SCALE);
+	dec_format(a[2], DEC_BUFSZ, f->fact.ondemand, DEC_SCALE, DEC_SCALE);
+	dec_format(a[3], DEC_BUFSZ, f->fact.effective, DEC_SCALE, DEC_SCALE);
+	strbuf_addf(sb, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%s|%ld|%s|%s|%s|%s\n", f->day,
+		f->fact.payer, f->fact.account, f->fact.line_item_type, cur_class_name(f->fact.cls),
+		f->fact.product_code, f->fact.product_name, f->fact.usage_type, f->fact.operation,
+		f->fact.region, f->fact.owner, (long long)f->tagset_id, f->tags, f->fact.rows, a[0],
+		a[1], a[2], a[3]);
+	return 0;
+}
+
+static char *query_rows(const char *sql)
+{
+	struct strbuf sb;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *out;
+	strbuf_init(&sb, 1024, 1 << 24);
+	if (sqlite3_open(dbpath, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int c;
+			for (c = 0; c < sqlite3_column_count(st); c++) {
+				const unsigned char *t = sqlite3_column_text(st, c);
+				strbuf_addf(&sb, "%s%s", c ? "|" : "", t ? (const char *)t : "");
+			}
+			strbuf_addf(&sb, "\n");
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+	return out;
+}
+
+/* A database of schema v9 (made here with the migrations up to 9, then
+ * facts written by SQL in their TEXT layout) upgraded by store_open: every
+ * fact reads back identical — the amounts chosen at the edges of the stored
+ * pair: one below 10^8 USD in one integer, a usage of 1.2e11 (units 1.2e21:
+ * needs the hi part), the smallest negative, a negative needing hi, 10
+ * decimals everywhere. Expected values are the inserted text itself. */
+TEST(upgrade_from_text_layout_reads_back_identical)
+{
+	static const char old_facts[] =
+		"INSERT INTO tagsets (id, canon) VALUES (1, 'team\x1fweb');"
+		"INSERT INTO tagset_items VALUES (1, 'team', 'web');"
+		"INSERT INTO facts VALUES"
+		" ('2026-10', '2026-10-03', '900000000001', '111111111111', 'Usage', 'usage',"
+		"  'AmazonS3', 'Amazon S3', 'Requests-Tier1', 'PutObject', 'eu-west-1', '', 1, 7,"
+		"  '123456789012.3456789012', '-0.0000000001', '0.1234567891', '99999999.9999999999'),"
+		" ('2026-10', '2026-10-01', '900000000001', '222222222222', 'Credit', 'credit',"
+		"  'AmazonEC2', 'Amazon EC2', 'BoxUsage', 'RunInstances', 'us-east-1', '', 0, 1,"
+		"  '0.0000000000', '-12345678901.0000000001', '0.0000000000', '-12345678901.0000000001'),"
+		" ('2026-10', '2026-10-01', '900000000001', '222222222222', 'SavingsPlanCoveredUsage',"
+		"  'commitment', 'AmazonEC2', 'Amazon EC2', 'BoxUsage', 'RunInstances', 'us-east-1',"
+		"  '900000000001', 0, 2, '24.0000000000', '1.5000000000', '2.2500000000', '0.7500000000');"
+		"INSERT INTO resource_facts VALUES ('2026-10', '900000000001', '111111111111',"
+		" 'arn:aws:s3:::b', 'AmazonS3', 7, '123456789012.3456789012', '-0.0000000001',"
+		" '0.1234567891', '99999999.9999999999');";
+	const char *want_each =
+		"2026-10-03|900000000001|111111111111|Usage|usage|AmazonS3|Amazon S3|Requests-Tier1|"
+		"PutObject|eu-west-1||1|team\x1fweb|7|123456789012.3456789012|-0.0000000001|"
+		"0.1234567891|99999999.9999999999\n"
+		"2026-10-01|900000000001|222222222222|Credit|credit|AmazonEC2|Amazon EC2|BoxUsage|"
+		"RunInstances|us-east-1||0||1|0.0000000000|-12345678901.0000000001|0.0000000000|"
+		"-12345678901.0000000001\n"
+		"2026-10-01|900000000001|222222222222|SavingsPlanCoveredUsage|commitment|AmazonEC2|"
+		"Amazon EC2|BoxUsage|RunInstances|us-east-1|900000000001|0||2|24.0000000000|"
+		"1.5000000000|2.2500000000|0.7500000000\n";
+	const char *q_facts = "SELECT * FROM facts ORDER BY 1,2,3,4,5,6,7,8,9,10,11,12,13";
+	const char *q_res = "SELECT * FROM resource_facts ORDER BY 1,2,3,4,5";
+	struct store *s = NULL;
+	struct store_period_info *pi = NULL;
+	struct rb_err err;
+	struct strbuf sb;
+	char *before_f, *before_r, *after_f, *after_r, *got;
+	sqlite3 *db;
+	size_t i, n = 0;
+	int ok = 1;
+
+	s = fresh();     /* names dbpath; the file is made again below */
+	store_free(s);
+	unlink(dbpath);
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		ok = 0;
+	for (i = 0; ok && i < store_nmigrations && store_migrations[i].version <= 9; i++)
+		ok = sqlite3_exec(db, store_migrations[i].sql, NULL, NULL, NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(db, "PRAGMA user_version = 9", NULL, NULL, NULL) == SQLITE_OK &&
+		sqlite3_exec(db, old_facts, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	CHECK(ok);
+	before_f = query_rows(q_facts);
+	before_r = query_rows(q_res);
+	CHECK(strstr(before_f, "123456789012.3456789012") != NULL);
+	rb_err_clear(&err);
+	CHECK_INT(store_open(&s, dbpath, &err), 0);
+	after_f = query_rows(q_facts);
+	after_r = query_rows(q_res);
+	CHECK_STR(after_f, before_f);
+	CHECK_STR(after_r, before_r);
+	strbuf_init(&sb, 1024, 1 << 24);
+	CHECK_INT(store_facts_each(s, per("2026-10"), collect_fact, &sb, &err), 0);
+	got = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+	CHECK_STR(got, want_each);
+	/* the SQL sums of the pairs: -0.0000000001 - 12345678901.0000000001 + 1.5 */
+	CHECK_INT(store_periods(&pi, &n, s, &err), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK(pi[0].sum.unblended == amt("-12345678899.5000000002"));
+		CHECK(pi[0].sum.effective == amt("-12245678900.2500000002"));
+		CHECK_INT(pi[0].sum.rows, 10);
+		CHECK_INT(pi[0].accounts, 2);
+	}
+	free(pi);
+	free(before_f);
+	free(before_r);
+	free(after_f);
+	free(after_r);
+	free(got);
+	done(s);
+}
+
+/* An amount past what the stored pair holds (hi * 10^18 + lo units of
+ * 10^-10 with hi in 64 bits: ~9.2e26 USD) is refused with RB_EINPUT naming
+ * the fact, and the database stays as it was; 9.2e26 itself (hi just in
+ * range) is stored and read back exactly. */
+TEST(amount_too_large_for_the_store_is_refused)
+{
+	struct store *s = fresh();
+	struct rb_err err;
+	struct store_fact a[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2", "10") };
+	struct store_fact big[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2",
+		"9300000000000000000000000000") };
+	struct store_fact edge[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2",
+		"920000000000000000000000000.0000000001") };
+	char *before, *after;
+
+	rb_err_clear(&err);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), a, 1, NULL, NULL, &err), 0);
+	before = digest(s, 1);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), big, 1, NULL, NULL, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "too large to store exactly") != NULL);
+	CHECK(strstr(err.msg, "account 222222222222") != NULL);
+	after = digest(s, 1);
+	CHECK_STR(after, before);
+	free(after);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), edge, 1, NULL, NULL, &err), 0);
+	CHECK(total_unblended(s, per("2026-10")) == amt("920000000000000000000000000.0000000001"));
+	free(before);
+	done(s);
+}
+
 static const struct check_case cases[] = {
 	CASE(replace_on_reimport),
 	CASE(two_payers_and_periods_side_by_side),
@@ -543,6 +707,8 @@ static const struct check_case cases[] = {
 	CASE(unknown_tagset_is_refused),
 	CASE(tagsets_interned_and_summary_by_tag),
 	CASE(facts_each_and_groupings),
+	CASE(upgrade_from_text_layout_reads_back_identical),
+	CASE(amount_too_large_for_the_store_is_refused),
 };
 
 CHECK_MAIN(cases)
