@@ -55,8 +55,7 @@ static int edited(struct http_req *r, int rc, struct config_result *cr, const st
 	return 0;
 }
 
-/* A string member, NULL when absent; -1 with 400 set when not a string. */
-static int member(const char **out, struct http_req *r, const char *key, int required)
+int http_member(const char **out, struct http_req *r, const char *key, int required)
 {
 	json_t *v = json_object_get(r->json, key);
 	*out = NULL;
@@ -83,8 +82,8 @@ int h_account_assign(struct http_req *r)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if (http_json_only(r, keys) < 0 || member(&a.customer, r, "customer", 1) < 0 ||
-	    member(&a.from, r, "from", 0) < 0 || member(&a.to, r, "to", 0) < 0)
+	if (http_json_only(r, keys) < 0 || http_member(&a.customer, r, "customer", 1) < 0 ||
+	    http_member(&a.from, r, "from", 0) < 0 || http_member(&a.to, r, "to", 0) < 0)
 		return 0;
 	a.account = r->id;
 	config_result_init(&cr);
@@ -103,8 +102,8 @@ int h_fx_set(struct http_req *r)
 	int rc;
 
 	memset(&f, 0, sizeof(f));
-	if (http_json_only(r, keys) < 0 || member(&f.period, r, "period", 1) < 0 ||
-	    member(&f.currency, r, "currency", 1) < 0 || member(&f.rate, r, "rate", 1) < 0)
+	if (http_json_only(r, keys) < 0 || http_member(&f.period, r, "period", 1) < 0 ||
+	    http_member(&f.currency, r, "currency", 1) < 0 || http_member(&f.rate, r, "rate", 1) < 0)
 		return 0;
 	config_result_init(&cr);
 	rb_err_clear(&err);

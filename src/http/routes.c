@@ -15,6 +15,7 @@
 
 #include "util/banned.h"
 
+#define P_PERIOD_ANY { "period", "billing period YYYY-MM (default: all)" }
 #define P_PERIOD { "period", "billing period YYYY-MM (default: the latest with facts)" }
 
 const struct http_route http_routes[] = {
@@ -41,6 +42,42 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/invoices/preview", h_invoice_preview, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_QUERY, 0,
 	  "draft invoices of the period (a customer user: its own only)",
 	  { P_PERIOD, { "customer", "only this customer's" } } },
+	/* the invoice lifecycle (src/invoice: the same calls as `rebill invoice ...`) */
+	{ "GET", "/api/v1/invoices", h_invoices, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_QUERY, 0,
+	  "documents and drafts (`invoice list`); a customer user: its own finalized documents",
+	  { P_PERIOD_ANY, { "customer", "only this customer's" },
+	    { "status", "draft, final, credited, paid or overdue" } } },
+	{ "POST", "/api/v1/invoices/run", h_invoice_run, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "store the period's drafts {\"period\",\"customer\"} (`invoice run`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/finalize", h_invoice_finalize, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY,
+	  "number the period's drafts {\"period\",\"customer\",\"date\"} (`invoice finalize`)", { { 0 } } },
+	{ "GET", "/api/v1/invoices/rerate", h_invoice_rerate_preview, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, 0, "preview the re-rate corrections of a period; nothing is issued "
+	  "(`invoice rerate --dry-run`)", { P_PERIOD } },
+	{ "POST", "/api/v1/invoices/rerate", h_invoice_rerate, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "issue the re-rate corrections {\"period\",\"date\"} (`invoice rerate`)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/invoices/{id}", h_invoice_get, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_DOCUMENT, 0,
+	  "one document by number, or a draft DRAFT-N (a customer user: its own finalized ones)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/invoices/{id}/download", h_invoice_download, ROLE_STAFF | ROLE_CUSTOMER,
+	  SCOPE_DOCUMENT, ROUTE_FILE, "the document as a file (`invoice show --format`)",
+	  { { "format", "pdf, ubl, csv or html" } } },
+	{ "POST", "/api/v1/invoices/{id}/credit", h_invoice_credit, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY | ROUTE_CREATES,
+	  "a credit note for the whole invoice {\"reason\",\"date\"} (`invoice credit`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/{id}/payments", h_invoice_pay, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY | ROUTE_CREATES,
+	  "record a payment {\"amount\",\"date\"} (`invoice pay`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/{id}/send", h_invoice_send, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "e-mail the document to the customer {\"force\"} (`invoice send`)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/receivables", h_receivables, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, 0,
+	  "open and overdue invoices (`report receivables`)",
+	  { { "as_of", "YYYY-MM-DD (default today)" } } },
+	{ "GET", "/api/v1/journal", h_journal, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_FILE,
+	  "the period's accounting journal as CSV (`export journal`)", { P_PERIOD } },
 	/* configuration */
 	{ "GET", "/api/v1/customers", h_customers, ROLE_STAFF, SCOPE_NONE, 0,
 	  "configured customers with their accounts", { { 0 } } },
@@ -122,7 +159,8 @@ int http_routes_check(struct rb_err *err)
 		if ((rt->roles & ROLE_CUSTOMER) && rt->scope == SCOPE_NONE)
 			return rb_err_set(err, RB_EBALANCE, "route %s %s: admits customers without a scope",
 				rt->method, rt->pattern);
-		if (rt->scope == SCOPE_PATH_ID && !strstr(rt->pattern, "{id}"))
+		if ((rt->scope == SCOPE_PATH_ID || rt->scope == SCOPE_DOCUMENT) &&
+		    !strstr(rt->pattern, "{id}"))
 			return rb_err_set(err, RB_EBALANCE, "route %s %s: scope by {id} without {id}",
 				rt->method, rt->pattern);
 		for (k = 0; k < i; k++)
@@ -248,6 +286,8 @@ int http_authorize(struct http_req *r)
 	}
 	case SCOPE_SELF:
 		return 0;
+	case SCOPE_DOCUMENT:
+		return http_document_scope(r);
 	case SCOPE_NONE:
 		break;
 	}
