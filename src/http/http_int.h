@@ -226,6 +226,14 @@ int h_openapi(struct http_req *r);
 struct json_t *http_openapi(void);
 
 /* ---- pages.c ---- */
+/* Renders page template `name` with ctx inside the layout (title, the user
+ * and the CSRF token added); steals ctx. */
+int http_render(struct http_req *r, int status, const char *name, const char *title,
+	struct json_t *ctx);
+/* The error page for a library error (status as http_fail maps it). */
+int http_page_fail(struct http_req *r, int rc, const struct rb_err *err);
+/* The layout's period picker for this page: {"action","periods"}. */
+struct json_t *http_picker(struct http_req *r, int cur, struct rb_err *err);
 int h_root(struct http_req *r);
 int h_login_page(struct http_req *r);
 /* The login page with an error message (may be NULL) and status. */
@@ -237,6 +245,17 @@ int h_portal(struct http_req *r);
 int h_accounts_page(struct http_req *r);
 int h_assign_form(struct http_req *r);
 int h_static(struct http_req *r);
+/* pages_invoice.c */
+int h_invoices_page(struct http_req *r);
+int h_invoice_page(struct http_req *r);
+int h_rerate_page(struct http_req *r);
+int h_invoices_run_form(struct http_req *r);
+int h_invoices_finalize_form(struct http_req *r);
+int h_rerate_form(struct http_req *r);
+int h_credit_form(struct http_req *r);
+int h_pay_form(struct http_req *r);
+int h_send_form(struct http_req *r);
+int h_portal_invoices(struct http_req *r);
 /* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
 int http_pages_init(struct rb_err *err);
 void http_pages_free(void);
