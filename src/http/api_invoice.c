@@ -291,7 +291,7 @@ int h_invoice_pay(struct http_req *r)
 		return 0;
 	rb_err_clear(&err);
 	if ((rc = invoice_pay(r->store, r->id, amount, date, &err)) < 0) {
-		if (rc == RB_EINPUT && strstr(err.msg, "amount"))
+		if (rc == RB_EINPUT && (strstr(err.msg, "amount") || strstr(err.msg, "paying")))
 			return http_error(r, 400, "bad_field", "amount", "%s", err.msg);
 		return fail(r, rc, &err);
 	}
