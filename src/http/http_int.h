@@ -194,6 +194,10 @@ int h_portal_summary(struct http_req *r);
 /* api_config.c */
 int h_account_assign(struct http_req *r);
 int h_fx_set(struct http_req *r);
+int h_fx_unset(struct http_req *r);
+int h_account_unassign(struct http_req *r);
+int h_customer_add(struct http_req *r);
+int h_customer_edit(struct http_req *r);
 /* The portal's document for the user's customer: {"period", "customer",
  * "invoice" (its draft invoice or null), "previous" ({"period","total"} of
  * the latest earlier period, or null)}. *out is a new reference. */

@@ -16,6 +16,7 @@
 #include "util/banned.h"
 
 #define P_PERIOD_ANY { "period", "billing period YYYY-MM (default: all)" }
+#define P_PERIOD_REQ { "period", "billing period YYYY-MM" }
 #define P_PERIOD { "period", "billing period YYYY-MM (default: the latest with facts)" }
 
 const struct http_route http_routes[] = {
@@ -81,6 +82,12 @@ const struct http_route http_routes[] = {
 	/* configuration */
 	{ "GET", "/api/v1/customers", h_customers, ROLE_STAFF, SCOPE_NONE, 0,
 	  "configured customers with their accounts", { { 0 } } },
+	{ "POST", "/api/v1/customers", h_customer_add, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY | ROUTE_CREATES, "add a customer {\"id\",\"name\",\"currency\",\"plan\","
+	  "\"tax_cluster\",\"grouping\",\"email\",\"address\",\"vat_id\"} (`customer add`)", { { 0 } } },
+	{ "PATCH", "/api/v1/customers/{id}", h_customer_edit, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "change a customer's fields (\"\" clears an optional one; `customer edit`)",
+	  { { 0 } } },
 	{ "GET", "/api/v1/customers/{id}", h_customer, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_PATH_ID, 0,
 	  "one customer (a customer user: its own only)", { { 0 } } },
 	{ "GET", "/api/v1/customers/{id}/invoice-preview", h_customer_preview, ROLE_STAFF | ROLE_CUSTOMER,
@@ -91,6 +98,12 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/v1/accounts/{id}/assign", h_account_assign, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
 	  ROUTE_JSON_BODY, "assign account {id} to {\"customer\",\"from\",\"to\"} (from/to: YYYY-MM or null)",
 	  { { 0 } } },
+	{ "POST", "/api/v1/accounts/{id}/unassign", h_account_unassign, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY, "end account {id}'s assignments before {\"from\"} (null: all; "
+	  "`account unassign`)", { { 0 } } },
+	{ "DELETE", "/api/v1/fx", h_fx_unset, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, 0,
+	  "remove the rate of a period and currency (`fx unset`)",
+	  { P_PERIOD_REQ, { "currency", "ISO 4217 code" } } },
 	{ "POST", "/api/v1/fx", h_fx_set, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_JSON_BODY,
 	  "set the USD exchange rate {\"period\",\"currency\",\"rate\"}", { { 0 } } },
 	{ "GET", "/api/v1/audit", h_audit, ROLE_ADMIN, SCOPE_NONE, 0,

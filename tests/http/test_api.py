@@ -43,6 +43,10 @@ EXPECT = {
     ('GET', '/api/v1/accounts'): STAFF,
     ('POST', '/api/v1/accounts/{id}/assign'): {'admin', 'finance'},
     ('POST', '/api/v1/fx'): {'admin', 'finance'},
+    ('DELETE', '/api/v1/fx'): {'admin', 'finance'},
+    ('POST', '/api/v1/customers'): {'admin', 'finance'},
+    ('PATCH', '/api/v1/customers/{id}'): {'admin', 'finance'},
+    ('POST', '/api/v1/accounts/{id}/unassign'): {'admin', 'finance'},
     ('GET', '/api/v1/audit'): {'admin'},
     ('GET', '/api/v1/users'): {'admin'},
     ('POST', '/api/v1/users'): {'admin'},
@@ -120,7 +124,7 @@ INVOICE_SOURCES = ('invoice run', 'invoice finalize', 'invoice credit', 'invoice
                    'invoice pay', 'invoice send')
 
 
-def concrete(path, role):
+def concrete(path, role, method='GET'):
     if path == '/api/v1/invoices/{id}/credit':
         return path.replace('{id}', CREDIT[role])
     if path == '/console/invoices/{id}/credit':
@@ -130,8 +134,10 @@ def concrete(path, role):
         return path.replace('{id}', 'INV-2026-00001')
     if path == '/api/v1/invoices/{id}/download':
         return path
-    if path == '/api/v1/accounts/{id}/assign':
+    if path in ('/api/v1/accounts/{id}/assign', '/api/v1/accounts/{id}/unassign'):
         return path.replace('{id}', ACCOUNT[role])
+    if path == '/api/v1/fx' and method == 'DELETE':
+        return path + ('?period=2028-0%d&currency=EUR' % (1 + sorted(ACCOUNT).index(role)))
     if path == '/console/accounts/{id}/assign':
         return path.replace('{id}', '8' + ACCOUNT[role][1:])
     if '{id}' in path:
@@ -389,10 +395,14 @@ def run(t, srv, rebill, db):
             t.check(routes[k] == EXPECT[k], 'roles of %s %s as expected: %s' % (k[0], k[1], sorted(routes[k])))
 
     s = sessions(srv)
+    for i in range(1, 6):  # one rate per role for DELETE /api/v1/fx, set by the admin
+        st = srv.request('POST', '/api/v1/fx', {'period': '2028-0%d' % i, 'currency': 'EUR', 'rate': '0.8'},
+                         cookie=s['admin'][0], headers={'X-CSRF-Token': s['admin'][1]})[0]
+        assert st == 200, st
     created = []
     unauthorized = []
     for (method, path), allowed in sorted(EXPECT.items()):
-        if method == 'DELETE' or path in ('/logout', '/login'):
+        if (method == 'DELETE' and path != '/api/v1/fx') or path in ('/logout', '/login'):
             continue  # session-ending and login routes: below
         for role in ['anonymous'] + sorted(ROLE_USER):
             tok, csrf = s.get(role, (None, None))
@@ -404,11 +414,17 @@ def run(t, srv, rebill, db):
                 created.append((role, email))
             if path == '/api/v1/session':
                 body = {'email': 'nobody@example.com', 'password': 'x' * 12}
-            if path == '/api/v1/fx':
+            if path == '/api/v1/fx' and method == 'POST':
                 body = {'period': '2027-0%d' % (1 + sorted(ACCOUNT).index(role)), 'currency': 'EUR',
                         'rate': '0.9'}
             if path == '/api/v1/accounts/{id}/assign':
                 body = {'customer': 'us-co', 'from': '2027-01'}
+            if path == '/api/v1/accounts/{id}/unassign':
+                body = {'from': '2027-06'}
+            if path == '/api/v1/customers' and method == 'POST':
+                body = {'id': 'new-' + role, 'name': 'New ' + role, 'currency': 'EUR', 'plan': 'standard'}
+            if path == '/api/v1/customers/{id}' and method == 'PATCH':
+                body = {'email': 'billing-%s@acme.example' % role}
             if path in ('/api/v1/invoices/run', '/api/v1/invoices/finalize',
                         '/api/v1/invoices/rerate') and method == 'POST':
                 body = {'period': '2026-10'}
@@ -428,7 +444,7 @@ def run(t, srv, rebill, db):
             if path == '/console/accounts/{id}/assign':
                 body = 'customer=kaisha&from=2027-01&csrf=' + (csrf or '')
                 ctype = 'application/x-www-form-urlencoded'
-            target = concrete(path, role)
+            target = concrete(path, role, method)
             if path == '/api/v1/invoices/{id}/download':
                 target = '/api/v1/invoices/INV-2026-00001/download?format=pdf'
             st, hd, data = srv.request(method, target, body, cookie=tok,
@@ -474,6 +490,19 @@ def run(t, srv, rebill, db):
     entries = json.loads(data)['entries']
     writers = {(e['source'], e.get('actor')) for e in entries
                if e['source'] in ('fx set', 'account assign')}
+    for src in ('fx unset', 'customer add', 'customer edit', 'account unassign'):
+        who = sorted(e.get('actor') for e in entries if e['source'] == src)
+        t.check(who == ['admin@example.com', 'finance@example.com'],
+                '%s: audited once each for admin and finance, nobody else: %s' % (src, who))
+    st, hd, data = srv.request('GET', '/api/v1/customers', cookie=tok)
+    ids = {c['id'] for c in json.loads(data)['customers']}
+    t.check({i for i in ids if i.startswith('new-')} == {'new-admin', 'new-finance'},
+            'only admin and finance added customers: %s' % sorted(ids))
+    fx = subprocess.run([rebill, '--db', db, 'fx', 'list', '--format', 'json'], check=True,
+                        capture_output=True, text=True).stdout
+    left = sorted(p for p in ('2028-0%d' % i for i in range(1, 6)) if p in fx)
+    t.check(left == ['2028-02', '2028-03', '2028-05'],
+            'only admin\'s (2028-01) and finance\'s (2028-04) rates were removed: left %s' % left)
     t.check(writers == {('fx set', 'admin@example.com'), ('fx set', 'finance@example.com'),
                         ('account assign', 'admin@example.com'),
                         ('account assign', 'finance@example.com')} and
@@ -667,6 +696,33 @@ def input_tests(t, srv, s):
     st, _, data = srv.request('POST', '/api/v1/accounts/12/assign', {'customer': 'acme'},
                               cookie=tok, headers={'X-CSRF-Token': csrf})
     t.check(st == 400, 'a bad account id -> 400 (%d)' % st)
+    st, _, data = srv.request('POST', '/api/v1/customers', {'id': 'x1', 'name': 'X', 'currency': 'EUR',
+                              'plan': 'no-such-plan'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    e = json.loads(data)['error']
+    t.check(st == 400 and e['code'] == 'invalid_config' and e['field'].endswith('.plan') and
+            'no-such-plan' in e['message'], 'a customer with an unknown plan -> 400 naming %s' % e['field'])
+    st, _, data = srv.request('POST', '/api/v1/customers', {'id': 'acme', 'name': 'X', 'currency': 'EUR',
+                              'plan': 'standard'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 409 and json.loads(data)['error']['field'] == 'id', 'adding an existing customer -> 409')
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', {'margin': '1'}, cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'margin', 'a customer edit with an unknown field -> 400')
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', {'currency': 'XXQ'}, cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['code'] == 'invalid_config',
+            'a customer edit to an unknown currency -> 400 (%s)' % json.loads(data)['error'].get('field'))
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', b'{"name":"' + b'x' * 70000 + b'"}',
+                              cookie=tok, headers={'X-CSRF-Token': csrf}, ctype='application/json')
+    t.check(st == 413, 'a 70 kB customer edit -> 413')
+    st, _, data = srv.request('POST', '/api/v1/accounts/101091972001/unassign', {'from': '2026-13'},
+                              cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 400, 'unassign with a bad month -> 400 (%d)' % st)
+    st, _, data = srv.request('DELETE', '/api/v1/fx?period=2031-01&currency=EUR', cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 404, 'removing a rate that does not exist -> 404')
+    st, _, data = srv.request('POST', '/api/v1/accounts/101091972001/assign',
+                              {'customer': 'acme', 'tag': 'team'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'value', 'a split assignment needs tag and value')
     tok = s['admin'][0]
     # the figures are the library's: reconciliation balances as the CLI's does
     st, _, data = srv.request('GET', '/api/v1/reconciliation?period=2026-10', cookie=tok)
