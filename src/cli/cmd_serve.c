@@ -27,7 +27,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	static const struct cli_option opts[] = {
 		{ "--listen", 1, NULL }, { "--tls-cert", 1, NULL }, { "--tls-key", 1, NULL },
 		{ "--threads", 1, NULL }, { "--login-limit", 1, NULL },
-		{ "--login-addr-limit", 1, NULL }, { "--session-idle", 1, NULL }, { NULL, 0, NULL },
+		{ "--login-addr-limit", 1, NULL }, { "--session-idle", 1, NULL },
+		{ "--trusted-proxy", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct http_options o;
 	struct cli_args a;
@@ -52,6 +53,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		o.login_fail_addr = (int)n;
 	if (rc == 0 && a.opt[6] && (rc = num(&n, a.opt[6], 1, 86400 * 30, "--session-idle", err)) == 0)
 		o.session_idle = n;
+	if (rc == 0 && a.opt[7] && (rc = http_proxy_list_check(a.opt[7], err)) == 0)
+		o.trusted_proxy = a.opt[7];
 	/* the option values point into argv, which outlives the server */
 	cli_args_release(&a);
 	if (rc < 0)

@@ -31,7 +31,14 @@ struct http_options {
 	int login_fail_user;     /* failures per account in login_window before 429; 0: 5 */
 	int login_fail_addr;     /* per client address; 0: 20 */
 	int64_t login_window;    /* seconds; 0: 900 */
+	const char *trusted_proxy; /* comma-separated IP addresses whose X-Forwarded-For
+	                            * is believed (the client address for throttling);
+	                            * NULL: the header is ignored */
 };
+
+/* 0 when list is a comma-separated list of IPv4/IPv6 addresses, else
+ * RB_EUSAGE naming the bad entry (for --trusted-proxy). */
+int http_proxy_list_check(const char *list, struct rb_err *err);
 
 /* Serves until SIGINT or SIGTERM. Prints "rebill: listening on URL" on
  * stdout (flushed) once it accepts connections. Returns 0 after a clean

@@ -34,6 +34,8 @@ enum http_scope {
 	SCOPE_PATH_ID,     /* path parameter {id} must be the user's customer */
 	SCOPE_QUERY,       /* query parameter customer: absent → the user's own; else must match */
 	SCOPE_SELF,        /* the route is about the user itself (session, portal) */
+	SCOPE_DOCUMENT,    /* path parameter {id} is a document number: a finalized
+	                    * document of the user's customer (never a draft) */
 };
 
 enum http_route_flags {
@@ -41,6 +43,7 @@ enum http_route_flags {
 	ROUTE_JSON_BODY = 1 << 1,/* the body must be a JSON object */
 	ROUTE_FORM_BODY = 1 << 2,/* the body is application/x-www-form-urlencoded */
 	ROUTE_CREATES = 1 << 3,  /* success is 201 Created */
+	ROUTE_FILE = 1 << 4,     /* success is a file (PDF, XML, CSV, HTML) to download */
 };
 
 struct http_req;
@@ -103,6 +106,7 @@ struct http_req {
 	char set_cookie[512];
 	char location[512];
 	char retry_after[16];
+	char disposition[300];      /* Content-Disposition of a download */
 	int cacheable;              /* static assets only */
 };
 
@@ -128,6 +132,9 @@ int http_redirect(struct http_req *r, const char *to);
  * NULL-terminated list; returns 0 when all are known, else -1 with the
  * response set. */
 int http_json_only(struct http_req *r, const char *const *keys);
+/* A string member of r->json: *out NULL when absent or null; -1 with 400
+ * set when it is missing but required, or not a string. (api_config.c) */
+int http_member(const char **out, struct http_req *r, const char *key, int required);
 
 /* A form body (application/x-www-form-urlencoded): up to 4 named fields
  * into the caller's buffers. */
@@ -187,6 +194,10 @@ int h_portal_summary(struct http_req *r);
 /* api_config.c */
 int h_account_assign(struct http_req *r);
 int h_fx_set(struct http_req *r);
+int h_fx_unset(struct http_req *r);
+int h_account_unassign(struct http_req *r);
+int h_customer_add(struct http_req *r);
+int h_customer_edit(struct http_req *r);
 /* The portal's document for the user's customer: {"period", "customer",
  * "invoice" (its draft invoice or null), "previous" ({"period","total"} of
  * the latest earlier period, or null)}. *out is a new reference. */
@@ -194,11 +205,39 @@ int http_portal_doc(struct json_t **out, struct http_req *r, int period, struct 
 /* The period of ?period=, else the latest with facts; -1 with 400/404 set. */
 int http_period(int *out, struct http_req *r);
 
+/* api_invoice.c: the invoice lifecycle (src/invoice) */
+int h_invoices(struct http_req *r);
+int h_invoice_run(struct http_req *r);
+int h_invoice_finalize(struct http_req *r);
+int h_invoice_rerate_preview(struct http_req *r);
+int h_invoice_rerate(struct http_req *r);
+int h_invoice_get(struct http_req *r);
+int h_invoice_download(struct http_req *r);
+int h_invoice_credit(struct http_req *r);
+int h_invoice_pay(struct http_req *r);
+int h_invoice_send(struct http_req *r);
+int h_receivables(struct http_req *r);
+int h_journal(struct http_req *r);
+/* SCOPE_DOCUMENT for a customer user: 0 when r->id is a finalized document
+ * of its customer, else -1 with the response (403, or 500) set. */
+int http_document_scope(struct http_req *r);
+/* Sends document r->id (or a draft id) rendered in format ("pdf", "ubl",
+ * "csv", "html"): 0 with the file set, or the error response. */
+int http_document_file(struct http_req *r, const char *format);
+
 /* ---- openapi.c ---- */
 int h_openapi(struct http_req *r);
 struct json_t *http_openapi(void);
 
 /* ---- pages.c ---- */
+/* Renders page template `name` with ctx inside the layout (title, the user
+ * and the CSRF token added); steals ctx. */
+int http_render(struct http_req *r, int status, const char *name, const char *title,
+	struct json_t *ctx);
+/* The error page for a library error (status as http_fail maps it). */
+int http_page_fail(struct http_req *r, int rc, const struct rb_err *err);
+/* The layout's period picker for this page: {"action","periods"}. */
+struct json_t *http_picker(struct http_req *r, int cur, struct rb_err *err);
 int h_root(struct http_req *r);
 int h_login_page(struct http_req *r);
 /* The login page with an error message (may be NULL) and status. */
@@ -210,6 +249,17 @@ int h_portal(struct http_req *r);
 int h_accounts_page(struct http_req *r);
 int h_assign_form(struct http_req *r);
 int h_static(struct http_req *r);
+/* pages_invoice.c */
+int h_invoices_page(struct http_req *r);
+int h_invoice_page(struct http_req *r);
+int h_rerate_page(struct http_req *r);
+int h_invoices_run_form(struct http_req *r);
+int h_invoices_finalize_form(struct http_req *r);
+int h_rerate_form(struct http_req *r);
+int h_credit_form(struct http_req *r);
+int h_pay_form(struct http_req *r);
+int h_send_form(struct http_req *r);
+int h_portal_invoices(struct http_req *r);
 /* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
 int http_pages_init(struct rb_err *err);
 void http_pages_free(void);

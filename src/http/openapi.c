@@ -21,6 +21,7 @@ static const char *scope_name(enum http_scope s)
 	case SCOPE_PATH_ID: return "path-id";
 	case SCOPE_QUERY: return "query-customer";
 	case SCOPE_SELF: return "self";
+	case SCOPE_DOCUMENT: return "own-finalized-document";
 	case SCOPE_NONE: break;
 	}
 	return "none";
@@ -77,6 +78,10 @@ static json_t *operation(const struct http_route *rt)
 	if (html)
 		json_object_set_new(resp, "200", json_pack("{s:s,s:{s:{}}}", "description", "a page",
 			"content", "text/html"));
+	else if (rt->flags & ROUTE_FILE)
+		json_object_set_new(resp, "200", json_pack("{s:s,s:{s:{},s:{},s:{},s:{}}}",
+			"description", "the file (Content-Disposition: attachment)", "content",
+			"application/pdf", "application/xml", "text/csv", "text/html"));
 	else
 		json_object_set_new(resp, rt->flags & ROUTE_CREATES ? "201" : "200", json_pack("{s:s,s:{s:{}}}", "description", "ok",
 			"content", strncmp(rt->pattern, "/static/", 8) ? "application/json" : "*/*"));

@@ -22,7 +22,7 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-#define NTEMPLATES 16
+#define NTEMPLATES 32
 
 static struct {
 	const char *name;
@@ -63,8 +63,7 @@ static const struct tmpl *find(const char *name)
 	return NULL;
 }
 
-/* Renders page `name` with ctx inside the layout; steals ctx. */
-static int render(struct http_req *r, int status, const char *name, const char *title,
+int http_render(struct http_req *r, int status, const char *name, const char *title,
 	json_t *ctx)
 {
 	struct rb_err err;
@@ -119,14 +118,14 @@ static json_t *jperiod(int p)
 	return json_string(pb);
 }
 
-static int page_fail(struct http_req *r, int rc, const struct rb_err *err)
+int http_page_fail(struct http_req *r, int rc, const struct rb_err *err)
 {
 	http_fail(r, rc, err);
 	{
 		int status = r->status;
 		json_t *ctx = json_pack("{s:s}", "message", err->msg[0] && status < 500 ? err->msg
 			: "internal error (logged on the server)");
-		render(r, status, "error.html", "Error", ctx);
+		http_render(r, status, "error.html", "Error", ctx);
 	}
 	return 0;
 }
@@ -145,7 +144,7 @@ int http_login_page(struct http_req *r, int status, const char *error)
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	r->authed = 0; /* the login page shows no user, even for a failed re-login */
-	render(r, status, "login.html", "Log in", ctx);
+	http_render(r, status, "login.html", "Log in", ctx);
 	r->authed = authed;
 	return 0;
 }
@@ -171,7 +170,7 @@ static json_t *period_choices(struct http_req *r, int cur, struct rb_err *err)
 }
 
 /* The layout's period picker: the form's action (this page) and the periods. */
-static json_t *picker(struct http_req *r, int cur, struct rb_err *err)
+json_t *http_picker(struct http_req *r, int cur, struct rb_err *err)
 {
 	return json_pack("{s:s,s:o}", "action", r->path, "periods", period_choices(r, cur, err));
 }
@@ -229,12 +228,12 @@ int h_overview(struct http_req *r)
 
 	if (http_period(&period, r) < 0) {
 		if (r->status == 404)
-			return render(r, 200, "empty.html", "Overview", json_object());
+			return http_render(r, 200, "empty.html", "Overview", json_object());
 		return 0;
 	}
 	rb_err_clear(&err);
 	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0)
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	sorted = calloc(m->n ? m->n : 1, sizeof(*sorted));
 	for (i = k = 0; i < m->n; i++) {
 		if (!strcmp(m->rows[i].key, REPORT_UNASSIGNED))
@@ -274,7 +273,7 @@ int h_overview(struct http_req *r)
 			"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
 		char *cj = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		ctx = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "period", jperiod(period),
-			"picker", picker(r, period, &err),
+			"picker", http_picker(r, period, &err),
 			"cost", cents(m->total.effective, DEC_SCALE),
 			"unblended", cents(m->total.unblended, DEC_SCALE),
 			"billed", cents(m->total.billed, RATE_SCALE),
@@ -291,7 +290,7 @@ int h_overview(struct http_req *r)
 	}
 	free(sorted);
 	report_margin_free(m);
-	return render(r, 200, "overview.html", "Overview", ctx);
+	return http_render(r, 200, "overview.html", "Overview", ctx);
 }
 
 int h_customers_page(struct http_req *r)
@@ -307,11 +306,11 @@ int h_customers_page(struct http_req *r)
 	if (!have_period && r->status != 404)
 		return 0;
 	if ((rc = store_config_export(&doc, r->store, &err)) < 0)
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	if (have_period && (rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL,
 			&err)) < 0) {
 		json_decref(doc);
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	}
 	list = json_array();
 	json_array_foreach(json_object_get(doc, "customers"), i, c) {
@@ -331,9 +330,9 @@ int h_customers_page(struct http_req *r)
 	c = json_pack("{s:o,s:o}", "customers", list, "period", have_period ? jperiod(period)
 		: json_null());
 	if (have_period)
-		json_object_set_new(c, "picker", picker(r, period, &err));
+		json_object_set_new(c, "picker", http_picker(r, period, &err));
 	report_margin_free(m);
-	return render(r, 200, "customers.html", "Customers", c);
+	return http_render(r, 200, "customers.html", "Customers", c);
 }
 
 int h_portal(struct http_req *r)
@@ -346,12 +345,12 @@ int h_portal(struct http_req *r)
 
 	if (http_period(&period, r) < 0) {
 		if (r->status == 404)
-			return render(r, 200, "empty.html", "Month to date", json_object());
+			return http_render(r, 200, "empty.html", "Month to date", json_object());
 		return 0;
 	}
 	rb_err_clear(&err);
 	if ((rc = http_portal_doc(&doc, r, period, &err)) < 0)
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	inv = json_object_get(doc, "invoice");
 	labels = json_array();
 	data = json_array();
@@ -367,8 +366,8 @@ int h_portal(struct http_req *r)
 	}
 	json_object_set_new(doc, "chart", json_string(cj ? cj : "{}"));
 	free(cj);
-	json_object_set_new(doc, "picker", picker(r, period, &err));
-	return render(r, 200, "portal.html", "Month to date", doc);
+	json_object_set_new(doc, "picker", http_picker(r, period, &err));
+	return http_render(r, 200, "portal.html", "Month to date", doc);
 }
 
 int h_static(struct http_req *r)
@@ -401,7 +400,7 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 
 	if (http_period(&period, r) < 0) {
 		if (r->status == 404)
-			return render(r, 200, "empty.html", "Unassigned accounts", json_object());
+			return http_render(r, 200, "empty.html", "Unassigned accounts", json_object());
 		return 0;
 	}
 	rb_err_clear(&err);
@@ -409,7 +408,7 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 	if ((rc = store_config_unassigned(&list, r->store, pb, &err)) < 0 ||
 	    (rc = store_config_export(&doc, r->store, &err)) < 0) {
 		json_decref(list);
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	}
 	custs = json_array();
 	json_array_foreach(json_object_get(doc, "customers"), i, a)
@@ -434,7 +433,7 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 		json_object_set_new(ctx, "assigned", json_string(assigned));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
-	return render(r, status, "accounts.html", "Unassigned accounts", ctx);
+	return http_render(r, status, "accounts.html", "Unassigned accounts", ctx);
 }
 
 int h_accounts_page(struct http_req *r)
@@ -471,7 +470,7 @@ int h_assign_form(struct http_req *r)
 	}
 	config_result_release(&cr);
 	if (rc < 0)
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	snprintf(to, sizeof(to), "/console/accounts?assigned=%s", r->id);
 	return http_redirect(r, to);
 }
@@ -487,26 +486,26 @@ int h_customer_page(struct http_req *r)
 
 	if (http_period(&period, r) < 0) {
 		if (r->status == 404)
-			return render(r, 200, "empty.html", "Customer", json_object());
+			return http_render(r, 200, "empty.html", "Customer", json_object());
 		return 0;
 	}
 	rb_err_clear(&err);
 	if ((rc = store_config_export(&doc, r->store, &err)) < 0)
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	json_array_foreach(json_object_get(doc, "customers"), i, c)
 		if (!strcmp(json_string_value(json_object_get(c, "id")), r->id))
 			cust = json_incref(c);
 	json_decref(doc);
 	if (!cust) {
 		snprintf(err.msg, sizeof(err.msg), "unknown customer '%s'", r->id);
-		return page_fail(r, RB_EINPUT, &err);
+		return http_page_fail(r, RB_EINPUT, &err);
 	}
 	ctx = json_pack("{s:o,s:o,s:o}", "customer", cust, "period", jperiod(period), "picker",
-		picker(r, period, &err));
+		http_picker(r, period, &err));
 	rb_err_clear(&err);
 	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
 		json_decref(ctx);
-		return page_fail(r, rc, &err);
+		return http_page_fail(r, rc, &err);
 	}
 	for (i = 0; i < m->n; i++)
 		if (!strcmp(m->rows[i].key, r->id))
@@ -526,5 +525,5 @@ int h_customer_page(struct http_req *r)
 	} else {
 		json_object_set_new(ctx, "invoice_error", json_string(err.msg));
 	}
-	return render(r, 200, "customer.html", "Customer", ctx);
+	return http_render(r, 200, "customer.html", "Customer", ctx);
 }

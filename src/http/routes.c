@@ -15,6 +15,8 @@
 
 #include "util/banned.h"
 
+#define P_PERIOD_ANY { "period", "billing period YYYY-MM (default: all)" }
+#define P_PERIOD_REQ { "period", "billing period YYYY-MM" }
 #define P_PERIOD { "period", "billing period YYYY-MM (default: the latest with facts)" }
 
 const struct http_route http_routes[] = {
@@ -41,9 +43,51 @@ const struct http_route http_routes[] = {
 	{ "GET", "/api/v1/invoices/preview", h_invoice_preview, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_QUERY, 0,
 	  "draft invoices of the period (a customer user: its own only)",
 	  { P_PERIOD, { "customer", "only this customer's" } } },
+	/* the invoice lifecycle (src/invoice: the same calls as `rebill invoice ...`) */
+	{ "GET", "/api/v1/invoices", h_invoices, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_QUERY, 0,
+	  "documents and drafts (`invoice list`); a customer user: its own finalized documents",
+	  { P_PERIOD_ANY, { "customer", "only this customer's" },
+	    { "status", "draft, final, credited, paid or overdue" } } },
+	{ "POST", "/api/v1/invoices/run", h_invoice_run, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "store the period's drafts {\"period\",\"customer\"} (`invoice run`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/finalize", h_invoice_finalize, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY,
+	  "number the period's drafts {\"period\",\"customer\",\"date\"} (`invoice finalize`)", { { 0 } } },
+	{ "GET", "/api/v1/invoices/rerate", h_invoice_rerate_preview, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, 0, "preview the re-rate corrections of a period; nothing is issued "
+	  "(`invoice rerate --dry-run`)", { P_PERIOD } },
+	{ "POST", "/api/v1/invoices/rerate", h_invoice_rerate, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "issue the re-rate corrections {\"period\",\"date\"} (`invoice rerate`)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/invoices/{id}", h_invoice_get, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_DOCUMENT, 0,
+	  "one document by number, or a draft DRAFT-N (a customer user: its own finalized ones)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/invoices/{id}/download", h_invoice_download, ROLE_STAFF | ROLE_CUSTOMER,
+	  SCOPE_DOCUMENT, ROUTE_FILE, "the document as a file (`invoice show --format`)",
+	  { { "format", "pdf, ubl, csv or html" } } },
+	{ "POST", "/api/v1/invoices/{id}/credit", h_invoice_credit, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY | ROUTE_CREATES,
+	  "a credit note for the whole invoice {\"reason\",\"date\"} (`invoice credit`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/{id}/payments", h_invoice_pay, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY | ROUTE_CREATES,
+	  "record a payment {\"amount\",\"date\"} (`invoice pay`)", { { 0 } } },
+	{ "POST", "/api/v1/invoices/{id}/send", h_invoice_send, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "e-mail the document to the customer {\"force\"} (`invoice send`)",
+	  { { 0 } } },
+	{ "GET", "/api/v1/receivables", h_receivables, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, 0,
+	  "open and overdue invoices (`report receivables`)",
+	  { { "as_of", "YYYY-MM-DD (default today)" } } },
+	{ "GET", "/api/v1/journal", h_journal, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_FILE,
+	  "the period's accounting journal as CSV (`export journal`)", { P_PERIOD } },
 	/* configuration */
 	{ "GET", "/api/v1/customers", h_customers, ROLE_STAFF, SCOPE_NONE, 0,
 	  "configured customers with their accounts", { { 0 } } },
+	{ "POST", "/api/v1/customers", h_customer_add, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY | ROUTE_CREATES, "add a customer {\"id\",\"name\",\"currency\",\"plan\","
+	  "\"tax_cluster\",\"grouping\",\"email\",\"address\",\"vat_id\"} (`customer add`)", { { 0 } } },
+	{ "PATCH", "/api/v1/customers/{id}", h_customer_edit, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_JSON_BODY, "change a customer's fields (\"\" clears an optional one; `customer edit`)",
+	  { { 0 } } },
 	{ "GET", "/api/v1/customers/{id}", h_customer, ROLE_STAFF | ROLE_CUSTOMER, SCOPE_PATH_ID, 0,
 	  "one customer (a customer user: its own only)", { { 0 } } },
 	{ "GET", "/api/v1/customers/{id}/invoice-preview", h_customer_preview, ROLE_STAFF | ROLE_CUSTOMER,
@@ -54,6 +98,12 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/v1/accounts/{id}/assign", h_account_assign, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
 	  ROUTE_JSON_BODY, "assign account {id} to {\"customer\",\"from\",\"to\"} (from/to: YYYY-MM or null)",
 	  { { 0 } } },
+	{ "POST", "/api/v1/accounts/{id}/unassign", h_account_unassign, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_JSON_BODY, "end account {id}'s assignments before {\"from\"} (null: all; "
+	  "`account unassign`)", { { 0 } } },
+	{ "DELETE", "/api/v1/fx", h_fx_unset, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, 0,
+	  "remove the rate of a period and currency (`fx unset`)",
+	  { P_PERIOD_REQ, { "currency", "ISO 4217 code" } } },
 	{ "POST", "/api/v1/fx", h_fx_set, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_JSON_BODY,
 	  "set the USD exchange rate {\"period\",\"currency\",\"rate\"}", { { 0 } } },
 	{ "GET", "/api/v1/audit", h_audit, ROLE_ADMIN, SCOPE_NONE, 0,
@@ -81,6 +131,27 @@ const struct http_route http_routes[] = {
 	  "console: unassigned accounts", { P_PERIOD, { "assigned", "the account just assigned" } } },
 	{ "POST", "/console/accounts/{id}/assign", h_assign_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
 	  ROUTE_HTML | ROUTE_FORM_BODY, "console: assign an account (form: customer, from)", { { 0 } } },
+	{ "GET", "/console/invoices", h_invoices_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: the period's drafts and documents", { P_PERIOD, { "done", "what the last form did" } } },
+	{ "GET", "/console/invoices/rerate", h_rerate_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: the re-rate corrections previewed", { P_PERIOD } },
+	{ "GET", "/console/invoices/{id}", h_invoice_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: one document or draft for review", { { 0 } } },
+	{ "POST", "/console/invoices/run", h_invoices_run_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: run the drafts (form: period)", { { 0 } } },
+	{ "POST", "/console/invoices/finalize", h_invoices_finalize_form, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_HTML | ROUTE_FORM_BODY, "console: finalize the drafts (form: period, "
+	  "customer, date)", { { 0 } } },
+	{ "POST", "/console/invoices/rerate", h_rerate_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: issue the re-rate corrections (form: period)", { { 0 } } },
+	{ "POST", "/console/invoices/{id}/credit", h_credit_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: credit an invoice (form: reason)", { { 0 } } },
+	{ "POST", "/console/invoices/{id}/pay", h_pay_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: record a payment (form: amount, date)", { { 0 } } },
+	{ "POST", "/console/invoices/{id}/send", h_send_form, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML | ROUTE_FORM_BODY, "console: e-mail a document", { { 0 } } },
+	{ "GET", "/portal/invoices", h_portal_invoices, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
+	  "portal: the customer's finalized invoices and credit notes", { { 0 } } },
 	{ "GET", "/portal", h_portal, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
 	  "portal: month to date", { P_PERIOD } },
 	{ "GET", "/static/{id}", h_static, ROLE_PUBLIC, SCOPE_NONE, 0,
@@ -122,7 +193,8 @@ int http_routes_check(struct rb_err *err)
 		if ((rt->roles & ROLE_CUSTOMER) && rt->scope == SCOPE_NONE)
 			return rb_err_set(err, RB_EBALANCE, "route %s %s: admits customers without a scope",
 				rt->method, rt->pattern);
-		if (rt->scope == SCOPE_PATH_ID && !strstr(rt->pattern, "{id}"))
+		if ((rt->scope == SCOPE_PATH_ID || rt->scope == SCOPE_DOCUMENT) &&
+		    !strstr(rt->pattern, "{id}"))
 			return rb_err_set(err, RB_EBALANCE, "route %s %s: scope by {id} without {id}",
 				rt->method, rt->pattern);
 		for (k = 0; k < i; k++)
@@ -248,6 +320,8 @@ int http_authorize(struct http_req *r)
 	}
 	case SCOPE_SELF:
 		return 0;
+	case SCOPE_DOCUMENT:
+		return http_document_scope(r);
 	case SCOPE_NONE:
 		break;
 	}

@@ -79,6 +79,7 @@ static void pool_put(struct http_server *srv, struct store *s)
 {
 	if (!s)
 		return;
+	store_set_actor(s, NULL);
 	pthread_mutex_lock(&srv->lock);
 	if (srv->nfree < POOL_MAX) {
 		srv->free_stores[srv->nfree++] = s;
@@ -169,11 +170,67 @@ int http_json_only(struct http_req *r, const char *const *keys)
 	return 0;
 }
 
+/* The address in text form when s (len bytes) is one IPv4/IPv6 address:
+ * 1 with out filled (canonical), else 0. */
+static int ip_text(char *out, size_t cap, const char *s, size_t len)
+{
+	char buf[64];
+	unsigned char bin[16];
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (inet_pton(AF_INET, buf, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)cap) != NULL;
+	if (inet_pton(AF_INET6, buf, bin) == 1)
+		return inet_ntop(AF_INET6, bin, out, (socklen_t)cap) != NULL;
+	return 0;
+}
+
+int http_proxy_list_check(const char *list, struct rb_err *err)
+{
+	const char *p = list;
+	char ip[64];
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		if (!ip_text(ip, sizeof(ip), p, n))
+			return rb_err_set(err, RB_EUSAGE, "--trusted-proxy: '%.*s' is not an IP address",
+				(int)(n > 64 ? 64 : n), p);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* 1 when ip (canonical text) is one of the --trusted-proxy addresses. */
+static int trusted(const struct http_server *srv, const char *ip)
+{
+	const char *p = srv->opt.trusted_proxy;
+	char t[64];
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		if (ip_text(t, sizeof(t), p, n) && !strcmp(t, ip))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+/* The client's address: the peer's, or — only when the peer is a trusted
+ * proxy — the nearest address in X-Forwarded-For that is not itself a
+ * trusted proxy (the right-most entries were added by our own proxies; the
+ * left ones are whatever the client sent). A malformed entry stops the
+ * walk at the last address believed. */
 static void client_address(struct http_req *r)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const char *xff, *end;
 	snprintf(r->address, sizeof(r->address), "unknown");
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
@@ -181,6 +238,23 @@ static void client_address(struct http_req *r)
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 			r->address, sizeof(r->address));
+	if (!r->srv->opt.trusted_proxy || !trusted(r->srv, r->address))
+		return;
+	if (!(xff = http_header(r, "X-Forwarded-For")))
+		return;
+	end = xff + strlen(xff);
+	while (end > xff) {
+		const char *start = end;
+		char ip[64];
+		while (start > xff && start[-1] != ',')
+			start--;
+		if (!ip_text(ip, sizeof(ip), start, (size_t)(end - start)))
+			return;
+		snprintf(r->address, sizeof(r->address), "%s", ip);
+		if (!trusted(r->srv, ip))
+			return;
+		end = start > xff ? start - 1 : xff;
+	}
 }
 
 static int is_state_changing(const char *m)
@@ -220,6 +294,8 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 	}
 	if (http_session_resolve(r) < 0 || http_authorize(r) < 0)
 		return;
+	/* library calls that take no actor audit their rows with this user */
+	store_set_actor(r->store, r->authed ? r->user.email : NULL);
 	if (is_state_changing(r->method) && http_csrf_check(r) < 0)
 		return;
 	if (rt->flags & ROUTE_JSON_BODY) {
@@ -259,6 +335,8 @@ static void add_headers(struct MHD_Response *resp, struct http_req *r)
 		MHD_add_response_header(resp, "Location", r->location);
 	if (r->retry_after[0])
 		MHD_add_response_header(resp, "Retry-After", r->retry_after);
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -15,7 +15,18 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	char actor[256];   /* store_set_actor: the audit log's default actor */
 };
+
+void store_set_actor(struct store *s, const char *actor)
+{
+	snprintf(s->actor, sizeof(s->actor), "%s", actor ? actor : "");
+}
+
+const char *store_actor(const struct store *s)
+{
+	return s->actor[0] ? s->actor : NULL;
+}
 
 int store_fail_int(sqlite3 *db, struct rb_err *err, const char *what, ...)
 {

@@ -30,6 +30,14 @@ int store_open(struct store **out, const char *path, struct rb_err *err);
 /* Closes; accepts NULL. */
 void store_free(struct store *s);
 
+/* The user on whose behalf this connection writes (a web user's email), or
+ * NULL (the command line): store_audit_add records it as the actor of rows
+ * written without one, so library calls that take no actor (the invoice
+ * lifecycle) are still audited with the web user who asked. The HTTP
+ * server sets it per request and clears it before reusing the connection. */
+void store_set_actor(struct store *s, const char *actor);
+const char *store_actor(const struct store *s);
+
 /* The schema version of an open store. */
 int store_schema_version(struct store *s);
 

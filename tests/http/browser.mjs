@@ -81,6 +81,41 @@ try {
 	check(after_n === before_n - 1, 'the account left the unassigned list (' + before_n + ' -> ' + after_n + ')');
 	await page.screenshot({ path: path.join(outdir, 'accounts.png'), fullPage: true });
 
+	// invoices: run the drafts, review one, finalize, download a PDF
+	await page.click('a[href="/console/invoices"]');
+	await page.waitForSelector('#run-form');
+	await Promise.all([page.waitForURL(/done=run/), page.click('#run-form button[type=submit]')]);
+	const drafts = await page.$$eval('#documents tbody tr td.status', (t) => t.map((x) => x.textContent));
+	check(drafts.length === 4 && drafts.every((x) => x === 'draft'), 'run: 4 drafts listed (' + drafts.join(',') + ')');
+	await Promise.all([page.waitForURL(/\/console\/invoices\/DRAFT-/), page.click('#documents tbody tr:first-child td a')]);
+	const dtotal = (await page.textContent('#doc-total')).trim();
+	check(/^\d+\.\d\d$/.test(dtotal), 'a draft can be reviewed before finalizing: total ' + dtotal);
+	await page.screenshot({ path: path.join(outdir, 'invoice-draft.png'), fullPage: true });
+	await page.goBack();
+	await page.fill('#finalize-form input[name=date]', '2026-11-02');
+	await Promise.all([page.waitForURL(/done=finalize/), page.click('#finalize-form button[type=submit]')]);
+	const ids = await page.$$eval('#documents tbody tr', (r) => r.map((x) => x.getAttribute('data-id')));
+	check(ids.join(',') === 'INV-2026-00001,INV-2026-00002,INV-2026-00003,INV-2026-00004',
+		'finalize numbers the drafts: ' + ids.join(','));
+	await page.screenshot({ path: path.join(outdir, 'invoices.png'), fullPage: true });
+	const [dl] = await Promise.all([page.waitForEvent('download'),
+		page.click('#documents tbody tr[data-id="INV-2026-00001"] a[data-format=pdf]')]);
+	const pdfPath = path.join(outdir, 'INV-2026-00001.pdf');
+	await dl.saveAs(pdfPath);
+	const head = (await import('node:fs')).readFileSync(pdfPath).subarray(0, 5).toString();
+	check(dl.suggestedFilename() === 'INV-2026-00001.pdf' && head === '%PDF-',
+		'the invoice downloads as a PDF (' + dl.suggestedFilename() + ', ' + head + ')');
+	await page.fill('#documents tbody tr[data-id="INV-2026-00002"] input[name=reason]', 'wrong plan');
+	await Promise.all([page.waitForURL(/done=credit/),
+		page.click('#documents tbody tr[data-id="INV-2026-00002"] form.credit button')]);
+	const st2 = await page.textContent('#documents tbody tr[data-id="INV-2026-00002"] td.status');
+	check(st2 === 'credited' && await page.isVisible('#documents tbody tr[data-id="CN-2026-00001"]'),
+		'crediting INV-2026-00002 issues CN-2026-00001');
+	await page.click('#rerate-link');
+	await page.waitForSelector('#nothing-to-correct, .correction');
+	check(await page.isVisible('#nothing-to-correct') || await page.isVisible('#rerate-form'),
+		'the re-rate page previews the corrections before anything is issued');
+
 	await Promise.all([page.waitForURL(url + 'login'), page.click('#logout')]);
 	check(page.url() === url + 'login', 'log out returns to the login page');
 	const after = await page.goto(url + 'console');
@@ -103,7 +138,16 @@ try {
 	const t2 = await page.textContent('main');
 	check(page.url() === url + 'portal' && !t2.includes('Brit'),
 		'another customer\'s page (/console/customers/brit) sends it back to its own portal');
+	await page.click('a[href="/portal/invoices"]');
+	await page.waitForSelector('#portal-documents');
+	const pdocs = await page.$$eval('#portal-documents tbody tr td:first-child', (t) => t.map((x) => x.textContent));
+	check(pdocs.join(',') === 'INV-2026-00001', 'the portal lists acme\'s own finalized invoice only: ' + pdocs.join(','));
+	const [pdl] = await Promise.all([page.waitForEvent('download'), page.click('#portal-documents a[data-format=pdf]')]);
+	check(pdl.suggestedFilename() === 'INV-2026-00001.pdf', 'the customer downloads its own PDF');
+	await page.screenshot({ path: path.join(outdir, 'portal-invoices.png'), fullPage: true });
 	const before = problems.slice();
+	const other = await page.evaluate(async () => (await fetch('/api/v1/invoices/INV-2026-00002/download?format=pdf')).status);
+	check(other === 403, 'another customer\'s invoice PDF -> 403 (' + other + ')');
 	const api = await page.evaluate(async () => {
 		const r = await fetch('/api/v1/customers/brit');
 		return [r.status, await r.text()];

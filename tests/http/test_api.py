@@ -43,10 +43,36 @@ EXPECT = {
     ('GET', '/api/v1/accounts'): STAFF,
     ('POST', '/api/v1/accounts/{id}/assign'): {'admin', 'finance'},
     ('POST', '/api/v1/fx'): {'admin', 'finance'},
+    ('DELETE', '/api/v1/fx'): {'admin', 'finance'},
+    ('POST', '/api/v1/customers'): {'admin', 'finance'},
+    ('PATCH', '/api/v1/customers/{id}'): {'admin', 'finance'},
+    ('POST', '/api/v1/accounts/{id}/unassign'): {'admin', 'finance'},
     ('GET', '/api/v1/audit'): {'admin'},
     ('GET', '/api/v1/users'): {'admin'},
     ('POST', '/api/v1/users'): {'admin'},
     ('GET', '/api/v1/portal/summary'): {'customer'},
+    ('GET', '/api/v1/invoices'): USERS,
+    ('POST', '/api/v1/invoices/run'): {'admin', 'finance'},
+    ('POST', '/api/v1/invoices/finalize'): {'admin', 'finance'},
+    ('GET', '/api/v1/invoices/rerate'): {'admin', 'finance'},
+    ('POST', '/api/v1/invoices/rerate'): {'admin', 'finance'},
+    ('GET', '/api/v1/invoices/{id}'): USERS,
+    ('GET', '/api/v1/invoices/{id}/download'): USERS,
+    ('POST', '/api/v1/invoices/{id}/credit'): {'admin', 'finance'},
+    ('POST', '/api/v1/invoices/{id}/payments'): {'admin', 'finance'},
+    ('POST', '/api/v1/invoices/{id}/send'): {'admin', 'finance'},
+    ('GET', '/api/v1/receivables'): {'admin', 'finance'},
+    ('GET', '/api/v1/journal'): {'admin', 'finance'},
+    ('GET', '/console/invoices'): STAFF,
+    ('GET', '/console/invoices/rerate'): STAFF,
+    ('GET', '/console/invoices/{id}'): STAFF,
+    ('POST', '/console/invoices/run'): {'admin', 'finance'},
+    ('POST', '/console/invoices/finalize'): {'admin', 'finance'},
+    ('POST', '/console/invoices/rerate'): {'admin', 'finance'},
+    ('POST', '/console/invoices/{id}/credit'): {'admin', 'finance'},
+    ('POST', '/console/invoices/{id}/pay'): {'admin', 'finance'},
+    ('POST', '/console/invoices/{id}/send'): {'admin', 'finance'},
+    ('GET', '/portal/invoices'): {'customer'},
     ('GET', '/'): PUBLIC,
     ('GET', '/login'): PUBLIC,
     ('POST', '/login'): PUBLIC,
@@ -86,9 +112,32 @@ ACCOUNT = {'anonymous': '999999999990', 'admin': '999999999991', 'finance': '999
            'viewer': '999999999993', 'customer': '999999999994'}
 
 
-def concrete(path, role):
-    if path == '/api/v1/accounts/{id}/assign':
+# documents made before the walk (tests/http/serverlib.make_db, then
+# `rebill invoice run` and `finalize` for 2026-10 in customer order): INV-1
+# acme, INV-2 brit, INV-3 kaisha, INV-4 us-co. Each role credits one of its
+# own, so an allowed API credit is a real one (a second would be 409);
+# INV-1 stays open for payments and the customer's reads.
+CREDIT = {'anonymous': 'INV-2026-00002', 'admin': 'INV-2026-00002', 'finance': 'INV-2026-00003',
+          'viewer': 'INV-2026-00003', 'customer': 'INV-2026-00004'}
+CREDIT_FORM = {r: 'INV-2026-00004' for r in CREDIT}  # admin's form credits it, finance's is 400
+INVOICE_SOURCES = ('invoice run', 'invoice finalize', 'invoice credit', 'invoice rerate',
+                   'invoice pay', 'invoice send')
+
+
+def concrete(path, role, method='GET'):
+    if path == '/api/v1/invoices/{id}/credit':
+        return path.replace('{id}', CREDIT[role])
+    if path == '/console/invoices/{id}/credit':
+        return path.replace('{id}', CREDIT_FORM[role])
+    if path.startswith('/api/v1/invoices/{id}') or path.startswith('/console/invoices/{id}'):
+        # acme's first invoice: the customer user's own
+        return path.replace('{id}', 'INV-2026-00001')
+    if path == '/api/v1/invoices/{id}/download':
+        return path
+    if path in ('/api/v1/accounts/{id}/assign', '/api/v1/accounts/{id}/unassign'):
         return path.replace('{id}', ACCOUNT[role])
+    if path == '/api/v1/fx' and method == 'DELETE':
+        return path + ('?period=2028-0%d&currency=EUR' % (1 + sorted(ACCOUNT).index(role)))
     if path == '/console/accounts/{id}/assign':
         return path.replace('{id}', '8' + ACCOUNT[role][1:])
     if '{id}' in path:
@@ -100,6 +149,10 @@ def main():
     rebill, root = sys.argv[1], sys.argv[2]
     t = serverlib.Results()
     tmp, db = serverlib.make_db(rebill, root)
+    env = dict(os.environ, REBILL_DB=db)
+    for args in (['invoice', 'run', '--period', '2026-10'],
+                 ['invoice', 'finalize', '--period', '2026-10', '--date', '2026-11-02']):
+        subprocess.run([rebill, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     srv = serverlib.Server(rebill, db)
     try:
         run(t, srv, rebill, db)
@@ -114,10 +167,160 @@ def main():
     finally:
         srv2.stop()
     tls(t, rebill, tmp2, db2)
+    trusted_proxy(t, rebill, db2)
+    tmp3, db3 = serverlib.make_db(rebill, root)
+    srv3 = serverlib.Server(rebill, db3)
+    try:
+        lifecycle(t, srv3, rebill, db3)
+    finally:
+        srv3.stop()
+    serverlib.cleanup(tmp3)
     write_lock(t, rebill, db)
     serverlib.cleanup(tmp)
     serverlib.cleanup(tmp2)
     return t.summary()
+
+
+def trusted_proxy(t, rebill, db):
+    """--trusted-proxy: X-Forwarded-For names the client (for throttling per
+    address) only when the peer is a trusted proxy, and then only its
+    right-most untrusted entry (what the client wrote to the left is not
+    believed)."""
+    def login(srv, xff, pw):
+        body = {'email': 'admin@example.com', 'password': pw}
+        return srv.request('POST', '/api/v1/session', body, headers={'X-Forwarded-For': xff})[0]
+    srv = serverlib.Server(rebill, db, '--login-limit', '100', '--login-addr-limit', '3',
+                           '--trusted-proxy', '::1,127.0.0.1')
+    try:
+        for i in range(3):
+            login(srv, '10.9.%d.1, 203.0.113.7' % i, 'wrong-password-000')
+        st1 = login(srv, '198.51.100.1, 203.0.113.7', 'admin-password-1')
+        st2 = login(srv, '203.0.113.8', 'admin-password-1')
+        t.check(st1 == 429 and st2 == 200,
+                'behind a trusted proxy the forwarded client is throttled, whatever it adds to the left,'
+                ' and another client is not (%d, %d)' % (st1, st2))
+    finally:
+        srv.stop()
+    srv = serverlib.Server(rebill, db, '--login-limit', '100', '--login-addr-limit', '3')
+    try:
+        for i in range(3):
+            login(srv, '203.0.113.%d' % (20 + i), 'wrong-password-000')
+        st = login(srv, '203.0.113.99', 'admin-password-1')
+        t.check(st == 429, 'without --trusted-proxy X-Forwarded-For is ignored: the peer is throttled (%d)' % st)
+    finally:
+        srv.stop()
+    p = subprocess.run([rebill, '--db', db, 'serve', '--trusted-proxy', '10.0.0.1,proxy.example'],
+                       capture_output=True, text=True, timeout=20)
+    t.check(p.returncode != 0 and 'proxy.example' in p.stderr,
+            '--trusted-proxy refuses what is not an IP address: ' + p.stderr.strip())
+
+
+def lifecycle(t, srv, rebill, db):
+    """The invoice lifecycle over the API on a fresh database: run, review,
+    finalize, pay, receivables, re-rate previewed then issued, credit; the
+    API's documents are the CLI's."""
+    from decimal import Decimal
+    st, tok, csrf, _ = srv.login('finance@example.com')
+    H = {'X-CSRF-Token': csrf}
+    api = lambda m, p, b=None: srv.request(m, p, b, cookie=tok, headers=H)
+    env = dict(os.environ, REBILL_DB=db)
+    cli = lambda *a: json.loads(subprocess.run([rebill, *a], env=env, check=True,
+                                               capture_output=True, text=True).stdout)
+    st, _, data = api('POST', '/api/v1/invoices/run', {'period': '2026-10'})
+    t.check(st == 200 and json.loads(data) == {'period': '2026-10', 'drafts': 4, 'skipped': 0},
+            'run: 4 drafts for the 4 customers of 2026-10: %s' % data.strip())
+    st, _, data = api('GET', '/api/v1/invoices?period=2026-10')
+    listed = json.loads(data)
+    t.check(listed == cli('invoice', 'list', '--period', '2026-10', '--format', 'json'),
+            'the API\'s list is the CLI\'s `invoice list --format json`')
+    st, _, data = api('GET', '/api/v1/invoices/preview?period=2026-10&customer=acme')
+    preview = json.loads(data)['invoices'][0]
+    draft_id = [d['id'] for d in listed['documents'] if d['customer'] == 'acme'][0]
+    st, _, data = api('GET', '/api/v1/invoices/' + draft_id)
+    draft = json.loads(data)
+    t.check(st == 200 and draft['number'] is None and draft['total'] == preview['total'] and
+            draft['lines'] == preview['lines'], 'review: the draft holds the preview\'s lines and total')
+    st, _, data = api('POST', '/api/v1/invoices/finalize', {'period': '2026-10', 'customer': 'acme',
+                                                            'date': '2026-11-02', 'colour': 'red'})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'colour', 'finalize refuses an unknown field')
+    st, _, data = api('POST', '/api/v1/invoices/finalize', {'period': '2026-10', 'date': '2026-11-02'})
+    fin = json.loads(data)
+    t.check(st == 200 and fin['finalized'] == ['INV-2026-%05d' % i for i in range(1, 5)],
+            'finalize numbers the 4 drafts in customer order: %s' % fin.get('finalized'))
+    st, _, data = api('POST', '/api/v1/invoices/finalize', {'period': '2026-10'})
+    t.check(st == 404 and 'no drafts' in json.loads(data)['error']['message'], 'a second finalize: no drafts -> 404')
+    st, _, data = api('GET', '/api/v1/invoices/INV-2026-00001')
+    inv = json.loads(data)
+    total = Decimal(inv['total'])
+    t.check(inv['issue_date'] == '2026-11-02' and inv['total'] == preview['total'],
+            'the finalized invoice keeps the draft\'s total %s' % inv['total'])
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00001/payments', {'amount': '100.00', 'date': '2026-11-10'})
+    t.check(st == 201, 'a payment of 100.00 is recorded -> 201')
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00001/payments', {'amount': str(total)})
+    e = json.loads(data)['error']
+    t.check(st == 400 and e['field'] == 'amount', 'paying more than the open balance -> 400 naming amount')
+    st, _, data = api('GET', '/api/v1/receivables?as_of=2026-12-01')
+    rec = [i for i in json.loads(data)['invoices'] if i['number'] == 'INV-2026-00001'][0]
+    t.check(Decimal(rec['paid']) == Decimal('100.00') and Decimal(rec['open']) == total - Decimal('100.00'),
+            'receivables: open = total - paid = %s - 100.00 = %s' % (total, rec['open']))
+    st, _, data = api('GET', '/api/v1/receivables?as_of=2026-13-01')
+    t.check(st == 400, 'receivables with a bad date -> 400')
+    for fmt, ctype, magic in (('pdf', 'application/pdf', b'%PDF-'), ('csv', 'text/csv', b'kind,key'),
+                              ('html', 'text/html', b'<!DOCTYPE html'), ('ubl', 'application/xml', b'<?xml')):
+        st, hd, data = srv.request('GET', '/api/v1/invoices/INV-2026-00001/download?format=' + fmt, cookie=tok)
+        ok = st == 200 and hd.get('content-type', '').startswith(ctype) and data.startswith(magic) and \
+            'filename="INV-2026-00001.' in hd.get('content-disposition', '')
+        if fmt == 'ubl' and st == 422:
+            ok = 'peppol' in data.decode().lower()  # a party without a Peppol id: said so
+        t.check(ok, 'download %s -> %d %s' % (fmt, st, hd.get('content-type')))
+    st, _, data = srv.request('GET', '/api/v1/invoices/INV-2026-00001/download?format=doc', cookie=tok)
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'format', 'an unknown download format -> 400')
+    # a late assignment changes acme's October: the correction is previewed first
+    st, _, data = api('GET', '/api/v1/accounts?unassigned=1&period=2026-10')
+    acct = json.loads(data)['accounts'][0]['account']
+    st, _, _ = api('POST', '/api/v1/accounts/%s/assign' % acct, {'customer': 'acme', 'from': '2026-10'})
+    st, _, data = api('GET', '/api/v1/invoices/preview?period=2026-10&customer=acme')
+    now = Decimal(json.loads(data)['invoices'][0]['total'])
+    st, _, data = api('GET', '/api/v1/invoices/rerate?period=2026-10')
+    pre = json.loads(data)
+    corr = pre['corrections']
+    t.check(st == 200 and pre['dry_run'] and not pre['issued'] and len(corr) == 1 and
+            corr[0]['customer'] == 'acme' and corr[0]['number'] is None,
+            'the re-rate preview shows one correction for acme, not issued')
+    sign = 1 if corr and corr[0]['type'] == 'invoice' else -1
+    t.check(corr and sign * Decimal(corr[0]['total']) == now - total,
+            'the correction is the difference: %s - %s = %s' % (now, total, corr[0]['total'] if corr else None))
+    st, _, data = api('GET', '/api/v1/invoices?period=2026-10')
+    t.check(len(json.loads(data)['documents']) == 4, 'the preview issued nothing (still 4 documents)')
+    st, _, data = api('POST', '/api/v1/invoices/rerate', {'period': '2026-10', 'date': '2026-11-20'})
+    done = json.loads(data)
+    t.check(st == 200 and done['issued'] == ['INV-2026-00005' if sign > 0 else 'CN-2026-00001'],
+            'issuing the corrections numbers one document: %s' % done.get('issued'))
+    st, _, data = api('GET', '/api/v1/invoices/rerate?period=2026-10')
+    t.check(json.loads(data)['corrections'] == [], 'after issuing, nothing is left to correct')
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00002/credit', {'reason': 'wrong plan'})
+    cn = json.loads(data)
+    t.check(st == 201 and cn['credit_note'].startswith('CN-2026-'), 'credit: a credit note %s' % cn)
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00002/credit', {})
+    t.check(st == 409, 'crediting it again -> 409 conflict')
+    st, _, data = api('GET', '/api/v1/invoices/' + cn['credit_note'])
+    t.check(json.loads(data)['total'] == json.loads(api('GET', '/api/v1/invoices/INV-2026-00002')[2])['total'],
+            'the credit note takes back the invoice\'s total')
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00001/send', {'force': 'yes'})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'force', 'send: force must be a boolean')
+    st, _, data = api('POST', '/api/v1/invoices/INV-2026-00001/send', {})
+    t.check(st == 503 and 'SMTP' in json.loads(data)['error']['message'],
+            'send without a mail server configured -> 503 saying so')
+    st, hd, data = srv.request('GET', '/api/v1/journal?period=2026-10', cookie=tok)
+    t.check(st == 200 and data.startswith(b'entry,date,document') and b'INV-2026-00001' in data,
+            'the journal of 2026-10 as CSV')
+    audit = cli('config', 'audit', '--format', 'json', '--limit', '0')
+    entries = audit['entries'] if isinstance(audit, dict) else audit
+    srcs = {(e['source'], e.get('actor')) for e in entries if e['source'].startswith('invoice ')}
+    t.check({('invoice run', 'finance@example.com'), ('invoice finalize', 'finance@example.com'),
+             ('invoice pay', 'finance@example.com'), ('invoice rerate', 'finance@example.com'),
+             ('invoice credit', 'finance@example.com')} <= srcs,
+            'every invoice action is audited with the web user: %s' % sorted(srcs))
 
 
 def write_lock(t, rebill, db):
@@ -192,10 +395,14 @@ def run(t, srv, rebill, db):
             t.check(routes[k] == EXPECT[k], 'roles of %s %s as expected: %s' % (k[0], k[1], sorted(routes[k])))
 
     s = sessions(srv)
+    for i in range(1, 6):  # one rate per role for DELETE /api/v1/fx, set by the admin
+        st = srv.request('POST', '/api/v1/fx', {'period': '2028-0%d' % i, 'currency': 'EUR', 'rate': '0.8'},
+                         cookie=s['admin'][0], headers={'X-CSRF-Token': s['admin'][1]})[0]
+        assert st == 200, st
     created = []
     unauthorized = []
     for (method, path), allowed in sorted(EXPECT.items()):
-        if method == 'DELETE' or path in ('/logout', '/login'):
+        if (method == 'DELETE' and path != '/api/v1/fx') or path in ('/logout', '/login'):
             continue  # session-ending and login routes: below
         for role in ['anonymous'] + sorted(ROLE_USER):
             tok, csrf = s.get(role, (None, None))
@@ -207,20 +414,55 @@ def run(t, srv, rebill, db):
                 created.append((role, email))
             if path == '/api/v1/session':
                 body = {'email': 'nobody@example.com', 'password': 'x' * 12}
-            if path == '/api/v1/fx':
+            if path == '/api/v1/fx' and method == 'POST':
                 body = {'period': '2027-0%d' % (1 + sorted(ACCOUNT).index(role)), 'currency': 'EUR',
                         'rate': '0.9'}
             if path == '/api/v1/accounts/{id}/assign':
                 body = {'customer': 'us-co', 'from': '2027-01'}
+            if path == '/api/v1/accounts/{id}/unassign':
+                body = {'from': '2027-06'}
+            if path == '/api/v1/customers' and method == 'POST':
+                body = {'id': 'new-' + role, 'name': 'New ' + role, 'currency': 'EUR', 'plan': 'standard'}
+            if path == '/api/v1/customers/{id}' and method == 'PATCH':
+                body = {'email': 'billing-%s@acme.example' % role}
+            if path in ('/api/v1/invoices/run', '/api/v1/invoices/finalize',
+                        '/api/v1/invoices/rerate') and method == 'POST':
+                body = {'period': '2026-10'}
+            if path == '/api/v1/invoices/{id}/credit':
+                body = {'reason': 'matrix ' + role}
+            if path == '/api/v1/invoices/{id}/payments':
+                body = {'amount': '0.01', 'date': '2026-11-20'}
+            if path == '/api/v1/invoices/{id}/send':
+                body = {}
             ctype = None
+            if path.startswith('/console/invoices/') and method == 'POST':
+                fields = {'run': 'period=2026-10', 'finalize': 'period=2026-10',
+                          'rerate': 'period=2026-10', 'credit': 'reason=form',
+                          'pay': 'amount=0.01', 'send': ''}[path.rsplit('/', 1)[1]]
+                body = fields + '&csrf=' + (csrf or '')
+                ctype = 'application/x-www-form-urlencoded'
             if path == '/console/accounts/{id}/assign':
                 body = 'customer=kaisha&from=2027-01&csrf=' + (csrf or '')
                 ctype = 'application/x-www-form-urlencoded'
-            st, hd, data = srv.request(method, concrete(path, role), body, cookie=tok,
+            target = concrete(path, role, method)
+            if path == '/api/v1/invoices/{id}/download':
+                target = '/api/v1/invoices/INV-2026-00001/download?format=pdf'
+            st, hd, data = srv.request(method, target, body, cookie=tok,
                                        headers=headers, ctype=ctype)
             ok = 'public' in allowed or role in allowed
             if path == '/api/v1/session' and method == 'POST':
                 ok_status = st == 401  # a wrong login, whoever asks
+            elif ok and path.endswith('/send'):
+                # no mail server in the test: the handler ran and says so
+                ok_status = st in (503, 303, 400) and (b'SMTP' in data or st == 303)
+            elif ok and path.endswith('/invoices/finalize') and path.startswith('/console/'):
+                ok_status = st == 400 and b'no drafts' in data  # all final already: the handler ran
+            elif ok and path == '/console/invoices/{id}/credit' and role == 'finance':
+                ok_status = st == 400 and b'already credited' in data  # the admin's form credited it
+            elif ok and method == 'POST' and path.startswith('/console/invoices/'):
+                ok_status = st == 303 and '/console/invoices?period=2026-10&done=' in hd.get('location', '')
+            elif ok and path == '/api/v1/invoices/finalize':
+                ok_status = st == 404 and b'no drafts' in data  # all final already: the handler ran
             elif ok and method == 'POST' and path.startswith('/console/'):
                 ok_status = st == 303 and hd.get('location', '').startswith('/console/accounts?assigned=')
             elif ok:
@@ -228,7 +470,8 @@ def run(t, srv, rebill, db):
             else:
                 ok_status = st in (401, 403) or (st == 303 and hd.get('location') in
                                                  ('/login', '/portal', '/console'))
-                if st in (200, 201) or 'assigned=' in hd.get('location', ''):
+                if st in (200, 201) or 'assigned=' in hd.get('location', '') or \
+                        'done=' in hd.get('location', ''):
                     unauthorized.append((method, path, role, st))
             t.check(ok_status, '%s %s as %s -> %d (%s)' % (method, path, role, st,
                                                           'allowed' if ok else 'denied'))
@@ -247,6 +490,19 @@ def run(t, srv, rebill, db):
     entries = json.loads(data)['entries']
     writers = {(e['source'], e.get('actor')) for e in entries
                if e['source'] in ('fx set', 'account assign')}
+    for src in ('fx unset', 'customer add', 'customer edit', 'account unassign'):
+        who = sorted(e.get('actor') for e in entries if e['source'] == src)
+        t.check(who == ['admin@example.com', 'finance@example.com'],
+                '%s: audited once each for admin and finance, nobody else: %s' % (src, who))
+    st, hd, data = srv.request('GET', '/api/v1/customers', cookie=tok)
+    ids = {c['id'] for c in json.loads(data)['customers']}
+    t.check({i for i in ids if i.startswith('new-')} == {'new-admin', 'new-finance'},
+            'only admin and finance added customers: %s' % sorted(ids))
+    fx = subprocess.run([rebill, '--db', db, 'fx', 'list', '--format', 'json'], check=True,
+                        capture_output=True, text=True).stdout
+    left = sorted(p for p in ('2028-0%d' % i for i in range(1, 6)) if p in fx)
+    t.check(left == ['2028-02', '2028-03', '2028-05'],
+            'only admin\'s (2028-01) and finance\'s (2028-04) rates were removed: left %s' % left)
     t.check(writers == {('fx set', 'admin@example.com'), ('fx set', 'finance@example.com'),
                         ('account assign', 'admin@example.com'),
                         ('account assign', 'finance@example.com')} and
@@ -268,13 +524,34 @@ def run(t, srv, rebill, db):
                 'admin@example.com', 'finance@example.com'):
             unauthorized.append(('write', e['object'], e.get('actor')))
 
+    # invoice actions: audited with their web user, only admin and finance
+    inv = [e for e in entries if e['source'] in INVOICE_SOURCES and e.get('actor')]
+    actors = {e.get('actor') for e in inv}
+    t.check(actors == {'admin@example.com', 'finance@example.com'},
+            'invoice actions over the web are audited with their user, only admin and finance: %s'
+            % sorted(actors))
+    t.check({e['source'] for e in inv} >= {'invoice credit', 'invoice pay'},
+            'credits and payments over the web are in the audit log')
+    st, hd, data = srv.request('GET', '/api/v1/invoices?period=2026-10&status=credited', cookie=tok)
+    got = sorted(d['number'] for d in json.loads(data)['documents'])
+    want = ['INV-2026-00002', 'INV-2026-00003', 'INV-2026-00004']
+    t.check(got == want, 'exactly the allowed roles\' invoices are credited: %s' % got)
+    for e in entries:
+        if e['source'] in INVOICE_SOURCES and e.get('actor') not in (
+                None, 'admin@example.com', 'finance@example.com'):
+            unauthorized.append(('write', e['object'], e.get('actor')))
+
     # customer A asks for customer B's objects by id
     tok, csrf = s['customer']
     for path in ['/api/v1/customers/brit', '/api/v1/customers/brit/invoice-preview',
                  '/api/v1/invoices/preview?customer=brit', '/api/v1/customers/kaisha',
                  '/api/v1/customers/brit/invoice-preview?period=2026-10',
                  '/api/v1/customers/ACME', '/api/v1/customers/acme/../brit',
-                 '/api/v1/customers/%62rit', '/api/v1/invoices/preview?customer=acme&customer=brit']:
+                 '/api/v1/customers/%62rit', '/api/v1/invoices/preview?customer=acme&customer=brit',
+                 '/api/v1/invoices/INV-2026-00002', '/api/v1/invoices/INV-2026-00002/download?format=pdf',
+                 '/api/v1/invoices/CN-2026-00001', '/api/v1/invoices/DRAFT-1',
+                 '/api/v1/invoices/NO-SUCH-1', '/api/v1/invoices?customer=brit',
+                 '/api/v1/invoices/inv-2026-00002/download?format=csv']:
         st, hd, data = srv.request('GET', path, cookie=tok)
         t.check(st in (400, 403, 404) and list(json.loads(data)) == ['error'],
                 'customer acme asking for %s -> %d' % (path, st))
@@ -284,8 +561,21 @@ def run(t, srv, rebill, db):
     inv = json.loads(data)
     t.check(st == 200 and [i['customer'] for i in inv['invoices']] == ['acme'],
             'a customer user\'s invoice preview holds its own invoice only')
+    st, hd, data = srv.request('GET', '/api/v1/invoices', cookie=tok)
+    docs = json.loads(data)['documents']
+    t.check(st == 200 and docs and {d['customer'] for d in docs} == {'acme'} and
+            all(d['number'] and d['status'] != 'draft' for d in docs),
+            'a customer user lists only its own finalized documents (%d)' % len(docs))
+    st, hd, data = srv.request('GET', '/api/v1/invoices/INV-2026-00001/download?format=pdf', cookie=tok)
+    t.check(st == 200 and data.startswith(b'%PDF-') and hd.get('content-type') == 'application/pdf'
+            and 'attachment' in hd.get('content-disposition', ''),
+            'a customer user downloads its own invoice as PDF')
+    st, hd, data = srv.request('GET', '/portal/invoices', cookie=tok)
+    t.check(st == 200 and b'INV-2026-00001' in data and b'INV-2026-00002' not in data,
+            'the portal\'s invoices page lists acme\'s documents, not brit\'s')
     for path in ['/api/v1/invoices/preview', '/api/v1/customers/acme/invoice-preview',
-                 '/api/v1/portal/summary', '/api/v1/customers/acme']:
+                 '/api/v1/portal/summary', '/api/v1/customers/acme', '/api/v1/invoices',
+                 '/api/v1/invoices/INV-2026-00001']:
         st, hd, data = srv.request('GET', path, cookie=tok)
         leaked = keys_of(json.loads(data)) & COST_KEYS
         t.check(st == 200 and not leaked, '%s as customer: no cost keys (%s)' % (path, sorted(leaked)))
@@ -406,6 +696,33 @@ def input_tests(t, srv, s):
     st, _, data = srv.request('POST', '/api/v1/accounts/12/assign', {'customer': 'acme'},
                               cookie=tok, headers={'X-CSRF-Token': csrf})
     t.check(st == 400, 'a bad account id -> 400 (%d)' % st)
+    st, _, data = srv.request('POST', '/api/v1/customers', {'id': 'x1', 'name': 'X', 'currency': 'EUR',
+                              'plan': 'no-such-plan'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    e = json.loads(data)['error']
+    t.check(st == 400 and e['code'] == 'invalid_config' and e['field'].endswith('.plan') and
+            'no-such-plan' in e['message'], 'a customer with an unknown plan -> 400 naming %s' % e['field'])
+    st, _, data = srv.request('POST', '/api/v1/customers', {'id': 'acme', 'name': 'X', 'currency': 'EUR',
+                              'plan': 'standard'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 409 and json.loads(data)['error']['field'] == 'id', 'adding an existing customer -> 409')
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', {'margin': '1'}, cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'margin', 'a customer edit with an unknown field -> 400')
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', {'currency': 'XXQ'}, cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['code'] == 'invalid_config',
+            'a customer edit to an unknown currency -> 400 (%s)' % json.loads(data)['error'].get('field'))
+    st, _, data = srv.request('PATCH', '/api/v1/customers/acme', b'{"name":"' + b'x' * 70000 + b'"}',
+                              cookie=tok, headers={'X-CSRF-Token': csrf}, ctype='application/json')
+    t.check(st == 413, 'a 70 kB customer edit -> 413')
+    st, _, data = srv.request('POST', '/api/v1/accounts/101091972001/unassign', {'from': '2026-13'},
+                              cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 400, 'unassign with a bad month -> 400 (%d)' % st)
+    st, _, data = srv.request('DELETE', '/api/v1/fx?period=2031-01&currency=EUR', cookie=tok,
+                              headers={'X-CSRF-Token': csrf})
+    t.check(st == 404, 'removing a rate that does not exist -> 404')
+    st, _, data = srv.request('POST', '/api/v1/accounts/101091972001/assign',
+                              {'customer': 'acme', 'tag': 'team'}, cookie=tok, headers={'X-CSRF-Token': csrf})
+    t.check(st == 400 and json.loads(data)['error']['field'] == 'value', 'a split assignment needs tag and value')
     tok = s['admin'][0]
     # the figures are the library's: reconciliation balances as the CLI's does
     st, _, data = srv.request('GET', '/api/v1/reconciliation?period=2026-10', cookie=tok)
