@@ -166,6 +166,10 @@ int render_ubl_check(const char *xml, size_t len, const char *xsd_dir, struct rb
  * schema is only read by render_ubl_check_with. RB_EIO when it cannot be
  * loaded. */
 struct render_xsd;
+/* Sets up libxml2's globals; call once before renderers run on several
+ * threads (each thread may then render on its own; a loaded render_xsd may
+ * be shared, as it is only read). */
+void render_init(void);
 int render_xsd_load(struct render_xsd **out, const char *xsd_dir, struct rb_err *err);
 void render_xsd_free(struct render_xsd *x);
 int render_ubl_check_with(const char *xml, size_t len, const struct render_xsd *x,

@@ -131,11 +131,13 @@ static int header_safe(const char *s)
 	return s && !strpbrk(s, "\r\n");
 }
 
+/* xsd: the UBL schema, parsed on the first UBL document and kept for the
+ * next ones (parsing it takes far longer than sending a message). */
 static int render(struct strbuf *sb, const struct doc *d, enum invoice_format f,
-	struct rb_err *err)
+	struct render_xsd **xsd, struct rb_err *err)
 {
 	strbuf_reset(sb);
-	return invoice_render(sb, d, f, err);
+	return invoice_render_with(sb, d, f, xsd, err);
 }
 
 /* The text body: a greeting, what is attached, and the document as a
@@ -169,7 +171,7 @@ static int text_body(struct strbuf *sb, const struct doc *d, struct rb_err *err)
 
 /* Sends one document; fills message_id (room for 256). */
 static int send_one(const struct smtp *m, const struct doc *d, char *message_id,
-	struct rb_err *err)
+	struct render_xsd **xsd, struct rb_err *err)
 {
 	CURL *c = NULL;
 	curl_mime *mime = NULL, *alt = NULL;
@@ -197,9 +199,9 @@ static int send_one(const struct smtp *m, const struct doc *d, char *message_id,
 			"issuer's email)", d->number);
 		goto cleanup;
 	}
-	if ((rc = render(&pdf, d, INVOICE_FMT_PDF, err)) < 0 ||
-	    (rc = render(&ubl, d, INVOICE_FMT_UBL, err)) < 0 ||
-	    (rc = render(&html, d, INVOICE_FMT_HTML, err)) < 0 ||
+	if ((rc = render(&pdf, d, INVOICE_FMT_PDF, xsd, err)) < 0 ||
+	    (rc = render(&ubl, d, INVOICE_FMT_UBL, xsd, err)) < 0 ||
+	    (rc = render(&html, d, INVOICE_FMT_HTML, xsd, err)) < 0 ||
 	    (rc = text_body(&text, d, err)) < 0)
 		goto cleanup;
 	at = strchr(from, '@');
@@ -302,6 +304,7 @@ int invoice_send(struct invoice_issued *out, struct store *s, const char *number
 	int force, struct rb_err *err)
 {
 	struct store_doc *rows = NULL;
+	struct render_xsd *xsd = NULL;
 	struct smtp m;
 	size_t n = 0, i;
 	int rc, curl = 0;
@@ -346,7 +349,7 @@ int invoice_send(struct invoice_issued *out, struct store *s, const char *number
 		}
 		if ((rc = invoice_doc_parse(&d, rows[i].snapshot, rows[i].number, err)) < 0)
 			break;
-		rc = send_one(&m, d, mid, err);
+		rc = send_one(&m, d, mid, &xsd, err);
 		if (rc == 0) {
 			now = time(NULL);
 			gmtime_r(&now, &tm);
@@ -373,6 +376,7 @@ int invoice_send(struct invoice_issued *out, struct store *s, const char *number
 	}
 	if (curl)
 		curl_global_cleanup();
+	render_xsd_free(xsd);
 	store_docs_free(rows, n);
 	smtp_release(&m);
 	return rc;

@@ -37,24 +37,61 @@ struct pdf {
 	PangoLayout *lnormal, *lbold, *lsmall, *ltitle;
 	PangoLayout **lines;   /* each line's description, laid out once (pass 1) */
 	PangoFontDescription *normal, *bold, *small, *title;
+	/* what pass 1 measured, laid out once and drawn from in pass 2 (and on
+	 * every page, for the header): shaping is most of a PDF's time */
+	struct measured {
+		const PangoFontDescription *font;
+		double width;
+		enum align { LEFT, RIGHT, CENTER } al;
+		char *s;
+		PangoLayout *l;
+	} *cache;
+	size_t ncache, capcache;
 	const struct doc *d;
 	int page, pages;
 };
 
-enum align { LEFT, RIGHT, CENTER };
+static PangoLayout *font_layout(struct pdf *p, const PangoFontDescription *font);
+
+static PangoLayout *shared_layout(struct pdf *p, const PangoFontDescription *font)
+{
+	return font == p->bold ? p->lbold : font == p->small ? p->lsmall
+		: font == p->title ? p->ltitle : p->lnormal;
+}
 
 /* Lays text out in width at (x, y) and draws it when draw; returns its
- * height in points. */
+ * height in points. A text measured (draw 0) is kept, laid out, for when
+ * it is drawn; one only drawn uses its font's shared layout. */
 static double text(struct pdf *p, double x, double y, double width, const char *s,
 	const PangoFontDescription *font, enum align al, int draw)
 {
-	PangoLayout *l = font == p->bold ? p->lbold : font == p->small ? p->lsmall
-		: font == p->title ? p->ltitle : p->lnormal;
+	PangoLayout *l = NULL;
+	size_t i;
 	int w, h;
-	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-	pango_layout_set_alignment(l, al == RIGHT ? PANGO_ALIGN_RIGHT
-		: al == CENTER ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(l, s ? s : "", -1);
+	if (!s)
+		s = "";
+	for (i = 0; i < p->ncache; i++)
+		if (p->cache[i].font == font && p->cache[i].width == width && p->cache[i].al == al &&
+		    !strcmp(p->cache[i].s, s)) {
+			l = p->cache[i].l;
+			break;
+		}
+	if (!l) {
+		if (draw) {
+			l = shared_layout(p, font);
+		} else {
+			if (p->ncache == p->capcache) {
+				p->capcache = p->capcache ? 2 * p->capcache : 32;
+				p->cache = xreallocarray(p->cache, p->capcache, sizeof(p->cache[0]));
+			}
+			l = font_layout(p, font);
+			p->cache[p->ncache++] = (struct measured){ font, width, al, xstrdup(s), l };
+		}
+		pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+		pango_layout_set_alignment(l, al == RIGHT ? PANGO_ALIGN_RIGHT
+			: al == CENTER ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
+		pango_layout_set_text(l, s, -1);
+	}
 	pango_layout_get_size(l, &w, &h);
 	if (draw) {
 		cairo_move_to(p->cr, x, y);
@@ -342,6 +379,11 @@ int render_pdf(struct strbuf *out, const struct doc *d, int *npages, struct rb_e
 		if (p.lines[i])
 			g_object_unref(p.lines[i]);
 	free(p.lines);
+	for (i = 0; i < p.ncache; i++) {
+		g_object_unref(p.cache[i].l);
+		free(p.cache[i].s);
+	}
+	free(p.cache);
 	g_object_unref(p.lnormal);
 	g_object_unref(p.lbold);
 	g_object_unref(p.lsmall);

@@ -349,6 +349,11 @@ static void schema_error(void *ctx, const char *msg, ...)
 	rb_err_set(err, RB_EINPUT, "ubl: the document does not validate against UBL 2.1: %s", line);
 }
 
+void render_init(void)
+{
+	xmlInitParser();
+}
+
 struct render_xsd {
 	xmlSchemaPtr schema[2];        /* Invoice, CreditNote */
 };
