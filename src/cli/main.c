@@ -6,9 +6,11 @@
  */
 #include "cli/cli.h"
 
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -406,6 +408,22 @@ int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err)
 	return 0;
 }
 
+/* Who runs this command, for the audit log: the name of the effective
+ * user (a setuid or sudo run is the user it runs as), else $USER when the
+ * uid has no passwd entry (a container), else "uid N". */
+static void os_user(char *buf, size_t n)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	const char *env = getenv("USER");
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else
+		snprintf(buf, n, "uid %lu", (unsigned long)geteuid());
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { 0 };
@@ -467,6 +485,11 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			goto out;
 		store_set_wait(ctx.store, &ctx.wait);
+		{
+			char who[256];
+			os_user(who, sizeof(who));
+			store_set_actor(ctx.store, who);
+		}
 	}
 	rc = cmd->fn(&ctx, argc - i, argv + i, &err);
 out:

@@ -525,7 +525,7 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		before = dump(a);
 		after = dump(b);
 		{
-			const char *p[7] = { at, source, action, key, before, after, actor };
+			const char *p[7] = { at, source, action, key, before, after, store_actor(s, actor) };
 			rc = exec_params(s, "INSERT INTO audit_log (at, source, action, object, before, after,"
 				" actor) VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err);
 		}
