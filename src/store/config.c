@@ -11,6 +11,8 @@
 #include "store/store_int.h"
 #include "store/store_documents.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -596,12 +598,22 @@ int store_config_apply_file(struct store *s, const char *path, unsigned flags,
 	struct config_result *r, struct rb_err *err)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	json_t *doc;
+	FILE *f = fopen(path, "rb");
 	int rc;
 
+	/* the message import gives for a missing file: "PATH: cannot open: ..." */
+	if (!f)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	if (ferror(f)) {
+		rc = rb_err_at(err, RB_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+		fclose(f);
+		json_decref(doc);
+		return rc;
+	}
+	fclose(f);
 	if (!doc) {
-		if (json_error_code(&je) == json_error_cannot_open_file)
-			return rb_err_set(err, RB_EIO, "%s", je.text);
 		return rb_err_at(err, RB_EINPUT, path, je.line > 0 ? je.line : 0,
 			je.column > 0 ? je.column : 0, "%s", je.text);
 	}
