@@ -520,6 +520,13 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		}
 		if (a && !b && (rc = store_documents_refuse_delete(s, kind, k1, err)) < 0)
 			goto cleanup;
+		/* a removed customer's drafts go with it: nothing was issued,
+		 * and a draft must never be finalized for a customer that is gone */
+		if (a && !b && !strcmp(kind, "customer")) {
+			const char *p1[1] = { k1 };
+			if ((rc = exec_params(s, "DELETE FROM drafts WHERE customer = ?", 1, p1, err)) < 0)
+				goto cleanup;
+		}
 		if (a && (rc = delete_object(s, kind, k1, k2, err)) < 0)
 			goto cleanup;
 		if (b && (rc = insert_object(s, kind, k1, k2, b, err)) < 0)
