@@ -153,6 +153,8 @@ int cmd_sync(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_serve(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_user(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_export(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_tax_cluster(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_custom_line(struct cli_ctx *, int, char **, struct rb_err *);
 /* The document verbs of `invoice` and `report receivables` (cmd_invoice_docs.c). */
 int cmd_invoice_run(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_invoice_list(struct cli_ctx *, int, char **, struct rb_err *);

@@ -205,10 +205,17 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		out_json(log, 0);
 	} else {
 		json_array_foreach(log, i, e) {
-			printf("#%lld %s %s: %s %s\n", (long long)json_integer_value(json_object_get(e, "id")),
+			const char *actor = json_string_value(json_object_get(e, "actor"));
+			printf("#%lld %s %s", (long long)json_integer_value(json_object_get(e, "id")),
 				json_string_value(json_object_get(e, "at")),
-				json_string_value(json_object_get(e, "source")),
-				json_string_value(json_object_get(e, "action")),
+				json_string_value(json_object_get(e, "source")));
+			/* who: the OS user of a CLI change, the web user's email;
+			 * rows written before rebill recorded it have none */
+			if (actor && *actor) {
+				fputs(" by ", stdout);
+				out_text(stdout, actor);
+			}
+			printf(": %s %s\n", json_string_value(json_object_get(e, "action")),
 				json_string_value(json_object_get(e, "object")));
 			print_change("-", json_object_get(e, "before"));
 			print_change("+", json_object_get(e, "after"));

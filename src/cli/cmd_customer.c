@@ -180,11 +180,47 @@ static int edit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	return add_or_edit(ctx, argc, argv, 0, err);
 }
 
+/* customer remove ID [--unassign]: refused while the customer holds
+ * accounts (unless --unassign) or finalized documents name it. */
+static int remove_customer(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
+{
+	static const struct cli_option opts[] = { { "--unassign", 0, NULL }, { NULL, 0, NULL } };
+	struct config_customer_remove c;
+	struct config_result r;
+	struct cli_args a;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = cli_parse(&a, "customer", opts, argc, argv, err)) < 0)
+		return rc;
+	c.unassign = a.opt[0] != NULL;
+	c.id = a.npos == 1 ? a.pos[0] : NULL;
+	if (!c.id)
+		rc = rb_err_set(err, RB_EUSAGE, "usage: rebill customer remove ID [--unassign]");
+	cli_args_release(&a);
+	if (rc < 0)
+		return rc;
+	config_result_init(&r);
+	rc = store_config_edit(ctx->store, config_customer_remove_edit, &c, "customer remove", &r, err);
+	rc = cli_config_done(&r, rc, NULL, NULL, NULL, err);
+	if (rc == 0 && !ctx->quiet) {
+		printf("removed customer %s", c.id);
+		if (c.ncustom)
+			printf(" and its %zu custom line%s", c.ncustom, c.ncustom == 1 ? "" : "s");
+		putchar('\n');
+		if (c.naccounts)
+			printf("now unassigned: %s\n", c.accounts);
+	}
+	config_result_release(&r);
+	return rc;
+}
+
 int cmd_customer(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const struct cli_verb verbs[] = {
 		{ "add", add },
 		{ "edit", edit },
+		{ "remove", remove_customer },
 		{ "list", list },
 		{ "show", show },
 		{ NULL, NULL },

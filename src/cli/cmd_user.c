@@ -2,7 +2,7 @@
  * cmd_user.c: `rebill user add|list|disable|enable|passwd|token` — the
  * web server's users. Passwords are read from the terminal without echo,
  * or as one line from stdin when it is not a terminal: never from argv.
- * Changes are audited with actor "cli".
+ * Changes are audited with the OS user as actor (store_set_actor, main.c).
  */
 #include "cli/cli.h"
 
@@ -41,7 +41,7 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 	if (rc == 0)
 		rc = read_new_password(hash, err);
 	if (rc == 0)
-		rc = store_user_add(ctx->store, email, a.opt[0], a.opt[1], hash, "cli", NULL, err);
+		rc = store_user_add(ctx->store, email, a.opt[0], a.opt[1], hash, NULL, NULL, err);
 	if (rc == 0 && !ctx->quiet)
 		fprintf(stderr, "rebill: added user '%s' (%s)\n", email, a.opt[0]);
 	cli_args_release(&a);
@@ -112,14 +112,14 @@ static int user_disable(struct cli_ctx *ctx, int argc, char **argv, struct rb_er
 {
 	const char *email;
 	int rc = one_email(&email, "disable", argc, argv, err);
-	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 1, "cli", err);
+	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 1, NULL, err);
 }
 
 static int user_enable(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	const char *email;
 	int rc = one_email(&email, "enable", argc, argv, err);
-	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 0, "cli", err);
+	return rc < 0 ? rc : store_user_set_disabled(ctx->store, email, 0, NULL, err);
 }
 
 static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
@@ -130,7 +130,7 @@ static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, struct rb_err
 	if ((rc = one_email(&email, "passwd", argc, argv, err)) < 0 ||
 	    (rc = read_new_password(hash, err)) < 0)
 		return rc;
-	return store_user_set_pwhash(ctx->store, email, hash, "cli", err);
+	return store_user_set_pwhash(ctx->store, email, hash, NULL, err);
 }
 
 static int user_token(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
@@ -142,7 +142,7 @@ static int user_token(struct cli_ctx *ctx, int argc, char **argv, struct rb_err 
 		return rc;
 	auth_token_new(token);
 	auth_token_hash(th, token, strlen(token));
-	if ((rc = store_token_add(ctx->store, email, "cli", th, "cli", err)) < 0)
+	if ((rc = store_token_add(ctx->store, email, "cli", th, NULL, err)) < 0)
 		return rc;
 	/* Shown once; only its hash is stored. */
 	puts(token);

@@ -6,9 +6,11 @@
  */
 #include "cli/cli.h"
 
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -130,16 +132,22 @@ static const struct cli_command commands[] = {
 	  "export: prints the configuration in canonical form (sorted, defaults explicit).\n"
 	  "audit: the newest changes first (default 20; --limit 0 for all), each with\n"
 	  "the command, the object and its JSON before (-) and after (+).\n" },
-	{ "customer", cmd_customer, CLI_NEEDS_DB, "add, list, show or edit customers",
+	{ "customer", cmd_customer, CLI_NEEDS_DB, "add, list, show, edit or remove customers",
 	  "usage: rebill customer add ID --name NAME --currency CUR --plan PLAN\n"
 	  "         [--tax-cluster T] [--grouping service|account|account_service]\n"
 	  "         [--email E] [--address A] [--vat-id V]\n"
 	  "       rebill customer edit ID [--name ...] [--currency ...] [--plan ...] ...\n"
+	  "       rebill customer remove ID [--unassign]\n"
 	  "       rebill customer list [--format table|csv|json]\n"
 	  "       rebill customer show ID\n"
 	  "\n"
 	  "edit changes only the options given; an empty value (--email '') clears an\n"
-	  "optional field. Changes obey the rules of 'rebill config apply' and are audited.\n" },
+	  "optional field. Changes obey the rules of 'rebill config apply' and are audited.\n"
+	  "remove deletes the customer with its custom lines and drafts. It is refused\n"
+	  "while finalized invoices or credit notes name the customer (they are kept for\n"
+	  "ever; the message lists them) and while it holds accounts (the message lists\n"
+	  "them): unassign them first, or give --unassign to leave them unassigned (their\n"
+	  "costs then show as unassigned in 'rebill report reconcile').\n" },
 	{ "account", cmd_account, CLI_NEEDS_DB, "assign accounts to customers",
 	  "usage: rebill account assign ACCOUNT CUSTOMER [--tag KEY=VALUE] [--from YYYY-MM] [--to YYYY-MM]\n"
 	  "       rebill account unassign ACCOUNT [--from YYYY-MM]\n"
@@ -153,12 +161,52 @@ static const struct cli_command commands[] = {
 	  "unassign --from P ends the account's assignments with the month before P\n"
 	  "(removing those starting at or after P); without --from removes them all.\n"
 	  "list --unassigned: accounts in imported CUR data that no customer holds.\n" },
-	{ "plan", cmd_plan, CLI_NEEDS_DB, "show pricing plans",
+	{ "plan", cmd_plan, CLI_NEEDS_DB, "add, change and show pricing plans",
 	  "usage: rebill plan list [--format table|csv|json]\n"
 	  "       rebill plan show ID\n"
+	  "       rebill plan add ID --basis unblended|ondemand|effective|purchaser\n"
+	  "         [--currency CUR] [--markup-pct P] [--credits F] [--refunds pass|withhold]\n"
+	  "         [--tax pass|strip] [--discounts TYPE=F[,TYPE=F...]]\n"
+	  "       rebill plan set ID [the options of add]\n"
+	  "       rebill plan rule add PLAN [--service S] [--usage-type GLOB] [--region R]\n"
+	  "         [--account A] [--line-item-type T] (--markup-pct P | --exclude)\n"
+	  "       rebill plan rule remove PLAN N|MATCH\n"
+	  "       rebill plan rule list PLAN\n"
+	  "       rebill plan fee add PLAN --type flat|per_account|percent [--amount A]\n"
+	  "         [--pct P] [--min M] [--max M] [--description TEXT]\n"
+	  "       rebill plan fee remove PLAN N\n"
 	  "\n"
-	  "Plans are edited in the configuration document: 'rebill config export',\n"
-	  "edit, 'rebill config apply'.\n" },
+	  "Each option is the plan field of the configuration document of that name\n"
+	  "('-' for '_'; --markup is --markup-pct). set changes only the options given;\n"
+	  "an empty value (--currency '') puts a field back to its default. --discounts\n"
+	  "merges factors into the plan's ('TYPE=' drops one). Rules and fees are added\n"
+	  "at the end. A rule has no id: it is named by its number N in the plan (1 =\n"
+	  "first, as 'plan rule list' numbers them; on a tie the earlier rule wins) or by\n"
+	  "its match, e.g. service=AmazonEC2,usage_type=*BoxUsage*, which stays the same\n"
+	  "when other rules come and go; a second rule with the same match is refused.\n"
+	  "A fee is named by its number as 'plan show' lists them. Every change obeys the\n"
+	  "rules of 'rebill config apply' and is audited.\n" },
+	{ "tax-cluster", cmd_tax_cluster, CLI_NEEDS_DB, "add, change and list tax clusters",
+	  "usage: rebill tax-cluster add ID --name NAME --rate-pct P [--note TEXT]\n"
+	  "         [--category S|AE|Z|E|O]\n"
+	  "       rebill tax-cluster set ID [--name ...] [--rate-pct ...] [--note ...]\n"
+	  "         [--category ...]\n"
+	  "       rebill tax-cluster list [--format table|csv|json]\n"
+	  "\n"
+	  "The options are the tax cluster's fields (docs/billing.md §8); set changes only\n"
+	  "those given, an empty value clears --note or --category. Changes obey the rules\n"
+	  "of 'rebill config apply' and are audited.\n" },
+	{ "custom-line", cmd_custom_line, CLI_NEEDS_DB, "add, remove and list custom invoice lines",
+	  "usage: rebill custom-line add --customer C --period YYYY-MM --description TEXT\n"
+	  "         --amount AMOUNT\n"
+	  "       rebill custom-line remove --customer C --period YYYY-MM [N | --description TEXT]\n"
+	  "       rebill custom-line list [--customer C] [--period YYYY-MM] [--format table|csv|json]\n"
+	  "\n"
+	  "A custom line is an amount in the customer's currency (negative for a credit)\n"
+	  "on its invoice for the period, after its other lines. remove takes the line's\n"
+	  "number N among the customer's lines of that period (as list numbers them), or\n"
+	  "its description, or nothing when it is the only one. Changes obey the rules of\n"
+	  "'rebill config apply' and are audited as custom_lines:CUSTOMER:PERIOD.\n" },
 	{ "fx", cmd_fx, CLI_NEEDS_DB, "set exchange rates",
 	  "usage: rebill fx set --period YYYY-MM --currency CUR RATE\n"
 	  "       rebill fx unset --period YYYY-MM --currency CUR\n"
@@ -408,6 +456,22 @@ int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err)
 	return 0;
 }
 
+/* Who runs this command, for the audit log: the name of the effective
+ * user (a setuid or sudo run is the user it runs as), else $USER when the
+ * uid has no passwd entry (a container), else "uid N". */
+static void os_user(char *buf, size_t n)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	const char *env = getenv("USER");
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else
+		snprintf(buf, n, "uid %lu", (unsigned long)geteuid());
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { 0 };
@@ -469,6 +533,11 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			goto out;
 		store_set_wait(ctx.store, &ctx.wait);
+		{
+			char who[256];
+			os_user(who, sizeof(who));
+			store_set_actor(ctx.store, who);
+		}
 	}
 	rc = cmd->fn(&ctx, argc - i, argv + i, &err);
 out:

@@ -618,8 +618,9 @@ int ingest_collect(struct ingest_list *out, const char *const *paths, size_t npa
 			continue;
 		}
 		if (stat(p, &st)) {
-			ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, p, 0, 0,
-				"cannot open: %s", strerror(errno));
+			/* a path that is not there is an I/O error (exit 3), as
+			 * for config apply: the input was never read (issue 13) */
+			ret = rb_err_at(err, RB_EIO, p, 0, 0, "cannot open: %s", strerror(errno));
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {

@@ -418,8 +418,7 @@ int cur_reader_open_ex(struct cur_reader **out, const char *path, size_t bufsize
 		while (fd < 0 && errno == EINTR);
 	}
 	if (fd < 0) {
-		ret = rb_err_at(err, errno == ENOENT ? RB_EINPUT : RB_EIO, path, 0, 0,
-			"cannot open: %s", strerror(errno));
+		ret = rb_err_at(err, RB_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
 		goto cleanup;
 	}
 	if ((ret = wait_for_writer(fd, path, err))) {

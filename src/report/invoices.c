@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/period.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -25,6 +26,77 @@ static const char *cluster_name(const struct config_period *cfg, const char *id)
 		if (!strcmp(cfg->tax_clusters[i].id, id))
 			return cfg->tax_clusters[i].name;
 	return NULL;
+}
+
+/* Issue 13: every invoiced customer (of only, or all) in a currency
+ * without an exchange rate for the period, at once — not only the first,
+ * so one round of `fx set` fixes them all. One customer keeps the message
+ * rate_invoice_build gives; several are grouped by currency, in order:
+ * "3 customers have no exchange rate for 2026-10: EUR 'acme', 'beta'; JPY
+ * 'kaisha'". A list past the message size ends in "and N more". */
+static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err)
+{
+	const struct config_period *cfg = rc->cfg;
+	size_t i, k, n = 0, shown = 0, nc = cfg->ncustomers;
+	char msg[sizeof(err->msg)], pb[PERIOD_BUFSZ], *done;
+	const char *cur = NULL;
+	size_t len;
+
+	for (i = 0; i < nc; i++) {
+		const struct config_customer *c = &cfg->customers[i];
+		if ((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
+		    !c->currency || !strcmp(c->currency, "USD") || c->has_fx)
+			continue;
+		n++;
+		k = i;
+	}
+	if (n == 0)
+		return 0;
+	period_format(pb, cfg->period);
+	if (n == 1)
+		return rb_err_set(err, RB_EINPUT, "customer '%s' has no %s exchange rate for %s",
+			cfg->customers[k].id, cfg->customers[k].currency, pb);
+	len = (size_t)snprintf(msg, sizeof(msg), "%zu customers have no exchange rate for %s:", n, pb);
+	done = xcalloc(nc, 1);
+	/* currencies in order: each round takes the smallest currency left */
+	for (;;) {
+		const char *next = NULL;
+		for (i = 0; i < nc; i++) {
+			const struct config_customer *c = &cfg->customers[i];
+			if (done[i] || (only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
+			    !c->currency || !strcmp(c->currency, "USD") || c->has_fx)
+				continue;
+			if (!next || strcmp(c->currency, next) < 0)
+				next = c->currency;
+		}
+		if (!next)
+			break;
+		for (i = 0; i < nc; i++) {
+			const struct config_customer *c = &cfg->customers[i];
+			int w;
+			if (done[i] || (only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
+			    !c->currency || strcmp(c->currency, next) || c->has_fx)
+				continue;
+			done[i] = 1;
+			{
+				int same = cur && !strcmp(cur, next);
+				w = snprintf(msg + len, sizeof(msg) - len, "%s%s%s'%s'",
+					!cur ? " " : same ? ", " : "; ", same ? "" : next, same ? "" : " ", c->id);
+			}
+			/* keep room for " and N more" */
+			if (w < 0 || len + (size_t)w + 32 >= sizeof(msg))
+				break;
+			len += (size_t)w;
+			cur = next;
+			shown++;
+		}
+		if (i < nc)
+			break;
+	}
+	free(done);
+	if (shown < n)
+		snprintf(msg + len, sizeof(msg) - len, " and %zu more", n - shown);
+	return rb_err_set(err, RB_EINPUT, "%s", msg);
 }
 
 int report_invoices(struct report_invoices **out, struct store *s, int period,
@@ -66,6 +138,8 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 		}
 		only = i;
 	}
+	if ((ret = check_fx(&rc, only, err)) < 0)
+		goto cleanup;
 	if ((ret = report_collect(&agg, s, &rc, only, report_threads(&rc), err)) < 0)
 		goto cleanup;
 

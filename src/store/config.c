@@ -11,6 +11,8 @@
 #include "store/store_int.h"
 #include "store/store_documents.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -518,6 +520,13 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		}
 		if (a && !b && (rc = store_documents_refuse_delete(s, kind, k1, err)) < 0)
 			goto cleanup;
+		/* a removed customer's drafts go with it: nothing was issued,
+		 * and a draft must never be finalized for a customer that is gone */
+		if (a && !b && !strcmp(kind, "customer")) {
+			const char *p1[1] = { k1 };
+			if ((rc = exec_params(s, "DELETE FROM drafts WHERE customer = ?", 1, p1, err)) < 0)
+				goto cleanup;
+		}
 		if (a && (rc = delete_object(s, kind, k1, k2, err)) < 0)
 			goto cleanup;
 		if (b && (rc = insert_object(s, kind, k1, k2, b, err)) < 0)
@@ -525,7 +534,7 @@ static int write_diff(struct store *s, json_t *old, json_t *new, const char *sou
 		before = dump(a);
 		after = dump(b);
 		{
-			const char *p[7] = { at, source, action, key, before, after, actor };
+			const char *p[7] = { at, source, action, key, before, after, store_actor(s, actor) };
 			rc = exec_params(s, "INSERT INTO audit_log (at, source, action, object, before, after,"
 				" actor) VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err);
 		}
@@ -596,12 +605,22 @@ int store_config_apply_file(struct store *s, const char *path, unsigned flags,
 	struct config_result *r, struct rb_err *err)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	json_t *doc;
+	FILE *f = fopen(path, "rb");
 	int rc;
 
+	/* the message import gives for a missing file: "PATH: cannot open: ..." */
+	if (!f)
+		return rb_err_at(err, RB_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	if (ferror(f)) {
+		rc = rb_err_at(err, RB_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+		fclose(f);
+		json_decref(doc);
+		return rc;
+	}
+	fclose(f);
 	if (!doc) {
-		if (json_error_code(&je) == json_error_cannot_open_file)
-			return rb_err_set(err, RB_EIO, "%s", je.text);
 		return rb_err_at(err, RB_EINPUT, path, je.line > 0 ? je.line : 0,
 			je.column > 0 ? je.column : 0, "%s", je.text);
 	}

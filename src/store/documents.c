@@ -367,20 +367,29 @@ int store_documents_refuse_delete(struct store *s, const char *kind, const char 
 	sqlite3_stmt *st;
 	long n = 0;
 	int is_customer = !strcmp(kind, "customer");
+	char names[512] = "";
+	size_t len = 0;
 
 	if (!is_customer && strcmp(kind, "plan"))
 		return 0;
-	st = prep(s, is_customer ? "SELECT count(*) FROM documents WHERE customer = ?"
-		: "SELECT count(*) FROM documents WHERE plan = ?", err);
+	/* the documents by number (issue 13: say which), at most 8 named */
+	st = prep(s, is_customer ? "SELECT number FROM documents WHERE customer = ? ORDER BY id"
+		: "SELECT number FROM documents WHERE plan = ? ORDER BY id", err);
 	if (!st)
 		return RB_EIO;
 	bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (++n <= 8 && len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", n > 1 ? ", " : "",
+				(const char *)sqlite3_column_text(st, 0));
+	}
 	sqlite3_finalize(st);
+	if (n > 8 && len < sizeof(names))
+		snprintf(names + len, sizeof(names) - len, " and %ld more", n - 8);
 	if (n)
 		return rb_err_set(err, RB_EINPUT,
-			"%s '%s' cannot be removed: %ld finalized document%s refer%s to it", kind, id, n,
-			n == 1 ? "" : "s", n == 1 ? "s" : "");
+			"%s '%s' cannot be removed: %ld finalized document%s refer%s to it (%s); issued "
+			"invoices and credit notes are kept for ever", kind, id, n,
+			n == 1 ? "" : "s", n == 1 ? "s" : "", names);
 	return 0;
 }

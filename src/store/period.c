@@ -95,8 +95,8 @@ int store_period_delete(struct store *s, const char *payer, int period, int64_t 
 		before = json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(b);
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, source, action, object, before, after)"
-			" VALUES (?, ?, 'delete', ?, ?, NULL)", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, source, action, object, before, after, actor)"
+			" VALUES (?, ?, 'delete', ?, ?, NULL, ?)", -1, &st, NULL) != SQLITE_OK) {
 		rc = store_fail_int(db, err, "cannot write the audit log");
 		goto cleanup;
 	}
@@ -104,6 +104,7 @@ int store_period_delete(struct store *s, const char *payer, int period, int64_t 
 	sqlite3_bind_text(st, 2, who ? who : "period delete", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, obj, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, store_actor(s, NULL), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = store_fail_int(db, err, "cannot write the audit log");
 		goto cleanup;

@@ -15,17 +15,18 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	char actor[256];   /* store_set_actor: the audit log's default actor */
+	char *actor;    /* store_set_actor: who writes audit rows without one */
 };
 
 void store_set_actor(struct store *s, const char *actor)
 {
-	snprintf(s->actor, sizeof(s->actor), "%s", actor ? actor : "");
+	free(s->actor);
+	s->actor = actor && *actor ? xstrdup(actor) : NULL;
 }
 
-const char *store_actor(const struct store *s)
+const char *store_actor(const struct store *s, const char *actor)
 {
-	return s->actor[0] ? s->actor : NULL;
+	return actor ? actor : s->actor;
 }
 
 int store_fail_int(sqlite3 *db, struct rb_err *err, const char *what, ...)
@@ -191,6 +192,7 @@ void store_free(struct store *s)
 			sqlite3_finalize(st);
 	sqlite3_close_v2(s->db);
 	free(s->path);
+	free(s->actor);
 	free(s);
 }
 

@@ -30,13 +30,6 @@ int store_open(struct store **out, const char *path, struct rb_err *err);
 /* Closes; accepts NULL. */
 void store_free(struct store *s);
 
-/* The user on whose behalf this connection writes (a web user's email), or
- * NULL (the command line): store_audit_add records it as the actor of rows
- * written without one, so library calls that take no actor (the invoice
- * lifecycle) are still audited with the web user who asked. The HTTP
- * server sets it per request and clears it before reusing the connection. */
-void store_set_actor(struct store *s, const char *actor);
-const char *store_actor(const struct store *s);
 
 /* The schema version of an open store. */
 int store_schema_version(struct store *s);
@@ -54,10 +47,18 @@ struct sqlite3 *store_db_int(struct store *s);
  * with the SQLite message on failure (RB_EIO). */
 int store_exec_int(struct store *s, const char *sql, struct rb_err *err);
 
+/* Who makes the changes of this connection, for audit rows written without
+ * an actor of their own (store_config_edit, period delete, invoice verbs):
+ * the CLI sets the OS user, the web passes its user per change. NULL or ""
+ * unsets it. store_actor returns actor when not NULL, else that default
+ * (NULL when none). */
+void store_set_actor(struct store *s, const char *actor);
+const char *store_actor(const struct store *s, const char *actor);
+
 /* Writes one audit_log row: source is the command ("invoice finalize",
  * "user add"), action what happened ("finalize", "create", ...), object e.g.
  * "document:INV-2026-00001" or "user:EMAIL", before/after JSON text (may be
- * NULL), actor the web user (NULL: the command line). */
+ * NULL), actor the web user (NULL: store_set_actor's). */
 int store_audit_add(struct store *s, const char *source, const char *action,
 	const char *object, const char *before, const char *after, const char *actor,
 	struct rb_err *err);

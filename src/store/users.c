@@ -66,7 +66,7 @@ int store_audit_add(struct store *s, const char *source, const char *action,
 
 	now_iso(at, sizeof(at));
 	p[0] = at; p[1] = source; p[2] = action; p[3] = object;
-	p[4] = before; p[5] = after; p[6] = actor ? actor : store_actor(s);
+	p[4] = before; p[5] = after; p[6] = store_actor(s, actor);
 	if ((rc = prep(&st, s, "INSERT INTO audit_log (at, source, action, object, before, after, actor)"
 			" VALUES (?, ?, ?, ?, ?, ?, ?)", 7, p, err)) < 0)
 		return rc;

@@ -261,7 +261,97 @@ TEST(apply_merges_by_id_or_replaces)
 	json_decref(cur);
 }
 
+/* Issue 13: a rule is named by its position or by its exact match (the
+ * set of match fields it has); the order of the others does not matter. */
+TEST(rule_named_by_position_or_match)
+{
+	json_t *doc = json_loads("{\"plans\": [{\"id\": \"p\", \"basis\": \"unblended\", \"rules\": ["
+		"{\"service\": \"AmazonEC2\", \"markup_pct\": \"1\"},"
+		"{\"service\": \"AmazonEC2\", \"usage_type\": \"*Box*\", \"markup_pct\": \"2\"},"
+		"{\"region\": \"eu-west-1\", \"exclude\": true}]}]}", 0, NULL);
+	struct config_item_remove rm = { "p", "usage_type=*Box*,service=AmazonEC2", "" };
+	struct config_rule_add add = { "p", { "AmazonEC2", NULL, NULL, NULL, NULL, "5" }, 0, 0, "" };
+	struct rb_err err;
+	json_t *rules = json_object_get(json_array_get(json_object_get(doc, "plans"), 0), "rules");
+
+	CHECK_INT(config_rule_remove_edit(&doc, &rm, &err), 0);
+	CHECK_STR(rm.removed, "service=AmazonEC2, usage_type=*Box*: markup 2%");
+	CHECK_INT(json_array_size(rules), 2);
+	/* service=AmazonEC2 alone is rule 1 only, not "every EC2 rule" */
+	rm.which = "service=AmazonEC2";
+	CHECK_INT(config_rule_remove_edit(&doc, &rm, &err), 0);
+	CHECK_STR(config_str(json_array_get(rules, 0), "region"), "eu-west-1");
+	rm.which = "2";
+	CHECK_INT(config_rule_remove_edit(&doc, &rm, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "has no rule 2 (it has 1)") != NULL);
+	rm.which = "colour=red";
+	CHECK_INT(config_rule_remove_edit(&doc, &rm, &err), RB_EUSAGE);
+	/* a second rule with the same match is refused, naming the first */
+	add.values[0] = NULL;
+	add.values[2] = "eu-west-1";
+	CHECK_INT(config_rule_add_edit(&doc, &add, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "already has rule 1") != NULL);
+	add.values[0] = "AmazonS3";
+	CHECK_INT(config_rule_add_edit(&doc, &add, &err), 0);
+	CHECK_INT((long)add.index, 2);
+	CHECK_STR(add.focus, "$.plans[0].rules[1]");
+	json_decref(doc);
+}
+
+TEST(plan_discounts_merge)
+{
+	json_t *doc = json_loads("{\"plans\": [{\"id\": \"p\", \"basis\": \"unblended\","
+		" \"discounts\": {\"EdpDiscount\": \"1\"}}]}", 0, NULL), *d;
+	struct config_plan_change c;
+	struct rb_err err;
+
+	memset(&c, 0, sizeof(c));
+	c.id = "p";
+	c.discounts = "SppDiscount=0,EdpDiscount=";
+	CHECK_INT(config_plan_edit(&doc, &c, &err), 0);
+	d = json_object_get(json_array_get(json_object_get(doc, "plans"), 0), "discounts");
+	CHECK_INT(json_object_size(d), 1);
+	CHECK_STR(config_str(d, "SppDiscount"), "0");
+	c.discounts = "SppDiscount";
+	CHECK_INT(config_plan_edit(&doc, &c, &err), RB_EUSAGE);
+	c.discounts = NULL;
+	c.add = 1;
+	CHECK_INT(config_plan_edit(&doc, &c, &err), RB_EINPUT);
+	json_decref(doc);
+}
+
+/* customer remove: refused while it holds accounts, unless unassign; its
+ * custom lines go with it, other customers' stay. */
+TEST(customer_remove_accounts_and_lines)
+{
+	json_t *doc = json_loads("{\"customers\": ["
+		"{\"id\": \"a\", \"accounts\": [{\"id\": \"111111111111\", \"from\": \"2026-01\"}]},"
+		"{\"id\": \"b\"}],"
+		"\"custom_lines\": [{\"customer\": \"a\", \"period\": \"2026-10\"},"
+		"{\"customer\": \"b\", \"period\": \"2026-10\"}, {\"customer\": \"a\", \"period\": \"2026-11\"}]}",
+		0, NULL);
+	struct config_customer_remove c = { "a", 0, "", 0, 0 };
+	struct rb_err err;
+
+	CHECK_INT(config_customer_remove_edit(&doc, &c, &err), RB_EINPUT);
+	CHECK(strstr(err.msg, "111111111111 (from 2026-01)") != NULL);
+	CHECK_INT(json_array_size(json_object_get(doc, "customers")), 2);
+	c.unassign = 1;
+	CHECK_INT(config_customer_remove_edit(&doc, &c, &err), 0);
+	CHECK_INT((long)c.naccounts, 1);
+	CHECK_INT((long)c.ncustom, 2);
+	CHECK_INT(json_array_size(json_object_get(doc, "customers")), 1);
+	CHECK_STR(config_str(json_array_get(json_object_get(doc, "custom_lines"), 0), "customer"), "b");
+	c.id = "b";
+	c.unassign = 0;
+	CHECK_INT(config_customer_remove_edit(&doc, &c, &err), 0);
+	json_decref(doc);
+}
+
 static const struct check_case cases[] = {
+	CASE(rule_named_by_position_or_match),
+	CASE(plan_discounts_merge),
+	CASE(customer_remove_accounts_and_lines),
 	CASE(split_holder_by_tag_value),
 	CASE(apply_merges_by_id_or_replaces),
 	CASE(span_covers_inclusive_and_open),
