@@ -406,6 +406,8 @@ int cli_parse_wait(struct cli_ctx *ctx, const char *s, struct rb_err *err)
 	return 0;
 }
 
+char **cli_main_argv;
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { 0 };
@@ -413,6 +415,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	int i = 1, rc;
 
+	cli_main_argv = argv;
 	rb_err_clear(&err);
 	ctx.wait.seconds = STORE_WAIT_DEFAULT;
 	ctx.wait.notify = say_waiting;
