@@ -23,6 +23,10 @@ struct cli_ctx {
 	struct store_wait wait; /* --wait SECONDS: how long to wait for another writer */
 };
 
+/* The arguments main() got, for forward.c (the light rebill runs
+ * rebill-full with them for the commands that need the heavy libraries). */
+extern char **cli_main_argv;
+
 /* A command returns an RB_E* code (0 on success) and fills err; main prints
  * err and turns the code into the exit status. A command that already
  * printed its own message returns the code with err->msg empty. */

@@ -21,7 +21,23 @@
 #include "import/import.h"
 #include "ingest/ingest.h"
 #include "util/period.h"
+#include "util/textout.h"
 #include "util/banned.h"
+
+/* Prints fmt with one %s, s shown with terminal controls escaped (a path or
+ * a CUR cell could hold ESC or bidi controls: util/textout.h). */
+static void print_term(const char *before, const char *s, const char *after)
+{
+	char *t = textout_term(s ? s : "", 0);
+	printf("%s%s%s", before, t, after);
+	free(t);
+}
+
+static void print_skipped(const struct ingest_skipped *k)
+{
+	print_term("warning: skipped ", k->path, " (");
+	print_term("", k->reason, ")\n");
+}
 
 void cli_import_print(const struct import_result *r, const struct ingest_list *list)
 {
@@ -67,11 +83,12 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 		period_format(per, pp->period);
 		dec_format(was, sizeof(was), pp->old_unblended, DEC_SCALE, DEC_SCALE);
 		dec_format(now, sizeof(now), pp->unblended, DEC_SCALE, DEC_SCALE);
-		printf("replaced payer %s %s: %lld rows -> %lld, unblended %s -> %s\n", pp->payer, per,
+		print_term("replaced payer ", pp->payer, " ");
+		printf("%s: %lld rows -> %lld, unblended %s -> %s\n", per,
 			(long long)pp->old_rows, (long long)pp->rows, was, now);
 	}
 	for (i = 0; i < list->nskipped; i++)
-		printf("warning: skipped %s (%s)\n", list->skipped[i].path, list->skipped[i].reason);
+		print_skipped(&list->skipped[i]);
 	for (i = 0; i < r->nnotes; i++) {
 		const struct import_note *n = &r->notes[i];
 		char per[PERIOD_BUFSZ], amt[DEC_BUFSZ];
@@ -79,13 +96,14 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 			continue;
 		period_format(per, n->period);
 		dec_format(amt, sizeof(amt), n->unblended, DEC_SCALE, DEC_SCALE);
-		printf("warning: unknown line item type '%s' (payer %s, %s): %lld row%s, unblended %s;"
-			" billed as class other\n", n->name, n->payer, per, (long long)n->rows,
-			n->rows == 1 ? "" : "s", amt);
+		print_term("warning: unknown line item type '", n->name, "' (payer ");
+		print_term("", n->payer, "");
+		printf(", %s): %lld row%s, unblended %s; billed as class other\n", per,
+			(long long)n->rows, n->rows == 1 ? "" : "s", amt);
 	}
 	for (i = 0; i < r->nempty_files; i++)
-		printf("warning: %s has a header and no rows: nothing imported from it\n",
-			r->empty_files[i]);
+		print_term("warning: ", r->empty_files[i],
+			" has a header and no rows: nothing imported from it\n");
 	if (r->duplicate_tags)
 		printf("warning: %llu tag value%s not used: another column gave the row the same tag key "
 			"(the first column in header order wins)\n", (unsigned long long)r->duplicate_tags,
@@ -164,7 +182,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if (list.nfiles == 0) {
 		size_t i;
 		for (i = 0; i < list.nskipped; i++)
-			printf("warning: skipped %s (%s)\n", list.skipped[i].path, list.skipped[i].reason);
+			print_skipped(&list.skipped[i]);
 		rc = rb_err_set(err, RB_EINPUT, "import: no CUR data files found under the given paths");
 		goto cleanup;
 	}

@@ -472,6 +472,8 @@ static void os_user(char *buf, size_t n)
 		snprintf(buf, n, "uid %lu", (unsigned long)geteuid());
 }
 
+char **cli_main_argv;
+
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { 0 };
@@ -479,6 +481,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	int i = 1, rc;
 
+	cli_main_argv = argv;
 	rb_err_clear(&err);
 	ctx.wait.seconds = STORE_WAIT_DEFAULT;
 	ctx.wait.notify = say_waiting;
