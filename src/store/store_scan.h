@@ -57,11 +57,17 @@ void store_import_totals_free(struct store_import_total *t, size_t n);
  * over days and tags (what rating sees), so a whole-period read scans ~30x
  * fewer rows. It is valid while it was built from exactly the latest
  * import of every payer of the period (imports are the only writers of
- * facts). With STORE_SNAP_ROLLUP, store_snapshot_begin first rebuilds it
- * when it is stale (before the snapshot starts; failing to is not an
- * error, the scans then read the facts). Scans of the snapshot read the
- * rollup when it is valid in the snapshot, else the facts: the sums are
- * the same either way. */
+ * facts). Spec §9: the facts of an account the configuration splits by
+ * tag in the period are summed per value of that tag instead, so split
+ * accounts are read from the rollup too; which accounts it keeps so, by
+ * which key, is recorded beside it. With STORE_SNAP_ROLLUP,
+ * store_snapshot_begin first brings it up to date (before the snapshot
+ * starts; failing to is not an error, the scans then read the facts):
+ * rebuilt when stale, and rebuilt for just the accounts whose split
+ * changed when the configuration splits other accounts (or by another
+ * key) than it was built with. Scans of the snapshot read the rollup when
+ * it is valid in the snapshot, else the facts: the sums are the same
+ * either way. */
 struct store_snapshot;
 #define STORE_SNAP_ROLLUP 1u
 int store_snapshot_begin(struct store_snapshot **out, struct store *s, int period,
@@ -84,15 +90,16 @@ int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *
 
 /* Spec §9: the same for the facts of one account split by tag tag_key,
  * with f->tags the fact's value of tag_key (NULL: untagged) instead of a
- * canon. Always reads the facts (the rollup is summed over tags), so only
- * split accounts pay for the tag dimension. */
+ * canon. Reads the rollup when it is valid and keeps account by the values
+ * of tag_key, else the facts (the account was split, or its key changed,
+ * after the rollup was built). */
 int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_reader *r,
 	const char *account, const char *tag_key, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err);
 
 /* Starts a read transaction on r and sets *same to 1 when r sees the
- * snapshot's state of the period (the same latest imports and rollup
- * state), so its scans agree with the snapshot's; 0 when something was
+ * snapshot's state of the period (the same latest imports, rollup state
+ * and split accounts of the rollup), so its scans agree with the snapshot's; 0 when something was
  * committed since (then do not mix its reads with the snapshot's). The
  * transaction lasts until store_reader_free. */
 int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,
