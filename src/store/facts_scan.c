@@ -85,8 +85,8 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3" :
 			src == ROLLUP ?
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
-			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
-			" FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
+			" usage_type, operation, region, owner, rows, unblended, ondemand, effective,"
+			" split_value FROM bill_rollup WHERE period = ?1 AND account >= ?2 AND account < ?3" :
 			"SELECT payer, account, line_item_type, class, product_code, product_name,"
 			" usage_type, operation, region, owner, rows, unblended, ondemand, effective"
 			" FROM facts WHERE period = ?1 AND account >= ?2 AND account < ?3",
@@ -103,7 +103,11 @@ static int scan(struct store *s, struct store_reader *r, enum source src, int pe
 		memset(&f, 0, sizeof(f));
 		f.period = period;
 		f.day = "";
-		f.tags = tag_key ? (const char *)sqlite3_column_text(st, 14) : "";
+		/* the split tag's value; in a lean read of the rollup too, where
+		 * only the rows of its split accounts have one */
+		f.tags = tag_key || src == ROLLUP ? (const char *)sqlite3_column_text(st, 14) : "";
+		if (!tag_key && !f.tags)
+			f.tags = "";
 		if (store_col_fact_int(&f.fact, st, 0, 10, 11) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact of %s holds a bad class or amount", pb);
 			goto out;
@@ -750,6 +754,12 @@ int store_snapshot_rollup(const struct store_snapshot *snap)
 	return snap->rollup;
 }
 
+int store_snapshot_split_kept(const struct store_snapshot *snap, const char *account,
+	const char *tag_key)
+{
+	return snap->rollup && tag_key && same_tag(splits_tag(&snap->splits, account), tag_key);
+}
+
 int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *r,
 	const char *from, const char *to, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err)
@@ -767,8 +777,8 @@ int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_re
 		return rb_err_set(err, RB_EINPUT, "over-long account '%s'", account);
 	snprintf(to, sizeof(to), "%s\x01", account);
 	/* the rollup when it keeps this account by the values of this key */
-	return scan(snap->s, r, snap->rollup && same_tag(splits_tag(&snap->splits, account), tag_key) ?
-		ROLLUP : FACTS, snap->period, account, to, tag_key, cb, ctx, err);
+	return scan(snap->s, r, store_snapshot_split_kept(snap, account, tag_key) ? ROLLUP : FACTS,
+		snap->period, account, to, tag_key, cb, ctx, err);
 }
 
 int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,

@@ -81,7 +81,9 @@ int store_snapshot_rollup(const struct store_snapshot *snap);
  * [from, to) (NULL: unbounded), read on r (NULL: the store's connection,
  * in the snapshot; else r must have joined it), with every key column but
  * day and tags (f->day and f->tags are "", f->tagset_id 0) and the sums
- * (usage_amount is not read: 0). Strings are valid during the call only.
+ * (usage_amount is not read: 0). Spec §9: a fact of an account that
+ * store_snapshot_split_kept names has instead f->tags its value of that
+ * split key (NULL: untagged). Strings are valid during the call only.
  * A non-zero return of cb stops the walk and is returned; RB_EIO on a
  * database error or a stored value that is not a class or an amount. */
 int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *r,
@@ -96,6 +98,12 @@ int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *
 int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_reader *r,
 	const char *account, const char *tag_key, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err);
+
+/* 1 when the snapshot reads the rollup and the rollup keeps account by the
+ * values of tag_key: then store_snapshot_scan gives each of its facts with
+ * its value of tag_key, and store_snapshot_scan_split is not needed. */
+int store_snapshot_split_kept(const struct store_snapshot *snap, const char *account,
+	const char *tag_key);
 
 /* Starts a read transaction on r and sets *same to 1 when r sees the
  * snapshot's state of the period (the same latest imports, rollup state
