@@ -4,9 +4,11 @@
 # facts) with SPLIT% (default 10) of the accounts split by tag among three
 # customers (spec §9), against the same database with the same configuration
 # minus its split assignments. Prints, for each, the first preview after the
-# change (the billing rollup is brought up to date) and the best of 3 later
-# previews, with CPU time (user+sys) and peak RSS of that run, then the load
-# average. Set BENCH_DIR to keep the data (never committed).
+# change (the billing rollup is brought up to date) and 3 later ones, of
+# the invoice engine alone (bench/preview_bench; PREVIEW_BENCH names another
+# build's), then one `rebill invoice preview` with CPU time (user+sys) and
+# peak RSS, then the load average. Set BENCH_DIR to keep the data (never
+# committed).
 set -euo pipefail
 rebill=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,15 +41,15 @@ run() { # LABEL CMD...: one run; prints wall ms, CPU s (user+sys), peak RSS
 	printf '%s: wall %d ms, cpu %s s (user %s + sys %s), peak RSS %d MiB\n' "$label" \
 		$(( (t1 - t0) / 1000000 )) "$(echo "$u + $s" | bc)" "$u" "$s" $(( m / 1024 ))
 }
-best() { # LABEL CMD...: 3 runs, each printed
-	local label=$1 i; shift
-	for i in 1 2 3; do run "$label ($i)" "$@"; done
-}
 preview=("$rebill" invoice preview --period 2026-10 --format json)
+# the engine alone (report_invoices, no warnings, no JSON): bench/preview_bench.c
+engine=${PREVIEW_BENCH:-$(dirname "$rebill")/../../bench/preview_bench}
 for cfg in split plain split; do
 	"$rebill" config apply --replace "$dir/$cfg.json" >/dev/null
-	run "$cfg: first preview after config apply" "${preview[@]}"
-	best "$cfg: preview" "${preview[@]}"
+	echo "$cfg: engine, 4 runs (the first brings the rollup up to date):"
+	"$engine" "$REBILL_DB" 2026-10 4 | sed 's/^/  /'
+	run "$cfg: rebill invoice preview" "${preview[@]}"
 	cp "$dir/out" "$dir/out.$cfg"
 done
+cmp -s "$dir/out.split" "$dir/out" && echo "split previews before and after the round trip: identical"
 echo "$(grep -c '"customer"' "$dir/out.split" || true) invoices; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
