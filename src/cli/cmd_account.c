@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/store_config.h"
+#include "report/report.h"
 #include "report/summary.h"
 #include "util/period.h"
 #include "util/banned.h"
@@ -19,6 +20,20 @@ static int check_period(const char *opt, const char *s, struct rb_err *err)
 	int p;
 	if (s && period_parse(&p, s, strlen(s)) < 0)
 		return rb_err_set(err, RB_EUSAGE, "bad %s '%s' (expected YYYY-MM)", opt, s);
+	return 0;
+}
+
+/* --tag KEY=VALUE (spec §9), split at the first '=' into buf (size bytes). */
+static int parse_tag(const char *arg, char *buf, size_t size, const char **tag,
+	const char **value, struct rb_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || strlen(arg) >= size)
+		return rb_err_set(err, RB_EUSAGE, "bad --tag '%s' (expected KEY=VALUE)", arg);
+	snprintf(buf, size, "%s", arg);
+	buf[eq - arg] = '\0';
+	*tag = buf;
+	*value = buf + (eq - arg) + 1;
 	return 0;
 }
 
@@ -38,18 +53,8 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 		return rc;
 	a.from = args.opt[0];
 	a.to = args.opt[1];
-	if (args.opt[2]) {
-		/* --tag KEY=VALUE (spec §9): split at the first '=' */
-		const char *eq = strchr(args.opt[2], '=');
-		if (!eq || strlen(args.opt[2]) >= sizeof(tag))
-			rc = rb_err_set(err, RB_EUSAGE, "bad --tag '%s' (expected KEY=VALUE)", args.opt[2]);
-		else {
-			snprintf(tag, sizeof(tag), "%s", args.opt[2]);
-			tag[eq - args.opt[2]] = '\0';
-			a.tag = tag;
-			a.value = tag + (eq - args.opt[2]) + 1;
-		}
-	}
+	if (args.opt[2])
+		rc = parse_tag(args.opt[2], tag, sizeof(tag), &a.tag, &a.value, err);
 	if (rc == 0 && args.npos > 2)
 		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", args.pos[2]);
 	a.account = args.npos > 0 ? args.pos[0] : NULL;
@@ -82,31 +87,38 @@ static int assign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	struct config_unassign a;
-	static const struct cli_option opts[] = { { "--from", 1, NULL }, { NULL, 0, NULL } };
+	static const struct cli_option opts[] = {
+		{ "--from", 1, NULL }, { "--tag", 1, NULL }, { NULL, 0, NULL },
+	};
 	struct config_result r;
 	struct cli_args args;
+	char tag[1024];
 	int rc = 0;
 
 	memset(&a, 0, sizeof(a));
 	if ((rc = cli_parse(&args, "account", opts, argc, argv, err)) < 0)
 		return rc;
 	a.from = args.opt[0];
-	if (args.npos > 1)
+	if (args.opt[1])
+		rc = parse_tag(args.opt[1], tag, sizeof(tag), &a.tag, &a.value, err);
+	if (rc == 0 && args.npos > 1)
 		rc = rb_err_set(err, RB_EUSAGE, "unexpected '%s'; see 'rebill help account'", args.pos[1]);
 	a.account = args.npos > 0 ? args.pos[0] : NULL;
 	cli_args_release(&args);
 	if (rc < 0)
 		return rc;
 	if (!a.account)
-		return rb_err_set(err, RB_EUSAGE, "usage: rebill account unassign ACCOUNT [--from YYYY-MM]");
+		return rb_err_set(err, RB_EUSAGE, "usage: rebill account unassign ACCOUNT [--tag KEY=VALUE] [--from YYYY-MM]");
 	config_result_init(&r);
 	rc = store_config_edit(ctx->store, config_unassign_edit, &a, "account unassign", &r, err);
 	rc = cli_config_done(&r, rc, NULL, NULL, NULL, err);
 	if (rc == 0 && !ctx->quiet) {
+		printf("unassigned %s from %s", a.account, a.left);
+		if (a.tag)
+			printf(" for tag %s=%s", a.tag, a.value);
 		if (a.from)
-			printf("unassigned %s from %s as of %s\n", a.account, a.left, a.from);
-		else
-			printf("unassigned %s from %s\n", a.account, a.left);
+			printf(" as of %s", a.from);
+		puts("");
 	}
 	config_result_release(&r);
 	return rc;
@@ -115,8 +127,9 @@ static int unassign(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *e
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "account", "customer", "from", "to", "split" };
-	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended" };
-	static const int uright[] = { 0, 0, 0, 1, 1 };
+	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended",
+		"split" };
+	static const int uright[] = { 0, 0, 0, 1, 1, 0 };
 	static const struct cli_option opts[] = {
 		{ "--period", 1, NULL }, { "--format", 1, NULL }, { "--unassigned", 0, NULL },
 		{ NULL, 0, NULL },
@@ -147,17 +160,25 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if (period)
 		period_parse(&p, period, strlen(period));
 	if (unassigned) {
-		if ((rc = store_config_unassigned(&doc, ctx->store, period, err)) < 0)
+		/* as the reconciliation lists them: spec §9 split remainders too */
+		if ((rc = report_unassigned_json(&doc, ctx->store, period ? p : -1, err)) < 0)
 			return rc;
+		json_array_foreach(doc, k, e)
+			nsplit += json_object_get(e, "tag") != NULL;
 		if (fmt == OUT_JSON) {
 			out_json(doc, 0);
 		} else {
-			t = out_table_new(5, uhead, uright);
+			t = out_table_new(nsplit ? 6 : 5, uhead, uright);
 			json_array_foreach(doc, k, e) {
-				char rows[24];
-				const char *cells[5] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
-					rows, config_str(e, "unblended") };
+				char rows[24], split[512] = "";
+				const char *cells[6] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
+					rows, config_str(e, "unblended"), split };
 				snprintf(rows, sizeof(rows), "%lld", (long long)json_integer_value(json_object_get(e, "rows")));
+				if (json_object_get(e, "tag")) {
+					const char *v = json_string_value(json_object_get(e, "tag_value"));
+					snprintf(split, sizeof(split), "%s=%s", config_str(e, "tag"),
+						v ? v : "(untagged)");
+				}
 				out_table_add(t, cells);
 			}
 			out_table_print(t, stdout, fmt);

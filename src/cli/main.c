@@ -150,7 +150,7 @@ static const struct cli_command commands[] = {
 	  "costs then show as unassigned in 'rebill report reconcile').\n" },
 	{ "account", cmd_account, CLI_NEEDS_DB, "assign accounts to customers",
 	  "usage: rebill account assign ACCOUNT CUSTOMER [--tag KEY=VALUE] [--from YYYY-MM] [--to YYYY-MM]\n"
-	  "       rebill account unassign ACCOUNT [--from YYYY-MM]\n"
+	  "       rebill account unassign ACCOUNT [--tag KEY=VALUE] [--from YYYY-MM]\n"
 	  "       rebill account list [--period YYYY-MM] [--unassigned] [--format table|csv|json]\n"
 	  "\n"
 	  "An account (of any payer: ids are global) belongs to at most one customer in\n"
@@ -159,8 +159,10 @@ static const struct cli_command commands[] = {
 	  "cost-allocation tag KEY is VALUE; the other rows stay with the account's plain\n"
 	  "assignment, else unassigned (docs/billing.md, splitting an account).\n"
 	  "unassign --from P ends the account's assignments with the month before P\n"
-	  "(removing those starting at or after P); without --from removes them all.\n"
-	  "list --unassigned: accounts in imported CUR data that no customer holds.\n" },
+	  "(removing those starting at or after P); without --from removes them all;\n"
+	  "--tag KEY=VALUE: only the split assignment of that tag value.\n"
+	  "list --unassigned: what of the imported CUR data no customer holds: accounts,\n"
+	  "and the tag values of split accounts that match no split (as report reconcile).\n" },
 	{ "plan", cmd_plan, CLI_NEEDS_DB, "add, change and show pricing plans",
 	  "usage: rebill plan list [--format table|csv|json]\n"
 	  "       rebill plan show ID\n"

@@ -109,7 +109,11 @@ int config_unassign_edit(json_t **doc, void *arg, struct rb_err *err)
 			const char *f, *t;
 			int pf = -1, pt = -1;
 			o = json_array_get(acc, k);
-			if (strcmp(config_str(o, "id"), a->account)) {
+			if (strcmp(config_str(o, "id"), a->account) ||
+			    (a->tag && (!json_object_get(o, "split") ||
+				    strcmp(config_str(json_object_get(o, "split"), "tag"), a->tag) ||
+				    strcmp(config_str(json_object_get(o, "split"), "value"),
+					    a->value ? a->value : "")))) {
 				k++;
 				continue;
 			}
@@ -136,6 +140,10 @@ int config_unassign_edit(json_t **doc, void *arg, struct rb_err *err)
 			changed = 1;
 		}
 	}
+	if (!changed && a->tag)
+		return rb_err_set(err, RB_EINPUT, "account %s has no assignment for tag %s=%s%s%s",
+			a->account, a->tag, a->value ? a->value : "", a->from ? " in or after " : "",
+			a->from ? a->from : "");
 	if (!changed)
 		return rb_err_set(err, RB_EINPUT, "account %s is not assigned%s%s", a->account,
 			a->from ? " in or after " : "", a->from ? a->from : "");

@@ -41,10 +41,13 @@ int config_assign_edit(json_t **doc, void *arg, struct rb_err *err);
 
 /* account unassign: ends every assignment of account at the month before
  * from (removing those that start at or after it); from NULL removes them
- * all. left lists the customers changed ("acme, beta"). RB_EINPUT when the
- * account is not assigned (in or after from). */
+ * all. With tag (and value), spec §9: only the split assignments of that
+ * tag and value, the account's other splits and its plain assignment stay.
+ * left lists the customers changed ("acme, beta"). RB_EINPUT when the
+ * account is not assigned (in or after from; with that split). */
 struct config_unassign {
 	const char *account, *from;
+	const char *tag, *value;   /* spec §9 split; NULL: every assignment */
 	char left[256];
 };
 int config_unassign_edit(json_t **doc, void *arg, struct rb_err *err);

@@ -10,8 +10,11 @@
 #include "report/report.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 
+#include "store/store_facts.h"
 #include "util/period.h"
+#include "util/xalloc.h"
 #include "report/json_text.h"
 #include "util/banned.h"
 
@@ -165,4 +168,52 @@ json_t *report_margin_json(const struct report_margin *m, const char *by)
 	json_object_set_new(root, "rows", rows);
 	json_object_set_new(root, "total", margin_row(&m->total, 0));
 	return root;
+}
+
+int report_unassigned_json(json_t **out, struct store *s, int period, struct rb_err *err)
+{
+	struct store_period_info *ps = NULL;
+	size_t np = 0, i, k;
+	json_t *arr = json_array();
+	int ret = 0;
+
+	*out = NULL;
+	if (period >= 0) {
+		ps = xcalloc(1, sizeof(*ps));
+		ps[0].period = period;
+		np = 1;
+	} else if ((ret = store_periods(&ps, &np, s, err)) < 0) {
+		json_decref(arr);
+		return ret;
+	}
+	for (i = 0; i < np && ret == 0; i++) {
+		struct report_account *a = NULL;
+		size_t n = 0;
+		char pb[PERIOD_BUFSZ];
+		period_format(pb, ps[i].period);
+		if ((ret = report_unassigned(&a, &n, s, ps[i].period, err)) < 0)
+			break;
+		for (k = 0; k < n; k++) {
+			json_t *o = json_object();
+			json_object_set_new(o, "period", json_string(pb));
+			json_object_set_new(o, "payer", json_text(a[k].payer));
+			json_object_set_new(o, "account", json_text(a[k].account));
+			if (a[k].tag) {
+				json_object_set_new(o, "tag", json_text(a[k].tag));
+				json_object_set_new(o, "tag_value", a[k].value ? json_text(a[k].value) :
+					json_null());
+			}
+			json_object_set_new(o, "rows", json_integer(a[k].rows));
+			json_object_set_new(o, "unblended", jcost(a[k].unblended));
+			json_array_append_new(arr, o);
+		}
+		report_accounts_free(a, n);
+	}
+	free(ps);
+	if (ret < 0) {
+		json_decref(arr);
+		return ret;
+	}
+	*out = arr;
+	return 0;
 }

@@ -49,6 +49,33 @@ static size_t slot(struct hmap *m, const char *key, size_t len, void **arr,
 	return i;
 }
 
+/* An unassigned fact: its account's line among the unassigned accounts,
+ * spec §9: for a split account one line per tag value matching nobody. */
+static int recon_unassigned(struct recon *r, const struct cur_fact *f)
+{
+	size_t i;
+	int added;
+
+	strbuf_reset(&r->key);
+	if (strbuf_add(&r->key, f->payer, strlen(f->payer) + 1) ||
+	    strbuf_add(&r->key, f->account, strlen(f->account) + 1) ||
+	    (r->split && strbuf_addstr(&r->key, r->split)))
+		return rb_err_set(r->err, RB_EINPUT, "over-long account '%s'", f->account);
+	i = slot(r->accounts, r->key.buf, r->key.len, (void **)&r->a, &r->aalloc,
+		sizeof(r->a[0]), &added);
+	if (added) {
+		r->a[i].payer = xstrdup(f->payer);
+		r->a[i].account = xstrdup(f->account);
+		if (r->split) {
+			/* what of a split account matched no assignment, by value */
+			r->a[i].tag = xstrdup(config_period_split_key(r->rc->cfg, f->account));
+			r->a[i].value = *r->split ? xstrdup(r->split) : NULL;
+		}
+	}
+	r->a[i].rows += f->rows;
+	return report_add(&r->a[i].unblended, f->unblended, r->err);
+}
+
 static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fact *f, size_t ci)
 {
 	struct recon *r = arg;
@@ -81,24 +108,7 @@ static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fa
 	if (ci == REPORT_NOBODY) {
 		if ((rc = report_add(&p->unassigned, f->unblended, r->err)))
 			return rc;
-		strbuf_reset(&r->key);
-		if (strbuf_add(&r->key, f->payer, strlen(f->payer) + 1) ||
-		    strbuf_add(&r->key, f->account, strlen(f->account) + 1) ||
-		    (r->split && strbuf_addstr(&r->key, r->split)))
-			return rb_err_set(r->err, RB_EINPUT, "over-long account '%s'", f->account);
-		i = slot(r->accounts, r->key.buf, r->key.len, (void **)&r->a, &r->aalloc,
-			sizeof(r->a[0]), &added);
-		if (added) {
-			r->a[i].payer = xstrdup(f->payer);
-			r->a[i].account = xstrdup(f->account);
-			if (r->split) {
-				/* what of a split account matched no assignment, by value */
-				r->a[i].tag = xstrdup(config_period_split_key(r->rc->cfg, f->account));
-				r->a[i].value = *r->split ? xstrdup(r->split) : NULL;
-			}
-		}
-		r->a[i].rows += f->rows;
-		return report_add(&r->a[i].unblended, f->unblended, r->err);
+		return recon_unassigned(r, f);
 	}
 
 	if ((rc = report_add(&p->assigned, f->unblended, r->err)))
@@ -348,6 +358,8 @@ cleanup:
 	for (i = 0; w.a && i < hmap_count(w.accounts); i++) {
 		free(w.a[i].payer);
 		free(w.a[i].account);
+		free(w.a[i].tag);
+		free(w.a[i].value);
 	}
 	for (i = 0; w.t && i < hmap_count(w.types); i++)
 		free(w.t[i].type);
@@ -383,4 +395,57 @@ void report_reconcile_free(struct report_reconcile *r)
 	free(r->customers);
 	config_period_free(r->cfg);
 	free(r);
+}
+
+int report_unassigned(struct report_account **out, size_t *n, struct store *s, int period,
+	struct rb_err *err)
+{
+	struct report_cfg rc = { 0 };
+	struct report_agg agg = { 0 };
+	struct recon w = { 0 };
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	w.err = err;
+	w.accounts = hmap_new();
+	strbuf_init(&w.key, 64, 4096);
+	/* the very aggregates and lines of report_reconcile */
+	if ((ret = report_cfg_load(&rc, s, period, REPORT_WHOLE_PERIOD, err)) < 0)
+		goto cleanup;
+	w.rc = &rc;
+	if ((ret = report_collect(&agg, s, &rc, REPORT_NOBODY, report_threads(&rc), err)) < 0)
+		goto cleanup;
+	for (i = 0; i < agg.s.n; i++) {
+		if (agg.ci[i] != REPORT_NOBODY)
+			continue;
+		w.split = agg.split[i];
+		if ((ret = recon_unassigned(&w, &agg.s.facts[i])) < 0)
+			goto cleanup;
+	}
+	*n = hmap_count(w.accounts);
+	*out = w.a;
+	w.a = NULL;
+	if (*n > 1)
+		qsort(*out, *n, sizeof((*out)[0]), cmp_account);
+cleanup:
+	report_accounts_free(w.a, hmap_count(w.accounts));
+	report_agg_release(&agg);
+	report_cfg_release(&rc);
+	hmap_free(w.accounts);
+	strbuf_release(&w.key);
+	return ret;
+}
+
+void report_accounts_free(struct report_account *a, size_t n)
+{
+	size_t i;
+	for (i = 0; a && i < n; i++) {
+		free(a[i].payer);
+		free(a[i].account);
+		free(a[i].tag);
+		free(a[i].value);
+	}
+	free(a);
 }

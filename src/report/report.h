@@ -171,6 +171,22 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	struct rb_err *err);
 void report_reconcile_free(struct report_reconcile *r);
 
+/* What of period no customer holds: exactly report_reconcile's unassigned
+ * accounts (spec §9: a split account's remainder one line per tag value
+ * matching nobody, "untagged" included), without rating anything or
+ * needing an exchange rate. Sorted as there; *out owned by the caller
+ * (report_accounts_free). */
+int report_unassigned(struct report_account **out, size_t *n, struct store *s, int period,
+	struct rb_err *err);
+void report_accounts_free(struct report_account *a, size_t n);
+/* The same for every period with facts (period < 0) or one, as a JSON
+ * array of {"period", "payer", "account", "rows", "unblended"} plus, on a
+ * split account's remainder, "tag" and "tag_value" (null: untagged);
+ * sorted by period, then as above. What `account list --unassigned`
+ * prints. */
+struct json_t;
+int report_unassigned_json(struct json_t **out, struct store *s, int period, struct rb_err *err);
+
 /* An independent account of each payer's period: name (for messages, e.g.
  * "the import's count") and n parallel entries. */
 struct report_source {

@@ -77,7 +77,9 @@ const char *report_tag_value(const char *canon, const char *key, size_t klen, si
 }
 
 /* How a walk reads: the lean scan (split accounts are skipped there and
- * read by their own scan, SPLIT), or every fact with its tag set. */
+ * read by their own scan, SPLIT, unless the rollup it reads keeps them by
+ * their tag values: then the lean scan gives those), or every fact with
+ * its tag set. */
 enum walk_mode { WALK_LEAN, WALK_SPLIT, WALK_TAGS };
 
 struct walk {
@@ -89,7 +91,8 @@ struct walk {
 	int have;                         /* last/holder/split are valid */
 	char last[32];                    /* the account looked up last ... */
 	const struct config_customer *holder; /* ... its plain holder ... */
-	const char *split;                /* ... and the tag key it is split by */
+	const char *split;                /* ... the tag key it is split by ... */
+	int kept;                         /* ... and the lean scan gives its values */
 };
 
 static int walk_one(void *arg, const struct store_fact *sf)
@@ -103,6 +106,7 @@ static int walk_one(void *arg, const struct store_fact *sf)
 	if (!w->have || strcmp(w->last, sf->fact.account)) {
 		w->holder = config_period_holder(w->rc->cfg, sf->fact.account);
 		w->split = config_period_split_key(w->rc->cfg, sf->fact.account);
+		w->kept = w->split && store_snapshot_split_kept(w->rc->snap, sf->fact.account, w->split);
 		w->have = strlen(sf->fact.account) < sizeof(w->last);
 		if (w->have)
 			memcpy(w->last, sf->fact.account, strlen(sf->fact.account) + 1);
@@ -113,8 +117,8 @@ static int walk_one(void *arg, const struct store_fact *sf)
 		const char *v = sf->tags;
 		size_t vlen = 0;
 		char vb[512];
-		if (w->mode == WALK_LEAN)
-			return 0;  /* read with its tags by walk_split */
+		if (w->mode == WALK_LEAN && !w->kept)
+			return 0;  /* read with its tag values by walk's split scan */
 		if (w->mode == WALK_TAGS) {
 			v = report_tag_value(sf->tags, w->split, strlen(w->split), &vlen);
 			if (vlen >= sizeof(vb))
@@ -127,7 +131,7 @@ static int walk_one(void *arg, const struct store_fact *sf)
 		if (v && !*v)
 			v = NULL;
 		c = config_period_holder_tagged(w->rc->cfg, sf->fact.account, v);
-		if (w->mode == WALK_SPLIT) {
+		if (w->mode != WALK_TAGS) {
 			sv = *sf;
 			sv.tagset_id = REPORT_SPLIT;
 			sv.tags = v;
@@ -147,7 +151,7 @@ static int walk(struct store *s, struct store_reader *r,
 	const struct report_cfg *rc, int with_tags, const char *from, const char *to,
 	report_fact_fn fn, void *ctx, struct rb_err *err)
 {
-	struct walk w = { rc, fn, ctx, err, with_tags ? WALK_TAGS : WALK_LEAN, 0, "", NULL, NULL };
+	struct walk w = { rc, fn, ctx, err, with_tags ? WALK_TAGS : WALK_LEAN, 0, "", NULL, NULL, 0 };
 	const struct config_holder *h = rc->cfg->holders;
 	size_t i, nh = rc->cfg->nholders;
 	int ret = with_tags ? store_facts_each(s, rc->period, walk_one, &w, err)
@@ -159,7 +163,8 @@ static int walk(struct store *s, struct store_reader *r,
 	for (i = 0; !with_tags && ret == 0 && i < nh; i++) {
 		int first = i == 0 || !h[i - 1].tag || strcmp(h[i - 1].account, h[i].account);
 		if (!h[i].tag || !first || (from && strcmp(h[i].account, from) < 0) ||
-		    (to && strcmp(h[i].account, to) >= 0))
+		    (to && strcmp(h[i].account, to) >= 0) ||
+		    store_snapshot_split_kept(rc->snap, h[i].account, h[i].tag))
 			continue;
 		w.have = 0;
 		ret = store_snapshot_scan_split(rc->snap, r, h[i].account, h[i].tag, walk_one, &w, err);

@@ -50,6 +50,7 @@ int store_period_delete(struct store *s, const char *payer, int period, int64_t 
 		"DELETE FROM imports WHERE period = ?1 AND payer = ?2",
 		"DELETE FROM bill_rollup WHERE period = ?1 AND ?2 IS NOT NULL",     /* rebuilt on demand */
 		"DELETE FROM bill_rollup_state WHERE period = ?1 AND ?2 IS NOT NULL",
+		"DELETE FROM bill_rollup_splits WHERE period = ?1 AND ?2 IS NOT NULL",
 	};
 	time_t t = time(NULL);
 	struct tm tm;

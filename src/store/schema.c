@@ -550,6 +550,22 @@ static const char schema_v10_views[] =
 	"  JOIN fact_accounts p ON p.id = r.payer_id JOIN fact_accounts a ON a.id = r.account_id"
 	"  JOIN fact_dims pc ON pc.id = r.product_id;";
 
+/* v11: spec §9 — the billing rollup keeps the tag dimension of split
+ * accounts only: their rows are summed per value of the account's split
+ * tag (split_value; NULL: untagged, and for every unsplit account), and
+ * bill_rollup_splits lists which accounts of a period were summed so, by
+ * which key. A scan of a split account reads the rollup only when it was
+ * built with that account split by that key (else the facts); an existing
+ * rollup holds no split accounts and stays valid. */
+static const char schema_v11[] =
+	"ALTER TABLE bill_rollup ADD COLUMN split_value TEXT;"
+	"CREATE TABLE bill_rollup_splits ("
+	"  period TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  tag TEXT NOT NULL,"                /* the key its rows are summed by */
+	"  PRIMARY KEY (period, account)"
+	");";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -563,5 +579,6 @@ const struct store_migration store_migrations[] = {
 	{ 10, schema_v10 },          /* one migration in three strings */
 	{ 10, schema_v10_copy },
 	{ 10, schema_v10_views },
+	{ 11, schema_v11 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

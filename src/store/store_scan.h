@@ -57,11 +57,17 @@ void store_import_totals_free(struct store_import_total *t, size_t n);
  * over days and tags (what rating sees), so a whole-period read scans ~30x
  * fewer rows. It is valid while it was built from exactly the latest
  * import of every payer of the period (imports are the only writers of
- * facts). With STORE_SNAP_ROLLUP, store_snapshot_begin first rebuilds it
- * when it is stale (before the snapshot starts; failing to is not an
- * error, the scans then read the facts). Scans of the snapshot read the
- * rollup when it is valid in the snapshot, else the facts: the sums are
- * the same either way. */
+ * facts). Spec §9: the facts of an account the configuration splits by
+ * tag in the period are summed per value of that tag instead, so split
+ * accounts are read from the rollup too; which accounts it keeps so, by
+ * which key, is recorded beside it. With STORE_SNAP_ROLLUP,
+ * store_snapshot_begin first brings it up to date (before the snapshot
+ * starts; failing to is not an error, the scans then read the facts):
+ * rebuilt when stale, and rebuilt for just the accounts whose split
+ * changed when the configuration splits other accounts (or by another
+ * key) than it was built with. Scans of the snapshot read the rollup when
+ * it is valid in the snapshot, else the facts: the sums are the same
+ * either way. */
 struct store_snapshot;
 #define STORE_SNAP_ROLLUP 1u
 int store_snapshot_begin(struct store_snapshot **out, struct store *s, int period,
@@ -75,7 +81,9 @@ int store_snapshot_rollup(const struct store_snapshot *snap);
  * [from, to) (NULL: unbounded), read on r (NULL: the store's connection,
  * in the snapshot; else r must have joined it), with every key column but
  * day and tags (f->day and f->tags are "", f->tagset_id 0) and the sums
- * (usage_amount is not read: 0). Strings are valid during the call only.
+ * (usage_amount is not read: 0). Spec §9: a fact of an account that
+ * store_snapshot_split_kept names has instead f->tags its value of that
+ * split key (NULL: untagged). Strings are valid during the call only.
  * A non-zero return of cb stops the walk and is returned; RB_EIO on a
  * database error or a stored value that is not a class or an amount. */
 int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *r,
@@ -84,15 +92,22 @@ int store_snapshot_scan(const struct store_snapshot *snap, struct store_reader *
 
 /* Spec §9: the same for the facts of one account split by tag tag_key,
  * with f->tags the fact's value of tag_key (NULL: untagged) instead of a
- * canon. Always reads the facts (the rollup is summed over tags), so only
- * split accounts pay for the tag dimension. */
+ * canon. Reads the rollup when it is valid and keeps account by the values
+ * of tag_key, else the facts (the account was split, or its key changed,
+ * after the rollup was built). */
 int store_snapshot_scan_split(const struct store_snapshot *snap, struct store_reader *r,
 	const char *account, const char *tag_key, int (*cb)(void *ctx, const struct store_fact *f),
 	void *ctx, struct rb_err *err);
 
+/* 1 when the snapshot reads the rollup and the rollup keeps account by the
+ * values of tag_key: then store_snapshot_scan gives each of its facts with
+ * its value of tag_key, and store_snapshot_scan_split is not needed. */
+int store_snapshot_split_kept(const struct store_snapshot *snap, const char *account,
+	const char *tag_key);
+
 /* Starts a read transaction on r and sets *same to 1 when r sees the
- * snapshot's state of the period (the same latest imports and rollup
- * state), so its scans agree with the snapshot's; 0 when something was
+ * snapshot's state of the period (the same latest imports, rollup state
+ * and split accounts of the rollup), so its scans agree with the snapshot's; 0 when something was
  * committed since (then do not mix its reads with the snapshot's). The
  * transaction lasts until store_reader_free. */
 int store_reader_join(struct store_reader *r, const struct store_snapshot *snap, int *same,

@@ -104,6 +104,45 @@ TEST(unassign_ends_or_removes)
 	json_decref(doc);
 }
 
+/* Spec §9: --tag removes just that split; the other split and the plain
+ * assignment of the account stay. */
+TEST(unassign_one_split)
+{
+	json_t *doc = json_pack("{s:[{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s}]},"
+		" {s:s, s:[{s:s, s:{s:s, s:s}}]}]}", "customers",
+		"id", "acme", "accounts", "id", "111111111111", "split", "tag", "team", "value", "a",
+		"id", "111111111111",
+		"id", "beta", "accounts", "id", "111111111111", "split", "tag", "team", "value", "b");
+	json_t *acme, *beta;
+	struct config_unassign u;
+	struct rb_err err;
+
+	memset(&u, 0, sizeof(u));
+	rb_err_clear(&err);
+	u.account = "111111111111";
+	u.tag = "team";
+	u.value = "b";
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), 0);
+	CHECK_STR(u.left, "beta");
+	acme = json_object_get(json_array_get(json_object_get(doc, "customers"), 0), "accounts");
+	beta = json_object_get(json_array_get(json_object_get(doc, "customers"), 1), "accounts");
+	CHECK_INT(json_array_size(beta), 0);
+	CHECK_INT(json_array_size(acme), 2);
+	/* the same split again, or a value nobody has: refused, nothing changed */
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), RB_EINPUT);
+	CHECK_STR(err.msg, "account 111111111111 has no assignment for tag team=b");
+	u.tag = "env";
+	u.value = "a";
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), RB_EINPUT);
+	CHECK_INT(json_array_size(acme), 2);
+	u.tag = "team";
+	CHECK_INT(config_unassign_edit(&doc, &u, &err), 0);
+	CHECK_STR(u.left, "acme");
+	CHECK_INT(json_array_size(acme), 1);
+	CHECK(json_object_get(json_array_get(acme, 0), "split") == NULL);
+	json_decref(doc);
+}
+
 TEST(fx_set_replaces_or_appends)
 {
 	json_t *doc = json_pack("{s:[{s:s, s:s, s:s}]}", "fx", "period", "2026-10",
@@ -358,6 +397,7 @@ static const struct check_case cases[] = {
 	CASE(holder_by_period),
 	CASE(assign_moves_customer_last),
 	CASE(unassign_ends_or_removes),
+	CASE(unassign_one_split),
 	CASE(fx_set_replaces_or_appends),
 	CASE(customer_text_fields_round_trip),
 };
