@@ -3,7 +3,8 @@
 # to build and run ("run") or also to test ("test") — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
-	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev libmicrohttpd-dev libsodium-dev)
+	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev libmicrohttpd-dev libsodium-dev
+	libisal-dev)
 test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore chromium openssl time)
 # node and npm: the web front-end packages are installed with `npm ci` when
 # building (scripts/build.sh, web/package.json), and the Parquet fixtures

@@ -32,6 +32,20 @@
 
 struct csv;
 
+/* How bytes are classified (separators, quotes, line ends, NUL): each
+ * variant gives the same rows, fields and errors bit for bit. A tokenizer
+ * uses the best one the CPU supports (__builtin_cpu_supports), unless the
+ * environment variable REBILL_CSV_SIMD names a supported one (scalar, sse2,
+ * avx2): tests and benchmarks run every variant through it. */
+enum csv_variant { CSV_SCALAR, CSV_SSE2, CSV_AVX2, CSV_NVARIANTS };
+
+/* 1 if this build and CPU can run v. */
+int csv_variant_supported(enum csv_variant v);
+/* "scalar", "sse2", "avx2". */
+const char *csv_variant_name(enum csv_variant v);
+/* The variant c uses. */
+enum csv_variant csv_variant(const struct csv *c);
+
 /* Opens a tokenizer over fd (owned: closed by csv_free, also on error).
  * name is used in error messages. bufsize 0 means CSV_BUFSIZE; tests pass
  * tiny sizes to force fields across buffer refills. */
@@ -55,6 +69,12 @@ int csv_set_range(struct csv *c, uint64_t start, uint64_t end, struct rb_err *er
  * offset where the next row starts (or the source size at its end), and the
  * line ends consumed since the range's first row. */
 void csv_range_info(const struct csv *c, uint64_t *first, uint64_t *stop, long *lines);
+
+/* Fields the caller reads: used[i] (n entries, borrowed until csv_free or
+ * the next call) 0 means field i is not looked at, so its doubled quotes
+ * are left as they are (its view holds the raw bytes between the quotes;
+ * line breaks are the same either way). Fields from n on are unescaped. */
+void csv_set_used(struct csv *c, const unsigned char *used, size_t n);
 
 /* From now on a row with another number of fields than n is an error. */
 void csv_expect_fields(struct csv *c, size_t n);

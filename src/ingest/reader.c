@@ -150,6 +150,7 @@ struct cur_reader {
 	char *name;
 	size_t ncols;
 	char **header;               /* ncols names, NUL-terminated */
+	unsigned char *used;         /* ncols: 1 for a column the map reads */
 	int col[F_N];                /* header index, -1 when absent */
 	int legacy;                  /* names in legacy style (for messages) */
 	int focus;                   /* a FOCUS dataset (focus.h) */
@@ -295,7 +296,7 @@ cleanup:
 static int reader_start(struct cur_reader *r, struct rb_err *err)
 {
 	const struct rb_str *f;
-	size_t n;
+	size_t n, k;
 	long line;
 	int ret;
 
@@ -308,6 +309,14 @@ static int reader_start(struct cur_reader *r, struct rb_err *err)
 	if (ret)
 		return ret;
 	csv_expect_fields(r->csv, n);
+	/* the tokenizer leaves the other cells' doubled quotes as they are */
+	r->used = xcalloc(n ? n : 1, 1);
+	for (k = 0; k < F_N; k++)
+		if (r->col[k] >= 0)
+			r->used[r->col[k]] = 1;
+	for (k = 0; k < r->ntagcols; k++)
+		r->used[r->tagcols[k].col] = 1;
+	csv_set_used(r->csv, r->used, n);
 	return 0;
 }
 
@@ -1093,6 +1102,7 @@ void cur_reader_free(struct cur_reader *r)
 	for (i = 0; r->header && i < r->ncols; i++)
 		free(r->header[i]);
 	free(r->header);
+	free(r->used);
 	free(r->unknown);
 	free(r->tagcols);
 	free(r->tags);

@@ -1,6 +1,8 @@
 /* test_csv.c: the RFC 4180 tokenizer and gzip source (src/ingest/csv.c),
  * every case run with read buffers from 1 byte up, so that fields cross
- * buffer refills at every position. */
+ * buffer refills at every position, and with every byte classifier the
+ * CPU runs (scalar, SSE2, AVX2: REBILL_CSV_SIMD), which must agree bit for
+ * bit (the differential case compares them on random input). */
 #include "../check.h"
 
 #include <stdlib.h>
@@ -61,18 +63,31 @@ static char *tok(const void *data, size_t len, size_t bufsize, int expect)
 	}
 }
 
-/* Checks the result for every buffer size. */
+static void use_variant(int v)
+{
+	setenv("REBILL_CSV_SIMD", csv_variant_name((enum csv_variant)v), 1);
+}
+
+/* Checks the result for every buffer size and every supported variant. */
 static void check_tok(const char *in, size_t len, int expect, const char *want, int line)
 {
 	size_t i;
-	for (i = 0; i < NBUFS; i++) {
-		char *got = tok(in, len, bufsizes[i], expect);
-		if (strcmp(got, want)) {
-			printf("  line %d, bufsize %zu: got '%s', want '%s'\n", line, bufsizes[i], got, want);
-			check_failed_++;
+	int v;
+	for (v = 0; v < CSV_NVARIANTS; v++) {
+		if (!csv_variant_supported((enum csv_variant)v))
+			continue;
+		use_variant(v);
+		for (i = 0; i < NBUFS; i++) {
+			char *got = tok(in, len, bufsizes[i], expect);
+			if (strcmp(got, want)) {
+				printf("  line %d, %s, bufsize %zu: got '%s', want '%s'\n", line,
+					csv_variant_name((enum csv_variant)v), bufsizes[i], got, want);
+				check_failed_++;
+			}
+			free(got);
 		}
-		free(got);
 	}
+	unsetenv("REBILL_CSV_SIMD");
 }
 
 #define TOK(in, want) check_tok(in, sizeof(in) - 1, 0, want, __LINE__)
@@ -235,8 +250,147 @@ TEST(gzip)
 	free(cat);
 }
 
+/* ISA-L (when built with it) and zlib give the same rows and the same
+ * error at every point a multi-member gzip file can be cut or damaged. */
+TEST(gzip_inflaters)
+{
+	struct strbuf sb;
+	unsigned char *m1, *m2, *cat;
+	size_t n1, n2, cut, i;
+	char *a, *b;
+	int k;
+
+	strbuf_init(&sb, 64, 1u << 24);
+	strbuf_addstr(&sb, "id,name,cost\n");
+	for (i = 0; i < 3000; i++)
+		strbuf_addf(&sb, "%zu,\"n%zu, x\",0.%04zu\n", i, i * 7919 % 1000, i);
+	m1 = gz(sb.buf, sb.len / 2, &n1);
+	m2 = gz(sb.buf + sb.len / 2, sb.len - sb.len / 2, &n2);
+	cat = malloc(n1 + n2);
+	memcpy(cat, m1, n1);
+	memcpy(cat + n1, m2, n2);
+	for (k = 0; k < 2; k++) {
+		for (cut = 0; cut <= n1 + n2; cut += cut < 40 || cut + 40 > n1 + n2 ||
+		     (cut + 40 > n1 && cut < n1 + 40) ? 1 : 97) {
+			size_t bs = k ? 0 : 7;
+			setenv("REBILL_INFLATE", "zlib", 1);
+			a = tok(cat, cut, bs, 1);
+			unsetenv("REBILL_INFLATE");
+			b = tok(cat, cut, bs, 1);
+			if (strcmp(a, b)) {
+				printf("  cut at %zu of %zu, bufsize %zu: the inflaters differ: zlib ...%s / isal ...%s\n", cut, n1 + n2, bs, a + (strlen(a) > 60 ? strlen(a) - 60 : 0), b + (strlen(b) > 60 ? strlen(b) - 60 : 0));
+				check_failed_++;
+			}
+			if (cut == n1 + n2)
+				CHECK(!strstr(b, "ERR"));
+			free(a);
+			free(b);
+		}
+	}
+	/* a damaged byte in the second member: both call it corrupt (or, when
+	 * it only hits the trailer's length, the checksum) */
+	cat[n1 + n2 / 2] ^= 0x40;
+	setenv("REBILL_INFLATE", "zlib", 1);
+	a = tok(cat, n1 + n2, 0, 1);
+	unsetenv("REBILL_INFLATE");
+	b = tok(cat, n1 + n2, 0, 1);
+	CHECK(strstr(a, ": corrupt gzip data") != NULL);
+	CHECK(strstr(b, ": corrupt gzip data") != NULL);
+	free(a);
+	free(b);
+	free(m1);
+	free(m2);
+	free(cat);
+	strbuf_release(&sb);
+}
+
+/* The variant asked for is the one used, when the CPU has it. */
+TEST(variants)
+{
+	struct csv *c = NULL;
+	struct rb_err err;
+	int v;
+	for (v = 0; v < CSV_NVARIANTS; v++) {
+		if (!csv_variant_supported((enum csv_variant)v)) {
+			printf("  %s: skipped (not supported by this CPU or build)\n",
+				csv_variant_name((enum csv_variant)v));
+			continue;
+		}
+		use_variant(v);
+		CHECK_INT(csv_open_mem(&c, "t.csv", "a\n", 2, 0, &err), 0);
+		CHECK_INT(csv_variant(c), v);
+		csv_free(c);
+		c = NULL;
+	}
+	unsetenv("REBILL_CSV_SIMD");
+	CHECK(csv_variant_supported(CSV_SCALAR));
+}
+
+/* Random input from the bytes that matter (and long runs of plain bytes,
+ * so windows of 64 are crossed): every variant gives the scalar result. */
+TEST(differential)
+{
+	static const char alphabet[] = "ab,,,\"\"\n\r\0x";
+	unsigned long seed = 12345;
+	char in[700], *want, *got;
+	int round, v;
+	size_t n, i, k;
+
+	for (round = 0; round < 1500; round++) {
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		n = (size_t)(seed >> 33) % sizeof(in);
+		for (i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+			k = (size_t)(seed >> 33);
+			/* mostly plain bytes: fields of every length, some past 64 */
+			in[i] = k % 100 < (size_t)(80 - (round % 4) * 20) ? 'p' :
+				alphabet[k % (sizeof(alphabet) - 1)];
+		}
+		for (k = 0; k < NBUFS; k += 3) {
+			use_variant(CSV_SCALAR);
+			want = tok(in, n, bufsizes[k], round & 1);
+			for (v = 1; v < CSV_NVARIANTS; v++) {
+				if (!csv_variant_supported((enum csv_variant)v))
+					continue;
+				use_variant(v);
+				got = tok(in, n, bufsizes[k], round & 1);
+				if (strcmp(got, want)) {
+					printf("  round %d, %s, bufsize %zu differs from scalar\n", round,
+						csv_variant_name((enum csv_variant)v), bufsizes[k]);
+					check_failed_++;
+				}
+				free(got);
+			}
+			free(want);
+		}
+	}
+	unsetenv("REBILL_CSV_SIMD");
+}
+
+/* Unused fields keep their doubled quotes; used ones are unescaped. */
+TEST(used_fields)
+{
+	static const unsigned char used[] = { 1, 0 };
+	struct csv *c = NULL;
+	struct rb_err err;
+	const struct rb_str *f;
+	size_t n;
+	long line;
+	const char in[] = "\"a\"\"b\",\"c\"\"d\",\"e\"\"f\"\n";
+
+	CHECK_INT(csv_open_mem(&c, "t.csv", in, sizeof(in) - 1, 0, &err), 0);
+	csv_set_used(c, used, 2);
+	CHECK_INT(csv_next(c, &f, &n, &line, &err), 1);
+	CHECK_INT(n, 3);
+	CHECK(f[0].n == 3 && !memcmp(f[0].p, "a\"b", 3));
+	CHECK(f[1].n == 4 && !memcmp(f[1].p, "c\"\"d", 4));
+	CHECK(f[2].n == 3 && !memcmp(f[2].p, "e\"f", 3));
+	csv_free(c);
+}
+
 static const struct check_case cases[] = {
 	CASE(plain_rows), CASE(quoted_fields), CASE(bom_and_crlf), CASE(malformed),
-	CASE(field_counts), CASE(field_too_long), CASE(gzip),
+	CASE(field_counts), CASE(field_too_long), CASE(gzip), CASE(variants),
+	CASE(differential), CASE(used_fields), CASE(gzip_inflaters),
 };
 CHECK_MAIN(cases)
