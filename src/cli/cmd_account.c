@@ -150,7 +150,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		if ((rc = store_config_unassigned(&doc, ctx->store, period, err)) < 0)
 			return rc;
 		if (fmt == OUT_JSON) {
-			out_json(doc, 0);
+			out_json(doc);
 		} else {
 			t = out_table_new(5, uhead, uright);
 			json_array_foreach(doc, k, e) {
@@ -184,7 +184,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {
-		out_json(o, 0);
+		out_json(o);
 	} else {
 		out_table_print(t, stdout, fmt);
 	}

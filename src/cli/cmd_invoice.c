@@ -34,7 +34,7 @@ static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
 static int print_json(const struct report_invoices *r)
 {
 	json_t *root = report_invoices_json(r);
-	int rc = out_json(root, 0);
+	int rc = out_json(root);
 	json_decref(root);
 	return rc;
 }

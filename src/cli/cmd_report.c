@@ -49,7 +49,7 @@ static const char *usd(char buf[DEC_BUFSZ], rb_i128 v)
 
 static int dump(json_t *root)
 {
-	int rc = out_json(root, 0);
+	int rc = out_json(root);
 	json_decref(root);
 	return rc;
 }

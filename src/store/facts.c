@@ -952,6 +952,8 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		[STORE_BY_TYPE] = "line_item_type",
 		[STORE_BY_DAY] = "day",
 		[STORE_BY_CLASS] = "class",
+		[STORE_BY_USAGE_TYPE] = "usage_type",
+		[STORE_BY_OPERATION] = "operation",
 	};
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -974,7 +976,8 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = f.payer"
 			" AND i.period = f.period ORDER BY i.id DESC LIMIT 1), '') AS k, '', " SUMS
 			" FROM facts f WHERE f.period = ?1 GROUP BY k ORDER BY k");
-	else if ((unsigned)by <= STORE_BY_CLASS)
+	else if ((unsigned)by <= STORE_BY_CLASS || by == STORE_BY_USAGE_TYPE ||
+	         by == STORE_BY_OPERATION)
 		snprintf(sql, sizeof(sql),
 			"SELECT %s AS k, %s, " SUMS " FROM facts WHERE period = ?1"
 			" GROUP BY k ORDER BY k", cols[by],
@@ -1010,6 +1013,60 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 fail:
 	sqlite3_finalize(st);
 	store_groups_free(v, cnt);
+	return rc;
+}
+
+void store_tag_keys_free(struct store_tag_key *k, size_t n)
+{
+	size_t i;
+	if (!k)
+		return;
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+}
+
+int store_tag_keys(struct store_tag_key **out, size_t *n, struct store *s, int period,
+	struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_tag_key *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			"SELECT t.key, COUNT(DISTINCT t.value), " SUMS " FROM facts f"
+			" JOIN tagset_items t ON t.tagset_id = f.tagset_id"
+			" WHERE f.period = ?1 GROUP BY t.key ORDER BY t.key", err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		v[cnt].key = col_dup(st, 0);
+		v[cnt].values = (long)sqlite3_column_int64(st, 1);
+		cnt++;
+		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_fail_int(db, err, "cannot list tag keys");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_tag_keys_free(v, cnt);
 	return rc;
 }
 
