@@ -52,11 +52,11 @@ enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
 /* "table" | "csv" | "json" -> 0 with *out set, else RB_EUSAGE with err set. */
 int out_format_parse(enum out_format *out, const char *s, struct rb_err *err);
 
-/* Prints v as JSON and a newline on stdout: indented by two spaces, or on
- * one line when compact; object keys in insertion order. v stays the
- * caller's. Returns 0, or -1 when stdout cannot be written. */
+/* Prints v as JSON and a newline on stdout, the one style of every command:
+ * indented by two spaces (terminal or not), object keys in insertion order.
+ * v stays the caller's. Returns 0, or -1 when stdout cannot be written. */
 struct json_t;
-int out_json(const struct json_t *v, int compact);
+int out_json(const struct json_t *v);
 
 /* --wait SECONDS (global, and import's): parses s into ctx->wait.seconds
  * ("forever" or a whole number of seconds, at most a day). */
@@ -145,6 +145,7 @@ int cmd_periods(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_period(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_accounts(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_summary(struct cli_ctx *, int, char **, struct rb_err *);
+int cmd_tags(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_gen(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_config(struct cli_ctx *, int, char **, struct rb_err *);
 int cmd_customer(struct cli_ctx *, int, char **, struct rb_err *);

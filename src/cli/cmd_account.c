@@ -166,7 +166,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		json_array_foreach(doc, k, e)
 			nsplit += json_object_get(e, "tag") != NULL;
 		if (fmt == OUT_JSON) {
-			out_json(doc, 0);
+			out_json(doc);
 		} else {
 			t = out_table_new(nsplit ? 6 : 5, uhead, uright);
 			json_array_foreach(doc, k, e) {
@@ -205,7 +205,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {
-		out_json(o, 0);
+		out_json(o);
 	} else {
 		out_table_print(t, stdout, fmt);
 	}

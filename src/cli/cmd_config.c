@@ -156,7 +156,7 @@ static int export(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err
 		return rb_err_set(err, RB_EUSAGE, "usage: rebill config export");
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
-	if (out_json(doc, 0) < 0)
+	if (out_json(doc) < 0)
 		rc = rb_err_set(err, RB_EIO, "cannot write the configuration to stdout");
 	json_decref(doc);
 	return rc;
@@ -202,7 +202,7 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_audit(&log, ctx->store, limit, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		out_json(log, 0);
+		out_json(log);
 	} else {
 		json_array_foreach(log, i, e) {
 			const char *actor = json_string_value(json_object_get(e, "actor"));

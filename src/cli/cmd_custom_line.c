@@ -134,7 +134,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		json_array_append(sel, e);
 	}
 	if (fmt == OUT_JSON)
-		out_json(sel, 0);
+		out_json(sel);
 	else
 		out_table_print(t, stdout, fmt);
 	out_table_free(t);

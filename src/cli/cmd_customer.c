@@ -98,7 +98,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		out_json(json_object_get(doc, "customers"), 0);
+		out_json(json_object_get(doc, "customers"));
 		json_decref(doc);
 		return 0;
 	}

@@ -115,7 +115,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		out_table_add(t, cells);
 	}
 	if (fmt == OUT_JSON) {
-		out_json(o, 0);
+		out_json(o);
 	} else {
 		out_table_print(t, stdout, fmt);
 	}

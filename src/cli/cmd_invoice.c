@@ -9,6 +9,9 @@
  *   {"period", "invoices": [{"customer", "currency", "fx", "lines": [{"kind",
  *   "key", "description", "amount"}], "subtotal", "tax", "total"}]}
  * The table shows one block per customer: its lines, subtotal, tax, total.
+ * --explain adds under each block (and as "explain" in JSON) which rule or
+ * the plan default priced each charge line, the excluded charges and the
+ * rules that priced nothing (report_invoices_explain).
  *
  * Not for: finalizing or numbering invoices.
  */
@@ -31,9 +34,101 @@ static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
 static int print_json(const struct report_invoices *r)
 {
 	json_t *root = report_invoices_json(r);
-	int rc = out_json(root, 0);
+	int rc = out_json(root);
 	json_decref(root);
 	return rc;
+}
+
+/* "rule 2: service=AmazonEC2 usage_type=*BoxUsage*" (numbered from 1, as
+ * in the preview's warnings), or "plan default". */
+static void rule_text(char *buf, size_t size, const struct config_plan *plan, int rule)
+{
+	const struct config_rule *ru;
+	size_t n;
+
+	if (rule < 0) {
+		snprintf(buf, size, "plan default");
+		return;
+	}
+	ru = &plan->rules[rule];
+	n = (size_t)snprintf(buf, size, "rule %d:", rule + 1);
+#define FIELD(name, v) \
+	if ((v) && n < size) \
+		n += (size_t)snprintf(buf + n, size - n, " %s=%s", name, v)
+	FIELD("service", ru->service);
+	FIELD("usage_type", ru->usage_type);
+	FIELD("region", ru->region);
+	FIELD("account", ru->account);
+	FIELD("line_item_type", ru->line_item_type);
+#undef FIELD
+}
+
+static void usd_cents(char buf[DEC_BUFSZ], rb_i128 v, int scale)
+{
+	dec_format(buf, DEC_BUFSZ, v, scale, 2);
+}
+
+/* --explain under an invoice's block: each charge line split by the rule
+ * (or the plan default) that priced its rows, the excluded charges, and
+ * the plan's rules that decided nothing for this customer. */
+static void print_explain(const struct report_invoice *it)
+{
+	static const char *const heads[] = { "charge line", "priced by", "markup", "rows",
+		"base_usd", "billed_usd" };
+	static const int right[] = { 0, 0, 1, 1, 1, 1 };
+	const struct config_plan *plan = it->customer->plan;
+	const struct rate_explain *e = it->explain;
+	char rule[1024], pct[DEC_BUFSZ + 1], rows[32], base[DEC_BUFSZ], billed[DEC_BUFSZ];
+	struct out_table *t;
+	size_t k, unused = 0;
+
+	dec_format_min(pct, DEC_BUFSZ, plan->markup_pct, DEC_FACTOR_DIGITS);
+	fputs("explain: plan ", stdout);
+	out_text(stdout, plan->id);
+	printf(", basis %s, default markup %s%%\n", config_basis_name(plan->basis), pct);
+	if (!e->n) {
+		puts("  no charges");
+	} else {
+		t = out_table_new(6, heads, right);
+		for (k = 0; k < e->n; k++) {
+			const struct rate_explain_item *x = &e->items[k];
+			const char *cells[6];
+			rule_text(rule, sizeof(rule), plan, x->rule);
+			if (x->excluded) {
+				snprintf(pct, sizeof(pct), "excluded");
+				usd_cents(base, x->unblended, DEC_SCALE);
+			} else {
+				char m[DEC_BUFSZ];
+				dec_format_min(m, sizeof(m), x->markup_pct, DEC_FACTOR_DIGITS);
+				snprintf(pct, sizeof(pct), "%s%%", m);
+				usd_cents(base, x->base, DEC_SCALE);
+			}
+			usd_cents(billed, x->billed, RATE_SCALE);
+			snprintf(rows, sizeof(rows), "%ld", x->rows);
+			cells[0] = x->description;
+			cells[1] = rule;
+			cells[2] = pct;
+			cells[3] = rows;
+			cells[4] = base;
+			cells[5] = billed;
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout, OUT_TABLE);
+		out_table_free(t);
+	}
+	for (k = 0; k < e->nrules; k++) {
+		if (e->rule_used[k])
+			continue;
+		rule_text(rule, sizeof(rule), plan, (int)k);
+		if (!unused++)
+			puts("rules that priced nothing here:");
+		fputs("  ", stdout);
+		out_text(stdout, rule);
+		putchar('\n');
+	}
+	puts("(base_usd: the rows' cost by the plan's basis, for excluded rows their unblended\n"
+	     " cost, left off the invoice; billed_usd = base_usd x (100 + markup) / 100, in USD\n"
+	     " before conversion; cents here, exact in --format json)");
 }
 
 static void print_table(const struct report_invoices *r)
@@ -89,24 +184,28 @@ static void print_table(const struct report_invoices *r)
 		out_table_add(t, cells);
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
+		if (it->explain)
+			print_explain(it);
 	}
 }
 
 static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_PERIOD, O_CUSTOMER, O_FORMAT };
+	enum { O_PERIOD, O_CUSTOMER, O_FORMAT, O_EXPLAIN };
 	static const struct cli_option opts[] = {
 		[O_PERIOD] = { "--period", 1, NULL }, [O_CUSTOMER] = { "--customer", 1, NULL },
-		[O_FORMAT] = { "--format", 1, NULL }, { NULL, 0, NULL },
+		[O_FORMAT] = { "--format", 1, NULL }, [O_EXPLAIN] = { "--explain", 0, NULL },
+		{ NULL, 0, NULL },
 	};
 	enum out_format fmt = OUT_TABLE;
 	const char *period_arg, *customer;
 	struct report_invoices *r = NULL;
 	struct cli_args a;
-	int period, rc;
+	int period, rc, explain;
 
 	if ((rc = cli_parse(&a, "invoice", opts, argc, argv, err)) < 0)
 		return rc;
+	explain = a.opt[O_EXPLAIN] != NULL;
 	period_arg = a.opt[O_PERIOD];
 	customer = a.opt[O_CUSTOMER];
 	if (a.npos)
@@ -121,7 +220,8 @@ static int preview(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *er
 		return rb_err_set(err, RB_EUSAGE, "invoice: --period YYYY-MM is required");
 	if (period_parse(&period, period_arg, strlen(period_arg)) < 0)
 		return rb_err_set(err, RB_EUSAGE, "invoice: bad period '%s' (expected YYYY-MM)", period_arg);
-	if ((rc = report_invoices(&r, ctx->store, period, customer, err)) < 0)
+	if ((rc = (explain ? report_invoices_explain : report_invoices)(&r, ctx->store, period,
+			customer, err)) < 0)
 		return rc;
 	{
 		/* on stderr: the invoices on stdout stay what they are */

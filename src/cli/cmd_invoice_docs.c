@@ -130,7 +130,7 @@ int cmd_invoice_list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *
 	if ((rc = invoice_list_json(&j, ctx->store, p, c, st, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		rc = out_json(j, 0);
+		rc = out_json(j);
 	} else {
 		struct out_table *t = out_table_new(7, heads, right);
 		json_array_foreach(json_object_get(j, "documents"), i, e) {
@@ -365,7 +365,7 @@ int cmd_report_receivables(struct cli_ctx *ctx, int argc, char **argv, struct rb
 	if ((rc = invoice_receivables_json(&j, ctx->store, asof, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		rc = out_json(j, 0);
+		rc = out_json(j);
 	} else {
 		struct out_table *t = out_table_new(9, heads, right);
 		json_array_foreach(json_object_get(j, "invoices"), i, e) {

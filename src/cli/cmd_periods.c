@@ -38,7 +38,7 @@ int cmd_periods(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	if (fmt == OUT_JSON) {
 		json_t *root = report_periods_json(p, n);
-		out_json(root, 1);
+		out_json(root);
 		json_decref(root);
 	} else {
 		struct out_table *t = out_table_new(5, heads, right);

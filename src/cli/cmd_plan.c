@@ -38,7 +38,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		out_json(json_object_get(doc, "plans"), 0);
+		out_json(json_object_get(doc, "plans"));
 		json_decref(doc);
 		return 0;
 	}
@@ -73,7 +73,7 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	json_array_foreach(json_object_get(doc, "plans"), i, e) {
 		if (strcmp(config_str(e, "id"), argv[1]))
 			continue;
-		out_json(e, 0);
+		out_json(e);
 		json_decref(doc);
 		return 0;
 	}

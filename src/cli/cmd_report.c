@@ -6,6 +6,10 @@
  * value, so a printed margin may differ from billed − effective of the
  * printed parts in the last digit).
  *
+ * Tables show USD in cents (each cell rounded from its exact value, a legend
+ * under each says so and what the columns mean); csv and json the digits
+ * above.
+ *
  * reconcile: table (with the balance check spelled out), csv (one row per
  * payer, customer, unassigned account and unknown type, marked by the
  * `section` column) or json:
@@ -33,23 +37,38 @@
 #include "util/period.h"
 #include "util/banned.h"
 
-#define SHOWN REPORT_DIGITS
+/* Digits shown: all REPORT_DIGITS in csv (json is report/json.c's), cents
+ * in tables (each cell rounded half away from zero from its exact value). */
+#define EXACT REPORT_DIGITS
+#define CENTS 2
 
-static const char *cost(char buf[DEC_BUFSZ], rb_i128 v)
+static const char *cost_d(char buf[DEC_BUFSZ], rb_i128 v, int digits)
 {
-	dec_format(buf, DEC_BUFSZ, v, DEC_SCALE, SHOWN);
+	dec_format(buf, DEC_BUFSZ, v, DEC_SCALE, digits);
 	return buf;
 }
 
-static const char *usd(char buf[DEC_BUFSZ], rb_i128 v)
+static const char *usd_d(char buf[DEC_BUFSZ], rb_i128 v, int digits)
 {
-	dec_format(buf, DEC_BUFSZ, v, RATE_SCALE, SHOWN);
+	dec_format(buf, DEC_BUFSZ, v, RATE_SCALE, digits);
 	return buf;
+}
+
+#define cost(b, v) cost_d(b, v, EXACT)
+#define usd(b, v) usd_d(b, v, EXACT)
+#define cost2(b, v) cost_d(b, v, CENTS)
+#define usd2(b, v) usd_d(b, v, CENTS)
+
+/* Under every table of amounts in cents. */
+static void cents_legend(void)
+{
+	puts("(USD in cents, each figure rounded half away from zero from its exact value,\n"
+	     " so a column may miss its total by a cent; --format csv|json: exact figures)");
 }
 
 static int dump(json_t *root)
 {
-	int rc = out_json(root, 0);
+	int rc = out_json(root);
 	json_decref(root);
 	return rc;
 }
@@ -158,16 +177,16 @@ static void reconcile_table(const struct report_reconcile *r)
 			snprintf(b[0], DEC_BUFSZ, "%ld", p->rows);
 			cells[0] = p->payer;
 			cells[1] = b[0];
-			cells[2] = cost(b[1], p->unblended);
-			cells[3] = cost(b[2], p->assigned);
-			cells[4] = cost(b[3], p->unassigned);
+			cells[2] = cost2(b[1], p->unblended);
+			cells[3] = cost2(b[2], p->assigned);
+			cells[4] = cost2(b[3], p->unassigned);
 			/* report_reconcile returns only results that passed the check */
 			cells[5] = "ok";
 			out_table_add(t, cells);
 		}
 		{
-			const char *cells[6] = { "TOTAL", "", cost(b[1], r->total_unblended), cost(b[2], r->total_assigned),
-				cost(b[3], r->total_unassigned), "ok" };
+			const char *cells[6] = { "TOTAL", "", cost2(b[1], r->total_unblended), cost2(b[2], r->total_assigned),
+				cost2(b[3], r->total_unassigned), "ok" };
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -181,15 +200,19 @@ static void reconcile_table(const struct report_reconcile *r)
 		t = out_table_new(8, h, right);
 		for (i = 0; i < r->ncustomers; i++) {
 			const struct report_customer *c = &r->customers[i];
-			const char *cells[8] = { c->customer, cost(b[0], c->unblended),
-				cost(b[1], c->effective), cost(b[2], c->ondemand), usd(b[3], c->billed),
-				c->margin_known ? usd(b[4], c->fees) : "n/a",
-				c->margin_known ? usd(b[6], c->margin) : "n/a (no FX rate)",
-				cost(b[5], c->excluded) };
+			const char *cells[8] = { c->customer, cost2(b[0], c->unblended),
+				cost2(b[1], c->effective), cost2(b[2], c->ondemand), usd2(b[3], c->billed),
+				c->margin_known ? usd2(b[4], c->fees) : "n/a",
+				c->margin_known ? usd2(b[6], c->margin) : "n/a (no FX rate)",
+				cost2(b[5], c->excluded) };
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
+		puts("(billed_usd: what the plan bills for the customer's rows, in USD before FX;\n"
+		     " fees_usd: its fee and custom lines / FX; margin = billed_usd of the rows\n"
+		     " other than AWS tax + fees_usd - their effective cost (docs/billing.md §7);\n"
+		     " excluded: unblended cost of the rows an exclude rule leaves off the invoice)");
 	}
 	putchar('\n');
 	{
@@ -201,11 +224,15 @@ static void reconcile_table(const struct report_reconcile *r)
 			const char *cells[5];
 			cells[0] = c->customer;
 			for (k = 0; k < NWITHHELD; k++)
-				cells[1 + k] = usd(b[k], c->withheld[withheld_classes[k]]);
+				cells[1 + k] = usd2(b[k], c->withheld[withheld_classes[k]]);
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
+		puts("(withheld: what the plan keeps instead of passing it on, unblended - billed:\n"
+		     " credit, refund, discount are AWS's negative amounts the customer does not\n"
+		     " get, e.g. -5.00 of a -10.00 credit passed at 0.5; tax is AWS tax not billed\n"
+		     " on; the customer's own tax is on the invoice)");
 	}
 	putchar('\n');
 	if (r->nunassigned) {
@@ -226,7 +253,7 @@ static void reconcile_table(const struct report_reconcile *r)
 				cells[1] = acc;
 			}
 			cells[2] = b[0];
-			cells[3] = cost(b[1], r->unassigned[i].unblended);
+			cells[3] = cost2(b[1], r->unassigned[i].unblended);
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -244,7 +271,7 @@ static void reconcile_table(const struct report_reconcile *r)
 			snprintf(b[0], DEC_BUFSZ, "%ld", r->other[i].rows);
 			cells[0] = r->other[i].type;
 			cells[1] = b[0];
-			cells[2] = cost(b[1], r->other[i].unblended);
+			cells[2] = cost2(b[1], r->other[i].unblended);
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -254,12 +281,14 @@ static void reconcile_table(const struct report_reconcile *r)
 		puts("unknown line item types: none");
 	}
 	putchar('\n');
-	printf("balance: ok\n"
+	cents_legend();
+	putchar('\n');
+	printf("balance: ok (checked on the exact figures)\n"
 	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n"
 	       "  customers %s = assigned %s\n"
 	       "  unassigned accounts %s = unassigned %s\n",
-		cost(b[0], r->customers_unblended), cost(b[1], r->total_assigned),
-		cost(b[2], r->accounts_unblended), cost(b[3], r->total_unassigned));
+		cost2(b[0], r->customers_unblended), cost2(b[1], r->total_assigned),
+		cost2(b[2], r->accounts_unblended), cost2(b[3], r->total_unassigned));
 }
 
 /* ---- margin ---------------------------------------------------------------- */
@@ -267,6 +296,7 @@ static void reconcile_table(const struct report_reconcile *r)
 static void margin_add(struct out_table *t, const char *key, const struct report_margin_row *row,
 	int with_rows)
 {
+	const int d = with_rows ? CENTS : EXACT; /* rows: the table */
 	char b[8][DEC_BUFSZ];
 	const char *cells[9];
 	int c = 0;
@@ -275,13 +305,13 @@ static void margin_add(struct out_table *t, const char *key, const struct report
 		snprintf(b[0], DEC_BUFSZ, "%ld", row->rows);
 		cells[c++] = b[0];
 	}
-	cells[c++] = cost(b[1], row->unblended);
-	cells[c++] = cost(b[2], row->effective);
-	cells[c++] = usd(b[3], row->billed);
-	cells[c++] = usd(b[4], row->fees);
-	cells[c++] = usd(b[5], row->revenue);
-	cells[c++] = cost(b[6], row->cost);
-	cells[c++] = usd(b[7], row->margin);
+	cells[c++] = cost_d(b[1], row->unblended, d);
+	cells[c++] = cost_d(b[2], row->effective, d);
+	cells[c++] = usd_d(b[3], row->billed, d);
+	cells[c++] = usd_d(b[4], row->fees, d);
+	cells[c++] = usd_d(b[5], row->revenue, d);
+	cells[c++] = cost_d(b[6], row->cost, d);
+	cells[c++] = usd_d(b[7], row->margin, d);
 	out_table_add(t, cells);
 }
 
@@ -316,10 +346,12 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 		margin_add(t, "TOTAL", &m->total, rows);
 	out_table_print(t, stdout, fmt);
 	out_table_free(t);
-	if (fmt == OUT_TABLE)
+	if (fmt == OUT_TABLE) {
 		printf("\nrevenue_usd = billed_usd of the rows other than AWS tax + fees_usd (fee and"
 			" custom lines / FX);\ncost_usd = effective cost of the rows other than AWS tax;"
 			" margin = revenue_usd - cost_usd\n");
+		cents_legend();
+	}
 }
 
 /* ---- dispatch -------------------------------------------------------------- */

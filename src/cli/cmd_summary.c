@@ -121,7 +121,7 @@ int cmd_summary(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		return rc;
 	if (fmt == OUT_JSON) {
 		json_t *doc = report_summary_json(r);
-		out_json(doc, 1);
+		out_json(doc);
 		json_decref(doc);
 	} else {
 		print_table(fmt, r);

@@ -93,7 +93,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if ((rc = store_config_export(&doc, ctx->store, err)) < 0)
 		return rc;
 	if (fmt == OUT_JSON) {
-		out_json(json_object_get(doc, "tax_clusters"), 0);
+		out_json(json_object_get(doc, "tax_clusters"));
 		json_decref(doc);
 		return 0;
 	}

@@ -76,7 +76,7 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *
 			json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:b,s:s}", "email", u[k].email,
 				"role", u[k].role, "customer", u[k].customer ? json_string(u[k].customer)
 				: json_null(), "disabled", u[k].disabled, "created_at", u[k].created_at));
-		out_json(arr, 0);
+		out_json(arr);
 		json_decref(arr);
 	} else {
 		struct out_table *t = out_table_new(5, heads, right);

@@ -81,16 +81,27 @@ static const struct cli_command commands[] = {
 	  "or over all. Tables show cents; csv and json all 10 fractional digits.\n" },
 	{ "summary", cmd_summary, CLI_NEEDS_DB, "sum a period's costs by payer, account, service, ...",
 	  "usage: rebill summary --period YYYY-MM\n"
-	  "         [--by payer|account|service|region|type|class|day|provider|tag:KEY]\n"
+	  "         [--by payer|account|service|region|type|usage_type|operation|class|day|\n"
+	  "               provider|tag:KEY]\n"
 	  "         [--format table|csv|json]\n"
 	  "\n"
 	  "Sums a period's rows and its unblended, on-demand and effective (amortized)\n"
 	  "cost by group (default: payer), sorted by key. tag:KEY groups by the value of\n"
-	  "one tag (\"(untagged)\" in tables); provider by cloud (AWS, or a FOCUS\n"
-	  "export's ProviderName). Tables show amounts rounded to cents, with\n"
+	  "one tag (\"(untagged)\" in tables; a key no row of the period carries is an\n"
+	  "error listing the keys it holds, exit 2: see 'rebill tags'); usage_type and\n"
+	  "operation by lineItem/UsageType and lineItem/Operation; provider by cloud\n"
+	  "(AWS, or a FOCUS export's ProviderName). Tables show amounts in cents, with\n"
 	  "a \"(rounding)\" line when the rounded groups do not add up to the rounded\n"
 	  "TOTAL; csv (groups only) and json (with \"total\") carry all 10 fractional\n"
 	  "digits, exact. A period without facts is an error listing the known ones.\n" },
+	{ "tags", cmd_tags, CLI_NEEDS_DB, "list the cost-allocation tag keys of a period",
+	  "usage: rebill tags --period YYYY-MM [--format table|csv|json]\n"
+	  "\n"
+	  "Each tag key present in the period's CUR data with its number of distinct\n"
+	  "values and the rows and unblended, on-demand and effective cost of the rows\n"
+	  "that carry it: the keys 'summary --by tag:KEY' and 'report margin --by\n"
+	  "tag:KEY' accept (a key the period does not hold is an error listing these,\n"
+	  "exit 2). Tables show cents; csv and json all 10 fractional digits.\n" },
 	{ "gen", cmd_gen, 0, "generate deterministic synthetic CUR files",
 	  "usage: rebill gen [--payers N] [--accounts M] [--rows R] [--period YYYY-MM]\n"
 	  "                  [--format legacy|cur2] [--gzip] [--parts K] [--seed S]\n"

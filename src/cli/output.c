@@ -1,6 +1,8 @@
 /*
  * output.c: printing tables for people (aligned, terminal controls escaped)
- * and for spreadsheets (RFC 4180 CSV, formulas neutralised: util/textout.h). JSON output is built by each command with jansson.
+ * and for spreadsheets (RFC 4180 CSV, formulas neutralised: util/textout.h),
+ * and the one place JSON is printed (out_json; the documents themselves are
+ * built in src/report).
  */
 #include "cli/cli.h"
 
@@ -33,9 +35,12 @@ int out_format_parse(enum out_format *out, const char *s, struct rb_err *err)
 	return 0;
 }
 
-int out_json(const json_t *v, int compact)
+int out_json(const json_t *v)
 {
-	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT : JSON_INDENT(2));
+	/* the one JSON style of every command (docs/cli.md, "Output"): indented
+	 * by two spaces whether or not stdout is a terminal, so the bytes do not
+	 * depend on where they go; `jq -c` makes one line of it */
+	size_t flags = JSON_PRESERVE_ORDER | JSON_INDENT(2);
 	if (json_dumpf(v, stdout, flags) < 0 || putchar('\n') == EOF)
 		return -1;
 	return 0;

@@ -140,6 +140,43 @@ static char *concat4(const char *a, const char *b, const char *c, const char *d)
 	return s;
 }
 
+void rate_charge_group(const struct config_customer *c, const struct cur_fact *f,
+	const char **acct, const char **svc)
+{
+	const char *name = f->product_name && f->product_name[0] ? f->product_name :
+		nz(f->product_code);
+
+	switch (c->grouping) {
+	case CONFIG_GROUP_ACCOUNT:
+		*acct = nz(f->account);
+		*svc = NULL;
+		break;
+	case CONFIG_GROUP_ACCOUNT_SERVICE:
+		*acct = nz(f->account);
+		*svc = name;
+		break;
+	case CONFIG_GROUP_SERVICE:
+	default:
+		*acct = NULL;
+		*svc = name;
+		break;
+	}
+}
+
+void rate_charge_names(const char *acct, const char *svc, char **key, char **description)
+{
+	if (acct && svc) {
+		*key = concat4(acct, "|", svc, "");
+		*description = concat4(svc, " (account ", acct, ")");
+	} else if (acct) {
+		*key = xstrdup(acct);
+		*description = concat4("AWS account ", acct, "", "");
+	} else {
+		*key = xstrdup(nz(svc));
+		*description = xstrdup(nz(svc));
+	}
+}
+
 /* Appends a line unless its amount is 0: spec §5 leaves out every line
  * that rounds to 0, and rebill applies that to fees and custom lines too
  * (a fee or custom line of 0 says nothing on an invoice). Takes ownership
@@ -252,7 +289,7 @@ static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pa
 	struct rate_bill b;
 	struct group *g;
 	const struct cur_fact *f;
-	const char *svc;
+	const char *acct, *svc;
 	size_t i;
 	int rc = 0;
 
@@ -293,19 +330,8 @@ static int rate_facts(struct rate_invoice *inv, struct table *groups, rb_i128 pa
 		default:
 			break;
 		}
-		svc = f->product_name && f->product_name[0] ? f->product_name : nz(f->product_code);
-		switch (c->grouping) {
-		case CONFIG_GROUP_ACCOUNT:
-			g = table_get(groups, nz(f->account), NULL);
-			break;
-		case CONFIG_GROUP_ACCOUNT_SERVICE:
-			g = table_get(groups, nz(f->account), svc);
-			break;
-		case CONFIG_GROUP_SERVICE:
-		default:
-			g = table_get(groups, NULL, svc);
-			break;
-		}
+		rate_charge_group(c, f, &acct, &svc);
+		g = table_get(groups, acct, svc);
 		if (!g) {
 			rc = rb_err_set(err, RB_EINPUT, "customer '%s': a charge key of over 64 KiB", c->id);
 			goto cleanup;
@@ -381,16 +407,7 @@ int rate_invoice_build(struct rate_invoice **out, const struct config_customer *
 			rc = out_of_range(err, c);
 			goto cleanup;
 		}
-		if (g->acct && g->svc) {
-			key = concat4(g->acct, "|", g->svc, "");
-			desc = concat4(g->svc, " (account ", g->acct, ")");
-		} else if (g->acct) {
-			key = xstrdup(g->acct);
-			desc = concat4("AWS account ", g->acct, "", "");
-		} else {
-			key = xstrdup(g->svc);
-			desc = xstrdup(g->svc);
-		}
+		rate_charge_names(g->acct, g->svc, &key, &desc);
 		add_line(inv, RATE_LINE_CHARGE, key, desc, amount, g->usd, g->rows, 1);
 	}
 	ncharge = inv->nlines;

@@ -171,4 +171,53 @@ int rate_invoice_build(struct rate_invoice **out, const struct config_customer *
 /* Frees inv and everything it owns; NULL is fine. */
 void rate_invoice_free(struct rate_invoice *inv);
 
+/* The charge line fact f of customer c belongs to (spec §5 step 1, by
+ * c->grouping): *acct is the account or NULL, *svc the product name (the
+ * product code when it has none) or NULL. Borrowed from f. */
+void rate_charge_group(const struct config_customer *c, const struct cur_fact *f,
+	const char **acct, const char **svc);
+/* The key and description of the charge line of (acct, svc) as
+ * rate_charge_group gives them; newly allocated, the caller frees them. */
+void rate_charge_names(const char *acct, const char *svc, char **key, char **description);
+
+/* ---- Explaining an invoice: explain.c ------------------------------------ */
+
+/* What priced a part of one charge line: the facts of that line decided by
+ * one rule (or by the plan default), or excluded by one rule. */
+struct rate_explain_item {
+	char *key;             /* the charge line's key and description, as on */
+	char *description;     /* the invoice (a line that rounded to 0 or was
+	                          wholly excluded is not on it) */
+	int rule;              /* index in plan->rules; -1: the plan default */
+	int excluded;          /* 1: that rule has exclude: true, billed 0 */
+	rb_i128 markup_pct;    /* DEC_FACTOR_DIGITS; 0 when excluded */
+	rb_i128 base;          /* DEC_SCALE: Σ base by the plan's basis */
+	rb_i128 unblended;     /* DEC_SCALE: Σ unblended (what exclusion left out) */
+	rb_i128 billed;        /* RATE_SCALE, USD: Σ billed; 0 when excluded */
+	long rows;
+};
+
+/* Invariants: items sorted by key, then priced before excluded, then rule
+ * (the plan default first); for each key, Σ billed of its items is the
+ * exact USD (rate_line.usd) of the invoice's charge line of that key.
+ * rule_used[i] is 1 when plan rule i decided at least one fact (priced or
+ * excluded), nrules = plan->nrules. */
+struct rate_explain {
+	struct rate_explain_item *items;
+	size_t n;
+	unsigned char *rule_used;
+	size_t nrules;
+};
+
+/* Spec §4 again for the charge-class facts of an invoice, recording which
+ * rule decided each and summing by (charge line, rule): what `invoice
+ * preview --explain` shows. Same facts, customer and holds test as
+ * rate_invoice_build, which stays as fast as without it (this is a second
+ * pass, run only when asked). Returns 0 or the error rate_fact_bill
+ * returns; out is released with rate_explain_release either way. */
+int rate_invoice_explain(struct rate_explain *out, const struct config_customer *c,
+	const struct cur_fact *facts, size_t nfacts, rate_holds_fn holds, void *holds_ctx,
+	struct rb_err *err);
+void rate_explain_release(struct rate_explain *e);
+
 #endif

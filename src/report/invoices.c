@@ -99,14 +99,31 @@ static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err
 	return rb_err_set(err, RB_EINPUT, "%s", msg);
 }
 
+static int build(struct report_invoices **out, struct store *s, int period,
+	const char *customer, const struct report_fx_pin *pins, size_t npins, int explain,
+	struct rb_err *err);
+
 int report_invoices(struct report_invoices **out, struct store *s, int period,
 	const char *customer, struct rb_err *err)
 {
-	return report_invoices_pinned(out, s, period, customer, NULL, 0, err);
+	return build(out, s, period, customer, NULL, 0, 0, err);
+}
+
+int report_invoices_explain(struct report_invoices **out, struct store *s, int period,
+	const char *customer, struct rb_err *err)
+{
+	return build(out, s, period, customer, NULL, 0, 1, err);
 }
 
 int report_invoices_pinned(struct report_invoices **out, struct store *s, int period,
 	const char *customer, const struct report_fx_pin *pins, size_t npins,
+	struct rb_err *err)
+{
+	return build(out, s, period, customer, pins, npins, 0, err);
+}
+
+static int build(struct report_invoices **out, struct store *s, int period,
+	const char *customer, const struct report_fx_pin *pins, size_t npins, int explain,
 	struct rb_err *err)
 {
 	struct report_cfg rc = { 0 };
@@ -159,9 +176,17 @@ int report_invoices_pinned(struct report_invoices **out, struct store *s, int pe
 			h->custom_lines, h->ncustom_lines, err);
 		if (ret < 0)
 			goto cleanup;
+		r->n++;
+		if (explain) {
+			it->explain = xcalloc(1, sizeof(*it->explain));
+			ret = rate_invoice_explain(it->explain, &rc.cfg->customers[i],
+				sp.facts + sp.start[i], sp.start[i + 1] - sp.start[i],
+				rate_accounts_holds, &rc.holds[i], err);
+			if (ret < 0)
+				goto cleanup;
+		}
 		it->customer = &rc.cfg->customers[i];
 		it->tax_cluster_name = cluster_name(rc.cfg, rc.cfg->customers[i].tax_cluster);
-		r->n++;
 	}
 	r->cfg = rc.cfg;
 	rc.cfg = NULL;
@@ -181,8 +206,11 @@ void report_invoices_free(struct report_invoices *r)
 	size_t i;
 	if (!r)
 		return;
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		rate_invoice_free(r->items[i].inv);
+		rate_explain_release(r->items[i].explain);
+		free(r->items[i].explain);
+	}
 	free(r->items);
 	config_period_free(r->cfg);
 	free(r);

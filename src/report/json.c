@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "store/store_facts.h"
+#include "config/config.h"
 #include "util/period.h"
 #include "util/xalloc.h"
 #include "report/json_text.h"
@@ -42,6 +43,76 @@ static json_t *jperiod(int period)
 	return json_text(pb);
 }
 
+/* A rule's match fields, in the configuration document's names. */
+static json_t *jmatch(const struct config_rule *r)
+{
+	json_t *o = json_object();
+	if (r->service)
+		json_object_set_new(o, "service", json_text(r->service));
+	if (r->usage_type)
+		json_object_set_new(o, "usage_type", json_text(r->usage_type));
+	if (r->region)
+		json_object_set_new(o, "region", json_text(r->region));
+	if (r->account)
+		json_object_set_new(o, "account", json_text(r->account));
+	if (r->line_item_type)
+		json_object_set_new(o, "line_item_type", json_text(r->line_item_type));
+	return o;
+}
+
+static json_t *jpct(rb_i128 v)
+{
+	char buf[DEC_BUFSZ];
+	dec_format_min(buf, sizeof(buf), v, DEC_FACTOR_DIGITS);
+	return json_text(buf);
+}
+
+/* "explain" of one invoice: rules are numbered from 1, as in the
+ * preview's warnings ("plan 'standard', rule 2: ..."). */
+static json_t *jexplain(const struct report_invoice *it)
+{
+	const struct config_plan *plan = it->customer->plan;
+	const struct rate_explain *e = it->explain;
+	json_t *o = json_object(), *items = json_array(), *unused = json_array();
+	size_t k;
+
+	json_object_set_new(o, "plan", json_text(plan->id));
+	json_object_set_new(o, "basis", json_text(config_basis_name(plan->basis)));
+	json_object_set_new(o, "markup_pct", jpct(plan->markup_pct));
+	for (k = 0; k < e->n; k++) {
+		const struct rate_explain_item *x = &e->items[k];
+		json_t *io = json_object();
+		json_object_set_new(io, "key", json_text(x->key));
+		json_object_set_new(io, "description", json_text(x->description));
+		if (x->rule >= 0) {
+			json_object_set_new(io, "rule", json_integer(x->rule + 1));
+			json_object_set_new(io, "match", jmatch(&plan->rules[x->rule]));
+		} else {
+			json_object_set_new(io, "rule", json_null());
+		}
+		json_object_set_new(io, "excluded", json_boolean(x->excluded));
+		if (!x->excluded)
+			json_object_set_new(io, "markup_pct", jpct(x->markup_pct));
+		json_object_set_new(io, "rows", json_integer(x->rows));
+		json_object_set_new(io, "base", jcost(x->base));
+		json_object_set_new(io, "unblended", jcost(x->unblended));
+		json_object_set_new(io, "billed_usd", jusd(x->billed));
+		json_array_append_new(items, io);
+	}
+	json_object_set_new(o, "items", items);
+	for (k = 0; k < e->nrules; k++) {
+		json_t *uo;
+		if (e->rule_used[k])
+			continue;
+		uo = json_object();
+		json_object_set_new(uo, "rule", json_integer((json_int_t)k + 1));
+		json_object_set_new(uo, "match", jmatch(&plan->rules[k]));
+		json_array_append_new(unused, uo);
+	}
+	json_object_set_new(o, "unused_rules", unused);
+	return o;
+}
+
 json_t *report_invoices_json(const struct report_invoices *r)
 {
 	json_t *root = json_object(), *invs = json_array();
@@ -69,6 +140,8 @@ json_t *report_invoices_json(const struct report_invoices *r)
 		json_object_set_new(o, "subtotal", jamount(inv->subtotal, inv->minor, inv->minor));
 		json_object_set_new(o, "tax", jamount(inv->tax, inv->minor, inv->minor));
 		json_object_set_new(o, "total", jamount(inv->total, inv->minor, inv->minor));
+		if (r->items[i].explain)
+			json_object_set_new(o, "explain", jexplain(&r->items[i]));
 		json_array_append_new(invs, o);
 	}
 	json_object_set_new(root, "invoices", invs);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/summary.h"
 #include "util/period.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -216,6 +217,8 @@ int report_margin_for(struct report_margin **out, struct store *s, int period,
 	w.err = err;
 	if ((ret = report_cfg_load(&rc, s, period,
 			by == REPORT_BY_TAG ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
+		goto cleanup;
+	if (by == REPORT_BY_TAG && (ret = report_tag_key_check(s, period, w.tag_key, err)) < 0)
 		goto cleanup;
 	w.rc = &rc;
 	w.only = REPORT_NOBODY;

@@ -39,6 +39,7 @@ struct report_invoice {
 	const struct config_customer *customer; /* borrowed from report_invoices.cfg */
 	const char *tax_cluster_name;         /* borrowed; NULL without a cluster */
 	struct rate_invoice *inv;             /* owned */
+	struct rate_explain *explain;         /* owned; only from report_invoices_explain */
 };
 
 /* Invariants: items sorted by customer id; one per customer that has an
@@ -60,6 +61,12 @@ struct report_invoices {
 int report_invoices(struct report_invoices **out, struct store *s, int period,
 	const char *customer, struct rb_err *err);
 void report_invoices_free(struct report_invoices *r);
+
+/* report_invoices with each item's explain set: for every charge line the
+ * rule (or plan default) and markup that priced it, and the charges rules
+ * excluded (rate_invoice_explain; `invoice preview --explain`). */
+int report_invoices_explain(struct report_invoices **out, struct store *s, int period,
+	const char *customer, struct rb_err *err);
 
 /* An exchange rate to rate a customer's invoice with instead of the
  * configured one: re-rating a closed period uses the rate of its first

@@ -22,7 +22,8 @@ static const struct {
 	{ "payer", STORE_BY_PAYER }, { "account", STORE_BY_ACCOUNT },
 	{ "service", STORE_BY_SERVICE }, { "region", STORE_BY_REGION },
 	{ "type", STORE_BY_TYPE }, { "day", STORE_BY_DAY }, { "class", STORE_BY_CLASS },
-	{ "provider", STORE_BY_PROVIDER },
+	{ "provider", STORE_BY_PROVIDER }, { "usage_type", STORE_BY_USAGE_TYPE },
+	{ "operation", STORE_BY_OPERATION },
 };
 
 /* The exact value rounded half away from zero to 2 digits, at DEC_SCALE. */
@@ -120,13 +121,14 @@ int report_summary(struct report_summary **out, struct store *s, int period, con
 				break;
 		if (i == sizeof(bys) / sizeof(bys[0])) {
 			rc = rb_err_set(err, RB_EUSAGE,
-				"summary: unknown grouping '%s' (expected payer, account, service, region, type, class, day, provider or tag:KEY)",
+				"summary: unknown grouping '%s' (expected payer, account, service, region, type, usage_type, operation, class, day, provider or tag:KEY)",
 				by);
 			goto fail;
 		}
 		r->store_by = bys[i].by;
 	}
 	if ((rc = check_period(s, period, err)) < 0 ||
+	    (r->tag_key && (rc = report_tag_key_check(s, period, r->tag_key, err)) < 0) ||
 	    (rc = store_summary(&r->groups, &r->n, s, period, r->store_by, r->tag_key, err)) < 0 ||
 	    (rc = totals(r, err)) < 0)
 		goto fail;
@@ -135,6 +137,61 @@ int report_summary(struct report_summary **out, struct store *s, int period, con
 fail:
 	report_summary_free(r);
 	return rc;
+}
+
+int report_tag_key_check(struct store *s, int period, const char *key, struct rb_err *err)
+{
+	struct store_tag_key *k = NULL;
+	struct strbuf sb;
+	char pb[PERIOD_BUFSZ];
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = store_tag_keys(&k, &n, s, period, err)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (!strcmp(k[i].key, key)) {
+			store_tag_keys_free(k, n);
+			return 0;
+		}
+	period_format(pb, period);
+	strbuf_init(&sb, 128, 4096);
+	for (i = 0; i < n; i++)
+		if (strbuf_addf(&sb, "%s%s", i ? ", " : "", k[i].key) < 0)
+			break; /* a long list: what fits */
+	if (n)
+		rc = rb_err_set(err, RB_EINPUT, "no tag key '%s' in %s; its tag keys: %s%s", key, pb,
+			sb.buf ? sb.buf : "", i < n ? ", ..." : "");
+	else
+		rc = rb_err_set(err, RB_EINPUT, "no tag key '%s' in %s: no row of %s is tagged", key,
+			pb, pb);
+	strbuf_release(&sb);
+	store_tag_keys_free(k, n);
+	return rc;
+}
+
+int report_tags(struct report_tags **out, struct store *s, int period, struct rb_err *err)
+{
+	struct report_tags *t = xcalloc(1, sizeof(*t));
+	int rc;
+
+	*out = NULL;
+	period_format(t->period, period);
+	if ((rc = check_period(s, period, err)) < 0 ||
+	    (rc = store_tag_keys(&t->keys, &t->n, s, period, err)) < 0) {
+		report_tags_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+void report_tags_free(struct report_tags *t)
+{
+	if (!t)
+		return;
+	store_tag_keys_free(t->keys, t->n);
+	free(t);
 }
 
 void report_summary_free(struct report_summary *r)
@@ -178,6 +235,23 @@ json_t *report_summary_json(const struct report_summary *r)
 	json_object_set_new(root, "rows", rows);
 	set_sums(t, &r->total);
 	json_object_set_new(root, "total", t);
+	return root;
+}
+
+json_t *report_tags_json(const struct report_tags *t)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i;
+
+	json_object_set_new(root, "period", json_text(t->period));
+	for (i = 0; i < t->n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "key", json_text(t->keys[i].key));
+		json_object_set_new(o, "values", json_integer(t->keys[i].values));
+		set_sums(o, &t->keys[i].sum);
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "keys", arr);
 	return root;
 }
 

@@ -33,9 +33,10 @@ struct report_summary {
 	                               (multiples of 0.01): rounded total - Σ rounded groups */
 };
 
-/* Sums period by `by` (payer, account, service, region, type, class, day,
- * tag:KEY; kept as given, borrowed). RB_EUSAGE for an unknown grouping;
- * RB_EINPUT for a period without facts (err lists the known periods);
+/* Sums period by `by` (payer, account, service, region, type, usage_type,
+ * operation, class, day, provider, tag:KEY; kept as given, borrowed).
+ * RB_EUSAGE for an unknown grouping; RB_EINPUT for a period without facts
+ * (err lists the known periods) or a tag key no fact of it carries;
  * RB_EIO on a database error or a sum out of range. */
 int report_summary(struct report_summary **out, struct store *s, int period, const char *by,
 	struct rb_err *err);
@@ -46,6 +47,26 @@ void report_summary_free(struct report_summary *r);
  * "total": {...}} with all 10 fractional digits. */
 struct json_t;
 struct json_t *report_summary_json(const struct report_summary *r);
+
+/* `rebill tags --period P`: the tag keys of a period with their number of
+ * distinct values and the rows and cost that carry them. RB_EINPUT for a
+ * period without facts (err lists the known periods). */
+struct report_tags {
+	char period[8];
+	struct store_tag_key *keys;   /* sorted by key */
+	size_t n;
+};
+int report_tags(struct report_tags **out, struct store *s, int period, struct rb_err *err);
+void report_tags_free(struct report_tags *t);
+/* {"period", "keys": [{"key", "values", "rows", "unblended", "ondemand",
+ * "effective"}]} with all 10 fractional digits. */
+struct json_t *report_tags_json(const struct report_tags *t);
+
+/* 0 when some fact of period carries tag key `key`; else RB_EINPUT "no tag
+ * key 'KEY' in YYYY-MM; its tag keys: a, b" (or "no row of YYYY-MM is
+ * tagged"), so that --by tag:KEY with a typo says so instead of printing
+ * every row as untagged. */
+int report_tag_key_check(struct store *s, int period, const char *key, struct rb_err *err);
 
 /* `rebill periods --format json` and `rebill accounts --format json`. */
 struct json_t *report_periods_json(const struct store_period_info *p, size_t n);

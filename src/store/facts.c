@@ -1187,6 +1187,8 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		[STORE_BY_TYPE] = "type_id",
 		[STORE_BY_DAY] = "day_id",
 		[STORE_BY_CLASS] = "class_id",
+		[STORE_BY_USAGE_TYPE] = "usage_type_id",
+		[STORE_BY_OPERATION] = "operation_id",
 	};
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
@@ -1219,7 +1221,8 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 			" product_name_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
 			" GROUP BY product_id, product_name_id) g JOIN fact_dims c ON c.id = g.product_id"
 			" JOIN fact_dims n ON n.id = g.product_name_id GROUP BY k ORDER BY k");
-	else if ((unsigned)by <= STORE_BY_CLASS)
+	else if ((unsigned)by <= STORE_BY_CLASS || by == STORE_BY_USAGE_TYPE ||
+	         by == STORE_BY_OPERATION)
 		snprintf(sql, sizeof(sql),
 			"SELECT d.%s AS k, '', g.r, g.u, g.o, g.e FROM (SELECT %s AS id, " SUMS_AS
 			" FROM fact_rows WHERE period = ?1 GROUP BY %s) g JOIN %s d ON d.id = g.id"
@@ -1258,6 +1261,61 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 fail:
 	sqlite3_finalize(st);
 	store_groups_free(v, cnt);
+	return rc;
+}
+
+void store_tag_keys_free(struct store_tag_key *k, size_t n)
+{
+	size_t i;
+	if (!k)
+		return;
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+}
+
+int store_tag_keys(struct store_tag_key **out, size_t *n, struct store *s, int period,
+	struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	struct store_tag_key *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			"SELECT t.key, COUNT(DISTINCT t.value), " GSUMS " FROM (SELECT tagset_id, "
+			SUMS_AS " FROM fact_rows WHERE period = ?1 GROUP BY tagset_id) g"
+			" JOIN tagset_items t ON t.tagset_id = g.tagset_id"
+			" GROUP BY t.key ORDER BY t.key", err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		v[cnt].key = col_dup(st, 0);
+		v[cnt].values = (long)sqlite3_column_int64(st, 1);
+		cnt++;
+		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_fail_int(db, err, "cannot list tag keys");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	store_tag_keys_free(v, cnt);
 	return rc;
 }
 

@@ -180,6 +180,8 @@ enum store_by {
 	STORE_BY_CLASS,         /* spec §2 class (cur_class_name) */
 	STORE_BY_TAG,           /* the value of one tag key; "" when untagged */
 	STORE_BY_PROVIDER,      /* the provider of the fact's (payer, period) import */
+	STORE_BY_USAGE_TYPE,    /* lineItem/UsageType */
+	STORE_BY_OPERATION,     /* lineItem/Operation */
 };
 
 struct store_group {
@@ -193,6 +195,20 @@ struct store_group {
 int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
 	enum store_by by, const char *tag_key, struct rb_err *err);
 void store_groups_free(struct store_group *g, size_t n);
+
+/* One cost-allocation tag key of a period: how many distinct values it
+ * has and the sums of the facts that carry it. */
+struct store_tag_key {
+	char *key;
+	long values;
+	struct store_sum sum;
+};
+
+/* The tag keys present in period's facts, sorted by key (bytewise); none
+ * when no fact is tagged. */
+int store_tag_keys(struct store_tag_key **out, size_t *n, struct store *s, int period,
+	struct rb_err *err);
+void store_tag_keys_free(struct store_tag_key *k, size_t n);
 
 /* Calls cb for each fact of a period (all key columns, class, sums, the tag
  * set id and canon). Strings are valid during the call only. A non-zero
