@@ -51,7 +51,9 @@ int cli_config_done(const struct config_result *r, int rc, const char *file,
 static void print_value(const char *prefix, json_t *v)
 {
 	char *t = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-	printf("%s%s", prefix, t ? t : "(none)");
+	/* JSON escapes C0 controls, not bidi or C1 ones: escaped for the terminal */
+	fputs(prefix, stdout);
+	out_text(stdout, t ? t : "(none)");
 	free(t);
 }
 
@@ -67,7 +69,10 @@ static void print_changes(const struct config_result *r)
 		json_t *before = json_object_get(c, "before"), *after = json_object_get(c, "after");
 		json_t *fields = json_object_get(c, "fields");
 
-		printf("%s %s\n", action, json_string_value(json_object_get(c, "object")));
+		fputs(action, stdout);
+		fputc(' ', stdout);
+		out_text(stdout, json_string_value(json_object_get(c, "object")));
+		fputc('\n', stdout);
 		if (!json_is_array(fields)) {
 			if (!json_is_null(before))
 				print_value("  - ", before), printf("\n");
@@ -168,7 +173,10 @@ static void print_change(const char *sign, json_t *v)
 	if (json_is_null(v))
 		return;
 	s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-	printf("  %s %s\n", sign, s ? s : "?");
+	/* JSON escapes C0 controls, not bidi or C1 ones: escaped for the terminal */
+	printf("  %s ", sign);
+	out_text(stdout, s ? s : "?");
+	fputc('\n', stdout);
 	free(s);
 }
 
@@ -215,8 +223,9 @@ static int audit(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 				fputs(" by ", stdout);
 				out_text(stdout, actor);
 			}
-			printf(": %s %s\n", json_string_value(json_object_get(e, "action")),
-				json_string_value(json_object_get(e, "object")));
+			printf(": %s ", json_string_value(json_object_get(e, "action")));
+			out_text(stdout, json_string_value(json_object_get(e, "object")));
+			fputc('\n', stdout);
 			print_change("-", json_object_get(e, "before"));
 			print_change("+", json_object_get(e, "after"));
 		}
