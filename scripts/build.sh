@@ -16,4 +16,9 @@ else
 	# the source directory is named, so this works from any directory
 	meson setup "$dir" "$root" "$@" >/dev/null
 fi
-ninja -C "$dir" >/dev/null
+# quiet when it works; the compiler's messages when it does not
+if ! log=$(ninja -C "$dir" 2>&1); then
+	printf '%s\n' "$log" >&2
+	echo "build.sh: the build in $dir failed (messages above)" >&2
+	exit 1
+fi

@@ -164,10 +164,12 @@ static int done(struct http_req *r, int period, const char *code)
 /* A refused form: the list again (of the form's period), with why. */
 static int refused(struct http_req *r, int rc, const struct rb_err *err, const char *what)
 {
-	char msg[1200];
+	char msg[sizeof(err->msg) + 256];
 	if (rc != RB_EINPUT && rc != RB_EUSAGE && !strstr(err->msg, "SMTP"))
 		return http_page_fail(r, rc, err);
-	snprintf(msg, sizeof(msg), "%s: %s", what, err->msg);
+	/* what is a short literal; a longer one would only be cut */
+	if (snprintf(msg, sizeof(msg), "%s: %s", what, err->msg) < 0)
+		msg[0] = '\0';
 	return invoices_page(r, 400, msg);
 }
 
