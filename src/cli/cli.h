@@ -128,6 +128,15 @@ struct config_result;
 int cli_config_done(const struct config_result *r, int rc, const char *file,
 	const char *focus, const char *label, struct rb_err *err);
 
+/* An add/set verb of one configuration object (customer, plan, tax
+ * cluster): runs fn(arg) through store_config_edit (validation, audit as
+ * source), reports problems as cli_config_done with the label "WHAT 'ID'"
+ * (focus: the change's JSON path, filled by the edit), then prints "added
+ * WHAT ID", "updated WHAT ID" or "WHAT ID: no changes" unless --quiet. */
+int cli_config_edit_verb(struct cli_ctx *ctx, int (*fn)(struct json_t **doc, void *arg, struct rb_err *err),
+	void *arg, const char *source, const char *focus, int add, const char *what,
+	const char *id, struct rb_err *err);
+
 /* Prints what an import did (cmd_import.c): totals, per payer and period,
  * warnings for skipped files, unknown line item types and columns. */
 struct import_result;

@@ -48,6 +48,30 @@ int cli_config_done(const struct config_result *r, int rc, const char *file,
 	return rc;
 }
 
+int cli_config_edit_verb(struct cli_ctx *ctx, int (*fn)(struct json_t **doc, void *arg, struct rb_err *err),
+	void *arg, const char *source, const char *focus, int add, const char *what,
+	const char *id, struct rb_err *err)
+{
+	struct config_result r;
+	char label[128];
+	int rc;
+
+	config_result_init(&r);
+	snprintf(label, sizeof(label), "%s '%s'", what, id);
+	rc = store_config_edit(ctx->store, fn, arg, source, &r, err);
+	rc = cli_config_done(&r, rc, NULL, focus, label, err);
+	if (rc == 0 && !ctx->quiet) {
+		if (add)
+			printf("added %s %s\n", what, id);
+		else if (r.updated)
+			printf("updated %s %s\n", what, id);
+		else
+			printf("%s %s: no changes\n", what, id);
+	}
+	config_result_release(&r);
+	return rc;
+}
+
 static void print_value(const char *prefix, json_t *v)
 {
 	char *t = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;

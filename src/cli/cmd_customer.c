@@ -33,9 +33,7 @@ static const struct cli_option customer_options[] = {
 static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, struct rb_err *err)
 {
 	struct config_customer_change c;
-	struct config_result r;
 	struct cli_args a;
-	char label[128];
 	size_t f;
 	int rc;
 
@@ -55,20 +53,7 @@ static int add_or_edit(struct cli_ctx *ctx, int argc, char **argv, int add, stru
 		return rb_err_set(err, RB_EUSAGE, "which customer? see 'rebill help customer'");
 	if (add && (!c.values[0] || !c.values[1] || !c.values[2]))
 		return rb_err_set(err, RB_EUSAGE, "customer add needs --name, --currency and --plan");
-	config_result_init(&r);
-	snprintf(label, sizeof(label), "customer '%s'", c.id);
-	rc = store_config_edit(ctx->store, config_customer_edit, &c, add ? "customer add" : "customer edit", &r, err);
-	rc = cli_config_done(&r, rc, NULL, c.focus, label, err);
-	if (rc == 0 && !ctx->quiet) {
-		if (add)
-			printf("added customer %s\n", c.id);
-		else if (r.updated)
-			printf("updated customer %s\n", c.id);
-		else
-			printf("customer %s: no changes\n", c.id);
-	}
-	config_result_release(&r);
-	return rc;
+	return cli_config_edit_verb(ctx, config_customer_edit, &c, add ? "customer add" : "customer edit", c.focus, add, "customer", c.id, err);
 }
 
 static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)

@@ -101,9 +101,7 @@ static int add_or_set(struct cli_ctx *ctx, int argc, char **argv, int add, struc
 		{ "--discounts", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct config_plan_change c;
-	struct config_result r;
 	struct cli_args a;
-	char label[128];
 	size_t f;
 	int rc;
 
@@ -125,18 +123,7 @@ static int add_or_set(struct cli_ctx *ctx, int argc, char **argv, int add, struc
 	if (add && !c.values[0])
 		return rb_err_set(err, RB_EUSAGE, "plan add needs --basis unblended|ondemand|effective|purchaser"
 			" (it decides what is marked up: no default)");
-	snprintf(label, sizeof(label), "plan '%s'", c.id);
-	rc = run_edit(ctx, config_plan_edit, &c, add ? "plan add" : "plan set", c.focus, label, &r, err);
-	if (rc == 0 && !ctx->quiet) {
-		if (add)
-			printf("added plan %s\n", c.id);
-		else if (r.updated)
-			printf("updated plan %s\n", c.id);
-		else
-			printf("plan %s: no changes\n", c.id);
-	}
-	config_result_release(&r);
-	return rc;
+	return cli_config_edit_verb(ctx, config_plan_edit, &c, add ? "plan add" : "plan set", c.focus, add, "plan", c.id, err);
 }
 
 static int add(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)

@@ -20,9 +20,7 @@ static int add_or_set(struct cli_ctx *ctx, int argc, char **argv, int add, struc
 		{ "--category", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct config_tax_cluster_change c;
-	struct config_result r;
 	struct cli_args a;
-	char label[128];
 	size_t f;
 	int rc;
 
@@ -42,21 +40,7 @@ static int add_or_set(struct cli_ctx *ctx, int argc, char **argv, int add, struc
 		return rb_err_set(err, RB_EUSAGE, "which tax cluster? see 'rebill help tax-cluster'");
 	if (add && (!c.values[0] || !c.values[1]))
 		return rb_err_set(err, RB_EUSAGE, "tax-cluster add needs --name and --rate-pct");
-	config_result_init(&r);
-	snprintf(label, sizeof(label), "tax cluster '%s'", c.id);
-	rc = store_config_edit(ctx->store, config_tax_cluster_edit, &c,
-		add ? "tax-cluster add" : "tax-cluster set", &r, err);
-	rc = cli_config_done(&r, rc, NULL, c.focus, label, err);
-	if (rc == 0 && !ctx->quiet) {
-		if (add)
-			printf("added tax cluster %s\n", c.id);
-		else if (r.updated)
-			printf("updated tax cluster %s\n", c.id);
-		else
-			printf("tax cluster %s: no changes\n", c.id);
-	}
-	config_result_release(&r);
-	return rc;
+	return cli_config_edit_verb(ctx, config_tax_cluster_edit, &c, add ? "tax-cluster add" : "tax-cluster set", c.focus, add, "tax cluster", c.id, err);
 }
 
 static int add(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
