@@ -13,7 +13,7 @@ test_pkgs=(clang libclang-rt-14-dev sqlite3 python3 python3-botocore chromium op
 command -v node >/dev/null || run_pkgs+=(nodejs)
 command -v npm >/dev/null || run_pkgs+=(npm)
 # invoice documents (issue 7): PDF, fonts, UBL, e-mail
-run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core)
+run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-wqy-microhei)
 # invoice tests: pdftotext/pdftoppm, an SMTP sink, validate-ubl's tools
 test_pkgs+=(poppler-utils python3-aiosmtpd libxml2-utils default-jre-headless libsaxonhe-java)
 want=("${run_pkgs[@]}")

@@ -173,7 +173,7 @@ static inline struct doc *fx_invoice_z(void)
 {
 	struct doc *d = fx_base("INV-2026-00003", "JPY", "nihon", "JP", "JP1234567890123");
 	fx_add_line(d, "charge", "AmazonEC2", "Amazon EC2 (Tōkyō region)", "120000");
-	fx_add_line(d, "custom", "custom", "Migration ¥ project", "3456");
+	fx_add_line(d, "custom", "custom", "Migration ¥ project 移行プロジェクト", "3456");
 	fx_amount(&d->subtotal, d, "123456");
 	d->tax = 0;
 	d->total = d->subtotal;

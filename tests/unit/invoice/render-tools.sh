@@ -39,7 +39,9 @@ if command -v pdftotext >/dev/null; then
 	grep -qF "Credit note CN-2026-00001" <<<"$t" && grep -qF "Refers to: INV-2026-00001 of 2026-11-02" <<<"$t" \
 		&& ok pdftotext_credit_note || bad pdftotext_credit_note
 	t=$(pdftotext -layout "$tmp/invoice-z.pdf" -)
-	grep -qF "¥ 123,456" <<<"$t" && grep -qF "Tōkyō region" <<<"$t" && ok pdftotext_yen || bad pdftotext_yen
+	# CJK (fonts-wqy-microhei): a glyph missing from every font would come out as a box, not the text
+	grep -qF "¥ 123,456" <<<"$t" && grep -qF "Tōkyō region" <<<"$t" && grep -qF "移行プロジェクト" <<<"$t" \
+		&& ok pdftotext_yen_cjk || bad pdftotext_yen_cjk
 	t=$(pdftotext -layout "$tmp/invoice-ae.pdf" -)
 	grep -qF "£ 2,150.00" <<<"$t" && grep -qF "VAT reverse charged (Art. 196 Directive 2006/112/EC)" <<<"$t" \
 		&& ok pdftotext_pound_reverse_charge || bad pdftotext_pound_reverse_charge
