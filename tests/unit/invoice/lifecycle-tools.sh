@@ -192,6 +192,51 @@ msgid True'
 	out=$(REBILL_SMTP_FILE=smtp.conf "$rebill" invoice send INV-2026-00003 2>&1); st=$?
 	[ $st = 2 ] && grep -q "readable by its owner only" <<<"$out" && ! "$rebill" config export | grep -q secret \
 		&& ok smtp_settings_file_0600 || bad "smtp_settings_file_0600: $out"
+	# STARTTLS and AUTH: a sink that requires both, with a throwaway
+	# self-signed certificate for 127.0.0.1 given to rebill as its CA
+	if command -v openssl >/dev/null; then
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.crt -days 2 \
+			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+		mkdir tmail
+		"$py" "$sink" tmail tmail/port tls.crt tls.key billing s3cret & tlspid=$!
+		for _ in $(seq 50); do [ -f tmail/port ] && break; sleep 0.1; done
+		export REBILL_SMTP_URL=smtp://127.0.0.1:$(cat tmail/port) REBILL_SMTP_TLS=required \
+			REBILL_SMTP_CA_FILE=$PWD/tls.crt REBILL_SMTP_USER=billing
+		n1=$(sqlite3 "$REBILL_DB" "SELECT count(*) FROM document_sends")
+		out=$(REBILL_SMTP_PASSWORD=wrong "$rebill" invoice send INV-2026-00003 2>&1); st=$?
+		n2=$(sqlite3 "$REBILL_DB" "SELECT count(*) FROM document_sends")
+		if [ $st = 3 ] && grep -q "^rebill: INV-2026-00003: sending to ap@kaiju.example failed" <<<"$out" \
+			&& grep -q "server reply 535" <<<"$out" && grep -q "nothing was marked as sent" <<<"$out" \
+			&& [ "$n1" = "$n2" ] && [ ! -f tmail/1.eml ]; then
+			ok smtp_auth_wrong_password
+		else
+			bad "smtp_auth_wrong_password: exit $st: $out ($n1 -> $n2 sendings)"
+		fi
+		out=$(REBILL_SMTP_PASSWORD=s3cret "$rebill" invoice send INV-2026-00003 2>&1); st=$?
+		n3=$(sqlite3 "$REBILL_DB" "SELECT count(*) FROM document_sends")
+		[ $st = 0 ] && [ -f tmail/1.eml ] && grep -q "INV-2026-00003" tmail/1.eml && [ "$n3" = $((n2 + 1)) ] \
+			&& ok "smtp_starttls_auth (STARTTLS, AUTH, certificate checked against ca_file)" \
+			|| bad "smtp_starttls_auth: exit $st: $out"
+		# the same server's certificate without the CA that signed it: refused
+		out=$(REBILL_SMTP_CA_FILE= REBILL_SMTP_PASSWORD=s3cret "$rebill" invoice send INV-2026-00003 --force 2>&1)
+		st=$?
+		[ $st = 3 ] && [ ! -f tmail/2.eml ] && grep -q "nothing was marked as sent" <<<"$out" \
+			&& ok smtp_tls_unknown_certificate_refused || bad "smtp_tls_unknown_certificate_refused: exit $st: $out"
+		kill "$tlspid"; wait "$tlspid" 2>/dev/null
+		# TLS required, but the server offers no STARTTLS: refused, nothing sent
+		mkdir pmail
+		"$py" "$sink" pmail pmail/port & plainpid=$!
+		for _ in $(seq 50); do [ -f pmail/port ] && break; sleep 0.1; done
+		out=$(REBILL_SMTP_URL=smtp://127.0.0.1:$(cat pmail/port) REBILL_SMTP_PASSWORD=s3cret \
+			"$rebill" invoice send INV-2026-00003 --force 2>&1); st=$?
+		[ $st = 3 ] && [ ! -f pmail/1.eml ] && grep -q "nothing was marked as sent" <<<"$out" \
+			&& ok smtp_tls_required_without_starttls_refused \
+			|| bad "smtp_tls_required_without_starttls_refused: exit $st: $out"
+		kill "$plainpid"; wait "$plainpid" 2>/dev/null
+		unset REBILL_SMTP_URL REBILL_SMTP_TLS REBILL_SMTP_CA_FILE REBILL_SMTP_USER
+	else
+		skipped smtp_tls "openssl not installed"
+	fi
 fi
 
 echo "$pass passed, $fail failed"
