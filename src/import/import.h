@@ -70,10 +70,12 @@ struct import_options {
 
 /* Past this many bytes of aggregated facts, partial facts are spilled to
  * TEMP tables and summed in SQL at the end: memory stays bounded whatever
- * the number of distinct keys, at some speed. 46 MiB holds ~650k daily
- * facts (2M rows of `rebill gen` need ~600k) and keeps the peak RSS of an
- * import under 64 MiB with SQLite's 4 MiB page cache and the readers. */
-#define IMPORT_MEMORY_BUDGET ((size_t)46 << 20)
+ * the number of distinct keys, at some speed. 40 MiB holds ~565k daily
+ * facts and keeps the peak RSS of an import under 64 MiB with SQLite's
+ * 4 MiB page cache, the readers and the spill's own SQLite memory: 46 MiB
+ * peaked at 65.2 MiB on 1M rows with a random tag set per row (.csv.gz),
+ * 40 MiB at 56.2 MiB (bench/RESULTS.md, issue 10). */
+#define IMPORT_MEMORY_BUDGET ((size_t)40 << 20)
 
 /* What one (payer, period) of the import holds. */
 struct import_pp {
