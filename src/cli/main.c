@@ -227,7 +227,8 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "RATE converts USD to CUR for the period (at most 6 fractional digits).\n" },
 	{ "invoice", cmd_invoice, CLI_NEEDS_DB, "preview, finalize, correct, export and send invoices",
-	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--format table|json]\n"
+	  "usage: rebill invoice preview --period YYYY-MM [--customer C] [--explain]\n"
+	  "         [--format table|json]\n"
 	  "       rebill invoice run --period YYYY-MM [--customer C]\n"
 	  "       rebill invoice list [--period P] [--customer C]\n"
 	  "         [--status draft|final|credited|paid|overdue] [--format table|csv|json]\n"
@@ -241,7 +242,9 @@ static const struct cli_command commands[] = {
 	  "       rebill invoice pay NUMBER --amount X [--date YYYY-MM-DD]\n"
 	  "       rebill invoice send NUMBER | --period YYYY-MM [--force]\n"
 	  "\n"
-	  "preview rates the period and prints each customer's invoice; nothing is stored.\n"
+	  "preview rates the period and prints each customer's invoice; nothing is stored\n"
+	  "(--explain: which plan rule and markup priced each line, what was excluded,\n"
+	  "the rules that priced nothing).\n"
 	  "run stores them as drafts (replacing the period's drafts; customers already\n"
 	  "invoiced for the period are corrected with rerate instead). finalize numbers\n"
 	  "and freezes the drafts, all or none (issuer and customer details, tax cluster,\n"
