@@ -107,7 +107,7 @@ int invoice_receivables_json(json_t **out, struct store *s, const char *as_of,
 	struct store_doc_filter f = { NULL, NULL, 0, 1, 0 };
 	struct store_doc *docs = NULL;
 	size_t n = 0, i;
-	json_t *arr, *totals, *sums = json_object();
+	json_t *arr, *totals, *sums;
 	const char *cur;
 	json_t *v;
 	char day[11];
@@ -118,6 +118,8 @@ int invoice_receivables_json(json_t **out, struct store *s, const char *as_of,
 		return rc;
 	if ((rc = store_docs_list(&docs, &n, s, &f, err)) < 0)
 		return rc;
+	/* made after the argument checks, so an early return leaks nothing */
+	sums = json_object();
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		const struct store_doc *d = &docs[i];
