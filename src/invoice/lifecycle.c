@@ -86,7 +86,7 @@ int invoice_run(size_t *n, size_t *skipped, struct store *s, int period, const c
 	struct store_doc *docs = NULL;
 	size_t ndocs = 0, nd = 0, i, k;
 	char **texts = NULL;
-	json_t *cfg = NULL;
+	json_t *cfg = NULL, *by_id = json_object(), *invoiced = json_object(), *e;
 	char pb[PERIOD_BUFSZ];
 	int rc;
 
@@ -101,11 +101,20 @@ int invoice_run(size_t *n, size_t *skipped, struct store *s, int period, const c
 		if ((rc = store_docs_list(&docs, &ndocs, s, &f, err)) < 0)
 			goto cleanup;
 	}
+	/* lookups by id in hash tables: 1,000 customers would be a million
+	 * string compares through invoice_find_id */
+	json_array_foreach(json_object_get(cfg, "customers"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		if (id)
+			json_object_set(by_id, id, e);
+	}
+	for (k = 0; k < ndocs; k++)
+		json_object_set_new(invoiced, docs[k].customer, json_true());
 	drafts = xcalloc(r->n ? r->n : 1, sizeof(drafts[0]));
 	texts = xcalloc(2 * (r->n ? r->n : 1), sizeof(texts[0]));
 	for (i = 0; i < r->n; i++) {
 		const struct rate_invoice *inv = r->items[i].inv;
-		const json_t *c = invoice_find_id(json_object_get(cfg, "customers"), "id", inv->customer);
+		const json_t *c = json_object_get(by_id, inv->customer);
 		const char *tcid = json_string_value(json_object_get(c, "tax_cluster"));
 		const json_t *tc = invoice_find_id(json_object_get(cfg, "tax_clusters"), "id", tcid);
 		const char *plan = json_string_value(json_object_get(c, "plan"));
@@ -113,14 +122,10 @@ int invoice_run(size_t *n, size_t *skipped, struct store *s, int period, const c
 		json_t *conf;
 		struct doc *d;
 		char fx[DEC_BUFSZ];
-		int done = 0;
 
 		/* a customer already invoiced for the period is corrected by
 		 * `invoice rerate`, never invoiced twice */
-		for (k = 0; k < ndocs; k++)
-			if (!strcmp(docs[k].customer, inv->customer))
-				done = 1;
-		if (done) {
+		if (json_object_get(invoiced, inv->customer)) {
 			(*skipped)++;
 			continue;
 		}
@@ -163,6 +168,8 @@ cleanup:
 	free(texts);
 	free(drafts);
 	store_docs_free(docs, ndocs);
+	json_decref(by_id);
+	json_decref(invoiced);
 	json_decref(cfg);
 	report_invoices_free(r);
 	return rc;
