@@ -424,6 +424,25 @@ static int imports_page(struct http_req *r, int status, const char *error)
 	rb_err_clear(&err);
 	if ((rc = store_import_history(&h, r->store, 100, &err)) < 0)
 		return http_page_fail(r, rc, &err);
+	{
+		/* for display: cents, and each file's name (the full path as a title) */
+		json_t *e, *f;
+		size_t i, k;
+		json_array_foreach(h, i, e) {
+			const char *u = json_string_value(json_object_get(e, "unblended"));
+			rb_i128 v = 0;
+			char c[DEC_BUFSZ];
+			if (u && dec_parse(&v, u, strlen(u), DEC_SCALE) == 0) {
+				dec_format(c, sizeof(c), v, DEC_SCALE, 2);
+				json_object_set_new(e, "unblended", json_string(c));
+			}
+			json_array_foreach(json_object_get(e, "files"), k, f) {
+				const char *pth = json_string_value(json_object_get(f, "path"));
+				const char *b = pth ? strrchr(pth, '/') : NULL;
+				json_object_set_new(f, "name", json_string(b ? b + 1 : pth ? pth : ""));
+			}
+		}
+	}
 	ctx = json_pack("{s:o,s:o,s:b,s:b}", "imports", h, "jobs", jobs_json(),
 		"can_upload", r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE,
 		"can_path", r->user.role == ROLE_ADMIN);
