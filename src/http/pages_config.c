@@ -168,6 +168,9 @@ static int plans_page(struct http_req *r, int status, const char *error)
 			"rules", rules, "fees", fees, "discounts", disc, "discounts_text", dtext,
 			"customers", custs, "fee_types", options(fee_v, fee_v, NULL),
 			"can_edit", json_boolean(can_edit(r)));
+		for (k = 0; basis_values[k]; k++)
+			if (!strcmp(basis_values[k], config_str(p, "basis")))
+				json_object_set_new(o, "basis_label", json_string(basis_labels[k]));
 		json_array_append_new(plans, o);
 	}
 	if (period >= 0)

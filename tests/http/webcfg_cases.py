@@ -327,6 +327,24 @@ def _functional(t, srv, s, rebill, db, tmp, updir):
     e = [x for x in doc['entries'] if x['source'] == 'plan set']
     t.check(e and e[0].get('actor') == 'finance@example.com', 'plan set audited with the web user')
 
+    # hand arithmetic (billing.md §4, §5): us-co is on 'passthrough' (basis
+    # unblended, markup 0, USD, no fees, no tax): a charge line is round(S);
+    # at 10 % it is round(S x 1.1), so within 0.011 of 1.1 x the old line;
+    # pass-through lines (credits, refunds, discounts, AWS tax) do not move
+    def lines(cust):
+        st, _, d = api(srv, s, 'finance', 'GET', '/api/v1/customers/%s/invoice-preview?period=2026-10' % cust)
+        return {l['key']: float(l['amount']) for l in d['invoices'][0]['lines']}
+    old = lines('us-co')
+    st, _, doc = api(srv, s, 'finance', 'PATCH', '/api/v1/plans/passthrough', {'markup_pct': '10'})
+    new = lines('us-co')
+    passing = {'credits', 'refunds', 'discounts', 'aws_tax'}
+    charges = [k for k in old if k not in passing]
+    t.check(st == 200 and charges and set(new) == set(old) and
+            all(abs(new[k] - old[k] * 1.1) <= 0.011 for k in charges) and
+            all(new[k] == old[k] for k in old if k in passing),
+            'passthrough at 10 %%: each of %d charge lines x 1.1, pass-through lines unchanged'
+            % len(charges))
+
     # tax clusters, FX
     st, _, doc = api(srv, s, 'finance', 'POST', '/api/v1/tax-clusters',
                      {'id': 'rc', 'name': 'Reverse charge', 'rate_pct': '0', 'category': 'AE'})
