@@ -295,6 +295,15 @@ def _functional(t, srv, s, rebill, db, tmp, updir):
     st, _, doc = api(srv, s, 'finance', 'PATCH', '/api/v1/plans/standard', {'markup_pct': '9'},
                      csrf=False)
     t.check(st == 403 and is_error(doc, 'csrf'), 'PATCH a plan without the CSRF token -> 403')
+    st, hd, _ = srv.request('POST', '/console/plans/standard', 'basis=ondemand&markup_pct=9',
+                            cookie=s['finance'][0], ctype=FORM)
+    st2, _, _ = srv.request('POST', '/console/fx/remove', 'period=2026-10&currency=EUR&csrf=' + 'f' * 64,
+                            cookie=s['finance'][0], ctype=FORM)
+    st3, _, doc = api(srv, s, 'finance', 'GET', '/api/v1/plans/standard')
+    st4, _, fx = api(srv, s, 'finance', 'GET', '/api/v1/fx')
+    t.check(st == 403 and st2 == 403 and doc['markup_pct'] == '5' and
+            {'period': '2026-10', 'currency': 'EUR', 'rate': '0.9231'} in fx['rates'],
+            'page forms without or with a wrong CSRF field -> 403, nothing changed')
     st, _, doc = api(srv, s, 'finance', 'POST', '/api/v1/plans/standard/rules',
                      {'service': 'AmazonEC2', 'usage_type': '*BoxUsage*', 'markup_pct': '3'})
     t.check(st == 409 or (st == 400 and 'already has rule' in doc['error']['message']),
