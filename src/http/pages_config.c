@@ -20,6 +20,25 @@
 #include "util/period.h"
 #include "util/banned.h"
 
+/* What the last form did, for the notice (?done=CODE; an unknown code is
+ * not shown). */
+static json_t *done_text(const char *code)
+{
+	static const char *const t[][2] = {
+		{ "plan-added", "The plan is added." }, { "plan-saved", "The plan is saved." },
+		{ "rule-added", "The rule is added." }, { "rule-removed", "The rule is removed." },
+		{ "fee-added", "The fee is added." }, { "fee-removed", "The fee is removed." },
+		{ "cluster-added", "The tax cluster is added." },
+		{ "cluster-saved", "The tax cluster is saved." },
+		{ "rate-set", "The rate is set." }, { "rate-removed", "The rate is removed." },
+	};
+	size_t i;
+	for (i = 0; code && i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i][0], code))
+			return json_string(t[i][1]);
+	return json_null();
+}
+
 static int can_edit(const struct http_req *r)
 {
 	return r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE;
@@ -183,7 +202,7 @@ static int plans_page(struct http_req *r, int status, const char *error)
 	if (period >= 0)
 		json_object_set_new(ctx, "picker", http_picker(r, period, &err));
 	if (done)
-		json_object_set_new(ctx, "done", json_string(done));
+		json_object_set_new(ctx, "done", done_text(done));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	json_decref(prev);
@@ -359,7 +378,7 @@ static int clusters_page(struct http_req *r, int status, const char *error)
 	ctx = json_pack("{s:o,s:b,s:o}", "clusters", list, "can_edit", can_edit(r),
 		"categories", options(cat_v, cat_l, ""));
 	if (done)
-		json_object_set_new(ctx, "done", json_string(done));
+		json_object_set_new(ctx, "done", done_text(done));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	return http_render(r, status, "tax_clusters.html", "Tax clusters", ctx);
@@ -438,7 +457,7 @@ static int fx_page(struct http_req *r, int status, const char *error)
 	json_decref(doc);
 	ctx = json_pack("{s:o,s:o,s:b}", "rates", list, "currencies", need, "can_edit", can_edit(r));
 	if (done)
-		json_object_set_new(ctx, "done", json_string(done));
+		json_object_set_new(ctx, "done", done_text(done));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	return http_render(r, status, "fx.html", "Exchange rates", ctx);
