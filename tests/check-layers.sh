@@ -16,7 +16,7 @@ declare -A allowed=(
 	[s3]="s3 import store ingest config cur util"
 	[invoice]="invoice report rate store config cur util"
 	[auth]="auth util"
-	[http]="http auth invoice report rate store config cur util"
+	[http]="http auth invoice report import ingest rate store config cur util"
 	[cli]="cli s3 invoice http auth report import rate store ingest config cur util"
 )
 pass=0 fail=0

@@ -55,6 +55,11 @@ static int edited(struct http_req *r, int rc, struct config_result *cr, const st
 	return 0;
 }
 
+int http_edited(struct http_req *r, int rc, struct config_result *cr, const struct rb_err *err)
+{
+	return edited(r, rc, cr, err);
+}
+
 int http_member(const char **out, struct http_req *r, const char *key, int required)
 {
 	json_t *v = json_object_get(r->json, key);

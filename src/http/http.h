@@ -34,6 +34,8 @@ struct http_options {
 	const char *trusted_proxy; /* comma-separated IP addresses whose X-Forwarded-For
 	                            * is believed (the client address for throttling);
 	                            * NULL: the header is ignored */
+	uint64_t upload_max;     /* bytes of an uploaded CUR file; 0: HTTP_UPLOAD_MAX (4 GiB) */
+	const char *upload_dir;  /* where uploads are streamed; NULL: $TMPDIR or /tmp */
 };
 
 /* 0 when list is a comma-separated list of IPv4/IPv6 addresses, else

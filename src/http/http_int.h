@@ -44,6 +44,8 @@ enum http_route_flags {
 	ROUTE_FORM_BODY = 1 << 2,/* the body is application/x-www-form-urlencoded */
 	ROUTE_CREATES = 1 << 3,  /* success is 201 Created */
 	ROUTE_FILE = 1 << 4,     /* success is a file (PDF, XML, CSV, HTML) to download */
+	ROUTE_UPLOAD = 1 << 5,   /* a body that is not application/json is streamed to a
+	                          * temporary file (r->upload_path), up to the upload limit */
 };
 
 struct http_req;
@@ -92,6 +94,10 @@ struct http_req {
 	const char *body;
 	size_t body_len;
 	struct json_t *json;        /* ROUTE_JSON_BODY: the parsed object */
+	const char *upload_path;    /* ROUTE_UPLOAD: the temporary file holding the body
+	                             * (the handler may rename it; else removed after) */
+	uint64_t upload_len;
+	int upload_taken;           /* the handler took the file (it removes it) */
 	struct store *store;
 	int authed;
 	struct http_user user;
@@ -136,12 +142,13 @@ int http_json_only(struct http_req *r, const char *const *keys);
  * set when it is missing but required, or not a string. (api_config.c) */
 int http_member(const char **out, struct http_req *r, const char *key, int required);
 
-/* A form body (application/x-www-form-urlencoded): up to 4 named fields
+/* A form body (application/x-www-form-urlencoded): up to HTTP_FORM_MAX named fields
  * into the caller's buffers. */
+#define HTTP_FORM_MAX 10
 struct http_form {
-	const char *names[4];
-	char *values[4];
-	size_t sizes[4];
+	const char *names[HTTP_FORM_MAX];
+	char *values[HTTP_FORM_MAX];
+	size_t sizes[HTTP_FORM_MAX];
 };
 /* Fills the named fields (each "" when absent); -1 with 400 set when the
  * body is not a form or a field is too long. (session.c) */
@@ -198,6 +205,27 @@ int h_fx_unset(struct http_req *r);
 int h_account_unassign(struct http_req *r);
 int h_customer_add(struct http_req *r);
 int h_customer_edit(struct http_req *r);
+/* Answers a finished store_config_edit_as: 200 with what changed, or 400
+ * with the problems (each JSON path), releasing cr. (api_config.c) */
+struct config_result;
+int http_edited(struct http_req *r, int rc, struct config_result *cr, const struct rb_err *err);
+/* api_plans.c: plans, tax clusters, FX (the CLI's edit verbs) */
+int h_plans(struct http_req *r);
+int h_plan(struct http_req *r);
+int h_plan_add(struct http_req *r);
+int h_plan_set(struct http_req *r);
+int h_rule_add(struct http_req *r);
+int h_rule_remove(struct http_req *r);
+int h_fee_add(struct http_req *r);
+int h_fee_remove(struct http_req *r);
+int h_tax_clusters(struct http_req *r);
+int h_tax_cluster_add(struct http_req *r);
+int h_tax_cluster_set(struct http_req *r);
+int h_fx_list(struct http_req *r);
+/* The configuration's entry of array key ("plans", "tax_clusters") with
+ * that id: *out a new reference or NULL; -1 with the response set on a
+ * database error. */
+int http_config_entry(struct json_t **out, struct http_req *r, const char *key, const char *id);
 /* The portal's document for the user's customer: {"period", "customer",
  * "invoice" (its draft invoice or null), "previous" ({"period","total"} of
  * the latest earlier period, or null)}. *out is a new reference. */
@@ -224,6 +252,34 @@ int http_document_scope(struct http_req *r);
 /* Sends document r->id (or a draft id) rendered in format ("pdf", "ubl",
  * "csv", "html"): 0 with the file set, or the error response. */
 int http_document_file(struct http_req *r, const char *format);
+
+/* imports.c: import jobs (a thread each) and the imports page */
+int h_import_start(struct http_req *r);
+int h_imports(struct http_req *r);
+int h_import_job(struct http_req *r);
+int h_imports_page(struct http_req *r);
+int h_import_path_form(struct http_req *r);
+/* The upload limit in bytes (--upload-max, default HTTP_UPLOAD_MAX) and
+ * the directory of temporary upload files. (server.c) */
+#define HTTP_UPLOAD_MAX ((uint64_t)4 << 30)
+uint64_t http_upload_max(const struct http_server *srv);
+const char *http_upload_dir(const struct http_server *srv);
+const char *http_db_path(const struct http_server *srv);
+
+/* pages_config.c: plans, tax clusters, FX pages and their forms */
+int h_plans_page(struct http_req *r);
+int h_plan_add_form(struct http_req *r);
+int h_plan_set_form(struct http_req *r);
+int h_rule_add_form(struct http_req *r);
+int h_rule_remove_form(struct http_req *r);
+int h_fee_add_form(struct http_req *r);
+int h_fee_remove_form(struct http_req *r);
+int h_tax_clusters_page(struct http_req *r);
+int h_tax_cluster_add_form(struct http_req *r);
+int h_tax_cluster_set_form(struct http_req *r);
+int h_fx_page(struct http_req *r);
+int h_fx_set_form(struct http_req *r);
+int h_fx_unset_form(struct http_req *r);
 
 /* ---- openapi.c ---- */
 int h_openapi(struct http_req *r);

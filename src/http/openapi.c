@@ -64,6 +64,12 @@ static json_t *operation(const struct http_route *rt)
 		json_object_set_new(op, "requestBody", json_pack("{s:b,s:{s:{s:{s:s}}}}",
 			"required", 1, "content", "application/x-www-form-urlencoded", "schema", "type",
 			"object"));
+	if (rt->flags & ROUTE_UPLOAD)
+		json_object_set_new(op, "requestBody", json_pack("{s:b,s:{s:{s:{s:s,s:s}},"
+			"s:{s:{s:s,s:{s:{s:s}},s:[s],s:b}}}}", "required", 1, "content",
+			"application/octet-stream", "schema", "type", "string", "format", "binary",
+			"application/json", "schema", "type", "object", "properties", "path", "type",
+			"string", "required", "path", "additionalProperties", 0));
 	if (rt->roles == ROLE_PUBLIC) {
 		json_array_append_new(roles, json_string("public"));
 		json_object_set_new(op, "security", json_array());
@@ -82,6 +88,9 @@ static json_t *operation(const struct http_route *rt)
 		json_object_set_new(resp, "200", json_pack("{s:s,s:{s:{},s:{},s:{},s:{}}}",
 			"description", "the file (Content-Disposition: attachment)", "content",
 			"application/pdf", "application/xml", "text/csv", "text/html"));
+	else if (rt->flags & ROUTE_UPLOAD)
+		json_object_set_new(resp, "202", json_pack("{s:s,s:{s:{}}}", "description",
+			"the import job started (Location: its progress)", "content", "application/json"));
 	else
 		json_object_set_new(resp, rt->flags & ROUTE_CREATES ? "201" : "200", json_pack("{s:s,s:{s:{}}}", "description", "ok",
 			"content", strncmp(rt->pattern, "/static/", 8) ? "application/json" : "*/*"));
@@ -90,7 +99,7 @@ static json_t *operation(const struct http_route *rt)
 		json_object_set_new(resp, "401", error_ref("not logged in"));
 		json_object_set_new(resp, "403", error_ref("the role (or customer) may not; CSRF"));
 	}
-	if (rt->flags & (ROUTE_JSON_BODY | ROUTE_FORM_BODY))
+	if (rt->flags & (ROUTE_JSON_BODY | ROUTE_FORM_BODY | ROUTE_UPLOAD))
 		json_object_set_new(resp, "413", error_ref("the body is too large"));
 	json_object_set_new(op, "responses", resp);
 	return op;

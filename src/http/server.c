@@ -39,7 +39,29 @@ struct http_server {
 struct conn_state {
 	struct strbuf body;
 	int too_big;
+	/* ROUTE_UPLOAD with a body that is not JSON: streamed to this file */
+	int upload;                /* 1: writing to up, -1: refused, read and dropped */
+	FILE *up;
+	char up_path[512];
+	uint64_t up_len;
+	int write_failed;
 };
+
+const char *http_db_path(const struct http_server *srv)
+{
+	return srv->opt.db_path;
+}
+
+uint64_t http_upload_max(const struct http_server *srv)
+{
+	return srv->opt.upload_max ? srv->opt.upload_max : HTTP_UPLOAD_MAX;
+}
+
+const char *http_upload_dir(const struct http_server *srv)
+{
+	const char *t = getenv("TMPDIR");
+	return srv->opt.upload_dir ? srv->opt.upload_dir : t && *t ? t : "/tmp";
+}
 
 static const char csp[] =
 	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -281,10 +303,24 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 		return;
 	}
 	r->route = rt;
+	if (cs->too_big && cs->upload) {
+		http_error(r, 413, "body_too_large", NULL, "the upload is larger than %llu bytes "
+			"(--upload-max)", (unsigned long long)http_upload_max(r->srv));
+		return;
+	}
 	if (cs->too_big) {
 		http_error(r, 413, "body_too_large", NULL, "the request body is larger than %d bytes",
 			BODY_MAX);
 		return;
+	}
+	if (cs->upload > 0) {
+		if (cs->write_failed || fflush(cs->up) != 0) {
+			http_error(r, 507, "insufficient_storage", NULL, "cannot write the upload to %s",
+				http_upload_dir(r->srv));
+			return;
+		}
+		r->upload_path = cs->up_path;
+		r->upload_len = cs->up_len;
 	}
 	r->body = cs->body.buf ? cs->body.buf : "";
 	r->body_len = cs->body.len;
@@ -339,6 +375,41 @@ static void add_headers(struct MHD_Response *resp, struct http_req *r)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
+/* 1 when this request is an upload to stream (a ROUTE_UPLOAD route and a
+ * body that is not JSON) that its caller may make: the session, the role
+ * and the CSRF token are checked before a byte is written, so nobody else
+ * fills the disk. -1: an upload that will be refused (its body is read
+ * and dropped; dispatch answers). 0: not an upload. */
+static int upload_start(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+	const char *method)
+{
+	struct http_req r;
+	struct rb_err err;
+	const char *ct;
+	int path_ok = 0, ok;
+
+	memset(&r, 0, sizeof(r));
+	r.conn = conn;
+	r.srv = srv;
+	r.method = method;
+	r.path = url;
+	r.tls = srv->tls;
+	r.now = (int64_t)time(NULL);
+	if (!(r.route = http_route_find(&r, &path_ok)) || !(r.route->flags & ROUTE_UPLOAD))
+		return 0;
+	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	if (ct && !strncmp(ct, "application/json", 16))
+		return 0;
+	rb_err_clear(&err);
+	strbuf_init(&r.out, 1024, 1 << 20);
+	client_address(&r);
+	ok = pool_get(&r.store, srv, &err) == 0 && http_session_resolve(&r) == 0 &&
+		http_authorize(&r) == 0 && http_csrf_check(&r) == 0;
+	pool_put(srv, r.store);
+	strbuf_release(&r.out);
+	return ok ? 1 : -1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	const char *method, const char *version, const char *upload, size_t *upload_size,
 	void **con_cls)
@@ -353,12 +424,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		cs = xcalloc(1, sizeof(*cs));
 		strbuf_init(&cs->body, 0, BODY_MAX);
+		cs->upload = upload_start(srv, conn, url, method);
+		if (cs->upload > 0) {
+			int fd;
+			snprintf(cs->up_path, sizeof(cs->up_path), "%s/rebill-upload-XXXXXX",
+				http_upload_dir(srv));
+			if ((fd = mkstemp(cs->up_path)) < 0 || !(cs->up = fdopen(fd, "wb"))) {
+				if (fd >= 0)
+					close(fd);
+				cs->up_path[0] = 0;
+				cs->write_failed = 1;
+			}
+		}
 		/* A declared length over the limit is refused before reading it. */
-		if (cl && strtoull(cl, NULL, 10) > BODY_MAX)
+		if (cl && strtoull(cl, NULL, 10) > (cs->upload ? http_upload_max(srv) : BODY_MAX))
 			cs->too_big = 1;
 		*con_cls = cs;
 		if (!cs->too_big)
 			return MHD_YES;
+	}
+	if (*upload_size && cs->upload) {
+		/* streamed: never held whole in memory */
+		if (cs->up_len + *upload_size > http_upload_max(srv))
+			cs->too_big = 1;
+		else if (cs->upload > 0 && !cs->write_failed &&
+			 fwrite(upload, 1, *upload_size, cs->up) != *upload_size)
+			cs->write_failed = 1;
+		cs->up_len += *upload_size;
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	if (*upload_size) {
 		if (!cs->too_big && strbuf_add(&cs->body, upload, *upload_size) < 0)
@@ -377,6 +471,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	strbuf_init(&r.out, 4096, (size_t)64 << 20);
 	client_address(&r);
 	dispatch(&r, cs);
+	if (cs->up) {
+		fclose(cs->up);
+		cs->up = NULL;
+	}
+	if (r.upload_taken)
+		cs->up_path[0] = 0;     /* the import job owns the file now */
 	if (!r.status)
 		http_error(&r, 500, "internal", NULL, "the handler gave no response");
 	resp = MHD_create_response_from_buffer(r.out.len, r.out.buf ? r.out.buf : (char *)"",
@@ -398,6 +498,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct conn_state *cs = *con_cls;
 	if (cs) {
+		if (cs->up)
+			fclose(cs->up);
+		if (cs->up_path[0])
+			unlink(cs->up_path);
 		strbuf_release(&cs->body);
 		free(cs);
 		*con_cls = NULL;

@@ -84,7 +84,7 @@ static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char
 {
 	struct http_form *f = cls;
 	size_t i;
-	for (i = 0; i < 4 && f->names[i]; i++) {
+	for (i = 0; i < HTTP_FORM_MAX && f->names[i]; i++) {
 		if (strcmp(f->names[i], key))
 			continue;
 		if (off + size + 1 > f->sizes[i])
@@ -102,7 +102,7 @@ int http_form_parse(struct http_req *r, struct http_form *f)
 	size_t i;
 	enum MHD_Result ok;
 
-	for (i = 0; i < 4 && f->names[i]; i++)
+	for (i = 0; i < HTTP_FORM_MAX && f->names[i]; i++)
 		f->values[i][0] = 0;
 	pp = MHD_create_post_processor(r->conn, 1024, form_field, f);
 	if (!pp) {

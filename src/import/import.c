@@ -853,8 +853,8 @@ static int read_items(struct shared *sh, const struct import_options *opt, size_
 		w[i].started = 1;
 		started++;
 	}
-	if (opt->progress) {
-		uint64_t shown = 0;
+	if (opt->progress || opt->on_progress) {
+		uint64_t shown = 0, shown_rows = 0;
 		while ((size_t)atomic_load(&sh->finished) < started) {
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
 			uint64_t bytes, rows = 0;
@@ -869,7 +869,19 @@ static int read_items(struct shared *sh, const struct import_options *opt, size_
 			if (bytes < shown)
 				bytes = shown;
 			shown = bytes;
-			progress_draw(&pg, bytes, rows);
+			if (rows > shown_rows)
+				shown_rows = rows;
+			if (opt->progress)
+				progress_draw(&pg, bytes, rows);
+			if (opt->on_progress)
+				opt->on_progress(opt->progress_arg, bytes, total, shown_rows);
+		}
+		if (opt->on_progress) {
+			uint64_t rows = 0;   /* every reader has finished: the whole count */
+			for (i = 0; i < nw; i++)
+				rows += atomic_load(&w[i].rows);
+			opt->on_progress(opt->progress_arg, total, total, rows > shown_rows ? rows :
+				shown_rows);
 		}
 	}
 	for (i = 0; i < nw; i++)

@@ -59,6 +59,11 @@ struct import_options {
 	 * database is unchanged whatever happens to the process (a signal
 	 * handler may tell the user so). */
 	volatile sig_atomic_t *committing;
+	/* Optional: called about 5 times a second from the thread that called
+	 * import_files while the files are read (bytes read of total, rows),
+	 * and once more when reading ended; e.g. a web job's progress. */
+	void (*on_progress)(void *arg, uint64_t bytes, uint64_t total, uint64_t rows);
+	void *progress_arg;
 };
 
 /* With fewer files than threads, a plain CSV of at least twice this size is

@@ -116,6 +116,9 @@ try {
 	check(await page.isVisible('#nothing-to-correct') || await page.isVisible('#rerate-form'),
 		'the re-rate page previews the corrections before anything is issued');
 
+	// plans, tax clusters, FX, imports (browser_webcfg.mjs)
+	await (await import('./browser_webcfg.mjs')).webcfgFlow(page, url, outdir, check, problems);
+
 	await Promise.all([page.waitForURL(url + 'login'), page.click('#logout')]);
 	check(page.url() === url + 'login', 'log out returns to the login page');
 	const after = await page.goto(url + 'console');

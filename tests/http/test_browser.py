@@ -13,6 +13,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serverlib  # noqa: E402
 
 
+def webcfg_files(tmp):
+    """A generated CUR file to upload, and a copy with one bad amount
+    (REBILL_TEST_CUR, REBILL_TEST_BAD_CUR for browser_webcfg.mjs)."""
+    import csv
+    import glob
+    good = sorted(glob.glob(os.path.join(tmp, 'gen', '**', '*.csv'), recursive=True))[0]
+    rows = list(csv.reader(open(good, newline='')))
+    rows[3][rows[0].index('lineItem/UnblendedCost')] = '1.2.3'
+    bad = os.path.join(tmp, 'bad.csv')
+    with open(bad, 'w', newline='') as f:
+        csv.writer(f, lineterminator='\n').writerows(rows)
+    return {'REBILL_TEST_CUR': good, 'REBILL_TEST_BAD_CUR': bad}
+
+
 def main():
     rebill, root, outdir = sys.argv[1], sys.argv[2], sys.argv[3]
     pw = os.path.join(root, 'web', 'node_modules', 'playwright-core')
@@ -30,10 +44,11 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     tmp, db = serverlib.make_db(rebill, root)
     srv = serverlib.Server(rebill, db)
+    env = dict(os.environ, **webcfg_files(tmp))
     try:
         p = subprocess.run(['node', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'browser.mjs'),
                             'http://%s:%d/' % (srv.host, srv.port), outdir, pw],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, env=env)
     finally:
         srv.stop()
         serverlib.cleanup(tmp)

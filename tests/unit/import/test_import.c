@@ -149,7 +149,7 @@ static size_t budget;   /* 0: the default */
 static int run_import_from(struct import_result *res, struct store *s, int threads,
 	size_t first, size_t nfiles, struct rb_err *err)
 {
-	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget, 0, NULL };
+	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget, 0, NULL, NULL, NULL };
 	return import_files(res, s, inputs + first, nfiles, &opt, err);
 }
 
@@ -517,7 +517,7 @@ static int import_csv(struct import_result *res, struct store *s, const char *pa
 {
 	struct ingest_file f = { (char *)path, (char *)"", 0 };
 	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &import_source_cur, 0,
-		range_bytes, NULL };
+		range_bytes, NULL, NULL, NULL };
 	FILE *fp = fopen(path, "rb");
 	if (fp) {
 		fseek(fp, 0, SEEK_END);
