@@ -175,12 +175,11 @@ static json_t *margin_cells(const struct report_margin_row *row)
 		"margin", cents(row->margin, RATE_SCALE), "loss", row->margin < 0);
 }
 
-static int by_effective_desc(const void *a, const void *b)
+static int by_cost_desc(const void *a, const void *b)
 {
 	const struct report_margin_row *x = *(const struct report_margin_row *const *)a;
 	const struct report_margin_row *y = *(const struct report_margin_row *const *)b;
-	return x->effective < y->effective ? 1 : x->effective > y->effective ? -1
-		: strcmp(x->key, y->key);
+	return x->cost < y->cost ? 1 : x->cost > y->cost ? -1 : strcmp(x->key, y->key);
 }
 
 /* The chart document of m: every row by day (a line), else the CHART_MAX
@@ -197,20 +196,20 @@ static char *explore_chart(const struct report_margin *m, int *cut)
 		rows[i] = &m->rows[i];
 	*cut = 0;
 	if (m->by != REPORT_BY_DAY && n > CHART_MAX) {
-		qsort(rows, n, sizeof(*rows), by_effective_desc);
+		qsort(rows, n, sizeof(*rows), by_cost_desc);
 		n = CHART_MAX;
 		*cut = 1;
 	}
 	for (i = 0; i < n; i++) {
 		json_array_append_new(labels, json_string(rows[i]->key));
-		json_array_append_new(cost, cents(rows[i]->effective, DEC_SCALE));
+		json_array_append_new(cost, cents(rows[i]->cost, DEC_SCALE));
 		json_array_append_new(billed, cents(rows[i]->billed, RATE_SCALE));
 		json_array_append_new(margin, cents(rows[i]->margin, RATE_SCALE));
 	}
 	free(rows);
 	chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}",
 		"type", m->by == REPORT_BY_DAY ? "line" : "bar", "labels", labels,
-		"series", "label", "Cost (effective, USD)", "data", cost,
+		"series", "label", "Cost (USD)", "data", cost,
 		"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
 	out = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(chart);
@@ -247,6 +246,16 @@ int h_explorer_page(struct http_req *r)
 	json_object_set_new(ctx, "services", key_list(r, q.from, STORE_BY_SERVICE));
 	json_object_set_new(ctx, "regions", key_list(r, q.from, STORE_BY_REGION));
 	json_object_set_new(ctx, "by", json_string(q.by));
+	{
+		/* the grouping's label, as the form names it */
+		json_t *g;
+		size_t k;
+		json_array_foreach(json_object_get(ctx, "groupings"), k, g)
+			if (json_is_true(json_object_get(g, "selected")))
+				json_object_set(ctx, "by_label", json_object_get(g, "label"));
+		if (!json_object_get(ctx, "by_label"))
+			json_object_set_new(ctx, "by_label", json_string(q.by));
+	}
 	if (q.f.customer || q.f.account || q.f.service || q.f.region)
 		json_object_set_new(ctx, "filtered", json_true());
 
