@@ -104,8 +104,8 @@ int h_explorer(struct http_req *r)
 		period_format(tb, q.to);
 		/* the grouping in the file name: tag:KEY's key is the user's text */
 		for (i = 0; q.by[i] && i + 1 < sizeof(by); i++)
-			by[i] = (q.by[i] >= 'a' && q.by[i] <= 'z') || (q.by[i] >= '0' && q.by[i] <= '9') ||
-				q.by[i] == '_' ? q.by[i] : '-';
+			by[i] = (q.by[i] >= 'a' && q.by[i] <= 'z') || (q.by[i] >= 'A' && q.by[i] <= 'Z') ||
+				(q.by[i] >= '0' && q.by[i] <= '9') || q.by[i] == '_' ? q.by[i] : '-';
 		by[i] = 0;
 		r->status = 200;
 		r->ctype = "text/csv; charset=utf-8";
