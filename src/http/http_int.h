@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -58,6 +59,8 @@ struct http_param {
 	const char *desc;
 };
 
+#define HTTP_MAX_QUERY 8       /* query parameters a route may declare */
+
 struct http_route {
 	const char *method;
 	const char *pattern;        /* "/api/v1/customers/{id}": one {id} at most */
@@ -66,7 +69,7 @@ struct http_route {
 	enum http_scope scope;
 	unsigned flags;
 	const char *summary;
-	struct http_param query[4]; /* NULL-named terminates */
+	struct http_param query[HTTP_MAX_QUERY]; /* NULL-named terminates */
 };
 
 extern const struct http_route http_routes[];
@@ -280,6 +283,29 @@ int h_tax_cluster_set_form(struct http_req *r);
 int h_fx_page(struct http_req *r);
 int h_fx_set_form(struct http_req *r);
 int h_fx_unset_form(struct http_req *r);
+/* api_reports.c: the explorer and credits and refunds (src/report) */
+/* The explorer's query: period (default the latest with facts), to
+ * (default period), by (default by_default; NULL: not parsed), customer,
+ * account, service, region (absent or "": any). */
+struct http_explore_q {
+	int from, to;
+	const char *by;
+	enum report_by rby;
+	const char *tag;
+	struct report_filter f;
+	char error[1100];           /* why it failed, for a page */
+};
+/* 0, or -1 with 400/404 set (and q->error). */
+int http_explore_query(struct http_explore_q *q, struct http_req *r, const char *by_default);
+/* A query value, NULL when absent or "". */
+const char *http_query_opt(struct http_req *r, const char *name);
+int h_explorer(struct http_req *r);
+int h_credits(struct http_req *r);
+/* pages_reports.c */
+int h_explorer_page(struct http_req *r);
+int h_reconciliation_page(struct http_req *r);
+int h_receivables_page(struct http_req *r);
+int h_credits_page(struct http_req *r);
 
 /* ---- openapi.c ---- */
 int h_openapi(struct http_req *r);

@@ -51,7 +51,7 @@ static json_t *operation(const struct http_route *rt)
 	if (strstr(rt->pattern, "{id}"))
 		json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:{s:s}}", "name", "id", "in",
 			"path", "required", 1, "schema", "type", "string"));
-	for (i = 0; i < 4 && rt->query[i].name; i++)
+	for (i = 0; i < HTTP_MAX_QUERY && rt->query[i].name; i++)
 		json_array_append_new(params, json_pack("{s:s,s:s,s:s,s:b,s:{s:s}}", "name",
 			rt->query[i].name, "in", "query", "description", rt->query[i].desc, "required", 0,
 			"schema", "type", "string"));

@@ -82,6 +82,9 @@ int http_render(struct http_req *r, int status, const char *name, const char *ti
 	if (r->authed) {
 		json_object_set_new(ctx, "user", json_pack("{s:s,s:s,s:b}", "email", r->user.email,
 			"role", http_role_name(r->user.role), "staff", r->user.role != ROLE_CUSTOMER));
+		/* the nav's finance pages (reconciliation, receivables) */
+		json_object_set_new(json_object_get(ctx, "user"), "finance",
+			json_boolean(r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE));
 		json_object_set_new(ctx, "csrf", json_string(r->user.csrf));
 	}
 	if ((rc = tmpl_render(&body, page, ctx, &err)) < 0) {

@@ -79,6 +79,20 @@ const struct http_route http_routes[] = {
 	  { { "as_of", "YYYY-MM-DD (default today)" } } },
 	{ "GET", "/api/v1/journal", h_journal, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE, ROUTE_FILE,
 	  "the period's accounting journal as CSV (`export journal`)", { P_PERIOD } },
+	/* the explorer and credits and refunds (api_reports.c, src/report) */
+	{ "GET", "/api/v1/explorer", h_explorer, ROLE_STAFF, SCOPE_NONE, 0,
+	  "cost, billed and margin of a period or range, grouped and filtered (format=csv: a file)",
+	  { P_PERIOD, { "to", "last period YYYY-MM of a range (default: period)" },
+	    { "by", "customer, account, service, region, line_item_type, day or tag:KEY "
+	      "(default customer)" },
+	    { "customer", "only this customer's rows, or (unassigned)" },
+	    { "account", "only this usage account's rows" },
+	    { "service", "only this service's rows (lineItem/ProductCode)" },
+	    { "region", "only this region's rows" }, { "format", "json (default) or csv" } } },
+	{ "GET", "/api/v1/credits", h_credits, ROLE_STAFF, SCOPE_NONE, 0,
+	  "credits and refunds applied by AWS beside what each customer's plan passed on",
+	  { P_PERIOD, { "to", "last period YYYY-MM of a range (default: period)" },
+	    { "customer", "only this customer's" } } },
 	/* configuration */
 	{ "GET", "/api/v1/customers", h_customers, ROLE_STAFF, SCOPE_NONE, 0,
 	  "configured customers with their accounts", { { 0 } } },
@@ -225,6 +239,21 @@ const struct http_route http_routes[] = {
 	  "console: import history, upload with progress", { { "job", "the job just started" } } },
 	{ "POST", "/console/imports", h_import_path_form, ROLE_ADMIN, SCOPE_NONE,
 	  ROUTE_HTML | ROUTE_FORM_BODY, "console: import a server path (form: path; admin)", { { 0 } } },
+	/* report pages (pages_reports.c) */
+	{ "GET", "/console/explorer", h_explorer_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: explorer (group by, filters, chart, CSV download)",
+	  { P_PERIOD, { "to", "last period of a range" }, { "by", "grouping" },
+	    { "customer", "filter" }, { "account", "filter" }, { "service", "filter" },
+	    { "region", "filter" } } },
+	{ "GET", "/console/reconciliation", h_reconciliation_page, ROLE_ADMIN | ROLE_FINANCE,
+	  SCOPE_NONE, ROUTE_HTML, "console: reconciliation (AWS total vs assigned, unassigned, "
+	  "billed and withheld; the balance)", { P_PERIOD } },
+	{ "GET", "/console/receivables", h_receivables_page, ROLE_ADMIN | ROLE_FINANCE, SCOPE_NONE,
+	  ROUTE_HTML, "console: receivables (open, overdue, paid)",
+	  { { "as_of", "YYYY-MM-DD (default today)" } } },
+	{ "GET", "/console/credits", h_credits_page, ROLE_STAFF, SCOPE_NONE, ROUTE_HTML,
+	  "console: credits and refunds applied by AWS vs passed on",
+	  { P_PERIOD, { "to", "last period of a range" }, { "customer", "filter" } } },
 	{ "GET", "/portal/invoices", h_portal_invoices, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
 	  "portal: the customer's finalized invoices and credit notes", { { 0 } } },
 	{ "GET", "/portal", h_portal, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
@@ -332,7 +361,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 {
 	struct qcheck *q = cls;
 	size_t i;
-	for (i = 0; i < 4 && q->rt->query[i].name; i++)
+	for (i = 0; i < HTTP_MAX_QUERY && q->rt->query[i].name; i++)
 		if (!strcmp(q->rt->query[i].name, key)) {
 			/* twice is ambiguous (which one did the scope check see?) */
 			if (q->seen & (1u << i)) {

@@ -290,3 +290,59 @@ int report_unassigned_json(json_t **out, struct store *s, int period, struct rb_
 	*out = arr;
 	return 0;
 }
+
+static json_t *jopt(const char *s)
+{
+	return s ? json_text(s) : json_null();
+}
+
+json_t *report_explore_json(const struct report_margin *m, const char *by,
+	const struct report_filter *f)
+{
+	json_t *root = json_object(), *rows = json_array();
+	size_t i;
+
+	json_object_set_new(root, "from", jperiod(m->period));
+	json_object_set_new(root, "to", jperiod(m->to));
+	json_object_set_new(root, "by", json_text(by));
+	json_object_set_new(root, "filters", json_pack("{s:o,s:o,s:o,s:o}",
+		"customer", jopt(f ? f->customer : NULL), "account", jopt(f ? f->account : NULL),
+		"service", jopt(f ? f->service : NULL), "region", jopt(f ? f->region : NULL)));
+	json_object_set_new(root, "fees_included", json_boolean(m->fees_included));
+	for (i = 0; i < m->n; i++)
+		json_array_append_new(rows, margin_row(&m->rows[i], 1));
+	json_object_set_new(root, "rows", rows);
+	json_object_set_new(root, "total", margin_row(&m->total, 0));
+	return root;
+}
+
+static json_t *credit_row(const struct report_credit_row *r, int with_key)
+{
+	static const char *const names[REPORT_CR_N] = { "credits", "refunds" };
+	json_t *o = json_object();
+	int k;
+	if (with_key) {
+		json_object_set_new(o, "period", jperiod(r->period));
+		json_object_set_new(o, "customer", json_text(r->customer));
+	}
+	json_object_set_new(o, "rows", json_integer(r->rows));
+	for (k = 0; k < REPORT_CR_N; k++)
+		json_object_set_new(o, names[k], json_pack("{s:o,s:o,s:o}", "aws", jcost(r->aws[k]),
+			"passed_on", jusd(r->passed[k]), "withheld", jusd(r->withheld[k])));
+	return o;
+}
+
+json_t *report_credits_json(const struct report_credits *c, const char *customer)
+{
+	json_t *root = json_object(), *rows = json_array();
+	size_t i;
+
+	json_object_set_new(root, "from", jperiod(c->from));
+	json_object_set_new(root, "to", jperiod(c->to));
+	json_object_set_new(root, "customer", jopt(customer));
+	for (i = 0; i < c->n; i++)
+		json_array_append_new(rows, credit_row(&c->rows[i], 1));
+	json_object_set_new(root, "rows", rows);
+	json_object_set_new(root, "total", credit_row(&c->total, 0));
+	return root;
+}

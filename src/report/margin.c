@@ -6,7 +6,9 @@
  * or one. Every fact of the period counts: rows of unassigned accounts are
  * one line "(unassigned)" (by account: their own accounts) with cost and
  * no revenue, fees one line "(fees and custom lines)" unless grouped by
- * customer, so a breakdown always adds up to the period's totals.
+ * customer, so a breakdown always adds up to the period's totals. The
+ * explorer (report_explore) is the same walk over a range of periods, by
+ * day too, with filters on customer, account, service and region.
  *
  * Not for: the invoice currency or the balance checks (reconcile.c).
  */
@@ -51,6 +53,8 @@ struct margin_walk {
 	const char *tag_key;
 	size_t tag_len;
 	size_t only;            /* the customer asked for, or REPORT_NOBODY: all */
+	int unassigned_only;    /* explorer: only the rows no customer holds */
+	const char *account, *service, *region;   /* explorer filters, NULL: any */
 	struct hmap *keys;
 	struct report_margin_row *rows;
 	size_t alloc;
@@ -68,6 +72,11 @@ static int margin_one(void *arg, const struct store_fact *sf, const struct cur_f
 
 	if (m->only != REPORT_NOBODY && ci != m->only)
 		return 0;
+	if ((m->unassigned_only && ci != REPORT_NOBODY) ||
+	    (m->account && strcmp(f->account, m->account)) ||
+	    (m->service && strcmp(f->product_code, m->service)) ||
+	    (m->region && strcmp(f->region, m->region)))
+		return 0;
 	/* spec §6: unassigned rows are the reseller's cost with no revenue, one
 	 * line of their own, never spread over services, regions, types, tags */
 	if (ci == REPORT_NOBODY && m->by != REPORT_BY_ACCOUNT) {
@@ -83,6 +92,7 @@ static int margin_one(void *arg, const struct store_fact *sf, const struct cur_f
 	case REPORT_BY_SERVICE: key = f->product_code; break;
 	case REPORT_BY_REGION: key = f->region; break;
 	case REPORT_BY_TYPE: key = f->line_item_type; break;
+	case REPORT_BY_DAY: key = sf->day; break;
 	case REPORT_BY_TAG:
 	default:
 		key = report_tag_value(sf->tags, m->tag_key, m->tag_len, &len);
@@ -199,30 +209,31 @@ int report_margin(struct report_margin **out, struct store *s, int period,
 	return report_margin_for(out, s, period, by, tag_key, NULL, err);
 }
 
-int report_margin_for(struct report_margin **out, struct store *s, int period,
-	enum report_by by, const char *tag_key, const char *customer, struct rb_err *err)
+/* Adds one period's rows to w (its keys and rows), as report_margin_for
+ * computes them: the facts held by w->only (or all), the explorer's filters
+ * applied; fees unless `fees` is 0. *tag_ok is set to 0 when the period has
+ * no fact with the tag key (the error is in err), and the period is still
+ * walked (every row untagged) when tag_soft. */
+static int margin_period(struct margin_walk *w, struct store *s, int period,
+	const char *customer, int fees, int tag_soft, int *tag_ok, struct rb_err *err)
 {
 	struct report_cfg rc = { 0 };
 	struct report_agg agg = { 0 };
-	struct margin_walk w = { 0 };
-	struct report_margin *m = NULL;
+	int walk_facts = w->by == REPORT_BY_TAG || w->by == REPORT_BY_DAY;
 	size_t i;
 	int ret;
 
-	*out = NULL;
-	w.by = by;
-	w.tag_key = tag_key ? tag_key : "";
-	w.tag_len = strlen(w.tag_key);
-	w.keys = hmap_new();
-	w.err = err;
-	if ((ret = report_cfg_load(&rc, s, period,
-			by == REPORT_BY_TAG ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
+	*tag_ok = 1;
+	if ((ret = report_cfg_load(&rc, s, period, walk_facts ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
-	if (by == REPORT_BY_TAG && (ret = report_tag_key_check(s, period, w.tag_key, err)) < 0)
-		goto cleanup;
-	w.rc = &rc;
-	w.only = REPORT_NOBODY;
-	if (customer) {
+	if (w->by == REPORT_BY_TAG && (ret = report_tag_key_check(s, period, w->tag_key, err)) < 0) {
+		*tag_ok = 0;
+		if (!tag_soft || ret != RB_EINPUT)
+			goto cleanup;
+	}
+	w->rc = &rc;
+	w->only = REPORT_NOBODY;
+	if (customer && strcmp(customer, REPORT_UNASSIGNED)) {
 		for (i = 0; i < rc.cfg->ncustomers; i++)
 			if (!strcmp(rc.cfg->customers[i].id, customer))
 				break;
@@ -230,24 +241,109 @@ int report_margin_for(struct report_margin **out, struct store *s, int period,
 			ret = rb_err_set(err, RB_EINPUT, "unknown customer '%s'", customer);
 			goto cleanup;
 		}
-		w.only = i;
+		w->only = i;
 	}
-	if ((ret = report_collect(&agg, s, &rc, w.only, report_threads(&rc), err)) < 0)
+	if ((ret = report_collect(&agg, s, &rc, w->only, report_threads(&rc), err)) < 0)
 		goto cleanup;
-	if (by == REPORT_BY_TAG) {
-		/* tags are not in the sums: walk the facts themselves */
-		if ((ret = report_walk(s, &rc, 1, margin_one, &w, err)) < 0)
+	if (walk_facts) {
+		/* tags and days are not in the sums: walk the facts themselves */
+		if ((ret = report_walk(s, &rc, 1, margin_one, w, err)) < 0)
 			goto cleanup;
 	} else {
 		for (i = 0; i < agg.s.n; i++)
-			if ((ret = margin_one(&w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
+			if ((ret = margin_one(w, NULL, &agg.s.facts[i], agg.ci[i])) < 0)
 				goto cleanup;
 	}
-	if ((ret = add_fees(&w, &agg, err)) < 0)
+	if (fees && (ret = add_fees(w, &agg, err)) < 0)
 		goto cleanup;
+	ret = 0;
+cleanup:
+	w->rc = NULL;
+	report_agg_release(&agg);
+	report_cfg_release(&rc);
+	return ret;
+}
+
+/* Periods from..to to read: from alone when from == to (with facts or
+ * not, as report_margin), else those with facts in the range. */
+static int range_periods(int **out, size_t *n, struct store *s, int from, int to,
+	struct rb_err *err)
+{
+	struct store_period_info *pi = NULL;
+	size_t np = 0, i;
+	int ret;
+
+	*n = 0;
+	*out = xcalloc(1, sizeof(int));
+	if (from == to) {
+		(*out)[0] = from;
+		*n = 1;
+		return 0;
+	}
+	if ((ret = store_periods(&pi, &np, s, err)) < 0)
+		return ret;
+	free(*out);
+	*out = xcalloc(np ? np : 1, sizeof(int));
+	for (i = 0; i < np; i++)
+		if (pi[i].period >= from && pi[i].period <= to)
+			(*out)[(*n)++] = pi[i].period;
+	free(pi);
+	return 0;
+}
+
+int report_explore(struct report_margin **out, struct store *s, int from, int to,
+	enum report_by by, const char *tag_key, const struct report_filter *flt,
+	struct rb_err *err)
+{
+	static const struct report_filter none = { NULL, NULL, NULL, NULL };
+	struct margin_walk w = { 0 };
+	struct report_margin *m = NULL;
+	struct rb_err tag_err;
+	int *periods = NULL, fees, tag_any = 0, tag_ok;
+	size_t np = 0, i;
+	int ret;
+
+	*out = NULL;
+	if (!flt)
+		flt = &none;
+	if (to < from)
+		return rb_err_set(err, RB_EUSAGE, "the range ends before it starts");
+	w.by = by;
+	w.tag_key = tag_key ? tag_key : "";
+	w.tag_len = strlen(w.tag_key);
+	w.keys = hmap_new();
+	w.err = err;
+	w.unassigned_only = flt->customer && !strcmp(flt->customer, REPORT_UNASSIGNED);
+	w.account = flt->account;
+	w.service = flt->service;
+	w.region = flt->region;
+	/* fee and custom lines belong to no account, service or region (and
+	 * the unassigned rows have none) */
+	fees = !flt->account && !flt->service && !flt->region && !w.unassigned_only;
+	rb_err_clear(&tag_err);
+	if ((ret = range_periods(&periods, &np, s, from, to, err)) < 0)
+		goto cleanup;
+	for (i = 0; i < np; i++) {
+		if ((ret = margin_period(&w, s, periods[i], flt->customer, fees, np > 1, &tag_ok,
+				err)) < 0)
+			goto cleanup;
+		if (tag_ok)
+			tag_any = 1;
+		else
+			tag_err = *err;
+		rb_err_clear(err);
+	}
+	/* over a range a tag key some months lack is fine; none at all is a typo */
+	if (by == REPORT_BY_TAG && np > 1 && !tag_any) {
+		*err = tag_err;
+		ret = RB_EINPUT;
+		goto cleanup;
+	}
 	m = xcalloc(1, sizeof(*m));
-	m->period = period;
+	m->period = from;
+	m->to = to;
 	m->by = by;
+	m->fees_included = fees;
 	m->rows = w.rows;
 	m->n = hmap_count(w.keys);
 	w.rows = NULL;
@@ -276,10 +372,37 @@ cleanup:
 	for (i = 0; w.rows && i < hmap_count(w.keys); i++)
 		free(w.rows[i].key);
 	free(w.rows);
+	free(periods);
 	hmap_free(w.keys);
-	report_agg_release(&agg);
-	report_cfg_release(&rc);
 	return ret;
+}
+
+int report_margin_for(struct report_margin **out, struct store *s, int period,
+	enum report_by by, const char *tag_key, const char *customer, struct rb_err *err)
+{
+	struct report_filter f = { customer, NULL, NULL, NULL };
+	if (customer && !strcmp(customer, REPORT_UNASSIGNED))
+		return rb_err_set(err, RB_EINPUT, "unknown customer '%s'", customer);
+	return report_explore(out, s, period, period, by, tag_key, &f, err);
+}
+
+int report_explore_by_parse(enum report_by *out, const char **tag_key, const char *s,
+	struct rb_err *err)
+{
+	if (!strcmp(s, "line_item_type")) {
+		*out = REPORT_BY_TYPE;
+		*tag_key = NULL;
+		return 0;
+	}
+	if (!strcmp(s, "day")) {
+		*out = REPORT_BY_DAY;
+		*tag_key = NULL;
+		return 0;
+	}
+	if (report_by_parse(out, tag_key, s, err) == 0)
+		return 0;
+	return rb_err_set(err, RB_EUSAGE, "unknown grouping '%s' (expected customer, account, "
+		"service, region, line_item_type, day or tag:KEY)", s);
 }
 
 void report_margin_free(struct report_margin *m)

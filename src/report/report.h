@@ -24,6 +24,7 @@
 #define RB_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cur/cur.h"
 #include "rate/rate.h"
@@ -221,6 +222,7 @@ enum report_by {
 	REPORT_BY_REGION,
 	REPORT_BY_TYPE,       /* lineItem/LineItemType */
 	REPORT_BY_TAG,        /* the value of one tag key, "" when untagged */
+	REPORT_BY_DAY,        /* "YYYY-MM-DD" (report_explore only) */
 };
 
 #define REPORT_UNASSIGNED "(unassigned)"
@@ -247,6 +249,8 @@ struct report_margin_row {
  * total.unblended is the period's total unblended cost. */
 struct report_margin {
 	int period;
+	int to;                                    /* report_explore: the last period; else period */
+	int fees_included;                         /* 0: a filter left the fee lines out */
 	enum report_by by;
 	struct report_margin_row *rows;
 	size_t n;
@@ -263,6 +267,72 @@ int report_margin_for(struct report_margin **out, struct store *s, int period,
 	enum report_by by, const char *tag_key, const char *customer, struct rb_err *err);
 void report_margin_free(struct report_margin *m);
 
+/* ---- explorer ------------------------------------------------------------ */
+
+/* What report_explore counts: NULL fields match everything. customer: a
+ * customer id, or REPORT_UNASSIGNED for the rows no customer holds. */
+struct report_filter {
+	const char *customer;
+	const char *account;       /* usage account id */
+	const char *service;       /* lineItem/ProductCode */
+	const char *region;
+};
+
+/* report_by_parse's groupings plus "line_item_type" (= type) and "day".
+ * Returns 0, or RB_EUSAGE naming the grouping. */
+int report_explore_by_parse(enum report_by *out, const char **tag_key, const char *s,
+	struct rb_err *err);
+
+/* The margin breakdown (report_margin_for: the same rows, sums and rules)
+ * over the periods from..to (from == to: that period, as report_margin;
+ * else the periods with facts in the range, summed) and the facts the
+ * filter lets through. By day each day is a row. Fee and custom lines are
+ * counted (one row REPORT_FEES, or the customer's own by customer) unless
+ * the filter names an account, service or region or REPORT_UNASSIGNED:
+ * they belong to none, and m->fees_included is then 0. By tag over a
+ * range, months without the key count as untagged; RB_EINPUT when no
+ * month of it has the key. RB_EUSAGE when to < from; RB_EINPUT for an
+ * unknown customer or a missing exchange rate (as report_margin_for). */
+int report_explore(struct report_margin **out, struct store *s, int from, int to,
+	enum report_by by, const char *tag_key, const struct report_filter *f,
+	struct rb_err *err);
+
+/* ---- credits and refunds -------------------------------------------------- */
+
+enum { REPORT_CR_CREDIT, REPORT_CR_REFUND, REPORT_CR_N };
+
+/* One customer's credits and refunds of one period (spec §4 policies):
+ * aws = Σ unblended of its rows of the class (what AWS applied, with the
+ * CUR's sign: negative), passed = Σ billed USD of them (what its invoice
+ * gives on), withheld = aws − passed (what the reseller keeps, spec §6).
+ * The rows no customer holds are customer REPORT_UNASSIGNED: passed 0,
+ * withheld = aws. */
+struct report_credit_row {
+	char *customer;
+	int period;
+	long rows;
+	rb_i128 aws[REPORT_CR_N];                  /* DEC_SCALE */
+	rb_i128 passed[REPORT_CR_N];               /* RATE_SCALE */
+	rb_i128 withheld[REPORT_CR_N];             /* RATE_SCALE */
+};
+
+/* rows sorted by period, then customer (bytewise); only customers with a
+ * credit or refund row; total: their sums (customer "total", period from). */
+struct report_credits {
+	int from, to;
+	struct report_credit_row *rows;
+	size_t n;
+	struct report_credit_row total;
+};
+
+/* The credits and refunds of the periods with facts in from..to (from ==
+ * to: that period), of every customer or only of `customer`. Needs no
+ * exchange rate (USD). RB_EINPUT "unknown customer 'x'"; RB_EUSAGE when
+ * to < from; RB_EIO on a database error. */
+int report_credits(struct report_credits **out, struct store *s, int from, int to,
+	const char *customer, struct rb_err *err);
+void report_credits_free(struct report_credits *c);
+
 /* ---- JSON (json.c) --------------------------------------------------------- */
 
 /* Fractional digits of USD amounts in report output (cost exact at
@@ -277,5 +347,19 @@ struct json_t;
 struct json_t *report_invoices_json(const struct report_invoices *r);
 struct json_t *report_reconcile_json(const struct report_reconcile *r);
 struct json_t *report_margin_json(const struct report_margin *m, const char *by);
+/* The explorer's document: {"from", "to", "by", "filters": {"customer",
+ * "account", "service", "region"} (null: any), "fees_included", "rows",
+ * "total"} with report_margin_json's rows. */
+struct json_t *report_explore_json(const struct report_margin *m, const char *by,
+	const struct report_filter *f);
+/* {"from", "to", "customer" (null: all), "rows": [{"period", "customer",
+ * "rows", "credits": {"aws", "passed_on", "withheld"}, "refunds": {...}}],
+ * "total": {...}}: USD, 10 fractional digits. */
+struct json_t *report_credits_json(const struct report_credits *c, const char *customer);
+/* The explorer as CSV (util/textout.h quoting): a header line `BY,rows,
+ * unblended,effective,billed_usd,fees_usd,revenue_usd,cost_usd,margin`,
+ * one line per row, a last line "total"; all REPORT_DIGITS digits.
+ * Returns 0, or RB_EIO when f fails. */
+int report_explore_csv(FILE *f, const struct report_margin *m, const char *by);
 
 #endif

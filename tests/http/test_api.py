@@ -89,6 +89,16 @@ EXPECT = {
 }
 
 EXPECT.update(webcfg_cases.EXPECT)  # plans, tax clusters, FX, imports
+# the report routes and pages (explorer, credits and refunds, reconciliation,
+# receivables): staff read; the finance pages as their API; never a customer
+EXPECT.update({
+    ('GET', '/api/v1/explorer'): STAFF,
+    ('GET', '/api/v1/credits'): STAFF,
+    ('GET', '/console/explorer'): STAFF,
+    ('GET', '/console/credits'): STAFF,
+    ('GET', '/console/reconciliation'): {'admin', 'finance'},
+    ('GET', '/console/receivables'): {'admin', 'finance'},
+})
 
 ROLE_USER = {
     'admin': 'admin@example.com', 'finance': 'finance@example.com',
@@ -571,7 +581,10 @@ def run(t, srv, rebill, db):
                  '/api/v1/invoices/INV-2026-00002', '/api/v1/invoices/INV-2026-00002/download?format=pdf',
                  '/api/v1/invoices/CN-2026-00001', '/api/v1/invoices/DRAFT-1',
                  '/api/v1/invoices/NO-SUCH-1', '/api/v1/invoices?customer=brit',
-                 '/api/v1/invoices/inv-2026-00002/download?format=csv']:
+                 '/api/v1/invoices/inv-2026-00002/download?format=csv',
+                 '/api/v1/explorer?customer=brit', '/api/v1/explorer?customer=acme',
+                 '/api/v1/explorer?by=account&format=csv', '/api/v1/credits?customer=brit',
+                 '/api/v1/credits?customer=acme']:
         st, hd, data = srv.request('GET', path, cookie=tok)
         t.check(st in (400, 403, 404) and list(json.loads(data)) == ['error'],
                 'customer acme asking for %s -> %d' % (path, st))

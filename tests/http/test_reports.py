@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""test_reports.py REBILL SOURCE_ROOT: the explorer and credits API and the
+report pages on a real server, against the CLI and against sums this test
+makes itself (Decimal, exact):
+
+- /api/v1/explorer for one period has exactly the rows of `rebill report
+  margin --format json` (the same library call);
+- over two periods each row is the sum of the two months' rows; filters
+  split a total exactly (by service, filtered by each customer, adds up to
+  the unfiltered row); by day sums to the month; CSV = JSON;
+- /api/v1/credits: withheld = applied - passed on for every row, and equal
+  to the reconciliation's withheld credits and refunds per customer;
+- bad parameters are 400 naming the parameter; an unknown customer 404;
+- every role: staff read the explorer and credits, admin and finance the
+  reconciliation and receivables pages, a customer user gets 403 (pages:
+  sent to its portal) and no other customer's data.
+"""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serverlib  # noqa: E402
+
+D = Decimal
+AMOUNTS = ('unblended', 'effective', 'billed_usd', 'fees_usd', 'revenue_usd', 'cost_usd', 'margin')
+
+
+def main():
+    rebill, root = sys.argv[1], sys.argv[2]
+    t = serverlib.Results()
+    tmp, db = serverlib.make_db(rebill, root)
+    env = dict(os.environ, REBILL_DB=db)
+    run = lambda *a: subprocess.run([rebill, *a], env=env, check=True, capture_output=True, text=True).stdout
+    # a second month, so that ranges have something to add
+    gen = os.path.join(tmp, 'gen09')
+    run('gen', '--payers', '2', '--accounts', '4', '--rows', '300', '--period', '2026-09', '--seed', '9', gen)
+    run('import', '--quiet', gen)
+    run('fx', 'set', '--period', '2026-09', '--currency', 'EUR', '0.92')
+    run('fx', 'set', '--period', '2026-09', '--currency', 'GBP', '0.79')
+    run('fx', 'set', '--period', '2026-09', '--currency', 'JPY', '150')
+    srv = serverlib.Server(rebill, db)
+    try:
+        checks(t, srv, run)
+    finally:
+        srv.stop()
+        serverlib.cleanup(tmp)
+    return t.summary()
+
+
+def get(srv, tok, path):
+    st, hd, data = srv.request('GET', path, cookie=tok)
+    try:
+        return st, hd, json.loads(data)
+    except ValueError:
+        return st, hd, data
+
+
+def rows_by_key(doc):
+    return {r['key']: r for r in doc['rows']}
+
+
+def checks(t, srv, run):
+    st, tok, _, _ = srv.login('viewer@example.com')
+    # one period: the CLI's margin report, row for row
+    for by in ('customer', 'service', 'account', 'region', 'type'):
+        st, _, doc = get(srv, tok, '/api/v1/explorer?period=2026-10&by=' + by)
+        cli = json.loads(run('report', 'margin', '--period', '2026-10', '--by', by, '--format', 'json'))
+        t.check(st == 200 and doc['rows'] == cli['rows'] and doc['total'] == cli['total'],
+                'explorer by %s = `report margin --by %s` (%d rows)' % (by, by, len(cli['rows'])))
+    st, _, lit = get(srv, tok, '/api/v1/explorer?period=2026-10&by=line_item_type')
+    t.check(lit['rows'] == doc['rows'], 'by=line_item_type is the margin report by type')
+
+    # two periods: each row the sum of the months
+    st, _, both = get(srv, tok, '/api/v1/explorer?period=2026-09&to=2026-10&by=customer')
+    sep = rows_by_key(get(srv, tok, '/api/v1/explorer?period=2026-09&by=customer')[2])
+    octo = rows_by_key(get(srv, tok, '/api/v1/explorer?period=2026-10&by=customer')[2])
+    ok = st == 200 and both['from'] == '2026-09' and both['to'] == '2026-10'
+    for r in both['rows']:
+        for a in AMOUNTS:
+            want = D(sep.get(r['key'], {}).get(a, '0')) + D(octo.get(r['key'], {}).get(a, '0'))
+            # cost views are exact; billed-side amounts are exact at 18 digits and
+            # shown rounded to 10, so a sum of two may differ by 1e-10
+            tol = D(0) if a in ('unblended', 'effective', 'cost_usd') else D('1e-10')
+            if abs(D(r[a]) - want) > tol:
+                ok = False
+                print('  %s %s: %s != %s' % (r['key'], a, r[a], want))
+    t.check(ok and set(rows_by_key(both)) == set(sep) | set(octo),
+            '2026-09..2026-10: every row and amount is September + October')
+
+    # filters split the total exactly
+    st, _, svc = get(srv, tok, '/api/v1/explorer?period=2026-10&by=service')
+    ec2 = rows_by_key(svc)['AmazonEC2']
+    st, _, f = get(srv, tok, '/api/v1/explorer?period=2026-10&by=customer&service=AmazonEC2')
+    t.check(st == 200 and not f['fees_included'] and f['filters']['service'] == 'AmazonEC2' and
+            # by service the unassigned rows are their own line, not AmazonEC2's
+            sum(D(r['unblended']) for r in f['rows'] if r['key'] != '(unassigned)') == D(ec2['unblended']) and
+            # billed is exact at 18 digits, each row shown rounded to 10
+            abs(sum(D(r['billed_usd']) for r in f['rows'] if r['key'] != '(unassigned)') -
+                D(ec2['billed_usd'])) <= D('1e-10') * len(f['rows']),
+            'AmazonEC2 by customer (less its unassigned line) adds up to the AmazonEC2 row (%s), fees left out'
+            % ec2['unblended'])
+    st, _, acme = get(srv, tok, '/api/v1/explorer?period=2026-10&by=service&customer=acme')
+    t.check(D(acme['total']['unblended']) == D(octo['acme']['unblended']) and
+            D(acme['total']['margin']) == D(octo['acme']['margin']),
+            'acme by service totals acme\'s row by customer (margin %s, fees included)' % octo['acme']['margin'])
+    st, _, days = get(srv, tok, '/api/v1/explorer?period=2026-10&by=day')
+    dk = [r['key'] for r in days['rows'] if r['key'][0].isdigit()]
+    t.check(st == 200 and len(dk) >= 28 and dk == sorted(dk) and all(k.startswith('2026-10-') for k in dk) and
+            days['total'] == octo_total(srv, tok),
+            'by day: %d days of 2026-10 summing to the month\'s total' % len(dk))
+    st, _, un = get(srv, tok, '/api/v1/explorer?period=2026-10&by=account&customer=(unassigned)')
+    st2, _, rec = get(srv, srv.login('finance@example.com')[1], '/api/v1/reconciliation?period=2026-10')
+    t.check(st == 200 and {r['key']: r['unblended'] for r in un['rows']} ==
+            {a['account']: a['unblended'] for a in rec['unassigned_accounts']},
+            'customer=(unassigned) by account: exactly the reconciliation\'s unassigned accounts')
+
+    # CSV = JSON
+    st, hd, data = srv.request('GET', '/api/v1/explorer?period=2026-10&by=service&format=csv', cookie=tok)
+    lines = list(csv.reader(io.StringIO(data.decode())))
+    t.check(st == 200 and hd.get('content-type', '').startswith('text/csv') and
+            'filename="explorer-2026-10-service.csv"' in hd.get('content-disposition', ''),
+            'format=csv is a CSV download: ' + hd.get('content-disposition', ''))
+    body = {l[0]: l for l in lines[1:-1]}
+    t.check(lines[0][0] == 'service' and lines[-1][0] == 'total' and
+            all(body[r['key']][2] == r['unblended'] and body[r['key']][8] == r['margin'] for r in svc['rows']) and
+            len(body) == len(svc['rows']) and lines[-1][2] == svc['total']['unblended'],
+            'the CSV has the JSON\'s rows and total, every digit')
+    st, hd, data = srv.request('GET', '/api/v1/explorer?period=2026-10&by=tag:user:Team&format=csv', cookie=tok)
+    t.check(st in (200, 404) and (st != 200 or 'explorer-2026-10-tag-user-team' in
+                                  hd.get('content-disposition', '').lower()),
+            'a tag grouping\'s file name is made safe (%d %s)' % (st, hd.get('content-disposition')))
+
+    # credits and refunds: withheld = applied - passed, = the reconciliation's
+    st, _, cr = get(srv, tok, '/api/v1/credits?period=2026-10')
+    ok = st == 200 and cr['rows']
+    for r in cr['rows']:
+        for k in ('credits', 'refunds'):
+            # passed on and withheld are exact, shown rounded to 10 digits each
+            if abs(D(r[k]['aws']) - D(r[k]['passed_on']) - D(r[k]['withheld'])) > D('1e-10'):
+                ok = False
+    t.check(ok, 'credits: withheld = applied by AWS - passed on (to the 10th digit), in every row (%d)' % len(cr['rows']))
+    recw = {c['customer']: c['withheld'] for c in rec['customers']}
+    t.check(all(recw[r['customer']]['credit'] == r['credits']['withheld'] and
+                recw[r['customer']]['refund'] == r['refunds']['withheld']
+                for r in cr['rows'] if r['customer'] != '(unassigned)'),
+            'credits: withheld per customer = the reconciliation\'s withheld credit and refund')
+    st, _, cr2 = get(srv, tok, '/api/v1/credits?period=2026-09&to=2026-10&customer=acme')
+    t.check(st == 200 and {r['customer'] for r in cr2['rows']} <= {'acme'} and
+            D(cr2['total']['credits']['aws']) == sum(D(r['credits']['aws']) for r in cr2['rows']),
+            'credits of acme over two months: its rows only, totalled')
+
+    # bad input
+    for q, field, want in (('by=colour', 'by', 400), ('to=2026-13', 'to', 400),
+                           ('period=2026-10&to=2026-09', 'to', 400), ('format=xml', 'format', 400),
+                           ('by=customer&by=service', 'by', 400), ('colour=red', 'colour', 400)):
+        st, _, e = get(srv, tok, '/api/v1/explorer?' + q)
+        t.check(st == want and e['error']['field'] == field, 'explorer?%s -> %d naming %s' % (q, st, field))
+    st, _, e = get(srv, tok, '/api/v1/explorer?customer=nobody')
+    t.check(st == 404 and 'nobody' in e['error']['message'], 'explorer for an unknown customer -> 404')
+    st, _, e = get(srv, tok, '/api/v1/credits?customer=nobody')
+    t.check(st == 404, 'credits for an unknown customer -> 404')
+    st, _, html = get(srv, tok, '/console/explorer?by=colour')
+    t.check(st == 400 and b'colour' in html,
+            'the explorer page with a bad grouping -> 400 saying so')
+    st, _, html = get(srv, tok, '/console/explorer?customer=%3Cscript%3E')
+    t.check(st == 400 and b'<script>' not in html and b'&lt;script&gt;' in html,
+            'the explorer page escapes what the user typed')
+
+    # every role
+    sessions = {}
+    for email, (role, _, _) in serverlib.PASSWORDS.items():
+        if role not in sessions:
+            sessions[role] = srv.login(email)[1]
+    expect = {'/api/v1/explorer': {'admin', 'finance', 'viewer'}, '/api/v1/credits': {'admin', 'finance', 'viewer'},
+              '/console/explorer': {'admin', 'finance', 'viewer'}, '/console/credits': {'admin', 'finance', 'viewer'},
+              '/console/reconciliation': {'admin', 'finance'}, '/console/receivables': {'admin', 'finance'}}
+    leaks = []
+    for path, roles in expect.items():
+        for role in ['anonymous', 'admin', 'finance', 'viewer', 'customer']:
+            st, hd, data = srv.request('GET', path, cookie=sessions.get(role))
+            if role in roles:
+                good = st == 200
+            elif path.startswith('/console'):
+                good = st == 303 and hd.get('location') == {'anonymous': '/login', 'customer': '/portal'}.get(role, '/console')
+            else:
+                good = st == (401 if role == 'anonymous' else 403)
+            if not good:
+                leaks.append((path, role, st))
+            t.check(good, '%s as %s -> %d' % (path, role, st))
+    t.check(not leaks, 'no role reads what it may not (%s)' % leaks)
+
+
+def octo_total(srv, tok):
+    return get(srv, tok, '/api/v1/explorer?period=2026-10&by=customer')[2]['total']
+
+
+if __name__ == '__main__':
+    sys.exit(main())
