@@ -425,7 +425,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cs = xcalloc(1, sizeof(*cs));
 		strbuf_init(&cs->body, 0, BODY_MAX);
 		cs->upload = upload_start(srv, conn, url, method);
-		if (cs->upload > 0) {
+		/* A declared length over the limit is refused before reading it. */
+		if (cl && strtoull(cl, NULL, 10) > (cs->upload ? http_upload_max(srv) : BODY_MAX))
+			cs->too_big = 1;
+		if (cs->upload > 0 && !cs->too_big) {
 			int fd;
 			snprintf(cs->up_path, sizeof(cs->up_path), "%s/rebill-upload-XXXXXX",
 				http_upload_dir(srv));
@@ -436,9 +439,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				cs->write_failed = 1;
 			}
 		}
-		/* A declared length over the limit is refused before reading it. */
-		if (cl && strtoull(cl, NULL, 10) > (cs->upload ? http_upload_max(srv) : BODY_MAX))
-			cs->too_big = 1;
 		*con_cls = cs;
 		if (!cs->too_big)
 			return MHD_YES;
@@ -475,8 +475,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		fclose(cs->up);
 		cs->up = NULL;
 	}
-	if (r.upload_taken)
-		cs->up_path[0] = 0;     /* the import job owns the file now */
+	if (!r.upload_taken && cs->up_path[0])
+		unlink(cs->up_path);    /* refused: gone before the answer is sent */
+	cs->up_path[0] = 0;         /* else the import job owns the file now */
 	if (!r.status)
 		http_error(&r, 500, "internal", NULL, "the handler gave no response");
 	resp = MHD_create_response_from_buffer(r.out.len, r.out.buf ? r.out.buf : (char *)"",

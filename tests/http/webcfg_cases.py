@@ -429,7 +429,8 @@ def _functional(t, srv, s, rebill, db, tmp, updir):
     doc = json.loads(r.read())
     c.close()
     t.check(r.status == 413 and is_error(doc, 'body_too_large') and not os.listdir(updir),
-            'an upload declared over --upload-max (1 MiB) -> 413, nothing written')
+            'an upload declared over --upload-max (1 MiB) -> 413, nothing written (%d, %s)'
+            % (r.status, os.listdir(updir)))
     st, _, doc = api(srv, s, 'viewer', 'POST', '/api/v1/imports?name=v.csv', body, ctype='text/csv')
     st2, _, doc2 = api(srv, s, 'finance', 'POST', '/api/v1/imports?name=v.csv', body,
                        ctype='text/csv', csrf=False)
