@@ -260,6 +260,12 @@ int h_credit_form(struct http_req *r);
 int h_pay_form(struct http_req *r);
 int h_send_form(struct http_req *r);
 int h_portal_invoices(struct http_req *r);
+/* portal.c: the customer portal's breakdowns (src/report/billed.c) */
+int h_portal_breakdown(struct http_req *r);
+int h_portal_resources(struct http_req *r);
+int h_portal_export(struct http_req *r);
+int h_portal_breakdown_page(struct http_req *r);
+int h_portal_resources_page(struct http_req *r);
 /* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
 int http_pages_init(struct rb_err *err);
 void http_pages_free(void);

@@ -178,8 +178,8 @@ static int walk_fact(void *arg, const struct store_fact *sf)
 
 /* ---- resources ------------------------------------------------------------ */
 
-/* (account, product code) of the customer's facts: billed USD and the cost
- * view of the plan's basis. */
+/* (account, product code) of the customer's charge-class facts: billed USD
+ * and the cost view of the plan's basis. */
 struct group {
 	rb_i128 billed;   /* RATE_SCALE */
 	rb_i128 view;     /* DEC_SCALE */
@@ -205,6 +205,11 @@ static rb_i128 view_of(enum config_basis basis, rb_i128 unblended, rb_i128 ondem
 	case CONFIG_BASIS_UNBLENDED: break;
 	}
 	return unblended;
+}
+
+static int charge_class(enum cur_class c)
+{
+	return c == CUR_USAGE || c == CUR_COMMITMENT || c == CUR_FEE || c == CUR_OTHER;
 }
 
 static size_t group_key(struct hmap *m, const char *account, const char *pcode, int add)
@@ -388,10 +393,14 @@ int report_billed(struct report_billed **out, struct store *s, int period,
 					memset(x.groups + n0, 0, (x.galloc - n0) * sizeof(x.groups[0]));
 				}
 				if ((ret = rate_fact_bill(&rb, c->plan, f, rate_accounts_holds, &rc.holds[ci],
-						err)) < 0 ||
-				    (ret = report_add(&x.groups[g].billed, rb.billed, err)) < 0 ||
-				    (ret = report_add(&x.groups[g].view, view_of(x.basis, f->unblended,
-						f->ondemand, f->effective), err)) < 0)
+						err)) < 0)
+					goto cleanup;
+				/* the share is of the charges: credits, refunds, discounts and
+				 * tax carry no resource id and stay in the rest */
+				if (charge_class(f->cls) &&
+				    ((ret = report_add(&x.groups[g].billed, rb.billed, err)) < 0 ||
+				     (ret = report_add(&x.groups[g].view, view_of(x.basis, f->unblended,
+						f->ondemand, f->effective), err)) < 0))
 					goto cleanup;
 				for (k = 0; k < na; k++)
 					if (!strcmp(accts[k], f->account) &&

@@ -16,8 +16,9 @@
  * Resources: resource facts (CUR lineItem/ResourceId, summed per month,
  * account and product code) carry no usage type, region or line item type,
  * so they cannot be rated by themselves. A resource's billed USD is its
- * share of the billed USD of its (account, product code), in proportion to
- * the plan basis's cost view (unblended, on-demand or effective) —
+ * share of the billed USD of the charges (usage, commitment, fee and other
+ * rows) of its (account, product code), in proportion to the plan basis's
+ * cost view (unblended, on-demand or effective) —
  * exact when one markup prices that product of that account, a pro-rata
  * share otherwise. other is then the billed amount of the rows without a
  * resource id, and total round(Σ billed USD × FX) of the accounts shown.

@@ -8,25 +8,29 @@
  * (EUR, FX 0.9, grouping account) holds 100000000001 and 100000000002;
  * beta (USD) holds 100000000003. Facts of 2026-10 (unblended = on-demand =
  * effective):
- *   f1 acct1 10-01 AmazonEC2 us-east-1 10.00 env=prod -> billed USD 11.00
- *   f2 acct1 10-02 AmazonEC2 us-east-1  5.00 env=dev  ->            5.50
- *   f3 acct1 10-02 AmazonS3  eu-west-1  2.50 (none)   ->            2.75
- *   f4 acct2 10-01 AmazonS3  eu-west-1  1.05 env=prod ->            1.155
- *   f5 acct3 10-01 AmazonEC2 us-east-1 100.00 (beta's)
- * The invoice (lines by account): acct1 19.25 x 0.9 = 17.325 -> 17.33,
- * acct2 1.155 x 0.9 = 1.0395 -> 1.04, fee 5.00: subtotal 23.37.
- *   by service: EC2 16.50 x 0.9 = 14.85; S3 3.905 x 0.9 = 3.5145 -> 3.51;
- *               rounding 23.37 - 18.36 - 5.00 = 0.01
- *   by day: 10-01 12.155 -> 10.9395 -> 10.94; 10-02 8.25 -> 7.425 -> 7.43;
- *           rounding 23.37 - 18.37 - 5.00 = 0.00
- *   by tag env: "" 2.75 -> 2.475 -> 2.48; dev 5.50 -> 4.95; prod 12.155 -> 10.94
+ *   f1 acct1 10-01 AmazonEC2 us-east-1 Usage  10.00 env=prod -> billed USD 11.00
+ *   f2 acct1 10-02 AmazonEC2 us-east-1 Usage   5.00 env=dev  ->            5.50
+ *   f3 acct1 10-02 AmazonS3  eu-west-1 Usage   2.50 (none)   ->            2.75
+ *   f4 acct2 10-01 AmazonS3  eu-west-1 Usage   1.05 env=prod ->            1.155
+ *   f6 acct1 10-02 AmazonEC2 us-east-1 Credit -1.00 (none)   -> (factor 1) -1.00
+ *   f5 acct3 10-01 AmazonEC2 us-east-1 Usage 100.00 (beta's)
+ * The invoice (charge lines by account): acct1 19.25 x 0.9 = 17.325 ->
+ * 17.33, acct2 1.155 x 0.9 = 1.0395 -> 1.04, credits -0.90, fee 5.00:
+ * subtotal 22.47.
+ *   by account: acct1 18.25 -> 16.425 -> 16.43; acct2 1.04; rounding 0.00
+ *   by service: EC2 15.50 x 0.9 = 13.95; S3 3.905 x 0.9 = 3.5145 -> 3.51;
+ *               rounding 22.47 - 17.46 - 5.00 = 0.01 (region: the same)
+ *   by day: 10-01 12.155 -> 10.9395 -> 10.94; 10-02 7.25 -> 6.525 -> 6.53;
+ *           rounding 22.47 - 17.47 - 5.00 = 0.00
+ *   by tag env: "" 1.75 -> 1.575 -> 1.58; dev 5.50 -> 4.95; prod 10.94
  * Resource facts of acct1: i-aaa EC2 8.00, i-bbb EC2 2.00, bucket-1 S3 2.50.
- * (acct1, EC2) billed 16.50 over cost 15.00: ratio 1.1, so i-aaa 8.80 USD
- * -> 7.92 EUR, i-bbb 2.20 -> 1.98; (acct1, S3) 2.75 / 2.50: bucket-1 2.75
- * -> 2.48. Without a resource id: 19.25 - 13.75 = 5.50 -> 4.95; total
- * 17.33; rounding 17.33 - 12.38 - 4.95 = 0. Every account: total 20.405 x
- * 0.9 = 18.3645 -> 18.36, rest 6.655 -> 5.9895 -> 5.99, rounding 18.36 -
- * 12.38 - 5.99 = -0.01.
+ * The charges of (acct1, EC2) are billed 16.50 over cost 15.00 (the credit
+ * is not a charge): ratio 1.1, so i-aaa 8.80 USD -> 7.92 EUR, i-bbb 2.20
+ * -> 1.98; (acct1, S3) 2.75 / 2.50: bucket-1 2.75 -> 2.48. Without a
+ * resource id: 18.25 - 13.75 = 4.50 -> 4.05; total 16.425 -> 16.43;
+ * rounding 16.43 - 12.38 - 4.05 = 0. Every account: total 19.405 x 0.9 =
+ * 17.4645 -> 17.46, rest 5.655 -> 5.0895 -> 5.09, rounding 17.46 - 12.38 -
+ * 5.09 = -0.01.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -98,15 +102,16 @@ static const char config[] =
 	" \"fx\":[{\"period\":\"2026-10\",\"currency\":\"EUR\",\"rate\":\"0.9\"}]}";
 
 struct f {
-	const char *account, *day, *pcode, *region, *amount, *tags;
+	const char *account, *day, *pcode, *region, *amount, *tags, *type;
 };
 
 static const struct f facts[] = {
-	{ "100000000001", "2026-10-01", "AmazonEC2", "us-east-1", "10.00", "user:env\x1fprod" },
-	{ "100000000001", "2026-10-02", "AmazonEC2", "us-east-1", "5.00", "user:env\x1f" "dev" },
-	{ "100000000001", "2026-10-02", "AmazonS3", "eu-west-1", "2.50", "" },
-	{ "100000000002", "2026-10-01", "AmazonS3", "eu-west-1", "1.05", "user:env\x1fprod" },
-	{ "100000000003", "2026-10-01", "AmazonEC2", "us-east-1", "100.00", "user:team\x1fsecret" },
+	{ "100000000001", "2026-10-01", "AmazonEC2", "us-east-1", "10.00", "user:env\x1fprod", "Usage" },
+	{ "100000000001", "2026-10-02", "AmazonEC2", "us-east-1", "5.00", "user:env\x1f" "dev", "Usage" },
+	{ "100000000001", "2026-10-02", "AmazonS3", "eu-west-1", "2.50", "", "Usage" },
+	{ "100000000002", "2026-10-01", "AmazonS3", "eu-west-1", "1.05", "user:env\x1fprod", "Usage" },
+	{ "100000000003", "2026-10-01", "AmazonEC2", "us-east-1", "100.00", "user:team\x1fsecret", "Usage" },
+	{ "100000000001", "2026-10-02", "AmazonEC2", "us-east-1", "-1.00", "", "Credit" },
 };
 
 static const struct { const char *account, *id, *pcode, *amount; } resources[] = {
@@ -133,7 +138,7 @@ static struct store *setup(void)
 	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
 		total += amt(facts[i].amount);
 	if (store_batch_begin(&b, s, "2026-11-01T00:00:00Z", &err) < 0 ||
-	    store_batch_replace(b, "900000000000", per("2026-10"), 5, total, NULL, &err) < 0)
+	    store_batch_replace(b, "900000000000", per("2026-10"), 6, total, NULL, &err) < 0)
 		goto fail;
 	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
 		struct store_fact sf;
@@ -142,8 +147,8 @@ static struct store *setup(void)
 		sf.day = facts[i].day;
 		sf.fact.payer = "900000000000";
 		sf.fact.account = facts[i].account;
-		sf.fact.line_item_type = "Usage";
-		sf.fact.cls = CUR_USAGE;
+		sf.fact.line_item_type = facts[i].type;
+		sf.fact.cls = cur_classify(facts[i].type, strlen(facts[i].type), 0);
 		sf.fact.product_code = facts[i].pcode;
 		sf.fact.product_name = facts[i].pcode;
 		sf.fact.usage_type = "Use";
@@ -232,13 +237,13 @@ TEST(breakdowns_by_hand)
 	CHECK(s != NULL);
 	if (!s)
 		return;
-	expect(s, "account", NULL, "100000000001=17.33;100000000002=1.04;|5.00|0.00|23.37");
-	expect(s, "service", NULL, "AmazonEC2=14.85;AmazonS3=3.51;|5.00|0.01|23.37");
-	expect(s, "region", NULL, "eu-west-1=3.51;us-east-1=14.85;|5.00|0.01|23.37");
-	expect(s, "day", NULL, "2026-10-01=10.94;2026-10-02=7.43;|5.00|0.00|23.37");
-	expect(s, "tag:user:env", NULL, "=2.48;dev=4.95;prod=10.94;|5.00|0.00|23.37");
-	expect(s, "resource", "100000000001", "i-aaa=7.92;bucket-1=2.48;i-bbb=1.98;|4.95|0.00|17.33");
-	expect(s, "resource", NULL, "i-aaa=7.92;bucket-1=2.48;i-bbb=1.98;|5.99|-0.01|18.36");
+	expect(s, "account", NULL, "100000000001=16.43;100000000002=1.04;|5.00|0.00|22.47");
+	expect(s, "service", NULL, "AmazonEC2=13.95;AmazonS3=3.51;|5.00|0.01|22.47");
+	expect(s, "region", NULL, "eu-west-1=3.51;us-east-1=13.95;|5.00|0.01|22.47");
+	expect(s, "day", NULL, "2026-10-01=10.94;2026-10-02=6.53;|5.00|0.00|22.47");
+	expect(s, "tag:user:env", NULL, "=1.58;dev=4.95;prod=10.94;|5.00|0.00|22.47");
+	expect(s, "resource", "100000000001", "i-aaa=7.92;bucket-1=2.48;i-bbb=1.98;|4.05|0.00|16.43");
+	expect(s, "resource", NULL, "i-aaa=7.92;bucket-1=2.48;i-bbb=1.98;|5.09|-0.01|17.46");
 	store_free(s);
 	unlink_db();
 }
@@ -290,9 +295,9 @@ TEST(only_its_own)
 		"i-aaa,AmazonEC2,100000000001,7.92,EUR\r\n"
 		"bucket-1,AmazonS3,100000000001,2.48,EUR\r\n"
 		"i-bbb,AmazonEC2,100000000001,1.98,EUR\r\n"
-		"(no resource id),,,5.99,EUR\r\n"
+		"(no resource id),,,5.09,EUR\r\n"
 		"(rounding),,,-0.01,EUR\r\n"
-		"total,,,18.36,EUR\r\n");
+		"total,,,17.46,EUR\r\n");
 	strbuf_release(&csv);
 	report_billed_free(b);
 	/* beta is USD at FX 1: its own figures, 100 x 1.1 + fee 5 */
