@@ -28,7 +28,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		{ "--listen", 1, NULL }, { "--tls-cert", 1, NULL }, { "--tls-key", 1, NULL },
 		{ "--threads", 1, NULL }, { "--login-limit", 1, NULL },
 		{ "--login-addr-limit", 1, NULL }, { "--session-idle", 1, NULL },
-		{ "--trusted-proxy", 1, NULL }, { NULL, 0, NULL },
+		{ "--trusted-proxy", 1, NULL }, { "--cache-mb", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct http_options o;
 	struct cli_args a;
@@ -55,6 +55,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		o.session_idle = n;
 	if (rc == 0 && a.opt[7] && (rc = http_proxy_list_check(a.opt[7], err)) == 0)
 		o.trusted_proxy = a.opt[7];
+	if (rc == 0 && a.opt[8] && (rc = num(&n, a.opt[8], 0, 65536, "--cache-mb", err)) == 0)
+		o.cache_mb = n ? n : -1;
 	/* the option values point into argv, which outlives the server */
 	cli_args_release(&a);
 	if (rc < 0)

@@ -284,7 +284,7 @@ static const struct cli_command commands[] = {
 	  "usage: rebill serve [--listen HOST:PORT] [--threads N]\n"
 	  "         [--tls-cert CERT.pem --tls-key KEY.pem]\n"
 	  "         [--login-limit N] [--login-addr-limit N] [--session-idle SECONDS]\n"
-	  "         [--trusted-proxy IP[,IP...]]\n"
+	  "         [--trusted-proxy IP[,IP...]] [--cache-mb N]\n"
 	  "\n"
 	  "Serves /api/v1 (JSON; /api/v1/openapi.json describes it), the reseller console\n"
 	  "(/console) and the customer portal (/portal) on the database of --db, until\n"
@@ -293,6 +293,8 @@ static const struct cli_command commands[] = {
 	  "options, put it behind a reverse proxy that terminates TLS. Failed logins are\n"
 	  "throttled: 5 per account and 20 per address in 15 minutes (--login-limit,\n"
 	  "--login-addr-limit); sessions end after 30 idle minutes or 12 hours.\n"
+	  "Report answers of the API are cached in memory (--cache-mb, default 64; 0:\n"
+	  "off) until anything is written to the database.\n"
 	  "X-Forwarded-For names the client address only for requests that come from\n"
 	  "a --trusted-proxy address; otherwise it is ignored. See docs/web.md.\n" },
 	{ "user", cmd_user, CLI_NEEDS_DB, "add, list, disable users of the web server",

@@ -34,6 +34,7 @@ struct http_options {
 	const char *trusted_proxy; /* comma-separated IP addresses whose X-Forwarded-For
 	                            * is believed (the client address for throttling);
 	                            * NULL: the header is ignored */
+	long cache_mb;           /* response cache (cache.c) in MiB; 0: 64; < 0: none */
 };
 
 /* 0 when list is a comma-separated list of IPv4/IPv6 addresses, else

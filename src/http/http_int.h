@@ -108,6 +108,8 @@ struct http_req {
 	char retry_after[16];
 	char disposition[300];      /* Content-Disposition of a download */
 	int cacheable;              /* static assets only */
+	const char *cache_state;    /* "hit" or "miss" for what the response cache considered */
+	char cache_ctype[64];       /* the Content-Type of a cached answer */
 };
 
 /* ---- server.c ---- */
@@ -146,6 +148,25 @@ struct http_form {
 /* Fills the named fields (each "" when absent); -1 with 400 set when the
  * body is not a form or a field is too long. (session.c) */
 int http_form_parse(struct http_req *r, struct http_form *f);
+
+/* ---- cache.c: the response cache (see there for what and how long) ---- */
+struct http_cache;
+/* NULL (no cache) when max_bytes is 0. */
+struct http_cache *http_cache_new(size_t max_bytes);
+void http_cache_free(struct http_cache *c);
+/* Checks the data version of the request's connection s and returns the
+ * generation the request runs in (moved when s saw a commit or is new). */
+uint64_t http_cache_observe(struct http_cache *c, struct store *s);
+/* The generation moves: a state-changing request was handled. */
+void http_cache_bump(struct http_cache *c);
+/* s is closed: forget what it saw. */
+void http_cache_forget(struct http_cache *c, const struct store *s);
+/* 1 when r's route is one whose answers are cached. */
+int http_cache_wanted(const struct http_req *r);
+/* 1 with r's response set from the cache (entry of generation gen). */
+int http_cache_get(struct http_cache *c, struct http_req *r, uint64_t gen);
+/* Keeps r's 200 response under generation gen (unless it moved since). */
+void http_cache_put(struct http_cache *c, struct http_req *r, uint64_t gen);
 
 /* ---- routes.c ---- */
 /* Checks the table: every route has roles, customer routes a scope,

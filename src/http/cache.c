@@ -1,0 +1,259 @@
+/*
+ * cache.c: the server's response cache — repeated report reads answered
+ * from memory, invalidated by any write.
+ *
+ * What is cached: the 200 answers of GET API routes that need a login
+ * (no page: pages carry the session's CSRF token; not /api/v1/session),
+ * keyed by the path, the query as sent, the user's role, its customer (a
+ * customer user's answers are never another's) and the UTC date (a default
+ * such as receivables' as_of is today). Authorization runs before the
+ * lookup, every time.
+ *
+ * Validity: an entry holds the generation it was computed in and is used
+ * only while the generation is unchanged. The generation moves (a) after
+ * every state-changing request this server handled, whatever its outcome,
+ * and (b) whenever a request's store connection sees SQLite's data_version
+ * differ from what that connection saw last — some other connection, of
+ * this process or another (`rebill import`, `config apply`, `invoice run`
+ * on the CLI), committed — or is a connection never seen. A request reads
+ * the generation after that check and before its handler, so an answer
+ * computed from data older than a commit is stored under a generation the
+ * commit's notice has already passed.
+ *
+ * Bounded: a direct-mapped table of CACHE_SLOTS entries; past max_bytes
+ * of bodies everything is dropped.
+ *
+ * Not for: browser caching (every authenticated answer is still
+ * Cache-Control: no-store).
+ */
+#include "http/http_int.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_drill.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define CACHE_SLOTS 4096
+#define CACHE_CONNS 64
+
+struct entry {
+	char *key;
+	uint64_t gen;
+	int status;
+	char ctype[64];
+	char disposition[300];
+	char *body;
+	size_t len;
+};
+
+struct conn_seen {
+	const struct store *s;
+	int64_t dv;
+};
+
+struct http_cache {
+	pthread_mutex_t lock;
+	size_t max_bytes, bytes;
+	uint64_t gen;
+	struct entry slots[CACHE_SLOTS];
+	struct conn_seen conns[CACHE_CONNS];
+	size_t nconns;
+	unsigned long hits, misses;
+};
+
+struct http_cache *http_cache_new(size_t max_bytes)
+{
+	struct http_cache *c;
+	if (!max_bytes)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	c->max_bytes = max_bytes;
+	c->gen = 1;
+	return c;
+}
+
+static void drop(struct http_cache *c, struct entry *e)
+{
+	c->bytes -= e->len;
+	free(e->key);
+	free(e->body);
+	memset(e, 0, sizeof(*e));
+}
+
+void http_cache_free(struct http_cache *c)
+{
+	size_t i;
+	if (!c)
+		return;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		drop(c, &c->slots[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void http_cache_bump(struct http_cache *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->gen++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void http_cache_forget(struct http_cache *c, const struct store *s)
+{
+	size_t i;
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nconns; i++)
+		if (c->conns[i].s == s) {
+			c->conns[i] = c->conns[--c->nconns];
+			break;
+		}
+	pthread_mutex_unlock(&c->lock);
+}
+
+uint64_t http_cache_observe(struct http_cache *c, struct store *s)
+{
+	struct rb_err err;
+	int64_t dv = 0;
+	int known = 0, ok;
+	size_t i;
+	uint64_t gen;
+
+	if (!c)
+		return 0;
+	rb_err_clear(&err);
+	ok = store_data_version(&dv, s, &err) == 0;
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nconns; i++)
+		if (c->conns[i].s == s) {
+			known = ok && c->conns[i].dv == dv;
+			c->conns[i].dv = dv;
+			break;
+		}
+	if (i == c->nconns && c->nconns < CACHE_CONNS) {
+		c->conns[c->nconns].s = s;
+		c->conns[c->nconns].dv = dv;
+		c->nconns++;
+	}
+	/* a connection whose past is unknown, or that saw a commit: anything
+	 * cached may be older than the database */
+	if (!known)
+		c->gen++;
+	gen = c->gen;
+	pthread_mutex_unlock(&c->lock);
+	return gen;
+}
+
+int http_cache_wanted(const struct http_req *r)
+{
+	const struct http_route *rt = r->route;
+	return rt && !strcmp(rt->method, "GET") && !(rt->flags & ROUTE_HTML) &&
+		rt->roles != ROLE_PUBLIC && strcmp(rt->pattern, "/api/v1/session") != 0;
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	const char *value)
+{
+	struct strbuf *sb = cls;
+	strbuf_addch(sb, '&');
+	strbuf_addstr(sb, key);
+	strbuf_addch(sb, '=');
+	if (value)
+		strbuf_addstr(sb, value);
+	(void)kind;
+	return MHD_YES;
+}
+
+/* The request's key into sb. */
+static void make_key(struct strbuf *sb, struct http_req *r)
+{
+	char day[16];
+	time_t now = (time_t)r->now;
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	strbuf_addf(sb, "%s %s\x1f%s\x1f%s\x1f", r->method, r->path, http_role_name(r->user.role),
+		r->user.role == ROLE_CUSTOMER ? r->user.customer : "");
+	strbuf_addstr(sb, day);
+	strbuf_addch(sb, 0x1f);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, sb);
+}
+
+static size_t slot_of(const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+	return (size_t)(h % CACHE_SLOTS);
+}
+
+int http_cache_get(struct http_cache *c, struct http_req *r, uint64_t gen)
+{
+	struct strbuf key;
+	struct entry *e;
+	int hit = 0;
+
+	if (!c)
+		return 0;
+	strbuf_init(&key, 256, 1 << 16);
+	make_key(&key, r);
+	pthread_mutex_lock(&c->lock);
+	e = &c->slots[slot_of(key.buf, key.len)];
+	if (e->key && e->gen == gen && gen == c->gen && !strcmp(e->key, key.buf)) {
+		strbuf_reset(&r->out);
+		strbuf_add(&r->out, e->body, e->len);
+		r->status = e->status;
+		snprintf(r->cache_ctype, sizeof(r->cache_ctype), "%s", e->ctype);
+		r->ctype = r->cache_ctype;
+		memcpy(r->disposition, e->disposition, sizeof(r->disposition));
+		hit = 1;
+		c->hits++;
+	} else {
+		c->misses++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	strbuf_release(&key);
+	r->cache_state = hit ? "hit" : "miss";
+	return hit;
+}
+
+void http_cache_put(struct http_cache *c, struct http_req *r, uint64_t gen)
+{
+	struct strbuf key;
+	struct entry *e;
+	size_t i;
+
+	if (!c || r->status != 200 || r->out.len > c->max_bytes / 8)
+		return;
+	strbuf_init(&key, 256, 1 << 16);
+	make_key(&key, r);
+	pthread_mutex_lock(&c->lock);
+	if (gen == c->gen) {
+		e = &c->slots[slot_of(key.buf, key.len)];
+		drop(c, e);
+		if (c->bytes + r->out.len > c->max_bytes)
+			for (i = 0; i < CACHE_SLOTS; i++)
+				drop(c, &c->slots[i]);
+		e->key = xstrdup(key.buf);
+		e->gen = gen;
+		e->status = r->status;
+		snprintf(e->ctype, sizeof(e->ctype), "%s", r->ctype ? r->ctype : "application/json");
+		memcpy(e->disposition, r->disposition, sizeof(e->disposition));
+		e->body = xmalloc(r->out.len ? r->out.len : 1);
+		memcpy(e->body, r->out.buf ? r->out.buf : "", r->out.len);
+		e->len = r->out.len;
+		c->bytes += e->len;
+	}
+	pthread_mutex_unlock(&c->lock);
+	strbuf_release(&key);
+}
