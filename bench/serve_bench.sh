@@ -8,8 +8,8 @@
 # tokens, starts `rebill serve` on a free loopback port, and runs wrk
 # (Debian's; scripts/deps.sh bench) against it with bench/wrk_token.lua:
 # 64 connections, DURATION seconds (default 10) per endpoint with the
-# response cache (the default), then DURATION_UNCACHED (default 5) with
-# --cache-mb 0. Prints per endpoint
+# response cache (the default), then DURATION_UNCACHED (default 5) at
+# CONNS_UNCACHED connections (default 4) with --cache-mb 0. Prints per endpoint
 # p50/p99 latency, requests/s, errors (non-2xx and socket errors) and the
 # load average; before each, the first (cold) request alone, timed, which
 # also fills the cache (so the wrk figures are the steady state). Goals: p99 <= 50 ms at 64 connections for the overview API
@@ -70,20 +70,27 @@ start() { # ARGS...: starts the server, sets url and pid
 	url=$(sed -n 's/.*listening on \(http[^ ]*\)\/$/\1/p' "$fifo")
 	[ -n "$url" ] || { echo "serve_bench.sh: the server did not start" >&2; cat "$dir/serve.err" >&2; exit 1; }
 }
-stop() {
-	kill "$pid" && wait "$pid" || true
+stop() { # SIGTERM; a server still draining a backlog after 10 s is killed
+	local i
+	kill "$pid" 2>/dev/null || true
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 	pid=
 }
 cpu() { # the server's user+sys CPU seconds so far
 	awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$pid/stat"
 }
-load() { # PATH TOKEN-FILE LABEL SECONDS
+load() { # PATH TOKEN-FILE LABEL SECONDS CONNECTIONS
 	local out c0 c1
 	c0=$(cpu)
-	out=$(TOKEN=$(cat "$2") wrk -t2 -c"${CONNS:-64}" -d"$4"s --timeout 10s --latency \
+	out=$(TOKEN=$(cat "$2") wrk -t2 -c"$5" -d"$4"s --timeout 10s --latency \
 		-s "$here/wrk_token.lua" "$url$1")
 	c1=$(cpu)
-	printf '%-44s %-8s p50 %8s  p99 %8s  %9s req/s  errors %s  server CPU %ss  load %s\n' "$1" "$3" \
+	printf '%-44s %-8s c%-3s p50 %8s  p99 %8s  %9s req/s  errors %s  server CPU %ss  load %s\n' "$1" "$3" "$5" \
 		"$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
 		"$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
 		"$( (grep -E 'Non-2xx|Socket errors' <<<"$out" || echo none) | tr '\n' ' ')" \
@@ -92,7 +99,7 @@ load() { # PATH TOKEN-FILE LABEL SECONDS
 }
 check200() { # PATH TOKEN-FILE: the first (cold) answer, timed; refuses to benchmark an error
 	local st
-	st=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $(cat "$2")" \
+	st=$(curl -s --max-time 120 -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $(cat "$2")" \
 		"$url$1")
 	[ "${st%% *}" = 200 ] || { echo "serve_bench.sh: $1 answers $st" >&2; exit 1; }
 	printf '%-44s first request %s s\n' "$1" "${st#* }"
@@ -108,13 +115,21 @@ routes=(
 	"/api/v1/invoices/preview?period=2026-10&customer=cust00042 $admin"
 	"/api/v1/margin?period=2026-10&by=service $admin"
 )
-for mode in cached uncached; do
-	if [ $mode = cached ]; then start; else start --cache-mb 0; fi
-	for r in "${routes[@]}"; do
-		set -- $r
-		check200 "$1" "$2"
-		if [ $mode = cached ]; then load "$1" "$2" $mode "${DURATION:-10}"
-		else load "$1" "$2" $mode "${DURATION_UNCACHED:-5}"; fi
-	done
+# with the cache: one server, every route (the first request fills it)
+start
+for r in "${routes[@]}"; do
+	set -- $r
+	check200 "$1" "$2"
+	load "$1" "$2" cached "${DURATION:-10}" "${CONNS:-64}"
+done
+stop
+# without: a server per route (a backlog of slow requests is not carried
+# over), CONNS_UNCACHED connections (default 4, one per server thread:
+# at 64 the queue only adds waiting)
+for r in "${routes[@]}"; do
+	set -- $r
+	start --cache-mb 0
+	check200 "$1" "$2"
+	load "$1" "$2" uncached "${DURATION_UNCACHED:-5}" "${CONNS_UNCACHED:-4}"
 	stop
 done

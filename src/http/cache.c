@@ -20,6 +20,10 @@
  * computed from data older than a commit is stored under a generation the
  * commit's notice has already passed.
  *
+ * One computation per answer: while a request computes an answer, others
+ * asking for the same key in the same generation wait for it (a cold
+ * report under 64 connections is computed once, not once per thread).
+ *
  * Bounded: a direct-mapped table of CACHE_SLOTS entries; past max_bytes
  * of bodies everything is dropped.
  *
@@ -40,6 +44,7 @@
 
 #define CACHE_SLOTS 4096
 #define CACHE_CONNS 64
+#define CACHE_FLIGHTS 16
 
 struct entry {
 	char *key;
@@ -63,6 +68,11 @@ struct http_cache {
 	struct entry slots[CACHE_SLOTS];
 	struct conn_seen conns[CACHE_CONNS];
 	size_t nconns;
+	/* answers being computed: a request for the same key in the same
+	 * generation waits for it instead of computing it again */
+	char *flights[CACHE_FLIGHTS];
+	uint64_t flight_gen[CACHE_FLIGHTS];
+	pthread_cond_t landed;
 	unsigned long hits, misses;
 };
 
@@ -73,6 +83,7 @@ struct http_cache *http_cache_new(size_t max_bytes)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->landed, NULL);
 	c->max_bytes = max_bytes;
 	c->gen = 1;
 	return c;
@@ -93,6 +104,9 @@ void http_cache_free(struct http_cache *c)
 		return;
 	for (i = 0; i < CACHE_SLOTS; i++)
 		drop(c, &c->slots[i]);
+	for (i = 0; i < CACHE_FLIGHTS; i++)
+		free(c->flights[i]);
+	pthread_cond_destroy(&c->landed);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -103,6 +117,7 @@ void http_cache_bump(struct http_cache *c)
 		return;
 	pthread_mutex_lock(&c->lock);
 	c->gen++;
+	pthread_cond_broadcast(&c->landed);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -146,8 +161,10 @@ uint64_t http_cache_observe(struct http_cache *c, struct store *s)
 	}
 	/* a connection whose past is unknown, or that saw a commit: anything
 	 * cached may be older than the database */
-	if (!known)
+	if (!known) {
 		c->gen++;
+		pthread_cond_broadcast(&c->landed);
+	}
 	gen = c->gen;
 	pthread_mutex_unlock(&c->lock);
 	return gen;
@@ -197,30 +214,59 @@ static size_t slot_of(const char *key, size_t len)
 	return (size_t)(h % CACHE_SLOTS);
 }
 
+/* The index of key's flight in generation gen, or -1. Under the lock. */
+static int flight_of(const struct http_cache *c, const char *key, uint64_t gen)
+{
+	int i;
+	for (i = 0; i < CACHE_FLIGHTS; i++)
+		if (c->flights[i] && c->flight_gen[i] == gen && !strcmp(c->flights[i], key))
+			return i;
+	return -1;
+}
+
+/* Serves the entry of key when it is valid for gen. Under the lock. */
+static int serve(struct http_cache *c, struct http_req *r, const struct strbuf *key, uint64_t gen)
+{
+	struct entry *e = &c->slots[slot_of(key->buf, key->len)];
+	if (!e->key || e->gen != gen || gen != c->gen || strcmp(e->key, key->buf))
+		return 0;
+	strbuf_reset(&r->out);
+	strbuf_add(&r->out, e->body, e->len);
+	r->status = e->status;
+	snprintf(r->cache_ctype, sizeof(r->cache_ctype), "%s", e->ctype);
+	r->ctype = r->cache_ctype;
+	memcpy(r->disposition, e->disposition, sizeof(r->disposition));
+	return 1;
+}
+
 int http_cache_get(struct http_cache *c, struct http_req *r, uint64_t gen)
 {
 	struct strbuf key;
-	struct entry *e;
-	int hit = 0;
+	int hit, i;
 
 	if (!c)
 		return 0;
 	strbuf_init(&key, 256, 1 << 16);
 	make_key(&key, r);
 	pthread_mutex_lock(&c->lock);
-	e = &c->slots[slot_of(key.buf, key.len)];
-	if (e->key && e->gen == gen && gen == c->gen && !strcmp(e->key, key.buf)) {
-		strbuf_reset(&r->out);
-		strbuf_add(&r->out, e->body, e->len);
-		r->status = e->status;
-		snprintf(r->cache_ctype, sizeof(r->cache_ctype), "%s", e->ctype);
-		r->ctype = r->cache_ctype;
-		memcpy(r->disposition, e->disposition, sizeof(r->disposition));
-		hit = 1;
-		c->hits++;
-	} else {
-		c->misses++;
+	hit = serve(c, r, &key, gen);
+	if (!hit && gen == c->gen && flight_of(c, key.buf, gen) >= 0) {
+		/* the same answer is being computed: wait for it (once) */
+		while (gen == c->gen && flight_of(c, key.buf, gen) >= 0)
+			pthread_cond_wait(&c->landed, &c->lock);
+		hit = serve(c, r, &key, gen);
 	}
+	if (!hit && gen == c->gen)
+		for (i = 0; i < CACHE_FLIGHTS; i++)
+			if (!c->flights[i]) {
+				c->flights[i] = xstrdup(key.buf);
+				c->flight_gen[i] = gen;
+				break;
+			}
+	if (hit)
+		c->hits++;
+	else
+		c->misses++;
 	pthread_mutex_unlock(&c->lock);
 	strbuf_release(&key);
 	r->cache_state = hit ? "hit" : "miss";
@@ -232,13 +278,14 @@ void http_cache_put(struct http_cache *c, struct http_req *r, uint64_t gen)
 	struct strbuf key;
 	struct entry *e;
 	size_t i;
+	int f;
 
-	if (!c || r->status != 200 || r->out.len > c->max_bytes / 8)
+	if (!c)
 		return;
 	strbuf_init(&key, 256, 1 << 16);
 	make_key(&key, r);
 	pthread_mutex_lock(&c->lock);
-	if (gen == c->gen) {
+	if (gen == c->gen && r->status == 200 && r->out.len <= c->max_bytes / 8) {
 		e = &c->slots[slot_of(key.buf, key.len)];
 		drop(c, e);
 		if (c->bytes + r->out.len > c->max_bytes)
@@ -254,6 +301,12 @@ void http_cache_put(struct http_cache *c, struct http_req *r, uint64_t gen)
 		e->len = r->out.len;
 		c->bytes += e->len;
 	}
+	/* whatever the answer, those waiting for it may go on */
+	if ((f = flight_of(c, key.buf, gen)) >= 0) {
+		free(c->flights[f]);
+		c->flights[f] = NULL;
+	}
+	pthread_cond_broadcast(&c->landed);
 	pthread_mutex_unlock(&c->lock);
 	strbuf_release(&key);
 }
