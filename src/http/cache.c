@@ -12,13 +12,13 @@
  * Validity: an entry holds the generation it was computed in and is used
  * only while the generation is unchanged. The generation moves (a) after
  * every state-changing request this server handled, whatever its outcome,
- * and (b) whenever a request's store connection sees SQLite's data_version
- * differ from what that connection saw last — some other connection, of
- * this process or another (`rebill import`, `config apply`, `invoice run`
- * on the CLI), committed — or is a connection never seen. A request reads
- * the generation after that check and before its handler, so an answer
- * computed from data older than a commit is stored under a generation the
- * commit's notice has already passed.
+ * and (b) whenever SQLite's data_version of the cache's own connection
+ * (which never writes) changed: some connection — a request's, or another
+ * process's (`rebill import`, `config apply`, `invoice run` on the CLI) —
+ * committed. Every request reads the generation through that check before
+ * its handler reads anything, so an answer computed from data older than a
+ * commit is stored under a generation the commit's notice has already
+ * passed, or is refused because the generation moved meanwhile.
  *
  * One computation per answer: while a request computes an answer, others
  * asking for the same key in the same generation wait for it (a cold
@@ -43,7 +43,6 @@
 #include "util/banned.h"
 
 #define CACHE_SLOTS 4096
-#define CACHE_CONNS 64
 #define CACHE_FLIGHTS 16
 
 struct entry {
@@ -56,18 +55,13 @@ struct entry {
 	size_t len;
 };
 
-struct conn_seen {
-	const struct store *s;
-	int64_t dv;
-};
-
 struct http_cache {
 	pthread_mutex_t lock;
 	size_t max_bytes, bytes;
 	uint64_t gen;
 	struct entry slots[CACHE_SLOTS];
-	struct conn_seen conns[CACHE_CONNS];
-	size_t nconns;
+	struct store *watch;      /* a connection of its own that only reads data_version */
+	int64_t dv;
 	/* answers being computed: a request for the same key in the same
 	 * generation waits for it instead of computing it again */
 	char *flights[CACHE_FLIGHTS];
@@ -76,12 +70,18 @@ struct http_cache {
 	unsigned long hits, misses;
 };
 
-struct http_cache *http_cache_new(size_t max_bytes)
+struct http_cache *http_cache_new(size_t max_bytes, const char *db_path, struct rb_err *err)
 {
 	struct http_cache *c;
 	if (!max_bytes)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
+	if (store_open(&c->watch, db_path, err) < 0 ||
+	    store_data_version(&c->dv, c->watch, err) < 0) {
+		store_free(c->watch);
+		free(c);
+		return NULL;
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->landed, NULL);
 	c->max_bytes = max_bytes;
@@ -108,6 +108,7 @@ void http_cache_free(struct http_cache *c)
 		free(c->flights[i]);
 	pthread_cond_destroy(&c->landed);
 	pthread_mutex_destroy(&c->lock);
+	store_free(c->watch);
 	free(c);
 }
 
@@ -121,47 +122,20 @@ void http_cache_bump(struct http_cache *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void http_cache_forget(struct http_cache *c, const struct store *s)
-{
-	size_t i;
-	if (!c)
-		return;
-	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < c->nconns; i++)
-		if (c->conns[i].s == s) {
-			c->conns[i] = c->conns[--c->nconns];
-			break;
-		}
-	pthread_mutex_unlock(&c->lock);
-}
-
-uint64_t http_cache_observe(struct http_cache *c, struct store *s)
+uint64_t http_cache_observe(struct http_cache *c)
 {
 	struct rb_err err;
 	int64_t dv = 0;
-	int known = 0, ok;
-	size_t i;
 	uint64_t gen;
 
 	if (!c)
 		return 0;
 	rb_err_clear(&err);
-	ok = store_data_version(&dv, s, &err) == 0;
 	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < c->nconns; i++)
-		if (c->conns[i].s == s) {
-			known = ok && c->conns[i].dv == dv;
-			c->conns[i].dv = dv;
-			break;
-		}
-	if (i == c->nconns && c->nconns < CACHE_CONNS) {
-		c->conns[c->nconns].s = s;
-		c->conns[c->nconns].dv = dv;
-		c->nconns++;
-	}
-	/* a connection whose past is unknown, or that saw a commit: anything
-	 * cached may be older than the database */
-	if (!known) {
+	/* a commit by any other connection, of this process or another: what
+	 * is cached may be older than the database (unreadable: assume so) */
+	if (store_data_version(&dv, c->watch, &err) < 0 || dv != c->dv) {
+		c->dv = dv;
 		c->gen++;
 		pthread_cond_broadcast(&c->landed);
 	}

@@ -151,16 +151,15 @@ int http_form_parse(struct http_req *r, struct http_form *f);
 
 /* ---- cache.c: the response cache (see there for what and how long) ---- */
 struct http_cache;
-/* NULL (no cache) when max_bytes is 0. */
-struct http_cache *http_cache_new(size_t max_bytes);
+/* NULL (no cache) when max_bytes is 0, or on error (err set) when its
+ * connection to db_path cannot be opened. */
+struct http_cache *http_cache_new(size_t max_bytes, const char *db_path, struct rb_err *err);
 void http_cache_free(struct http_cache *c);
-/* Checks the data version of the request's connection s and returns the
- * generation the request runs in (moved when s saw a commit or is new). */
-uint64_t http_cache_observe(struct http_cache *c, struct store *s);
+/* The generation a request runs in: moved when anything was committed
+ * since the last look. Called before the request reads anything. */
+uint64_t http_cache_observe(struct http_cache *c);
 /* The generation moves: a state-changing request was handled. */
 void http_cache_bump(struct http_cache *c);
-/* s is closed: forget what it saw. */
-void http_cache_forget(struct http_cache *c, const struct store *s);
 /* 1 when r's route is one whose answers are cached. */
 int http_cache_wanted(const struct http_req *r);
 /* 1 with r's response set from the cache (entry of generation gen). */

@@ -87,8 +87,6 @@ static void pool_put(struct http_server *srv, struct store *s)
 		s = NULL;
 	}
 	pthread_mutex_unlock(&srv->lock);
-	if (s)
-		http_cache_forget(srv->cache, s);
 	store_free(s);
 }
 
@@ -296,8 +294,8 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 		http_fail(r, rc, &err);
 		return;
 	}
-	/* before anything is read: did this connection see a commit? */
-	gen = http_cache_observe(r->srv->cache, r->store);
+	/* before anything is read: was anything committed since the last look? */
+	gen = http_cache_observe(r->srv->cache);
 	if (http_session_resolve(r) < 0 || http_authorize(r) < 0)
 		return;
 	/* library calls that take no actor audit their rows with this user */
@@ -520,7 +518,11 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 	}
 	pthread_mutex_init(&srv.lock, NULL);
 	srv.cache = http_cache_new(opt->cache_mb < 0 ? 0 :
-		(size_t)(opt->cache_mb ? opt->cache_mb : 64) << 20);
+		(size_t)(opt->cache_mb ? opt->cache_mb : 64) << 20, srv.opt.db_path, err);
+	if (!srv.cache && opt->cache_mb >= 0) {
+		rc = err->code;
+		goto cleanup_lock;
+	}
 	/* SIGINT/SIGTERM are waited for below: block them before the pool
 	 * threads start, so they inherit the mask. */
 	sigemptyset(&set);

@@ -62,10 +62,12 @@ def run(t, srv, rebill, db):
     t.check(st == 200 and doc['customer'] == 'brit' and hd.get('x-rebill-cache') == 'miss' and
             b'acme' not in other, 'another customer on the same path gets its own answer (a miss)')
     # staff: the same report for admin is cached per role
+    # (its first read may write the billing rollup: a commit, so the next is a miss)
+    st, hd0, m0 = srv.request('GET', '/api/v1/margin?period=2026-10', cookie=admin)
     st, hd, m1 = srv.request('GET', '/api/v1/margin?period=2026-10', cookie=admin)
     st, hd2, m2 = srv.request('GET', '/api/v1/margin?period=2026-10', cookie=admin)
-    t.check(hd.get('x-rebill-cache') == 'miss' and hd2.get('x-rebill-cache') == 'hit' and m1 == m2,
-            'the margin report is cached for staff')
+    t.check(hd0.get('x-rebill-cache') == 'miss' and hd2.get('x-rebill-cache') == 'hit' and
+            m0 == m1 == m2, 'the margin report is cached for staff')
 
     # a write by another process (the CLI on the same database)
     total0 = json.loads(first)['total']
