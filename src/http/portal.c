@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "report/billed.h"
-#include "store/store_facts.h"
+#include "store/store_drill.h"
 #include "util/period.h"
 #include "util/banned.h"
 
@@ -170,21 +170,20 @@ static json_t *link(const char *path, int period, const char *name, const char *
 
 static json_t *periods(struct http_req *r, int cur, int *prev)
 {
-	struct store_period_info *pi = NULL;
+	int *pi = NULL;
 	struct rb_err err;
 	size_t n = 0, i;
 	json_t *a = json_array();
 	char pb[PERIOD_BUFSZ];
 	*prev = -1;
 	rb_err_clear(&err);
-	if (store_periods(&pi, &n, r->store, &err) < 0)
+	if (store_period_ids(&pi, &n, r->store, &err) < 0)
 		return a;
 	for (i = n; i-- > 0;) {
-		period_format(pb, pi[i].period);
-		json_array_append_new(a, json_pack("{s:s,s:b}", "period", pb, "selected",
-			pi[i].period == cur));
-		if (pi[i].period < cur && *prev < 0)
-			*prev = pi[i].period;
+		period_format(pb, pi[i]);
+		json_array_append_new(a, json_pack("{s:s,s:b}", "period", pb, "selected", pi[i] == cur));
+		if (pi[i] < cur && *prev < 0)
+			*prev = pi[i];
 	}
 	free(pi);
 	return a;

@@ -7,10 +7,12 @@
 #include "store/store_drill.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
 #include "util/period.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct rb_err *err)
@@ -128,6 +130,41 @@ int store_data_version(int64_t *out, struct store *s, struct rb_err *err)
 		*out = sqlite3_column_int64(st, 0);
 	else
 		rc = store_fail_int(db, err, "cannot read the data version");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_period_ids(int **out, size_t *n, struct store *s, struct rb_err *err)
+{
+	sqlite3 *db = store_db_int(s);
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(db, &st, "SELECT DISTINCT i.period FROM imports i WHERE EXISTS"
+			" (SELECT 1 FROM fact_rows f WHERE f.period = i.period) ORDER BY i.period", err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = store_col_text_int(st, 0);
+		int v;
+		if (period_parse(&v, p, strlen(p)) < 0)
+			continue;
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			*out = xreallocarray(*out, alloc, sizeof(**out));
+		}
+		(*out)[(*n)++] = v;
+	}
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		rc = store_fail_int(db, err, "cannot read periods");
+	} else {
+		rc = 0;
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef RB_STORE_DRILL_H
 #define RB_STORE_DRILL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -26,6 +27,12 @@ int store_facts_each_account(struct store *s, int period, const char *account,
 int store_resources_each(struct store *s, int period, const char *account,
 	int (*cb)(void *ctx, const struct store_resource_fact *f), void *ctx,
 	struct rb_err *err);
+
+/* The periods with facts, oldest first, as store_periods lists them but
+ * without summing anything: the periods imports were recorded for that
+ * hold a fact (one index probe each), not a scan of the facts. *out is
+ * owned by the caller (free). */
+int store_period_ids(int **out, size_t *n, struct store *s, struct rb_err *err);
 
 /* SQLite's PRAGMA data_version of this connection: it changes when another
  * connection (of this process or another) commits. A connection's own

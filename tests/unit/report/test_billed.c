@@ -40,6 +40,7 @@
 #include "../check.h"
 #include "report/billed.h"
 #include "store/store_config.h"
+#include "store/store_drill.h"
 #include "store/store_facts.h"
 #include "util/period.h"
 #include "util/strbuf.h"
@@ -300,6 +301,14 @@ TEST(only_its_own)
 		"total,,,17.46,EUR\r\n");
 	strbuf_release(&csv);
 	report_billed_free(b);
+	/* the period list without sums: the one period imported */
+	{
+		int *ps = NULL;
+		size_t np = 0;
+		CHECK_INT(store_period_ids(&ps, &np, s, &err), 0);
+		CHECK(np == 1 && ps && ps[0] == per("2026-10"));
+		free(ps);
+	}
 	/* beta is USD at FX 1: its own figures, 100 x 1.1 + fee 5 */
 	CHECK_INT(report_billed(&b, s, per("2026-10"), "beta", REPORT_DIM_SERVICE, NULL, NULL,
 		&err), 0);
