@@ -469,7 +469,12 @@ static char *read_file(const char *path, struct rb_err *err)
 		strbuf_release(&sb);
 		return NULL;
 	}
-	return strbuf_detach(&sb, NULL);
+	{
+		/* strbuf_detach leaves sb initialized again (with a buffer) */
+		char *p = strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);
+		return p;
+	}
 }
 
 int http_serve(const struct http_options *opt, struct rb_err *err)
