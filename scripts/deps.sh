@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# deps.sh run|test: installs, with apt-get, the Debian packages rebill needs
-# to build and run ("run") or also to test ("test") — only those missing.
+# deps.sh run|test|bench: installs, with apt-get, the Debian packages rebill needs
+# to build and run ("run") or also to test ("test") or also to run the
+# benchmarks ("bench": wrk for bench/serve_bench.sh) — only those missing.
 set -euo pipefail
 run_pkgs=(gcc pkg-config meson ninja-build libsqlite3-dev zlib1g-dev libjansson-dev
 	libcurl4-openssl-dev libxml2-dev libsnappy-dev libzstd-dev libmicrohttpd-dev libsodium-dev
@@ -16,8 +17,11 @@ command -v npm >/dev/null || run_pkgs+=(npm)
 run_pkgs+=(libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-wqy-microhei)
 # invoice tests: pdftotext/pdftoppm, an SMTP sink, validate-ubl's tools
 test_pkgs+=(poppler-utils python3-aiosmtpd libxml2-utils default-jre-headless libsaxonhe-java)
+# benchmarks: the HTTP load generator of bench/serve_bench.sh
+bench_pkgs=(wrk)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
+[ "${1:-run}" = bench ] && want+=("${test_pkgs[@]}" "${bench_pkgs[@]}")
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

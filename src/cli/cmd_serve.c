@@ -29,7 +29,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		{ "--threads", 1, NULL }, { "--login-limit", 1, NULL },
 		{ "--login-addr-limit", 1, NULL }, { "--session-idle", 1, NULL },
 		{ "--trusted-proxy", 1, NULL }, { "--upload-max", 1, NULL }, { "--upload-dir", 1, NULL },
-		{ NULL, 0, NULL },
+		{ "--cache-mb", 1, NULL }, { NULL, 0, NULL },
 	};
 	struct http_options o;
 	struct cli_args a;
@@ -60,6 +60,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	if (rc == 0 && a.opt[8] && (rc = num(&n, a.opt[8], 1, 1L << 20, "--upload-max", err)) == 0)
 		o.upload_max = (uint64_t)n << 20;
 	o.upload_dir = a.opt[9];
+	if (rc == 0 && a.opt[10] && (rc = num(&n, a.opt[10], 0, 65536, "--cache-mb", err)) == 0)
+		o.cache_mb = n ? n : -1;
 	/* the option values point into argv, which outlives the server */
 	cli_args_release(&a);
 	if (rc < 0)

@@ -18,6 +18,7 @@
 #include "report/report.h"
 #include "report/summary.h"
 #include "store/store_config.h"
+#include "store/store_drill.h"
 #include "store/store_facts.h"
 #include "store/store_users.h"
 #include "util/period.h"
@@ -26,7 +27,7 @@
 int http_period(int *out, struct http_req *r)
 {
 	const char *p = http_query(r, "period");
-	struct store_period_info *pi = NULL;
+	int *pi = NULL;
 	struct rb_err err;
 	size_t n = 0;
 	int rc;
@@ -39,7 +40,8 @@ int http_period(int *out, struct http_req *r)
 		return 0;
 	}
 	rb_err_clear(&err);
-	if ((rc = store_periods(&pi, &n, r->store, &err)) < 0) {
+	/* the period list only, not store_periods' sums over every fact */
+	if ((rc = store_period_ids(&pi, &n, r->store, &err)) < 0) {
 		http_fail(r, rc, &err);
 		return -1;
 	}
@@ -48,7 +50,7 @@ int http_period(int *out, struct http_req *r)
 		http_error(r, 404, "no_data", "period", "nothing has been imported yet");
 		return -1;
 	}
-	*out = pi[n - 1].period;
+	*out = pi[n - 1];
 	free(pi);
 	return 0;
 }
@@ -317,15 +319,15 @@ int h_user_create(struct http_req *r)
 /* The latest period with facts before `period`, or -1. */
 static int previous_period(struct http_req *r, int period, struct rb_err *err, int *out)
 {
-	struct store_period_info *pi = NULL;
+	int *pi = NULL;
 	size_t n = 0, i;
 	int rc;
 	*out = -1;
-	if ((rc = store_periods(&pi, &n, r->store, err)) < 0)
+	if ((rc = store_period_ids(&pi, &n, r->store, err)) < 0)
 		return rc;
 	for (i = 0; i < n; i++)
-		if (pi[i].period < period)
-			*out = pi[i].period;
+		if (pi[i] < period)
+			*out = pi[i];
 	free(pi);
 	return 0;
 }

@@ -36,6 +36,7 @@ struct http_options {
 	                            * NULL: the header is ignored */
 	uint64_t upload_max;     /* bytes of an uploaded CUR file; 0: HTTP_UPLOAD_MAX (4 GiB) */
 	const char *upload_dir;  /* where uploads are streamed; NULL: $TMPDIR or /tmp */
+	long cache_mb;           /* response cache (cache.c) in MiB; 0: 64; < 0: none */
 };
 
 /* 0 when list is a comma-separated list of IPv4/IPv6 addresses, else

@@ -117,6 +117,8 @@ struct http_req {
 	char retry_after[16];
 	char disposition[300];      /* Content-Disposition of a download */
 	int cacheable;              /* static assets only */
+	const char *cache_state;    /* "hit" or "miss" for what the response cache considered */
+	char cache_ctype[64];       /* the Content-Type of a cached answer */
 };
 
 /* ---- server.c ---- */
@@ -156,6 +158,24 @@ struct http_form {
 /* Fills the named fields (each "" when absent); -1 with 400 set when the
  * body is not a form or a field is too long. (session.c) */
 int http_form_parse(struct http_req *r, struct http_form *f);
+
+/* ---- cache.c: the response cache (see there for what and how long) ---- */
+struct http_cache;
+/* NULL (no cache) when max_bytes is 0, or on error (err set) when its
+ * connection to db_path cannot be opened. */
+struct http_cache *http_cache_new(size_t max_bytes, const char *db_path, struct rb_err *err);
+void http_cache_free(struct http_cache *c);
+/* The generation a request runs in: moved when anything was committed
+ * since the last look. Called before the request reads anything. */
+uint64_t http_cache_observe(struct http_cache *c);
+/* The generation moves: a state-changing request was handled. */
+void http_cache_bump(struct http_cache *c);
+/* 1 when r's route is one whose answers are cached. */
+int http_cache_wanted(const struct http_req *r);
+/* 1 with r's response set from the cache (entry of generation gen). */
+int http_cache_get(struct http_cache *c, struct http_req *r, uint64_t gen);
+/* Keeps r's 200 response under generation gen (unless it moved since). */
+void http_cache_put(struct http_cache *c, struct http_req *r, uint64_t gen);
 
 /* ---- routes.c ---- */
 /* Checks the table: every route has roles, customer routes a scope,
@@ -342,6 +362,12 @@ int h_credit_form(struct http_req *r);
 int h_pay_form(struct http_req *r);
 int h_send_form(struct http_req *r);
 int h_portal_invoices(struct http_req *r);
+/* portal.c: the customer portal's breakdowns (src/report/billed.c) */
+int h_portal_breakdown(struct http_req *r);
+int h_portal_resources(struct http_req *r);
+int h_portal_export(struct http_req *r);
+int h_portal_breakdown_page(struct http_req *r);
+int h_portal_resources_page(struct http_req *r);
 /* Parses the embedded templates (at start): 0 or RB_EINPUT naming one. */
 int http_pages_init(struct rb_err *err);
 void http_pages_free(void);

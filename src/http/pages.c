@@ -18,6 +18,7 @@
 #include "http/tmpl.h"
 #include "report/report.h"
 #include "store/store_config.h"
+#include "store/store_drill.h"
 #include "store/store_facts.h"
 #include "util/period.h"
 #include "util/banned.h"
@@ -160,14 +161,14 @@ int h_login_page(struct http_req *r)
 /* The periods with facts, newest first, marking `cur`. */
 static json_t *period_choices(struct http_req *r, int cur, struct rb_err *err)
 {
-	struct store_period_info *pi = NULL;
+	int *pi = NULL;
 	size_t n = 0, i;
 	json_t *a = json_array();
-	if (store_periods(&pi, &n, r->store, err) < 0)
+	if (store_period_ids(&pi, &n, r->store, err) < 0)
 		return a;
 	for (i = n; i-- > 0;)
-		json_array_append_new(a, json_pack("{s:o,s:b}", "period", jperiod(pi[i].period),
-			"selected", pi[i].period == cur));
+		json_array_append_new(a, json_pack("{s:o,s:b}", "period", jperiod(pi[i]),
+			"selected", pi[i] == cur));
 	free(pi);
 	return a;
 }

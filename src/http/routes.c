@@ -171,6 +171,16 @@ const struct http_route http_routes[] = {
 	/* the customer portal's data */
 	{ "GET", "/api/v1/portal/summary", h_portal_summary, ROLE_CUSTOMER, SCOPE_SELF, 0,
 	  "the customer's month to date at its billed prices, beside last month", { P_PERIOD } },
+	{ "GET", "/api/v1/portal/breakdown", h_portal_breakdown, ROLE_CUSTOMER, SCOPE_SELF, 0,
+	  "the customer's billed amounts by account, service, region, day or tag:KEY (its prices, "
+	  "its currency)", { P_PERIOD, { "by", "account, service (default), region, day or tag:KEY" } } },
+	{ "GET", "/api/v1/portal/resources", h_portal_resources, ROLE_CUSTOMER, SCOPE_SELF, 0,
+	  "the customer's billed amounts per resource, of one of its accounts or all",
+	  { P_PERIOD, { "account", "one of the customer's accounts (default: all)" } } },
+	{ "GET", "/api/v1/portal/export", h_portal_export, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_FILE,
+	  "a breakdown or the resources as CSV",
+	  { P_PERIOD, { "by", "as for breakdown, or resource" },
+	    { "account", "by=resource: one of the customer's accounts" } } },
 	/* pages */
 	{ "GET", "/", h_root, ROLE_PUBLIC, SCOPE_NONE, ROUTE_HTML, "the console or the portal", { { 0 } } },
 	{ "GET", "/login", h_login_page, ROLE_PUBLIC, SCOPE_NONE, ROUTE_HTML, "login page", { { 0 } } },
@@ -258,6 +268,11 @@ const struct http_route http_routes[] = {
 	  "portal: the customer's finalized invoices and credit notes", { { 0 } } },
 	{ "GET", "/portal", h_portal, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
 	  "portal: month to date", { P_PERIOD } },
+	{ "GET", "/portal/breakdown", h_portal_breakdown_page, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
+	  "portal: billed amounts by a grouping, with the daily trend", { P_PERIOD,
+	    { "by", "account, service, region, day or tag:KEY" } } },
+	{ "GET", "/portal/resources", h_portal_resources_page, ROLE_CUSTOMER, SCOPE_SELF, ROUTE_HTML,
+	  "portal: billed amounts per resource", { P_PERIOD, { "account", "one of its accounts" } } },
 	{ "GET", "/static/{id}", h_static, ROLE_PUBLIC, SCOPE_NONE, 0,
 	  "embedded CSS and JavaScript", { { 0 } } },
 };

@@ -33,6 +33,7 @@ struct http_server {
 	struct store *free_stores[POOL_MAX];
 	size_t nfree;
 	int tls;
+	struct http_cache *cache;   /* NULL: no response cache */
 };
 
 /* Per-request state, kept across libmicrohttpd's calls of one request. */
@@ -291,6 +292,7 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 	struct rb_err err;
 	int path_ok = 0, rc;
 	const struct http_route *rt;
+	uint64_t gen;
 
 	rb_err_clear(&err);
 	rt = http_route_find(r, &path_ok);
@@ -328,6 +330,8 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 		http_fail(r, rc, &err);
 		return;
 	}
+	/* before anything is read: was anything committed since the last look? */
+	gen = http_cache_observe(r->srv->cache);
 	if (http_session_resolve(r) < 0 || http_authorize(r) < 0)
 		return;
 	/* library calls that take no actor audit their rows with this user */
@@ -348,6 +352,13 @@ static void dispatch(struct http_req *r, struct conn_state *cs)
 				r->json ? "another value" : je.text);
 			return;
 		}
+	}
+	if (r->srv->cache && http_cache_wanted(r)) {
+		if (http_cache_get(r->srv->cache, r, gen))
+			return;
+		rt->fn(r);
+		http_cache_put(r->srv->cache, r, gen);
+		return;
 	}
 	rt->fn(r);
 }
@@ -373,6 +384,8 @@ static void add_headers(struct MHD_Response *resp, struct http_req *r)
 		MHD_add_response_header(resp, "Retry-After", r->retry_after);
 	if (r->disposition[0])
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+	if (r->cache_state)
+		MHD_add_response_header(resp, "X-Rebill-Cache", r->cache_state);
 }
 
 /* 1 when this request is an upload to stream (a ROUTE_UPLOAD route and a
@@ -478,6 +491,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r.upload_taken && cs->up_path[0])
 		unlink(cs->up_path);    /* refused: gone before the answer is sent */
 	cs->up_path[0] = 0;         /* else the import job owns the file now */
+	/* whatever it did or refused, what was cached may be older now */
+	if (is_state_changing(method))
+		http_cache_bump(srv->cache);
 	if (!r.status)
 		http_error(&r, 500, "internal", NULL, "the handler gave no response");
 	resp = MHD_create_response_from_buffer(r.out.len, r.out.buf ? r.out.buf : (char *)"",
@@ -558,7 +574,12 @@ static char *read_file(const char *path, struct rb_err *err)
 		strbuf_release(&sb);
 		return NULL;
 	}
-	return strbuf_detach(&sb, NULL);
+	{
+		/* strbuf_detach leaves sb initialized again (with a buffer) */
+		char *p = strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);
+		return p;
+	}
 }
 
 int http_serve(const struct http_options *opt, struct rb_err *err)
@@ -606,6 +627,12 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 		srv.tls = 1;
 	}
 	pthread_mutex_init(&srv.lock, NULL);
+	srv.cache = http_cache_new(opt->cache_mb < 0 ? 0 :
+		(size_t)(opt->cache_mb ? opt->cache_mb : 64) << 20, srv.opt.db_path, err);
+	if (!srv.cache && opt->cache_mb >= 0) {
+		rc = err->code;
+		goto cleanup_lock;
+	}
 	/* SIGINT/SIGTERM are waited for below: block them before the pool
 	 * threads start, so they inherit the mask. */
 	sigemptyset(&set);
@@ -647,6 +674,7 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 	while (srv.nfree)
 		store_free(srv.free_stores[--srv.nfree]);
 cleanup_lock:
+	http_cache_free(srv.cache);
 	pthread_mutex_destroy(&srv.lock);
 cleanup:
 	free(cert);

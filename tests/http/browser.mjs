@@ -148,6 +148,53 @@ try {
 	const [pdl] = await Promise.all([page.waitForEvent('download'), page.click('#portal-documents a[data-format=pdf]')]);
 	check(pdl.suggestedFilename() === 'INV-2026-00001.pdf', 'the customer downloads its own PDF');
 	await page.screenshot({ path: path.join(outdir, 'portal-invoices.png'), fullPage: true });
+
+	// the portal's breakdowns: the trend chart, drill-down to resources, CSV
+	await page.click('a[href="/portal/breakdown"]');
+	await page.waitForSelector('#trend-chart[data-rendered]', { timeout: 10000 })
+		.then(() => check(true, 'the portal\'s daily trend chart renders'),
+		      () => check(false, 'the portal\'s daily trend chart renders'));
+	const tpaint = await page.evaluate(() => {
+		const c = document.getElementById('trend-chart');
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 3; i < d.length; i += 4)
+			if (d[i] !== 0) n++;
+		return n;
+	});
+	check(tpaint > 1000, 'the trend chart painted pixels (' + tpaint + ')');
+	await page.waitForSelector('#breakdown-chart[data-rendered="1"]', { timeout: 10000 })
+		.then(() => check(true, 'the breakdown chart renders'), () => check(false, 'the breakdown chart renders'));
+	const btext = await page.textContent('main');
+	check(btext.includes('acme') && !/brit|kaisha|margin|unblended|cost view/i.test(btext),
+		'the breakdown shows acme\'s billed amounts only, no cost or margin');
+	await page.screenshot({ path: path.join(outdir, 'portal-breakdown.png'), fullPage: true });
+	await Promise.all([page.waitForURL(/by=account/), page.selectOption('#by', 'account')]);
+	const accts = await page.$$eval('#breakdown tbody tr td:first-child', (t) => t.map((x) => x.textContent.trim()));
+	// the other customers' accounts in examples/config.json
+	check(accts.length > 0 && !accts.some((a) => ['101091972003', '101091972004', '102091972002',
+		'102091972003'].includes(a)), 'by account: no other customer\'s account (' + accts.join(',') + ')');
+	await Promise.all([page.waitForURL(/\/portal\/resources/), page.click('#breakdown a.drill')]);
+	await page.waitForSelector('#resources-chart[data-rendered="1"]', { timeout: 10000 })
+		.then(() => check(true, 'drill-down: the resources page and its chart render'),
+		      () => check(false, 'drill-down: the resources page and its chart render'));
+	const rrows = await page.$$eval('#resources tbody tr td:nth-child(3)', (t) => t.map((x) => x.textContent.trim()));
+	check(rrows.length > 0 && rrows.every((a) => a === accts[0]),
+		'the drill-down lists resources of ' + accts[0] + ' only (' + rrows.length + ')');
+	await page.screenshot({ path: path.join(outdir, 'portal-resources.png'), fullPage: true });
+	const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+	const { readFileSync } = await import('node:fs');
+	const csvText = readFileSync(await csv.path(), 'utf8');
+	check(/\.csv$/.test(csv.suggestedFilename()) && csvText.startsWith('resource,service,account,amount,currency\r\n') &&
+		csvText.split('\r\n').length === rrows.length + 5,
+		'the resources download as CSV (' + csv.suggestedFilename() + ', ' + rrows.length + ' rows)');
+	const nproblems = problems.length;
+	const otherPage = await page.goto(url + 'portal/resources?account=101091972003');
+	problems.length = nproblems;  // the 404 the browser logs is the point
+	const otext = await page.textContent('main');
+	check(otherPage.status() === 404 && !otext.includes('Brit') && !otext.includes('i-'),
+		'another customer\'s account page -> 404, nothing shown (' + otherPage.status() + ')');
+	await page.goto(url + 'portal/breakdown');
 	const before = problems.slice();
 	const other = await page.evaluate(async () => (await fetch('/api/v1/invoices/INV-2026-00002/download?format=pdf')).status);
 	check(other === 403, 'another customer\'s invoice PDF -> 403 (' + other + ')');

@@ -53,6 +53,9 @@ EXPECT = {
     ('GET', '/api/v1/users'): {'admin'},
     ('POST', '/api/v1/users'): {'admin'},
     ('GET', '/api/v1/portal/summary'): {'customer'},
+    ('GET', '/api/v1/portal/breakdown'): {'customer'},
+    ('GET', '/api/v1/portal/resources'): {'customer'},
+    ('GET', '/api/v1/portal/export'): {'customer'},
     ('GET', '/api/v1/invoices'): USERS,
     ('POST', '/api/v1/invoices/run'): {'admin', 'finance'},
     ('POST', '/api/v1/invoices/finalize'): {'admin', 'finance'},
@@ -85,6 +88,8 @@ EXPECT = {
     ('GET', '/console/accounts'): STAFF,
     ('POST', '/console/accounts/{id}/assign'): {'admin', 'finance'},
     ('GET', '/portal'): {'customer'},
+    ('GET', '/portal/breakdown'): {'customer'},
+    ('GET', '/portal/resources'): {'customer'},
     ('GET', '/static/{id}'): PUBLIC,
 }
 
@@ -615,12 +620,117 @@ def run(t, srv, rebill, db):
         t.check(b'brit' not in data and b'kaisha' not in data, '%s as customer: no other customer' % path)
     st, hd, data = srv.request('GET', '/portal', cookie=tok)
     t.check(st == 200 and b'acme' in data and b'brit' not in data, 'the portal page shows acme, not brit')
+    portal_breakdowns(t, srv, tok, unauthorized)
     t.check(not unauthorized, '0 unauthorized reads or writes (%s)' % unauthorized)
 
     csrf_tests(t, srv, s)
     session_tests(t, srv, rebill, db)
     input_tests(t, srv, s)
     header_tests(t, srv, s)
+
+
+# accounts of the example configuration: acme's, and the other customers'
+ACME_ACCOUNTS = {'101091972001', '101091972002', '102091972001'}
+OTHER_ACCOUNTS = {'101091972003', '101091972004', '102091972002', '102091972003'}
+OTHER_NAMES = (b'brit', b'kaisha', b'us-co')
+
+
+def portal_breakdowns(t, srv, tok, unauthorized):
+    """The portal's breakdowns as acme: its own accounts only, no cost
+    field anywhere, each view adding up to the draft invoice's subtotal, and
+    another customer's account refused exactly like one nobody has."""
+    from decimal import Decimal
+    st, hd, data = srv.request('GET', '/api/v1/invoices/preview?period=2026-10', cookie=tok)
+    inv = json.loads(data)['invoices'][0]
+    fees = sum(Decimal(l['amount']) for l in inv['lines'] if l['kind'] in ('fee', 'custom'))
+    st, hd, data = srv.request('GET', '/api/v1/portal/breakdown?period=2026-10&by=day', cookie=tok)
+    tag_keys = json.loads(data).get('tag_keys', [])
+    t.check(st == 200 and tag_keys, 'by day lists the tag keys on acme\'s facts: %s' % tag_keys)
+    views = ['by=account', 'by=service', 'by=region', 'by=day'] + \
+        ['by=tag:' + k for k in tag_keys] + [None]
+    for v in views:
+        path = ('/api/v1/portal/breakdown?period=2026-10&' + v) if v else \
+            '/api/v1/portal/resources?period=2026-10'
+        st, hd, data = srv.request('GET', path, cookie=tok)
+        doc = json.loads(data) if st == 200 else {}
+        leaked = keys_of(doc) & COST_KEYS
+        t.check(st == 200 and not leaked and set(doc) <= {
+            'period', 'customer', 'currency', 'by', 'account', 'rows', 'other', 'rounding',
+            'total', 'tag_keys'}, '%s: only billed fields (%s)' % (path, sorted(set(doc))))
+        t.check(not any(n in data for n in OTHER_NAMES) and
+                not any(a.encode() in data for a in OTHER_ACCOUNTS),
+                '%s: nothing of another customer' % path)
+        rows = doc.get('rows', [])
+        got = sum(Decimal(r['amount']) for r in rows) + Decimal(doc['other']['amount']) + \
+            Decimal(doc['rounding'])
+        t.check(rows and got == Decimal(doc['total']) and doc['currency'] == inv['currency'],
+                '%s: rows + other + rounding = total %s' % (path, doc.get('total')))
+        if v:
+            t.check(Decimal(doc['total']) == Decimal(inv['subtotal']) and
+                    Decimal(doc['other']['amount']) == fees,
+                    '%s: total = the invoice preview\'s subtotal %s, other = its fees %s'
+                    % (path, inv['subtotal'], fees))
+        if v == 'by=account':
+            t.check({r['key'] for r in rows} <= ACME_ACCOUNTS, 'by account: acme\'s accounts only')
+        if v is None:
+            t.check(all(r['account'] in ACME_ACCOUNTS for r in rows) and len(rows) > 0,
+                    'resources: %d, all of acme\'s accounts' % len(rows))
+        csv_path = '/api/v1/portal/export?period=2026-10' + ('&' + v if v else '&by=resource')
+        st, hd, body = srv.request('GET', csv_path, cookie=tok)
+        lines = body.decode().split('\r\n')
+        t.check(st == 200 and hd.get('content-type', '').startswith('text/csv') and
+                'attachment' in hd.get('content-disposition', '') and
+                lines[-2].startswith('total,') and lines[-2].split(',')[-2] == doc.get('total') and
+                len(lines) == len(rows) + 5 and
+                not any(a in body.decode() for a in OTHER_ACCOUNTS),
+                '%s: CSV of the same rows, total %s' % (csv_path, doc.get('total')))
+    # one of acme's accounts: its resources add up to its by-account amount
+    acct = sorted(ACME_ACCOUNTS)[1]
+    st, hd, data = srv.request('GET', '/api/v1/portal/resources?period=2026-10&account=' + acct,
+                               cookie=tok)
+    doc = json.loads(data)
+    st2, hd2, data2 = srv.request('GET', '/api/v1/portal/breakdown?period=2026-10&by=account',
+                                  cookie=tok)
+    by_acct = {r['key']: r['amount'] for r in json.loads(data2)['rows']}
+    t.check(st == 200 and doc['total'] == by_acct.get(acct) and
+            all(r['account'] == acct for r in doc['rows']),
+            'resources of %s add up to its by-account amount %s' % (acct, by_acct.get(acct)))
+    # another customer's account, and one nobody has: the same answer
+    answers = set()
+    for a in sorted(OTHER_ACCOUNTS) + ['999999999999', '']:
+        for path in ('/api/v1/portal/resources?period=2026-10&account=' + a,
+                     '/api/v1/portal/export?period=2026-10&by=resource&account=' + a):
+            st, hd, data = srv.request('GET', path, cookie=tok)
+            if a == '':
+                t.check(st == 404, '%s -> %d' % (path, st))
+                continue
+            err = json.loads(data).get('error', {}) if st != 200 else {}
+            answers.add((st, err.get('code'), err.get('message', '').replace(a, 'X')))
+            if st == 200:
+                unauthorized.append(('GET', path, 'customer', st))
+        if a == '':
+            continue  # the page's "every account" choice
+        st, hd, data = srv.request('GET', '/portal/resources?period=2026-10&account=' + a, cookie=tok)
+        t.check(st == 404 and not any(n in data for n in OTHER_NAMES),
+                '/portal/resources?account=%s -> %d' % (a, st))
+        if st == 200:
+            unauthorized.append(('GET', '/portal/resources', a, st))
+    t.check(len(answers) == 1 and list(answers)[0][0] == 404,
+            'another customer\'s account and an unknown one get one answer: %s' % sorted(answers))
+    for path in ('/api/v1/portal/breakdown?customer=brit', '/api/v1/portal/resources?customer=brit',
+                 '/api/v1/portal/breakdown?by=account&by=account',
+                 '/api/v1/portal/breakdown?by=account&account=101091972001',
+                 '/api/v1/portal/breakdown?by=customer', '/api/v1/portal/breakdown?by=resource'):
+        st, hd, data = srv.request('GET', path, cookie=tok)
+        t.check(st == 400 and list(json.loads(data)) == ['error'], '%s -> %d' % (path, st))
+    for path in ('/portal/breakdown?period=2026-10', '/portal/breakdown?period=2026-10&by=account',
+                 '/portal/breakdown?period=2026-10&by=tag:' + (tag_keys or ['x'])[0],
+                 '/portal/resources?period=2026-10'):
+        st, hd, data = srv.request('GET', path, cookie=tok)
+        t.check(st == 200 and b'data-chart=' in data and b'<script>' not in data and
+                not any(n in data for n in OTHER_NAMES) and
+                not any(a.encode() in data for a in OTHER_ACCOUNTS),
+                '%s as customer: a chart, no inline script, nothing of another customer' % path)
 
 
 def csrf_tests(t, srv, s):
