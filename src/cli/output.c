@@ -53,6 +53,8 @@ void out_text(FILE *f, const char *s)
 	free(shown);
 }
 
+const char OUT_OPEN[] = "(open)";
+
 struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align)
 {
 	struct out_table *t = xcalloc(1, sizeof(*t));
@@ -75,8 +77,10 @@ void out_table_add(struct out_table *t, const char *const *cells)
 		t->alloc = t->alloc ? t->alloc * 2 : 16;
 		t->cells = xreallocarray(t->cells, t->alloc * t->ncols, sizeof(char *));
 	}
+	/* NULL: OUT_OPEN, which only the table shows */
 	for (i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
+		t->cells[t->nrows * t->ncols + i] = cells[i] == OUT_OPEN ? NULL
+			: xstrdup(cells[i] ? cells[i] : "");
 	t->nrows++;
 }
 
@@ -109,7 +113,7 @@ static char **term_cells(const struct out_table *t)
 	for (i = 0; i < t->ncols; i++)
 		v[i] = textout_term(t->headers[i], 0);
 	for (i = 0; i < t->nrows * t->ncols; i++)
-		v[t->ncols + i] = textout_term(t->cells[i], 0);
+		v[t->ncols + i] = textout_term(t->cells[i] ? t->cells[i] : OUT_OPEN, 0);
 	return v;
 }
 
@@ -129,7 +133,7 @@ void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt)
 			for (c = 0; c < t->ncols; c++) {
 				if (c)
 					fputc(',', f);
-				textout_csv_cell(f, t->cells[r * t->ncols + c]);
+				textout_csv_cell(f, t->cells[r * t->ncols + c] ? t->cells[r * t->ncols + c] : "");
 			}
 			fputs("\r\n", f);
 		}
