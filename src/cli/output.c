@@ -1,5 +1,6 @@
 /*
- * output.c: printing tables for people (aligned, terminal controls escaped)
+ * output.c: printing tables for people (aligned by display width, terminal
+ * controls escaped)
  * and for spreadsheets (RFC 4180 CSV, formulas neutralised: util/textout.h),
  * and the one place JSON is printed (out_json; the documents themselves are
  * built in src/report).
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "util/textout.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -84,14 +86,11 @@ void out_table_add(struct out_table *t, const char *const *cells)
 	t->nrows++;
 }
 
-/* Display width of a UTF-8 string: counts code points, not bytes. */
+/* Display width of a cell: columns, not bytes or code points (CJK wide
+ * characters take two, combining marks none: util/utf8.h). */
 static size_t width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
+	return utf8_width(s);
 }
 
 static void pad_cell(FILE *f, const char *s, size_t w, int right, int last)
