@@ -3,8 +3,9 @@
 
     invoice_data.py DB CONFIG.json [--customers N] [--accounts N] [--facts N]
 
-Writes a month (2026-10) of aggregated facts straight into the facts table
-of DB (which `rebill` must have created first, so the schema is the
+Writes a month (2026-10) of aggregated facts straight into the fact tables
+of DB (fact_rows with its dictionaries fact_accounts and fact_dims, schema
+v10) (which `rebill` must have created first, so the schema is the
 program's own) and a billing configuration document to CONFIG.json, to be
 applied with `rebill config apply`. Default: 1,000 customers x 10 accounts,
 300 facts per account (30 days x 10 product/usage-type/line-item-type
@@ -64,7 +65,7 @@ def main():
     db = sqlite3.connect(a.db)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("DELETE FROM facts WHERE period = ?", (PERIOD,))
+    db.execute("DELETE FROM fact_rows WHERE period = ?", (PERIOD,))
     db.execute("DELETE FROM imports WHERE period = ?", (PERIOD,))
     totals = {}
     split_every = 100 // a.split if a.split > 0 else 0
@@ -106,9 +107,34 @@ def main():
                     yield (PERIOD, day, payer, acct, typ, cls, code, name, ut, op, region, owner, tagset, 1,
                            "1.0000000000", dec10(unb), dec10(ond), dec10(eff))
 
-    db.executemany("INSERT INTO facts (period, day, payer, account, line_item_type, class, product_code,"
-                   " product_name, usage_type, operation, region, owner, tagset_id, rows, usage_amount,"
-                   " unblended, ondemand, effective) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+    # schema v10: strings live once in fact_accounts / fact_dims; amounts are
+    # integers of 1e-10 USD (all of these fit the low part, the high is NULL)
+    ids = ({}, {})
+
+    def id_of(kind, v):
+        table, col = ("fact_accounts", "account") if kind == 0 else ("fact_dims", "value")
+        if v not in ids[kind]:
+            db.execute(f"INSERT OR IGNORE INTO {table} ({col}) VALUES (?)", (v,))
+            ids[kind][v] = db.execute(f"SELECT id FROM {table} WHERE {col} = ?", (v,)).fetchone()[0]
+        return ids[kind][v]
+
+    def units(text):
+        whole, frac = text.lstrip("-").split(".")
+        n = int(whole) * 10**10 + int(frac)
+        return -n if text.startswith("-") else n
+
+    def fact_rows():
+        for (period, day, payer, acct, typ, cls, code, name, ut, op, region, owner, tagset, n,
+             usage, unb, ond, eff) in rows():
+            yield (period, id_of(1, day), id_of(0, payer), id_of(0, acct), id_of(1, typ),
+                   id_of(1, cls), id_of(1, code), id_of(1, name), id_of(1, ut), id_of(1, op),
+                   id_of(1, region), id_of(0, owner), tagset, n, units(usage), units(unb),
+                   units(ond), units(eff))
+
+    db.executemany("INSERT INTO fact_rows (period, day_id, payer_id, account_id, type_id, class_id,"
+                   " product_id, product_name_id, usage_type_id, operation_id, region_id, owner_id,"
+                   " tagset_id, rows, usage_amount, unblended, ondemand, effective)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", fact_rows())
     for payer, (n, unb) in sorted(totals.items()):
         db.execute("INSERT INTO imports (payer, period, imported_at, rows, unblended) VALUES (?,?,?,?,?)",
                    (payer, PERIOD, "2026-11-26T00:00:00Z", n, dec10(unb)))

@@ -70,7 +70,10 @@ void cli_catch_signals(void (*handler)(int));
 void out_text(FILE *f, const char *s);
 
 /* A table of string cells printed aligned (numbers right-aligned) or as
- * RFC 4180 CSV. Cells are copied. */
+ * RFC 4180 CSV. Cells are copied. A cell that is OUT_OPEN (the pointer) is
+ * the open end of a span (an assignment without from or to): "(open)" in a
+ * table, an empty cell in CSV (docs/cli.md, "Output"; JSON says null). */
+extern const char OUT_OPEN[];
 struct out_table;
 struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align);
 void out_table_add(struct out_table *t, const char *const *cells);

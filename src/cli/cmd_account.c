@@ -196,8 +196,10 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	t = out_table_new(nsplit ? 5 : 4, head, NULL);
 	json_array_foreach(o, k, e) {
 		char split[512] = "";
+		const char *from = json_string_value(json_object_get(e, "from"));
+		const char *to = json_string_value(json_object_get(e, "to"));
 		const char *cells[5] = { config_str(e, "account"), config_str(e, "customer"),
-			config_str(e, "from"), config_str(e, "to"), split };
+			from ? from : OUT_OPEN, to ? to : OUT_OPEN, split };
 		const json_t *sp = json_object_get(e, "split");
 		if (sp)
 			snprintf(split, sizeof(split), "%s=%s", config_str(sp, "tag"),

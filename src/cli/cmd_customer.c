@@ -139,8 +139,9 @@ static int show(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 	printf("\naccounts:\n");
 	t = out_table_new(3, head, NULL);
 	json_array_foreach(json_object_get(o, "accounts"), i, e) {
-		const char *cells[3] = { config_str(e, "id"), json_object_get(e, "from") ? config_str(e, "from") : "(start)",
-			json_object_get(e, "to") ? config_str(e, "to") : "(open)" };
+		const char *from = json_string_value(json_object_get(e, "from"));
+		const char *to = json_string_value(json_object_get(e, "to"));
+		const char *cells[3] = { config_str(e, "id"), from ? from : OUT_OPEN, to ? to : OUT_OPEN };
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout, OUT_TABLE);

@@ -24,6 +24,7 @@
 #include "rate/rate.h"
 #include "report/report.h"
 #include "util/period.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static void amount(char buf[DEC_BUFSZ], rb_i128 v, int minor)
@@ -61,6 +62,7 @@ static void rule_text(char *buf, size_t size, const struct config_plan *plan, in
 	FIELD("account", ru->account);
 	FIELD("line_item_type", ru->line_item_type);
 #undef FIELD
+	buf[utf8_whole(buf, strlen(buf))] = '\0';        /* cut whole when too long */
 }
 
 static void usd_cents(char buf[DEC_BUFSZ], rb_i128 v, int scale)
@@ -175,6 +177,7 @@ static void print_table(const struct report_invoices *r)
 			it->tax_cluster_name ? " (" : "",
 			it->tax_cluster_name ? it->tax_cluster_name : "",
 			it->tax_cluster_name ? ")" : "");
+		label[utf8_whole(label, strlen(label))] = '\0';    /* a long name cut whole */
 		cells[1] = label;
 		amount(buf, inv->tax, inv->minor);
 		out_table_add(t, cells);

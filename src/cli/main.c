@@ -321,13 +321,16 @@ static const char global_usage[] =
 	"\n"
 	"rebill turns AWS Cost and Usage Reports into invoices for a reseller's customers.\n"
 	"\n"
-	"Global options:\n"
-	"  --db PATH   the database (default: $REBILL_DB, else ./rebill.db)\n"
-	"  --quiet     no progress output\n"
-	"  --wait SECONDS  how long to wait while another rebill writes to the\n"
-	"              database (default 60; 0: fail at once; 'forever')\n"
-	"\n"
-	"Commands:\n";
+	"Global options:\n";
+
+/* printed in one column with the command names (print_usage); "\n" in a
+ * text continues it in the text's column */
+static const struct { const char *name, *text; } global_options[] = {
+	{ "--db PATH", "the database (default: $REBILL_DB, else ./rebill.db)" },
+	{ "--quiet", "no progress output" },
+	{ "--wait SECONDS", "how long to wait while another rebill writes to the\n"
+	  "database (default 60; 0: fail at once; 'forever')" },
+};
 
 const struct cli_command *cli_find(const char *name)
 {
@@ -378,14 +381,23 @@ int cli_parse(struct cli_args *out, const char *cmd, const struct cli_option *op
 		}
 		eq = strchr(a, '=');
 		n = eq && !strncmp(a, "--", 2) ? (size_t)(eq - a) : strlen(a);
+		/* the name or its alias, each also as --name=VALUE (an alias such as
+		 * --markup for --markup-pct too; a one-dash alias like -q has no = form) */
 		for (k = 0; opts && opts[k].name; k++)
 			if ((strlen(opts[k].name) == n && !strncmp(opts[k].name, a, n)) ||
-			    (opts[k].short_name && !strcmp(opts[k].short_name, a)))
+			    (opts[k].short_name && (!strcmp(opts[k].short_name, a) ||
+			     (!strncmp(opts[k].short_name, "--", 2) &&
+			      strlen(opts[k].short_name) == n && !strncmp(opts[k].short_name, a, n)))))
 				break;
-		if (!opts || !opts[k].name || k >= CLI_MAX_OPTIONS || (eq && n < strlen(a) && !opts[k].value)) {
+		if (!opts || !opts[k].name || k >= CLI_MAX_OPTIONS) {
 			cli_args_release(out);
 			return rb_err_set(err, RB_EUSAGE, "%s: unknown option '%s'; see 'rebill help %s'",
 				cmd, a, cmd);
+		}
+		if (eq && n < strlen(a) && !opts[k].value) {
+			cli_args_release(out);
+			return rb_err_set(err, RB_EUSAGE, "%s: option '%.*s' takes no value; see 'rebill help %s'",
+				cmd, (int)n, a, cmd);
 		}
 		if (!opts[k].value) {
 			out->opt[k] = "";
@@ -423,10 +435,30 @@ int cli_dispatch(const char *cmd, const struct cli_verb *verbs, struct cli_ctx *
 
 static void print_usage(FILE *f)
 {
-	size_t i;
-	fputs(global_usage, f);
+	size_t i, w = 0;
+	const size_t nglobal = sizeof(global_options) / sizeof(global_options[0]);
+
+	/* one name column for options and commands, as wide as the longest
+	 * (--wait SECONDS; tax-cluster and custom-line are 11) */
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
+		if (strlen(commands[i].name) > w)
+			w = strlen(commands[i].name);
+	for (i = 0; i < nglobal; i++)
+		if (strlen(global_options[i].name) > w)
+			w = strlen(global_options[i].name);
+	fputs(global_usage, f);
+	for (i = 0; i < nglobal; i++) {
+		const char *t = global_options[i].text, *nl;
+		fprintf(f, "  %-*s  ", (int)w, global_options[i].name);
+		while ((nl = strchr(t, '\n'))) {
+			fprintf(f, "%.*s\n  %-*s  ", (int)(nl - t), t, (int)w, "");
+			t = nl + 1;
+		}
+		fprintf(f, "%s\n", t);
+	}
+	fputs("\nCommands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-*s  %s\n", (int)w, commands[i].name, commands[i].summary);
 	fputs("\nSee 'rebill help COMMAND' for a command's options.\n"
 	      "Exit status: 0 ok, 1 usage, 2 bad input, 3 I/O or database error,\n"
 	      "4 an internal invariant failed.\n", f);

@@ -1,5 +1,6 @@
 /*
- * output.c: printing tables for people (aligned, terminal controls escaped)
+ * output.c: printing tables for people (aligned by display width, terminal
+ * controls escaped)
  * and for spreadsheets (RFC 4180 CSV, formulas neutralised: util/textout.h),
  * and the one place JSON is printed (out_json; the documents themselves are
  * built in src/report).
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "util/textout.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -53,6 +55,8 @@ void out_text(FILE *f, const char *s)
 	free(shown);
 }
 
+const char OUT_OPEN[] = "(open)";
+
 struct out_table *out_table_new(size_t ncols, const char *const *headers, const int *right_align)
 {
 	struct out_table *t = xcalloc(1, sizeof(*t));
@@ -75,19 +79,18 @@ void out_table_add(struct out_table *t, const char *const *cells)
 		t->alloc = t->alloc ? t->alloc * 2 : 16;
 		t->cells = xreallocarray(t->cells, t->alloc * t->ncols, sizeof(char *));
 	}
+	/* NULL: OUT_OPEN, which only the table shows */
 	for (i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
+		t->cells[t->nrows * t->ncols + i] = cells[i] == OUT_OPEN ? NULL
+			: xstrdup(cells[i] ? cells[i] : "");
 	t->nrows++;
 }
 
-/* Display width of a UTF-8 string: counts code points, not bytes. */
+/* Display width of a cell: columns, not bytes or code points (CJK wide
+ * characters take two, combining marks none: util/utf8.h). */
 static size_t width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
+	return utf8_width(s);
 }
 
 static void pad_cell(FILE *f, const char *s, size_t w, int right, int last)
@@ -109,7 +112,7 @@ static char **term_cells(const struct out_table *t)
 	for (i = 0; i < t->ncols; i++)
 		v[i] = textout_term(t->headers[i], 0);
 	for (i = 0; i < t->nrows * t->ncols; i++)
-		v[t->ncols + i] = textout_term(t->cells[i], 0);
+		v[t->ncols + i] = textout_term(t->cells[i] ? t->cells[i] : OUT_OPEN, 0);
 	return v;
 }
 
@@ -129,7 +132,7 @@ void out_table_print(const struct out_table *t, FILE *f, enum out_format fmt)
 			for (c = 0; c < t->ncols; c++) {
 				if (c)
 					fputc(',', f);
-				textout_csv_cell(f, t->cells[r * t->ncols + c]);
+				textout_csv_cell(f, t->cells[r * t->ncols + c] ? t->cells[r * t->ncols + c] : "");
 			}
 			fputs("\r\n", f);
 		}

@@ -704,6 +704,15 @@ const char *csv_name(const struct csv *c)
 	return c->name;
 }
 
+int csv_head(const struct csv *c, const char **p, size_t *n)
+{
+	if (c->base != 0 || !c->buf)
+		return -1;
+	*p = c->buf;
+	*n = c->len;
+	return 0;
+}
+
 void csv_free(struct csv *c)
 {
 	if (!c)

@@ -91,6 +91,11 @@ uint64_t csv_bytes_in(const struct csv *c);
 uint64_t csv_size(const struct csv *c);
 const char *csv_name(const struct csv *c);
 
+/* The first bytes of the (decompressed) text read so far, for saying what a
+ * file is when it is no CSV: 0 with *p and *n set while the buffer still
+ * starts at the beginning of the input (after the first csv_next), else -1. */
+int csv_head(const struct csv *c, const char **p, size_t *n);
+
 /* Frees; accepts NULL. */
 void csv_free(struct csv *c);
 

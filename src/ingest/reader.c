@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -223,6 +224,46 @@ static int is_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* Issue 13: what the first bytes of a file show it to be when it is no CSV
+ * text at all (a PDF, an image, an archive, binary data), written into why;
+ * 0 when it may be CSV text. Only the start is looked at: a NUL byte or a
+ * control character (other than TAB, CR, LF) in the first line, or a known
+ * magic number. */
+static int sniff_not_text(char *why, size_t size, const char *head, size_t n)
+{
+	static const struct { const char *magic; size_t len; const char *what; } kinds[] = {
+		{ "%PDF", 4, "it starts with %PDF (a PDF document)" },
+		{ "PK\x03\x04", 4, "it starts with PK (a zip archive)" },
+		{ "\x89PNG", 4, "it starts with \\x89PNG (a PNG image)" },
+		{ "\xFF\xD8\xFF", 3, "it starts with \\xFF\\xD8\\xFF (a JPEG image)" },
+		{ "GIF8", 4, "it starts with GIF8 (a GIF image)" },
+		{ "\x7F" "ELF", 4, "it starts with \\x7FELF (a program)" },
+		{ "BZh", 3, "it starts with BZh (bzip2: decompress it first)" },
+		{ "\xFD" "7zXZ", 5, "it starts with \\xFD7zXZ (xz: decompress it first)" },
+		{ "\x28\xB5\x2F\xFD", 4, "it starts with the zstd magic (decompress it first)" },
+		{ "<?xml", 5, "it starts with <?xml (an XML document)" },
+		{ "<!DOCTYPE", 9, "it starts with <!DOCTYPE (an HTML document)" },
+		{ "<html", 5, "it starts with <html (an HTML document)" },
+	};
+	size_t i, lim = n < 4096 ? n : 4096;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (n >= kinds[i].len && !memcmp(head, kinds[i].magic, kinds[i].len)) {
+			snprintf(why, size, "%s", kinds[i].what);
+			return 1;
+		}
+	for (i = 0; i < lim; i++) {
+		unsigned char c = (unsigned char)head[i];
+		if (c == '\n')
+			break;
+		if (c == 0 || (c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+			snprintf(why, size, "binary data (byte %zu is 0x%02X, not text)", i + 1, c);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 	struct rb_err *err)
 {
@@ -280,6 +321,30 @@ static int map_header(struct cur_reader *r, const struct rb_str *f, size_t n,
 		}
 	}
 	qsort(r->tagcols, r->ntagcols, sizeof(*r->tagcols), tagcol_cmp);
+	if (!r->focus && !r->ntagcols) {
+		/* not one column of CUR: a CSV of something else, not a broken CUR */
+		size_t known = 0;
+		for (k = 0; k < F_N; k++)
+			known += r->col[k] >= 0;
+		/* a FOCUS column alone (not enough to be FOCUS) is a broken export */
+		for (i = 0; i < n && !known; i++)
+			for (k = 0; k < F_N; k++)
+				known += names[k].focus && !strcmp(r->header[i], names[k].focus);
+		if (!known) {
+			char first[72];
+			size_t len = 0;
+			for (i = 0; i < n && len + 1 < sizeof(first); i++)
+				len += (size_t)snprintf(first + len, sizeof(first) - len, "%s%s",
+					i ? "," : "", r->header[i]);
+			if (len >= sizeof(first))
+				len = sizeof(first) - 1;
+			first[utf8_whole(first, len)] = '\0';
+			ret = rb_err_at(err, RB_EINPUT, r->name, 0, 0,
+				"not a CUR file: no CUR header columns (its first line: '%s%s')", first,
+				i < n || len + 1 >= sizeof(first) ? "..." : "");
+			goto cleanup;
+		}
+	}
 	for (k = 0; k < (r->focus ? sizeof(focus_required) / sizeof(focus_required[0]) :
 			F_NREQUIRED); k++) {
 		enum fld want = r->focus ? focus_required[k] : (enum fld)k;
@@ -301,6 +366,15 @@ static int reader_start(struct cur_reader *r, struct rb_err *err)
 	int ret;
 
 	ret = csv_next(r->csv, &f, &n, &line, err);
+	{
+		/* a PDF or binary data says so, not "NUL byte in field" */
+		const char *head;
+		size_t hn;
+		char why[128];
+		if (ret != 0 && csv_head(r->csv, &head, &hn) == 0 &&
+		    sniff_not_text(why, sizeof(why), head, hn))
+			return rb_err_at(err, RB_EINPUT, r->name, 0, 0, "not a CUR file: %s", why);
+	}
 	if (ret < 0)
 		return ret;
 	if (ret == 0)

@@ -5,18 +5,33 @@
  */
 #include "invoice/invoice_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/period.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
-/* Display width of UTF-8 text: one column per code point. */
+/* Display width of UTF-8 text: columns (CJK wide characters take two;
+ * util/utf8.h). */
 static size_t width(const char *s)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	return utf8_width(s);
+}
+
+/* snprintf into label, cut (when too long) on a character boundary. */
+__attribute__((format(printf, 3, 4)))
+static void label_printf(char *label, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(label, size, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= size)
+		label[utf8_whole(label, size - 1)] = '\0';
 }
 
 static int pad_line(struct strbuf *sb, const char *left, const char *right, size_t cols)
@@ -58,17 +73,17 @@ int render_text(struct strbuf *out, const struct doc *d, struct rb_err *err)
 	bad |= strbuf_addch(out, '\n');
 	for (i = 0; i < d->nlines; i++) {
 		invoice_amount_grouped(buf, d, d->lines[i].amount);
-		snprintf(label, sizeof(label), "%-9s %s", d->lines[i].kind, d->lines[i].description);
+		label_printf(label, sizeof(label), "%-9s %s", d->lines[i].kind, d->lines[i].description);
 		bad |= pad_line(out, label, buf, 72);
 	}
 	invoice_amount_grouped(buf, d, d->subtotal);
 	bad |= pad_line(out, "          subtotal", buf, 72);
 	dec_format_min(rate, sizeof(rate), d->tax_rate_pct, DEC_FACTOR_DIGITS);
-	snprintf(label, sizeof(label), "          tax %s%% %s%s%s", rate, d->tax_category,
+	label_printf(label, sizeof(label), "          tax %s%% %s%s%s", rate, d->tax_category,
 		d->tax_name ? ", " : "", d->tax_name ? d->tax_name : "");
 	invoice_amount_grouped(buf, d, d->tax);
 	bad |= pad_line(out, label, buf, 72);
-	snprintf(label, sizeof(label), "          total %s", d->currency);
+	label_printf(label, sizeof(label), "          total %s", d->currency);
 	invoice_amount_grouped(buf, d, d->total);
 	bad |= pad_line(out, label, buf, 72);
 	if (d->tax_note)

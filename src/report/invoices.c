@@ -30,32 +30,43 @@ static const char *cluster_name(const struct config_period *cfg, const char *id)
 
 /* Issue 13: every invoiced customer (of only, or all) in a currency
  * without an exchange rate for the period, at once — not only the first,
- * so one round of `fx set` fixes them all. One customer keeps the message
- * rate_invoice_build gives; several are grouped by currency, in order:
- * "3 customers have no exchange rate for 2026-10: EUR 'acme', 'beta'; JPY
- * 'kaisha'". A list past the message size ends in "and N more". */
+ * so one round of `fx set` fixes them all (the message: report_int.h). */
 static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err)
 {
 	const struct config_period *cfg = rc->cfg;
-	size_t i, k, n = 0, shown = 0, nc = cfg->ncustomers;
-	char msg[sizeof(err->msg)], pb[PERIOD_BUFSZ], *done;
-	const char *cur = NULL;
-	size_t len;
+	size_t i, nc = cfg->ncustomers;
+	unsigned char *missing = xcalloc(nc + 1, 1);
+	int ret;
 
 	for (i = 0; i < nc; i++) {
 		const struct config_customer *c = &cfg->customers[i];
-		if ((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
-		    !c->currency || !strcmp(c->currency, "USD") || c->has_fx)
-			continue;
-		n++;
-		k = i;
+		missing[i] = !((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
+		    !c->currency || !strcmp(c->currency, "USD") || c->has_fx);
 	}
+	ret = report_fx_missing(cfg, missing, "", "", err);
+	free(missing);
+	return ret;
+}
+
+int report_fx_missing(const struct config_period *cfg, const unsigned char *missing,
+	const char *why_one, const char *why_many, struct rb_err *err)
+{
+	size_t i, k = 0, n = 0, shown = 0, nc = cfg->ncustomers;
+	char msg[sizeof(err->msg)], pb[PERIOD_BUFSZ], *done;
+	const char *cur = NULL;
+	size_t len, room = 32 + strlen(why_many);
+
+	for (i = 0; i < nc; i++)
+		if (missing[i]) {
+			n++;
+			k = i;
+		}
 	if (n == 0)
 		return 0;
 	period_format(pb, cfg->period);
 	if (n == 1)
-		return rb_err_set(err, RB_EINPUT, "customer '%s' has no %s exchange rate for %s",
-			cfg->customers[k].id, cfg->customers[k].currency, pb);
+		return rb_err_set(err, RB_EINPUT, "customer '%s' has no %s exchange rate for %s%s",
+			cfg->customers[k].id, cfg->customers[k].currency, pb, why_one);
 	len = (size_t)snprintf(msg, sizeof(msg), "%zu customers have no exchange rate for %s:", n, pb);
 	done = xcalloc(nc, 1);
 	/* currencies in order: each round takes the smallest currency left */
@@ -63,8 +74,7 @@ static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err
 		const char *next = NULL;
 		for (i = 0; i < nc; i++) {
 			const struct config_customer *c = &cfg->customers[i];
-			if (done[i] || (only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
-			    !c->currency || !strcmp(c->currency, "USD") || c->has_fx)
+			if (done[i] || !missing[i])
 				continue;
 			if (!next || strcmp(c->currency, next) < 0)
 				next = c->currency;
@@ -74,8 +84,7 @@ static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err
 		for (i = 0; i < nc; i++) {
 			const struct config_customer *c = &cfg->customers[i];
 			int w;
-			if (done[i] || (only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i) ||
-			    !c->currency || strcmp(c->currency, next) || c->has_fx)
+			if (done[i] || !missing[i] || strcmp(c->currency, next))
 				continue;
 			done[i] = 1;
 			{
@@ -83,8 +92,8 @@ static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err
 				w = snprintf(msg + len, sizeof(msg) - len, "%s%s%s'%s'",
 					!cur ? " " : same ? ", " : "; ", same ? "" : next, same ? "" : " ", c->id);
 			}
-			/* keep room for " and N more" */
-			if (w < 0 || len + (size_t)w + 32 >= sizeof(msg))
+			/* keep room for " and N more" and why_many */
+			if (w < 0 || len + (size_t)w + room >= sizeof(msg))
 				break;
 			len += (size_t)w;
 			cur = next;
@@ -95,7 +104,9 @@ static int check_fx(const struct report_cfg *rc, size_t only, struct rb_err *err
 	}
 	free(done);
 	if (shown < n)
-		snprintf(msg + len, sizeof(msg) - len, " and %zu more", n - shown);
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " and %zu more", n - shown);
+	if (len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, "%s", why_many);
 	return rb_err_set(err, RB_EINPUT, "%s", msg);
 }
 

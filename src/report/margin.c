@@ -150,41 +150,42 @@ static struct report_margin_row *row_of(struct margin_walk *m, const char *key)
  * revenue — of the customer's own row by customer, else of one line
  * REPORT_FEES (they belong to no service, account or region). A customer
  * with such lines but no exchange rate is an error: a margin without them
- * would be silently wrong. */
+ * would be silently wrong. Every such customer is named at once. */
 static int add_fees(struct margin_walk *m, const struct report_agg *agg, struct rb_err *err)
 {
 	const struct report_cfg *rc = m->rc;
 	struct report_split sp = { 0 };
 	size_t i, nc = rc->cfg->ncustomers;
+	rb_i128 *fees = xcalloc(nc + 1, sizeof(*fees));
+	unsigned char *missing = xcalloc(nc + 1, 1);
 	int ret = 0;
 
 	report_split(&sp, agg, nc);
 	for (i = 0; i < nc && ret == 0; i++) {
-		const struct config_customer *c = &rc->cfg->customers[i];
-		struct report_margin_row *row;
-		rb_i128 fees;
 		int known;
-
 		if ((m->only != REPORT_NOBODY && i != m->only) || !report_cfg_invoiced(rc, i))
 			continue;
-		if ((ret = report_fee_revenue(&fees, &known, rc, i, &sp, err)) < 0)
+		if ((ret = report_fee_revenue(&fees[i], &known, rc, i, &sp, err)) < 0)
 			break;
-		if (!known) {
-			char pb[PERIOD_BUFSZ];
-			period_format(pb, rc->period);
-			ret = rb_err_set(err, RB_EINPUT, "customer '%s' has no %s exchange rate for %s:"
-				" its fees and custom lines cannot be counted in the margin",
-				c->id, c->currency, pb);
-			break;
-		}
-		if (!fees)
+		missing[i] = !known;
+	}
+	if (ret == 0)
+		ret = report_fx_missing(rc->cfg, missing,
+			": its fees and custom lines cannot be counted in the margin",
+			": their fees and custom lines cannot be counted in the margin", err);
+	for (i = 0; i < nc && ret == 0; i++) {
+		const struct config_customer *c = &rc->cfg->customers[i];
+		struct report_margin_row *row;
+		if (!fees[i])
 			continue;
 		row = row_of(m, m->by == REPORT_BY_CUSTOMER ? c->id : REPORT_FEES);
-		if ((ret = report_add(&row->revenue, fees, err)) < 0)
+		if ((ret = report_add(&row->revenue, fees[i], err)) < 0)
 			break;
-		row->fees += fees;
+		row->fees += fees[i];
 	}
 	report_split_release(&sp);
+	free(fees);
+	free(missing);
 	return ret;
 }
 

@@ -108,6 +108,16 @@ struct report_split {
 void report_split(struct report_split *out, const struct report_agg *agg, size_t nc);
 void report_split_release(struct report_split *sp);
 
+/* Issue 13: RB_EINPUT naming every customer i with missing[i] set (an
+ * invoiced customer in a currency without an exchange rate for cfg's
+ * period), or 0 when none is. One customer: "customer 'acme' has no EUR
+ * exchange rate for 2026-10" + why_one; several, grouped by currency in
+ * order: "3 customers have no exchange rate for 2026-10: EUR 'acme',
+ * 'beta'; JPY 'kaisha'" + why_many; a list past the message size ends in
+ * "and N more". */
+int report_fx_missing(const struct config_period *cfg, const unsigned char *missing,
+	const char *why_one, const char *why_many, struct rb_err *err);
+
 /* Spec §6: Σ over the fee and custom lines of customer ci's invoice of
  * amount ÷ the invoice's FX rate, each rounded half away from zero to
  * REPORT_DIGITS; *out at RATE_SCALE (USD). 0 without fees or custom lines.

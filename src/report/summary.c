@@ -303,7 +303,8 @@ json_t *report_assignments_json(const json_t *doc, int period)
 		json_array_foreach(json_object_get(e, "accounts"), j, a) {
 			if (period >= 0 && !config_assignment_covers(a, period))
 				continue;
-			json_t *o = json_pack("{s:s, s:s, s:s*, s:s*}",
+			/* an open end is null (docs/cli.md, "Output") */
+			json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}",
 				"account", config_str(a, "id"), "customer", config_str(e, "id"),
 				"from", json_string_value(json_object_get(a, "from")),
 				"to", json_string_value(json_object_get(a, "to")));

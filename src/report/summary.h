@@ -75,7 +75,8 @@ struct json_t *report_accounts_json(const char *period, const struct store_accou
 
 /* The configuration's listings, from its canonical document doc:
  * `rebill account list --format json` — [{"account", "customer", "from",
- * "to"}] of the assignments covering period (period.h; < 0: all), in
+ * "to"}] of the assignments covering period (period.h; < 0: all; from
+ * and to are null when open), in
  * customer then account order; and `rebill fx list --format json` — the fx
  * entries of period ("YYYY-MM", NULL: all). */
 struct json_t *report_assignments_json(const struct json_t *doc, int period);

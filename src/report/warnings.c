@@ -18,7 +18,6 @@
 
 #include "config/config.h"
 #include "store/store_config.h"
-#include "store/store_facts.h"
 #include "store/store_period.h"
 #include "util/period.h"
 #include "util/xalloc.h"
@@ -37,59 +36,105 @@ static void warn(struct report_warnings *w, const char *fmt, ...)
 	w->msgs[w->n++] = xstrdup(msg);
 }
 
-static int in_array(json_t *a, const char *s)
+/* The accounts a preview asks about, sorted and unique, with what the
+ * store said of each. */
+struct acct_set {
+	const char **v;
+	unsigned char *now, *ever;
+	size_t n, alloc;
+};
+
+static void acct_add(struct acct_set *a, const char *id)
 {
-	json_t *v;
-	size_t i;
-	json_array_foreach(a, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? a->alloc * 2 : 64;
+		a->v = xreallocarray(a->v, a->alloc, sizeof(*a->v));
+	}
+	a->v[a->n++] = id;
 }
 
-static int glob_in_array(json_t *a, const char *pattern)
+static int cmp_str(const void *x, const void *y)
 {
-	json_t *v;
-	size_t i;
-	json_array_foreach(a, i, v)
-		if (rate_glob_match(pattern, json_string_value(v)))
-			return 1;
-	return 0;
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static int account_seen(const struct store_account_info *a, size_t n, const char *id)
+/* Sorts and dedupes a, then asks the store about every account once. */
+static int acct_resolve(struct acct_set *a, int *any, struct store *s, int period,
+	struct rb_err *err)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (!strcmp(a[i].account, id))
-			return 1;
-	return 0;
+	size_t i, m = 0;
+
+	if (a->n)
+		qsort(a->v, a->n, sizeof(*a->v), cmp_str);
+	for (i = 0; i < a->n; i++)
+		if (!m || strcmp(a->v[m - 1], a->v[i]))
+			a->v[m++] = a->v[i];
+	a->n = m;
+	a->now = xcalloc(m + 1, 1);
+	a->ever = xcalloc(m + 1, 1);
+	return store_accounts_seen(any, a->now, a->ever, a->v, m, s, period, err);
 }
 
-/* Rules of plan p that name something no imported data holds. */
-static void check_rules(struct report_warnings *w, const struct config_plan *p, json_t *seen,
-	const struct store_account_info *all, size_t nall)
+/* What the store said of id (one of the accounts added): *now, *ever. */
+static void acct_get(const struct acct_set *a, const char *id, int *now, int *ever)
+{
+	const char **p = a->n ? bsearch(&id, a->v, a->n, sizeof(*a->v), cmp_str) : NULL;
+	*now = p && a->now[p - a->v];
+	*ever = p && a->ever[p - a->v];
+}
+
+static void acct_release(struct acct_set *a)
+{
+	free(a->v);
+	free(a->now);
+	free(a->ever);
+}
+
+/* The questions about the values rule r names, in check_rules' order. */
+static size_t rule_queries(struct store_seen_query *q, const struct config_rule *r)
+{
+	size_t n = 0;
+	if (r->service)
+		q[n++] = (struct store_seen_query){ STORE_SEEN_SERVICE, r->service, NULL, 0 };
+	if (r->usage_type)
+		q[n++] = (struct store_seen_query){ STORE_SEEN_USAGE_TYPE, r->usage_type,
+			rate_glob_match, 0 };
+	if (r->region)
+		q[n++] = (struct store_seen_query){ STORE_SEEN_REGION, r->region, NULL, 0 };
+	if (r->line_item_type)
+		q[n++] = (struct store_seen_query){ STORE_SEEN_LINE_ITEM_TYPE, r->line_item_type,
+			NULL, 0 };
+	return n;
+}
+
+/* Rules of plan p that name something no imported data holds; q holds the
+ * answers to rule_queries of its rules in order. */
+static void check_rules(struct report_warnings *w, const struct config_plan *p,
+	const struct store_seen_query *q, const struct acct_set *accts)
 {
 	size_t k;
 
 	for (k = 0; k < p->nrules; k++) {
 		const struct config_rule *r = &p->rules[k];
-		if (r->service && !in_array(json_object_get(seen, "product_code"), r->service))
+		int now, ever;
+		if (r->service && !(q++)->seen)
 			warn(w, "plan '%s', rule %zu: service '%s' is in no imported data; the rule"
 				" matches nothing", p->id, k + 1, r->service);
-		if (r->usage_type && !glob_in_array(json_object_get(seen, "usage_type"), r->usage_type))
+		if (r->usage_type && !(q++)->seen)
 			warn(w, "plan '%s', rule %zu: usage type '%s' matches no imported usage type;"
 				" the rule matches nothing", p->id, k + 1, r->usage_type);
-		if (r->region && !in_array(json_object_get(seen, "region"), r->region))
+		if (r->region && !(q++)->seen)
 			warn(w, "plan '%s', rule %zu: region '%s' is in no imported data; the rule"
 				" matches nothing", p->id, k + 1, r->region);
-		if (r->line_item_type &&
-		    !in_array(json_object_get(seen, "line_item_type"), r->line_item_type))
+		if (r->line_item_type && !(q++)->seen)
 			warn(w, "plan '%s', rule %zu: line item type '%s' is in no imported data; the"
 				" rule matches nothing", p->id, k + 1, r->line_item_type);
-		if (r->account && !account_seen(all, nall, r->account))
-			warn(w, "plan '%s', rule %zu: account %s is in no imported data; the rule"
-				" matches nothing", p->id, k + 1, r->account);
+		if (r->account) {
+			acct_get(accts, r->account, &now, &ever);
+			if (!ever)
+				warn(w, "plan '%s', rule %zu: account %s is in no imported data; the rule"
+					" matches nothing", p->id, k + 1, r->account);
+		}
 	}
 }
 
@@ -110,58 +155,86 @@ static rb_i128 fx_of(json_t *doc, const char *period, const char *currency)
 	return -1;
 }
 
+/* Whether customer c is previewed: of the filter, and invoiced. */
+static int previewed(const struct config_customer *c, const struct config_holdings *h,
+	const char *customer)
+{
+	return (!customer || !strcmp(c->id, customer)) && (h->naccounts || h->ncustom_lines);
+}
+
 int report_preview_warnings(struct report_warnings *out, struct store *s, int period,
 	const char *customer, struct rb_err *err)
 {
 	struct config_period *cfg = NULL;
-	struct store_account_info *now = NULL, *all = NULL;
-	size_t nnow = 0, nall = 0, i, k;
-	json_t *seen = NULL, *doc = NULL;
+	struct acct_set accts = { 0 };
+	struct store_seen_query *q = NULL, *qp;
+	size_t nq = 0, i, k;
+	json_t *doc = NULL;
 	char pb[PERIOD_BUFSZ], prev[PERIOD_BUFSZ];
 	unsigned char *plan_used = NULL;
-	int ret;
+	int ret, any = 0;
 
 	memset(out, 0, sizeof(*out));
 	period_format(pb, period);
 	period_format(prev, period - 1);
 	if ((ret = store_config_load(s, period, &cfg, err)) < 0 ||
-	    (ret = store_config_export(&doc, s, err)) < 0 ||
-	    (ret = store_accounts(&now, &nnow, s, period, err)) < 0 ||
-	    (ret = store_accounts(&all, &nall, s, -1, err)) < 0 ||
-	    (ret = store_seen_values(&seen, s, err)) < 0)
+	    (ret = store_config_export(&doc, s, err)) < 0)
 		goto cleanup;
-	if (!nnow)
-		warn(out, "no CUR data is imported for %s: its invoices hold only fees and custom"
-			" lines", pb);
+	/* first what to ask the store: every account and rule value in play */
 	plan_used = xcalloc(cfg->nplans + 1, 1);
 	for (i = 0; i < cfg->ncustomers; i++) {
 		const struct config_customer *c = &cfg->customers[i];
 		const struct config_holdings *h = &cfg->holdings[i];
-		size_t idle = 0;
-
-		if (customer && strcmp(c->id, customer))
+		if (!previewed(c, h, customer))
 			continue;
-		if (!h->naccounts && !h->ncustom_lines)
-			continue;   /* no invoice for the period */
 		for (k = 0; c->plan && k < cfg->nplans; k++)
 			if (&cfg->plans[k] == c->plan)
 				plan_used[k] = 1;
+		for (k = 0; k < h->naccounts; k++)
+			acct_add(&accts, h->accounts[k]);
+	}
+	for (k = 0; k < cfg->nplans; k++)
+		for (i = 0; plan_used[k] && i < cfg->plans[k].nrules; i++)
+			nq += 4;
+	q = xcalloc(nq + 1, sizeof(*q));
+	for (k = 0, nq = 0; k < cfg->nplans; k++)
+		for (i = 0; plan_used[k] && i < cfg->plans[k].nrules; i++) {
+			nq += rule_queries(q + nq, &cfg->plans[k].rules[i]);
+			if (cfg->plans[k].rules[i].account)
+				acct_add(&accts, cfg->plans[k].rules[i].account);
+		}
+	if ((ret = acct_resolve(&accts, &any, s, period, err)) < 0 ||
+	    (ret = store_values_seen(q, nq, s, err)) < 0)
+		goto cleanup;
+	if (!any)
+		warn(out, "no CUR data is imported for %s: its invoices hold only fees and custom"
+			" lines", pb);
+	for (i = 0; i < cfg->ncustomers; i++) {
+		const struct config_customer *c = &cfg->customers[i];
+		const struct config_holdings *h = &cfg->holdings[i];
+		size_t idle = 0;
+		int now, ever;
+
+		if (!previewed(c, h, customer))
+			continue;   /* no invoice for the period */
 		for (k = 0; k < h->naccounts; k++) {
-			if (!account_seen(all, nall, h->accounts[k]))
+			acct_get(&accts, h->accounts[k], &now, &ever);
+			if (!ever)
 				warn(out, "customer '%s': assigned account %s is in no imported data"
 					" (a typo, or not imported yet?)", c->id, h->accounts[k]);
-			else if (!account_seen(now, nnow, h->accounts[k]))
+			else if (!now)
 				idle++;
 		}
-		if (nnow && idle == h->naccounts && h->naccounts)
+		if (any && idle == h->naccounts && h->naccounts)
 			warn(out, "customer '%s': none of its %zu account%s has rows in %s", c->id,
 				h->naccounts, h->naccounts == 1 ? "" : "s", pb);
-		else if (nnow && idle)
-			for (k = 0; k < h->naccounts; k++)
-				if (account_seen(all, nall, h->accounts[k]) &&
-				    !account_seen(now, nnow, h->accounts[k]))
+		else if (any && idle)
+			for (k = 0; k < h->naccounts; k++) {
+				acct_get(&accts, h->accounts[k], &now, &ever);
+				if (ever && !now)
 					warn(out, "customer '%s': account %s has no rows in %s", c->id,
 						h->accounts[k], pb);
+			}
 		if (c->has_fx && strcmp(c->currency, "USD")) {
 			rb_i128 was = fx_of(doc, prev, c->currency);
 			rb_i128 diff = c->fx - was;
@@ -177,15 +250,19 @@ int report_preview_warnings(struct report_warnings *out, struct store *s, int pe
 			}
 		}
 	}
-	for (k = 0; k < cfg->nplans; k++)
-		if (plan_used[k])
-			check_rules(out, &cfg->plans[k], seen, all, nall);
+	for (k = 0, qp = q; k < cfg->nplans; k++)
+		if (plan_used[k]) {
+			check_rules(out, &cfg->plans[k], qp, &accts);
+			for (i = 0; i < cfg->plans[k].nrules; i++) {
+				struct store_seen_query tmp[4];
+				qp += rule_queries(tmp, &cfg->plans[k].rules[i]);
+			}
+		}
 	ret = 0;
 cleanup:
 	free(plan_used);
-	store_accounts_free(now, nnow);
-	store_accounts_free(all, nall);
-	json_decref(seen);
+	free(q);
+	acct_release(&accts);
 	json_decref(doc);
 	config_period_free(cfg);
 	if (ret < 0)

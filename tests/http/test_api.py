@@ -543,6 +543,10 @@ def run(t, srv, rebill, db):
     t.check('999999999991' in held and '999999999992' in held and
             not held & {'999999999990', '999999999993', '999999999994'},
             'only the allowed roles\' account assignments were written')
+    # issue 13: an open end of an assignment is "(open)" in a table, as in the CLI
+    st, hd, page = srv.request('GET', '/console/customers/us-co', cookie=tok)
+    t.check(st == 200 and b'<td>2026-10</td><td>(open)</td>' in page,
+            'the customer page shows an open end as (open)')
     st, hd, data = srv.request('GET', '/api/v1/customers/kaisha', cookie=tok)
     held = {a['id'] for a in json.loads(data)['accounts']}
     t.check('899999999991' in held and '899999999992' in held and

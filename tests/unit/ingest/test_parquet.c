@@ -384,9 +384,9 @@ TEST(footer_errors)
 	memcpy(f + 4, meta, sizeof(meta));
 	memcpy(f + 4 + sizeof(meta), &len, 4);
 	memcpy(f + 8 + sizeof(meta), "PAR1", 4);
-	/* the minimal file has no CUR columns */
+	/* the minimal file has no CUR columns: not a CUR file (issue 13) */
 	CHECK_INT(cur_reader_open_mem(&r, "t.parquet", f, 12 + sizeof(meta), &err), RB_EINPUT);
-	CHECK(strstr(err.msg, "missing column") != NULL);
+	CHECK(strstr(err.msg, "not a CUR file: no CUR header columns") != NULL);
 	CHECK_STR(err.file, "t.parquet");
 	/* the length says more than the file holds */
 	len = 1000;

@@ -42,8 +42,45 @@ TEST(ill_formed)
 	CHECK_INT(BAD("ok \xE2\x82"), 3);                  /* truncated 3-byte */
 }
 
+/* Columns by UAX #11 (East Asian Width): W and F take 2, combining marks 0. */
+TEST(width)
+{
+	CHECK_INT(utf8_width(""), 0);
+	CHECK_INT(utf8_width("plain"), 5);
+	CHECK_INT(utf8_width("Z\xC3\xBCrich"), 6);                     /* Zürich, U+00FC */
+	CHECK_INT(utf8_width("e\xCC\x81"), 1);                         /* e + U+0301 combining */
+	CHECK_INT(utf8_width("\xE6\x97\xA5\xE6\x9C\xAC\xE3\x83\x81\xE3\x83\xBC\xE3\x83\xA0"),
+		10);                                                 /* 日本チーム: 5 wide */
+	CHECK_INT(utf8_width("\xED\x95\x9C\xEA\xB5\xAD"), 4);           /* 한국, Hangul syllables */
+	CHECK_INT(utf8_width("\xEF\xBC\xA1"), 2);                     /* U+FF21 fullwidth A */
+	CHECK_INT(utf8_width("\xEF\xBD\xB1"), 1);                     /* U+FF71 halfwidth ka */
+	CHECK_INT(utf8_width("\xE2\x82\xAC 5"), 3);                   /* € 5 */
+	CHECK_INT(utf8_width("ab\x80"), 3);                         /* a bad byte: 1 column */
+}
+
+TEST(whole)
+{
+	CHECK_INT(utf8_whole("abc", 3), 3);
+	CHECK_INT(utf8_whole("a\xC3\xA9", 3), 3);                      /* aé complete */
+	CHECK_INT(utf8_whole("a\xC3", 2), 1);                          /* é cut after 1 byte */
+	CHECK_INT(utf8_whole("a\xE6\x97", 3), 1);                      /* 日 cut after 2 */
+	CHECK_INT(utf8_whole("a\xE6\x97\xA5", 4), 4);
+	CHECK_INT(utf8_whole("\xF0\x9F\x98", 3), 0);                  /* U+1F600 cut after 3 */
+	CHECK_INT(utf8_whole("x\x80\x80\x80\x80", 5), 5);              /* stray run: as it is */
+}
+
+TEST(fit)
+{
+	const char *jp = "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E";  /* 日本語, 3 bytes and 2 columns each */
+	CHECK_INT(utf8_fit(jp, 6), 9);
+	CHECK_INT(utf8_fit(jp, 5), 6);                               /* not half a character */
+	CHECK_INT(utf8_fit(jp, 1), 0);
+	CHECK_INT(utf8_fit("caf\xC3\xA9s", 4), 5);                     /* café */
+	CHECK_INT(utf8_fit("e\xCC\x81x", 1), 3);                       /* the combining mark stays */
+}
+
 static const struct check_case cases[] = {
-	CASE(well_formed), CASE(ill_formed),
+	CASE(well_formed), CASE(ill_formed), CASE(width), CASE(whole), CASE(fit),
 };
 
 CHECK_MAIN(cases)
