@@ -41,17 +41,13 @@ static json_t *jper(int p)
 	return json_string(pb);
 }
 
-/* The periods with facts, newest first, marking `cur`. */
-static json_t *period_options(struct http_req *r, int cur)
+/* The periods with facts (pi[0..n), read once per page), newest first,
+ * marking `cur`. */
+static json_t *period_options(const struct store_period_info *pi, size_t n, int cur)
 {
-	struct store_period_info *pi = NULL;
-	struct rb_err err;
-	size_t n = 0, i;
 	json_t *a = json_array();
+	size_t i;
 	int seen = 0;
-	rb_err_clear(&err);
-	if (store_periods(&pi, &n, r->store, &err) < 0)
-		n = 0;
 	for (i = n; i-- > 0;) {
 		json_array_append_new(a, json_pack("{s:o,s:b}", "period", jper(pi[i].period),
 			"selected", pi[i].period == cur));
@@ -59,8 +55,21 @@ static json_t *period_options(struct http_req *r, int cur)
 	}
 	if (!seen) /* a period asked for that has no facts stays visible */
 		json_array_insert_new(a, 0, json_pack("{s:o,s:b}", "period", jper(cur), "selected", 1));
-	free(pi);
 	return a;
+}
+
+/* Both period selects (from, to) of a report form into ctx. */
+static void period_selects(json_t *ctx, struct http_req *r, int from, int to)
+{
+	struct store_period_info *pi = NULL;
+	struct rb_err err;
+	size_t n = 0;
+	rb_err_clear(&err);
+	if (store_periods(&pi, &n, r->store, &err) < 0)
+		n = 0;
+	json_object_set_new(ctx, "from_periods", period_options(pi, n, from));
+	json_object_set_new(ctx, "to_periods", period_options(pi, n, to));
+	free(pi);
 }
 
 /* Appends &name=value (value percent-encoded) when value is set. */
@@ -101,38 +110,6 @@ static json_t *customer_options(struct http_req *r, const char *cur, int with_un
 	if (with_unassigned)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "id", REPORT_UNASSIGNED, "name",
 			"accounts no customer holds", "selected", cur && !strcmp(cur, REPORT_UNASSIGNED)));
-	return a;
-}
-
-/* The keys of period grouped by `by` (services, regions), for a datalist. */
-static json_t *key_list(struct http_req *r, int period, enum store_by by)
-{
-	struct store_group *g = NULL;
-	struct rb_err err;
-	size_t n = 0, i;
-	json_t *a = json_array();
-	rb_err_clear(&err);
-	if (store_summary(&g, &n, r->store, period, by, NULL, &err) < 0)
-		return a;
-	for (i = 0; i < n; i++)
-		if (*g[i].key)
-			json_array_append_new(a, json_pack("{s:s,s:s}", "key", g[i].key, "name", g[i].name));
-	store_groups_free(g, n);
-	return a;
-}
-
-static json_t *account_list(struct http_req *r, int period)
-{
-	struct store_account_info *ai = NULL;
-	struct rb_err err;
-	size_t n = 0, i;
-	json_t *a = json_array();
-	rb_err_clear(&err);
-	if (store_accounts(&ai, &n, r->store, period, &err) < 0)
-		return a;
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s}", "key", ai[i].account, "name", ai[i].payer));
-	store_accounts_free(ai, n);
 	return a;
 }
 
@@ -216,6 +193,48 @@ static char *explore_chart(const struct report_margin *m, int *cut)
 	return out;
 }
 
+/* The query that drills into row `key` of q: that key as a filter, grouped
+ * by the next thing to look at (service, or account within a service); NULL
+ * when the row is no one value of the grouping (fee lines, day, tag, type). */
+static char *drill_query(const struct http_explore_q *q, const char *fb, const char *tb,
+	const char *key)
+{
+	struct report_filter f = q->f;
+	const char *by = "service";
+	struct strbuf sb;
+
+	if (!strcmp(key, REPORT_FEES))
+		return NULL;
+	if (!strcmp(key, REPORT_UNASSIGNED) && q->rby != REPORT_BY_ACCOUNT) {
+		/* one line of every unassigned row: open it by account */
+		f.customer = REPORT_UNASSIGNED;
+		by = "account";
+	} else if (q->rby == REPORT_BY_CUSTOMER)
+		f.customer = key;
+	else if (q->rby == REPORT_BY_ACCOUNT)
+		f.account = key;
+	else if (q->rby == REPORT_BY_SERVICE) {
+		f.service = key;
+		by = "account";
+	} else if (q->rby == REPORT_BY_REGION)
+		f.region = key;
+	else
+		return NULL;
+	strbuf_init(&sb, 256, 8192);
+	query_add(&sb, "period", fb);
+	query_add(&sb, "to", tb);
+	query_add(&sb, "by", by);
+	query_add(&sb, "customer", f.customer);
+	query_add(&sb, "account", f.account);
+	query_add(&sb, "service", f.service);
+	query_add(&sb, "region", f.region);
+	{
+		char *out = strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);  /* detach leaves a fresh buffer behind */
+		return out;
+	}
+}
+
 int h_explorer_page(struct http_req *r)
 {
 	struct http_explore_q q;
@@ -235,16 +254,13 @@ int h_explorer_page(struct http_req *r)
 	}
 	period_format(fb, q.from);
 	period_format(tb, q.to);
-	ctx = json_pack("{s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:s,s:s,s:s}", "from", fb, "to", tb,
+	ctx = json_pack("{s:s,s:s,s:b,s:o,s:o,s:s,s:s,s:s}", "from", fb, "to", tb,
 		"range", q.from != q.to,
-		"from_periods", period_options(r, q.from), "to_periods", period_options(r, q.to),
 		"groupings", grouping_options(r, q.from, q.by),
 		"customers", customer_options(r, q.f.customer, 1),
 		"account", q.f.account ? q.f.account : "", "service", q.f.service ? q.f.service : "",
 		"region", q.f.region ? q.f.region : "");
-	json_object_set_new(ctx, "accounts", account_list(r, q.from));
-	json_object_set_new(ctx, "services", key_list(r, q.from, STORE_BY_SERVICE));
-	json_object_set_new(ctx, "regions", key_list(r, q.from, STORE_BY_REGION));
+	period_selects(ctx, r, q.from, q.to);
 	json_object_set_new(ctx, "by", json_string(q.by));
 	{
 		/* the grouping's label, as the form names it */
@@ -285,7 +301,11 @@ int h_explorer_page(struct http_req *r)
 	rows = json_array();
 	for (i = 0; i < m->n; i++) {
 		json_t *o = margin_cells(&m->rows[i]);
+		char *drill = drill_query(&q, fb, tb, m->rows[i].key);
 		json_object_set_new(o, "key", json_string(m->rows[i].key));
+		if (drill)
+			json_object_set_new(o, "drill", json_string(drill));
+		free(drill);
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(ctx, "rows", rows);
@@ -439,9 +459,9 @@ int h_credits_page(struct http_req *r)
 	}
 	period_format(fb, q.from);
 	period_format(tb, q.to);
-	ctx = json_pack("{s:s,s:s,s:b,s:o,s:o,s:o}", "from", fb, "to", tb, "range", q.from != q.to,
-		"from_periods", period_options(r, q.from), "to_periods", period_options(r, q.to),
+	ctx = json_pack("{s:s,s:s,s:b,s:o}", "from", fb, "to", tb, "range", q.from != q.to,
 		"customers", customer_options(r, q.f.customer, 0));
+	period_selects(ctx, r, q.from, q.to);
 	rb_err_clear(&err);
 	if ((rc = report_credits(&c, r->store, q.from, q.to, q.f.customer, &err)) < 0) {
 		if (rc != RB_EINPUT && rc != RB_EUSAGE) {

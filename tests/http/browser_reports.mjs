@@ -81,6 +81,11 @@ try {
 	const aligned = await page.$eval('#explorer-table tbody td.num', (td) => getComputedStyle(td).textAlign);
 	check(aligned === 'right', 'amounts are right-aligned (' + aligned + ')');
 	await page.screenshot({ path: path.join(outdir, 'explorer.png'), fullPage: true });
+	// a row's name drills into it: filtered to it, grouped by service
+	await Promise.all([page.waitForURL(/customer=kaisha/), page.click('#explorer-table a.drill:text-is("kaisha")')]);
+	check(/by=service/.test(page.url()) && (await page.inputValue('#ex-customer')) === 'kaisha',
+		'clicking kaisha opens its services: ' + page.url().replace(url, '/'));
+	await page.goBack();
 
 	// group by service for acme only, through the form
 	await page.selectOption('#ex-by', 'service');

@@ -44,6 +44,7 @@ def main():
     run('fx', 'set', '--period', '2026-09', '--currency', 'GBP', '0.79')
     run('fx', 'set', '--period', '2026-09', '--currency', 'JPY', '150')
     srv = serverlib.Server(rebill, db)
+    srv.db = db
     try:
         checks(t, srv, run)
     finally:
@@ -193,6 +194,25 @@ def checks(t, srv, run):
                 leaks.append((path, role, st))
             t.check(good, '%s as %s -> %d' % (path, role, st))
     t.check(not leaks, 'no role reads what it may not (%s)' % leaks)
+
+    # last (it damages the database): a fact deleted behind rebill's back
+    # after its import counted it; the page says MISMATCH, naming the check
+    import sqlite3
+    fin = sessions['finance']
+    st, _, data = srv.request('GET', '/console/reconciliation?period=2026-10', cookie=fin)
+    t.check(st == 200 and b'data-balance="ok"' in data, 'the reconciliation page says the balance is ok')
+    c = sqlite3.connect(db_of(srv))
+    c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
+    c.commit()
+    c.close()
+    st, _, data = srv.request('GET', '/console/reconciliation?period=2026-10', cookie=fin)
+    t.check(st == 200 and b'data-balance="mismatch"' in data and b'Balance: MISMATCH' in data and
+            b'does not balance' in data and b'data-balance="ok"' not in data,
+            'after tampering, the reconciliation page shows MISMATCH with the failed check')
+
+
+def db_of(srv):
+    return srv.db
 
 
 def octo_total(srv, tok):
