@@ -149,6 +149,7 @@ static int add_fees(struct margin_walk *m, const struct report_agg *agg, struct 
 	int ret = 0;
 
 	report_split(&sp, agg, nc);
+	ret = report_cost_currencies(rc, &sp, m->only, err);
 	for (i = 0; i < nc && ret == 0; i++) {
 		const struct config_customer *c = &rc->cfg->customers[i];
 		struct report_margin_row *row;

@@ -108,6 +108,15 @@ struct report_split {
 void report_split(struct report_split *out, const struct report_agg *agg, size_t nc);
 void report_split_release(struct report_split *sp);
 
+/* Issue 8: sets each invoiced customer's cost_currency (config.h) from the
+ * currency of its facts' billing accounts (store_snapshot_currency), and
+ * fx 1 when that is the customer's own currency. RB_EINPUT for a customer
+ * whose facts are in two currencies, or in a currency other than USD and
+ * its own (the configured rates convert from USD only). only: one customer,
+ * or REPORT_NOBODY for all. */
+int report_cost_currencies(const struct report_cfg *rc, const struct report_split *sp,
+	size_t only, struct rb_err *err);
+
 /* Spec §6: Σ over the fee and custom lines of customer ci's invoice of
  * amount ÷ the invoice's FX rate, each rounded half away from zero to
  * REPORT_DIGITS; *out at RATE_SCALE (USD). 0 without fees or custom lines.
