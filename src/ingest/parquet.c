@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <math.h>
 #include <snappy-c.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +78,6 @@ struct col {
 	size_t ndict;
 	char *dtext;
 	int have_dict;
-	uint64_t dict_serial;     /* of this dictionary, unique in the process */
-	uint64_t ref;             /* the last value taken: pq_reader_dict_ref */
 
 	int32_t nlev, ilev;       /* entries of the page, next one */
 	uint8_t *def, *rep;       /* levels (allocated when the maximum > 0) */
@@ -118,7 +115,6 @@ struct pq_reader {
 	struct field *fields;
 	size_t nfields;
 	struct rb_str *cells;
-	uint64_t *refs;                 /* per field: the current cell's dictionary ref */
 	size_t *proj;                   /* the projected fields, in order */
 	size_t nproj;
 
@@ -691,7 +687,6 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 		}
 	}
 	r->cells = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->cells));
-	r->refs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->refs));
 	r->proj = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->proj));
 	for (j = 0; j < r->nfields; j++)
 		r->cells[j].p = "";
@@ -1285,7 +1280,6 @@ static inline struct rb_str value_text(struct col *c, int32_t k)
 			c->bad_index = 1;
 			return none;
 		}
-		c->ref = c->dict_serial << PQ_REF_INDEX_BITS | ((uint64_t)ix + 1);
 		return c->dict[ix];
 	}
 	case VM_STR: return bytes_text(c, c->sv[k]);
@@ -1322,10 +1316,6 @@ int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t
 	return ret;
 }
 
-/* Dictionaries are numbered across every reader of the process, so a ref
- * (pq_reader_dict_ref) names one dictionary entry for the whole import. */
-static atomic_uint_fast64_t dict_serials;
-
 static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_page_header *h,
 	const uint8_t *data, struct rb_err *err)
 {
@@ -1359,7 +1349,6 @@ static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_p
 	}
 	c->ndict = cnt;
 	c->have_dict = 1;
-	c->dict_serial = atomic_fetch_add(&dict_serials, 1) + 1;
 	c->have_last = 0;
 	c->mode = VM_NONE;
 	return 0;
@@ -1528,7 +1517,6 @@ static int col_take(struct pq_reader *r, struct col *c, int *present, int *exist
 	if (*present) {
 		if (c->ival >= c->nval)
 			return page_err(r, c, err, "more levels than values");
-		c->ref = 0;
 		*val = value_text(c, c->ival++);
 		if (c->bad_index)
 			return page_err(r, c, err, "bad dictionary indices");
@@ -1569,7 +1557,6 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 		if ((ret = col_take(r, k, &kp, &ke, &kv, err)))
 			return ret;
 		r->cells[fi] = kp ? kv : vv;
-		r->refs[fi] = kp ? k->ref : 0;
 		return 0;
 	}
 	strbuf_reset(&f->json);
@@ -1699,11 +1686,6 @@ int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	return 1;
 }
 
-uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i)
-{
-	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->refs[i] : 0;
-}
-
 void pq_reader_free(struct pq_reader *r)
 {
 	size_t i;
@@ -1717,7 +1699,6 @@ void pq_reader_free(struct pq_reader *r)
 	free(r->fields);
 	free(r->leaves);
 	free(r->cells);
-	free(r->refs);
 	free(r->proj);
 	pq_meta_release(&r->meta);
 	if (r->fd >= 0)

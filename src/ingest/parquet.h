@@ -62,15 +62,6 @@ void pq_reader_range(const struct pq_reader *r, uint64_t *first, uint64_t *stop,
 int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	struct rb_err *err);
 
-/* The dictionary entry that column i's cell of the current row is (a
- * non-null value of a dictionary-encoded page), as a ref: the
- * dictionary's serial (unique among every reader of the process) above
- * PQ_REF_INDEX_BITS, the entry's index + 1 below. 0 when the cell is not
- * a dictionary entry. Equal refs are equal cells, so a caller may work
- * out what a cell means once per entry (cur_row.ref). */
-#define PQ_REF_INDEX_BITS 24   /* PQ_MAX_PAGE_VALUES (4 Mi) entries fit */
-uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i);
-
 uint64_t pq_reader_bytes_in(const struct pq_reader *r);
 uint64_t pq_reader_size(const struct pq_reader *r);
 

@@ -1106,39 +1106,6 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	return collect_tags(r, f, line, err);
 }
 
-_Static_assert(PQ_REF_INDEX_BITS == CUR_REF_INDEX_BITS, "one ref layout");
-
-/* The ref (cur_row.ref) of a row field that is column k's cell itself:
- * the same text as the cell, not a fallback taken from another column. */
-static uint64_t field_ref(const struct cur_reader *r, const struct rb_str *f, enum fld k,
-	struct rb_str v)
-{
-	if (r->col[k] < 0 || v.p != f[r->col[k]].p || v.n != f[r->col[k]].n)
-		return 0;
-	return pq_reader_dict_ref(r->pq, (size_t)r->col[k]);
-}
-
-/* Parquet CUR rows: which fields are dictionary entries (FOCUS rows map
- * cells through rules, and CSV has no dictionaries: none). */
-static void row_refs(struct cur_reader *r, const struct rb_str *f)
-{
-	struct cur_row *row = &r->row;
-	memset(row->ref, 0, sizeof(row->ref));
-	if (!r->pq || r->focus)
-		return;
-	/* the day is the date part of the cell: one per entry */
-	row->ref[CUR_REF_DAY] = pq_reader_dict_ref(r->pq, (size_t)r->col[F_USAGE_START]);
-	row->ref[CUR_REF_PAYER] = field_ref(r, f, F_PAYER, row->payer);
-	row->ref[CUR_REF_ACCOUNT] = field_ref(r, f, F_ACCOUNT, row->account);
-	row->ref[CUR_REF_TYPE] = field_ref(r, f, F_TYPE, row->type);
-	row->ref[CUR_REF_PCODE] = field_ref(r, f, F_PRODUCT_CODE, row->product_code);
-	row->ref[CUR_REF_PNAME] = field_ref(r, f, F_PRODUCT_NAME, row->product_name);
-	row->ref[CUR_REF_UTYPE] = field_ref(r, f, F_USAGE_TYPE, row->usage_type);
-	row->ref[CUR_REF_OP] = field_ref(r, f, F_OPERATION, row->operation);
-	row->ref[CUR_REF_REGION] = field_ref(r, f, F_REGION, row->region);
-	row->ref[CUR_REF_RESOURCE] = field_ref(r, f, F_RESOURCE_ID, row->resource_id);
-}
-
 int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err)
 {
 	const struct rb_str *f;
@@ -1155,7 +1122,6 @@ int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_
 	ret = normalize(r, f, line, err);
 	if (ret)
 		return ret;
-	row_refs(r, f);
 	r->row.period = r->period;
 	r->rows++;
 	*row = &r->row;
