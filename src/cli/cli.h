@@ -147,9 +147,10 @@ struct ingest_list;
 void cli_import_print(const struct import_result *r, const struct ingest_list *list);
 
 /* One round of S3 import (cmd_sync.c): `rebill import s3://...`
- * (changed_only 0) or of `rebill sync` (1); cache NULL: the default. */
+ * (changed_only 0) or of `rebill sync` (1); cache NULL: the default.
+ * After a successful import the cache is pruned unless keep_cache. */
 int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const char *cache,
-	int quiet, struct rb_err *err);
+	int keep_cache, int quiet, struct rb_err *err);
 
 /* The commands (one file each: src/cli/cmd_<name>.c). */
 int cmd_import(struct cli_ctx *, int, char **, struct rb_err *);

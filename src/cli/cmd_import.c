@@ -135,11 +135,11 @@ static void on_signal(int sig)
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_TIMING, O_CACHE, O_WAIT, O_PARTIAL };
+	enum { O_QUIET, O_TIMING, O_CACHE, O_WAIT, O_PARTIAL, O_KEEP_CACHE };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_TIMING] = { "--timing", 0, NULL },
 		[O_CACHE] = { "--cache", 1, NULL }, [O_WAIT] = { "--wait", 1, NULL },
-		[O_PARTIAL] = { "--partial", 0, NULL },
+		[O_PARTIAL] = { "--partial", 0, NULL }, [O_KEEP_CACHE] = { "--keep-cache", 0, NULL },
 		{ NULL, 0, NULL },
 	};
 	struct ingest_list list = { 0 };
@@ -163,7 +163,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		if (!strncmp(a.pos[k], "s3://", 5)) {
 			rc = a.npos != 1 ? rb_err_set(err, RB_EUSAGE,
 					"import: an s3:// URI is imported on its own, not with other paths") :
-				cli_s3_import(ctx, a.pos[k], 0, a.opt[O_CACHE], quiet, err);
+				cli_s3_import(ctx, a.pos[k], 0, a.opt[O_CACHE], a.opt[O_KEEP_CACHE] != NULL,
+					quiet, err);
 			cli_args_release(&a);
 			return rc;
 		}

@@ -67,7 +67,7 @@ static void print_months(const struct s3sync_plan *p)
 }
 
 int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const char *cache,
-	int quiet, struct rb_err *err)
+	int keep_cache, int quiet, struct rb_err *err)
 {
 	struct s3sync_options sopt = { 0 };
 	struct s3sync_plan plan;
@@ -129,6 +129,21 @@ int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const 
 	 * imports the same assembly again, which replaces it with itself */
 	if ((rc = s3sync_plan_record(ctx->store, &plan, at, err)) < 0)
 		goto cleanup;
+	if (!keep_cache) {
+		/* only after a successful import: a failed one keeps every file */
+		struct s3sync_pruned pruned;
+		struct rb_err perr;
+		rb_err_clear(&perr);
+		if (s3sync_prune(&plan, &pruned, &perr) < 0) {
+			fputs("rebill: warning: the import is done, but pruning the cache failed: ",
+				stderr);
+			rb_err_print(&perr, stderr);
+		}
+		if (pruned.files)
+			printf("cache: removed %zu file%s of superseded versions (%llu bytes)\n",
+				pruned.files, pruned.files == 1 ? "" : "s",
+				(unsigned long long)pruned.bytes);
+	}
 cleanup:
 	import_result_release(&res);
 	s3sync_plan_release(&plan);
@@ -183,30 +198,32 @@ static void nap(long secs)
 
 int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
-	enum { O_QUIET, O_CACHE, O_EVERY };
+	enum { O_QUIET, O_CACHE, O_EVERY, O_KEEP_CACHE };
 	static const struct cli_option opts[] = {
 		[O_QUIET] = { "--quiet", 0, "-q" }, [O_CACHE] = { "--cache", 1, NULL },
-		[O_EVERY] = { "--every", 1, NULL },
+		[O_EVERY] = { "--every", 1, NULL }, [O_KEEP_CACHE] = { "--keep-cache", 0, NULL },
 		{ NULL, 0, NULL },
 	};
 	struct cli_args a;
 	const char *cache, *uri;
 	char *bucket = NULL, *prefix = NULL;
 	struct s3_config cfg;
-	int quiet, rc = 0;
+	int quiet, keep_cache, rc = 0;
 	long every = 0;
 
 	if ((rc = cli_parse(&a, "sync", opts, argc, argv, err)) < 0)
 		return rc;
 	quiet = ctx->quiet || a.opt[O_QUIET];
 	cache = a.opt[O_CACHE];
+	keep_cache = a.opt[O_KEEP_CACHE] != NULL;
 	uri = a.npos == 1 ? a.pos[0] : NULL;
 	if (a.opt[O_EVERY] && parse_interval(&every, a.opt[O_EVERY]))
 		rc = rb_err_set(err, RB_EUSAGE, "sync: bad --every '%s'; e.g. 90s, 30m, 1h, 1d",
 			a.opt[O_EVERY]);
 	else if (!uri)
 		rc = rb_err_set(err, RB_EUSAGE,
-			"sync: usage: rebill sync [--cache DIR] [--every INTERVAL] s3://BUCKET/PREFIX");
+			"sync: usage: rebill sync [--cache DIR] [--keep-cache] [--every INTERVAL] "
+			"s3://BUCKET/PREFIX");
 	cli_args_release(&a);   /* the values are argv's */
 	if (rc < 0)
 		return rc;
@@ -226,7 +243,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			now_utc(at);
 			printf("sync round at %s\n", at);
 		}
-		rc = cli_s3_import(ctx, uri, 1, cache, quiet, err);
+		rc = cli_s3_import(ctx, uri, 1, cache, keep_cache, quiet, err);
 		if (!every || (stop_flag && rc < 0))
 			break;
 		if (rc < 0) {

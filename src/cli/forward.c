@@ -97,11 +97,12 @@ FORWARD(cmd_serve)
 FORWARD(cmd_user)
 
 int cli_s3_import(struct cli_ctx *ctx, const char *uri, int changed_only, const char *cache,
-	int quiet, struct rb_err *err)
+	int keep_cache, int quiet, struct rb_err *err)
 {
 	(void)uri;
 	(void)changed_only;
 	(void)cache;
+	(void)keep_cache;
 	(void)quiet;
 	return forward(ctx, err);
 }

@@ -18,7 +18,7 @@
 static const struct cli_command commands[] = {
 	{ "import", cmd_import, CLI_NEEDS_DB, "import CUR files, manifests or directories",
 	  "usage: rebill import [--quiet] [--timing] [--wait SECONDS] [--partial] PATH...\n"
-	  "       rebill import [--quiet] [--cache DIR] s3://BUCKET/PREFIX\n"
+	  "       rebill import [--quiet] [--cache DIR] [--keep-cache] s3://BUCKET/PREFIX\n"
 	  "\n"
 	  "Reads AWS Cost and Usage Reports (legacy CUR or CUR 2.0; CSV, CSV.gz, Parquet;\n"
 	  "manifests; directories searched recursively) into the database. Importing a\n"
@@ -43,10 +43,12 @@ static const struct cli_command commands[] = {
 	  "\n"
 	  "s3://BUCKET/PREFIX: the current version of each month under the prefix (as\n"
 	  "its CUR manifests tell) is fetched into the cache (--cache DIR, default\n"
-	  "$XDG_CACHE_HOME/rebill/s3) and imported; see 'rebill help sync' and\n"
-	  "docs/import-s3.md for credentials, regions and endpoints.\n" },
+	  "$XDG_CACHE_HOME/rebill/s3) and imported; after a successful import the cache\n"
+	  "loses the files of superseded versions, unless --keep-cache. See 'rebill help\n"
+	  "sync' and docs/import-s3.md for credentials, regions and endpoints.\n" },
 	{ "sync", cmd_sync, CLI_NEEDS_DB, "import what changed in an S3 bucket of CUR",
-	  "usage: rebill sync [--quiet] [--cache DIR] [--every INTERVAL] s3://BUCKET/PREFIX\n"
+	  "usage: rebill sync [--quiet] [--cache DIR] [--keep-cache] [--every INTERVAL]\n"
+	  "                   s3://BUCKET/PREFIX\n"
 	  "\n"
 	  "Lists the prefix, reads its CUR manifests (legacy and CUR 2.0) and imports, in\n"
 	  "one transaction, each month whose current assembly differs from the one last\n"
@@ -54,7 +56,9 @@ static const struct cli_command commands[] = {
 	  "neither fetched nor imported, and a round where nothing changed writes\n"
 	  "nothing. Prints per month new / changed (was ID) / unchanged, then the import.\n"
 	  "Downloads go to the cache (--cache DIR, default $XDG_CACHE_HOME/rebill/s3 or\n"
-	  "~/.cache/rebill/s3) and are kept, checked by size and ETag.\n"
+	  "~/.cache/rebill/s3) and are kept, checked by size and ETag; after a successful\n"
+	  "import the cached files that are no longer the current version of a month\n"
+	  "(superseded assemblies) are removed, unless --keep-cache.\n"
 	  "--every 1h (s, m, h, d; e.g. 1h30m) repeats until SIGINT or SIGTERM; a failed\n"
 	  "round is reported on stderr and the next one runs at its time.\n"
 	  "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, or\n"

@@ -92,6 +92,11 @@ struct config_customer {
 	enum config_grouping grouping;
 	int has_fx;            /* 1 for USD always */
 	rb_i128 fx;            /* USD -> currency, DEC_FACTOR_DIGITS; 1 for USD */
+	/* The currency of the costs rated for it in the period ("" = USD):
+	 * not from the document, set by report from the imports of its
+	 * accounts' billing accounts (FOCUS BillingCurrency). When it is the
+	 * customer's own currency, fx is 1 and has_fx 1 (nothing converts). */
+	char cost_currency[4];
 };
 
 struct config_custom_line {

@@ -205,7 +205,7 @@ static int fits64(rb_i128 v)
 /* ---- the agg ---- */
 
 enum { S_DAY, S_PAYER, S_ACCOUNT, S_TYPE, S_PCODE, S_PNAME, S_UTYPE, S_OP, S_REGION, S_OWNER,
-	S_PROVIDER, S_NFIELDS };
+	S_PROVIDER, S_CURRENCY, S_NFIELDS };
 
 /* Everything of a fact key but the day, payer, account and tags: few
  * distinct values, interned once so that a fact key stays small. */
@@ -253,14 +253,17 @@ struct frkey {
 	int32_t period;
 	uint32_t payer;
 	uint32_t provider;
+	uint32_t currency;
 };
 
-/* The provider is part of the key so that a billing account seen with two
- * providers shows as two entries (import.c refuses that). */
+/* The provider and the currency are part of the key so that a billing
+ * account seen with two of either shows as two entries (import.c refuses
+ * that). */
 struct ppkey {
 	int32_t period;
 	uint32_t payer;
 	uint32_t provider;
+	uint32_t currency;
 };
 
 struct otherkey {
@@ -491,7 +494,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		[S_PAYER] = &row->payer, [S_ACCOUNT] = &row->account, [S_TYPE] = &row->type,
 		[S_PCODE] = &row->product_code, [S_PNAME] = &row->product_name,
 		[S_UTYPE] = &row->usage_type, [S_OP] = &row->operation, [S_REGION] = &row->region,
-		[S_PROVIDER] = &row->provider,
+		[S_PROVIDER] = &row->provider, [S_CURRENCY] = &row->currency,
 	};
 	uint32_t id[S_NFIELDS];
 	struct fkey k;
@@ -568,6 +571,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		fk.period = row->period;
 		fk.payer = c.payer;
 		fk.provider = id[S_PROVIDER];
+		fk.currency = id[S_CURRENCY];
 		sum = ktab_get_cached(&a->files, &a->file_cache, &fk);
 		sum->rows++;
 	}
@@ -577,6 +581,7 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		pk.period = row->period;
 		pk.payer = c.payer;
 		pk.provider = id[S_PROVIDER];
+		pk.currency = id[S_CURRENCY];
 		if ((rc = sum_add(ktab_get_cached(&a->pps, &a->pp_cache, &pk), &v)) < 0)
 			return rc;
 		ktab_get_cached(&a->accounts, &a->acc_cache, &k.account)->rows++;
@@ -635,9 +640,9 @@ static void ktab_remap(struct ktab *t, struct idmap *m, const size_t *offs, size
 void agg_reset_facts(struct agg *a)
 {
 	static const size_t file_offs[] = { offsetof(struct frkey, payer),
-		offsetof(struct frkey, provider) };
+		offsetof(struct frkey, provider), offsetof(struct frkey, currency) };
 	static const size_t pp_offs[] = { offsetof(struct ppkey, payer),
-		offsetof(struct ppkey, provider) };
+		offsetof(struct ppkey, provider), offsetof(struct ppkey, currency) };
 	static const size_t other_offs[] = { offsetof(struct otherkey, payer),
 		offsetof(struct otherkey, type) };
 	static const size_t acc_offs[] = { 0 };
@@ -661,8 +666,8 @@ void agg_reset_facts(struct agg *a)
 	m.map = xcalloc(hmap_count(&a->strs) ? hmap_count(&a->strs) : 1, sizeof(uint32_t));
 	m.from = &a->strs;
 	m.into = &fresh;
-	ktab_remap(&a->files, &m, file_offs, 2);
-	ktab_remap(&a->pps, &m, pp_offs, 2);
+	ktab_remap(&a->files, &m, file_offs, 3);
+	ktab_remap(&a->pps, &m, pp_offs, 3);
 	ktab_remap(&a->others, &m, other_offs, 2);
 	ktab_remap(&a->accounts, &m, acc_offs, 1);
 	free(m.map);
@@ -708,6 +713,15 @@ const char *agg_pp_provider(const struct agg *a, size_t i)
 	struct ppkey k;
 	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
 	return a->strs.e[k.provider].key;
+}
+
+const char *agg_pp_currency(const struct agg *a, size_t i)
+{
+	struct ppkey k;
+	const char *c;
+	memcpy(&k, ktab_key(&a->pps, i), sizeof(k));
+	c = a->strs.e[k.currency].key;
+	return *c ? c : "USD";
 }
 
 size_t agg_nothers(const struct agg *a)
@@ -777,6 +791,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 		memcpy(&k, ktab_key(&from->files, i), sizeof(k));
 		k.payer = map_id(&sm, k.payer);
 		k.provider = map_id(&sm, k.provider);
+		k.currency = map_id(&sm, k.currency);
 		rc = sum_add(ktab_get(&into->files, &k), ktab_val(&from->files, i));
 	}
 	for (i = 0; i < from->pps.n && rc == 0; i++) {
@@ -784,6 +799,7 @@ int agg_merge(struct agg *into, const struct agg *from)
 		memcpy(&k, ktab_key(&from->pps, i), sizeof(k));
 		k.payer = map_id(&sm, k.payer);
 		k.provider = map_id(&sm, k.provider);
+		k.currency = map_id(&sm, k.currency);
 		rc = sum_add(ktab_get(&into->pps, &k), ktab_val(&from->pps, i));
 	}
 	for (i = 0; i < from->others.n && rc == 0; i++) {
@@ -897,6 +913,7 @@ void agg_file_rows(const struct agg *a, size_t i, struct agg_file_rows *out)
 	out->file = k.file;
 	out->payer = a->strs.e[k.payer].key;
 	out->provider = a->strs.e[k.provider].key;
+	out->currency = *a->strs.e[k.currency].key ? a->strs.e[k.currency].key : "USD";
 	out->period = k.period;
 	out->rows = ktab_val(&a->files, i)->rows;
 }

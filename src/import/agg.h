@@ -74,11 +74,12 @@ const char *agg_tagset(const struct agg *a, size_t i);
 size_t agg_nresources(const struct agg *a);
 void agg_resource(const struct agg *a, size_t i, struct store_resource_fact *out);
 
-/* Rows per (file, payer, period, provider). */
+/* Rows per (file, payer, period, provider, currency). */
 struct agg_file_rows {
 	uint32_t file;
 	const char *payer;
 	const char *provider;      /* as agg_pp_provider */
+	const char *currency;      /* as agg_pp_currency */
 	int period;
 	int64_t rows;
 };
@@ -107,6 +108,9 @@ void agg_pp(const struct agg *a, size_t i, const char **payer, int *period,
 /* The provider of the rows of agg_pp(a, i) ("AWS" for CUR; FOCUS
  * ProviderName): an entry per (payer, period, provider). */
 const char *agg_pp_provider(const struct agg *a, size_t i);
+/* The currency of its costs ("USD" for CUR and rows that name none; FOCUS
+ * BillingCurrency): part of the entry's key, like the provider. */
+const char *agg_pp_currency(const struct agg *a, size_t i);
 size_t agg_nothers(const struct agg *a);
 void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
 	const char **type, struct store_sum *sum);

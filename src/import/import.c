@@ -402,30 +402,39 @@ static int summarize(struct import_result *r, const struct agg *a, const struct 
 		agg_pp(a, i, &payer, &period, &sum);
 		pp = pp_get(r, &ppalloc, payer, period);
 		if (pp->provider) {
-			/* one billing account belongs to one provider: the provider is
-			 * recorded per (payer, period), beside the import */
+			/* one billing account belongs to one provider and bills in one
+			 * currency: both are recorded per (payer, period), beside the
+			 * import. The entries differ in one of the two. */
 			char p[PERIOD_BUFSZ];
-			const char *prov[2] = { pp->provider, agg_pp_provider(a, i) };
+			int cur = !strcmp(pp->provider, agg_pp_provider(a, i));
+			const char *val[2] = { cur ? pp->currency : pp->provider,
+				cur ? agg_pp_currency(a, i) : agg_pp_provider(a, i) };
 			uint32_t file[2] = { UINT32_MAX, UINT32_MAX };
 			int k, late;
-			/* the first file of each provider; the later one is blamed,
+			/* the first file of each value; the later one is blamed,
 			 * whatever order the threads summed them in */
 			for (j = 0; j < agg_nfile_rows(a); j++) {
 				struct agg_file_rows fr;
 				agg_file_rows(a, j, &fr);
 				for (k = 0; k < 2; k++)
 					if (fr.period == period && !strcmp(fr.payer, payer) &&
-					    !strcmp(fr.provider, prov[k]) && fr.file < file[k])
+					    !strcmp(cur ? fr.currency : fr.provider, val[k]) && fr.file < file[k])
 						file[k] = fr.file;
 			}
 			late = file[1] > file[0];
 			period_format(p, period);
 			free(periods);
+			if (cur)
+				return rb_err_at(err, RB_EINPUT, sh->files[file[late]].path, 0, 0,
+					"billing account '%s' bills in %s here, in %s in %s (%s): a billing "
+					"account's period is in one currency",
+					payer, val[late], val[!late], sh->files[file[!late]].path, p);
 			return rb_err_at(err, RB_EINPUT, sh->files[file[late]].path, 0, 0,
 				"billing account '%s' has provider '%s' here, '%s' in %s (%s)",
-				payer, prov[late], prov[!late], sh->files[file[!late]].path, p);
+				payer, val[late], val[!late], sh->files[file[!late]].path, p);
 		}
 		pp->provider = xstrdup(agg_pp_provider(a, i));
+		pp->currency = xstrdup(agg_pp_currency(a, i));
 		pp->rows = sum.rows;
 		pp->unblended = sum.unblended;
 		r->rows += sum.rows;
@@ -617,7 +626,10 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 		    (rc = store_batch_replace(b, r->pps[i].payer, r->pps[i].period, r->pps[i].rows,
 				r->pps[i].unblended, &r->pps[i].replaced, err)) < 0 ||
 		    (rc = store_batch_provider(b, r->pps[i].payer, r->pps[i].period,
-				r->pps[i].provider, err)) < 0)
+				r->pps[i].provider, err)) < 0 ||
+		    (strcmp(r->pps[i].currency, "USD") &&
+		     (rc = store_batch_currency(b, r->pps[i].payer, r->pps[i].period,
+				r->pps[i].currency, err)) < 0))
 			goto cleanup;
 	}
 	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
@@ -697,6 +709,7 @@ void import_result_release(struct import_result *r)
 	for (i = 0; i < r->npps; i++) {
 		free(r->pps[i].payer);
 		free(r->pps[i].provider);
+		free(r->pps[i].currency);
 	}
 	for (i = 0; i < r->nnotes; i++) {
 		free(r->notes[i].payer);

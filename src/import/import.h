@@ -87,6 +87,7 @@ struct import_pp {
 	char *payer;
 	int period;
 	char *provider;            /* "AWS" for CUR, FOCUS ProviderName */
+	char *currency;            /* of the costs: "USD" for CUR, FOCUS BillingCurrency */
 	int64_t rows;
 	rb_i128 unblended;
 	int replaced;              /* the database held this (payer, period) before */

@@ -130,7 +130,8 @@ static void copy_str(struct batch *b, struct rb_str *s)
 static size_t row_text(const struct cur_row *r)
 {
 	size_t n = r->payer.n + r->account.n + r->type.n + r->product_code.n + r->product_name.n +
-		r->usage_type.n + r->operation.n + r->region.n + r->resource_id.n + r->provider.n, i;
+		r->usage_type.n + r->operation.n + r->region.n + r->resource_id.n + r->provider.n +
+		r->currency.n, i;
 	for (i = 0; i < r->ntags; i++)
 		n += r->tags[i].key.n + r->tags[i].value.n;
 	return n;
@@ -173,6 +174,7 @@ int rowpipe_push(struct rowpipe *p, struct rowpipe_producer *pr, const struct cu
 	copy_str(b, &r->region);
 	copy_str(b, &r->resource_id);
 	copy_str(b, &r->provider);
+	copy_str(b, &r->currency);
 	r->tags = b->tags + b->ntags;
 	for (i = 0; i < row->ntags; i++) {
 		struct cur_tag *t = &b->tags[b->ntags++];

@@ -70,6 +70,8 @@ struct cur_row {
 	struct rb_str resource_id; /* lineItem/ResourceId ("" when absent) */
 	struct rb_str provider;    /* "AWS" for CUR; FOCUS ServiceProviderName or
 	                            * ProviderName ("" when absent) */
+	struct rb_str currency;    /* the costs' currency: "USD" for CUR; FOCUS
+	                            * BillingCurrency ("USD" when empty) */
 	char owner[13];            /* commitment owner (cur_owner_from_arn) or "" */
 	rb_i128 usage_amount;      /* DEC_SCALE */
 	struct cur_views views;    /* spec §3, DEC_SCALE */

@@ -181,6 +181,9 @@ struct cur_reader {
 	 * checks every account again, across files) */
 	struct { char *payer, *provider; } providers[PROVIDERS];
 	size_t nproviders;
+	/* the same for the billing currency of (billing account, period) */
+	struct { char *payer; int period; char currency[4]; } currencies[PROVIDERS];
+	size_t ncurrencies;
 
 	uint64_t rows, duplicate_tags;
 };
@@ -928,6 +931,48 @@ static int time_check(const char *p, size_t n)
 	return -1;
 }
 
+static int currency_code_ok(struct rb_str s)
+{
+	size_t i;
+	if (s.n != 3)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (s.p[i] < 'A' || s.p[i] > 'Z')
+			return 0;
+	return 1;
+}
+
+/* Refuses a billing account seen before in the same period with another
+ * billing currency: a billing account is invoiced in one currency (FOCUS
+ * BillingCurrency), so its period's costs are kept in that one currency. */
+static int check_currency(struct cur_reader *r, const struct rb_str *f, long line,
+	struct rb_err *err)
+{
+	const struct cur_row *row = &r->row;
+	size_t i;
+
+	for (i = 0; i < r->ncurrencies; i++) {
+		const char *p = r->currencies[i].payer, *v = r->currencies[i].currency;
+		if (r->currencies[i].period != r->period || strlen(p) != row->payer.n ||
+		    memcmp(p, row->payer.p, row->payer.n))
+			continue;
+		if (!memcmp(v, row->currency.p, 3))
+			return 0;
+		i = (size_t)r->col[F_CURRENCY];   /* present: the currencies differ */
+		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
+			"billing account '%s' bills in %.3s here, in %s before in the same billing "
+			"period (column %s)", p, row->currency.p, v, r->header[i]);
+	}
+	if (r->ncurrencies < PROVIDERS) {
+		r->currencies[r->ncurrencies].payer = xstrndup(row->payer.p, row->payer.n);
+		r->currencies[r->ncurrencies].period = r->period;
+		memcpy(r->currencies[r->ncurrencies].currency, row->currency.p, 3);
+		r->currencies[r->ncurrencies].currency[3] = '\0';
+		r->ncurrencies++;
+	}
+	return 0;
+}
+
 /* Refuses a billing account seen before with another provider. */
 static int check_provider(struct cur_reader *r, const struct rb_str *f, long line,
 	struct rb_err *err)
@@ -964,7 +1009,6 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 	struct cur_row *row = &r->row;
 	struct focus_charge charge;
 	struct focus_costs costs;
-	struct rb_str s;
 	int ret, bad_class;
 
 	row->payer = cell(r, f, F_PAYER);
@@ -975,12 +1019,14 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 		row->account = row->payer;
 	else if (!focus_account_ok(row->account.p, row->account.n))
 		return bad_value(r, f, line, F_ACCOUNT, "account id", err);
-	s = cell(r, f, F_CURRENCY);
-	if (s.n && !(s.n == 3 && !memcmp(s.p, "USD", 3))) {
-		size_t i = (size_t)r->col[F_CURRENCY];
-		return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
-			"billing currency '%.*s' in column %s: rebill reads costs in USD only",
-			s.n > QUOTE_MAX ? QUOTE_MAX : (int)s.n, s.p, r->header[i]);
+	/* the costs' currency: an ISO 4217 code (three capital letters),
+	 * kept per billing account and period like the provider */
+	row->currency = cell(r, f, F_CURRENCY);
+	if (!row->currency.n) {
+		row->currency.p = "USD";
+		row->currency.n = 3;
+	} else if (!currency_code_ok(row->currency)) {
+		return bad_value(r, f, line, F_CURRENCY, "billing currency", err);
 	}
 
 	charge.category = cell(r, f, F_TYPE);
@@ -1004,7 +1050,7 @@ static int normalize_focus(struct cur_reader *r, const struct rb_str *f, long li
 	row->provider = cell(r, f, F_SERVICE_PROVIDER);
 	if (!row->provider.n)
 		row->provider = cell(r, f, F_PROVIDER);
-	if ((ret = check_provider(r, f, line, err)))
+	if ((ret = check_provider(r, f, line, err)) || (ret = check_currency(r, f, line, err)))
 		return ret;
 	if ((ret = text_cells(r, f, line, err)))
 		return ret;
@@ -1105,6 +1151,8 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 		return ret;
 	row->provider.p = "AWS";
 	row->provider.n = 3;
+	row->currency.p = "USD";   /* spec §3: CUR costs are USD */
+	row->currency.n = 3;
 
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
 	    (ret = amount(r, &costs.unblended, f, line, F_UNBLENDED, err)) ||
@@ -1193,6 +1241,8 @@ void cur_reader_free(struct cur_reader *r)
 		free(r->providers[i].payer);
 		free(r->providers[i].provider);
 	}
+	for (i = 0; i < r->ncurrencies; i++)
+		free(r->currencies[i].payer);
 	free(r->name);
 	free(r);
 }

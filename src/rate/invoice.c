@@ -374,6 +374,16 @@ int rate_invoice_build(struct rate_invoice **out, const struct config_customer *
 			nz(c->id), nz(c->currency));
 		goto cleanup;
 	}
+	if (c->cost_currency[0] && strcmp(c->cost_currency, "USD") &&
+	    strcmp(c->cost_currency, c->currency)) {
+		/* the configured rates convert USD; costs in another currency
+		 * are billed only in that currency (docs/import-focus.md) */
+		rc = rb_err_set(err, RB_EINPUT,
+			"customer '%s' invoices in %s but its costs for %s are in %s: costs in a "
+			"currency other than USD can only be invoiced in that currency",
+			nz(c->id), c->currency, pbuf, c->cost_currency);
+		goto cleanup;
+	}
 	if (strcmp(c->currency, "USD") && !c->has_fx) {
 		rc = rb_err_set(err, RB_EINPUT, "customer '%s' has no %s exchange rate for %s",
 			nz(c->id), c->currency, pbuf);

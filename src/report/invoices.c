@@ -166,12 +166,15 @@ static int build(struct report_invoices **out, struct store *s, int period,
 		}
 		only = i;
 	}
-	if ((ret = check_fx(&rc, only, err)) < 0)
-		goto cleanup;
 	if ((ret = report_collect(&agg, s, &rc, only, report_threads(&rc), err)) < 0)
 		goto cleanup;
 
 	report_split(&sp, &agg, nc);
+	/* after the facts: a customer whose costs are in its own currency
+	 * needs no exchange rate (issue 8) */
+	if ((ret = report_cost_currencies(&rc, &sp, only, err)) < 0 ||
+	    (ret = check_fx(&rc, only, err)) < 0)
+		goto cleanup;
 
 	r = xcalloc(1, sizeof(*r));
 	r->period = period;

@@ -161,6 +161,7 @@ static int add_fees(struct margin_walk *m, const struct report_agg *agg, struct 
 	int ret = 0;
 
 	report_split(&sp, agg, nc);
+	ret = report_cost_currencies(rc, &sp, m->only, err);
 	for (i = 0; i < nc && ret == 0; i++) {
 		int known;
 		if ((m->only != REPORT_NOBODY && i != m->only) || !report_cfg_invoiced(rc, i))

@@ -286,6 +286,8 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	if (r->nother > 1)
 		qsort(r->other, r->nother, sizeof(r->other[0]), cmp_type);
 	report_split(&sp, &agg, nc);
+	if ((ret = report_cost_currencies(&rc, &sp, REPORT_NOBODY, err)) < 0)
+		goto cleanup;
 	/* customers are sorted by id in the configuration already */
 	r->customers = xcalloc(nc ? nc : 1, sizeof(r->customers[0]));
 	for (i = 0; i < nc; i++) {

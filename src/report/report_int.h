@@ -117,6 +117,14 @@ void report_split_release(struct report_split *sp);
  * "and N more". */
 int report_fx_missing(const struct config_period *cfg, const unsigned char *missing,
 	const char *why_one, const char *why_many, struct rb_err *err);
+/* Issue 8: sets each invoiced customer's cost_currency (config.h) from the
+ * currency of its facts' billing accounts (store_snapshot_currency), and
+ * fx 1 when that is the customer's own currency. RB_EINPUT for a customer
+ * whose facts are in two currencies, or in a currency other than USD and
+ * its own (the configured rates convert from USD only). only: one customer,
+ * or REPORT_NOBODY for all. */
+int report_cost_currencies(const struct report_cfg *rc, const struct report_split *sp,
+	size_t only, struct rb_err *err);
 
 /* Spec §6: Σ over the fee and custom lines of customer ci's invoice of
  * amount ÷ the invoice's FX rate, each rounded half away from zero to

@@ -9,8 +9,10 @@
 #include "report/report_int.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "util/period.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -32,6 +34,47 @@ void report_split(struct report_split *out, const struct report_agg *agg, size_t
 			out->facts[out->start[ci] + fill[ci]++] = agg->s.facts[i];
 	}
 	free(fill);
+}
+
+int report_cost_currencies(const struct report_cfg *rc, const struct report_split *sp,
+	size_t only, struct rb_err *err)
+{
+	size_t i, j, nc = rc->cfg->ncustomers;
+	char pb[PERIOD_BUFSZ];
+
+	period_format(pb, rc->period);
+	for (i = 0; i < nc; i++) {
+		struct config_customer *c = &rc->cfg->customers[i];
+		const char *k = NULL, *kpayer = NULL;
+		c->cost_currency[0] = '\0';
+		if ((only != REPORT_NOBODY && i != only) || !report_cfg_invoiced(rc, i))
+			continue;
+		for (j = sp->start[i]; j < sp->start[i + 1]; j++) {
+			const char *payer = sp->facts[j].payer ? sp->facts[j].payer : "";
+			const char *v = store_snapshot_currency(rc->snap, payer);
+			if (!k) {
+				k = v;
+				kpayer = payer;
+			} else if (strcmp(k, v)) {
+				return rb_err_set(err, RB_EINPUT,
+					"customer '%s' holds accounts whose costs for %s are in %s (billing "
+					"account '%s') and in %s (billing account '%s'): one invoice bills "
+					"costs of one currency", c->id, pb, k, kpayer, v, payer);
+			}
+		}
+		if (!k || !strcmp(k, "USD"))
+			continue;
+		if (!c->currency || strcmp(k, c->currency))
+			return rb_err_set(err, RB_EINPUT,
+				"customer '%s' invoices in %s but its costs for %s are in %s (billing "
+				"account '%s'): costs in a currency other than USD can only be invoiced "
+				"in that currency", c->id, c->currency ? c->currency : "?", pb, k,
+				kpayer);
+		snprintf(c->cost_currency, sizeof(c->cost_currency), "%s", k);
+		c->fx = dec_pow10(DEC_FACTOR_DIGITS);   /* nothing to convert */
+		c->has_fx = 1;
+	}
+	return 0;
 }
 
 void report_split_release(struct report_split *sp)

@@ -9,8 +9,12 @@
  */
 #include "s3/sync.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/store_s3.h"
 #include "util/strbuf.h"
@@ -202,6 +206,14 @@ static int is_data(const char *key)
 		ends_with(key, ".parquet");
 }
 
+/* A data key of a current month (s3sync_prune keeps its cached copy). The
+ * listing is sorted, so p->keep is too. */
+static void keep_push(struct s3sync_plan *p, const char *key)
+{
+	p->keep = xreallocarray(p->keep, p->nkeep + 1, sizeof(*p->keep));
+	p->keep[p->nkeep++] = xstrdup(key);
+}
+
 /* The months of the prefix's manifests; `inputs` gets the local manifests
  * to import. */
 static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_client *c,
@@ -259,8 +271,11 @@ static int plan_manifests(struct s3sync_plan *p, struct store *s, struct s3_clie
 		}
 		strs_push(inputs, xstrdup(ms[i].path));
 	}
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		p->nunread += !used[i] && is_data(l->objs[i].key);
+		if (used[i])
+			keep_push(p, l->objs[i].key);
+	}
 cleanup:
 	free(used);
 	free(objs);
@@ -311,6 +326,7 @@ static int plan_plain(struct s3sync_plan *p, struct store *s, struct s3_client *
 			continue;
 		m->nfiles++;
 		m->bytes += l->objs[i].size;
+		keep_push(p, l->objs[i].key);
 		if (m->state == S3SYNC_UNCHANGED)
 			continue;
 		if ((ret = fetch(p, c, &l->objs[i], &path, err)))
@@ -436,6 +452,9 @@ void s3sync_plan_release(struct s3sync_plan *p)
 		free(p->months[i].previous);
 	}
 	free(p->months);
+	for (i = 0; i < p->nkeep; i++)
+		free(p->keep[i]);
+	free(p->keep);
 	ingest_list_release(&p->list);
 	free(p->source);
 	free(p->bucket);
@@ -470,4 +489,88 @@ int s3sync_plan_record(struct store *s, const struct s3sync_plan *p, const char 
 	ret = store_s3_record(s, at, rows, n, err);
 	free(rows);
 	return ret;
+}
+
+/* ---- pruning the cache ---------------------------------------------------- */
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct prune {
+	const struct s3sync_plan *p;
+	size_t mirror_len;
+	struct s3sync_pruned *out;
+	struct rb_err *err;
+};
+
+static int is_kept(const struct s3sync_plan *p, const char *key)
+{
+	return bsearch(&key, p->keep, p->nkeep, sizeof(*p->keep), str_cmp) != NULL;
+}
+
+/* Removes under dir (a directory of the mirror) every cached data object
+ * whose key is under the plan's prefix and not kept, with its ETag; then
+ * dir itself when that left it empty (not the walk's root). */
+static int prune_dir(struct prune *pr, const char *dir, int root)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : rb_err_set(pr->err, RB_EIO, "cannot read the cache "
+			"directory %s: %s", dir, strerror(errno));
+	while (!ret && (e = readdir(d))) {
+		char *path;
+		const char *key;
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		path = cat3(dir, "/", e->d_name);
+		key = path + pr->mirror_len + 1;
+		if (lstat(path, &st)) {
+			free(path);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			/* only folders that can hold keys under the prefix */
+			size_t n = strlen(key), m = strlen(pr->p->prefix);
+			if (!strncmp(key, pr->p->prefix, n < m ? n : m))
+				ret = prune_dir(pr, path, 0);
+		} else if (S_ISREG(st.st_mode) && key_ok(key) && is_data(key) &&
+		           !strncmp(key, pr->p->prefix, strlen(pr->p->prefix)) &&
+		           !is_kept(pr->p, key)) {
+			char *etag = cat3(path, ".etag", "");
+			if (unlink(path) && errno != ENOENT)
+				ret = rb_err_set(pr->err, RB_EIO, "cannot remove %s from the cache: %s",
+					path, strerror(errno));
+			else {
+				pr->out->files++;
+				pr->out->bytes += (uint64_t)st.st_size;
+				(void)unlink(etag);
+			}
+			free(etag);
+		}
+		free(path);
+	}
+	closedir(d);
+	if (!ret && !root)
+		(void)rmdir(dir);   /* fails, as it should, unless now empty */
+	return ret;
+}
+
+int s3sync_prune(const struct s3sync_plan *p, struct s3sync_pruned *out, struct rb_err *err)
+{
+	struct prune pr;
+
+	memset(out, 0, sizeof(*out));
+	if (!p->mirror)
+		return 0;
+	pr.p = p;
+	pr.mirror_len = strlen(p->mirror);
+	pr.out = out;
+	pr.err = err;
+	return prune_dir(&pr, p->mirror, 1);
 }

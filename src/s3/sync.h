@@ -62,6 +62,9 @@ struct s3sync_plan {
 	size_t pages;          /* ListObjectsV2 requests */
 	size_t nfetched;       /* objects downloaded (the others were cached) */
 	uint64_t fetched_bytes;
+	char **keep;           /* the data keys of every current month (those
+	                        * left out by changed_only too), sorted */
+	size_t nkeep;
 };
 
 struct s3sync_options {
@@ -79,6 +82,20 @@ void s3sync_plan_release(struct s3sync_plan *p);
  * (all but S3SYNC_UNCHANGED) at `at`, in one transaction. */
 int s3sync_plan_record(struct store *s, const struct s3sync_plan *p, const char *at,
 	struct rb_err *err);
+
+/* Prunes the cache after a successful import of p (`--keep-cache` skips
+ * it): removes from p->mirror every cached data object (.csv, .csv.gz,
+ * .gz, .parquet, with its .etag) whose key is under p's prefix and is not
+ * a data file of a current month, i.e. the files of superseded assemblies
+ * and of objects no longer in the bucket, and the folders that leaves
+ * empty. Manifests stay (each round fetches them anyway, unless cached),
+ * as do downloads under way (.part-) and anything outside the prefix.
+ * out counts what was removed. RB_EIO when a file cannot be removed. */
+struct s3sync_pruned {
+	size_t files;
+	uint64_t bytes;
+};
+int s3sync_prune(const struct s3sync_plan *p, struct s3sync_pruned *out, struct rb_err *err);
 
 /* Replaces cache paths in err (file and message) by the s3:// names of the
  * objects, so messages name what the user knows (p->list.skipped already

@@ -555,6 +555,24 @@ int store_batch_provider(struct store_batch *b, const char *payer, int period,
 	return rc;
 }
 
+int store_batch_currency(struct store_batch *b, const char *payer, int period,
+	const char *currency, struct rb_err *err)
+{
+	struct replaced_pp *pp;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = need_pp(b, &pp, payer, period, err)) < 0)
+		return rc;
+	if ((rc = prepare(b->db, &st, "UPDATE imports SET currency = ? WHERE id = ?", err)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, pp->import_id);
+	rc = run(b->db, st, err, "cannot record the currency");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	struct rb_err *err)
 {

@@ -171,7 +171,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db,
-			"SELECT payer, id, rows, unblended FROM imports i WHERE period = ?1"
+			"SELECT payer, id, rows, unblended, currency FROM imports i WHERE period = ?1"
 			" AND id = (SELECT max(id) FROM imports WHERE payer = i.payer AND period = ?1)"
 			" ORDER BY payer", -1, &st, NULL) != SQLITE_OK)
 		return store_fail_int(db, err, "cannot prepare statement");
@@ -185,6 +185,7 @@ int store_import_totals(struct store_import_total **out, size_t *n, struct store
 		t[k].payer = xstrdup(store_col_text_int(st, 0));
 		t[k].id = sqlite3_column_int64(st, 1);
 		t[k].rows = sqlite3_column_int64(st, 2);
+		snprintf(t[k].currency, sizeof(t[k].currency), "%s", store_col_text_int(st, 4));
 		if (store_col_amount_int(&t[k].unblended, st, 3) < 0) {
 			free(t[k].payer);
 			rc = rb_err_set(err, RB_EIO, "database: an import of %s holds a bad amount", pb);
@@ -758,6 +759,22 @@ void store_snapshot_end(struct store_snapshot *snap)
 	store_import_totals_free(snap->imports, snap->nimports);
 	splits_free(&snap->splits);
 	free(snap);
+}
+
+const char *store_snapshot_currency(const struct store_snapshot *snap, const char *payer)
+{
+	size_t lo = 0, hi = snap->nimports;
+	while (lo < hi) {   /* imports are sorted by payer */
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(snap->imports[mid].payer, payer);
+		if (c == 0)
+			return snap->imports[mid].currency;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "USD";
 }
 
 int store_snapshot_rollup(const struct store_snapshot *snap)

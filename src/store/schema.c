@@ -566,6 +566,12 @@ static const char schema_v11[] =
 	"  PRIMARY KEY (period, account)"
 	");";
 
+/* v12: the currency of each import's costs (issue 8: FOCUS BillingCurrency;
+ * "USD" for CUR, spec §3), kept per (payer, period) beside the provider; an
+ * older database's imports are all USD. */
+static const char schema_v12[] =
+	"ALTER TABLE imports ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -580,5 +586,6 @@ const struct store_migration store_migrations[] = {
 	{ 10, schema_v10_copy },
 	{ 10, schema_v10_views },
 	{ 11, schema_v11 },
+	{ 12, schema_v12 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

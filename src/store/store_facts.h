@@ -88,6 +88,10 @@ int store_batch_previous(struct store_batch *b, const char *payer, int period, i
  * import records "AWS" until told otherwise). */
 int store_batch_provider(struct store_batch *b, const char *payer, int period,
 	const char *provider, struct rb_err *err);
+/* Records the currency of the (payer, period)'s costs when it is not USD
+ * (FOCUS BillingCurrency; the column's default is "USD"). */
+int store_batch_currency(struct store_batch *b, const char *payer, int period,
+	const char *currency, struct rb_err *err);
 
 /* Interns a tag set by its canon (see above) and returns its id in *out;
  * "" is 0. Parses canon into tagset_items on first sight; a malformed canon

@@ -40,6 +40,7 @@ struct store_import_total {
 	int64_t id;            /* imports.id */
 	int64_t rows;
 	rb_i128 unblended;     /* DEC_SCALE */
+	char currency[4];      /* of its costs: "USD", FOCUS BillingCurrency */
 };
 int store_import_totals(struct store_import_total **out, size_t *n, struct store *s,
 	int period, struct rb_err *err);
@@ -74,6 +75,11 @@ int store_snapshot_begin(struct store_snapshot **out, struct store *s, int perio
 	unsigned flags, struct rb_err *err);
 /* Ends the read transaction and frees snap; accepts NULL. */
 void store_snapshot_end(struct store_snapshot *snap);
+/* The currency of the costs of payer's facts in the snapshot's period, as
+ * its latest import recorded it ("USD" for CUR; FOCUS BillingCurrency);
+ * "USD" for a payer without an import. Borrowed from snap. */
+const char *store_snapshot_currency(const struct store_snapshot *snap, const char *payer);
+
 /* 1 when the snapshot's scans read the rollup (for tests and benchmarks). */
 int store_snapshot_rollup(const struct store_snapshot *snap);
 

@@ -112,6 +112,23 @@ dump >after.sql
 check "sync with nothing changed leaves the database byte-identical" cmp -s before.sql after.sql
 check "sync with nothing changed fetches no data file" bash -c '! grep -q "csv.gz" requests.log'
 
+# 3a. a restatement whose new assembly holds a broken file: the import fails
+#     (exit 2) and prunes nothing: the old assembly's cached files stay
+month_dir=xdg/rebill/s3/cur-bucket/legacy/$payer/rebill-cur/20261001-20261101
+old_files=$(cd "$month_dir" && find . -mindepth 2 -name '*.csv.gz' | sort)
+cp -r legacy-restated/[0-9]* root/cur-bucket/legacy/
+broken=$(find root/cur-bucket/legacy -name 'rebill-cur-00002.csv.gz' -newer legacy/expected.json | head -1)
+echo "not gzip" >"$broken"
+dump >before.sql
+R sync s3://cur-bucket/legacy/ >out3a 2>err3a
+check "a restatement with a broken file fails with exit 2" test $? -eq 2
+dump >after.sql
+check "the database is unchanged after the failed import" cmp -s before.sql after.sql
+check "the old assembly's 3 files were cached before" test "$(echo "$old_files" | wc -l)" -eq 3
+check "a failed import prunes nothing from the cache" \
+	bash -c "cd '$month_dir' && for f in $(echo $old_files); do test -f \$f && test -f \$f.etag || exit 1; done"
+check "a failed import prints no pruning" bash -c '! grep -q "^cache: removed" out3a'
+
 # 3. a restatement, delivered as AWS does: the new assembly folder beside the
 #    old one, the top-level manifest rewritten. The month is replaced; the
 #    record names both assemblies; the old files are reported, not read
@@ -127,6 +144,29 @@ check "the store records the change" \
 	test "$(sqlite3 rebill.db "SELECT group_concat(action) FROM s3_syncs")" = "new,changed"
 R sync s3://cur-bucket/legacy/ >out3b 2>&1
 check "a second sync of the restatement changes nothing" grep -qx "nothing changed" out3b
+# the successful import pruned the superseded assembly from the cache and
+# kept the current one and every manifest (issue 8: cache pruning)
+new_files=$(cd "$month_dir" && find . -mindepth 2 -name '*.csv.gz' | sort)
+check "the restatement's import reports the 3 pruned files" \
+	grep -q "^cache: removed 3 files of superseded versions (" out3
+check "the old assembly's files and ETags are gone from the cache" \
+	bash -c "cd '$month_dir' && for f in $(echo $old_files); do test ! -e \$f && test ! -e \$f.etag || exit 1; done"
+check "the current assembly's 3 files are kept" test "$(echo "$new_files" | wc -l)" -eq 3
+check "no current file was pruned" bash -c "test -z \"\$(comm -12 <(echo '$old_files') <(echo '$new_files'))\""
+check "the manifests are kept" test -f "$month_dir/rebill-cur-Manifest.json"
+check "the current files are still cached for the next sync" \
+	bash -c "cd '$month_dir' && for f in $(echo $new_files); do test -f \$f && test -f \$f.etag || exit 1; done"
+check "the current files are not fetched again" bash -c '! grep -q "^cache: removed" out3b'
+
+# 3c. --keep-cache keeps a superseded file: one planted in an old assembly
+#     folder of the cache survives an import with it, and goes without it
+mkdir -p "$month_dir/old-assembly" && echo x >"$month_dir/old-assembly/rebill-cur-00001.csv.gz"
+R import --keep-cache s3://cur-bucket/legacy/ >out3c 2>err3c
+check "import --keep-cache succeeds" test $? -eq 0
+check "import --keep-cache keeps the superseded file" test -f "$month_dir/old-assembly/rebill-cur-00001.csv.gz"
+R import s3://cur-bucket/legacy/ >out3d 2>err3d
+check "import without --keep-cache prunes it (and its empty folder)" \
+	bash -c "test ! -e '$month_dir/old-assembly' && grep -q '^cache: removed 1 file of superseded versions (2 bytes)' out3d"
 
 # 4. CUR 2.0 through sync (into a database of its own), credentials from a
 #    profile (no key in the environment)
