@@ -102,7 +102,7 @@ static const struct {
 	[F_COMMITMENT_STATUS] = { NULL, NULL, "CommitmentDiscountStatus" },
 	[F_PROVIDER] = { NULL, NULL, "ProviderName" },               /* FOCUS 1.0, 1.1 */
 	[F_SERVICE_PROVIDER] = { NULL, NULL, "ServiceProviderName" }, /* FOCUS 1.2 */
-	[F_CURRENCY] = { NULL, NULL, "BillingCurrency" },
+	[F_CURRENCY] = { "lineItem/CurrencyCode", "line_item_currency_code", "BillingCurrency" },
 	[F_SKU] = { NULL, NULL, "SkuId" },   /* usage type when x_UsageType is absent */
 };
 
@@ -1151,8 +1151,19 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 		return ret;
 	row->provider.p = "AWS";
 	row->provider.n = 3;
-	row->currency.p = "USD";   /* spec §3: CUR costs are USD */
-	row->currency.n = 3;
+	/* spec §3 takes CUR costs as USD, which they are for nearly every payer;
+	 * a payer billed in another currency (AWS India bills in INR) keeps its
+	 * lineItem/CurrencyCode like a FOCUS BillingCurrency, so its costs are
+	 * never taken for dollars (billing.md: currencies of the costs) */
+	row->currency = cell(r, f, F_CURRENCY);
+	if (!row->currency.n) {
+		row->currency.p = "USD";
+		row->currency.n = 3;
+	} else if (!currency_code_ok(row->currency)) {
+		return bad_value(r, f, line, F_CURRENCY, "currency code", err);
+	}
+	if ((ret = check_currency(r, f, line, err)))
+		return ret;
 
 	if ((ret = amount(r, &row->usage_amount, f, line, F_USAGE_AMOUNT, err)) ||
 	    (ret = amount(r, &costs.unblended, f, line, F_UNBLENDED, err)) ||
