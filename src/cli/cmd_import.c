@@ -41,35 +41,50 @@ static void print_skipped(const struct ingest_skipped *k)
 
 void cli_import_print(const struct import_result *r, const struct ingest_list *list)
 {
-	/* the provider column shows once a FOCUS file brought another cloud */
+	/* the provider column shows once a FOCUS file brought another cloud, the
+	 * currency column once a billing account is billed in other than USD
+	 * (the amounts are in that currency: never summed across payers here) */
 	static const char *const heads[] = { "payer", "provider", "period", "rows", "unblended",
-		"status" };
-	static const int right[] = { 0, 0, 0, 1, 1, 0 };
+		"currency", "status" };
+	static const int right[] = { 0, 0, 0, 1, 1, 0, 0 };
 	struct out_table *t;
 	size_t i;
-	int other = 0;
+	int other = 0, foreign = 0;
 
-	for (i = 0; i < r->npps; i++)
+	for (i = 0; i < r->npps; i++) {
 		other |= strcmp(r->pps[i].provider ? r->pps[i].provider : "AWS", "AWS") != 0;
+		foreign |= strcmp(r->pps[i].currency ? r->pps[i].currency : "USD", "USD") != 0;
+	}
 
 	printf("imported %zu file%s: %lld row%s, %zu payer%s, %zu account%s, %zu period%s\n",
 		r->nfiles, r->nfiles == 1 ? "" : "s", (long long)r->rows, r->rows == 1 ? "" : "s",
 		r->npayers, r->npayers == 1 ? "" : "s", r->naccounts, r->naccounts == 1 ? "" : "s",
 		r->nperiods, r->nperiods == 1 ? "" : "s");
 	if (r->npps) {
-		static const char *const heads5[] = { "payer", "period", "rows", "unblended", "status" };
-		t = other ? out_table_new(6, heads, right) : out_table_new(5, heads5, right + 1);
+		const char *hv[7];
+		int rv[7];
+		size_t ncol = 0, c;
+		for (c = 0; c < 7; c++) {
+			if ((c == 1 && !other) || (c == 5 && !foreign))
+				continue;
+			hv[ncol] = heads[c];
+			rv[ncol++] = right[c];
+		}
+		t = out_table_new(ncol, hv, rv);
 		for (i = 0; i < r->npps; i++) {
 			const struct import_pp *pp = &r->pps[i];
 			char per[PERIOD_BUFSZ], rows[24], amt[DEC_BUFSZ];
-			const char *cells[6] = { pp->payer, pp->provider, per, rows, amt,
-				pp->replaced ? "replaced" : "new" };
+			const char *cells[7] = { pp->payer, pp->provider, per, rows, amt,
+				pp->currency ? pp->currency : "USD", pp->replaced ? "replaced" : "new" };
+			const char *cv[7];
+			size_t n = 0;
 			period_format(per, pp->period);
 			snprintf(rows, sizeof(rows), "%lld", (long long)pp->rows);
 			dec_format(amt, sizeof(amt), pp->unblended, DEC_SCALE, DEC_SCALE);
-			if (!other)
-				cells[1] = pp->payer;
-			out_table_add(t, other ? cells : cells + 1);
+			for (c = 0; c < 7; c++)
+				if (!((c == 1 && !other) || (c == 5 && !foreign)))
+					cv[n++] = cells[c];
+			out_table_add(t, cv);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
 		out_table_free(t);
@@ -84,8 +99,10 @@ void cli_import_print(const struct import_result *r, const struct ingest_list *l
 		dec_format(was, sizeof(was), pp->old_unblended, DEC_SCALE, DEC_SCALE);
 		dec_format(now, sizeof(now), pp->unblended, DEC_SCALE, DEC_SCALE);
 		print_term("replaced payer ", pp->payer, " ");
-		printf("%s: %lld rows -> %lld, unblended %s -> %s\n", per,
-			(long long)pp->old_rows, (long long)pp->rows, was, now);
+		printf("%s: %lld rows -> %lld, unblended %s -> %s%s%s\n", per,
+			(long long)pp->old_rows, (long long)pp->rows, was, now,
+			pp->currency && strcmp(pp->currency, "USD") ? " " : "",
+			pp->currency && strcmp(pp->currency, "USD") ? pp->currency : "");
 	}
 	for (i = 0; i < list->nskipped; i++)
 		print_skipped(&list->skipped[i]);

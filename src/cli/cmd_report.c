@@ -165,28 +165,56 @@ static void reconcile_table(const struct report_reconcile *r)
 	struct out_table *t;
 	size_t i, k;
 
+	/* a currency column once some payer bills in another currency than
+	 * USD; each currency its own TOTAL: amounts are never added across */
+	int show_cur = r->ntotals > 1 || (r->ntotals == 1 && strcmp(r->totals[0].currency, "USD"));
+	int off = show_cur;
+
 	period_format(pb, r->period);
-	printf("reconciliation %s (USD)\n\n", pb);
+	if (!show_cur) {
+		printf("reconciliation %s (USD)\n\n", pb);
+	} else {
+		printf("reconciliation %s (", pb);
+		for (i = 0; i < r->ntotals; i++)
+			printf("%s%s", i ? ", " : "", r->totals[i].currency);
+		printf("%s)\n\n", r->ntotals > 1 ? ": each payer and customer in the currency of its costs"
+			: "");
+	}
 	{
-		static const char *const h[] = { "payer", "rows", "unblended", "assigned", "unassigned", "balance" };
-		static const int right[] = { 0, 1, 1, 1, 1, 0 };
-		t = out_table_new(6, h, right);
+		static const char *const h[] = { "payer", "currency", "rows", "unblended", "assigned",
+			"unassigned", "balance" };
+		static const int right[] = { 0, 0, 1, 1, 1, 1, 0 };
+		const char *hv[7];
+		int rv[7];
+		size_t c, nc = 0;
+		for (c = 0; c < 7; c++)
+			if (c != 1 || show_cur) {
+				hv[nc] = h[c];
+				rv[nc++] = right[c];
+			}
+		t = out_table_new(nc, hv, rv);
 		for (i = 0; i < r->npayers; i++) {
 			const struct report_payer *p = &r->payers[i];
-			const char *cells[6];
+			const char *cells[7];
 			snprintf(b[0], DEC_BUFSZ, "%ld", p->rows);
 			cells[0] = p->payer;
-			cells[1] = b[0];
-			cells[2] = cost2(b[1], p->unblended);
-			cells[3] = cost2(b[2], p->assigned);
-			cells[4] = cost2(b[3], p->unassigned);
+			cells[1] = p->currency;
+			cells[1 + off] = b[0];
+			cells[2 + off] = cost2(b[1], p->unblended);
+			cells[3 + off] = cost2(b[2], p->assigned);
+			cells[4 + off] = cost2(b[3], p->unassigned);
 			/* report_reconcile returns only results that passed the check */
-			cells[5] = "ok";
+			cells[5 + off] = "ok";
 			out_table_add(t, cells);
 		}
-		{
-			const char *cells[6] = { "TOTAL", "", cost2(b[1], r->total_unblended), cost2(b[2], r->total_assigned),
-				cost2(b[3], r->total_unassigned), "ok" };
+		for (i = 0; i < r->ntotals; i++) {
+			const struct report_recon_total *tt = &r->totals[i];
+			const char *cells[7] = { "TOTAL", tt->currency };
+			cells[1 + off] = "";
+			cells[2 + off] = cost2(b[1], tt->unblended);
+			cells[3 + off] = cost2(b[2], tt->assigned);
+			cells[4 + off] = cost2(b[3], tt->unassigned);
+			cells[5 + off] = "ok";
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -194,17 +222,28 @@ static void reconcile_table(const struct report_reconcile *r)
 	}
 	putchar('\n');
 	{
-		static const char *const h[] = { "customer", "unblended", "effective", "ondemand",
-			"billed_usd", "fees_usd", "margin", "excluded" };
-		static const int right[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
-		t = out_table_new(8, h, right);
+		static const char *const h[] = { "customer", "currency", "unblended", "effective",
+			"ondemand", "billed_usd", "fees_usd", "margin", "excluded" };
+		static const int right[] = { 0, 0, 1, 1, 1, 1, 1, 1, 1 };
+		const char *hv[9];
+		int rv[9];
+		size_t c, nc = 0;
+		for (c = 0; c < 9; c++)
+			if (c != 1 || show_cur) {
+				hv[nc] = h[c];
+				rv[nc++] = right[c];
+			}
+		t = out_table_new(nc, hv, rv);
 		for (i = 0; i < r->ncustomers; i++) {
-			const struct report_customer *c = &r->customers[i];
-			const char *cells[8] = { c->customer, cost2(b[0], c->unblended),
-				cost2(b[1], c->effective), cost2(b[2], c->ondemand), usd2(b[3], c->billed),
-				c->margin_known ? usd2(b[4], c->fees) : "n/a",
-				c->margin_known ? usd2(b[6], c->margin) : "n/a (no FX rate)",
-				cost2(b[5], c->excluded) };
+			const struct report_customer *cu = &r->customers[i];
+			const char *cells[9] = { cu->customer, cu->currency };
+			cells[1 + off] = cost2(b[0], cu->unblended);
+			cells[2 + off] = cost2(b[1], cu->effective);
+			cells[3 + off] = cost2(b[2], cu->ondemand);
+			cells[4 + off] = usd2(b[3], cu->billed);
+			cells[5 + off] = cu->margin_known ? usd2(b[4], cu->fees) : "n/a";
+			cells[6 + off] = cu->margin_known ? usd2(b[6], cu->margin) : "n/a (no FX rate)";
+			cells[7 + off] = cost2(b[5], cu->excluded);
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -213,6 +252,9 @@ static void reconcile_table(const struct report_reconcile *r)
 		     " fees_usd: its fee and custom lines / FX; margin = billed_usd of the rows\n"
 		     " other than AWS tax + fees_usd - their effective cost (docs/billing.md §7);\n"
 		     " excluded: unblended cost of the rows an exclude rule leaves off the invoice)");
+		if (show_cur)
+			puts("(a customer whose costs are in another currency than USD is invoiced in\n"
+			     " that currency: its billed_usd, fees_usd and margin are in it, FX rate 1)");
 	}
 	putchar('\n');
 	{
@@ -284,11 +326,20 @@ static void reconcile_table(const struct report_reconcile *r)
 	cents_legend();
 	putchar('\n');
 	printf("balance: ok (checked on the exact figures)\n"
-	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n"
-	       "  customers %s = assigned %s\n"
-	       "  unassigned accounts %s = unassigned %s\n",
-		cost2(b[0], r->customers_unblended), cost2(b[1], r->total_assigned),
-		cost2(b[2], r->accounts_unblended), cost2(b[3], r->total_unassigned));
+	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n");
+	if (!show_cur) {
+		printf("  customers %s = assigned %s\n"
+		       "  unassigned accounts %s = unassigned %s\n",
+			cost2(b[0], r->customers_unblended), cost2(b[1], r->total_assigned),
+			cost2(b[2], r->accounts_unblended), cost2(b[3], r->total_unassigned));
+	} else {
+		for (i = 0; i < r->ntotals; i++) {
+			const struct report_recon_total *tt = &r->totals[i];
+			printf("  %s: customers %s = assigned %s; unassigned accounts %s = unassigned %s\n",
+				tt->currency, cost2(b[0], tt->customers), cost2(b[1], tt->assigned),
+				cost2(b[2], tt->accounts), cost2(b[3], tt->unassigned));
+		}
+	}
 }
 
 /* ---- margin ---------------------------------------------------------------- */

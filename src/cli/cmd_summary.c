@@ -25,11 +25,11 @@ static void amount(char buf[DEC_BUFSZ], rb_i128 v, int digits)
 	dec_format(buf, DEC_BUFSZ, v, DEC_SCALE, digits);
 }
 
-static void add_row(struct out_table *t, int service, const char *key, const char *name,
-	int64_t rows, const rb_i128 v[3], int digits)
+static void add_row(struct out_table *t, int service, const char *cur, const char *key,
+	const char *name, int64_t rows, const rb_i128 v[3], int digits)
 {
 	char r[32], a[3][DEC_BUFSZ];
-	const char *cells[7];
+	const char *cells[8];
 	int i, c = 0;
 
 	snprintf(r, sizeof(r), "%lld", (long long)rows);
@@ -38,6 +38,8 @@ static void add_row(struct out_table *t, int service, const char *key, const cha
 	cells[c++] = key;
 	if (service)
 		cells[c++] = name;
+	if (cur)
+		cells[c++] = cur;
 	cells[c++] = rows >= 0 ? r : "";
 	cells[c++] = a[0];
 	cells[c++] = a[1];
@@ -45,19 +47,25 @@ static void add_row(struct out_table *t, int service, const char *key, const cha
 	out_table_add(t, cells);
 }
 
+/* The currency column shows once some cost is in another currency than
+ * USD; with several currencies each has its own TOTAL (and rounding) line:
+ * costs in different currencies are never added together. */
 static void print_table(enum out_format fmt, const struct report_summary *r)
 {
-	const char *heads[7];
-	int right[7] = { 0 };
+	const char *heads[8];
+	int right[8] = { 0 };
 	struct out_table *t;
 	int tag = r->store_by == STORE_BY_TAG, service = r->store_by == STORE_BY_SERVICE;
 	int c = 0, digits = fmt == OUT_TABLE ? 2 : DEC_SCALE;
+	int show_cur = r->ntotals > 1 || (r->ntotals == 1 && strcmp(r->totals[0].currency, "USD"));
 	rb_i128 v[3];
 	size_t k;
 
 	heads[c++] = r->by;
 	if (service)
 		heads[c++] = "name";
+	if (show_cur)
+		heads[c++] = "currency";
 	heads[c] = "rows";
 	right[c++] = 1;
 	heads[c] = "unblended";
@@ -75,16 +83,20 @@ static void print_table(enum out_format fmt, const struct report_summary *r)
 		v[0] = g->sum.unblended;
 		v[1] = g->sum.ondemand;
 		v[2] = g->sum.effective;
-		add_row(t, service, key, g->name, g->sum.rows, v, digits);
+		add_row(t, service, show_cur ? g->currency : NULL, key, g->name, g->sum.rows, v,
+			digits);
 	}
-	if (fmt == OUT_TABLE) {
-		if (r->has_rounding)
-			add_row(t, service, "(rounding)", "", -1, r->rounding, digits);
-		v[0] = r->total.unblended;
-		v[1] = r->total.ondemand;
-		v[2] = r->total.effective;
-		add_row(t, service, "TOTAL", "", r->total.rows, v, digits);
-	}
+	if (fmt == OUT_TABLE)
+		for (k = 0; k < r->ntotals; k++) {
+			const struct report_summary_total *tt = &r->totals[k];
+			const char *cur = show_cur ? tt->currency : NULL;
+			if (tt->has_rounding)
+				add_row(t, service, cur, "(rounding)", "", -1, tt->rounding, digits);
+			v[0] = tt->total.unblended;
+			v[1] = tt->total.ondemand;
+			v[2] = tt->total.effective;
+			add_row(t, service, cur, "TOTAL", "", tt->total.rows, v, digits);
+		}
 	out_table_print(t, stdout, fmt);
 	out_table_free(t);
 }

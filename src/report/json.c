@@ -161,6 +161,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 		const struct report_payer *p = &r->payers[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "payer", json_text(p->payer));
+		json_object_set_new(o, "currency", json_text(p->currency));
 		json_object_set_new(o, "unblended", jcost(p->unblended));
 		json_object_set_new(o, "assigned", jcost(p->assigned));
 		json_object_set_new(o, "unassigned", jcost(p->unassigned));
@@ -172,6 +173,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 		const struct report_customer *c = &r->customers[i];
 		json_t *o = json_object(), *w = json_object();
 		json_object_set_new(o, "customer", json_text(c->customer));
+		json_object_set_new(o, "currency", json_text(c->currency));
 		json_object_set_new(o, "unblended", jcost(c->unblended));
 		json_object_set_new(o, "effective", jcost(c->effective));
 		json_object_set_new(o, "ondemand", jcost(c->ondemand));

@@ -172,6 +172,70 @@ static int unbalanced(struct rb_err *err, int period, const char *what, rb_i128 
 		"reconciliation of %s does not balance: %s: %s != %s", pb, what, lb, rb);
 }
 
+/* The entry of currency cur in r->totals, added in order when new. */
+static struct report_recon_total *total_for(struct report_reconcile *r, const char *cur)
+{
+	size_t j;
+	for (j = 0; j < r->ntotals; j++)
+		if (!strcmp(r->totals[j].currency, cur))
+			return &r->totals[j];
+	r->totals = xreallocarray(r->totals, r->ntotals + 1, sizeof(*r->totals));
+	for (j = r->ntotals; j > 0 && strcmp(r->totals[j - 1].currency, cur) > 0; j--)
+		r->totals[j] = r->totals[j - 1];
+	memset(&r->totals[j], 0, sizeof(r->totals[j]));
+	snprintf(r->totals[j].currency, sizeof(r->totals[j].currency), "%s", cur);
+	r->ntotals++;
+	return &r->totals[j];
+}
+
+/* r's sums per currency, and the two cross checks per currency: a
+ * customer's costs are those of its payers' currency, so customers equal
+ * assigned and unassigned accounts equal unassigned in every currency. */
+static int currency_totals(struct report_reconcile *r, struct rb_err *err)
+{
+	char what[96];
+	size_t i, j;
+
+	free(r->totals);
+	r->totals = NULL;
+	r->ntotals = 0;
+	for (i = 0; i < r->npayers; i++) {
+		struct report_recon_total *t = total_for(r, r->payers[i].currency);
+		if (dec_add(&t->unblended, t->unblended, r->payers[i].unblended) ||
+		    dec_add(&t->assigned, t->assigned, r->payers[i].assigned) ||
+		    dec_add(&t->unassigned, t->unassigned, r->payers[i].unassigned))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	}
+	for (i = 0; i < r->ncustomers; i++) {
+		struct report_recon_total *t = total_for(r, r->customers[i].currency);
+		if (dec_add(&t->customers, t->customers, r->customers[i].unblended))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	}
+	for (i = 0; i < r->nunassigned; i++) {
+		const char *cur = "USD";
+		struct report_recon_total *t;
+		for (j = 0; j < r->npayers; j++)
+			if (!strcmp(r->payers[j].payer, r->unassigned[i].payer)) {
+				cur = r->payers[j].currency;
+				break;
+			}
+		t = total_for(r, cur);
+		if (dec_add(&t->accounts, t->accounts, r->unassigned[i].unblended))
+			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
+	}
+	for (j = 0; j < r->ntotals; j++) {
+		const struct report_recon_total *t = &r->totals[j];
+		snprintf(what, sizeof(what), "sum of customers vs sum of assigned in %s", t->currency);
+		if (t->customers != t->assigned)
+			return unbalanced(err, r->period, what, t->customers, t->assigned);
+		snprintf(what, sizeof(what), "sum of unassigned accounts vs sum of unassigned in %s",
+			t->currency);
+		if (t->accounts != t->unassigned)
+			return unbalanced(err, r->period, what, t->accounts, t->unassigned);
+	}
+	return 0;
+}
+
 int report_reconcile_check(struct report_reconcile *r, const struct report_source *src,
 	size_t nsrc, struct rb_err *err)
 {
@@ -225,6 +289,11 @@ int report_reconcile_check(struct report_reconcile *r, const struct report_sourc
 	if (acc != unassigned)
 		return unbalanced(err, r->period, "sum of unassigned accounts vs sum of unassigned",
 			acc, unassigned);
+	{
+		int rc = currency_totals(r, err);
+		if (rc < 0)
+			return rc;
+	}
 	r->total_unblended = total;
 	r->total_assigned = assigned;
 	r->total_unassigned = unassigned;
@@ -285,6 +354,9 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 		qsort(r->unassigned, r->nunassigned, sizeof(r->unassigned[0]), cmp_account);
 	if (r->nother > 1)
 		qsort(r->other, r->nother, sizeof(r->other[0]), cmp_type);
+	for (i = 0; i < r->npayers; i++)
+		snprintf(r->payers[i].currency, sizeof(r->payers[i].currency), "%s",
+			store_snapshot_currency(rc.snap, r->payers[i].payer));
 	report_split(&sp, &agg, nc);
 	if ((ret = report_cost_currencies(&rc, &sp, REPORT_NOBODY, err)) < 0)
 		goto cleanup;
@@ -298,6 +370,8 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 		c = &r->customers[r->ncustomers++];
 		*c = w.c[i];
 		c->customer = rc.cfg->customers[i].id;
+		snprintf(c->currency, sizeof(c->currency), "%s",
+			rc.cfg->customers[i].cost_currency[0] ? rc.cfg->customers[i].cost_currency : "USD");
 		if ((ret = report_fee_revenue(&c->fees, &c->margin_known, &rc, i, &sp, err)) < 0)
 			goto cleanup;
 		if (dec_add(&c->revenue, c->revenue, c->fees) ||
@@ -395,6 +469,7 @@ void report_reconcile_free(struct report_reconcile *r)
 	free(r->unassigned);
 	free(r->other);
 	free(r->customers);
+	free(r->totals);
 	config_period_free(r->cfg);
 	free(r);
 }

@@ -102,6 +102,7 @@ void report_warnings_release(struct report_warnings *w);
 
 struct report_payer {
 	char *payer;
+	char currency[4];                          /* of its costs (its import's) */
 	long rows;
 	rb_i128 unblended, assigned, unassigned;   /* DEC_SCALE */
 };
@@ -113,6 +114,8 @@ struct report_payer {
  * excluded = Σ unblended of the rows an exclude rule matched. */
 struct report_customer {
 	const char *customer;                      /* borrowed from the result */
+	char currency[4];                          /* of its costs: USD unless its
+	                                              accounts' payer bills in another */
 	long rows;
 	rb_i128 unblended, effective, ondemand;    /* DEC_SCALE */
 	rb_i128 billed;                            /* RATE_SCALE, every class */
@@ -168,6 +171,14 @@ struct report_reconcile {
 	 * unblended; Σ unassigned accounts' unblended (set by the check) */
 	rb_i128 total_unblended, total_assigned, total_unassigned, customers_unblended,
 		accounts_unblended;
+	/* the same sums per currency of the costs (sorted; one entry when every
+	 * payer bills in one currency): amounts in different currencies are
+	 * only ever added for the check above, never shown as one figure */
+	struct report_recon_total {
+		char currency[4];
+		rb_i128 unblended, assigned, unassigned, customers, accounts;
+	} *totals;
+	size_t ntotals;
 	struct config_period *cfg;                   /* owned */
 };
 

@@ -68,8 +68,8 @@ static int check_period(struct store *s, int period, struct rb_err *err)
 	return rc;
 }
 
-/* total and the rounding line of r's groups. */
-static int totals(struct report_summary *r, struct rb_err *err)
+/* The total and the rounding line of r's groups of currency t->currency. */
+static int total_of(struct report_summary *r, struct report_summary_total *t, struct rb_err *err)
 {
 	rb_i128 shown[3] = { 0, 0, 0 }, x;
 	size_t i;
@@ -78,22 +78,54 @@ static int totals(struct report_summary *r, struct rb_err *err)
 	for (i = 0; i < r->n; i++) {
 		const struct store_sum *g = &r->groups[i].sum;
 		const rb_i128 v[3] = { g->unblended, g->ondemand, g->effective };
-		r->total.rows += g->rows;
-		if (dec_add(&r->total.unblended, r->total.unblended, g->unblended) ||
-		    dec_add(&r->total.ondemand, r->total.ondemand, g->ondemand) ||
-		    dec_add(&r->total.effective, r->total.effective, g->effective))
+		if (strcmp(r->groups[i].currency, t->currency))
+			continue;
+		t->total.rows += g->rows;
+		if (dec_add(&t->total.unblended, t->total.unblended, g->unblended) ||
+		    dec_add(&t->total.ondemand, t->total.ondemand, g->ondemand) ||
+		    dec_add(&t->total.effective, t->total.effective, g->effective))
 			return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
 		for (k = 0; k < 3; k++)
 			if (round2(&x, v[k]) || dec_add(&shown[k], shown[k], x))
 				return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
 	}
 	{
-		const rb_i128 t[3] = { r->total.unblended, r->total.ondemand, r->total.effective };
+		const rb_i128 tv[3] = { t->total.unblended, t->total.ondemand, t->total.effective };
 		for (k = 0; k < 3; k++) {
-			if (round2(&x, t[k]) || dec_sub(&r->rounding[k], x, shown[k]))
+			if (round2(&x, tv[k]) || dec_sub(&t->rounding[k], x, shown[k]))
 				return rb_err_set(err, RB_EIO, "summary: the total passes the 128-bit range");
-			r->has_rounding |= r->rounding[k] != 0;
+			t->has_rounding |= t->rounding[k] != 0;
 		}
+	}
+	return 0;
+}
+
+/* One total per currency of r's groups (sorted by currency). */
+static int totals(struct report_summary *r, struct rb_err *err)
+{
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->ntotals; j++)
+			if (!strcmp(r->totals[j].currency, r->groups[i].currency))
+				break;
+		if (j < r->ntotals)
+			continue;
+		r->totals = xreallocarray(r->totals, r->ntotals + 1, sizeof(*r->totals));
+		for (j = r->ntotals; j > 0 && strcmp(r->totals[j - 1].currency, r->groups[i].currency) > 0; j--)
+			r->totals[j] = r->totals[j - 1];
+		memset(&r->totals[j], 0, sizeof(r->totals[j]));
+		memcpy(r->totals[j].currency, r->groups[i].currency, sizeof(r->totals[j].currency));
+		r->ntotals++;
+	}
+	for (j = 0; j < r->ntotals; j++)
+		if ((rc = total_of(r, &r->totals[j], err)) < 0)
+			return rc;
+	if (r->ntotals == 1) {
+		r->total = r->totals[0].total;
+		r->has_rounding = r->totals[0].has_rounding;
+		memcpy(r->rounding, r->totals[0].rounding, sizeof(r->rounding));
 	}
 	return 0;
 }
@@ -199,6 +231,7 @@ void report_summary_free(struct report_summary *r)
 	if (!r)
 		return;
 	store_groups_free(r->groups, r->n);
+	free(r->totals);
 	free(r);
 }
 
@@ -219,7 +252,7 @@ static void set_sums(json_t *o, const struct store_sum *s)
 
 json_t *report_summary_json(const struct report_summary *r)
 {
-	json_t *root = json_object(), *rows = json_array(), *t = json_object();
+	json_t *root = json_object(), *rows = json_array(), *totals = json_array();
 	size_t i;
 
 	json_object_set_new(root, "period", json_text(r->period));
@@ -229,12 +262,28 @@ json_t *report_summary_json(const struct report_summary *r)
 		json_object_set_new(o, "key", json_text(r->groups[i].key));
 		if (r->store_by == STORE_BY_SERVICE)
 			json_object_set_new(o, "name", json_text(r->groups[i].name));
+		json_object_set_new(o, "currency", json_text(r->groups[i].currency));
 		set_sums(o, &r->groups[i].sum);
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(root, "rows", rows);
-	set_sums(t, &r->total);
-	json_object_set_new(root, "total", t);
+	for (i = 0; i < r->ntotals; i++) {
+		json_t *t = json_object();
+		json_object_set_new(t, "currency", json_text(r->totals[i].currency));
+		set_sums(t, &r->totals[i].total);
+		json_array_append_new(totals, t);
+	}
+	if (r->ntotals == 1) {
+		json_object_set(root, "total", json_array_get(totals, 0));
+	} else if (r->ntotals == 0) {
+		json_t *t = json_object();
+		json_object_set_new(t, "currency", json_text("USD"));
+		set_sums(t, &r->total);
+		json_object_set_new(root, "total", t);
+	} else {
+		json_object_set_new(root, "total", json_null());
+	}
+	json_object_set_new(root, "totals", totals);
 	return root;
 }
 

@@ -27,10 +27,22 @@ struct report_summary {
 	const char *tag_key;        /* STORE_BY_TAG only: points into by */
 	struct store_group *groups; /* sorted by key */
 	size_t n;
+	struct report_summary_total *totals;  /* one per currency of the costs, sorted */
+	size_t ntotals;
+	/* the one currency's total (totals[0]); all zero when ntotals > 1:
+	 * costs in different currencies are never added together */
 	struct store_sum total;     /* exact */
 	int has_rounding;           /* the rounded groups miss the rounded total */
 	rb_i128 rounding[3];        /* unblended, ondemand, effective at DEC_SCALE
 	                               (multiples of 0.01): rounded total - Σ rounded groups */
+};
+
+/* The groups of one currency summed, and their rounding line. */
+struct report_summary_total {
+	char currency[4];
+	struct store_sum total;     /* exact */
+	int has_rounding;
+	rb_i128 rounding[3];
 };
 
 /* Sums period by `by` (payer, account, service, region, type, usage_type,
@@ -43,8 +55,11 @@ int report_summary(struct report_summary **out, struct store *s, int period, con
 void report_summary_free(struct report_summary *r);
 
 /* `rebill summary --format json`: {"period", "by", "rows": [{"key",
- * "name" (service only), "rows", "unblended", "ondemand", "effective"}],
- * "total": {...}} with all 10 fractional digits. */
+ * "name" (service only), "currency", "rows", "unblended", "ondemand",
+ * "effective"}], "total": {"currency", ...}, "totals": [{"currency", ...}]}
+ * with all 10 fractional digits. "totals" has one entry per currency of the
+ * costs; "total" is that entry when there is one, null when there are
+ * several (a sum of two currencies means nothing). */
 struct json_t;
 struct json_t *report_summary_json(const struct report_summary *r);
 

@@ -1193,6 +1193,34 @@ void store_groups_free(struct store_group *g, size_t n)
 	free(g);
 }
 
+/* The currencies of period's payers (each payer's latest import), sorted;
+ * at most 8 kept, *n counts them all. */
+static int period_currencies(sqlite3 *db, int period, char cur[][4], size_t max, size_t *n,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			"SELECT DISTINCT (SELECT currency FROM imports i WHERE i.payer = p.payer"
+			" AND i.period = ?1 ORDER BY i.id DESC LIMIT 1) AS c"
+			" FROM (SELECT DISTINCT payer FROM imports WHERE period = ?1) p ORDER BY c",
+			err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		if (*n < max)
+			snprintf(cur[*n], 4, "%s", c ? c : "USD");
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_int(db, err, "cannot read the period's currencies");
+	return 0;
+}
+
 int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
 	enum store_by by, const char *tag_key, struct rb_err *err)
 {
@@ -1208,37 +1236,67 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		[STORE_BY_USAGE_TYPE] = "usage_type_id",
 		[STORE_BY_OPERATION] = "operation_id",
 	};
+	/* several currencies: each payer's currency joins every group, which
+	 * is summed per (key, currency) */
+	static const char cur_cte[] =
+		"WITH cur(pid, cc) AS (SELECT a.id, COALESCE((SELECT currency FROM imports i"
+		" WHERE i.payer = a.account AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), 'USD')"
+		" FROM fact_accounts a WHERE a.account IN (SELECT payer FROM imports WHERE period = ?1)) ";
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
 	struct store_group *v = NULL;
-	size_t cnt = 0, alloc = 0;
-	char sql[1024];
-	int rc;
+	size_t cnt = 0, alloc = 0, ncur = 0;
+	char sql[2048], one[8][4];
+	int rc, multi, sums;
 
 	*out = NULL;
 	*n = 0;
+	if ((rc = period_currencies(db, period, one, 8, &ncur, err)) < 0)
+		return rc;
+	multi = ncur > 1;
+	sums = multi ? 3 : 2;
 	if (by == STORE_BY_TAG)
-		snprintf(sql, sizeof(sql),
-			"SELECT COALESCE(t.value, '') AS k, '', " GSUMS " FROM (SELECT tagset_id, "
-			SUMS_AS " FROM fact_rows WHERE period = ?1 GROUP BY tagset_id) g"
-			" LEFT JOIN tagset_items t ON t.tagset_id = g.tagset_id AND t.key = ?2"
-			" GROUP BY k ORDER BY k");
+		snprintf(sql, sizeof(sql), multi
+			? "%sSELECT COALESCE(t.value, '') AS k, '', cur.cc, " GSUMS " FROM (SELECT"
+			  " tagset_id, payer_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
+			  " GROUP BY tagset_id, payer_id) g"
+			  " LEFT JOIN tagset_items t ON t.tagset_id = g.tagset_id AND t.key = ?2"
+			  " JOIN cur ON cur.pid = g.payer_id GROUP BY k, cur.cc ORDER BY k, cur.cc"
+			: "%sSELECT COALESCE(t.value, '') AS k, '', " GSUMS " FROM (SELECT tagset_id, "
+			  SUMS_AS " FROM fact_rows WHERE period = ?1 GROUP BY tagset_id) g"
+			  " LEFT JOIN tagset_items t ON t.tagset_id = g.tagset_id AND t.key = ?2"
+			  " GROUP BY k ORDER BY k", multi ? cur_cte : "");
 	else if (by == STORE_BY_PROVIDER)
 		/* a billing account has one provider per period, recorded with
 		 * its latest import (FOCUS; "AWS" for CUR) */
 		snprintf(sql, sizeof(sql),
-			"SELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = a.account"
-			" AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), '') AS k, '', " GSUMS
+			"%sSELECT COALESCE((SELECT provider FROM imports i WHERE i.payer = a.account"
+			" AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), '') AS k, ''%s, " GSUMS
 			" FROM (SELECT payer_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
-			" GROUP BY payer_id) g JOIN fact_accounts a ON a.id = g.payer_id"
-			" GROUP BY k ORDER BY k");
+			" GROUP BY payer_id) g JOIN fact_accounts a ON a.id = g.payer_id%s"
+			" GROUP BY k%s ORDER BY k%s", multi ? cur_cte : "", multi ? ", cur.cc" : "",
+			multi ? " JOIN cur ON cur.pid = g.payer_id" : "", multi ? ", cur.cc" : "",
+			multi ? ", cur.cc" : "");
 	else if (by == STORE_BY_SERVICE)
 		/* the name is the greatest of the code's names, as text */
 		snprintf(sql, sizeof(sql),
-			"SELECT c.value AS k, MAX(n.value), " GSUMS " FROM (SELECT product_id,"
-			" product_name_id, " SUMS_AS " FROM fact_rows WHERE period = ?1"
-			" GROUP BY product_id, product_name_id) g JOIN fact_dims c ON c.id = g.product_id"
-			" JOIN fact_dims n ON n.id = g.product_name_id GROUP BY k ORDER BY k");
+			"%sSELECT c.value AS k, MAX(n.value)%s, " GSUMS " FROM (SELECT product_id,"
+			" product_name_id%s, " SUMS_AS " FROM fact_rows WHERE period = ?1"
+			" GROUP BY product_id, product_name_id%s) g JOIN fact_dims c ON c.id = g.product_id"
+			" JOIN fact_dims n ON n.id = g.product_name_id%s GROUP BY k%s ORDER BY k%s",
+			multi ? cur_cte : "", multi ? ", cur.cc" : "", multi ? ", payer_id" : "",
+			multi ? ", payer_id" : "", multi ? " JOIN cur ON cur.pid = g.payer_id" : "",
+			multi ? ", cur.cc" : "", multi ? ", cur.cc" : "");
+	else if (((unsigned)by <= STORE_BY_CLASS || by == STORE_BY_USAGE_TYPE ||
+	          by == STORE_BY_OPERATION) && multi)
+		snprintf(sql, sizeof(sql),
+			"%sSELECT d.%s AS k, '', cur.cc, " GSUMS " FROM (SELECT %s AS id, payer_id AS pid, "
+			SUMS_AS " FROM fact_rows WHERE period = ?1 GROUP BY %s, payer_id) g"
+			" JOIN %s d ON d.id = g.id JOIN cur ON cur.pid = g.pid"
+			" GROUP BY k, cur.cc ORDER BY k, cur.cc", cur_cte,
+			by == STORE_BY_PAYER || by == STORE_BY_ACCOUNT ? "account" : "value",
+			cols[by], cols[by],
+			by == STORE_BY_PAYER || by == STORE_BY_ACCOUNT ? "fact_accounts" : "fact_dims");
 	else if ((unsigned)by <= STORE_BY_CLASS || by == STORE_BY_USAGE_TYPE ||
 	         by == STORE_BY_OPERATION)
 		snprintf(sql, sizeof(sql),
@@ -1262,8 +1320,14 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 		}
 		v[cnt].key = col_dup(st, 0);
 		v[cnt].name = col_dup(st, 1);
+		if (multi) {
+			const char *c = (const char *)sqlite3_column_text(st, 2);
+			snprintf(v[cnt].currency, sizeof(v[cnt].currency), "%s", c ? c : "USD");
+		} else {
+			snprintf(v[cnt].currency, sizeof(v[cnt].currency), "%s", ncur ? one[0] : "USD");
+		}
 		cnt++;
-		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
+		if (col_sums(&v[cnt - 1].sum, st, sums) < 0) {
 			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
 			goto fail;
 		}

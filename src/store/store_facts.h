@@ -191,11 +191,15 @@ enum store_by {
 struct store_group {
 	char *key;
 	char *name;                 /* STORE_BY_SERVICE: product name ("" if none); else "" */
+	char currency[4];           /* of the costs: the payer's import currency (ISO 4217) */
 	struct store_sum sum;
 };
 
 /* Sums a period's facts grouped by `by` (tag_key for STORE_BY_TAG), sorted
- * by key (bytewise). A period without facts gives no groups. */
+ * by key (bytewise). A period without facts gives no groups. Costs of
+ * payers billed in different currencies are never added together: when the
+ * period holds more than one currency, each key has a group per currency
+ * (sorted by key, then currency). */
 int store_summary(struct store_group **out, size_t *n, struct store *s, int period,
 	enum store_by by, const char *tag_key, struct rb_err *err);
 void store_groups_free(struct store_group *g, size_t n);
