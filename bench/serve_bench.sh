@@ -13,7 +13,8 @@
 # p50/p99 latency, requests/s, errors (non-2xx and socket errors) and the
 # load average; before each, the first (cold) request alone, timed, which
 # also fills the cache (so the wrk figures are the steady state). Goals: p99 <= 50 ms at 64 connections for the overview API
-# (/api/v1/summary, /api/v1/margin) and the portal summary; >= 2,000 req/s
+# (/api/v1/summary, /api/v1/margin), the explorer API (/api/v1/explorer)
+# and the portal summary; >= 2,000 req/s
 # for cached report endpoints; no errors. Loopback only, bounded in time;
 # the data is deleted afterwards (kept in $BENCH_DIR when set), never
 # committed. THREADS sets --threads (default 4), CONNS the connections.
@@ -114,6 +115,11 @@ routes=(
 	"/api/v1/portal/breakdown?period=2026-10&by=day $cust"
 	"/api/v1/invoices/preview?period=2026-10&customer=cust00042 $admin"
 	"/api/v1/margin?period=2026-10&by=service $admin"
+	"/api/v1/explorer?period=2026-10&by=customer $admin"
+	"/api/v1/explorer?period=2026-10&by=service&customer=cust00042 $admin"
+	"/api/v1/explorer?period=2026-10&by=day $admin"
+	"/api/v1/explorer?period=2026-10&by=service&format=csv $admin"
+	"/api/v1/credits?period=2026-10 $admin"
 )
 # with the cache: one server, every route (the first request fills it)
 start
