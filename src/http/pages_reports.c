@@ -350,6 +350,32 @@ int h_reconciliation_page(struct http_req *r)
 		return http_page_fail(r, rc, &err);
 	}
 	json_object_set_new(ctx, "balanced", json_true());
+	/* payers billed in several currencies (or one other than USD): a
+	 * currency column and totals per currency, never one sum of them */
+	{
+		int multi = rec->ntotals > 1 ||
+			(rec->ntotals == 1 && strcmp(rec->totals[0].currency, "USD"));
+		struct strbuf cs;
+		strbuf_init(&cs, 16, 256);
+		for (i = 0; i < rec->ntotals; i++)
+			strbuf_addf(&cs, "%s%s", i ? ", " : "", rec->totals[i].currency);
+		json_object_set_new(ctx, "currencies", json_string(rec->ntotals ? cs.buf : "USD"));
+		strbuf_release(&cs);
+		if (multi) {
+			json_object_set_new(ctx, "multi", json_true());
+			a = json_array();
+			for (i = 0; i < rec->ntotals; i++) {
+				const struct report_recon_total *t = &rec->totals[i];
+				json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}",
+					"currency", t->currency, "unblended", cents(t->unblended, DEC_SCALE),
+					"assigned", cents(t->assigned, DEC_SCALE),
+					"unassigned", cents(t->unassigned, DEC_SCALE),
+					"customers", cents(t->customers, DEC_SCALE),
+					"accounts", cents(t->accounts, DEC_SCALE)));
+			}
+			json_object_set_new(ctx, "by_currency", a);
+		}
+	}
 	json_object_set_new(ctx, "totals", json_pack("{s:o,s:o,s:o,s:o,s:o}",
 		"unblended", cents(rec->total_unblended, DEC_SCALE),
 		"assigned", cents(rec->total_assigned, DEC_SCALE),
@@ -358,7 +384,8 @@ int h_reconciliation_page(struct http_req *r)
 		"accounts", cents(rec->accounts_unblended, DEC_SCALE)));
 	a = json_array();
 	for (i = 0; i < rec->npayers; i++)
-		json_array_append_new(a, json_pack("{s:s,s:I,s:o,s:o,s:o}", "payer", rec->payers[i].payer,
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:o,s:o,s:o}", "payer",
+			rec->payers[i].payer, "currency", rec->payers[i].currency,
 			"rows", (json_int_t)rec->payers[i].rows,
 			"unblended", cents(rec->payers[i].unblended, DEC_SCALE),
 			"assigned", cents(rec->payers[i].assigned, DEC_SCALE),
@@ -367,8 +394,8 @@ int h_reconciliation_page(struct http_req *r)
 	a = json_array();
 	for (i = 0; i < rec->ncustomers; i++) {
 		const struct report_customer *c = &rec->customers[i];
-		json_t *o = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "customer", c->customer,
-			"rows", (json_int_t)c->rows, "unblended", cents(c->unblended, DEC_SCALE),
+		json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "customer", c->customer,
+			"currency", c->currency, "rows", (json_int_t)c->rows, "unblended", cents(c->unblended, DEC_SCALE),
 			"effective", cents(c->effective, DEC_SCALE), "billed", cents(c->billed, RATE_SCALE),
 			"excluded", cents(c->excluded, DEC_SCALE),
 			"margin", c->margin_known ? cents(c->margin, RATE_SCALE) : json_string("n/a"));

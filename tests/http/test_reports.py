@@ -201,6 +201,37 @@ def checks(t, srv, run):
     fin = sessions['finance']
     st, _, data = srv.request('GET', '/console/reconciliation?period=2026-10', cookie=fin)
     t.check(st == 200 and b'data-balance="ok"' in data, 'the reconciliation page says the balance is ok')
+    # a month with a payer billed in INR beside one in USD: the page shows a
+    # currency column and a total per currency, never rupees added to
+    # dollars. By hand: INR 5000.00 + 1234.55 = 6234.55; USD 80.00 + 12.345
+    # = 92.345 -> 92.35; no customer holds them, so all of it is unassigned.
+    head = ('identity/LineItemId,bill/PayerAccountId,bill/BillingPeriodStartDate,bill/BillingPeriodEndDate,'
+            'lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/ProductCode,'
+            'lineItem/UsageType,product/region,lineItem/UsageAmount,lineItem/UnblendedCost,'
+            'lineItem/CurrencyCode,pricing/publicOnDemandCost\n')
+    per = '2026-08-01T00:00:00Z,2026-09-01T00:00:00Z'
+    files = []
+    for name, payer, acct, cur, costs in (('inr.csv', '777777777777', '777777777771', 'INR', ('5000.00', '1234.55')),
+                                          ('usd.csv', '888888888888', '888888888881', 'USD', ('80.00', '12.345'))):
+        path = os.path.join(os.path.dirname(db_of(srv)), name)
+        with open(path, 'w') as f:
+            f.write(head)
+            for i, cost in enumerate(costs):
+                f.write(f'{name}-{i},{payer},{per},{acct},Usage,2026-08-0{i + 3}T00:00:00Z,AmazonEC2,'
+                        f'BoxUsage,us-east-1,1,{cost},{cur},{cost}\n')
+        files.append(path)
+    run('import', '--quiet', *files)
+    st, _, data = srv.request('GET', '/console/reconciliation?period=2026-08', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and 'INR, USD (each payer and customer in the currency of its costs)' in page,
+            'a month of two currencies: the reconciliation page names both')
+    t.check('<tr><td>INR</td><td class="num">6234.55</td><td class="num">0.00</td><td class="num">6234.55</td>' in page and
+            '<tr><td>USD</td><td class="num">92.35</td><td class="num">0.00</td><td class="num">92.35</td>' in page,
+            'per currency: INR 6234.55 and USD 92.35 (hand arithmetic), all unassigned')
+    t.check('6326.90' not in page and '6326.9' not in page,
+            'no figure adds rupees to dollars (6234.55 + 92.35 appears nowhere)')
+    t.check('<td>777777777777</td><td>INR</td>' in page and '<td>888888888888</td><td>USD</td>' in page,
+            'each payer shows its currency')
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
