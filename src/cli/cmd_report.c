@@ -345,13 +345,15 @@ static void reconcile_table(const struct report_reconcile *r)
 /* ---- margin ---------------------------------------------------------------- */
 
 static void margin_add(struct out_table *t, const char *key, const struct report_margin_row *row,
-	int with_rows)
+	int with_rows, int with_cur)
 {
 	const int d = with_rows ? CENTS : EXACT; /* rows: the table */
 	char b[8][DEC_BUFSZ];
-	const char *cells[9];
+	const char *cells[10];
 	int c = 0;
 	cells[c++] = key;
+	if (with_cur)
+		cells[c++] = row->currency[0] ? row->currency : "USD";
 	if (with_rows) {
 		snprintf(b[0], DEC_BUFSZ, "%ld", row->rows);
 		cells[c++] = b[0];
@@ -371,12 +373,19 @@ static void margin_add(struct out_table *t, const char *key, const struct report
  * the rows other than tax; margin = revenue_usd − cost_usd. */
 static void margin_table(const struct report_margin *m, const char *by, enum out_format fmt)
 {
-	const char *heads[9];
-	int right[9] = { 0, 1, 1, 1, 1, 1, 1, 1, 1 }, c = 0, rows = fmt == OUT_TABLE;
+	const char *heads[10];
+	int right[10] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, c = 0, rows = fmt == OUT_TABLE;
+	/* a currency column once a cost is in another currency than USD; a
+	 * TOTAL per currency (never one sum of two) */
+	int cur = m->ntotals > 1 || (m->ntotals == 1 && strcmp(m->totals[0].currency, "USD"));
 	struct out_table *t;
 	size_t i;
 
 	heads[c++] = by;
+	if (cur) {
+		right[c] = 0;
+		heads[c++] = "currency";
+	}
 	if (rows)
 		heads[c++] = "rows";
 	heads[c++] = "unblended";
@@ -391,10 +400,12 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 		const char *key = m->rows[i].key;
 		if (fmt == OUT_TABLE && !*key)
 			key = m->by == REPORT_BY_TAG ? "(untagged)" : "(none)";
-		margin_add(t, key, &m->rows[i], rows);
+		margin_add(t, key, &m->rows[i], rows, cur);
 	}
-	if (fmt == OUT_TABLE)
-		margin_add(t, "TOTAL", &m->total, rows);
+	if (fmt == OUT_TABLE && !m->ntotals)
+		margin_add(t, "TOTAL", &m->total, rows, cur);
+	for (i = 0; fmt == OUT_TABLE && i < m->ntotals; i++)
+		margin_add(t, "TOTAL", &m->totals[i], rows, cur);
 	out_table_print(t, stdout, fmt);
 	out_table_free(t);
 	if (fmt == OUT_TABLE) {

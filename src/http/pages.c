@@ -187,34 +187,61 @@ static int by_billed_desc(const void *a, const void *b)
 }
 
 /* The 12-month trend up to `period`: cost, billed and margin per period
- * with facts (each the margin report's total), as a chart document. */
+ * with facts (each the margin report's total), as a chart document. Costs
+ * in several currencies: three series per currency, never one sum. */
 static char *trend_chart(struct http_req *r, int period, struct rb_err *err)
 {
 	struct store_period_info *pi = NULL;
-	json_t *labels = json_array(), *cost = json_array(), *billed = json_array(),
-		*margin = json_array(), *chart;
-	size_t n = 0, i;
+	struct report_margin *ms[12];
+	char cur[8][4];
+	json_t *labels = json_array(), *series = json_array(), *chart;
+	size_t n = 0, nm = 0, ncur = 0, i, j, k;
 	char *out;
 
 	if (store_periods(&pi, &n, r->store, err) == 0) {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && nm < 12; i++) {
 			struct report_margin *m = NULL;
 			if (pi[i].period > period || pi[i].period <= period - 12)
 				continue;
 			if (report_margin(&m, r->store, pi[i].period, REPORT_BY_TYPE, NULL, err) < 0)
 				continue; /* a period that cannot be rated is left out of the picture */
 			json_array_append_new(labels, jperiod(pi[i].period));
-			json_array_append_new(cost, cents(m->total.effective, DEC_SCALE));
-			json_array_append_new(billed, cents(m->total.billed, RATE_SCALE));
-			json_array_append_new(margin, cents(m->total.margin, RATE_SCALE));
-			report_margin_free(m);
+			ms[nm++] = m;
+			for (j = 0; j < m->ntotals; j++) {
+				for (k = 0; k < ncur; k++)
+					if (!strcmp(cur[k], m->totals[j].currency))
+						break;
+				if (k == ncur && ncur < 8)
+					memcpy(cur[ncur++], m->totals[j].currency, 4);
+			}
 		}
 	}
 	free(pi);
 	rb_err_clear(err);
-	chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "line",
-		"labels", labels, "series", "label", "Cost (effective, USD)", "data", cost,
-		"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+	if (!ncur)
+		memcpy(cur[ncur++], "USD", 4);
+	for (k = 0; k < ncur; k++) {
+		static const char *const what[3] = { "Cost (effective, ", "Billed (", "Margin (" };
+		int w;
+		for (w = 0; w < 3; w++) {
+			json_t *data = json_array();
+			char label[48];
+			snprintf(label, sizeof(label), "%s%s)", what[w], cur[k]);
+			for (i = 0; i < nm; i++) {
+				const struct report_margin_row *t = NULL;
+				for (j = 0; j < ms[i]->ntotals; j++)
+					if (!strcmp(ms[i]->totals[j].currency, cur[k]))
+						t = &ms[i]->totals[j];
+				json_array_append_new(data, !t ? json_integer(0) :
+					w == 0 ? cents(t->effective, DEC_SCALE) :
+					w == 1 ? cents(t->billed, RATE_SCALE) : cents(t->margin, RATE_SCALE));
+			}
+			json_array_append_new(series, json_pack("{s:s,s:o}", "label", label, "data", data));
+		}
+	}
+	for (i = 0; i < nm; i++)
+		report_margin_free(ms[i]);
+	chart = json_pack("{s:s,s:o,s:o}", "type", "line", "labels", labels, "series", series);
 	out = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(chart);
 	return out;
@@ -226,9 +253,9 @@ int h_overview(struct http_req *r)
 	struct report_margin *m = NULL;
 	struct report_margin_row **sorted = NULL;
 	json_t *ctx, *top, *labels, *cost, *billed, *margin, *un = NULL;
-	const struct report_margin_row *unassigned = NULL;
-	size_t i, k;
-	int period, rc;
+	json_t *unrows = json_array();
+	size_t i, k, nun = 0, naccts = 0;
+	int period, rc, multi;
 
 	if (http_period(&period, r) < 0) {
 		if (r->status == 404)
@@ -238,12 +265,20 @@ int h_overview(struct http_req *r)
 	rb_err_clear(&err);
 	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0)
 		return http_page_fail(r, rc, &err);
+	/* costs in several currencies (or one not USD): each figure names its
+	 * currency, and the totals are one per currency */
+	multi = m->ntotals > 1 || (m->ntotals == 1 && strcmp(m->totals[0].currency, "USD"));
 	sorted = calloc(m->n ? m->n : 1, sizeof(*sorted));
 	for (i = k = 0; i < m->n; i++) {
-		if (!strcmp(m->rows[i].key, REPORT_UNASSIGNED))
-			unassigned = &m->rows[i];
-		else
+		if (!strcmp(m->rows[i].key, REPORT_UNASSIGNED)) {
+			if (m->rows[i].unblended != 0) {
+				json_array_append_new(unrows, json_pack("{s:o,s:s}", "cost",
+					cents(m->rows[i].unblended, DEC_SCALE), "currency", m->rows[i].currency));
+				nun++;
+			}
+		} else {
 			sorted[k++] = &m->rows[i];
+		}
 	}
 	qsort(sorted, k, sizeof(*sorted), by_billed_desc);
 	top = json_array();
@@ -253,28 +288,66 @@ int h_overview(struct http_req *r)
 	margin = json_array();
 	for (i = 0; i < k && i < 10; i++) {
 		const struct report_margin_row *row = sorted[i];
-		json_array_append_new(top, json_pack("{s:s,s:o,s:o,s:o}", "customer", row->key,
+		json_array_append_new(top, json_pack("{s:s,s:s,s:o,s:o,s:o}", "customer", row->key,
+			"currency", row->currency,
 			"cost", cents(row->effective, DEC_SCALE), "billed", cents(row->billed, RATE_SCALE),
 			"margin", cents(row->margin, RATE_SCALE)));
-		json_array_append_new(labels, json_string(row->key));
+		if (multi) {
+			size_t len = strlen(row->key) + 8;
+			char *name = malloc(len);
+			if (name)
+				snprintf(name, len, "%s (%s)", row->key, row->currency);
+			json_array_append_new(labels, json_string(name ? name : row->key));
+			free(name);
+		} else {
+			json_array_append_new(labels, json_string(row->key));
+		}
 		json_array_append_new(cost, cents(row->effective, DEC_SCALE));
 		json_array_append_new(billed, cents(row->billed, RATE_SCALE));
 		json_array_append_new(margin, cents(row->margin, RATE_SCALE));
 	}
-	if (unassigned && unassigned->unblended != 0) {
+	if (nun) {
 		json_t *accts = NULL;
 		char pb[PERIOD_BUFSZ];
 		period_format(pb, period);
 		if (store_config_unassigned(&accts, r->store, pb, &err) < 0)
 			accts = json_array();
-		un = json_pack("{s:o,s:I}", "cost", cents(unassigned->unblended, DEC_SCALE), "accounts",
-			(json_int_t)json_array_size(accts));
+		naccts = json_array_size(accts);
+		{
+			/* "7.77 USD", or "6234.55 INR, 92.35 USD": never one sum of two currencies */
+			char text[512];
+			size_t off = 0, u;
+			text[0] = '\0';
+			for (u = 0; u < json_array_size(unrows) && off < sizeof(text); u++) {
+				json_t *e = json_array_get(unrows, u);
+				int w = snprintf(text + off, sizeof(text) - off, "%s%s %s", u ? ", " : "",
+					json_string_value(json_object_get(e, "cost")),
+					json_string_value(json_object_get(e, "currency")));
+				if (w < 0)
+					break;
+				off += (size_t)w;
+			}
+			un = json_pack("{s:s,s:I}", "cost", text, "accounts", (json_int_t)naccts);
+		}
 		json_decref(accts);
 	}
+	json_decref(unrows);
 	{
-		json_t *chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "bar",
-			"labels", labels, "series", "label", "Cost (effective, USD)", "data", cost,
-			"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+		char lc[40], lb[40], lm[40];
+		const char *one = multi && m->ntotals == 1 ? m->totals[0].currency : "USD";
+		json_t *chart;
+		if (m->ntotals > 1) {
+			snprintf(lc, sizeof(lc), "Cost (effective)");
+			snprintf(lb, sizeof(lb), "Billed");
+			snprintf(lm, sizeof(lm), "Margin");
+		} else {
+			snprintf(lc, sizeof(lc), "Cost (effective, %s)", one);
+			snprintf(lb, sizeof(lb), "Billed (%s)", one);
+			snprintf(lm, sizeof(lm), "Margin (%s)", one);
+		}
+		chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}", "type", "bar",
+			"labels", labels, "series", "label", lc, "data", cost,
+			"label", lb, "data", billed, "label", lm, "data", margin);
 		char *cj = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		ctx = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "period", jperiod(period),
 			"picker", http_picker(r, period, &err),
@@ -284,6 +357,17 @@ int h_overview(struct http_req *r)
 			"margin", cents(m->total.margin, RATE_SCALE), "chart", cj ? cj : "{}");
 		free(cj);
 		json_decref(chart);
+	}
+	if (multi) {
+		json_t *tt = json_array();
+		for (i = 0; i < m->ntotals; i++)
+			json_array_append_new(tt, json_pack("{s:s,s:o,s:o,s:o,s:o}", "currency",
+				m->totals[i].currency, "cost", cents(m->totals[i].effective, DEC_SCALE),
+				"unblended", cents(m->totals[i].unblended, DEC_SCALE),
+				"billed", cents(m->totals[i].billed, RATE_SCALE),
+				"margin", cents(m->totals[i].margin, RATE_SCALE)));
+		json_object_set_new(ctx, "multi", json_true());
+		json_object_set_new(ctx, "totals", tt);
 	}
 	json_object_set_new(ctx, "top", top);
 	json_object_set_new(ctx, "unassigned", un ? un : json_null());

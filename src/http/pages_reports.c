@@ -144,7 +144,8 @@ static json_t *grouping_options(struct http_req *r, int period, const char *cur)
 
 static json_t *margin_cells(const struct report_margin_row *row)
 {
-	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "rows", (json_int_t)row->rows,
+	return json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
+		"currency", row->currency[0] ? row->currency : "USD", "rows", (json_int_t)row->rows,
 		"unblended", cents(row->unblended, DEC_SCALE),
 		"effective", cents(row->effective, DEC_SCALE),
 		"billed", cents(row->billed, RATE_SCALE), "fees", cents(row->fees, RATE_SCALE),
@@ -167,8 +168,14 @@ static char *explore_chart(const struct report_margin *m, int *cut)
 	json_t *labels = json_array(), *cost = json_array(), *billed = json_array(),
 		*margin = json_array(), *chart;
 	size_t i, n = m->n;
-	char *out;
+	char *out, lc[32], lb[32], lm[32];
+	/* several currencies: each bar names its own, the series none */
+	int multi = m->ntotals > 1;
+	const char *one = m->ntotals == 1 ? m->totals[0].currency : "USD";
 
+	snprintf(lc, sizeof(lc), "Cost (%s)", one);
+	snprintf(lb, sizeof(lb), "Billed (%s)", one);
+	snprintf(lm, sizeof(lm), "Margin (%s)", one);
 	for (i = 0; i < m->n; i++)
 		rows[i] = &m->rows[i];
 	*cut = 0;
@@ -178,7 +185,16 @@ static char *explore_chart(const struct report_margin *m, int *cut)
 		*cut = 1;
 	}
 	for (i = 0; i < n; i++) {
-		json_array_append_new(labels, json_string(rows[i]->key));
+		if (multi) {
+			size_t len = strlen(rows[i]->key) + 8;
+			char *name = malloc(len);
+			if (name)
+				snprintf(name, len, "%s (%s)", rows[i]->key, rows[i]->currency);
+			json_array_append_new(labels, json_string(name ? name : rows[i]->key));
+			free(name);
+		} else {
+			json_array_append_new(labels, json_string(rows[i]->key));
+		}
 		json_array_append_new(cost, cents(rows[i]->cost, DEC_SCALE));
 		json_array_append_new(billed, cents(rows[i]->billed, RATE_SCALE));
 		json_array_append_new(margin, cents(rows[i]->margin, RATE_SCALE));
@@ -186,8 +202,9 @@ static char *explore_chart(const struct report_margin *m, int *cut)
 	free(rows);
 	chart = json_pack("{s:s,s:o,s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}",
 		"type", m->by == REPORT_BY_DAY ? "line" : "bar", "labels", labels,
-		"series", "label", "Cost (USD)", "data", cost,
-		"label", "Billed (USD)", "data", billed, "label", "Margin (USD)", "data", margin);
+		"series", "label", multi ? "Cost" : lc, "data", cost,
+		"label", multi ? "Billed" : lb, "data", billed, "label", multi ? "Margin" : lm,
+		"data", margin);
 	out = json_dumps(chart, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(chart);
 	return out;
@@ -310,6 +327,13 @@ int h_explorer_page(struct http_req *r)
 	}
 	json_object_set_new(ctx, "rows", rows);
 	json_object_set_new(ctx, "total", margin_cells(&m->total));
+	if (m->ntotals > 1 || (m->ntotals == 1 && strcmp(m->totals[0].currency, "USD"))) {
+		json_t *tt = json_array();
+		for (i = 0; i < m->ntotals; i++)
+			json_array_append_new(tt, margin_cells(&m->totals[i]));
+		json_object_set_new(ctx, "multi", json_true());
+		json_object_set_new(ctx, "totals", tt);
+	}
 	json_object_set_new(ctx, "fees_included", json_boolean(m->fees_included));
 	cj = explore_chart(m, &cut);
 	json_object_set_new(ctx, "chart", json_string(cj ? cj : "{}"));

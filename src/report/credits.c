@@ -196,9 +196,11 @@ static void csv_amount(FILE *f, rb_i128 v, int scale)
 	fputs(buf, f);
 }
 
-static void csv_row(FILE *f, const char *key, const struct report_margin_row *r)
+static void csv_row(FILE *f, const char *key, const struct report_margin_row *r, int cur)
 {
 	textout_csv_cell(f, key);
+	if (cur)
+		fprintf(f, ",%s", r->currency[0] ? r->currency : "USD");
 	fprintf(f, ",%ld", r->rows);
 	csv_amount(f, r->unblended, DEC_SCALE);
 	csv_amount(f, r->effective, DEC_SCALE);
@@ -212,11 +214,18 @@ static void csv_row(FILE *f, const char *key, const struct report_margin_row *r)
 
 int report_explore_csv(FILE *f, const struct report_margin *m, const char *by)
 {
+	/* a currency column once a cost is in another currency than USD, and a
+	 * total line per currency */
+	int cur = m->ntotals > 1 || (m->ntotals == 1 && strcmp(m->totals[0].currency, "USD"));
 	size_t i;
 	textout_csv_cell(f, by);
+	fputs(cur ? ",currency" : "", f);
 	fputs(",rows,unblended,effective,billed_usd,fees_usd,revenue_usd,cost_usd,margin\n", f);
 	for (i = 0; i < m->n; i++)
-		csv_row(f, m->rows[i].key, &m->rows[i]);
-	csv_row(f, "total", &m->total);
+		csv_row(f, m->rows[i].key, &m->rows[i], cur);
+	if (!m->ntotals)
+		csv_row(f, "total", &m->total, cur);
+	for (i = 0; i < m->ntotals; i++)
+		csv_row(f, "total", &m->totals[i], cur);
 	return ferror(f) ? RB_EIO : 0;
 }

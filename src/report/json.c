@@ -221,6 +221,7 @@ static json_t *margin_row(const struct report_margin_row *row, int with_key)
 	json_t *o = json_object();
 	if (with_key)
 		json_object_set_new(o, "key", json_text(row->key));
+	json_object_set_new(o, "currency", json_text(row->currency[0] ? row->currency : "USD"));
 	json_object_set_new(o, "unblended", jcost(row->unblended));
 	json_object_set_new(o, "effective", jcost(row->effective));
 	json_object_set_new(o, "billed_usd", jusd(row->billed));
@@ -229,6 +230,20 @@ static json_t *margin_row(const struct report_margin_row *row, int with_key)
 	json_object_set_new(o, "cost_usd", jcost(row->cost));
 	json_object_set_new(o, "margin", jusd(row->margin));
 	return o;
+}
+
+/* "total" (null when the costs are in several currencies: never added)
+ * and "totals", one per currency. */
+static void margin_totals(json_t *root, const struct report_margin *m)
+{
+	json_t *a = json_array();
+	size_t i;
+	json_object_set_new(root, "total", m->mixed ? json_null() : margin_row(&m->total, 0));
+	for (i = 0; i < m->ntotals; i++)
+		json_array_append_new(a, margin_row(&m->totals[i], 0));
+	if (!m->ntotals)
+		json_array_append_new(a, margin_row(&m->total, 0));
+	json_object_set_new(root, "totals", a);
 }
 
 json_t *report_margin_json(const struct report_margin *m, const char *by)
@@ -241,7 +256,7 @@ json_t *report_margin_json(const struct report_margin *m, const char *by)
 	for (i = 0; i < m->n; i++)
 		json_array_append_new(rows, margin_row(&m->rows[i], 1));
 	json_object_set_new(root, "rows", rows);
-	json_object_set_new(root, "total", margin_row(&m->total, 0));
+	margin_totals(root, m);
 	return root;
 }
 
@@ -314,7 +329,7 @@ json_t *report_explore_json(const struct report_margin *m, const char *by,
 	for (i = 0; i < m->n; i++)
 		json_array_append_new(rows, margin_row(&m->rows[i], 1));
 	json_object_set_new(root, "rows", rows);
-	json_object_set_new(root, "total", margin_row(&m->total, 0));
+	margin_totals(root, m);
 	return root;
 }
 

@@ -19,6 +19,7 @@
 
 #include "report/summary.h"
 #include "util/period.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -55,20 +56,46 @@ struct margin_walk {
 	size_t only;            /* the customer asked for, or REPORT_NOBODY: all */
 	int unassigned_only;    /* explorer: only the rows no customer holds */
 	const char *account, *service, *region;   /* explorer filters, NULL: any */
-	struct hmap *keys;
+	struct hmap *keys;          /* key NUL currency -> index into rows */
+	struct strbuf hkey;
 	struct report_margin_row *rows;
 	size_t alloc;
 	struct rb_err *err;
 };
 
+/* The row of (key, currency), created empty when new: the hash key is the
+ * key, a NUL and the currency, so costs in two currencies never share a row. */
+static struct report_margin_row *row_of(struct margin_walk *m, const char *key, size_t len,
+	const char *cur)
+{
+	int added;
+	size_t i;
+
+	strbuf_reset(&m->hkey);
+	if (strbuf_add(&m->hkey, key, len) < 0 || strbuf_add(&m->hkey, "", 1) < 0 ||
+	    strbuf_add(&m->hkey, cur, strlen(cur)) < 0)
+		return NULL;   /* a key past 1 MiB */
+	i = hmap_put(m->keys, m->hkey.buf, m->hkey.len, &added);
+	if (added) {
+		if (i == m->alloc) {
+			m->alloc = m->alloc ? m->alloc * 2 : 64;
+			m->rows = xreallocarray(m->rows, m->alloc, sizeof(m->rows[0]));
+		}
+		memset(&m->rows[i], 0, sizeof(m->rows[i]));
+		m->rows[i].key = xstrndup(key, len);
+		snprintf(m->rows[i].currency, sizeof(m->rows[i].currency), "%s", cur);
+	}
+	return &m->rows[i];
+}
+
 static int margin_one(void *arg, const struct store_fact *sf, const struct cur_fact *f, size_t ci)
 {
 	struct margin_walk *m = arg;
 	struct report_margin_row *row;
-	const char *key;
-	size_t len, i;
+	const char *key, *cur;
+	size_t len;
 	rb_i128 billed = 0;
-	int added, rc;
+	int rc;
 
 	if (m->only != REPORT_NOBODY && ci != m->only)
 		return 0;
@@ -100,6 +127,7 @@ static int margin_one(void *arg, const struct store_fact *sf, const struct cur_f
 	}
 	len = strlen(key);
 have_len:
+	cur = store_snapshot_currency(m->rc->snap, f->payer ? f->payer : "");
 	if (ci != REPORT_NOBODY) {
 		struct rate_bill b;
 		if ((rc = rate_fact_bill(&b, m->rc->cfg->customers[ci].plan, f, rate_accounts_holds,
@@ -107,16 +135,8 @@ have_len:
 			return rc;
 		billed = b.billed;
 	}
-	i = hmap_put(m->keys, key, len, &added);
-	if (added) {
-		if (i == m->alloc) {
-			m->alloc = m->alloc ? m->alloc * 2 : 64;
-			m->rows = xreallocarray(m->rows, m->alloc, sizeof(m->rows[0]));
-		}
-		memset(&m->rows[i], 0, sizeof(m->rows[i]));
-		m->rows[i].key = xstrndup(key, len);
-	}
-	row = &m->rows[i];
+	if (!(row = row_of(m, key, len, cur)))
+		return rb_err_set(m->err, RB_EINPUT, "margin: a grouping key is too long");
 	row->rows += f->rows;
 	if ((rc = report_add(&row->unblended, f->unblended, m->err)) ||
 	    (rc = report_add(&row->effective, f->effective, m->err)) ||
@@ -128,22 +148,6 @@ have_len:
 	     (rc = report_add(&row->cost, f->effective, m->err))))
 		return rc;
 	return 0;
-}
-
-/* The row of key, created empty when new. */
-static struct report_margin_row *row_of(struct margin_walk *m, const char *key)
-{
-	int added;
-	size_t i = hmap_put(m->keys, key, strlen(key), &added);
-	if (added) {
-		if (i == m->alloc) {
-			m->alloc = m->alloc ? m->alloc * 2 : 64;
-			m->rows = xreallocarray(m->rows, m->alloc, sizeof(m->rows[0]));
-		}
-		memset(&m->rows[i], 0, sizeof(m->rows[i]));
-		m->rows[i].key = xstrdup(key);
-	}
-	return &m->rows[i];
 }
 
 /* Spec §6: each invoiced customer's fee and custom lines in USD are
@@ -179,7 +183,15 @@ static int add_fees(struct margin_walk *m, const struct report_agg *agg, struct 
 		struct report_margin_row *row;
 		if (!fees[i])
 			continue;
-		row = row_of(m, m->by == REPORT_BY_CUSTOMER ? c->id : REPORT_FEES);
+		{
+			const char *key = m->by == REPORT_BY_CUSTOMER ? c->id : REPORT_FEES;
+			/* in USD, or in the customer's cost currency when that is not USD */
+			row = row_of(m, key, strlen(key), c->cost_currency[0] ? c->cost_currency : "USD");
+		}
+		if (!row) {
+			ret = rb_err_set(err, RB_EINPUT, "margin: a grouping key is too long");
+			break;
+		}
 		if ((ret = report_add(&row->revenue, fees[i], err)) < 0)
 			break;
 		row->fees += fees[i];
@@ -192,8 +204,26 @@ static int add_fees(struct margin_walk *m, const struct report_agg *agg, struct 
 
 static int cmp_row(const void *a, const void *b)
 {
-	return strcmp(((const struct report_margin_row *)a)->key,
-		((const struct report_margin_row *)b)->key);
+	const struct report_margin_row *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : strcmp(x->currency, y->currency);
+}
+
+/* The total of currency cur in m->totals, added in order when new. */
+static struct report_margin_row *total_for(struct report_margin *m, const char *cur)
+{
+	size_t j;
+	for (j = 0; j < m->ntotals; j++)
+		if (!strcmp(m->totals[j].currency, cur))
+			return &m->totals[j];
+	m->totals = xreallocarray(m->totals, m->ntotals + 1, sizeof(*m->totals));
+	for (j = m->ntotals; j > 0 && strcmp(m->totals[j - 1].currency, cur) > 0; j--)
+		m->totals[j] = m->totals[j - 1];
+	memset(&m->totals[j], 0, sizeof(m->totals[j]));
+	m->totals[j].key = xstrdup("total");
+	snprintf(m->totals[j].currency, sizeof(m->totals[j].currency), "%s", cur);
+	m->ntotals++;
+	return &m->totals[j];
 }
 
 static int finish(struct report_margin_row *row, struct rb_err *err)
@@ -314,6 +344,7 @@ int report_explore(struct report_margin **out, struct store *s, int from, int to
 	w.tag_key = tag_key ? tag_key : "";
 	w.tag_len = strlen(w.tag_key);
 	w.keys = hmap_new();
+	strbuf_init(&w.hkey, 64, 1 << 20);
 	w.err = err;
 	w.unassigned_only = flt->customer && !strcmp(flt->customer, REPORT_UNASSIGNED);
 	w.account = flt->account;
@@ -352,20 +383,29 @@ int report_explore(struct report_margin **out, struct store *s, int from, int to
 	if (m->n > 1)
 		qsort(m->rows, m->n, sizeof(m->rows[0]), cmp_row);
 	m->total.key = xstrdup("total");
+	snprintf(m->total.currency, sizeof(m->total.currency), "USD");
 	for (i = 0; i < m->n; i++) {
 		struct report_margin_row *row = &m->rows[i];
-		m->total.rows += row->rows;
+		struct report_margin_row *t = total_for(m, row->currency);
+		t->rows += row->rows;
 		if ((ret = finish(row, err)) < 0 ||
-		    (ret = report_add(&m->total.unblended, row->unblended, err)) < 0 ||
-		    (ret = report_add(&m->total.effective, row->effective, err)) < 0 ||
-		    (ret = report_add(&m->total.billed, row->billed, err)) < 0 ||
-		    (ret = report_add(&m->total.fees, row->fees, err)) < 0 ||
-		    (ret = report_add(&m->total.revenue, row->revenue, err)) < 0 ||
-		    (ret = report_add(&m->total.cost, row->cost, err)) < 0)
+		    (ret = report_add(&t->unblended, row->unblended, err)) < 0 ||
+		    (ret = report_add(&t->effective, row->effective, err)) < 0 ||
+		    (ret = report_add(&t->billed, row->billed, err)) < 0 ||
+		    (ret = report_add(&t->fees, row->fees, err)) < 0 ||
+		    (ret = report_add(&t->revenue, row->revenue, err)) < 0 ||
+		    (ret = report_add(&t->cost, row->cost, err)) < 0)
 			goto cleanup;
 	}
-	if ((ret = finish(&m->total, err)) < 0)
-		goto cleanup;
+	for (i = 0; i < m->ntotals; i++)
+		if ((ret = finish(&m->totals[i], err)) < 0)
+			goto cleanup;
+	if (m->ntotals == 1) {
+		char *k = m->total.key;
+		m->total = m->totals[0];
+		m->total.key = k;
+	}
+	m->mixed = m->ntotals > 1;
 	*out = m;
 	m = NULL;
 	ret = 0;
@@ -376,6 +416,7 @@ cleanup:
 	free(w.rows);
 	free(periods);
 	hmap_free(w.keys);
+	strbuf_release(&w.hkey);
 	return ret;
 }
 
@@ -415,6 +456,9 @@ void report_margin_free(struct report_margin *m)
 	for (i = 0; i < m->n; i++)
 		free(m->rows[i].key);
 	free(m->rows);
+	for (i = 0; i < m->ntotals; i++)
+		free(m->totals[i].key);
+	free(m->totals);
 	free(m->total.key);
 	free(m);
 }

@@ -250,6 +250,8 @@ int report_by_parse(enum report_by *out, const char **tag_key, const char *s,
  * effective of the rows other than tax, margin = revenue − cost. */
 struct report_margin_row {
 	char *key;
+	char currency[4];                          /* of the costs (and so of billed:
+	                                              costs not in USD bill in their own) */
 	long rows;
 	rb_i128 unblended, effective, cost;        /* DEC_SCALE */
 	rb_i128 billed, fees, revenue, margin;     /* RATE_SCALE, USD */
@@ -263,8 +265,15 @@ struct report_margin {
 	int to;                                    /* report_explore: the last period; else period */
 	int fees_included;                         /* 0: a filter left the fee lines out */
 	enum report_by by;
-	struct report_margin_row *rows;
+	struct report_margin_row *rows;            /* one per (key, currency) */
 	size_t n;
+	/* one total per currency of the costs (key "total"), sorted; total is
+	 * the one when there is one (all zero when none), and all zero with
+	 * mixed = 1 when there are several: amounts in different currencies
+	 * are never added */
+	struct report_margin_row *totals;
+	size_t ntotals;
+	int mixed;
 	struct report_margin_row total;            /* key "total" */
 };
 

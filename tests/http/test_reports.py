@@ -232,6 +232,22 @@ def checks(t, srv, run):
             'no figure adds rupees to dollars (6234.55 + 92.35 appears nowhere)')
     t.check('<td>777777777777</td><td>INR</td>' in page and '<td>888888888888</td><td>USD</td>' in page,
             'each payer shows its currency')
+    for cur, rate in (('EUR', '0.92'), ('GBP', '0.79'), ('JPY', '150')):  # the margin needs them
+        run('fx', 'set', '--period', '2026-08', '--currency', cur, rate)
+    st, _, data = srv.request('GET', '/console/explorer?period=2026-08&by=service', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and '(unassigned)</a></td><td>INR</td><td class="num">2</td><td class="num">6234.55</td>' in page and
+            '(unassigned)</a></td><td>USD</td><td class="num">2</td><td class="num">92.35</td>' in page and
+            '6326.90' not in page, 'explorer: the unassigned rows one per currency, no sum of both')
+    st, _, data = srv.request('GET', '/console?period=2026-08', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and 'Unassigned cost: 6234.55 INR, 92.35 USD' in page and '6326.90' not in page,
+            'overview: the unassigned cost per currency, no sum of both')
+    st, _, doc = get(srv, fin, '/api/v1/explorer?period=2026-08&by=customer')
+    t.check(st == 200 and doc['total'] is None and
+            [(x['currency'], x['unblended']) for x in doc['totals']] ==
+            [('INR', '6234.5500000000'), ('USD', '92.3450000000')],
+            'explorer API: total null, totals INR 6234.55 and USD 92.345')
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
