@@ -483,7 +483,8 @@ int h_receivables_page(struct http_req *r)
 
 static json_t *credit_cells(const struct report_credit_row *c)
 {
-	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "rows", (json_int_t)c->rows,
+	return json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
+		"currency", c->currency[0] ? c->currency : "USD", "rows", (json_int_t)c->rows,
 		"credit_aws", cents(c->aws[REPORT_CR_CREDIT], DEC_SCALE),
 		"credit_passed", cents(c->passed[REPORT_CR_CREDIT], RATE_SCALE),
 		"credit_withheld", cents(c->withheld[REPORT_CR_CREDIT], RATE_SCALE),
@@ -531,6 +532,13 @@ int h_credits_page(struct http_req *r)
 	}
 	json_object_set_new(ctx, "rows", rows);
 	json_object_set_new(ctx, "total", credit_cells(&c->total));
+	if (c->ntotals > 1 || (c->ntotals == 1 && strcmp(c->totals[0].currency, "USD"))) {
+		json_t *tt = json_array();
+		for (i = 0; i < c->ntotals; i++)
+			json_array_append_new(tt, credit_cells(&c->totals[i]));
+		json_object_set_new(ctx, "multi", json_true());
+		json_object_set_new(ctx, "totals", tt);
+	}
 	report_credits_free(c);
 	return http_render(r, 200, "credits.html", "Credits and refunds", ctx);
 }

@@ -24,14 +24,15 @@ struct credits_walk {
 };
 
 static int credit_row_add(struct credits_walk *w, int period, const char *customer,
-	const struct cur_fact *f, int k, rb_i128 passed, rb_i128 withheld, struct rb_err *err)
+	const char *cur, const struct cur_fact *f, int k, rb_i128 passed, rb_i128 withheld,
+	struct rb_err *err)
 {
 	struct report_credit_row *row;
 	char key[300];
 	size_t i;
 	int added, n, rc;
 
-	n = snprintf(key, sizeof(key), "%d\x1f%s", period, customer);
+	n = snprintf(key, sizeof(key), "%d\x1f%s\x1f%s", period, customer, cur);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return rb_err_set(err, RB_EINPUT, "over-long customer id '%s'", customer);
 	i = hmap_put(w->keys, key, (size_t)n, &added);
@@ -42,6 +43,7 @@ static int credit_row_add(struct credits_walk *w, int period, const char *custom
 		}
 		memset(&w->rows[i], 0, sizeof(w->rows[i]));
 		w->rows[i].customer = xstrdup(customer);
+		snprintf(w->rows[i].currency, sizeof(w->rows[i].currency), "%s", cur);
 		w->rows[i].period = period;
 	}
 	row = &w->rows[i];
@@ -79,6 +81,7 @@ static int credits_period(struct credits_walk *w, struct store *s, int period,
 		const struct cur_fact *f = &agg.s.facts[i];
 		size_t ci = agg.ci[i];
 		struct rate_bill b;
+		const char *cur = store_snapshot_currency(rc.snap, f->payer ? f->payer : "");
 		int k;
 
 		if (f->cls == CUR_CREDIT)
@@ -95,12 +98,12 @@ static int credits_period(struct credits_walk *w, struct store *s, int period,
 					f->account);
 				goto cleanup;
 			}
-			ret = credit_row_add(w, period, REPORT_UNASSIGNED, f, k, 0, kept, err);
+			ret = credit_row_add(w, period, REPORT_UNASSIGNED, cur, f, k, 0, kept, err);
 		} else {
 			if ((ret = rate_fact_bill(&b, rc.cfg->customers[ci].plan, f, rate_accounts_holds,
 					&rc.holds[ci], err)) < 0)
 				goto cleanup;
-			ret = credit_row_add(w, period, rc.cfg->customers[ci].id, f, k, b.billed,
+			ret = credit_row_add(w, period, rc.cfg->customers[ci].id, cur, f, k, b.billed,
 				b.withheld, err);
 		}
 		if (ret < 0)
@@ -116,9 +119,29 @@ cleanup:
 static int cmp_credit(const void *a, const void *b)
 {
 	const struct report_credit_row *x = a, *y = b;
+	int c;
 	if (x->period != y->period)
 		return x->period < y->period ? -1 : 1;
-	return strcmp(x->customer, y->customer);
+	c = strcmp(x->customer, y->customer);
+	return c ? c : strcmp(x->currency, y->currency);
+}
+
+/* The total of currency cur in c->totals, added in order when new. */
+static struct report_credit_row *credit_total_for(struct report_credits *c, const char *cur)
+{
+	size_t j;
+	for (j = 0; j < c->ntotals; j++)
+		if (!strcmp(c->totals[j].currency, cur))
+			return &c->totals[j];
+	c->totals = xreallocarray(c->totals, c->ntotals + 1, sizeof(*c->totals));
+	for (j = c->ntotals; j > 0 && strcmp(c->totals[j - 1].currency, cur) > 0; j--)
+		c->totals[j] = c->totals[j - 1];
+	memset(&c->totals[j], 0, sizeof(c->totals[j]));
+	c->totals[j].customer = xstrdup("total");
+	c->totals[j].period = c->from;
+	snprintf(c->totals[j].currency, sizeof(c->totals[j].currency), "%s", cur);
+	c->ntotals++;
+	return &c->totals[j];
 }
 
 int report_credits(struct report_credits **out, struct store *s, int from, int to,
@@ -154,14 +177,22 @@ int report_credits(struct report_credits **out, struct store *s, int from, int t
 		qsort(c->rows, c->n, sizeof(c->rows[0]), cmp_credit);
 	c->total.customer = xstrdup("total");
 	c->total.period = from;
+	snprintf(c->total.currency, sizeof(c->total.currency), "USD");
 	for (i = 0; i < c->n; i++) {
-		c->total.rows += c->rows[i].rows;
+		struct report_credit_row *t = credit_total_for(c, c->rows[i].currency);
+		t->rows += c->rows[i].rows;
 		for (k = 0; k < REPORT_CR_N; k++)
-			if ((ret = report_add(&c->total.aws[k], c->rows[i].aws[k], err)) < 0 ||
-			    (ret = report_add(&c->total.passed[k], c->rows[i].passed[k], err)) < 0 ||
-			    (ret = report_add(&c->total.withheld[k], c->rows[i].withheld[k], err)) < 0)
+			if ((ret = report_add(&t->aws[k], c->rows[i].aws[k], err)) < 0 ||
+			    (ret = report_add(&t->passed[k], c->rows[i].passed[k], err)) < 0 ||
+			    (ret = report_add(&t->withheld[k], c->rows[i].withheld[k], err)) < 0)
 				goto cleanup;
 	}
+	if (c->ntotals == 1) {
+		char *name = c->total.customer;
+		c->total = c->totals[0];
+		c->total.customer = name;
+	}
+	c->mixed = c->ntotals > 1;
 	*out = c;
 	c = NULL;
 	ret = 0;
@@ -182,6 +213,9 @@ void report_credits_free(struct report_credits *c)
 	for (i = 0; i < c->n; i++)
 		free(c->rows[i].customer);
 	free(c->rows);
+	for (i = 0; i < c->ntotals; i++)
+		free(c->totals[i].customer);
+	free(c->totals);
 	free(c->total.customer);
 	free(c);
 }

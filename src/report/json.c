@@ -342,6 +342,7 @@ static json_t *credit_row(const struct report_credit_row *r, int with_key)
 		json_object_set_new(o, "period", jperiod(r->period));
 		json_object_set_new(o, "customer", json_text(r->customer));
 	}
+	json_object_set_new(o, "currency", json_text(r->currency[0] ? r->currency : "USD"));
 	json_object_set_new(o, "rows", json_integer(r->rows));
 	for (k = 0; k < REPORT_CR_N; k++)
 		json_object_set_new(o, names[k], json_pack("{s:o,s:o,s:o}", "aws", jcost(r->aws[k]),
@@ -360,6 +361,12 @@ json_t *report_credits_json(const struct report_credits *c, const char *customer
 	for (i = 0; i < c->n; i++)
 		json_array_append_new(rows, credit_row(&c->rows[i], 1));
 	json_object_set_new(root, "rows", rows);
-	json_object_set_new(root, "total", credit_row(&c->total, 0));
+	json_object_set_new(root, "total", c->mixed ? json_null() : credit_row(&c->total, 0));
+	rows = json_array();
+	for (i = 0; i < c->ntotals; i++)
+		json_array_append_new(rows, credit_row(&c->totals[i], 0));
+	if (!c->ntotals)
+		json_array_append_new(rows, credit_row(&c->total, 0));
+	json_object_set_new(root, "totals", rows);
 	return root;
 }

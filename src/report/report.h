@@ -329,6 +329,7 @@ enum { REPORT_CR_CREDIT, REPORT_CR_REFUND, REPORT_CR_N };
  * withheld = aws. */
 struct report_credit_row {
 	char *customer;
+	char currency[4];                          /* of the costs (see margin) */
 	int period;
 	long rows;
 	rb_i128 aws[REPORT_CR_N];                  /* DEC_SCALE */
@@ -340,8 +341,13 @@ struct report_credit_row {
  * credit or refund row; total: their sums (customer "total", period from). */
 struct report_credits {
 	int from, to;
-	struct report_credit_row *rows;
+	struct report_credit_row *rows;            /* one per (period, customer, currency) */
 	size_t n;
+	/* one total per currency, sorted; total is the one when there is one,
+	 * all zero with mixed = 1 when there are several (never added) */
+	struct report_credit_row *totals;
+	size_t ntotals;
+	int mixed;
 	struct report_credit_row total;
 };
 

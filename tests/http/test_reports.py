@@ -248,6 +248,26 @@ def checks(t, srv, run):
             [(x['currency'], x['unblended']) for x in doc['totals']] ==
             [('INR', '6234.5500000000'), ('USD', '92.3450000000')],
             'explorer API: total null, totals INR 6234.55 and USD 92.345')
+    # credits in two currencies: by hand INR -100.00 and USD -2.50, each kept
+    # whole (unassigned), one total per currency
+    cr = os.path.join(os.path.dirname(db_of(srv)), 'credits.csv')
+    with open(cr, 'w') as f:
+        f.write(head)
+        f.write(f'cr-1,777777777777,{per},777777777771,Credit,2026-08-05T00:00:00Z,AmazonEC2,'
+                f'BoxUsage,us-east-1,0,-100.00,INR,0\n')
+        f.write(f'cr-2,888888888888,{per},888888888881,Credit,2026-08-05T00:00:00Z,AmazonEC2,'
+                f'BoxUsage,us-east-1,0,-2.50,USD,0\n')
+    run('import', '--quiet', *files, cr)
+    st, _, doc = get(srv, fin, '/api/v1/credits?period=2026-08')
+    t.check(st == 200 and doc['total'] is None and
+            [(x['currency'], x['credits']['aws']) for x in doc['totals']] ==
+            [('INR', '-100.0000000000'), ('USD', '-2.5000000000')],
+            'credits API: total null, totals INR -100.00 and USD -2.50')
+    st, _, data = srv.request('GET', '/console/credits?period=2026-08', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and '<th>INR</th><th class="num">1</th><th class="num">-100.00</th>' in page and
+            '<th>USD</th><th class="num">1</th><th class="num">-2.50</th>' in page and '-102.50' not in page,
+            'credits page: a total per currency, no sum of both')
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
