@@ -182,7 +182,7 @@ struct report_reconcile {
 	struct config_period *cfg;                   /* owned */
 };
 
-/* Reconciles period. Needs no exchange rate (everything is USD). Returns
+/* Reconciles period (each currency summed apart, no exchange rate). Returns
  * 0; RB_EBALANCE when an invariant above fails (err says which payer or
  * sum and both sides); RB_EINPUT when a fact cannot be rated; RB_EIO on a
  * database error. On failure *out is NULL. */

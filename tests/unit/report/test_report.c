@@ -192,6 +192,17 @@ static void craft(struct crafted *x)
 	}
 }
 
+/* The check on x, then x's per-currency totals freed, so that craft() can
+ * start over without leaking them. */
+static int check(struct crafted *x, struct rb_err *err)
+{
+	int rc = report_reconcile_check(&x->r, x->src, 2, err);
+	free(x->r.totals);
+	x->r.totals = NULL;
+	x->r.ntotals = 0;
+	return rc;
+}
+
 TEST(check_accepts_balanced)
 {
 	struct crafted x;
@@ -202,10 +213,17 @@ TEST(check_accepts_balanced)
 	CHECK(x.r.total_unblended == amt("11"));
 	CHECK(x.r.customers_unblended == amt("8.5"));
 	CHECK(x.r.accounts_unblended == amt("2.5"));
+	/* one currency (the crafted payers name none), with the same sums */
+	CHECK_INT((int)x.r.ntotals, 1);
+	CHECK(x.r.totals[0].customers == amt("8.5") && x.r.totals[0].assigned == amt("8.5"));
+	CHECK(x.r.totals[0].accounts == amt("2.5") && x.r.totals[0].unassigned == amt("2.5"));
+	free(x.r.totals);
+	x.r.totals = NULL;
+	x.r.ntotals = 0;
 	/* a payer only a source knows, with nothing in it, is fine */
 	x.src[1].n = 3;
 	x.payers[1][2] = "333333333333";
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), 0);
+	CHECK_INT(check(&x, &err), 0);
 }
 
 TEST(check_catches_every_imbalance)
@@ -215,40 +233,40 @@ TEST(check_catches_every_imbalance)
 
 	craft(&x);
 	x.p[0].unassigned = amt("2.4999999999");   /* one tenth of a nano-dollar */
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "payer 111111111111") != NULL);
 	CHECK(strstr(err.msg, "2026-10") != NULL);
 
 	craft(&x);
 	x.unblended[0][1] = amt("10.0000000001");  /* the database's sum disagrees */
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "database") != NULL);
 
 	craft(&x);
 	x.rows[1][0] = 2;                          /* the import counted another row */
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "import") != NULL && strstr(err.msg, "222222222222") != NULL);
 
 	craft(&x);                                 /* a payer only the import knows */
 	x.src[1].n = 3;
 	x.payers[1][2] = "333333333333";
 	x.unblended[1][2] = amt("0.01");
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "333333333333") != NULL);
 
 	craft(&x);                                 /* a payer no source knows */
 	x.src[0].n = 1;
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "111111111111") != NULL);
 
 	craft(&x);
 	x.c[0].unblended = amt("8.4");             /* customers vs assigned */
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "customers") != NULL);
 
 	craft(&x);
 	x.a[0].unblended = amt("2");               /* unassigned accounts vs unassigned */
-	CHECK_INT(report_reconcile_check(&x.r, x.src, 2, &err), RB_EBALANCE);
+	CHECK_INT(check(&x, &err), RB_EBALANCE);
 	CHECK(strstr(err.msg, "unassigned accounts") != NULL);
 }
 
