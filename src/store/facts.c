@@ -20,12 +20,10 @@
 
 /* Rows per multi-row INSERT: fewer statement steps, within SQLite's
  * parameter limit (22 columns x 64 rows). FACT_COLS and RES_COLS are the
- * stored tables' columns (schema v10), SPILL_* the TEMP spill tables'. */
+ * stored tables' columns (schema v10). */
 #define BATCH_ROWS 64
 #define FACT_COLS 22
 #define RES_COLS 14
-#define SPILL_FACT_COLS 18
-#define SPILL_RES_COLS 10
 #define AMOUNT_COLS "usage_amount, unblended, ondemand, effective, usage_amount_hi," \
 	" unblended_hi, ondemand_hi, effective_hi"
 
@@ -152,13 +150,6 @@ static void pending_int(struct pending *p, int64_t i)
 	struct pending_val *v = &p->vals[p->nvals++];
 	v->is_int = 1;
 	v->i = i;
-}
-
-static void pending_amount(struct pending *p, rb_i128 v)
-{
-	char buf[DEC_BUFSZ];
-	fmt_amount(buf, v);
-	pending_text(p, buf);
 }
 
 /* Queues amounts v[0..4) as the stored pairs: the four lo parts, then the
@@ -630,35 +621,6 @@ int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
 	return 0;
 }
 
-/* Queues f's columns for the TEXT spill table, the tag set as its canon. */
-static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
-{
-	char per[PERIOD_BUFSZ];
-
-	period_format(per, f->period);
-	pending_text(p, per);
-	pending_text(p, f->day);
-	pending_text(p, f->fact.payer);
-	pending_text(p, f->fact.account);
-	pending_text(p, f->fact.line_item_type);
-	pending_text(p, cur_class_name(f->fact.cls));
-	pending_text(p, f->fact.product_code);
-	pending_text(p, f->fact.product_name);
-	pending_text(p, f->fact.usage_type);
-	pending_text(p, f->fact.operation);
-	pending_text(p, f->fact.region);
-	pending_text(p, f->fact.owner);
-	if (canon)
-		pending_text(p, f->tags ? f->tags : "");
-	else
-		pending_int(p, f->tagset_id);
-	pending_int(p, f->fact.rows);
-	pending_amount(p, f->usage_amount);
-	pending_amount(p, f->fact.unblended);
-	pending_amount(p, f->fact.ondemand);
-	pending_amount(p, f->fact.effective);
-}
-
 /* Queues f as a fact_rows row: its strings as dictionary ids. */
 static int pend_fact_row(struct store_batch *b, const struct store_fact *f, struct rb_err *err)
 {
@@ -707,23 +669,6 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	if (p->nvals == BATCH_ROWS * p->ncols)
 		return pending_flush(b->db, p, err);
 	return 0;
-}
-
-static void pend_resource(struct pending *p, const struct store_resource_fact *f)
-{
-	char per[PERIOD_BUFSZ];
-
-	period_format(per, f->period);
-	pending_text(p, per);
-	pending_text(p, f->payer);
-	pending_text(p, f->account);
-	pending_text(p, f->resource_id);
-	pending_text(p, f->product_code);
-	pending_int(p, f->sum.rows);
-	pending_amount(p, f->sum.usage_amount);
-	pending_amount(p, f->sum.unblended);
-	pending_amount(p, f->sum.ondemand);
-	pending_amount(p, f->sum.effective);
 }
 
 /* Queues f as a resource_fact_rows row. */
@@ -825,224 +770,6 @@ void store_batch_abort(struct store_batch *b)
 		return;
 	store_rollback(b->s);
 	batch_free(b);
-}
-
-static char *col_dup(sqlite3_stmt *st, int col);
-
-/* ---- spilling partial facts to TEMP tables ---- */
-
-#define FACT_KEY_COLS "period, day, payer, account, line_item_type, class, product_code," \
-	" product_name, usage_type, operation, region, owner"
-
-struct store_spill {
-	struct store *s;
-	sqlite3 *db;
-	struct pending facts, res;
-	int in_tx;
-};
-
-static const char spill_drop[] =
-	"DROP TABLE IF EXISTS temp.spill_facts; DROP TABLE IF EXISTS temp.spill_res;";
-
-int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err)
-{
-	struct store_spill *sp;
-	int rc;
-
-	*out = NULL;
-	if ((rc = store_exec_int(s, spill_drop, err)) < 0 ||
-	    (rc = store_exec_int(s,
-			"CREATE TEMP TABLE spill_facts (period TEXT, day TEXT, payer TEXT, account TEXT,"
-			" line_item_type TEXT, class TEXT, product_code TEXT, product_name TEXT,"
-			" usage_type TEXT, operation TEXT, region TEXT, owner TEXT, tags TEXT,"
-			" rows INTEGER, usage_amount TEXT, unblended TEXT, ondemand TEXT, effective TEXT);"
-			"CREATE TEMP TABLE spill_res (period TEXT, payer TEXT, account TEXT,"
-			" resource_id TEXT, product_code TEXT, rows INTEGER, usage_amount TEXT,"
-			" unblended TEXT, ondemand TEXT, effective TEXT);", err)) < 0)
-		return rc;
-	sp = xcalloc(1, sizeof(*sp));
-	sp->s = s;
-	sp->db = store_db_int(s);
-	pending_init(&sp->facts, "temp.spill_facts", "(" FACT_KEY_COLS ", tags, rows, usage_amount,"
-		" unblended, ondemand, effective)", SPILL_FACT_COLS);
-	pending_init(&sp->res, "temp.spill_res", "(period, payer, account, resource_id, product_code,"
-		" rows, usage_amount, unblended, ondemand, effective)", SPILL_RES_COLS);
-	*out = sp;
-	return 0;
-}
-
-static int spill_tx(struct store_spill *sp, struct rb_err *err)
-{
-	int rc;
-	if (sp->in_tx)
-		return 0;
-	if ((rc = store_exec_int(sp->s, "BEGIN", err)) < 0)
-		return rc;
-	sp->in_tx = 1;
-	return 0;
-}
-
-int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err)
-{
-	int rc;
-	if ((rc = spill_tx(sp, err)) < 0)
-		return rc;
-	pend_fact(&sp->facts, f, 1);
-	if (sp->facts.nvals == BATCH_ROWS * sp->facts.ncols)
-		return pending_flush(sp->db, &sp->facts, err);
-	return 0;
-}
-
-int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
-	struct rb_err *err)
-{
-	int rc;
-	if ((rc = spill_tx(sp, err)) < 0)
-		return rc;
-	pend_resource(&sp->res, f);
-	if (sp->res.nvals == BATCH_ROWS * sp->res.ncols)
-		return pending_flush(sp->db, &sp->res, err);
-	return 0;
-}
-
-int store_spill_flush(struct store_spill *sp, struct rb_err *err)
-{
-	int rc;
-	if ((rc = pending_flush(sp->db, &sp->facts, err)) < 0 ||
-	    (rc = pending_flush(sp->db, &sp->res, err)) < 0)
-		return rc;
-	if (sp->in_tx) {
-		sp->in_tx = 0;
-		return store_exec_int(sp->s, "COMMIT", err);
-	}
-	return 0;
-}
-
-void store_spill_free(struct store_spill *sp)
-{
-	struct rb_err ignore;
-	if (!sp)
-		return;
-	pending_release(&sp->facts);
-	pending_release(&sp->res);
-	if (sp->in_tx)
-		store_rollback(sp->s);
-	store_exec_int(sp->s, spill_drop, &ignore);
-	free(sp);
-}
-
-int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sp->in_tx || sp->facts.nvals || sp->res.nvals)
-		return rb_err_set(err, RB_EIO, "import batch: the spill was not flushed");
-	/* every (payer, period) spilled must be declared in this batch */
-	if ((rc = prepare(b->db, &st, "SELECT DISTINCT payer, period FROM temp.spill_facts", err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pay = (const char *)sqlite3_column_text(st, 0);
-		const char *per = (const char *)sqlite3_column_text(st, 1);
-		int period = -1;
-		struct replaced_pp *pp;
-		if (!pay || !per || period_parse(&period, per, strlen(per)) < 0 ||
-		    (rc = need_pp(b, &pp, pay, period, err)) < 0) {
-			sqlite3_finalize(st);
-			return rc < 0 ? rc : rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot read spilled facts");
-	/* tag sets first, in canon order, so ids do not depend on threads;
-	 * streamed, one at a time (the select reads temp, the inserts write
-	 * main): holding every distinct canon in memory made an import of
-	 * 300k distinct tag sets peak at 147 MB (issue 10) */
-	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
-			err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *canon = col_dup(st, 0);
-		int64_t id;
-		int trc = store_batch_tagset(b, &id, canon, err);
-		free(canon);
-		if (trc < 0) {
-			sqlite3_finalize(st);
-			return trc;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot read spilled tag sets");
-	/* the sums, through the same path as facts from memory (dictionaries,
-	 * stored pairs); the select reads temp while the inserts write main */
-	if ((rc = prepare(b->db, &st,
-			"SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
-			" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
-			" dec_sum(s.ondemand), dec_sum(s.effective)"
-			" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
-			" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
-			" t.id", err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_fact f;
-		const char *per = store_col_text_int(st, 0);
-		int frc;
-		memset(&f, 0, sizeof(f));
-		f.day = store_col_text_int(st, 1);
-		f.tagset_id = sqlite3_column_int64(st, 12);
-		if (period_parse(&f.period, per, strlen(per)) < 0 ||
-		    store_col_fact_int(&f.fact, st, 2, 13, 15) < 0 ||
-		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
-			sqlite3_finalize(st);
-			return rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
-		}
-		if ((frc = store_batch_fact(b, &f, err)) < 0) {
-			sqlite3_finalize(st);
-			return frc;
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot sum spilled facts");
-	if ((rc = prepare(b->db, &st,
-			"SELECT period, payer, account, resource_id, product_code, SUM(rows),"
-			" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
-			" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code",
-			err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_resource_fact r;
-		const char *per = store_col_text_int(st, 0);
-		int frc;
-		memset(&r, 0, sizeof(r));
-		r.payer = store_col_text_int(st, 1);
-		r.account = store_col_text_int(st, 2);
-		r.resource_id = store_col_text_int(st, 3);
-		r.product_code = store_col_text_int(st, 4);
-		r.sum.rows = sqlite3_column_int64(st, 5);
-		if (period_parse(&r.period, per, strlen(per)) < 0 ||
-		    store_col_amount_int(&r.sum.usage_amount, st, 6) < 0 ||
-		    store_col_amount_int(&r.sum.unblended, st, 7) < 0 ||
-		    store_col_amount_int(&r.sum.ondemand, st, 8) < 0 ||
-		    store_col_amount_int(&r.sum.effective, st, 9) < 0) {
-			sqlite3_finalize(st);
-			return rb_err_set(err, RB_EIO, "import batch: a spilled resource fact is malformed");
-		}
-		if ((frc = store_batch_resource(b, &r, err)) < 0) {
-			sqlite3_finalize(st);
-			return frc;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot sum spilled resource facts");
-	return 0;
 }
 
 /* ---- reading ---- */
