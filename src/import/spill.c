@@ -49,6 +49,11 @@ struct spill {
 	size_t nruns, alloc;
 	size_t total_runs;        /* with the levels below, for spill_runs */
 	uint64_t total_bytes;
+	/* Level 0: the tag set canons that split the partitions, fixed by the
+	 * first run (see spill_write). */
+	char **splits;
+	size_t *split_len, nsplits;
+	int have_splits;
 };
 
 static const char *tmp_dir(void)
@@ -96,8 +101,13 @@ int spill_open(struct spill **out, struct rb_err *err)
 
 void spill_free(struct spill *sp)
 {
+	size_t i;
 	if (!sp)
 		return;
+	for (i = 0; i < sp->nsplits; i++)
+		free(sp->splits[i]);
+	free(sp->splits);
+	free(sp->split_len);
 	close(sp->fd);
 	free(sp->buf);
 	free(sp->offs);
@@ -196,6 +206,80 @@ static uint64_t res_hash(const struct agg *a, const struct agg_res_ids *k, int l
 		h = hstep(h, (uint64_t)sh << 8 | (uint64_t)len);
 	}
 	return h;
+}
+
+/* ---- partitions by tag set, in canon order ----
+ *
+ * The batch writes tag sets in canon order, and the UNIQUE index on the
+ * canon grows by appends only when they come so. So at level 0 a tagged
+ * fact's partition is the range of its canon between split canons (taken
+ * from the first run's tag sets, evenly spaced): partition by partition,
+ * each sorted, the tag sets come out in one ascending sequence. Untagged
+ * facts and resource facts are spread by hash. A fact's partition must be
+ * the same in every run: the splits never change once set. Levels below
+ * spread everything by hash (a very common tag set then still splits). */
+
+static int canon_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static const struct agg *sort_agg;   /* qsort has no context argument */
+
+static int tagset_id_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	size_t an, bn;
+	uint32_t h;
+	const char *as = agg_tagset_str(sort_agg, a, &an, &h), *bs = agg_tagset_str(sort_agg, b, &bn, &h);
+	return canon_cmp(as, an, bs, bn);
+}
+
+static void choose_splits(struct spill *sp, const struct agg *a)
+{
+	size_t n = agg_ntagsets(a) - 1, i, k;   /* tag set 0 is "" */
+	uint32_t *ids;
+
+	sp->have_splits = 1;
+	if (n == 0)
+		return;
+	ids = xmalloc(n * sizeof(uint32_t));
+	for (i = 0; i < n; i++)
+		ids[i] = (uint32_t)(i + 1);
+	sort_agg = a;
+	qsort(ids, n, sizeof(uint32_t), tagset_id_cmp);
+	sort_agg = NULL;
+	sp->splits = xcalloc(SPILL_PARTS, sizeof(char *));
+	sp->split_len = xcalloc(SPILL_PARTS, sizeof(size_t));
+	for (k = 1; k < SPILL_PARTS; k++) {
+		size_t len;
+		uint32_t h;
+		const char *c;
+		i = k * n / SPILL_PARTS;
+		if (i >= n || (k > 1 && i == (k - 1) * n / SPILL_PARTS))
+			continue;   /* fewer tag sets than partitions */
+		c = agg_tagset_str(a, ids[i], &len, &h);
+		sp->splits[sp->nsplits] = xmalloc(len + 1);
+		memcpy(sp->splits[sp->nsplits], c, len);
+		sp->splits[sp->nsplits][len] = 0;
+		sp->split_len[sp->nsplits++] = len;
+	}
+	free(ids);
+}
+
+/* The level-0 partition of a tag set (not ""): how many splits are <= it. */
+static unsigned tagset_part(const struct spill *sp, const char *c, size_t len)
+{
+	size_t lo = 0, hi = sp->nsplits;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (canon_cmp(sp->splits[mid], sp->split_len[mid], c, len) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (unsigned)lo;
 }
 
 /* ---- writing a run ---- */
@@ -315,7 +399,7 @@ int spill_write(struct spill *sp, const struct agg *a, struct rb_err *err)
 {
 	size_t nf = agg_nfacts(a), nr = agg_nresources(a), n = nf + nr, i;
 	size_t start[SPILL_PARTS + 1], fill[SPILL_PARTS];
-	unsigned char *part = xmalloc(n ? n : 1);
+	unsigned char *part = xmalloc(n ? n : 1), *tpart = NULL;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	struct locmap m;
 	uint64_t *offs;
@@ -324,13 +408,28 @@ int spill_write(struct spill *sp, const struct agg *a, struct rb_err *err)
 
 	memset(start, 0, sizeof(start));
 	memset(&m, 0, sizeof(m));
+	if (sp->level == 0 && !sp->have_splits)
+		choose_splits(sp, a);
+	if (sp->level == 0) {
+		/* each tag set's partition once */
+		size_t nt = agg_ntagsets(a);
+		tpart = xmalloc(nt ? nt : 1);
+		for (i = 1; i < nt; i++) {
+			size_t len;
+			uint32_t h;
+			const char *c = agg_tagset_str(a, (uint32_t)i, &len, &h);
+			tpart[i] = (unsigned char)tagset_part(sp, c, len);
+		}
+	}
 	/* the partition of every record, then a counting sort by it */
 	for (i = 0; i < nf; i++) {
 		struct agg_fact_ids k;
 		struct store_sum v;
 		agg_fact_ids(a, i, &k, &v);
-		part[i] = (unsigned char)part_of(fact_hash(a, &k, sp->level));
+		part[i] = (unsigned char)(tpart && k.tags ? tpart[k.tags]
+			: part_of(fact_hash(a, &k, sp->level)));
 	}
+	free(tpart);
 	for (i = 0; i < nr; i++) {
 		struct agg_res_ids k;
 		struct store_sum v;

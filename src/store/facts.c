@@ -66,13 +66,15 @@ struct store_batch {
 	sqlite3 *db;
 	char imported_at[32];
 	sqlite3_stmt *exists, *del_facts, *del_res, *del_notes, *ins_import, *ins_file,
-		*ins_note, *tag_find, *tag_ins, *tag_item;
-	struct pending facts, res;
+		*ins_note, *tag_find, *tag_ins;
+	struct pending facts, res, items;
+	int tag_hits;              /* the last tag set looked up was there already */
 	struct replaced_pp *pps;
 	size_t npps, alloc;
 	size_t last;               /* index of the last pp found (cache) */
 	int64_t max_tagset;        /* every tag set id 0..max_tagset exists */
 	struct dict_w accounts, dims;
+	size_t last_dim[11];       /* per fact field: the dictionary entry of the last fact + 1 */
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
@@ -130,9 +132,8 @@ static void pending_release(struct pending *p)
 	p->text = NULL;
 }
 
-static void pending_text(struct pending *p, const char *s)
+static void pending_textn(struct pending *p, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	struct pending_val *v = &p->vals[p->nvals++];
 	if (p->tlen + n > p->talloc) {
 		p->talloc = (p->tlen + n) * 2 + 4096;
@@ -145,6 +146,11 @@ static void pending_text(struct pending *p, const char *s)
 	p->tlen += n;
 }
 
+static void pending_text(struct pending *p, const char *s)
+{
+	pending_textn(p, s, strlen(s));
+}
+
 static void pending_int(struct pending *p, int64_t i)
 {
 	struct pending_val *v = &p->vals[p->nvals++];
@@ -153,19 +159,17 @@ static void pending_int(struct pending *p, int64_t i)
 }
 
 /* Queues amounts v[0..4) as the stored pairs: the four lo parts, then the
- * four hi parts (NULL when 0). An amount too large for a pair is refused
- * (RB_EINPUT naming what), never rounded; nothing is queued then. */
-static int pending_units(struct pending *p, const rb_i128 v[4], const char *what,
-	struct rb_err *err)
+ * four hi parts (NULL when 0). An amount too large for a pair is refused,
+ * never rounded: -1 with *bad set to it, nothing queued (the caller names
+ * the fact; its message is built only then). */
+static int pending_units(struct pending *p, const rb_i128 v[4], rb_i128 *bad)
 {
 	int64_t lo[4], hi[4];
 	int i;
 	for (i = 0; i < 4; i++)
 		if (store_amount_split_int(&lo[i], &hi[i], v[i]) < 0) {
-			char buf[DEC_BUFSZ];
-			fmt_amount(buf, v[i]);
-			return rb_err_set(err, RB_EINPUT, "%s: the amount %s is too large to store exactly"
-				" (the limit is about 9.2e26)", what, buf);
+			*bad = v[i];
+			return -1;
 		}
 	for (i = 0; i < 4; i++)
 		pending_int(p, lo[i]);
@@ -319,9 +323,9 @@ static void batch_free(struct store_batch *b)
 	sqlite3_finalize(b->ins_note);
 	sqlite3_finalize(b->tag_find);
 	sqlite3_finalize(b->tag_ins);
-	sqlite3_finalize(b->tag_item);
 	pending_release(&b->facts);
 	pending_release(&b->res);
+	pending_release(&b->items);
 	dict_w_release(&b->accounts);
 	dict_w_release(&b->dims);
 	for (i = 0; i < b->npps; i++)
@@ -363,6 +367,7 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 	pending_init(&b->res, "resource_fact_rows",
 		"(period, payer_id, account_id, resource_id, product_id, rows, " AMOUNT_COLS ")",
 		RES_COLS);
+	pending_init(&b->items, "tagset_items", "(tagset_id, key, value)", 3);
 	hmap_init(&b->accounts.map);
 	hmap_init(&b->dims.map);
 	if ((rc = dict_w_init(&b->accounts, db, "fact_accounts", "account", err)) < 0 ||
@@ -390,9 +395,8 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 			"INSERT INTO import_notes (payer, period, kind, name, rows, unblended)"
 			" VALUES (?, ?, ?, ?, ?, ?)", err)) < 0 ||
 	    (rc = prepare(db, &b->tag_find, "SELECT id FROM tagsets WHERE canon = ?", err)) < 0 ||
-	    (rc = prepare(db, &b->tag_ins, "INSERT INTO tagsets (canon) VALUES (?)", err)) < 0 ||
-	    (rc = prepare(db, &b->tag_item,
-			"INSERT INTO tagset_items (tagset_id, key, value) VALUES (?, ?, ?)", err)) < 0)
+	    (rc = prepare(db, &b->tag_ins, "INSERT INTO tagsets (canon) VALUES (?)"
+			" ON CONFLICT (canon) DO NOTHING", err)) < 0)
 		goto fail;
 	/* Foreign keys are checked here, not by SQLite, while the batch is
 	 * written: with them on, every multi-row INSERT into facts may abort
@@ -564,56 +568,94 @@ int store_batch_currency(struct store_batch *b, const char *payer, int period,
 	return rc;
 }
 
-int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+/* Looks canon up in tagsets: 1 found (*out), 0 not there. */
+static int tagset_find(struct store_batch *b, int64_t *out, const char *canon, size_t len,
 	struct rb_err *err)
 {
-	const char *p, *prev_key = NULL;
-	size_t prev_len = 0;
-	int64_t id;
 	int rc;
-
-	*out = 0;
-	if (!*canon)
-		return 0;
-	sqlite3_bind_text(b->tag_find, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(b->tag_find, 1, canon, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(b->tag_find);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(b->tag_find, 0);
 	sqlite3_reset(b->tag_find);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
+	sqlite3_clear_bindings(b->tag_find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail_int(b->db, err, "cannot look up a tag set");
-	sqlite3_bind_text(b->tag_ins, 1, canon, -1, SQLITE_TRANSIENT);
-	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
+	return rc == SQLITE_ROW;
+}
+
+int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+	struct rb_err *err)
+{
+	struct pending *items = &b->items;
+	const char *p, *prev_key = NULL;
+	size_t prev_len = 0, len = strlen(canon);
+	int64_t id;
+	int rc, start;
+
+	*out = 0;
+	if (!*canon)
+		return 0;
+	/* A set already stored costs a lookup; a new one an insert, whose
+	 * UNIQUE check is the lookup. Which comes first follows the last set:
+	 * a restated month finds its sets, a new month mostly adds. */
+	if (b->tag_hits && (rc = tagset_find(b, out, canon, len, err)) != 0)
+		return rc < 0 ? rc : 0;
+	sqlite3_bind_text(b->tag_ins, 1, canon, (int)len, SQLITE_STATIC);
+	rc = run(b->db, b->tag_ins, err, "cannot insert a tag set");
+	sqlite3_clear_bindings(b->tag_ins);
+	if (rc < 0)
 		return rc;
+	if (sqlite3_changes(b->db) == 0) {   /* there already */
+		b->tag_hits = 1;
+		if ((rc = tagset_find(b, out, canon, len, err)) < 0)
+			return rc;
+		return rc ? 0 : rb_err_set(err, RB_EIO, "a tag set is neither stored nor new");
+	}
+	b->tag_hits = 0;
 	id = sqlite3_last_insert_rowid(b->db);
 	if (id > b->max_tagset)
 		b->max_tagset = id;
+	/* its items, queued for multi-row inserts (written before the commit) */
+	start = items->nvals;
 	for (p = canon; *p;) {
 		const char *end = strchr(p, '\x1e'), *sep;
-		size_t len, klen;
+		size_t n, klen;
 		if (!end)
 			end = p + strlen(p);
-		len = (size_t)(end - p);
-		sep = memchr(p, '\x1f', len);
-		if (!sep)
+		n = (size_t)(end - p);
+		sep = memchr(p, '\x1f', n);
+		if (!sep) {
+			items->nvals = start;
 			return rb_err_set(err, RB_EINPUT, "tag set '%.*s': a pair without a value",
-				(int)len, p);
+				(int)n, p);
+		}
 		klen = (size_t)(sep - p);
 		if (prev_key) {
 			size_t m = klen < prev_len ? klen : prev_len;
 			int c = memcmp(prev_key, p, m);
-			if (c > 0 || (c == 0 && prev_len >= klen))
+			if (c > 0 || (c == 0 && prev_len >= klen)) {
+				items->nvals = start;
 				return rb_err_set(err, RB_EINPUT,
 					"tag set: keys not strictly increasing at '%.*s'", (int)klen, p);
+			}
 		}
 		prev_key = p;
 		prev_len = klen;
-		sqlite3_bind_int64(b->tag_item, 1, id);
-		sqlite3_bind_text(b->tag_item, 2, p, (int)klen, SQLITE_TRANSIENT);
-		sqlite3_bind_text(b->tag_item, 3, sep + 1, (int)(len - klen - 1), SQLITE_TRANSIENT);
-		if ((rc = run(b->db, b->tag_item, err, "cannot insert a tag")) < 0)
+		p = *end ? end + 1 : end;
+	}
+	for (p = canon; *p;) {
+		const char *end = strchr(p, '\x1e'), *sep;
+		size_t n;
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		sep = memchr(p, '\x1f', n);
+		pending_int(items, id);
+		pending_textn(items, p, (size_t)(sep - p));
+		pending_textn(items, sep + 1, n - (size_t)(sep - p) - 1);
+		if (items->nvals == BATCH_ROWS * items->ncols &&
+		    (rc = pending_flush(b->db, items, err)) < 0)
 			return rc;
 		p = *end ? end + 1 : end;
 	}
@@ -630,13 +672,22 @@ static int pend_fact_row(struct store_batch *b, const struct store_fact *f, stru
 		f->fact.usage_type, f->fact.operation, f->fact.region, f->fact.owner };
 	int64_t ids[11];
 	rb_i128 amt[4] = { f->usage_amount, f->fact.unblended, f->fact.ondemand, f->fact.effective };
-	char per[PERIOD_BUFSZ], what[128];
+	char per[PERIOD_BUFSZ];
+	rb_i128 bad;
 	int i, rc, start = p->nvals;
 
 	for (i = 0; i < 11; i++) {
 		struct dict_w *d = i == 1 || i == 2 || i == 10 ? &b->accounts : &b->dims;
-		if ((rc = dict_w_id(b->db, d, strs[i] ? strs[i] : "", &ids[i], err)) < 0)
+		const char *v = strs[i] ? strs[i] : "";
+		size_t last = b->last_dim[i];
+		/* facts come grouped by payer and account: most fields repeat */
+		if (last && !strcmp(d->map.e[last - 1].key, v)) {
+			ids[i] = d->ids[last - 1];
+			continue;
+		}
+		if ((rc = dict_w_id(b->db, d, v, &ids[i], err)) < 0)
 			return rc;
+		b->last_dim[i] = hmap_find(&d->map, v, strlen(v)) + 1;
 	}
 	period_format(per, f->period);
 	pending_text(p, per);
@@ -644,11 +695,13 @@ static int pend_fact_row(struct store_batch *b, const struct store_fact *f, stru
 		pending_int(p, ids[i]);
 	pending_int(p, f->tagset_id);
 	pending_int(p, f->fact.rows);
-	snprintf(what, sizeof(what), "payer %s account %s %s", f->fact.payer, f->fact.account,
-		f->day);
-	if ((rc = pending_units(p, amt, what, err)) < 0) {
+	if (pending_units(p, amt, &bad) < 0) {
+		char buf[DEC_BUFSZ];
+		fmt_amount(buf, bad);
 		p->nvals = start;
-		return rc;
+		return rb_err_set(err, RB_EINPUT, "payer %s account %s %s: the amount %s is too large"
+			" to store exactly (the limit is about 9.2e26)", f->fact.payer, f->fact.account,
+			f->day, buf);
 	}
 	return 0;
 }
@@ -679,7 +732,8 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 	int64_t payer, account, product;
 	rb_i128 amt[4] = { f->sum.usage_amount, f->sum.unblended, f->sum.ondemand,
 		f->sum.effective };
-	char per[PERIOD_BUFSZ], what[160];
+	char per[PERIOD_BUFSZ];
+	rb_i128 bad;
 	int rc, start = p->nvals;
 
 	if ((rc = dict_w_id(b->db, &b->accounts, f->payer, &payer, err)) < 0 ||
@@ -693,11 +747,13 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 	pending_text(p, f->resource_id);
 	pending_int(p, product);
 	pending_int(p, f->sum.rows);
-	snprintf(what, sizeof(what), "payer %s account %s resource %s %s", f->payer, f->account,
-		f->resource_id, per);
-	if ((rc = pending_units(p, amt, what, err)) < 0) {
+	if (pending_units(p, amt, &bad) < 0) {
+		char buf[DEC_BUFSZ];
+		fmt_amount(buf, bad);
 		p->nvals = start;
-		return rc;
+		return rb_err_set(err, RB_EINPUT, "payer %s account %s resource %s %s: the amount %s is"
+			" too large to store exactly (the limit is about 9.2e26)", f->payer, f->account,
+			f->resource_id, per, buf);
 	}
 	return 0;
 }
@@ -756,6 +812,7 @@ int store_batch_commit(struct store_batch *b, struct rb_err *err)
 	int rc;
 	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
 	    (rc = pending_flush(b->db, &b->res, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->items, err)) < 0 ||
 	    (rc = store_commit(b->s, err)) < 0) {
 		store_batch_abort(b);
 		return rc;
