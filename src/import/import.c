@@ -1014,6 +1014,8 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	else
 		now_utc(stamp);
 	rc = write_all(out, s, sh.agg, &sh, stamp, err);
+	out->spill_runs = spill_runs(sh.spill);
+	out->spill_bytes = spill_bytes(sh.spill);
 	out->read_ns = t1 - t0;
 	out->write_ns = mono_ns() - t1;
 cleanup:

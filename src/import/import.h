@@ -130,6 +130,8 @@ struct import_result {
 	 * (until the last row is summed, spills included), then writing the
 	 * batch (summary, facts, commit). */
 	uint64_t read_ns, write_ns;
+	size_t spill_runs;         /* runs spilled past the memory budget (levels below included) */
+	uint64_t spill_bytes;      /* bytes of them in the temporary file */
 };
 
 /* Imports the given files (from ingest_collect) into s. On success fills

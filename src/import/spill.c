@@ -36,7 +36,7 @@
 
 #define WBUF (256u << 10)     /* write buffer */
 #define LEVELS 4              /* a level-3 partition is summed in memory whatever its size */
-#define CHECK_EVERY 1024      /* records between memory checks while summing */
+#define CHECK_EVERY 256       /* records between memory checks while summing */
 
 struct spill {
 	int fd;
