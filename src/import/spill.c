@@ -692,6 +692,10 @@ int spill_each(struct spill *sp, size_t budget,
 			sp->total_bytes += spill_bytes(child);
 		} else if (rc == 0) {
 			rc = emit(ctx, t, err);
+			if (rc == SPILL_KEPT) {
+				t = NULL;
+				rc = 0;
+			}
 		}
 		spill_free(child);
 		agg_free(t);

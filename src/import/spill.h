@@ -45,9 +45,11 @@ void spill_free(struct spill *sp);
 int spill_write(struct spill *sp, const struct agg *a, struct rb_err *err);
 
 /* Calls emit with each partition's summed facts, one table at a time (the
- * table is freed after the call). budget: bytes a partition's table may
- * hold before it is spilled one level down. emit's non-zero return stops
- * the walk and is returned. A sum past 128 bits is RB_EINPUT. */
+ * table is freed after the call, unless emit returns SPILL_KEPT: it is
+ * then emit's to agg_free). budget: bytes a partition's table may hold
+ * before it is spilled one level down. emit's negative return stops the
+ * walk and is returned. A sum past 128 bits is RB_EINPUT. */
+#define SPILL_KEPT 1
 int spill_each(struct spill *sp, size_t budget,
 	int (*emit)(void *ctx, struct agg *part, struct rb_err *err), void *ctx,
 	struct rb_err *err);
