@@ -75,7 +75,7 @@ struct shared {
 	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
 	size_t budget;                     /* bytes of facts before spilling */
 	volatile sig_atomic_t *committing; /* import_options.committing */
-	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
+	pthread_mutex_t spill_mu;          /* one spill at a time into the file */
 	struct spill *spill;               /* opened by the first spill */
 };
 
