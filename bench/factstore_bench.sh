@@ -4,13 +4,16 @@
 # rows; bench/gen_tags.py 600 k rows, a random tag set per row) times
 # import, summary, reconcile and invoice preview of main and of this tree
 # (build/), with CPU, wall, peak RSS, load average and the database size.
+# $OLD and $NEW name other build directories; $WORK the data directory.
 root=$(cd "$(dirname "$0")/.." && pwd)
 set -u
 work=${WORK:-/tmp/factstore-bench}; mkdir -p "$work"; cd "$work"
-rm -rf main-src && mkdir main-src && git -C "$root" archive main | tar -x -C main-src
-ln -sfn $root/web/node_modules main-src/web/node_modules
-(cd main-src && meson setup ../main-build . >/dev/null && ninja -C ../main-build >/dev/null) || echo "main build failed"
-NEW=$root/build/src/cli/rebill
+if [ -z "${OLD:-}" ]; then   # $OLD: a build directory of the old tree, else main is built
+  rm -rf main-src && mkdir main-src && git -C "$root" archive main | tar -x -C main-src
+  ln -sfn $root/web/node_modules main-src/web/node_modules
+  (cd main-src && meson setup ../main-build . >/dev/null && ninja -C ../main-build >/dev/null) || echo "main build failed"
+fi
+NEW=${NEW:-$root/build}/src/cli/rebill   # $NEW: the new tree's build directory
 OLD=${OLD:-$work/main-build}/src/cli/rebill
 [ -d fixed ] || $NEW gen --rows 1000000 --payers 2 fixed >/dev/null
 [ -f tags.csv ] || python3 $root/bench/gen_tags.py tags.csv 600000 3

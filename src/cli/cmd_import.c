@@ -219,8 +219,9 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		exit(128 + import_signal);
 	}
 	if (timing)
-		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s\n",
-			(double)res.read_ns / 1e9, (double)res.write_ns / 1e9);
+		fprintf(stderr, "timing: read+aggregate %.3f s, write %.3f s, spilled %zu runs"
+			" (%.1f MB)\n", (double)res.read_ns / 1e9, (double)res.write_ns / 1e9,
+			res.spill_runs, (double)res.spill_bytes / 1e6);
 cleanup:
 	import_result_release(&res);
 	ingest_list_release(&list);

@@ -394,7 +394,9 @@ static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
 	size_t i, need = 0, n = 0;
 
 	if (row->ntags == 0) {
-		*out = 0;
+		/* last_tags must always name a tag set of this table: after
+		 * agg_reset_facts an older id could name another set, or none */
+		*out = a->last_tags = 0;
 		return 0;
 	}
 	for (i = 0; i < row->ntags; i++)
@@ -925,4 +927,111 @@ size_t agg_memory(const struct agg *a)
 		ktab_memory(&a->res) + ktab_memory(&a->files) + ktab_memory(&a->pps) +
 		ktab_memory(&a->others) + ktab_memory(&a->accounts) + ktab_memory(&a->combos) +
 		a->bigalloc * sizeof(*a->big) + a->canon_alloc;
+}
+
+/* ---- raw ids, for the spill ---- */
+
+void agg_fact_ids(const struct agg *a, size_t i, struct agg_fact_ids *out, struct store_sum *sum)
+{
+	struct fkey k;
+	struct ckey c;
+
+	memcpy(&k, ktab_key(&a->facts, i), sizeof(k));
+	memcpy(&c, ktab_key(&a->combos, k.combo), sizeof(c));
+	out->period = c.period;
+	out->cls = c.cls;
+	out->str[0] = k.day;
+	out->str[1] = c.payer;
+	out->str[2] = k.account;
+	out->str[3] = c.type;
+	out->str[4] = c.pcode;
+	out->str[5] = c.pname;
+	out->str[6] = c.utype;
+	out->str[7] = c.op;
+	out->str[8] = c.region;
+	out->str[9] = c.owner;
+	out->tags = k.tags;
+	csum_get(a, ktab_vp(&a->facts, i), sum);
+}
+
+void agg_resource_ids(const struct agg *a, size_t i, struct agg_res_ids *out,
+	struct store_sum *sum)
+{
+	struct rkey k;
+	memcpy(&k, ktab_key(&a->res, i), sizeof(k));
+	out->period = k.period;
+	out->payer = k.payer;
+	out->account = k.account;
+	out->resource = k.resource;
+	out->pcode = k.pcode;
+	csum_get(a, ktab_vp(&a->res, i), sum);
+}
+
+size_t agg_nstrs(const struct agg *a)
+{
+	return hmap_count(&a->strs);
+}
+
+const char *agg_str(const struct agg *a, uint32_t id, size_t *len, uint32_t *hash)
+{
+	*len = a->strs.e[id].len;
+	*hash = a->strs.e[id].hash;
+	return a->strs.e[id].key;
+}
+
+const char *agg_tagset_str(const struct agg *a, uint32_t id, size_t *len, uint32_t *hash)
+{
+	*len = a->tagsets.e[id].len;
+	*hash = a->tagsets.e[id].hash;
+	return a->tagsets.e[id].key;
+}
+
+uint32_t agg_intern(struct agg *a, const char *s, size_t n)
+{
+	return (uint32_t)hmap_put(&a->strs, s, n, NULL);
+}
+
+uint32_t agg_intern_tagset(struct agg *a, const char *s, size_t n)
+{
+	return (uint32_t)hmap_put(&a->tagsets, s, n, NULL);
+}
+
+int agg_add_fact_ids(struct agg *a, const struct agg_fact_ids *ids, const struct store_sum *v)
+{
+	struct fkey k;
+	struct ckey c;
+
+	memset(&k, 0, sizeof(k));
+	memset(&c, 0, sizeof(c));
+	c.period = ids->period;
+	c.cls = ids->cls;
+	c.payer = ids->str[1];
+	c.type = ids->str[3];
+	c.pcode = ids->str[4];
+	c.pname = ids->str[5];
+	c.utype = ids->str[6];
+	c.op = ids->str[7];
+	c.region = ids->str[8];
+	c.owner = ids->str[9];
+	k.combo = (uint32_t)ktab_index_cached(&a->combos, &a->combo_cache, &c);
+	k.day = ids->str[0];
+	k.account = ids->str[2];
+	k.tags = ids->tags;
+	a->err_file = UINT32_MAX;
+	a->err_line = 0;
+	return csum_add(a, ktab_vp(&a->facts, ktab_index(&a->facts, &k)), v);
+}
+
+int agg_add_resource_ids(struct agg *a, const struct agg_res_ids *ids, const struct store_sum *v)
+{
+	struct rkey k;
+	memset(&k, 0, sizeof(k));
+	k.period = ids->period;
+	k.payer = ids->payer;
+	k.account = ids->account;
+	k.resource = ids->resource;
+	k.pcode = ids->pcode;
+	a->err_file = UINT32_MAX;
+	a->err_line = 0;
+	return csum_add(a, ktab_vp(&a->res, ktab_index(&a->res, &k)), v);
 }

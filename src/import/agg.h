@@ -116,4 +116,36 @@ void agg_other(const struct agg *a, size_t i, const char **payer, int *period,
 	const char **type, struct store_sum *sum);
 size_t agg_naccounts(const struct agg *a);
 
+/* ---- raw ids, for the spill (src/import/spill.c) ----
+ *
+ * A fact's key as the agg's own ids: strings (agg_str) and a tag set
+ * (agg_tagset_str). Ids are valid until agg_reset_facts or agg_free; the
+ * spill writes the strings themselves beside the ids, never the ids alone. */
+enum { AGG_FACT_NSTR = 10 };   /* day, payer, account, type, product code, product name,
+                                  usage type, operation, region, owner */
+struct agg_fact_ids {
+	int32_t period, cls;
+	uint32_t str[AGG_FACT_NSTR];
+	uint32_t tags;
+};
+struct agg_res_ids {
+	int32_t period;
+	uint32_t payer, account, resource, pcode;
+};
+void agg_fact_ids(const struct agg *a, size_t i, struct agg_fact_ids *out, struct store_sum *sum);
+void agg_resource_ids(const struct agg *a, size_t i, struct agg_res_ids *out,
+	struct store_sum *sum);
+size_t agg_nstrs(const struct agg *a);
+/* The bytes, length and content hash (the same for equal strings in any
+ * agg) of string `id` or tag set canon `id`. */
+const char *agg_str(const struct agg *a, uint32_t id, size_t *len, uint32_t *hash);
+const char *agg_tagset_str(const struct agg *a, uint32_t id, size_t *len, uint32_t *hash);
+/* Interns a string or a tag set canon (already in canonical form), giving its id. */
+uint32_t agg_intern(struct agg *a, const char *s, size_t n);
+uint32_t agg_intern_tagset(struct agg *a, const char *s, size_t n);
+/* Adds partial sums under a key of this agg's ids. Returns 0 or
+ * AGG_EOVERFLOW (the import is then aborted). */
+int agg_add_fact_ids(struct agg *a, const struct agg_fact_ids *k, const struct store_sum *v);
+int agg_add_resource_ids(struct agg *a, const struct agg_res_ids *k, const struct store_sum *v);
+
 #endif

@@ -6,7 +6,8 @@
  * counts each fact once) while parsing uses the cores. With one CPU a
  * single thread reads and aggregates. The main thread draws progress, then
  * writes everything in one store batch. When the table passes its memory
- * budget, partial facts are spilled to TEMP tables and summed in SQL.
+ * budget, partial facts are spilled to a temporary file (import/spill.c)
+ * and summed back partition by partition while the batch is written.
  *
  * Not for: parsing (src/ingest), SQL (src/store), printing (src/cli).
  */
@@ -15,8 +16,10 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 #include "import/agg.h"
 #include "import/progress.h"
 #include "import/rowpipe.h"
+#include "import/spill.h"
 #include "store/store_facts.h"
 #include "util/period.h"
 #include "util/xalloc.h"
@@ -71,8 +75,8 @@ struct shared {
 	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
 	size_t budget;                     /* bytes of facts before spilling */
 	volatile sig_atomic_t *committing; /* import_options.committing */
-	pthread_mutex_t spill_mu;          /* one spill at a time on the connection */
-	struct store_spill *spill;         /* opened by the first spill */
+	pthread_mutex_t spill_mu;          /* one spill at a time into the file */
+	struct spill *spill;               /* opened by the first spill */
 };
 
 struct worker {
@@ -118,6 +122,8 @@ static int agg_row_error(struct rb_err *err, const struct shared *sh, const stru
 	if (code == AGG_ETAG)
 		return agg_tag_error(err, path, line);
 	agg_error_row(a, &file, &line);
+	if (file >= sh->nfiles)   /* summing spilled partial sums: no one row */
+		return rb_err_set(err, RB_EINPUT, "a sum passes the 128-bit range");
 	return rb_err_at(err, RB_EINPUT, sh->files[file].path, line, 0,
 		"a sum passes the 128-bit range");
 }
@@ -128,35 +134,25 @@ static int agg_error(struct rb_err *err, const struct shared *sh, const struct a
 	return agg_row_error(err, sh, a, AGG_EOVERFLOW, NULL, 0);
 }
 
-/* Moves a's facts into the spill tables and empties them. */
+/* Moves a's facts into the spill file as a run and empties them. */
 static int spill_agg(struct shared *sh, struct agg *a, struct rb_err *err)
 {
-	size_t i;
 	int rc = 0;
 
 	if (agg_flush(a) < 0)
 		return agg_error(err, sh, a);
 	pthread_mutex_lock(&sh->spill_mu);
 	if (!sh->spill)
-		rc = store_spill_open(&sh->spill, sh->store, err);
-	for (i = 0; i < agg_nfacts(a) && rc == 0; i++) {
-		struct store_fact f;
-		agg_fact(a, i, &f);
-		rc = store_spill_fact(sh->spill, &f, err);
-	}
-	for (i = 0; i < agg_nresources(a) && rc == 0; i++) {
-		struct store_resource_fact f;
-		agg_resource(a, i, &f);
-		rc = store_spill_resource(sh->spill, &f, err);
-	}
+		rc = spill_open(&sh->spill, err);
 	if (rc == 0)
-		rc = store_spill_flush(sh->spill, err);
+		rc = spill_write(sh->spill, a, err);
 	pthread_mutex_unlock(&sh->spill_mu);
 	if (rc == 0) {
 		agg_reset_facts(a);
 #ifdef __GLIBC__
-		/* glibc keeps freed heap pages; give the table's back so the next
-		 * table and SQLite's sorter stay within the budget */
+		/* glibc keeps freed heap pages; give the table's back so that
+		 * the next table and the partitions summed later stay within the
+		 * budget */
 		malloc_trim(0);
 #endif
 	}
@@ -607,16 +603,166 @@ static void order_facts(uint32_t **out, const struct agg *a)
 	*out = fo;
 }
 
-static int write_all(struct import_result *r, struct store *s, const struct agg *a,
-	const struct shared *sh, const char *imported_at, struct rb_err *err)
+/* What write_table wrote. */
+struct write_ctx {
+	struct store_batch *b;
+	size_t nfacts, nresources;
+};
+
+/* Writes a table's tag sets, facts and resource facts into the batch: the
+ * table in memory, or one partition of the spill summed. */
+static int write_table(void *arg, struct agg *a, struct rb_err *err)
+{
+	struct write_ctx *w = arg;
+	size_t i, nt = agg_ntagsets(a);
+	struct tag_order *order = xcalloc(nt ? nt : 1, sizeof(*order));
+	int64_t *ids = xcalloc(nt ? nt : 1, sizeof(int64_t));
+	uint32_t *fo = NULL;
+	int rc = 0;
+
+	/* new tag sets get ids in canon order, whatever order threads saw them */
+	for (i = 0; i < nt; i++) {
+		order[i].canon = agg_tagset(a, i);
+		order[i].idx = i;
+	}
+	qsort(order, nt, sizeof(*order), tag_cmp);
+	for (i = 0; i < nt; i++)
+		if ((rc = store_batch_tagset(w->b, &ids[order[i].idx], order[i].canon, err)) < 0)
+			goto cleanup;
+	order_facts(&fo, a);
+	for (i = 0; i < agg_nfacts(a); i++) {
+		struct store_fact f;
+		if (i + PREFETCH_FACTS < agg_nfacts(a))
+			agg_fact_prefetch(a, fo[i + PREFETCH_FACTS]);
+		agg_fact(a, fo[i], &f);
+		f.tagset_id = ids[f.tagset_id];
+		if ((rc = store_batch_fact(w->b, &f, err)) < 0)
+			goto cleanup;
+	}
+	w->nfacts += agg_nfacts(a);
+	for (i = 0; i < agg_nresources(a); i++) {
+		struct store_resource_fact f;
+		agg_resource(a, i, &f);
+		if ((rc = store_batch_resource(w->b, &f, err)) < 0)
+			goto cleanup;
+	}
+	w->nresources += agg_nresources(a);
+cleanup:
+	free(order);
+	free(ids);
+	free(fo);
+	return rc;
+}
+
+/* The spill's partitions summed on a thread of their own while the main
+ * thread writes the one before (SQLite's side and ours take about as
+ * long): a one-table mailbox between them. */
+struct sum_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct agg *slot;          /* summed, not yet taken */
+	int done, stop;            /* the summing ended; the writer failed */
+	int rc;                    /* the summing's result, with err */
+	struct rb_err err;
+	struct spill *sp;
+	size_t budget;
+};
+
+static int hand_over(void *arg, struct agg *t, struct rb_err *err)
+{
+	struct sum_pipe *q = arg;
+	pthread_mutex_lock(&q->mu);
+	while (q->slot && !q->stop)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->mu);
+		return rb_err_set(err, RB_EIO, "import: the write stopped");
+	}
+	q->slot = t;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return SPILL_KEPT;
+}
+
+static void *summer_main(void *arg)
+{
+	struct sum_pipe *q = arg;
+	struct rb_err e;
+	int rc;
+	rb_err_clear(&e);
+	rc = spill_each(q->sp, q->budget, hand_over, q, &e);
+	pthread_mutex_lock(&q->mu);
+	q->rc = rc;
+	q->err = e;
+	q->done = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Writes every partition of the spill: summed on a second thread when
+ * there are two CPUs (three tables may then be in memory at once, so each
+ * gets a third of the budget), else in turn. */
+static int write_spill(struct write_ctx *w, const struct shared *sh, size_t ncpu,
+	struct rb_err *err)
+{
+	struct sum_pipe q;
+	pthread_t tid;
+	int rc = 0;
+
+	if (ncpu < 2)
+		return spill_each(sh->spill, sh->budget, write_table, w, err);
+	memset(&q, 0, sizeof(q));
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.cv, NULL);
+	q.sp = sh->spill;
+	q.budget = sh->budget / 3 ? sh->budget / 3 : 1;
+	if (pthread_create(&tid, NULL, summer_main, &q) != 0) {
+		pthread_mutex_destroy(&q.mu);
+		pthread_cond_destroy(&q.cv);
+		return spill_each(sh->spill, sh->budget, write_table, w, err);
+	}
+	for (;;) {
+		struct agg *t;
+		pthread_mutex_lock(&q.mu);
+		while (!q.slot && !q.done)
+			pthread_cond_wait(&q.cv, &q.mu);
+		t = q.slot;
+		q.slot = NULL;
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+		if (!t)
+			break;
+		rc = write_table(w, t, err);
+		agg_free(t);
+		if (rc < 0) {
+			pthread_mutex_lock(&q.mu);
+			q.stop = 1;
+			pthread_cond_broadcast(&q.cv);
+			pthread_mutex_unlock(&q.mu);
+			break;
+		}
+	}
+	pthread_join(tid, NULL);
+	agg_free(q.slot);   /* handed over after the writer stopped */
+	if (rc == 0 && q.rc < 0) {
+		*err = q.err;
+		rc = q.rc;
+	}
+	pthread_mutex_destroy(&q.mu);
+	pthread_cond_destroy(&q.cv);
+	return rc;
+}
+
+static int write_all(struct import_result *r, struct store *s, struct agg *a,
+	const struct shared *sh, size_t ncpu, const char *imported_at, struct rb_err *err)
 {
 	struct store_batch *b = NULL;
-	size_t i, nt = agg_ntagsets(a);
-	struct tag_order *order = xcalloc(nt, sizeof(*order));
-	uint32_t *fo = NULL;
-	int64_t *ids = xcalloc(nt, sizeof(int64_t));
+	struct write_ctx w;
+	size_t i;
 	int rc;
 
+	memset(&w, 0, sizeof(w));
 	if ((rc = store_batch_begin(&b, s, imported_at, err)) < 0)
 		goto cleanup;
 	for (i = 0; i < r->npps; i++) {
@@ -632,35 +778,16 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 				r->pps[i].currency, err)) < 0))
 			goto cleanup;
 	}
-	if (sh->spill && (rc = store_batch_from_spill(b, sh->spill, err)) < 0)
+	w.b = b;
+	/* after a spill the table holds no facts: they are all in the file */
+	if (sh->spill)
+		rc = write_spill(&w, sh, ncpu, err);
+	else
+		rc = write_table(&w, a, err);
+	if (rc < 0)
 		goto cleanup;
-	/* new tag sets get ids in canon order, whatever order threads saw them */
-	for (i = 0; i < nt; i++) {
-		order[i].canon = agg_tagset(a, i);
-		order[i].idx = i;
-	}
-	qsort(order, nt, sizeof(*order), tag_cmp);
-	for (i = 0; i < nt; i++)
-		if ((rc = store_batch_tagset(b, &ids[order[i].idx], order[i].canon, err)) < 0)
-			goto cleanup;
-	order_facts(&fo, a);
-	for (i = 0; i < agg_nfacts(a); i++) {
-		struct store_fact f;
-		if (i + PREFETCH_FACTS < agg_nfacts(a))
-			agg_fact_prefetch(a, fo[i + PREFETCH_FACTS]);
-		agg_fact(a, fo[i], &f);
-		f.tagset_id = ids[f.tagset_id];
-		if ((rc = store_batch_fact(b, &f, err)) < 0)
-			goto cleanup;
-	}
-	r->nfacts = agg_nfacts(a);   /* 0 after a spill (counted in SQL) */
-	for (i = 0; i < agg_nresources(a); i++) {
-		struct store_resource_fact f;
-		agg_resource(a, i, &f);
-		if ((rc = store_batch_resource(b, &f, err)) < 0)
-			goto cleanup;
-	}
-	r->nresources = agg_nresources(a);
+	r->nfacts = w.nfacts;
+	r->nresources = w.nresources;
 	for (i = 0; i < agg_nfile_rows(a); i++) {
 		struct agg_file_rows fr;
 		const struct ingest_file *f;
@@ -682,9 +809,6 @@ static int write_all(struct import_result *r, struct store *s, const struct agg 
 	b = NULL;
 cleanup:
 	store_batch_abort(b);
-	free(order);
-	free(ids);
-	free(fo);
 	return rc;
 }
 
@@ -798,7 +922,7 @@ static void shared_reset(struct shared *sh)
 	sh->agg = agg_new();
 	rowpipe_free(sh->pipe);
 	sh->pipe = NULL;
-	store_spill_free(sh->spill);
+	spill_free(sh->spill);
 	sh->spill = NULL;
 	for (i = 0; i < sh->nfiles; i++) {
 		size_t j;
@@ -914,6 +1038,24 @@ static int read_items(struct shared *sh, const struct import_options *opt, size_
 	return rc;
 }
 
+/* $REBILL_IMPORT_BUDGET: the memory budget in bytes, for tests that want
+ * the spill on small inputs (1 spills every 1024 rows). */
+static int env_budget(size_t *budget, struct rb_err *err)
+{
+	const char *v = getenv("REBILL_IMPORT_BUDGET");
+	char *end;
+	unsigned long long n;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*end || errno || n == 0 || v[0] == '-')
+		return rb_err_set(err, RB_EUSAGE, "REBILL_IMPORT_BUDGET='%s': not a positive number of"
+			" bytes", v);
+	*budget = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+	return 0;
+}
+
 int import_files(struct import_result *out, struct store *s, const struct ingest_file *files,
 	size_t nfiles, const struct import_options *opt, struct rb_err *err)
 {
@@ -939,6 +1081,8 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	sh.cols = xcalloc(nfiles ? nfiles : 1, sizeof(*sh.cols));
 	sh.agg = agg_new();
 	sh.budget = opt->memory_budget ? opt->memory_budget : IMPORT_MEMORY_BUDGET;
+	if (!opt->memory_budget && (rc = env_budget(&sh.budget, err)) < 0)
+		goto cleanup;
 	sh.committing = opt->committing;
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
 
@@ -969,7 +1113,9 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 		snprintf(stamp, sizeof(stamp), "%s", opt->imported_at);
 	else
 		now_utc(stamp);
-	rc = write_all(out, s, sh.agg, &sh, stamp, err);
+	rc = write_all(out, s, sh.agg, &sh, ncpu, stamp, err);
+	out->spill_runs = spill_runs(sh.spill);
+	out->spill_bytes = spill_bytes(sh.spill);
 	out->read_ns = t1 - t0;
 	out->write_ns = mono_ns() - t1;
 cleanup:
@@ -977,7 +1123,7 @@ cleanup:
 		import_result_release(out);
 	agg_free(sh.agg);
 	rowpipe_free(sh.pipe);
-	store_spill_free(sh.spill);
+	spill_free(sh.spill);
 	for (i = 0; i < nfiles; i++) {
 		size_t j;
 		for (j = 0; j < sh.cols[i].n; j++)

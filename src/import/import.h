@@ -7,7 +7,8 @@
  * single table; at the end it is written with src/store in a single batch
  * that replaces every (payer, period) the files hold. Memory is bounded
  * whatever the input size: past IMPORT_MEMORY_BUDGET partial facts are
- * spilled to TEMP tables and summed in SQL. Any error of any file aborts
+ * spilled to a temporary file and summed back partition by partition
+ * (import/spill.h). Any error of any file aborts
  * the whole import: nothing is written.
  *
  * Rows come from a row source (struct import_source_ops): the CUR reader of
@@ -53,7 +54,8 @@ struct import_options {
 	int threads;               /* workers; 0 = the number of online CPUs */
 	const char *imported_at;   /* "YYYY-MM-DDTHH:MM:SSZ"; NULL = now (UTC) */
 	const struct import_source_ops *source; /* required, e.g. &import_source_cur */
-	size_t memory_budget;      /* bytes of facts held in memory; 0 = IMPORT_MEMORY_BUDGET */
+	size_t memory_budget;      /* bytes of facts held in memory; 0 = $REBILL_IMPORT_BUDGET,
+	                              else IMPORT_MEMORY_BUDGET */
 	uint64_t range_bytes;      /* least bytes per range of a split file; 0 = IMPORT_RANGE_BYTES */
 	/* Optional: set to 1 just before the COMMIT starts. Until then the
 	 * database is unchanged whatever happens to the process (a signal
@@ -116,7 +118,7 @@ struct import_result {
 	size_t nnotes;
 	size_t nunknown_columns;   /* distinct column names rebill does not use */
 	size_t nunknown_types;     /* distinct line item types of class "other" */
-	size_t nfacts, nresources; /* facts written from memory (0 when spilled) */
+	size_t nfacts, nresources; /* facts and resource facts written */
 	/* Files with a header and no row: nothing imported from them (paths
 	 * borrowed from the files given to import_files). */
 	const char **empty_files;
@@ -128,6 +130,8 @@ struct import_result {
 	 * (until the last row is summed, spills included), then writing the
 	 * batch (summary, facts, commit). */
 	uint64_t read_ns, write_ns;
+	size_t spill_runs;         /* runs spilled past the memory budget (levels below included) */
+	uint64_t spill_bytes;      /* bytes of them in the temporary file */
 };
 
 /* Imports the given files (from ingest_collect) into s. On success fills

@@ -20,12 +20,10 @@
 
 /* Rows per multi-row INSERT: fewer statement steps, within SQLite's
  * parameter limit (22 columns x 64 rows). FACT_COLS and RES_COLS are the
- * stored tables' columns (schema v10), SPILL_* the TEMP spill tables'. */
+ * stored tables' columns (schema v10). */
 #define BATCH_ROWS 64
 #define FACT_COLS 22
 #define RES_COLS 14
-#define SPILL_FACT_COLS 18
-#define SPILL_RES_COLS 10
 #define AMOUNT_COLS "usage_amount, unblended, ondemand, effective, usage_amount_hi," \
 	" unblended_hi, ondemand_hi, effective_hi"
 
@@ -68,13 +66,15 @@ struct store_batch {
 	sqlite3 *db;
 	char imported_at[32];
 	sqlite3_stmt *exists, *del_facts, *del_res, *del_notes, *ins_import, *ins_file,
-		*ins_note, *tag_find, *tag_ins, *tag_item;
-	struct pending facts, res;
+		*ins_note, *tag_find, *tag_ins;
+	struct pending facts, res, items;
+	int tag_hits;              /* the last tag set looked up was there already */
 	struct replaced_pp *pps;
 	size_t npps, alloc;
 	size_t last;               /* index of the last pp found (cache) */
 	int64_t max_tagset;        /* every tag set id 0..max_tagset exists */
 	struct dict_w accounts, dims;
+	size_t last_dim[11];       /* per fact field: the dictionary entry of the last fact + 1 */
 	int fk_off;                /* foreign_keys is off for the batch: turn it on after */
 };
 
@@ -132,9 +132,8 @@ static void pending_release(struct pending *p)
 	p->text = NULL;
 }
 
-static void pending_text(struct pending *p, const char *s)
+static void pending_textn(struct pending *p, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	struct pending_val *v = &p->vals[p->nvals++];
 	if (p->tlen + n > p->talloc) {
 		p->talloc = (p->tlen + n) * 2 + 4096;
@@ -147,6 +146,11 @@ static void pending_text(struct pending *p, const char *s)
 	p->tlen += n;
 }
 
+static void pending_text(struct pending *p, const char *s)
+{
+	pending_textn(p, s, strlen(s));
+}
+
 static void pending_int(struct pending *p, int64_t i)
 {
 	struct pending_val *v = &p->vals[p->nvals++];
@@ -154,27 +158,18 @@ static void pending_int(struct pending *p, int64_t i)
 	v->i = i;
 }
 
-static void pending_amount(struct pending *p, rb_i128 v)
-{
-	char buf[DEC_BUFSZ];
-	fmt_amount(buf, v);
-	pending_text(p, buf);
-}
-
 /* Queues amounts v[0..4) as the stored pairs: the four lo parts, then the
- * four hi parts (NULL when 0). An amount too large for a pair is refused
- * (RB_EINPUT naming what), never rounded; nothing is queued then. */
-static int pending_units(struct pending *p, const rb_i128 v[4], const char *what,
-	struct rb_err *err)
+ * four hi parts (NULL when 0). An amount too large for a pair is refused,
+ * never rounded: -1 with *bad set to it, nothing queued (the caller names
+ * the fact; its message is built only then). */
+static int pending_units(struct pending *p, const rb_i128 v[4], rb_i128 *bad)
 {
 	int64_t lo[4], hi[4];
 	int i;
 	for (i = 0; i < 4; i++)
 		if (store_amount_split_int(&lo[i], &hi[i], v[i]) < 0) {
-			char buf[DEC_BUFSZ];
-			fmt_amount(buf, v[i]);
-			return rb_err_set(err, RB_EINPUT, "%s: the amount %s is too large to store exactly"
-				" (the limit is about 9.2e26)", what, buf);
+			*bad = v[i];
+			return -1;
 		}
 	for (i = 0; i < 4; i++)
 		pending_int(p, lo[i]);
@@ -328,9 +323,9 @@ static void batch_free(struct store_batch *b)
 	sqlite3_finalize(b->ins_note);
 	sqlite3_finalize(b->tag_find);
 	sqlite3_finalize(b->tag_ins);
-	sqlite3_finalize(b->tag_item);
 	pending_release(&b->facts);
 	pending_release(&b->res);
+	pending_release(&b->items);
 	dict_w_release(&b->accounts);
 	dict_w_release(&b->dims);
 	for (i = 0; i < b->npps; i++)
@@ -372,6 +367,7 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 	pending_init(&b->res, "resource_fact_rows",
 		"(period, payer_id, account_id, resource_id, product_id, rows, " AMOUNT_COLS ")",
 		RES_COLS);
+	pending_init(&b->items, "tagset_items", "(tagset_id, key, value)", 3);
 	hmap_init(&b->accounts.map);
 	hmap_init(&b->dims.map);
 	if ((rc = dict_w_init(&b->accounts, db, "fact_accounts", "account", err)) < 0 ||
@@ -399,9 +395,8 @@ int store_batch_begin(struct store_batch **out, struct store *s, const char *imp
 			"INSERT INTO import_notes (payer, period, kind, name, rows, unblended)"
 			" VALUES (?, ?, ?, ?, ?, ?)", err)) < 0 ||
 	    (rc = prepare(db, &b->tag_find, "SELECT id FROM tagsets WHERE canon = ?", err)) < 0 ||
-	    (rc = prepare(db, &b->tag_ins, "INSERT INTO tagsets (canon) VALUES (?)", err)) < 0 ||
-	    (rc = prepare(db, &b->tag_item,
-			"INSERT INTO tagset_items (tagset_id, key, value) VALUES (?, ?, ?)", err)) < 0)
+	    (rc = prepare(db, &b->tag_ins, "INSERT INTO tagsets (canon) VALUES (?)"
+			" ON CONFLICT (canon) DO NOTHING", err)) < 0)
 		goto fail;
 	/* Foreign keys are checked here, not by SQLite, while the batch is
 	 * written: with them on, every multi-row INSERT into facts may abort
@@ -573,90 +568,99 @@ int store_batch_currency(struct store_batch *b, const char *payer, int period,
 	return rc;
 }
 
-int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+/* Looks canon up in tagsets: 1 found (*out), 0 not there. */
+static int tagset_find(struct store_batch *b, int64_t *out, const char *canon, size_t len,
 	struct rb_err *err)
 {
-	const char *p, *prev_key = NULL;
-	size_t prev_len = 0;
-	int64_t id;
 	int rc;
-
-	*out = 0;
-	if (!*canon)
-		return 0;
-	sqlite3_bind_text(b->tag_find, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(b->tag_find, 1, canon, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(b->tag_find);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(b->tag_find, 0);
 	sqlite3_reset(b->tag_find);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
+	sqlite3_clear_bindings(b->tag_find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail_int(b->db, err, "cannot look up a tag set");
-	sqlite3_bind_text(b->tag_ins, 1, canon, -1, SQLITE_TRANSIENT);
-	if ((rc = run(b->db, b->tag_ins, err, "cannot insert a tag set")) < 0)
+	return rc == SQLITE_ROW;
+}
+
+int store_batch_tagset(struct store_batch *b, int64_t *out, const char *canon,
+	struct rb_err *err)
+{
+	struct pending *items = &b->items;
+	const char *p, *prev_key = NULL;
+	size_t prev_len = 0, len = strlen(canon);
+	int64_t id;
+	int rc, start;
+
+	*out = 0;
+	if (!*canon)
+		return 0;
+	/* A set already stored costs a lookup; a new one an insert, whose
+	 * UNIQUE check is the lookup. Which comes first follows the last set:
+	 * a restated month finds its sets, a new month mostly adds. */
+	if (b->tag_hits && (rc = tagset_find(b, out, canon, len, err)) != 0)
+		return rc < 0 ? rc : 0;
+	sqlite3_bind_text(b->tag_ins, 1, canon, (int)len, SQLITE_STATIC);
+	rc = run(b->db, b->tag_ins, err, "cannot insert a tag set");
+	sqlite3_clear_bindings(b->tag_ins);
+	if (rc < 0)
 		return rc;
+	if (sqlite3_changes(b->db) == 0) {   /* there already */
+		b->tag_hits = 1;
+		if ((rc = tagset_find(b, out, canon, len, err)) < 0)
+			return rc;
+		return rc ? 0 : rb_err_set(err, RB_EIO, "a tag set is neither stored nor new");
+	}
+	b->tag_hits = 0;
 	id = sqlite3_last_insert_rowid(b->db);
 	if (id > b->max_tagset)
 		b->max_tagset = id;
+	/* its items, queued for multi-row inserts (written before the commit) */
+	start = items->nvals;
 	for (p = canon; *p;) {
 		const char *end = strchr(p, '\x1e'), *sep;
-		size_t len, klen;
+		size_t n, klen;
 		if (!end)
 			end = p + strlen(p);
-		len = (size_t)(end - p);
-		sep = memchr(p, '\x1f', len);
-		if (!sep)
+		n = (size_t)(end - p);
+		sep = memchr(p, '\x1f', n);
+		if (!sep) {
+			items->nvals = start;
 			return rb_err_set(err, RB_EINPUT, "tag set '%.*s': a pair without a value",
-				(int)len, p);
+				(int)n, p);
+		}
 		klen = (size_t)(sep - p);
 		if (prev_key) {
 			size_t m = klen < prev_len ? klen : prev_len;
 			int c = memcmp(prev_key, p, m);
-			if (c > 0 || (c == 0 && prev_len >= klen))
+			if (c > 0 || (c == 0 && prev_len >= klen)) {
+				items->nvals = start;
 				return rb_err_set(err, RB_EINPUT,
 					"tag set: keys not strictly increasing at '%.*s'", (int)klen, p);
+			}
 		}
 		prev_key = p;
 		prev_len = klen;
-		sqlite3_bind_int64(b->tag_item, 1, id);
-		sqlite3_bind_text(b->tag_item, 2, p, (int)klen, SQLITE_TRANSIENT);
-		sqlite3_bind_text(b->tag_item, 3, sep + 1, (int)(len - klen - 1), SQLITE_TRANSIENT);
-		if ((rc = run(b->db, b->tag_item, err, "cannot insert a tag")) < 0)
+		p = *end ? end + 1 : end;
+	}
+	for (p = canon; *p;) {
+		const char *end = strchr(p, '\x1e'), *sep;
+		size_t n;
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		sep = memchr(p, '\x1f', n);
+		pending_int(items, id);
+		pending_textn(items, p, (size_t)(sep - p));
+		pending_textn(items, sep + 1, n - (size_t)(sep - p) - 1);
+		if (items->nvals == BATCH_ROWS * items->ncols &&
+		    (rc = pending_flush(b->db, items, err)) < 0)
 			return rc;
 		p = *end ? end + 1 : end;
 	}
 	*out = id;
 	return 0;
-}
-
-/* Queues f's columns for the TEXT spill table, the tag set as its canon. */
-static void pend_fact(struct pending *p, const struct store_fact *f, int canon)
-{
-	char per[PERIOD_BUFSZ];
-
-	period_format(per, f->period);
-	pending_text(p, per);
-	pending_text(p, f->day);
-	pending_text(p, f->fact.payer);
-	pending_text(p, f->fact.account);
-	pending_text(p, f->fact.line_item_type);
-	pending_text(p, cur_class_name(f->fact.cls));
-	pending_text(p, f->fact.product_code);
-	pending_text(p, f->fact.product_name);
-	pending_text(p, f->fact.usage_type);
-	pending_text(p, f->fact.operation);
-	pending_text(p, f->fact.region);
-	pending_text(p, f->fact.owner);
-	if (canon)
-		pending_text(p, f->tags ? f->tags : "");
-	else
-		pending_int(p, f->tagset_id);
-	pending_int(p, f->fact.rows);
-	pending_amount(p, f->usage_amount);
-	pending_amount(p, f->fact.unblended);
-	pending_amount(p, f->fact.ondemand);
-	pending_amount(p, f->fact.effective);
 }
 
 /* Queues f as a fact_rows row: its strings as dictionary ids. */
@@ -668,13 +672,22 @@ static int pend_fact_row(struct store_batch *b, const struct store_fact *f, stru
 		f->fact.usage_type, f->fact.operation, f->fact.region, f->fact.owner };
 	int64_t ids[11];
 	rb_i128 amt[4] = { f->usage_amount, f->fact.unblended, f->fact.ondemand, f->fact.effective };
-	char per[PERIOD_BUFSZ], what[128];
+	char per[PERIOD_BUFSZ];
+	rb_i128 bad;
 	int i, rc, start = p->nvals;
 
 	for (i = 0; i < 11; i++) {
 		struct dict_w *d = i == 1 || i == 2 || i == 10 ? &b->accounts : &b->dims;
-		if ((rc = dict_w_id(b->db, d, strs[i] ? strs[i] : "", &ids[i], err)) < 0)
+		const char *v = strs[i] ? strs[i] : "";
+		size_t last = b->last_dim[i];
+		/* facts come grouped by payer and account: most fields repeat */
+		if (last && !strcmp(d->map.e[last - 1].key, v)) {
+			ids[i] = d->ids[last - 1];
+			continue;
+		}
+		if ((rc = dict_w_id(b->db, d, v, &ids[i], err)) < 0)
 			return rc;
+		b->last_dim[i] = hmap_find(&d->map, v, strlen(v)) + 1;
 	}
 	period_format(per, f->period);
 	pending_text(p, per);
@@ -682,11 +695,13 @@ static int pend_fact_row(struct store_batch *b, const struct store_fact *f, stru
 		pending_int(p, ids[i]);
 	pending_int(p, f->tagset_id);
 	pending_int(p, f->fact.rows);
-	snprintf(what, sizeof(what), "payer %s account %s %s", f->fact.payer, f->fact.account,
-		f->day);
-	if ((rc = pending_units(p, amt, what, err)) < 0) {
+	if (pending_units(p, amt, &bad) < 0) {
+		char buf[DEC_BUFSZ];
+		fmt_amount(buf, bad);
 		p->nvals = start;
-		return rc;
+		return rb_err_set(err, RB_EINPUT, "payer %s account %s %s: the amount %s is too large"
+			" to store exactly (the limit is about 9.2e26)", f->fact.payer, f->fact.account,
+			f->day, buf);
 	}
 	return 0;
 }
@@ -709,23 +724,6 @@ int store_batch_fact(struct store_batch *b, const struct store_fact *f, struct r
 	return 0;
 }
 
-static void pend_resource(struct pending *p, const struct store_resource_fact *f)
-{
-	char per[PERIOD_BUFSZ];
-
-	period_format(per, f->period);
-	pending_text(p, per);
-	pending_text(p, f->payer);
-	pending_text(p, f->account);
-	pending_text(p, f->resource_id);
-	pending_text(p, f->product_code);
-	pending_int(p, f->sum.rows);
-	pending_amount(p, f->sum.usage_amount);
-	pending_amount(p, f->sum.unblended);
-	pending_amount(p, f->sum.ondemand);
-	pending_amount(p, f->sum.effective);
-}
-
 /* Queues f as a resource_fact_rows row. */
 static int pend_resource_row(struct store_batch *b, const struct store_resource_fact *f,
 	struct rb_err *err)
@@ -734,7 +732,8 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 	int64_t payer, account, product;
 	rb_i128 amt[4] = { f->sum.usage_amount, f->sum.unblended, f->sum.ondemand,
 		f->sum.effective };
-	char per[PERIOD_BUFSZ], what[160];
+	char per[PERIOD_BUFSZ];
+	rb_i128 bad;
 	int rc, start = p->nvals;
 
 	if ((rc = dict_w_id(b->db, &b->accounts, f->payer, &payer, err)) < 0 ||
@@ -748,11 +747,13 @@ static int pend_resource_row(struct store_batch *b, const struct store_resource_
 	pending_text(p, f->resource_id);
 	pending_int(p, product);
 	pending_int(p, f->sum.rows);
-	snprintf(what, sizeof(what), "payer %s account %s resource %s %s", f->payer, f->account,
-		f->resource_id, per);
-	if ((rc = pending_units(p, amt, what, err)) < 0) {
+	if (pending_units(p, amt, &bad) < 0) {
+		char buf[DEC_BUFSZ];
+		fmt_amount(buf, bad);
 		p->nvals = start;
-		return rc;
+		return rb_err_set(err, RB_EINPUT, "payer %s account %s resource %s %s: the amount %s is"
+			" too large to store exactly (the limit is about 9.2e26)", f->payer, f->account,
+			f->resource_id, per, buf);
 	}
 	return 0;
 }
@@ -811,6 +812,7 @@ int store_batch_commit(struct store_batch *b, struct rb_err *err)
 	int rc;
 	if ((rc = pending_flush(b->db, &b->facts, err)) < 0 ||
 	    (rc = pending_flush(b->db, &b->res, err)) < 0 ||
+	    (rc = pending_flush(b->db, &b->items, err)) < 0 ||
 	    (rc = store_commit(b->s, err)) < 0) {
 		store_batch_abort(b);
 		return rc;
@@ -825,224 +827,6 @@ void store_batch_abort(struct store_batch *b)
 		return;
 	store_rollback(b->s);
 	batch_free(b);
-}
-
-static char *col_dup(sqlite3_stmt *st, int col);
-
-/* ---- spilling partial facts to TEMP tables ---- */
-
-#define FACT_KEY_COLS "period, day, payer, account, line_item_type, class, product_code," \
-	" product_name, usage_type, operation, region, owner"
-
-struct store_spill {
-	struct store *s;
-	sqlite3 *db;
-	struct pending facts, res;
-	int in_tx;
-};
-
-static const char spill_drop[] =
-	"DROP TABLE IF EXISTS temp.spill_facts; DROP TABLE IF EXISTS temp.spill_res;";
-
-int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err)
-{
-	struct store_spill *sp;
-	int rc;
-
-	*out = NULL;
-	if ((rc = store_exec_int(s, spill_drop, err)) < 0 ||
-	    (rc = store_exec_int(s,
-			"CREATE TEMP TABLE spill_facts (period TEXT, day TEXT, payer TEXT, account TEXT,"
-			" line_item_type TEXT, class TEXT, product_code TEXT, product_name TEXT,"
-			" usage_type TEXT, operation TEXT, region TEXT, owner TEXT, tags TEXT,"
-			" rows INTEGER, usage_amount TEXT, unblended TEXT, ondemand TEXT, effective TEXT);"
-			"CREATE TEMP TABLE spill_res (period TEXT, payer TEXT, account TEXT,"
-			" resource_id TEXT, product_code TEXT, rows INTEGER, usage_amount TEXT,"
-			" unblended TEXT, ondemand TEXT, effective TEXT);", err)) < 0)
-		return rc;
-	sp = xcalloc(1, sizeof(*sp));
-	sp->s = s;
-	sp->db = store_db_int(s);
-	pending_init(&sp->facts, "temp.spill_facts", "(" FACT_KEY_COLS ", tags, rows, usage_amount,"
-		" unblended, ondemand, effective)", SPILL_FACT_COLS);
-	pending_init(&sp->res, "temp.spill_res", "(period, payer, account, resource_id, product_code,"
-		" rows, usage_amount, unblended, ondemand, effective)", SPILL_RES_COLS);
-	*out = sp;
-	return 0;
-}
-
-static int spill_tx(struct store_spill *sp, struct rb_err *err)
-{
-	int rc;
-	if (sp->in_tx)
-		return 0;
-	if ((rc = store_exec_int(sp->s, "BEGIN", err)) < 0)
-		return rc;
-	sp->in_tx = 1;
-	return 0;
-}
-
-int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err)
-{
-	int rc;
-	if ((rc = spill_tx(sp, err)) < 0)
-		return rc;
-	pend_fact(&sp->facts, f, 1);
-	if (sp->facts.nvals == BATCH_ROWS * sp->facts.ncols)
-		return pending_flush(sp->db, &sp->facts, err);
-	return 0;
-}
-
-int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
-	struct rb_err *err)
-{
-	int rc;
-	if ((rc = spill_tx(sp, err)) < 0)
-		return rc;
-	pend_resource(&sp->res, f);
-	if (sp->res.nvals == BATCH_ROWS * sp->res.ncols)
-		return pending_flush(sp->db, &sp->res, err);
-	return 0;
-}
-
-int store_spill_flush(struct store_spill *sp, struct rb_err *err)
-{
-	int rc;
-	if ((rc = pending_flush(sp->db, &sp->facts, err)) < 0 ||
-	    (rc = pending_flush(sp->db, &sp->res, err)) < 0)
-		return rc;
-	if (sp->in_tx) {
-		sp->in_tx = 0;
-		return store_exec_int(sp->s, "COMMIT", err);
-	}
-	return 0;
-}
-
-void store_spill_free(struct store_spill *sp)
-{
-	struct rb_err ignore;
-	if (!sp)
-		return;
-	pending_release(&sp->facts);
-	pending_release(&sp->res);
-	if (sp->in_tx)
-		store_rollback(sp->s);
-	store_exec_int(sp->s, spill_drop, &ignore);
-	free(sp);
-}
-
-int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sp->in_tx || sp->facts.nvals || sp->res.nvals)
-		return rb_err_set(err, RB_EIO, "import batch: the spill was not flushed");
-	/* every (payer, period) spilled must be declared in this batch */
-	if ((rc = prepare(b->db, &st, "SELECT DISTINCT payer, period FROM temp.spill_facts", err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pay = (const char *)sqlite3_column_text(st, 0);
-		const char *per = (const char *)sqlite3_column_text(st, 1);
-		int period = -1;
-		struct replaced_pp *pp;
-		if (!pay || !per || period_parse(&period, per, strlen(per)) < 0 ||
-		    (rc = need_pp(b, &pp, pay, period, err)) < 0) {
-			sqlite3_finalize(st);
-			return rc < 0 ? rc : rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot read spilled facts");
-	/* tag sets first, in canon order, so ids do not depend on threads;
-	 * streamed, one at a time (the select reads temp, the inserts write
-	 * main): holding every distinct canon in memory made an import of
-	 * 300k distinct tag sets peak at 147 MB (issue 10) */
-	if ((rc = prepare(b->db, &st, "SELECT DISTINCT tags FROM temp.spill_facts ORDER BY tags",
-			err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *canon = col_dup(st, 0);
-		int64_t id;
-		int trc = store_batch_tagset(b, &id, canon, err);
-		free(canon);
-		if (trc < 0) {
-			sqlite3_finalize(st);
-			return trc;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot read spilled tag sets");
-	/* the sums, through the same path as facts from memory (dictionaries,
-	 * stored pairs); the select reads temp while the inserts write main */
-	if ((rc = prepare(b->db, &st,
-			"SELECT s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
-			" t.id, SUM(s.rows), dec_sum(s.usage_amount), dec_sum(s.unblended),"
-			" dec_sum(s.ondemand), dec_sum(s.effective)"
-			" FROM temp.spill_facts s JOIN tagsets t ON t.canon = s.tags"
-			" GROUP BY s.period, s.day, s.payer, s.account, s.line_item_type, s.class,"
-			" s.product_code, s.product_name, s.usage_type, s.operation, s.region, s.owner,"
-			" t.id", err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_fact f;
-		const char *per = store_col_text_int(st, 0);
-		int frc;
-		memset(&f, 0, sizeof(f));
-		f.day = store_col_text_int(st, 1);
-		f.tagset_id = sqlite3_column_int64(st, 12);
-		if (period_parse(&f.period, per, strlen(per)) < 0 ||
-		    store_col_fact_int(&f.fact, st, 2, 13, 15) < 0 ||
-		    store_col_amount_int(&f.usage_amount, st, 14) < 0) {
-			sqlite3_finalize(st);
-			return rb_err_set(err, RB_EIO, "import batch: a spilled fact is malformed");
-		}
-		if ((frc = store_batch_fact(b, &f, err)) < 0) {
-			sqlite3_finalize(st);
-			return frc;
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot sum spilled facts");
-	if ((rc = prepare(b->db, &st,
-			"SELECT period, payer, account, resource_id, product_code, SUM(rows),"
-			" dec_sum(usage_amount), dec_sum(unblended), dec_sum(ondemand), dec_sum(effective)"
-			" FROM temp.spill_res GROUP BY period, payer, account, resource_id, product_code",
-			err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_resource_fact r;
-		const char *per = store_col_text_int(st, 0);
-		int frc;
-		memset(&r, 0, sizeof(r));
-		r.payer = store_col_text_int(st, 1);
-		r.account = store_col_text_int(st, 2);
-		r.resource_id = store_col_text_int(st, 3);
-		r.product_code = store_col_text_int(st, 4);
-		r.sum.rows = sqlite3_column_int64(st, 5);
-		if (period_parse(&r.period, per, strlen(per)) < 0 ||
-		    store_col_amount_int(&r.sum.usage_amount, st, 6) < 0 ||
-		    store_col_amount_int(&r.sum.unblended, st, 7) < 0 ||
-		    store_col_amount_int(&r.sum.ondemand, st, 8) < 0 ||
-		    store_col_amount_int(&r.sum.effective, st, 9) < 0) {
-			sqlite3_finalize(st);
-			return rb_err_set(err, RB_EIO, "import batch: a spilled resource fact is malformed");
-		}
-		if ((frc = store_batch_resource(b, &r, err)) < 0) {
-			sqlite3_finalize(st);
-			return frc;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_int(b->db, err, "cannot sum spilled resource facts");
-	return 0;
 }
 
 /* ---- reading ---- */

@@ -572,6 +572,24 @@ static const char schema_v11[] =
 static const char schema_v12[] =
 	"ALTER TABLE imports ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';";
 
+/* v13: tag set items in one B-tree (issue 9 step 1). tagset_items was a
+ * rowid table with its PRIMARY KEY (tagset_id, key) as a second index, so
+ * every item was written twice; keyed by that PRIMARY KEY alone (SQLite's
+ * WITHOUT ROWID; a PostgreSQL backend keeps an ordinary table with the same
+ * key) an item is one entry, and an import's new items, whose tag set ids
+ * only grow, are appends. Same columns, same rows. */
+static const char schema_v13[] =
+	"CREATE TABLE tagset_items_v13 ("
+	"  tagset_id INTEGER NOT NULL REFERENCES tagsets(id),"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (tagset_id, key)"
+	") WITHOUT ROWID;"
+	"INSERT INTO tagset_items_v13 (tagset_id, key, value)"
+	"  SELECT tagset_id, key, value FROM tagset_items ORDER BY tagset_id, key;"
+	"DROP TABLE tagset_items;"
+	"ALTER TABLE tagset_items_v13 RENAME TO tagset_items;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
@@ -587,5 +605,6 @@ const struct store_migration store_migrations[] = {
 	{ 10, schema_v10_views },
 	{ 11, schema_v11 },
 	{ 12, schema_v12 },
+	{ 13, schema_v13 },
 };
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

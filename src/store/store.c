@@ -122,8 +122,8 @@ static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 /* Process-wide SQLite settings, made once before the first connection
  * initializes the library (sqlite3_config refuses them afterwards, which
  * is harmless). MEMSTATUS off: SQLite's allocation statistics take a global
- * mutex around every malloc and free, 5.5% of the samples of an import whose
- * spilled facts are summed through SQLite's sorter; rebill never reads them. */
+ * mutex around every malloc and free (5.5% of the samples of an import when
+ * its spill still went through SQLite's sorter); rebill never reads them. */
 static void configure_sqlite(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -155,9 +155,10 @@ int store_open(struct store **out, const char *path, struct rb_err *err)
 	 * facts, written twice (WAL, then checkpoint) with one write call per
 	 * page; with 4 KiB pages writing 600k facts took 1.15 s, with 64 KiB
 	 * 0.78 s. Readers scan facts by (period, payer|account) ranges, which
-	 * large pages serve well too. The TEMP database (an import's spill)
-	 * would inherit the size; it keeps 4 KiB pages, with 64 KiB the peak RSS
-	 * of a 4 GB import grew from 59 to 90 MiB. */
+	 * large pages serve well too. The TEMP database (sorters, temporary
+	 * B-trees) would inherit the size; it keeps 4 KiB pages (when an import
+	 * still spilled to TEMP tables, 64 KiB made a 4 GB import peak at 90
+	 * MiB instead of 59; it now spills to a file of its own, import/spill.c). */
 	if ((rc = store_exec_int(s, "PRAGMA page_size = 65536;"
 			"PRAGMA temp.page_size = 4096;"
 			"PRAGMA foreign_keys = ON;"

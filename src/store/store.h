@@ -9,8 +9,8 @@
  * function dec_sum(x) sums them exactly.
  *
  * A store is used by one thread at a time: threads that share one serialize
- * their calls (the import's aggregator spills under a mutex, and the main
- * thread writes after joining it); threads that read at the same time open
+ * their calls (the import's main thread writes after joining its readers and
+ * aggregator, which never touch the store); threads that read at the same time open
  * connections of their own. The connection is opened without SQLite's
  * per-call mutex (SQLITE_OPEN_NOMUTEX).
  *

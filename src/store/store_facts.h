@@ -121,33 +121,6 @@ int store_batch_commit(struct store_batch *b, struct rb_err *err);
  * store_batch_begin. */
 void store_batch_abort(struct store_batch *b);
 
-/* ---- spilling ------------------------------------------------------- */
-
-/* When an import's aggregation tables outgrow their memory budget, partial
- * facts are spilled to TEMP tables of the same connection (on disk, outside
- * the import's transaction: the database file is not touched) and summed
- * exactly in SQL when the batch is written. The same fact key may be
- * spilled many times; its sums add up. */
-struct store_spill;
-
-/* Creates the (empty) TEMP tables. */
-int store_spill_open(struct store_spill **out, struct store *s, struct rb_err *err);
-/* Adds a partial fact (f->tags is the canon; tagset_id is ignored) or a
- * partial resource fact. Not while a batch is open. */
-int store_spill_fact(struct store_spill *sp, const struct store_fact *f, struct rb_err *err);
-int store_spill_resource(struct store_spill *sp, const struct store_resource_fact *f,
-	struct rb_err *err);
-/* Writes what is queued and ends the TEMP transaction; required before
- * store_batch_from_spill. */
-int store_spill_flush(struct store_spill *sp, struct rb_err *err);
-/* Drops the TEMP tables and frees; accepts NULL. */
-void store_spill_free(struct store_spill *sp);
-
-/* In a batch: interns the spilled tag sets and inserts the spilled facts
- * and resource facts summed per key. Every spilled (payer, period) must be
- * declared in b. */
-int store_batch_from_spill(struct store_batch *b, struct store_spill *sp, struct rb_err *err);
-
 /* ---- reading -------------------------------------------------------- */
 
 struct store_period_info {
