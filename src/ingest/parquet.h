@@ -62,6 +62,17 @@ void pq_reader_range(const struct pq_reader *r, uint64_t *first, uint64_t *stop,
 int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	struct rb_err *err);
 
+/* Of the row pq_reader_next returned last: whether cell i is a number
+ * whose exact value at DEC_SCALE (what dec_parse of its text gives) is
+ * known without parsing the text, then in *out (DOUBLE and FLOAT cells of
+ * the fast case of pq_format_double, zero, integers, DECIMAL of scale <=
+ * DEC_SCALE). 0: parse the text. */
+int pq_reader_amount(const struct pq_reader *r, size_t i, rb_i128 *out);
+/* Whether cell i of that row is known to be valid UTF-8 (a dictionary
+ * entry, checked when the dictionary page was read; an empty cell). 0:
+ * check the text. */
+int pq_reader_utf8_known(const struct pq_reader *r, size_t i);
+
 uint64_t pq_reader_bytes_in(const struct pq_reader *r);
 uint64_t pq_reader_size(const struct pq_reader *r);
 

@@ -633,7 +633,7 @@ static int utf8_check(struct cur_reader *r, const struct rb_str *f, size_t i, lo
 	const char *colname_, struct rb_err *err)
 {
 	size_t bad;
-	if (utf8_valid(f[i].p, f[i].n, &bad))
+	if ((r->pq && pq_reader_utf8_known(r->pq, i)) || utf8_valid(f[i].p, f[i].n, &bad))
 		return 0;
 	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
 		"text is not valid UTF-8 (byte 0x%02X at byte %zu of the cell) in column %s",
@@ -665,7 +665,9 @@ static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
 {
 	struct rb_str s = cell(r, f, k);
 	*out = 0;
-	if (!s.n || dec_parse(out, s.p, s.n, DEC_SCALE) == DEC_OK)
+	/* a Parquet number may come with its value: the same as parsing */
+	if (!s.n || (r->pq && pq_reader_amount(r->pq, (size_t)r->col[k], out)) ||
+	    dec_parse(out, s.p, s.n, DEC_SCALE) == DEC_OK)
 		return 0;
 	return bad_value(r, f, line, k, "amount", err);
 }

@@ -14,6 +14,8 @@
 #include "ingest/ingest.h"
 #include "ingest/parquet.h"
 #include "ingest/pq_int.h"
+#include "util/decimal.h"
+#include "util/utf8.h"
 
 #include "util/banned.h"
 
@@ -460,7 +462,127 @@ cleanup:
 	pq_reader_free(r);
 }
 
+
+/* Rows decoded a batch at a time, a column after the other, must be the
+ * rows the row-by-row decoder gives (the reference: one column's state per
+ * cell, as before batching), and so must the error and the rows before it:
+ * each corpus file and 400 copies with one bit changed (deterministic
+ * positions, most in the column chunks), read both ways with batches of 1, 3, 7 and 64 rows. And the
+ * shortcuts beside a cell: a known amount is what dec_parse makes of the
+ * cell's text, a cell known to be UTF-8 is. */
+static int late_errors;   /* reads that failed after giving rows */
+
+static int read_both(const uint8_t *data, size_t n, size_t batch, long *rows_out)
+{
+	struct pq_reader *a = NULL, *b = NULL;
+	struct rb_err ea, eb;
+	int ra, rb, bad = 0;
+	size_t i, nc;
+	long rows = 0;
+
+	ra = pq_reader_open_mem(&a, "m.parquet", data, n, &ea);
+	rb = pq_reader_open_mem(&b, "m.parquet", data, n, &eb);
+	if (ra != rb || (ra && strcmp(ea.msg, eb.msg)))
+		bad = 1;
+	if (ra || rb)
+		goto done;
+	pq_reader_batch_for_test(a, 0);
+	pq_reader_batch_for_test(b, batch);
+	nc = pq_reader_ncolumns(a);
+	for (i = 0; i < nc; i++) {
+		if (!pq_reader_is_flat_for_test(a, i))
+			continue;
+		ra = pq_reader_project(a, i, &ea);
+		rb = pq_reader_project(b, i, &eb);
+		if (ra != rb)
+			bad = 1;
+	}
+	while (!bad && rows < 3000) {
+		const struct rb_str *ca, *cb;
+		long la = 0, lb = 0;
+		ra = pq_reader_next(a, &ca, &la, &ea);
+		rb = pq_reader_next(b, &cb, &lb, &eb);
+		if (ra != rb) {
+			bad = 1;
+			break;
+		}
+		if (ra < 0 && (ea.code != eb.code || ea.line != eb.line || ea.column != eb.column ||
+		    strcmp(ea.msg, eb.msg)))
+			bad = 1;
+		if (ra < 0 && rows > 0)
+			late_errors++;
+		if (ra != 1)
+			break;
+		rows++;
+		if (la != lb)
+			bad = 1;
+		for (i = 0; i < nc; i++) {
+			rb_i128 v = 0, w = 0;
+			size_t at;
+			if (ca[i].n != cb[i].n || (ca[i].n && memcmp(ca[i].p, cb[i].p, ca[i].n)))
+				bad = 1;
+			if (pq_reader_amount(b, i, &v) &&
+			    (dec_parse(&w, cb[i].p, cb[i].n, DEC_SCALE) != DEC_OK || v != w))
+				bad = 1;
+			if (pq_reader_utf8_known(b, i) && !utf8_valid(cb[i].p, cb[i].n, &at))
+				bad = 1;
+		}
+	}
+done:
+	pq_reader_free(a);
+	pq_reader_free(b);
+	*rows_out = rows;
+	return bad;
+}
+
+TEST(batches_read_as_rows)
+{
+	static const char *const files[] = { "legacy-snappy-v1.parquet", "cur2-all-columns-zstd-v1.parquet",
+		"cur2-maps-gzip-v1.parquet", "cur2-maps-zstd-v2.parquet" };
+	static const size_t batches[] = { 1, 3, 7, 64 };
+	const char *dir = getenv("PQ_CORPUS");
+	static uint8_t buf[1 << 16], mut[1 << 16];
+	size_t fi, bi, n, k;
+	long rows, clean_rows = 0;
+	int diffs = 0;
+
+	if (!dir) {
+		CHECK_SKIP("PQ_CORPUS (the fuzz corpus directory) not set");
+		return;
+	}
+	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		char path[1024];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[fi]);
+		f = fopen(path, "rb");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		for (bi = 0; bi < sizeof(batches) / sizeof(batches[0]); bi++) {
+			diffs += read_both(buf, n, batches[bi], &rows);
+			clean_rows += rows;
+			for (k = 0; k < 400; k++) {
+				/* mostly the column chunks (the footer is the last part) */
+				size_t pos = 4 + (k * 7919 + 13) % (n * 7 / 10);
+				memcpy(mut, buf, n);
+				mut[pos] ^= (uint8_t)(1u << (k % 8));
+				diffs += read_both(mut, n, batches[bi], &rows);
+			}
+		}
+	}
+	/* the files have rows (20 to 40 each, read 4 times) */
+	CHECK(clean_rows >= 4 * 4 * 20);
+	CHECK_INT(diffs, 0);
+	/* the copies must reach errors after the first rows (mid-batch) */
+	CHECK(late_errors >= 20);
+	fprintf(stderr, "batches_read_as_rows: %ld clean rows, %d reads failed after rows\n",
+		clean_rows, late_errors);
+}
+
 static const struct check_case cases[] = {
+	CASE(batches_read_as_rows),
 	CASE(maps_and_lists),
 	CASE(thrift_file_metadata),
 	CASE(thrift_skips_unknown_fields),
