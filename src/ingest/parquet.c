@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <math.h>
 #include <snappy-c.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct field {
 	struct strbuf json;   /* MAP and LIST cells */
 	const char *const *keys;   /* MAP: only these keys (NULL: all) */
 	size_t nkeys;
+	int amount_only;           /* pq_reader_amount_only */
 };
 
 struct col {
@@ -82,6 +84,8 @@ struct col {
 	int have_dict;
 	rb_i128 *damt;            /* entry i's exact amount (see amt below) */
 	uint8_t *dflag;           /* entry i: DF_AMT, DF_UTF8 */
+	uint64_t dict_serial;     /* of this dictionary, unique in the process */
+	uint64_t ref;             /* the last value taken: pq_reader_dict_ref */
 
 	int32_t nlev, ilev;       /* entries of the page, next one */
 	uint8_t *def, *rep;       /* levels (allocated when the maximum > 0) */
@@ -129,6 +133,7 @@ struct pq_reader {
 	struct rb_str *cells;
 	rb_i128 *amts;                  /* per field: the cell as an amount ... */
 	uint8_t *cflags;                /* ... when DF_AMT; DF_UTF8: valid text */
+	uint64_t *refs;                 /* per field: the current cell's dictionary ref */
 	size_t *proj;                   /* the projected fields, in order */
 	size_t nproj;
 
@@ -156,6 +161,7 @@ struct pq_reader {
 	struct rb_str *bcell;
 	uint8_t *bflag;
 	rb_i128 *bamt;
+	uint64_t *bref;
 	size_t *boff;
 	char *arena;
 	size_t alen, acap;
@@ -177,6 +183,21 @@ static char *put_digits(char *end, uint64_t v, int min)
 	return end;
 }
 
+/* The fast case below without the text: *e10 = |d| * 1e10 rounded (the
+ * one computation both use). */
+static int double_e10(double d, uint64_t *e10)
+{
+	double a = d < 0 ? -d : d;
+	uint64_t r;
+	if (!(a < 1e5))
+		return 0;
+	r = (uint64_t)(a * 1e10 + 0.5);
+	if ((double)r / 1e10 != a)
+		return 0;
+	*e10 = r;
+	return 1;
+}
+
 /* The common case of CUR costs: |d| < 1e5 with at most 10 fractional
  * digits. r = d * 1e10 rounded; when r / 1e10 (one correctly rounded IEEE
  * division, as strtod of the decimal would round) gives d back, the
@@ -185,16 +206,12 @@ static char *put_digits(char *end, uint64_t v, int min)
  * digits (and every shorter one has no more) reads back as d. */
 static size_t fast_double(char *buf, size_t cap, double d, uint64_t *e10)
 {
-	double a = d < 0 ? -d : d, x = a * 1e10;
 	uint64_t r, ip, fp;
 	char tmp[40], *end = tmp + sizeof(tmp), *p, *q;
 	size_t n;
 	int i;
 
-	if (!(a < 1e5) || cap < 32)
-		return 0;
-	r = (uint64_t)(x + 0.5);
-	if ((double)r / 1e10 != a)
+	if (cap < 32 || !double_e10(d, &r))
 		return 0;
 	*e10 = r;
 	ip = r / 10000000000u;
@@ -768,6 +785,7 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 	r->cells = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->cells));
 	r->amts = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->amts));
 	r->cflags = xcalloc(r->nfields ? r->nfields : 1, 1);
+	r->refs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->refs));
 	r->proj = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->proj));
 	for (j = 0; j < r->nfields; j++)
 		r->cells[j].p = "";
@@ -846,6 +864,12 @@ void pq_reader_range(const struct pq_reader *r, uint64_t *first, uint64_t *stop,
 	*first = f;
 	*stop = s;
 	*rows = r->row;
+}
+
+void pq_reader_amount_only(struct pq_reader *r, size_t i)
+{
+	if (i < r->nfields)
+		r->fields[i].amount_only = 1;
 }
 
 void pq_reader_batch_for_test(struct pq_reader *r, size_t rows)
@@ -1390,6 +1414,7 @@ static inline struct rb_str value_text(struct col *c, int32_t k)
 		c->utf8_ok = c->dflag[ix] & DF_UTF8;
 		if (c->amt_ok)
 			c->amt = c->damt[ix];
+		c->ref = c->dict_serial << PQ_REF_INDEX_BITS | ((uint64_t)ix + 1);
 		return c->dict[ix];
 	}
 	case VM_STR: c->utf8_ok = 0; return bytes_text(c, c->sv[k]);
@@ -1425,6 +1450,10 @@ int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t
 	col_release(&c);
 	return ret;
 }
+
+/* Dictionaries are numbered across every reader of the process, so a ref
+ * (pq_reader_dict_ref) names one dictionary entry for the whole import. */
+static atomic_uint_fast64_t dict_serials;
 
 static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_page_header *h,
 	const uint8_t *data, struct rb_err *err)
@@ -1469,6 +1498,7 @@ static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_p
 	}
 	c->ndict = cnt;
 	c->have_dict = 1;
+	c->dict_serial = atomic_fetch_add(&dict_serials, 1) + 1;
 	c->have_last = 0;
 	c->mode = VM_NONE;
 	return 0;
@@ -1637,6 +1667,7 @@ static int col_take(struct pq_reader *r, struct col *c, int *present, int *exist
 	if (*present) {
 		if (c->ival >= c->nval)
 			return page_err(r, c, err, "more levels than values");
+		c->ref = 0;
 		*val = value_text(c, c->ival++);
 		if (c->bad_index)
 			return page_err(r, c, err, "bad dictionary indices");
@@ -1681,6 +1712,7 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 			DF_UTF8;
 		if (kp && k->amt_ok)
 			r->amts[fi] = k->amt;
+		r->refs[fi] = kp ? k->ref : 0;
 		return 0;
 	}
 	strbuf_reset(&f->json);
@@ -1803,6 +1835,67 @@ static void arena_put(struct pq_reader *r, struct rb_str s, size_t *off)
 	r->alen += s.n;
 }
 
+/* For an amount-only column (pq_reader_amount_only): value k's exact
+ * amount, computed as format_int, fixed_text and bytes_text would beside
+ * its text, without the text; 0 when the text is needed (dictionary pages:
+ * their entries are formatted once anyway). */
+static int value_amount(const struct col *c, int32_t k, rb_i128 *out)
+{
+	const struct pq_schema_el *el = c->leaf->el;
+	int32_t scale = el->kind == PQK_DECIMAL ? el->scale : el->kind == PQK_PLAIN ? 0 : -1;
+
+	switch (c->mode) {
+	case VM_FIXED: {
+		const uint8_t *p = c->fixed + (size_t)k * c->width;
+		switch (el->type) {
+		case PQ_DOUBLE: case PQ_FLOAT: {
+			double d;
+			uint64_t r;
+			if (el->type == PQ_DOUBLE) {
+				uint64_t u = le64(p);
+				memcpy(&d, &u, 8);
+			} else {
+				float f;
+				uint32_t u = le32(p);
+				memcpy(&f, &u, 4);
+				d = (double)f;
+			}
+			if (d == 0) {
+				*out = 0;
+				return 1;
+			}
+			if (!double_e10(d, &r))
+				return 0;
+			*out = d < 0 ? -(rb_i128)r : (rb_i128)r;
+			return 1;
+		}
+		case PQ_INT32:
+			return scale >= 0 && decimal_amt((int32_t)le32(p), scale, out);
+		case PQ_INT64:
+			return scale >= 0 && decimal_amt((int64_t)le64(p), scale, out);
+		default:
+			return 0;
+		}
+	}
+	case VM_INT:
+		return el->type != PQ_BOOLEAN && scale >= 0 && decimal_amt(c->iv[k], scale, out);
+	case VM_STR: {
+		struct rb_str raw = c->sv[k];
+		rb_i128 v;
+		size_t i;
+		if (el->kind != PQK_DECIMAL || !raw.n || raw.n > 16 || el->scale < 0 ||
+		    el->scale > DEC_MAX_SCALE)
+			return 0;
+		v = (signed char)raw.p[0];
+		for (i = 1; i < raw.n; i++)
+			v = v * 256 + (unsigned char)raw.p[i];
+		return decimal_amt(v, el->scale, out);
+	}
+	default:
+		return 0;
+	}
+}
+
 /* Rows [0, n) of the batch for projected field number p (a flat column):
  * 0, or an error at batch row *at (rows before it are filled). */
 static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long base,
@@ -1813,7 +1906,9 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 	struct rb_str *cell = r->bcell + p * PQ_BATCH;
 	uint8_t *flag = r->bflag + p * PQ_BATCH;
 	rb_i128 *amt = r->bamt + p * PQ_BATCH;
+	uint64_t *ref = r->bref + p * PQ_BATCH;
 	size_t *off = r->boff + p * PQ_BATCH;
+	const int amount_only = r->fields[c->leaf->field].amount_only;
 	size_t j = 0;
 	int ret;
 
@@ -1836,6 +1931,7 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 				c->ilev++;
 				cell[j] = none;
 				flag[j] = DF_UTF8;
+				ref[j] = 0;
 				continue;
 			}
 			c->ilev++;
@@ -1843,6 +1939,15 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 				r->row = base + (long)j;
 				*at = j;
 				return page_err(r, c, err, "more levels than values");
+			}
+			if (amount_only && value_amount(c, c->ival, &amt[j])) {
+				/* never parsed: a stand-in that is not empty */
+				static const struct rb_str stand_in = { "(number)", 8 };
+				c->ival++;
+				cell[j] = stand_in;
+				flag[j] = DF_AMT | DF_UTF8;
+				ref[j] = 0;
+				continue;
 			}
 			v = value_text(c, c->ival++);
 			if (c->bad_index) {
@@ -1853,9 +1958,14 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 			fl = (uint8_t)((c->amt_ok ? DF_AMT : 0) | (c->utf8_ok ? DF_UTF8 : 0));
 			if (c->amt_ok)
 				amt[j] = c->amt;
-			if (c->mode != VM_DICT && v.n) {
-				arena_put(r, v, &off[j]);
-				fl |= DF_ARENA;
+			if (c->mode != VM_DICT) {
+				ref[j] = 0;
+				if (v.n) {
+					arena_put(r, v, &off[j]);
+					fl |= DF_ARENA;
+				}
+			} else {
+				ref[j] = c->ref;
 			}
 			cell[j] = v;
 			flag[j] = fl;
@@ -1876,9 +1986,8 @@ static void batch_fill(struct pq_reader *r, struct rb_err *err)
 	for (p = 0; p < r->nproj && n > 0; p++) {
 		const struct field *f = &r->fields[r->proj[p]];
 		size_t at = 0;
-		struct rb_err e;
+		struct rb_err e;   /* set by col_fill when it fails */
 		int ret;
-		rb_err_clear(&e);
 		ret = col_fill(r, &r->cols[f->first_leaf], p, n, base, &at, &e);
 		if (ret) {
 			/* later columns only up to this row: an error there in an
@@ -1915,6 +2024,7 @@ static void batch_decide(struct pq_reader *r)
 	r->bcell = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bcell));
 	r->bflag = xcalloc(r->nproj * PQ_BATCH, 1);
 	r->bamt = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bamt));
+	r->bref = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bref));
 	r->boff = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->boff));
 }
 
@@ -1949,6 +2059,7 @@ static int next_batched(struct pq_reader *r, const struct rb_str **cells, long *
 		size_t fi = r->proj[p], k = p * PQ_BATCH + i;
 		r->cells[fi] = r->bcell[k];
 		r->cflags[fi] = r->bflag[k];
+		r->refs[fi] = r->bref[k];
 		if (r->bflag[k] & DF_AMT)
 			r->amts[fi] = r->bamt[k];
 	}
@@ -1989,6 +2100,11 @@ int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	return 1;
 }
 
+uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->refs[i] : 0;
+}
+
 void pq_reader_free(struct pq_reader *r)
 {
 	size_t i;
@@ -2007,8 +2123,10 @@ void pq_reader_free(struct pq_reader *r)
 	free(r->bcell);
 	free(r->bflag);
 	free(r->bamt);
+	free(r->bref);
 	free(r->boff);
 	free(r->arena);
+	free(r->refs);
 	free(r->proj);
 	pq_meta_release(&r->meta);
 	if (r->fd >= 0)

@@ -255,7 +255,59 @@ TEST(sums_past_64_bits_stay_exact)
 	agg_free(b);
 }
 
+
+/* Parquet rows name the dictionary entry of their fields (cur_row.ref):
+ * the aggregator interns an entry once. Refs give the facts the texts give,
+ * and after agg_reset_facts (a spill renumbers the strings) a ref seen
+ * before is interned again, never taken for the string its old id now
+ * names (ten new strings come first and take the old ids). */
+TEST(dictionary_refs_are_their_texts)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	struct cur_row x = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxA", "1");
+	struct cur_row y = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxB", "2");
+	struct cur_row z = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxC", "4");
+	const uint64_t d = (uint64_t)7 << CUR_REF_INDEX_BITS;   /* dictionary 7 */
+	static const char *const names[10] = { "C0", "C1", "C2", "C3", "C4", "C5", "C6", "C7",
+		"C8", "C9" };
+	struct store_fact f;
+	int i;
+
+	x.ref[CUR_REF_UTYPE] = d | 1;
+	y.ref[CUR_REF_UTYPE] = d | 2;
+	for (i = 0; i < 10; i++) {
+		CHECK_INT(agg_add(a, i % 2 ? &y : &x, 0), 0);
+		CHECK_INT(agg_add(b, i % 2 ? &y : &x, 0), 0);
+	}
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_nfacts(a), 2);
+	CHECK(find(a, &f, "BoxA", NULL) && f.fact.rows == 5 && f.fact.unblended == amount("5"));
+	CHECK(find(a, &f, "BoxB", NULL) && f.fact.rows == 5 && f.fact.unblended == amount("10"));
+	/* a spill empties the facts; then a new string comes first and takes
+	 * the low ids before entry 2 is seen again */
+	agg_reset_facts(a);
+	for (i = 0; i < 10; i++) {
+		z.usage_type.p = names[i];
+		z.usage_type.n = strlen(names[i]);
+		CHECK_INT(agg_add(a, &z, 0), 0);
+	}
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_nfacts(a), 11);
+	CHECK(find(a, &f, "C3", NULL) && f.fact.rows == 1 && f.fact.unblended == amount("4"));
+	CHECK(find(a, &f, "BoxB", NULL) && f.fact.rows == 2 && f.fact.unblended == amount("4"));
+	CHECK(find(a, &f, "BoxA", NULL) == NULL);
+	/* the table without refs (b) has what a had before the reset */
+	CHECK_INT(agg_flush(b), 0);
+	CHECK_INT(agg_nfacts(b), 2);
+	CHECK(find(b, &f, "BoxA", NULL) && f.fact.rows == 5);
+	agg_free(a);
+	agg_free(b);
+}
+
 static const struct check_case cases[] = {
+	CASE(dictionary_refs_are_their_texts),
 	CASE(equal_keys_sum_exactly),
 	CASE(each_key_field_separates),
 	CASE(growth_and_collisions_keep_every_key),
