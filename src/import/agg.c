@@ -290,6 +290,16 @@ struct dref {
 	size_t cap;
 };
 
+/* Tag sets by the tuple of their cells' dictionary refs (cur_row.tagref):
+ * a direct-mapped cache, an entry replaced when another tuple hashes to its
+ * slot, so it stays small whatever the number of row groups. */
+#define TREF_SLOTS 1024
+struct tref {
+	size_t n;             /* 0: empty */
+	uint64_t ref[CUR_TAGREF_MAX];
+	uint32_t id;
+};
+
 struct agg {
 	struct hmap strs;
 	struct hmap tagsets;
@@ -311,6 +321,7 @@ struct agg {
 	long err_line;
 	struct dref dref[S_NFIELDS + 1][DREF_SLOTS];
 	unsigned dref_next[S_NFIELDS + 1];
+	struct tref *tref;         /* TREF_SLOTS, allocated at the first tag refs */
 };
 
 static void csum_get(const struct agg *a, const struct csum *c, struct store_sum *out)
@@ -387,6 +398,7 @@ void agg_free(struct agg *a)
 	ktab_release(&a->others);
 	ktab_release(&a->accounts);
 	free(a->canon);
+	free(a->tref);
 	{
 		size_t f, k;
 		for (f = 0; f <= S_NFIELDS; f++)
@@ -417,6 +429,8 @@ static void dref_forget(struct agg *a)
 	for (f = 0; f <= S_NFIELDS; f++)
 		for (k = 0; k < DREF_SLOTS; k++)
 			a->dref[f][k].serial = 0;
+	if (a->tref)   /* the tag sets are renumbered too */
+		memset(a->tref, 0, TREF_SLOTS * sizeof(*a->tref));
 }
 
 /* field_id for a text that is Parquet dictionary entry `ref` (non-zero):
@@ -451,7 +465,39 @@ static uint32_t ref_id(struct agg *a, size_t f, uint64_t ref, uint32_t *last, in
 	return *last;
 }
 
+static int tags_id_text(struct agg *a, uint32_t *out, const struct cur_row *row);
+
+/* The tag set of a row: by its tag cells' refs when it has them, the
+ * canon hashed only the first time a tuple is seen (or after its cache
+ * entry was replaced). */
 static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
+{
+	struct tref *t;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+	int rc;
+
+	if (!row->ntagrefs || row->ntagrefs > CUR_TAGREF_MAX || row->ntags == 0)
+		return tags_id_text(a, out, row);
+	for (i = 0; i < row->ntagrefs; i++)
+		h = (h ^ row->tagref[i]) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	if (!a->tref)
+		a->tref = xcalloc(TREF_SLOTS, sizeof(*a->tref));
+	t = &a->tref[h & (TREF_SLOTS - 1)];
+	if (t->n == row->ntagrefs && !memcmp(t->ref, row->tagref, t->n * sizeof(t->ref[0]))) {
+		*out = t->id;
+		return 0;
+	}
+	if ((rc = tags_id_text(a, out, row)) < 0)
+		return rc;
+	t->n = row->ntagrefs;
+	memcpy(t->ref, row->tagref, t->n * sizeof(t->ref[0]));
+	t->id = *out;
+	return 0;
+}
+
+static int tags_id_text(struct agg *a, uint32_t *out, const struct cur_row *row)
 {
 	size_t i, need = 0, n = 0;
 

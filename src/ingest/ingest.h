@@ -59,6 +59,7 @@ enum cur_ref_field {
 	CUR_REF_UTYPE, CUR_REF_OP, CUR_REF_REGION, CUR_REF_RESOURCE, CUR_REF_N
 };
 #define CUR_REF_INDEX_BITS 24
+#define CUR_TAGREF_MAX 8
 
 /* One CUR row, normalized. Every pointer is borrowed from the reader and
  * valid until the next cur_reader_next or cur_reader_free. */
@@ -92,6 +93,12 @@ struct cur_row {
 	 * non-zero refs of a field are the same text, so the aggregator interns
 	 * it once per dictionary entry instead of hashing it per row. */
 	uint64_t ref[CUR_REF_N];
+	/* Parquet: when ntagrefs > 0, the tags are exactly what the row's
+	 * ntagrefs flat tag cells make (no other tag source), and tagref[i]
+	 * names cell i as above (0: an empty cell). Equal tuples are equal tag
+	 * sets, so the aggregator need not build and hash the canon. */
+	size_t ntagrefs;
+	uint64_t tagref[CUR_TAGREF_MAX];
 };
 
 /* What a reader has seen so far. */

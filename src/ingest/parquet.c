@@ -134,6 +134,8 @@ struct pq_reader {
 	rb_i128 *amts;                  /* per field: the cell as an amount ... */
 	uint8_t *cflags;                /* ... when DF_AMT; DF_UTF8: valid text */
 	uint64_t *refs;                 /* per field: the current cell's dictionary ref */
+	uint64_t *drefs;                /* ... and its day ref (pq_reader_day_ref) */
+	uint64_t day_serials;           /* first of the 2^20 serials of day refs, 0: none yet */
 	size_t *proj;                   /* the projected fields, in order */
 	size_t nproj;
 
@@ -161,7 +163,7 @@ struct pq_reader {
 	struct rb_str *bcell;
 	uint8_t *bflag;
 	rb_i128 *bamt;
-	uint64_t *bref;
+	uint64_t *bref, *bdref;
 	size_t *boff;
 	char *arena;
 	size_t alen, acap;
@@ -786,6 +788,7 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 	r->amts = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->amts));
 	r->cflags = xcalloc(r->nfields ? r->nfields : 1, 1);
 	r->refs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->refs));
+	r->drefs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->drefs));
 	r->proj = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->proj));
 	for (j = 0; j < r->nfields; j++)
 		r->cells[j].p = "";
@@ -1713,6 +1716,7 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 		if (kp && k->amt_ok)
 			r->amts[fi] = k->amt;
 		r->refs[fi] = kp ? k->ref : 0;
+		r->drefs[fi] = r->refs[fi];
 		return 0;
 	}
 	strbuf_reset(&f->json);
@@ -1896,6 +1900,22 @@ static int value_amount(const struct col *c, int32_t k, rb_i128 *out)
 	}
 }
 
+/* The day ref of INT64 timestamp value k (units per second): equal for
+ * the values whose text (format_timestamp) starts with the same date,
+ * different from every dictionary ref. Days are taken in blocks of 4096,
+ * one serial each (2^20 serials reserved per reader); 0 past that range. */
+static uint64_t day_ref(struct pq_reader *r, const struct col *c, int32_t k, int64_t units)
+{
+	int64_t v = c->mode == VM_FIXED ? (int64_t)le64(c->fixed + (size_t)k * c->width) : c->iv[k];
+	int64_t days = floor_div(floor_div(v, units), 86400), blk = floor_div(days, 4096);
+	if (blk < -((int64_t)1 << 19) || blk >= ((int64_t)1 << 19))
+		return 0;
+	if (!r->day_serials)
+		r->day_serials = atomic_fetch_add(&dict_serials, (uint64_t)1 << 20) + 1;
+	return (r->day_serials + (uint64_t)(blk + ((int64_t)1 << 19))) << PQ_REF_INDEX_BITS |
+		(uint64_t)(days - blk * 4096 + 1);
+}
+
 /* Rows [0, n) of the batch for projected field number p (a flat column):
  * 0, or an error at batch row *at (rows before it are filled). */
 static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long base,
@@ -1906,7 +1926,10 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 	struct rb_str *cell = r->bcell + p * PQ_BATCH;
 	uint8_t *flag = r->bflag + p * PQ_BATCH;
 	rb_i128 *amt = r->bamt + p * PQ_BATCH;
-	uint64_t *ref = r->bref + p * PQ_BATCH;
+	uint64_t *ref = r->bref + p * PQ_BATCH, *dref = r->bdref + p * PQ_BATCH;
+	const int64_t units = c->leaf->el->type != PQ_INT64 ? 0 :
+		c->leaf->el->kind == PQK_TS_MILLIS ? 1000 : c->leaf->el->kind == PQK_TS_MICROS ?
+		1000000 : c->leaf->el->kind == PQK_TS_NANOS ? 1000000000 : 0;
 	size_t *off = r->boff + p * PQ_BATCH;
 	const int amount_only = r->fields[c->leaf->field].amount_only;
 	size_t j = 0;
@@ -1931,7 +1954,7 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 				c->ilev++;
 				cell[j] = none;
 				flag[j] = DF_UTF8;
-				ref[j] = 0;
+				ref[j] = dref[j] = 0;
 				continue;
 			}
 			c->ilev++;
@@ -1946,7 +1969,7 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 				c->ival++;
 				cell[j] = stand_in;
 				flag[j] = DF_AMT | DF_UTF8;
-				ref[j] = 0;
+				ref[j] = dref[j] = 0;
 				continue;
 			}
 			v = value_text(c, c->ival++);
@@ -1960,12 +1983,13 @@ static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long
 				amt[j] = c->amt;
 			if (c->mode != VM_DICT) {
 				ref[j] = 0;
+				dref[j] = units ? day_ref(r, c, c->ival - 1, units) : 0;
 				if (v.n) {
 					arena_put(r, v, &off[j]);
 					fl |= DF_ARENA;
 				}
 			} else {
-				ref[j] = c->ref;
+				ref[j] = dref[j] = c->ref;
 			}
 			cell[j] = v;
 			flag[j] = fl;
@@ -2025,6 +2049,7 @@ static void batch_decide(struct pq_reader *r)
 	r->bflag = xcalloc(r->nproj * PQ_BATCH, 1);
 	r->bamt = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bamt));
 	r->bref = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bref));
+	r->bdref = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bdref));
 	r->boff = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->boff));
 }
 
@@ -2060,6 +2085,7 @@ static int next_batched(struct pq_reader *r, const struct rb_str **cells, long *
 		r->cells[fi] = r->bcell[k];
 		r->cflags[fi] = r->bflag[k];
 		r->refs[fi] = r->bref[k];
+		r->drefs[fi] = r->bdref[k];
 		if (r->bflag[k] & DF_AMT)
 			r->amts[fi] = r->bamt[k];
 	}
@@ -2105,6 +2131,11 @@ uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i)
 	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->refs[i] : 0;
 }
 
+uint64_t pq_reader_day_ref(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->drefs[i] : 0;
+}
+
 void pq_reader_free(struct pq_reader *r)
 {
 	size_t i;
@@ -2124,6 +2155,8 @@ void pq_reader_free(struct pq_reader *r)
 	free(r->bflag);
 	free(r->bamt);
 	free(r->bref);
+	free(r->bdref);
+	free(r->drefs);
 	free(r->boff);
 	free(r->arena);
 	free(r->refs);

@@ -84,6 +84,10 @@ int pq_reader_utf8_known(const struct pq_reader *r, size_t i);
  * out what a cell means once per entry (cur_row.ref). */
 #define PQ_REF_INDEX_BITS 24   /* PQ_MAX_PAGE_VALUES (4 Mi) entries fit */
 uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i);
+/* As pq_reader_dict_ref, for the date part of the cell (YYYY-MM-DD):
+ * also non-zero for an INT64 timestamp value read in a batch, equal for
+ * values of the same day. 0 when not known. */
+uint64_t pq_reader_day_ref(const struct pq_reader *r, size_t i);
 
 uint64_t pq_reader_bytes_in(const struct pq_reader *r);
 uint64_t pq_reader_size(const struct pq_reader *r);

@@ -1235,11 +1235,14 @@ static uint64_t field_ref(const struct cur_reader *r, const struct rb_str *f, en
 static void row_refs(struct cur_reader *r, const struct rb_str *f)
 {
 	struct cur_row *row = &r->row;
+	size_t k;
 	memset(row->ref, 0, sizeof(row->ref));
+	row->ntagrefs = 0;
 	if (!r->pq || r->focus)
 		return;
-	/* the day is the date part of the cell: one per entry */
-	row->ref[CUR_REF_DAY] = pq_reader_dict_ref(r->pq, (size_t)r->col[F_USAGE_START]);
+	/* the day is the date part of the cell: one per dictionary entry, or
+	 * per day of a timestamp value (pq_reader_day_ref) */
+	row->ref[CUR_REF_DAY] = pq_reader_day_ref(r->pq, (size_t)r->col[F_USAGE_START]);
 	row->ref[CUR_REF_PAYER] = field_ref(r, f, F_PAYER, row->payer);
 	row->ref[CUR_REF_ACCOUNT] = field_ref(r, f, F_ACCOUNT, row->account);
 	row->ref[CUR_REF_TYPE] = field_ref(r, f, F_TYPE, row->type);
@@ -1249,6 +1252,18 @@ static void row_refs(struct cur_reader *r, const struct rb_str *f)
 	row->ref[CUR_REF_OP] = field_ref(r, f, F_OPERATION, row->operation);
 	row->ref[CUR_REF_REGION] = field_ref(r, f, F_REGION, row->region);
 	row->ref[CUR_REF_RESOURCE] = field_ref(r, f, F_RESOURCE_ID, row->resource_id);
+	/* the tags when they come from flat tag columns alone (collect_tags
+	 * makes the same tags from the same cells) */
+	if (r->col[F_TAGS_JSON] >= 0 || r->ntagcols > CUR_TAGREF_MAX)
+		return;
+	for (k = 0; k < r->ntagcols; k++) {
+		size_t col = r->tagcols[k].col;
+		uint64_t ref = 0;
+		if (f[col].n && !(ref = pq_reader_dict_ref(r->pq, col)))
+			return;
+		row->tagref[k] = ref;
+	}
+	row->ntagrefs = r->ntagcols;
 }
 
 int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err)

@@ -306,7 +306,62 @@ TEST(dictionary_refs_are_their_texts)
 	agg_free(b);
 }
 
+/* Tag sets by the refs of their tag cells (cur_row.tagref): one tuple is
+ * one tag set, another tuple of the same texts the same set; after
+ * agg_reset_facts (tag sets renumbered) a tuple seen before gets the id
+ * its tags have now. */
+TEST(tag_refs_are_their_tags)
+{
+	struct agg *a = agg_new();
+	struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct cur_tag env = { { "user:Env", 8 }, { "prod", 4 } };
+	struct cur_tag team = { { "user:Team", 9 }, { "ops", 3 } };
+	struct cur_row x = r, y = r, z = r, w = r;
+	const uint64_t d = (uint64_t)9 << CUR_REF_INDEX_BITS;
+	struct store_fact f;
+
+	x.ntags = 1;
+	x.tags = &env;
+	x.ntagrefs = 2;
+	x.tagref[0] = d | 1;
+	x.tagref[1] = 0;
+	y = x;
+	y.tagref[0] = ((uint64_t)10 << CUR_REF_INDEX_BITS) | 5;   /* another entry, same text */
+	z.ntags = 1;
+	z.tags = &team;
+	z.ntagrefs = 2;
+	z.tagref[0] = 0;
+	z.tagref[1] = d | 2;
+	w.ntags = 0;   /* no tags: no tag set */
+	w.ntagrefs = 2;
+	w.tagref[0] = w.tagref[1] = 0;
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_add(a, &z, 0), 0);
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_add(a, &w, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_ntagsets(a), 3);
+	CHECK_INT(agg_nfacts(a), 3);
+	CHECK_STR(agg_tagset(a, 1), "user:Env\x1fprod");
+	CHECK_STR(agg_tagset(a, 2), "user:Team\x1fops");
+	/* after a spill the team set comes first and takes number 1 */
+	agg_reset_facts(a);
+	CHECK_INT(agg_add(a, &z, 0), 0);
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_ntagsets(a), 3);
+	CHECK_STR(agg_tagset(a, 1), "user:Team\x1fops");
+	CHECK_INT(agg_nfacts(a), 2);
+	agg_fact(a, 0, &f);
+	CHECK_STR(f.tags, "user:Team\x1fops");
+	agg_fact(a, 1, &f);
+	CHECK_STR(f.tags, "user:Env\x1fprod");
+	agg_free(a);
+}
+
 static const struct check_case cases[] = {
+	CASE(tag_refs_are_their_tags),
 	CASE(dictionary_refs_are_their_texts),
 	CASE(equal_keys_sum_exactly),
 	CASE(each_key_field_separates),

@@ -471,8 +471,32 @@ cleanup:
  * 1, 3, 7 and 64 rows. And the shortcuts beside a cell: a known amount is what dec_parse makes of the
  * cell's text (also for columns read as amounts only, whose text is then
  * not made: the reference's text must parse to it), a cell known to be
- * UTF-8 is. */
+ * UTF-8 is, and cells with one day ref (pq_reader_day_ref) share their
+ * first 10 bytes (the date). */
 static int late_errors;   /* reads that failed after giving rows */
+static int day_refs_seen; /* cells with a day ref, and a second cell with the same ref */
+
+/* A day ref names one date: the first 10 bytes of every cell with it agree
+ * (a shorter cell, of a string column, is all of its text). Returns 1 on a
+ * mismatch. */
+static int day_ref_check(uint64_t ref, struct rb_str cell, uint64_t *refs, char (*days)[11],
+	size_t *n)
+{
+	size_t i, k = cell.n < 10 ? cell.n : 10;
+	if (!ref)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if (refs[i] == ref) {
+			day_refs_seen += k == 10;
+			return (size_t)days[i][10] != k || memcmp(days[i], cell.p, k) != 0;
+		}
+	if (*n < 512) {
+		refs[*n] = ref;
+		memcpy(days[*n], cell.p, k);
+		days[(*n)++][10] = (char)k;
+	}
+	return 0;
+}
 
 static int read_both(const uint8_t *data, size_t n, size_t batch, int amount_only,
 	long *rows_out)
@@ -480,8 +504,10 @@ static int read_both(const uint8_t *data, size_t n, size_t batch, int amount_onl
 	struct pq_reader *a = NULL, *b = NULL;
 	struct rb_err ea, eb;
 	int ra, rb, bad = 0;
-	size_t i, nc;
+	size_t i, nc, ndays = 0;
 	long rows = 0;
+	static uint64_t drefs[512];
+	static char days[512][11];
 
 	ra = pq_reader_open_mem(&a, "m.parquet", data, n, &ea);
 	rb = pq_reader_open_mem(&b, "m.parquet", data, n, &eb);
@@ -533,6 +559,8 @@ static int read_both(const uint8_t *data, size_t n, size_t batch, int amount_onl
 				continue;
 			}
 			if (ca[i].n != cb[i].n || (ca[i].n && memcmp(ca[i].p, cb[i].p, ca[i].n)))
+				bad = 1;
+			if (day_ref_check(pq_reader_day_ref(b, i), cb[i], drefs, days, &ndays))
 				bad = 1;
 			if (pq_reader_amount(b, i, &v) &&
 			    (dec_parse(&w, cb[i].p, cb[i].n, DEC_SCALE) != DEC_OK || v != w))
@@ -591,8 +619,10 @@ TEST(batches_read_as_rows)
 	CHECK_INT(diffs, 0);
 	/* the copies must reach errors after the first rows (mid-batch) */
 	CHECK(late_errors >= 20);
-	fprintf(stderr, "batches_read_as_rows: %ld clean rows, %d reads failed after rows\n",
-		clean_rows, late_errors);
+	/* timestamps and dictionary dates gave day refs shared by rows */
+	CHECK(day_refs_seen >= 100);
+	fprintf(stderr, "batches_read_as_rows: %ld clean rows, %d reads failed after rows, "
+		"%d cells shared a day ref\n", clean_rows, late_errors, day_refs_seen);
 }
 
 static const struct check_case cases[] = {
