@@ -279,6 +279,27 @@ _Static_assert(sizeof(struct ckey) % 4 == 0 && sizeof(struct fkey) % 4 == 0 &&
 _Static_assert(sizeof(struct fkey) <= 64 && sizeof(struct rkey) <= 64 &&
 	sizeof(struct frkey) <= 64, "keys fit the one-entry caches");
 
+/* Parquet dictionary entries already interned (cur_row.ref): per field,
+ * a few dictionaries (one per reader feeding this agg, and the next row
+ * group's), each an array entry index -> string id + 1 (0: not yet). */
+#define DREF_SLOTS 4
+#define DREF_RESOURCE S_NFIELDS     /* the resource id's caches */
+struct dref {
+	uint64_t serial;      /* 0: unused */
+	uint32_t *ids;
+	size_t cap;
+};
+
+/* Tag sets by the tuple of their cells' dictionary refs (cur_row.tagref):
+ * a direct-mapped cache, an entry replaced when another tuple hashes to its
+ * slot, so it stays small whatever the number of row groups. */
+#define TREF_SLOTS 1024
+struct tref {
+	size_t n;             /* 0: empty */
+	uint64_t ref[CUR_TAGREF_MAX];
+	uint32_t id;
+};
+
 struct agg {
 	struct hmap strs;
 	struct hmap tagsets;
@@ -298,6 +319,9 @@ struct agg {
 	unsigned rhead, rn;
 	uint32_t err_file;         /* the row of the last AGG_EOVERFLOW */
 	long err_line;
+	struct dref dref[S_NFIELDS + 1][DREF_SLOTS];
+	unsigned dref_next[S_NFIELDS + 1];
+	struct tref *tref;         /* TREF_SLOTS, allocated at the first tag refs */
 };
 
 static void csum_get(const struct agg *a, const struct csum *c, struct store_sum *out)
@@ -374,6 +398,13 @@ void agg_free(struct agg *a)
 	ktab_release(&a->others);
 	ktab_release(&a->accounts);
 	free(a->canon);
+	free(a->tref);
+	{
+		size_t f, k;
+		for (f = 0; f <= S_NFIELDS; f++)
+			for (k = 0; k < DREF_SLOTS; k++)
+				free(a->dref[f][k].ids);
+	}
 	free(a);
 }
 
@@ -389,7 +420,84 @@ static uint32_t field_id(struct agg *a, uint32_t *last, int have_last, const cha
 	return *last;
 }
 
+/* Forgets every interned dictionary entry: the string ids are renumbered
+ * whenever have_last is cleared (agg_reset_facts, agg_merge), so agg_add
+ * calls this on its first row after that. */
+static void dref_forget(struct agg *a)
+{
+	size_t f, k;
+	for (f = 0; f <= S_NFIELDS; f++)
+		for (k = 0; k < DREF_SLOTS; k++)
+			a->dref[f][k].serial = 0;
+	if (a->tref)   /* the tag sets are renumbered too */
+		memset(a->tref, 0, TREF_SLOTS * sizeof(*a->tref));
+}
+
+/* field_id for a text that is Parquet dictionary entry `ref` (non-zero):
+ * hashed the first time the entry is seen, an array lookup after. */
+static uint32_t ref_id(struct agg *a, size_t f, uint64_t ref, uint32_t *last, int have_last,
+	const char *s, size_t n)
+{
+	uint64_t serial = ref >> CUR_REF_INDEX_BITS;
+	size_t ix = (size_t)(ref & (((uint64_t)1 << CUR_REF_INDEX_BITS) - 1)) - 1, k;
+	struct dref *d = a->dref[f];
+
+	for (k = 0; k < DREF_SLOTS && d[k].serial != serial; k++)
+		;
+	if (k == DREF_SLOTS) {
+		k = a->dref_next[f]++ % DREF_SLOTS;
+		d[k].serial = serial;
+		if (d[k].cap)
+			memset(d[k].ids, 0, d[k].cap * sizeof(*d[k].ids));
+	}
+	if (ix >= d[k].cap) {
+		size_t cap = d[k].cap ? d[k].cap : 64;
+		while (cap <= ix)
+			cap *= 2;
+		d[k].ids = xreallocarray(d[k].ids, cap, sizeof(*d[k].ids));
+		memset(d[k].ids + d[k].cap, 0, (cap - d[k].cap) * sizeof(*d[k].ids));
+		d[k].cap = cap;
+	}
+	if (d[k].ids[ix] && d[k].ids[ix] <= a->strs.n)
+		return *last = d[k].ids[ix] - 1;
+	d[k].ids[ix] = field_id(a, last, have_last, s, n) + 1;
+	*last = d[k].ids[ix] - 1;
+	return *last;
+}
+
+static int tags_id_text(struct agg *a, uint32_t *out, const struct cur_row *row);
+
+/* The tag set of a row: by its tag cells' refs when it has them, the
+ * canon hashed only the first time a tuple is seen (or after its cache
+ * entry was replaced). */
 static int tags_id(struct agg *a, uint32_t *out, const struct cur_row *row)
+{
+	struct tref *t;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+	int rc;
+
+	if (!row->ntagrefs || row->ntagrefs > CUR_TAGREF_MAX || row->ntags == 0)
+		return tags_id_text(a, out, row);
+	for (i = 0; i < row->ntagrefs; i++)
+		h = (h ^ row->tagref[i]) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	if (!a->tref)
+		a->tref = xcalloc(TREF_SLOTS, sizeof(*a->tref));
+	t = &a->tref[h & (TREF_SLOTS - 1)];
+	if (t->n == row->ntagrefs && !memcmp(t->ref, row->tagref, t->n * sizeof(t->ref[0]))) {
+		*out = t->id;
+		return 0;
+	}
+	if ((rc = tags_id_text(a, out, row)) < 0)
+		return rc;
+	t->n = row->ntagrefs;
+	memcpy(t->ref, row->tagref, t->n * sizeof(t->ref[0]));
+	t->id = *out;
+	return 0;
+}
+
+static int tags_id_text(struct agg *a, uint32_t *out, const struct cur_row *row)
 {
 	size_t i, need = 0, n = 0;
 
@@ -498,6 +606,12 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		[S_UTYPE] = &row->usage_type, [S_OP] = &row->operation, [S_REGION] = &row->region,
 		[S_PROVIDER] = &row->provider, [S_CURRENCY] = &row->currency,
 	};
+	static const int ref_of[S_NFIELDS] = {
+		[S_DAY] = CUR_REF_DAY, [S_PAYER] = CUR_REF_PAYER, [S_ACCOUNT] = CUR_REF_ACCOUNT,
+		[S_TYPE] = CUR_REF_TYPE, [S_PCODE] = CUR_REF_PCODE, [S_PNAME] = CUR_REF_PNAME,
+		[S_UTYPE] = CUR_REF_UTYPE, [S_OP] = CUR_REF_OP, [S_REGION] = CUR_REF_REGION,
+		[S_OWNER] = -1, [S_PROVIDER] = -1, [S_CURRENCY] = -1,
+	};
 	uint32_t id[S_NFIELDS];
 	struct fkey k;
 	struct ckey c;
@@ -507,6 +621,8 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 
 	memset(&k, 0, sizeof(k));
 	memset(&c, 0, sizeof(c));
+	if (!a->have_last)
+		dref_forget(a);
 	if ((rc = tags_id(a, &k.tags, row)) < 0)
 		return rc;
 	for (i = 0; i < S_NFIELDS; i++) {
@@ -523,7 +639,10 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 			s = f[i]->n ? f[i]->p : "";
 			n = f[i]->n;
 		}
-		id[i] = field_id(a, &a->last[i], a->have_last, s, n);
+		if (ref_of[i] >= 0 && row->ref[ref_of[i]])
+			id[i] = ref_id(a, i, row->ref[ref_of[i]], &a->last[i], a->have_last, s, n);
+		else
+			id[i] = field_id(a, &a->last[i], a->have_last, s, n);
 	}
 	a->have_last = 1;
 	c.period = row->period;
@@ -556,8 +675,11 @@ int agg_add(struct agg *a, const struct cur_row *row, uint32_t file)
 		r.period = row->period;
 		r.payer = c.payer;
 		r.account = k.account;
-		r.resource = field_id(a, &a->last_resource, a->have_last_resource,
-			row->resource_id.p, row->resource_id.n);
+		r.resource = row->ref[CUR_REF_RESOURCE] ?
+			ref_id(a, DREF_RESOURCE, row->ref[CUR_REF_RESOURCE], &a->last_resource,
+				a->have_last_resource, row->resource_id.p, row->resource_id.n) :
+			field_id(a, &a->last_resource, a->have_last_resource,
+				row->resource_id.p, row->resource_id.n);
 		a->have_last_resource = 1;
 		r.pcode = c.pcode;
 		/* a later failure would leave a fact counted without its resource;

@@ -52,6 +52,15 @@ struct cur_tag {
 	struct rb_str value;  /* never empty: an empty cell is no tag */
 };
 
+/* The string fields of a row that may name the Parquet dictionary entry
+ * their text is (cur_row.ref). */
+enum cur_ref_field {
+	CUR_REF_DAY, CUR_REF_PAYER, CUR_REF_ACCOUNT, CUR_REF_TYPE, CUR_REF_PCODE, CUR_REF_PNAME,
+	CUR_REF_UTYPE, CUR_REF_OP, CUR_REF_REGION, CUR_REF_RESOURCE, CUR_REF_N
+};
+#define CUR_REF_INDEX_BITS 24
+#define CUR_TAGREF_MAX 8
+
 /* One CUR row, normalized. Every pointer is borrowed from the reader and
  * valid until the next cur_reader_next or cur_reader_free. */
 struct cur_row {
@@ -77,6 +86,19 @@ struct cur_row {
 	struct cur_views views;    /* spec §3, DEC_SCALE */
 	size_t ntags;              /* tags sorted by key, keys unique */
 	const struct cur_tag *tags;
+	/* Parquet: per cur_ref_field, the dictionary entry the field's text
+	 * came from (a serial of the dictionary, unique in the process, above
+	 * CUR_REF_INDEX_BITS; the entry's index + 1 below), 0 when none (CSV,
+	 * plain pages, or a text not taken straight from one cell). Two equal
+	 * non-zero refs of a field are the same text, so the aggregator interns
+	 * it once per dictionary entry instead of hashing it per row. */
+	uint64_t ref[CUR_REF_N];
+	/* Parquet: when ntagrefs > 0, the tags are exactly what the row's
+	 * ntagrefs flat tag cells make (no other tag source), and tagref[i]
+	 * names cell i as above (0: an empty cell). Equal tuples are equal tag
+	 * sets, so the aggregator need not build and hash the canon. */
+	size_t ntagrefs;
+	uint64_t tagref[CUR_TAGREF_MAX];
 };
 
 /* What a reader has seen so far. */

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <math.h>
 #include <snappy-c.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "ingest/pq_int.h"
 #include "util/decimal.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -40,6 +42,7 @@
 #define PQ_MAX_FOOTER ((uint64_t)256 << 20)
 #define PQ_MAX_DEPTH 16
 #define PQ_MAX_CELL ((size_t)16 << 20)
+#define PQ_BATCH 64   /* rows decoded a column at a time (all columns flat) */
 
 enum shape { SH_FLAT, SH_MAP, SH_LIST, SH_OTHER };
 enum vmode { VM_NONE, VM_DICT, VM_STR, VM_FIXED, VM_INT };
@@ -59,6 +62,7 @@ struct field {
 	struct strbuf json;   /* MAP and LIST cells */
 	const char *const *keys;   /* MAP: only these keys (NULL: all) */
 	size_t nkeys;
+	int amount_only;           /* pq_reader_amount_only */
 };
 
 struct col {
@@ -78,6 +82,10 @@ struct col {
 	size_t ndict;
 	char *dtext;
 	int have_dict;
+	rb_i128 *damt;            /* entry i's exact amount (see amt below) */
+	uint8_t *dflag;           /* entry i: DF_AMT, DF_UTF8 */
+	uint64_t dict_serial;     /* of this dictionary, unique in the process */
+	uint64_t ref;             /* the last value taken: pq_reader_dict_ref */
 
 	int32_t nlev, ilev;       /* entries of the page, next one */
 	uint8_t *def, *rep;       /* levels (allocated when the maximum > 0) */
@@ -101,7 +109,15 @@ struct col {
 	size_t numlen;
 	int have_last;            /* num holds the text of last_bits */
 	uint64_t last_bits;
+	/* The value just taken as an exact amount at DEC_SCALE, when it is a
+	 * number whose text dec_parse would give exactly that (pq_reader_amount);
+	 * and whether its text is known to be valid UTF-8 (a dictionary entry,
+	 * checked once). */
+	int amt_ok, utf8_ok;
+	rb_i128 amt;
 };
+
+enum { DF_AMT = 1, DF_UTF8 = 2, DF_ARENA = 4 };
 
 struct pq_reader {
 	char *name;
@@ -115,6 +131,11 @@ struct pq_reader {
 	struct field *fields;
 	size_t nfields;
 	struct rb_str *cells;
+	rb_i128 *amts;                  /* per field: the cell as an amount ... */
+	uint8_t *cflags;                /* ... when DF_AMT; DF_UTF8: valid text */
+	uint64_t *refs;                 /* per field: the current cell's dictionary ref */
+	uint64_t *drefs;                /* ... and its day ref (pq_reader_day_ref) */
+	uint64_t day_serials;           /* first of the 2^20 serials of day refs, 0: none yet */
 	size_t *proj;                   /* the projected fields, in order */
 	size_t nproj;
 
@@ -126,6 +147,29 @@ struct pq_reader {
 	struct col *cols;               /* nleaves, used for projected ones */
 	long row;
 	char why[256];
+
+	/* When every projected field is a flat column (legacy CUR), rows are
+	 * decoded PQ_BATCH at a time, one column after the other (a tight loop
+	 * per column instead of every column's state per row), into these
+	 * arrays of nproj * PQ_BATCH entries, never past the row group. Values
+	 * that live in a page or in the column's number buffer are copied into
+	 * the arena (dictionary entries stay valid for the row group). An
+	 * error at batch row j cuts the batch there: rows before it are
+	 * returned, then the error, as if read row by row (the earliest row,
+	 * and in it the first column, wins). */
+	int batch_state;                /* 0 undecided, 1 batching, -1 row by row */
+	size_t batch_rows;              /* PQ_BATCH, or fewer (tests); 0 never */
+	size_t bn, bi;                  /* rows in the batch, next one */
+	struct rb_str *bcell;
+	uint8_t *bflag;
+	rb_i128 *bamt;
+	uint64_t *bref, *bdref;
+	size_t *boff;
+	char *arena;
+	size_t alen, acap;
+	int bfail;                      /* the batch ends with berr */
+	int bret;
+	struct rb_err berr;
 };
 
 /* ---- text of values ---------------------------------------------------- */
@@ -141,25 +185,37 @@ static char *put_digits(char *end, uint64_t v, int min)
 	return end;
 }
 
+/* The fast case below without the text: *e10 = |d| * 1e10 rounded (the
+ * one computation both use). */
+static int double_e10(double d, uint64_t *e10)
+{
+	double a = d < 0 ? -d : d;
+	uint64_t r;
+	if (!(a < 1e5))
+		return 0;
+	r = (uint64_t)(a * 1e10 + 0.5);
+	if ((double)r / 1e10 != a)
+		return 0;
+	*e10 = r;
+	return 1;
+}
+
 /* The common case of CUR costs: |d| < 1e5 with at most 10 fractional
  * digits. r = d * 1e10 rounded; when r / 1e10 (one correctly rounded IEEE
  * division, as strtod of the decimal would round) gives d back, the
  * decimal r * 1e-10 reads back as d; and it is the shortest such: below
  * 1e5 an ulp is under 1.5e-11, so no other decimal with <= 10 fractional
  * digits (and every shorter one has no more) reads back as d. */
-static size_t fast_double(char *buf, size_t cap, double d)
+static size_t fast_double(char *buf, size_t cap, double d, uint64_t *e10)
 {
-	double a = d < 0 ? -d : d, x = a * 1e10;
 	uint64_t r, ip, fp;
 	char tmp[40], *end = tmp + sizeof(tmp), *p, *q;
 	size_t n;
 	int i;
 
-	if (!(a < 1e5) || cap < 32)
+	if (cap < 32 || !double_e10(d, &r))
 		return 0;
-	r = (uint64_t)(x + 0.5);
-	if ((double)r / 1e10 != a)
-		return 0;
+	*e10 = r;
 	ip = r / 10000000000u;
 	fp = r % 10000000000u;
 	p = end;
@@ -183,18 +239,29 @@ static size_t fast_double(char *buf, size_t cap, double d)
 	return n;
 }
 
-size_t pq_format_double(char *buf, size_t cap, double d)
+/* As pq_format_double; *amt_ok says whether *amt holds the text's exact
+ * value at DEC_SCALE (zero and the fast case: d = r * 1e-10 exactly as
+ * written, which dec_parse reads back as r). */
+static size_t format_double_amt(char *buf, size_t cap, double d, int *amt_ok, rb_i128 *amt)
 {
 	int n, prec;
 	size_t k;
-	if (d == 0)
+	uint64_t r = 0;
+	*amt_ok = 0;
+	if (d == 0) {
+		*amt_ok = 1;
+		*amt = 0;
 		return (size_t)snprintf(buf, cap, "0");
+	}
 	if (isnan(d))
 		return (size_t)snprintf(buf, cap, "nan");
 	if (isinf(d))
 		return (size_t)snprintf(buf, cap, "%sinf", d < 0 ? "-" : "");
-	if ((k = fast_double(buf, cap, d)))
+	if ((k = fast_double(buf, cap, d, &r))) {
+		*amt_ok = 1;
+		*amt = d < 0 ? -(rb_i128)r : (rb_i128)r;
 		return k;
+	}
 	/* Any decimal of <= 15 significant digits survives the trip to a
 	 * double and back (DBL_DIG): if 15 digits read back, %.15g (which
 	 * drops trailing zeros) is the shortest; else the nearest 16-digit
@@ -205,6 +272,29 @@ size_t pq_format_double(char *buf, size_t cap, double d)
 			return (size_t)n;
 	}
 	return (size_t)snprintf(buf, cap, "%.17g", d);
+}
+
+size_t pq_format_double(char *buf, size_t cap, double d)
+{
+	int ok;
+	rb_i128 v;
+	return format_double_amt(buf, cap, d, &ok, &v);
+}
+
+/* The exact amount at DEC_SCALE of the text dec_format_min(v, scale)
+ * writes, as dec_parse would read it: v * 10^(DEC_SCALE - scale), for
+ * scale <= DEC_SCALE and |v| of at most DEC_MAX_SCALE digits (dec_parse
+ * refuses more) when it does not overflow. Larger scales round in
+ * dec_parse: left to it. */
+static int decimal_amt(rb_i128 v, int32_t scale, rb_i128 *out)
+{
+	static const int64_t p10[DEC_SCALE + 1] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+		10000000, 100000000, 1000000000, 10000000000 };
+	const rb_i128 lim = (rb_i128)10000000000000000000u * 10000000000000000000u; /* 1e38 */
+	_Static_assert(DEC_SCALE == 10 && DEC_MAX_SCALE == 38, "p10 and lim");
+	if (scale < 0 || scale > DEC_SCALE || v >= lim || v <= -lim)
+		return 0;
+	return !__builtin_mul_overflow(v, (rb_i128)p10[DEC_SCALE - scale], out);
 }
 
 /* days since 1970-01-01 to a civil date (proleptic Gregorian) */
@@ -276,12 +366,16 @@ static size_t format_date(char *buf, size_t cap, int64_t days)
 	return (size_t)snprintf(buf, cap, "%04d-%02u-%02u", (int)y, m, d);
 }
 
-static size_t format_int(const struct leaf *l, char *buf, size_t cap, int64_t v)
+static size_t format_int(struct col *c, char *buf, size_t cap, int64_t v)
 {
+	const struct leaf *l = c->leaf;
+	c->amt_ok = 0;
 	switch (l->el->kind) {
 	case PQK_DECIMAL:
-		if (l->el->scale >= 0 && l->el->scale <= DEC_MAX_SCALE)
+		if (l->el->scale >= 0 && l->el->scale <= DEC_MAX_SCALE) {
+			c->amt_ok = decimal_amt((rb_i128)v, l->el->scale, &c->amt);
 			return dec_format_min(buf, cap, (rb_i128)v, l->el->scale);
+		}
 		break;
 	case PQK_DATE: return format_date(buf, cap, v);
 	case PQK_TS_MILLIS: return format_timestamp(buf, cap, v, 1000, 3);
@@ -291,6 +385,7 @@ static size_t format_int(const struct leaf *l, char *buf, size_t cap, int64_t v)
 	}
 	if (l->el->type == PQ_BOOLEAN)
 		return (size_t)snprintf(buf, cap, "%s", v ? "true" : "false");
+	c->amt_ok = decimal_amt((rb_i128)v, 0, &c->amt);
 	return (size_t)snprintf(buf, cap, "%lld", (long long)v);
 }
 
@@ -320,26 +415,27 @@ static struct rb_str fixed_text(struct col *c, const uint8_t *p)
 	default: bits = le64(p); break;
 	}
 	if (c->have_last && bits == c->last_bits && l->el->type != PQ_INT96) {
-		s.p = c->num;
+		s.p = c->num;   /* c->amt_ok and c->amt are still this value's */
 		s.n = c->numlen;
 		return s;
 	}
+	c->amt_ok = 0;
 	switch (l->el->type) {
 	case PQ_INT32:
-		n = format_int(l, c->num, sizeof(c->num), (int32_t)le32(p));
+		n = format_int(c, c->num, sizeof(c->num), (int32_t)le32(p));
 		break;
 	case PQ_FLOAT: {
 		float f;
 		uint32_t u = le32(p);
 		memcpy(&f, &u, 4);
-		n = pq_format_double(c->num, sizeof(c->num), (double)f);
+		n = format_double_amt(c->num, sizeof(c->num), (double)f, &c->amt_ok, &c->amt);
 		break;
 	}
 	case PQ_DOUBLE: {
 		double d;
 		uint64_t u = le64(p);
 		memcpy(&d, &u, 8);
-		n = pq_format_double(c->num, sizeof(c->num), d);
+		n = format_double_amt(c->num, sizeof(c->num), d, &c->amt_ok, &c->amt);
 		break;
 	}
 	case PQ_INT96: {
@@ -355,7 +451,7 @@ static struct rb_str fixed_text(struct col *c, const uint8_t *p)
 		break;
 	}
 	default:
-		n = format_int(l, c->num, sizeof(c->num), (int64_t)le64(p));
+		n = format_int(c, c->num, sizeof(c->num), (int64_t)le64(p));
 	}
 	c->have_last = 1;
 	c->last_bits = bits;
@@ -369,7 +465,7 @@ static struct rb_str int_text(struct col *c, int64_t v)
 {
 	struct rb_str s;
 	if (!c->have_last || c->last_bits != (uint64_t)v) {
-		c->numlen = format_int(c->leaf, c->num, sizeof(c->num), v);
+		c->numlen = format_int(c, c->num, sizeof(c->num), v);
 		c->have_last = 1;
 		c->last_bits = (uint64_t)v;
 	}
@@ -387,6 +483,7 @@ static struct rb_str bytes_text(struct col *c, struct rb_str raw)
 	rb_i128 v;
 	size_t i;
 
+	c->amt_ok = 0;
 	if (l->el->kind != PQK_DECIMAL)
 		return raw;
 	if (!raw.n || raw.n > 16 || l->el->scale < 0 || l->el->scale > DEC_MAX_SCALE) {
@@ -399,6 +496,7 @@ static struct rb_str bytes_text(struct col *c, struct rb_str raw)
 		v = v * 256 + (unsigned char)raw.p[i];
 	s.n = dec_format_min(c->num, sizeof(c->num), v, l->el->scale);
 	s.p = c->num;
+	c->amt_ok = decimal_amt(v, l->el->scale, &c->amt);
 	c->have_last = 0;
 	return s;
 }
@@ -687,10 +785,15 @@ static int open_common(struct pq_reader *r, struct rb_err *err)
 		}
 	}
 	r->cells = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->cells));
+	r->amts = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->amts));
+	r->cflags = xcalloc(r->nfields ? r->nfields : 1, 1);
+	r->refs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->refs));
+	r->drefs = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->drefs));
 	r->proj = xcalloc(r->nfields ? r->nfields : 1, sizeof(*r->proj));
 	for (j = 0; j < r->nfields; j++)
 		r->cells[j].p = "";
 	r->cols = xcalloc(r->nleaves ? r->nleaves : 1, sizeof(*r->cols));
+	r->batch_rows = PQ_BATCH;
 cleanup:
 	return ret;
 }
@@ -764,6 +867,35 @@ void pq_reader_range(const struct pq_reader *r, uint64_t *first, uint64_t *stop,
 	*first = f;
 	*stop = s;
 	*rows = r->row;
+}
+
+void pq_reader_amount_only(struct pq_reader *r, size_t i)
+{
+	if (i < r->nfields)
+		r->fields[i].amount_only = 1;
+}
+
+void pq_reader_batch_for_test(struct pq_reader *r, size_t rows)
+{
+	r->batch_rows = rows > PQ_BATCH ? PQ_BATCH : rows;
+}
+
+int pq_reader_is_flat_for_test(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && r->fields[i].shape == SH_FLAT;
+}
+
+int pq_reader_amount(const struct pq_reader *r, size_t i, rb_i128 *out)
+{
+	if (i >= r->nfields || !(r->cflags[i] & DF_AMT))
+		return 0;
+	*out = r->amts[i];
+	return 1;
+}
+
+int pq_reader_utf8_known(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && (r->cflags[i] & DF_UTF8);
 }
 
 uint64_t pq_reader_bytes_in(const struct pq_reader *r)
@@ -1278,13 +1410,19 @@ static inline struct rb_str value_text(struct col *c, int32_t k)
 		if (rle_next(c->dstream, &ix) || ix >= c->ndict) {
 			struct rb_str none = { "", 0 };
 			c->bad_index = 1;
+			c->amt_ok = c->utf8_ok = 0;
 			return none;
 		}
+		c->amt_ok = c->dflag[ix] & DF_AMT;
+		c->utf8_ok = c->dflag[ix] & DF_UTF8;
+		if (c->amt_ok)
+			c->amt = c->damt[ix];
+		c->ref = c->dict_serial << PQ_REF_INDEX_BITS | ((uint64_t)ix + 1);
 		return c->dict[ix];
 	}
-	case VM_STR: return bytes_text(c, c->sv[k]);
-	case VM_FIXED: return fixed_text(c, c->fixed + (size_t)k * c->width);
-	default: return int_text(c, c->iv[k]);
+	case VM_STR: c->utf8_ok = 0; return bytes_text(c, c->sv[k]);
+	case VM_FIXED: c->utf8_ok = 0; return fixed_text(c, c->fixed + (size_t)k * c->width);
+	default: c->utf8_ok = 0; return int_text(c, c->iv[k]);
 	}
 }
 
@@ -1316,6 +1454,10 @@ int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t
 	return ret;
 }
 
+/* Dictionaries are numbered across every reader of the process, so a ref
+ * (pq_reader_dict_ref) names one dictionary entry for the whole import. */
+static atomic_uint_fast64_t dict_serials;
+
 static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_page_header *h,
 	const uint8_t *data, struct rb_err *err)
 {
@@ -1338,17 +1480,28 @@ static int load_dictionary(struct pq_reader *r, struct col *c, const struct pq_p
 			return page_err(r, c, err, "dictionary too large");
 	}
 	c->dict = xcalloc(cnt ? cnt : 1, sizeof(*c->dict));
+	c->damt = xcalloc(cnt ? cnt : 1, sizeof(*c->damt));
+	c->dflag = xcalloc(cnt ? cnt : 1, 1);
 	c->dtext = xmalloc(total + 1);
 	w = c->dtext;
 	for (i = 0; i < cnt; i++) {
 		struct rb_str s = value_text(c, (int32_t)i);
+		size_t bad;
 		memcpy(w, s.p, s.n);
 		c->dict[i].p = w;
 		c->dict[i].n = s.n;
 		w += s.n;
+		if (c->amt_ok) {
+			c->dflag[i] |= DF_AMT;
+			c->damt[i] = c->amt;
+		}
+		/* the UTF-8 rule of the CUR reader, once per entry, not per row */
+		if (utf8_valid(c->dict[i].p, c->dict[i].n, &bad))
+			c->dflag[i] |= DF_UTF8;
 	}
 	c->ndict = cnt;
 	c->have_dict = 1;
+	c->dict_serial = atomic_fetch_add(&dict_serials, 1) + 1;
 	c->have_last = 0;
 	c->mode = VM_NONE;
 	return 0;
@@ -1517,6 +1670,7 @@ static int col_take(struct pq_reader *r, struct col *c, int *present, int *exist
 	if (*present) {
 		if (c->ival >= c->nval)
 			return page_err(r, c, err, "more levels than values");
+		c->ref = 0;
 		*val = value_text(c, c->ival++);
 		if (c->bad_index)
 			return page_err(r, c, err, "bad dictionary indices");
@@ -1557,6 +1711,12 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 		if ((ret = col_take(r, k, &kp, &ke, &kv, err)))
 			return ret;
 		r->cells[fi] = kp ? kv : vv;
+		r->cflags[fi] = kp ? (uint8_t)((k->amt_ok ? DF_AMT : 0) | (k->utf8_ok ? DF_UTF8 : 0)) :
+			DF_UTF8;
+		if (kp && k->amt_ok)
+			r->amts[fi] = k->amt;
+		r->refs[fi] = kp ? k->ref : 0;
+		r->drefs[fi] = r->refs[fi];
 		return 0;
 	}
 	strbuf_reset(&f->json);
@@ -1586,6 +1746,7 @@ static int read_field(struct pq_reader *r, size_t fi, struct rb_err *err)
 			"column %s: value longer than %zu bytes", f->name, PQ_MAX_CELL);
 	r->cells[fi].p = n ? f->json.buf : "";
 	r->cells[fi].n = n ? f->json.len : 0;
+	r->cflags[fi] = 0;
 	return 0;
 }
 
@@ -1594,6 +1755,8 @@ static void col_release(struct col *c)
 	free(c->rbuf);
 	free(c->page);
 	free(c->dict);
+	free(c->damt);
+	free(c->dflag);
 	free(c->dtext);
 	free(c->def);
 	free(c->rep);
@@ -1616,8 +1779,12 @@ static void group_open(struct pq_reader *r, size_t g)
 			struct col *c = &r->cols[j];
 			const struct pq_chunk_meta *cm = &r->meta.rg[g].cols[j];
 			free(c->dict);
+			free(c->damt);
+			free(c->dflag);
 			free(c->dtext);
 			c->dict = NULL;
+			c->damt = NULL;
+			c->dflag = NULL;
 			c->dtext = NULL;
 			c->ndict = 0;
 			c->have_dict = 0;
@@ -1661,11 +1828,284 @@ static int in_range(const struct pq_reader *r, size_t g)
 	return s >= r->first_off && s < r->stop_off;
 }
 
+static void arena_put(struct pq_reader *r, struct rb_str s, size_t *off)
+{
+	if (r->alen + s.n > r->acap) {
+		r->acap = (r->alen + s.n) * 2 + 4096;
+		r->arena = xrealloc(r->arena, r->acap);
+	}
+	memcpy(r->arena + r->alen, s.p, s.n);
+	*off = r->alen;
+	r->alen += s.n;
+}
+
+/* For an amount-only column (pq_reader_amount_only): value k's exact
+ * amount, computed as format_int, fixed_text and bytes_text would beside
+ * its text, without the text; 0 when the text is needed (dictionary pages:
+ * their entries are formatted once anyway). */
+static int value_amount(const struct col *c, int32_t k, rb_i128 *out)
+{
+	const struct pq_schema_el *el = c->leaf->el;
+	int32_t scale = el->kind == PQK_DECIMAL ? el->scale : el->kind == PQK_PLAIN ? 0 : -1;
+
+	switch (c->mode) {
+	case VM_FIXED: {
+		const uint8_t *p = c->fixed + (size_t)k * c->width;
+		switch (el->type) {
+		case PQ_DOUBLE: case PQ_FLOAT: {
+			double d;
+			uint64_t r;
+			if (el->type == PQ_DOUBLE) {
+				uint64_t u = le64(p);
+				memcpy(&d, &u, 8);
+			} else {
+				float f;
+				uint32_t u = le32(p);
+				memcpy(&f, &u, 4);
+				d = (double)f;
+			}
+			if (d == 0) {
+				*out = 0;
+				return 1;
+			}
+			if (!double_e10(d, &r))
+				return 0;
+			*out = d < 0 ? -(rb_i128)r : (rb_i128)r;
+			return 1;
+		}
+		case PQ_INT32:
+			return scale >= 0 && decimal_amt((int32_t)le32(p), scale, out);
+		case PQ_INT64:
+			return scale >= 0 && decimal_amt((int64_t)le64(p), scale, out);
+		default:
+			return 0;
+		}
+	}
+	case VM_INT:
+		return el->type != PQ_BOOLEAN && scale >= 0 && decimal_amt(c->iv[k], scale, out);
+	case VM_STR: {
+		struct rb_str raw = c->sv[k];
+		rb_i128 v;
+		size_t i;
+		if (el->kind != PQK_DECIMAL || !raw.n || raw.n > 16 || el->scale < 0 ||
+		    el->scale > DEC_MAX_SCALE)
+			return 0;
+		v = (signed char)raw.p[0];
+		for (i = 1; i < raw.n; i++)
+			v = v * 256 + (unsigned char)raw.p[i];
+		return decimal_amt(v, el->scale, out);
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The day ref of INT64 timestamp value k (units per second): equal for
+ * the values whose text (format_timestamp) starts with the same date,
+ * different from every dictionary ref. Days are taken in blocks of 4096,
+ * one serial each (2^20 serials reserved per reader); 0 past that range. */
+static uint64_t day_ref(struct pq_reader *r, const struct col *c, int32_t k, int64_t units)
+{
+	int64_t v = c->mode == VM_FIXED ? (int64_t)le64(c->fixed + (size_t)k * c->width) : c->iv[k];
+	int64_t days = floor_div(floor_div(v, units), 86400), blk = floor_div(days, 4096);
+	if (blk < -((int64_t)1 << 19) || blk >= ((int64_t)1 << 19))
+		return 0;
+	if (!r->day_serials)
+		r->day_serials = atomic_fetch_add(&dict_serials, (uint64_t)1 << 20) + 1;
+	return (r->day_serials + (uint64_t)(blk + ((int64_t)1 << 19))) << PQ_REF_INDEX_BITS |
+		(uint64_t)(days - blk * 4096 + 1);
+}
+
+/* Rows [0, n) of the batch for projected field number p (a flat column):
+ * 0, or an error at batch row *at (rows before it are filled). */
+static int col_fill(struct pq_reader *r, struct col *c, size_t p, size_t n, long base,
+	size_t *at, struct rb_err *err)
+{
+	static const struct rb_str none = { "", 0 };
+	const uint32_t maxdef = (uint32_t)c->leaf->max_def;
+	struct rb_str *cell = r->bcell + p * PQ_BATCH;
+	uint8_t *flag = r->bflag + p * PQ_BATCH;
+	rb_i128 *amt = r->bamt + p * PQ_BATCH;
+	uint64_t *ref = r->bref + p * PQ_BATCH, *dref = r->bdref + p * PQ_BATCH;
+	const int64_t units = c->leaf->el->type != PQ_INT64 ? 0 :
+		c->leaf->el->kind == PQK_TS_MILLIS ? 1000 : c->leaf->el->kind == PQK_TS_MICROS ?
+		1000000 : c->leaf->el->kind == PQK_TS_NANOS ? 1000000000 : 0;
+	size_t *off = r->boff + p * PQ_BATCH;
+	const int amount_only = r->fields[c->leaf->field].amount_only;
+	size_t j = 0;
+	int ret;
+
+	while (j < n) {
+		size_t m;
+		if (c->ilev >= c->nlev) {
+			r->row = base + (long)j;
+			if ((ret = col_ready(r, c, err))) {
+				*at = j;
+				return ret;
+			}
+		}
+		m = (size_t)(c->nlev - c->ilev);
+		if (m > n - j)
+			m = n - j;
+		for (; m > 0; m--, j++) {
+			struct rb_str v;
+			uint8_t fl;
+			if (maxdef && c->def[c->ilev] != maxdef) {
+				c->ilev++;
+				cell[j] = none;
+				flag[j] = DF_UTF8;
+				ref[j] = dref[j] = 0;
+				continue;
+			}
+			c->ilev++;
+			if (c->ival >= c->nval) {
+				r->row = base + (long)j;
+				*at = j;
+				return page_err(r, c, err, "more levels than values");
+			}
+			if (amount_only && value_amount(c, c->ival, &amt[j])) {
+				/* never parsed: a stand-in that is not empty */
+				static const struct rb_str stand_in = { "(number)", 8 };
+				c->ival++;
+				cell[j] = stand_in;
+				flag[j] = DF_AMT | DF_UTF8;
+				ref[j] = dref[j] = 0;
+				continue;
+			}
+			v = value_text(c, c->ival++);
+			if (c->bad_index) {
+				r->row = base + (long)j;
+				*at = j;
+				return page_err(r, c, err, "bad dictionary indices");
+			}
+			fl = (uint8_t)((c->amt_ok ? DF_AMT : 0) | (c->utf8_ok ? DF_UTF8 : 0));
+			if (c->amt_ok)
+				amt[j] = c->amt;
+			if (c->mode != VM_DICT) {
+				ref[j] = 0;
+				dref[j] = units ? day_ref(r, c, c->ival - 1, units) : 0;
+				if (v.n) {
+					arena_put(r, v, &off[j]);
+					fl |= DF_ARENA;
+				}
+			} else {
+				ref[j] = dref[j] = c->ref;
+			}
+			cell[j] = v;
+			flag[j] = fl;
+		}
+	}
+	return 0;
+}
+
+/* Decodes the next batch of the open row group (rg_rows_left > 0). */
+static void batch_fill(struct pq_reader *r, struct rb_err *err)
+{
+	size_t n = r->rg_rows_left < (int64_t)r->batch_rows ? (size_t)r->rg_rows_left :
+		r->batch_rows, p, j;
+	long base = r->row;
+
+	r->alen = 0;
+	r->bfail = 0;
+	for (p = 0; p < r->nproj && n > 0; p++) {
+		const struct field *f = &r->fields[r->proj[p]];
+		size_t at = 0;
+		struct rb_err e;   /* set by col_fill when it fails */
+		int ret;
+		ret = col_fill(r, &r->cols[f->first_leaf], p, n, base, &at, &e);
+		if (ret) {
+			/* later columns only up to this row: an error there in an
+			 * earlier row comes first, in the same row this one does */
+			r->bfail = 1;
+			r->bret = ret;
+			r->berr = e;
+			n = at;
+		}
+	}
+	r->row = base;
+	for (p = 0; p < r->nproj; p++)
+		for (j = 0; j < n; j++)
+			if (r->bflag[p * PQ_BATCH + j] & DF_ARENA)
+				r->bcell[p * PQ_BATCH + j].p = r->arena + r->boff[p * PQ_BATCH + j];
+	r->bn = n;
+	r->bi = 0;
+	(void)err;
+}
+
+static void batch_decide(struct pq_reader *r)
+{
+	size_t p;
+	r->batch_state = r->batch_rows ? 1 : -1;
+	for (p = 0; p < r->nproj; p++) {
+		const struct field *f = &r->fields[r->proj[p]];
+		if (f->shape != SH_FLAT || r->leaves[f->first_leaf].max_rep)
+			r->batch_state = -1;
+	}
+	if (r->batch_state < 0 || !r->nproj) {
+		r->batch_state = -1;
+		return;
+	}
+	r->bcell = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bcell));
+	r->bflag = xcalloc(r->nproj * PQ_BATCH, 1);
+	r->bamt = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bamt));
+	r->bref = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bref));
+	r->bdref = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->bdref));
+	r->boff = xcalloc(r->nproj * PQ_BATCH, sizeof(*r->boff));
+}
+
+static int next_batched(struct pq_reader *r, const struct rb_str **cells, long *row,
+	struct rb_err *err)
+{
+	size_t p, i;
+	int ret;
+
+	if (r->bi >= r->bn) {
+		if (r->bfail) {
+			*err = r->berr;
+			return r->bret;
+		}
+		while (!r->rg_open || r->rg_rows_left <= 0) {
+			if (r->rg_open && (ret = group_close(r, err)))
+				return ret;
+			while (r->rg < r->meta.nrg && !in_range(r, r->rg))
+				r->rg++;
+			if (r->rg >= r->meta.nrg)
+				return 0;
+			group_open(r, r->rg++);
+		}
+		batch_fill(r, err);
+		if (r->bn == 0) {
+			*err = r->berr;
+			return r->bret;
+		}
+	}
+	i = r->bi++;
+	for (p = 0; p < r->nproj; p++) {
+		size_t fi = r->proj[p], k = p * PQ_BATCH + i;
+		r->cells[fi] = r->bcell[k];
+		r->cflags[fi] = r->bflag[k];
+		r->refs[fi] = r->bref[k];
+		r->drefs[fi] = r->bdref[k];
+		if (r->bflag[k] & DF_AMT)
+			r->amts[fi] = r->bamt[k];
+	}
+	r->rg_rows_left--;
+	r->row++;
+	*cells = r->cells;
+	*row = r->row;
+	return 1;
+}
+
 int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	struct rb_err *err)
 {
 	size_t f;
 	int ret;
+
+	if (!r->batch_state)
+		batch_decide(r);
+	if (r->batch_state > 0)
+		return next_batched(r, cells, row, err);
 
 	while (!r->rg_open || r->rg_rows_left <= 0) {
 		if (r->rg_open && (ret = group_close(r, err)))
@@ -1686,6 +2126,16 @@ int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	return 1;
 }
 
+uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->refs[i] : 0;
+}
+
+uint64_t pq_reader_day_ref(const struct pq_reader *r, size_t i)
+{
+	return i < r->nfields && r->fields[i].shape == SH_FLAT ? r->drefs[i] : 0;
+}
+
 void pq_reader_free(struct pq_reader *r)
 {
 	size_t i;
@@ -1699,6 +2149,17 @@ void pq_reader_free(struct pq_reader *r)
 	free(r->fields);
 	free(r->leaves);
 	free(r->cells);
+	free(r->amts);
+	free(r->cflags);
+	free(r->bcell);
+	free(r->bflag);
+	free(r->bamt);
+	free(r->bref);
+	free(r->bdref);
+	free(r->drefs);
+	free(r->boff);
+	free(r->arena);
+	free(r->refs);
 	free(r->proj);
 	pq_meta_release(&r->meta);
 	if (r->fd >= 0)

@@ -62,6 +62,33 @@ void pq_reader_range(const struct pq_reader *r, uint64_t *first, uint64_t *stop,
 int pq_reader_next(struct pq_reader *r, const struct rb_str **cells, long *row,
 	struct rb_err *err);
 
+/* Of the row pq_reader_next returned last: whether cell i is a number
+ * whose exact value at DEC_SCALE (what dec_parse of its text gives) is
+ * known without parsing the text, then in *out (DOUBLE and FLOAT cells of
+ * the fast case of pq_format_double, zero, integers, DECIMAL of scale <=
+ * DEC_SCALE). 0: parse the text. */
+int pq_reader_amount(const struct pq_reader *r, size_t i, rb_i128 *out);
+/* Column i is read only as an amount (pq_reader_amount, else the text):
+ * where the amount is known the cell's text may be a non-empty stand-in,
+ * never formatted. Before the first pq_reader_next. */
+void pq_reader_amount_only(struct pq_reader *r, size_t i);
+/* Whether cell i of that row is known to be valid UTF-8 (a dictionary
+ * entry, checked when the dictionary page was read; an empty cell). 0:
+ * check the text. */
+int pq_reader_utf8_known(const struct pq_reader *r, size_t i);
+/* The dictionary entry that column i's cell of the current row is (a
+ * non-null value of a dictionary-encoded page), as a ref: the
+ * dictionary's serial (unique among every reader of the process) above
+ * PQ_REF_INDEX_BITS, the entry's index + 1 below. 0 when the cell is not
+ * a dictionary entry. Equal refs are equal cells, so a caller may work
+ * out what a cell means once per entry (cur_row.ref). */
+#define PQ_REF_INDEX_BITS 24   /* PQ_MAX_PAGE_VALUES (4 Mi) entries fit */
+uint64_t pq_reader_dict_ref(const struct pq_reader *r, size_t i);
+/* As pq_reader_dict_ref, for the date part of the cell (YYYY-MM-DD):
+ * also non-zero for an INT64 timestamp value read in a batch, equal for
+ * values of the same day. 0 when not known. */
+uint64_t pq_reader_day_ref(const struct pq_reader *r, size_t i);
+
 uint64_t pq_reader_bytes_in(const struct pq_reader *r);
 uint64_t pq_reader_size(const struct pq_reader *r);
 

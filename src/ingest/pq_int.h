@@ -113,4 +113,12 @@ int pq_decode_for_test(int type, int32_t type_length, enum pq_kind kind, int32_t
 	const uint8_t *p, size_t n, size_t count,
 	void (*fn)(void *arg, const char *s, size_t len), void *arg);
 
+/* For unit tests: decode rows `rows` at a time (at most the built-in
+ * batch; 0: row by row, as when a MAP or LIST column is projected), before
+ * the first pq_reader_next. Both ways must give the same rows and errors. */
+struct pq_reader;
+void pq_reader_batch_for_test(struct pq_reader *r, size_t rows);
+/* Whether top-level column i is a flat column (one leaf, not repeated). */
+int pq_reader_is_flat_for_test(const struct pq_reader *r, size_t i);
+
 #endif

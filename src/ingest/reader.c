@@ -426,6 +426,31 @@ static int reader_start_parquet(struct cur_reader *r, struct rb_err *err)
 		else if (need[i])
 			ret = pq_reader_project(r->pq, i, err);
 	}
+	/* a column read only by amount() needs no text where its value is
+	 * known (parquet.h): the costs of a typed CUR Parquet file */
+	for (k = 0; k < F_N && !ret; k++) {
+		static const enum fld amounts[] = { F_USAGE_AMOUNT, F_UNBLENDED, F_PUBLIC_OD,
+			F_RI_EFFECTIVE, F_RI_UNUSED_AMORT, F_RI_UNUSED_RECUR, F_SP_EFFECTIVE,
+			F_SP_TOTAL, F_SP_USED, F_EFFECTIVE, F_LIST };
+		size_t a, j;
+		int only = 0;
+		if (r->col[k] < 0)
+			continue;
+		for (a = 0; a < sizeof(amounts) / sizeof(amounts[0]); a++)
+			only |= amounts[a] == (enum fld)k;
+		for (j = 0; j < F_N && only; j++) {
+			int amt = 0;
+			for (a = 0; a < sizeof(amounts) / sizeof(amounts[0]); a++)
+				amt |= amounts[a] == (enum fld)j;
+			if (!amt && r->col[j] == r->col[k])
+				only = 0;
+		}
+		for (j = 0; j < r->ntagcols && only; j++)
+			if (r->tagcols[j].col == (size_t)r->col[k])
+				only = 0;
+		if (only)
+			pq_reader_amount_only(r->pq, (size_t)r->col[k]);
+	}
 cleanup:
 	free(hdr);
 	free(need);
@@ -633,7 +658,7 @@ static int utf8_check(struct cur_reader *r, const struct rb_str *f, size_t i, lo
 	const char *colname_, struct rb_err *err)
 {
 	size_t bad;
-	if (utf8_valid(f[i].p, f[i].n, &bad))
+	if ((r->pq && pq_reader_utf8_known(r->pq, i)) || utf8_valid(f[i].p, f[i].n, &bad))
 		return 0;
 	return rb_err_at(err, RB_EINPUT, r->name, field_line(f, i, line), (long)i + 1,
 		"text is not valid UTF-8 (byte 0x%02X at byte %zu of the cell) in column %s",
@@ -665,7 +690,9 @@ static int amount(struct cur_reader *r, rb_i128 *out, const struct rb_str *f,
 {
 	struct rb_str s = cell(r, f, k);
 	*out = 0;
-	if (!s.n || dec_parse(out, s.p, s.n, DEC_SCALE) == DEC_OK)
+	/* a Parquet number may come with its value: the same as parsing */
+	if (!s.n || (r->pq && pq_reader_amount(r->pq, (size_t)r->col[k], out)) ||
+	    dec_parse(out, s.p, s.n, DEC_SCALE) == DEC_OK)
 		return 0;
 	return bad_value(r, f, line, k, "amount", err);
 }
@@ -1191,6 +1218,54 @@ static int normalize(struct cur_reader *r, const struct rb_str *f, long line,
 	return collect_tags(r, f, line, err);
 }
 
+_Static_assert(PQ_REF_INDEX_BITS == CUR_REF_INDEX_BITS, "one ref layout");
+
+/* The ref (cur_row.ref) of a row field that is column k's cell itself:
+ * the same text as the cell, not a fallback taken from another column. */
+static uint64_t field_ref(const struct cur_reader *r, const struct rb_str *f, enum fld k,
+	struct rb_str v)
+{
+	if (r->col[k] < 0 || v.p != f[r->col[k]].p || v.n != f[r->col[k]].n)
+		return 0;
+	return pq_reader_dict_ref(r->pq, (size_t)r->col[k]);
+}
+
+/* Parquet CUR rows: which fields are dictionary entries (FOCUS rows map
+ * cells through rules, and CSV has no dictionaries: none). */
+static void row_refs(struct cur_reader *r, const struct rb_str *f)
+{
+	struct cur_row *row = &r->row;
+	size_t k;
+	memset(row->ref, 0, sizeof(row->ref));
+	row->ntagrefs = 0;
+	if (!r->pq || r->focus)
+		return;
+	/* the day is the date part of the cell: one per dictionary entry, or
+	 * per day of a timestamp value (pq_reader_day_ref) */
+	row->ref[CUR_REF_DAY] = pq_reader_day_ref(r->pq, (size_t)r->col[F_USAGE_START]);
+	row->ref[CUR_REF_PAYER] = field_ref(r, f, F_PAYER, row->payer);
+	row->ref[CUR_REF_ACCOUNT] = field_ref(r, f, F_ACCOUNT, row->account);
+	row->ref[CUR_REF_TYPE] = field_ref(r, f, F_TYPE, row->type);
+	row->ref[CUR_REF_PCODE] = field_ref(r, f, F_PRODUCT_CODE, row->product_code);
+	row->ref[CUR_REF_PNAME] = field_ref(r, f, F_PRODUCT_NAME, row->product_name);
+	row->ref[CUR_REF_UTYPE] = field_ref(r, f, F_USAGE_TYPE, row->usage_type);
+	row->ref[CUR_REF_OP] = field_ref(r, f, F_OPERATION, row->operation);
+	row->ref[CUR_REF_REGION] = field_ref(r, f, F_REGION, row->region);
+	row->ref[CUR_REF_RESOURCE] = field_ref(r, f, F_RESOURCE_ID, row->resource_id);
+	/* the tags when they come from flat tag columns alone (collect_tags
+	 * makes the same tags from the same cells) */
+	if (r->col[F_TAGS_JSON] >= 0 || r->ntagcols > CUR_TAGREF_MAX)
+		return;
+	for (k = 0; k < r->ntagcols; k++) {
+		size_t col = r->tagcols[k].col;
+		uint64_t ref = 0;
+		if (f[col].n && !(ref = pq_reader_dict_ref(r->pq, col)))
+			return;
+		row->tagref[k] = ref;
+	}
+	row->ntagrefs = r->ntagcols;
+}
+
 int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err)
 {
 	const struct rb_str *f;
@@ -1207,6 +1282,7 @@ int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_
 	ret = normalize(r, f, line, err);
 	if (ret)
 		return ret;
+	row_refs(r, f);
 	r->row.period = r->period;
 	r->rows++;
 	*row = &r->row;

@@ -255,7 +255,114 @@ TEST(sums_past_64_bits_stay_exact)
 	agg_free(b);
 }
 
+
+/* Parquet rows name the dictionary entry of their fields (cur_row.ref):
+ * the aggregator interns an entry once. Refs give the facts the texts give,
+ * and after agg_reset_facts (a spill renumbers the strings) a ref seen
+ * before is interned again, never taken for the string its old id now
+ * names (ten new strings come first and take the old ids). */
+TEST(dictionary_refs_are_their_texts)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	struct cur_row x = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxA", "1");
+	struct cur_row y = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxB", "2");
+	struct cur_row z = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "BoxC", "4");
+	const uint64_t d = (uint64_t)7 << CUR_REF_INDEX_BITS;   /* dictionary 7 */
+	static const char *const names[10] = { "C0", "C1", "C2", "C3", "C4", "C5", "C6", "C7",
+		"C8", "C9" };
+	struct store_fact f;
+	int i;
+
+	x.ref[CUR_REF_UTYPE] = d | 1;
+	y.ref[CUR_REF_UTYPE] = d | 2;
+	for (i = 0; i < 10; i++) {
+		CHECK_INT(agg_add(a, i % 2 ? &y : &x, 0), 0);
+		CHECK_INT(agg_add(b, i % 2 ? &y : &x, 0), 0);
+	}
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_nfacts(a), 2);
+	CHECK(find(a, &f, "BoxA", NULL) && f.fact.rows == 5 && f.fact.unblended == amount("5"));
+	CHECK(find(a, &f, "BoxB", NULL) && f.fact.rows == 5 && f.fact.unblended == amount("10"));
+	/* a spill empties the facts; then a new string comes first and takes
+	 * the low ids before entry 2 is seen again */
+	agg_reset_facts(a);
+	for (i = 0; i < 10; i++) {
+		z.usage_type.p = names[i];
+		z.usage_type.n = strlen(names[i]);
+		CHECK_INT(agg_add(a, &z, 0), 0);
+	}
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_nfacts(a), 11);
+	CHECK(find(a, &f, "C3", NULL) && f.fact.rows == 1 && f.fact.unblended == amount("4"));
+	CHECK(find(a, &f, "BoxB", NULL) && f.fact.rows == 2 && f.fact.unblended == amount("4"));
+	CHECK(find(a, &f, "BoxA", NULL) == NULL);
+	/* the table without refs (b) has what a had before the reset */
+	CHECK_INT(agg_flush(b), 0);
+	CHECK_INT(agg_nfacts(b), 2);
+	CHECK(find(b, &f, "BoxA", NULL) && f.fact.rows == 5);
+	agg_free(a);
+	agg_free(b);
+}
+
+/* Tag sets by the refs of their tag cells (cur_row.tagref): one tuple is
+ * one tag set, another tuple of the same texts the same set; after
+ * agg_reset_facts (tag sets renumbered) a tuple seen before gets the id
+ * its tags have now. */
+TEST(tag_refs_are_their_tags)
+{
+	struct agg *a = agg_new();
+	struct cur_row r = row_make("111111111111", "222222222222", "2026-10-01", "Usage", "Box", "1");
+	struct cur_tag env = { { "user:Env", 8 }, { "prod", 4 } };
+	struct cur_tag team = { { "user:Team", 9 }, { "ops", 3 } };
+	struct cur_row x = r, y = r, z = r, w = r;
+	const uint64_t d = (uint64_t)9 << CUR_REF_INDEX_BITS;
+	struct store_fact f;
+
+	x.ntags = 1;
+	x.tags = &env;
+	x.ntagrefs = 2;
+	x.tagref[0] = d | 1;
+	x.tagref[1] = 0;
+	y = x;
+	y.tagref[0] = ((uint64_t)10 << CUR_REF_INDEX_BITS) | 5;   /* another entry, same text */
+	z.ntags = 1;
+	z.tags = &team;
+	z.ntagrefs = 2;
+	z.tagref[0] = 0;
+	z.tagref[1] = d | 2;
+	w.ntags = 0;   /* no tags: no tag set */
+	w.ntagrefs = 2;
+	w.tagref[0] = w.tagref[1] = 0;
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_add(a, &z, 0), 0);
+	CHECK_INT(agg_add(a, &y, 0), 0);
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_add(a, &w, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_ntagsets(a), 3);
+	CHECK_INT(agg_nfacts(a), 3);
+	CHECK_STR(agg_tagset(a, 1), "user:Env\x1fprod");
+	CHECK_STR(agg_tagset(a, 2), "user:Team\x1fops");
+	/* after a spill the team set comes first and takes number 1 */
+	agg_reset_facts(a);
+	CHECK_INT(agg_add(a, &z, 0), 0);
+	CHECK_INT(agg_add(a, &x, 0), 0);
+	CHECK_INT(agg_flush(a), 0);
+	CHECK_INT(agg_ntagsets(a), 3);
+	CHECK_STR(agg_tagset(a, 1), "user:Team\x1fops");
+	CHECK_INT(agg_nfacts(a), 2);
+	agg_fact(a, 0, &f);
+	CHECK_STR(f.tags, "user:Team\x1fops");
+	agg_fact(a, 1, &f);
+	CHECK_STR(f.tags, "user:Env\x1fprod");
+	agg_free(a);
+}
+
 static const struct check_case cases[] = {
+	CASE(tag_refs_are_their_tags),
+	CASE(dictionary_refs_are_their_texts),
 	CASE(equal_keys_sum_exactly),
 	CASE(each_key_field_separates),
 	CASE(growth_and_collisions_keep_every_key),

@@ -14,6 +14,8 @@
 #include "ingest/ingest.h"
 #include "ingest/parquet.h"
 #include "ingest/pq_int.h"
+#include "util/decimal.h"
+#include "util/utf8.h"
 
 #include "util/banned.h"
 
@@ -460,7 +462,171 @@ cleanup:
 	pq_reader_free(r);
 }
 
+
+/* Rows decoded a batch at a time, a column after the other, must be the
+ * rows the row-by-row decoder gives (the reference: one column's state per
+ * cell, as before batching), and so must the error and the rows before it:
+ * each corpus file and 400 copies with one bit changed (deterministic
+ * positions, most in the column chunks), read both ways with batches of
+ * 1, 3, 7 and 64 rows. And the shortcuts beside a cell: a known amount is what dec_parse makes of the
+ * cell's text (also for columns read as amounts only, whose text is then
+ * not made: the reference's text must parse to it), a cell known to be
+ * UTF-8 is, and cells with one day ref (pq_reader_day_ref) share their
+ * first 10 bytes (the date). */
+static int late_errors;   /* reads that failed after giving rows */
+static int day_refs_seen; /* cells with a day ref, and a second cell with the same ref */
+
+/* A day ref names one date: the first 10 bytes of every cell with it agree
+ * (a shorter cell, of a string column, is all of its text). Returns 1 on a
+ * mismatch. */
+static int day_ref_check(uint64_t ref, struct rb_str cell, uint64_t *refs, char (*days)[11],
+	size_t *n)
+{
+	size_t i, k = cell.n < 10 ? cell.n : 10;
+	if (!ref)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if (refs[i] == ref) {
+			day_refs_seen += k == 10;
+			return (size_t)days[i][10] != k || memcmp(days[i], cell.p, k) != 0;
+		}
+	if (*n < 512) {
+		refs[*n] = ref;
+		memcpy(days[*n], cell.p, k);
+		days[(*n)++][10] = (char)k;
+	}
+	return 0;
+}
+
+static int read_both(const uint8_t *data, size_t n, size_t batch, int amount_only,
+	long *rows_out)
+{
+	struct pq_reader *a = NULL, *b = NULL;
+	struct rb_err ea, eb;
+	int ra, rb, bad = 0;
+	size_t i, nc, ndays = 0;
+	long rows = 0;
+	static uint64_t drefs[512];
+	static char days[512][11];
+
+	ra = pq_reader_open_mem(&a, "m.parquet", data, n, &ea);
+	rb = pq_reader_open_mem(&b, "m.parquet", data, n, &eb);
+	if (ra != rb || (ra && strcmp(ea.msg, eb.msg)))
+		bad = 1;
+	if (ra || rb)
+		goto done;
+	pq_reader_batch_for_test(a, 0);
+	pq_reader_batch_for_test(b, batch);
+	nc = pq_reader_ncolumns(a);
+	for (i = 0; i < nc; i++) {
+		if (!pq_reader_is_flat_for_test(a, i))
+			continue;
+		ra = pq_reader_project(a, i, &ea);
+		rb = pq_reader_project(b, i, &eb);
+		if (ra != rb)
+			bad = 1;
+		if (amount_only)
+			pq_reader_amount_only(b, i);
+	}
+	while (!bad && rows < 3000) {
+		const struct rb_str *ca, *cb;
+		long la = 0, lb = 0;
+		ra = pq_reader_next(a, &ca, &la, &ea);
+		rb = pq_reader_next(b, &cb, &lb, &eb);
+		if (ra != rb) {
+			bad = 1;
+			break;
+		}
+		if (ra < 0 && (ea.code != eb.code || ea.line != eb.line || ea.column != eb.column ||
+		    strcmp(ea.msg, eb.msg)))
+			bad = 1;
+		if (ra < 0 && rows > 0)
+			late_errors++;
+		if (ra != 1)
+			break;
+		rows++;
+		if (la != lb)
+			bad = 1;
+		for (i = 0; i < nc; i++) {
+			rb_i128 v = 0, w = 0;
+			size_t at;
+			if (amount_only && pq_reader_amount(b, i, &v)) {
+				/* the text may be a stand-in: the reference's text must
+				 * read as that amount */
+				if (!ca[i].n || dec_parse(&w, ca[i].p, ca[i].n, DEC_SCALE) != DEC_OK ||
+				    v != w || !cb[i].n)
+					bad = 1;
+				continue;
+			}
+			if (ca[i].n != cb[i].n || (ca[i].n && memcmp(ca[i].p, cb[i].p, ca[i].n)))
+				bad = 1;
+			if (day_ref_check(pq_reader_day_ref(b, i), cb[i], drefs, days, &ndays))
+				bad = 1;
+			if (pq_reader_amount(b, i, &v) &&
+			    (dec_parse(&w, cb[i].p, cb[i].n, DEC_SCALE) != DEC_OK || v != w))
+				bad = 1;
+			if (pq_reader_utf8_known(b, i) && !utf8_valid(cb[i].p, cb[i].n, &at))
+				bad = 1;
+		}
+	}
+done:
+	pq_reader_free(a);
+	pq_reader_free(b);
+	*rows_out = rows;
+	return bad;
+}
+
+TEST(batches_read_as_rows)
+{
+	static const char *const files[] = { "legacy-snappy-v1.parquet", "cur2-all-columns-zstd-v1.parquet",
+		"cur2-maps-gzip-v1.parquet", "cur2-maps-zstd-v2.parquet" };
+	static const size_t batches[] = { 1, 3, 7, 64 };
+	const char *dir = getenv("PQ_CORPUS");
+	static uint8_t buf[1 << 16], mut[1 << 16];
+	size_t fi, bi, n, k;
+	long rows, clean_rows = 0;
+	int diffs = 0;
+
+	if (!dir) {
+		CHECK_SKIP("PQ_CORPUS (the fuzz corpus directory) not set");
+		return;
+	}
+	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		char path[1024];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[fi]);
+		f = fopen(path, "rb");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		for (bi = 0; bi < sizeof(batches) / sizeof(batches[0]); bi++) {
+			diffs += read_both(buf, n, batches[bi], 0, &rows);
+			clean_rows += rows;
+			diffs += read_both(buf, n, batches[bi], 1, &rows);
+			for (k = 0; k < 400; k++) {
+				/* mostly the column chunks (the footer is the last part) */
+				size_t pos = 4 + (k * 7919 + 13) % (n * 7 / 10);
+				memcpy(mut, buf, n);
+				mut[pos] ^= (uint8_t)(1u << (k % 8));
+				diffs += read_both(mut, n, batches[bi], (int)(k & 1), &rows);
+			}
+		}
+	}
+	/* the files have rows (20 to 40 each, read 4 times) */
+	CHECK(clean_rows >= 4 * 4 * 20);
+	CHECK_INT(diffs, 0);
+	/* the copies must reach errors after the first rows (mid-batch) */
+	CHECK(late_errors >= 20);
+	/* timestamps and dictionary dates gave day refs shared by rows */
+	CHECK(day_refs_seen >= 100);
+	fprintf(stderr, "batches_read_as_rows: %ld clean rows, %d reads failed after rows, "
+		"%d cells shared a day ref\n", clean_rows, late_errors, day_refs_seen);
+}
+
 static const struct check_case cases[] = {
+	CASE(batches_read_as_rows),
 	CASE(maps_and_lists),
 	CASE(thrift_file_metadata),
 	CASE(thrift_skips_unknown_fields),
