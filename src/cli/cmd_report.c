@@ -6,9 +6,10 @@
  * value, so a printed margin may differ from billed − effective of the
  * printed parts in the last digit).
  *
- * Tables show USD in cents (each cell rounded from its exact value, a legend
- * under each says so and what the columns mean); csv and json the digits
- * above.
+ * Tables show cents of USD, or of each row's currency when some payer bills
+ * in another (each cell rounded from its exact value, a legend under each
+ * says so and what the columns mean); csv and json the digits above, csv
+ * with a currency column in the second case.
  *
  * reconcile: table (with the balance check spelled out), csv (one row per
  * payer, customer, unassigned account and unknown type, marked by the
@@ -17,8 +18,9 @@
  *    "customers": [{"customer", "unblended", "effective", "ondemand",
  *      "billed_usd", "margin", "withheld": {"credit", "refund", "discount",
  *      "tax"}, "excluded"}],
- *    "unassigned_accounts": [{"payer", "account", "tag"?, "tag_value"?, "unblended"}],
- *    "other_types": [{"type", "rows", "unblended"}]}
+ *    "unassigned_accounts": [{"payer", "account", "tag"?, "tag_value"?, "currency",
+ *      "unblended"}],
+ *    "other_types": [{"type", "currency", "rows", "unblended"}]}
  * margin --by KEY: table (with a TOTAL line), csv (groups only) or json
  * (the JSON documents are built by src/report/json.c, shared with HTTP):
  *   {"period", "by", "rows": [{"key", "unblended", "effective",
@@ -59,11 +61,17 @@ static const char *usd_d(char buf[DEC_BUFSZ], rb_i128 v, int digits)
 #define cost2(b, v) cost_d(b, v, CENTS)
 #define usd2(b, v) usd_d(b, v, CENTS)
 
-/* Under every table of amounts in cents. */
-static void cents_legend(void)
+/* Under every table of amounts in cents: of USD, or of each row's currency
+ * once a currency column is shown. */
+static void cents_legend(int multi)
 {
-	puts("(USD in cents, each figure rounded half away from zero from its exact value,\n"
-	     " so a column may miss its total by a cent; --format csv|json: exact figures)");
+	if (multi)
+		puts("(amounts in cents of each row's currency, each figure rounded half away from\n"
+		     " zero from its exact value, so a column may miss its total by a cent;\n"
+		     " --format csv|json: exact figures)");
+	else
+		puts("(USD in cents, each figure rounded half away from zero from its exact value,\n"
+		     " so a column may miss its total by a cent; --format csv|json: exact figures)");
 }
 
 static int dump(json_t *root)
@@ -78,39 +86,61 @@ static const enum cur_class withheld_classes[] = { CUR_CREDIT, CUR_REFUND, CUR_D
 
 /* ---- reconcile ------------------------------------------------------------- */
 
-enum { C_SECTION, C_PAYER, C_ACCOUNT, C_CUSTOMER, C_TYPE, C_ROWS, C_UNBLENDED, C_ASSIGNED,
+enum { C_SECTION, C_CURRENCY, C_PAYER, C_ACCOUNT, C_CUSTOMER, C_TYPE, C_ROWS, C_UNBLENDED, C_ASSIGNED,
 	C_UNASSIGNED, C_EFFECTIVE, C_ONDEMAND, C_BILLED, C_FEES, C_REVENUE, C_COST, C_MARGIN,
 	C_WCREDIT, C_WREFUND,
 	C_WDISCOUNT, C_WTAX, C_EXCLUDED, C_N };
 
+/* A CSV row of reconcile_csv: the currency column only when shown. */
+static void csv_add(struct out_table *t, const char *const cells[C_N], int show_cur)
+{
+	const char *row[C_N];
+	size_t k, n = 0;
+	for (k = 0; k < C_N; k++)
+		if (k != C_CURRENCY || show_cur)
+			row[n++] = cells[k];
+	out_table_add(t, row);
+}
+
 static void reconcile_csv(const struct report_reconcile *r)
 {
-	static const char *const heads[C_N] = { "section", "payer", "account", "customer", "type",
-		"rows", "unblended", "assigned", "unassigned", "effective", "ondemand", "billed_usd",
-		"fees_usd", "revenue_usd", "cost_usd", "margin", "withheld_credit", "withheld_refund", "withheld_discount", "withheld_tax",
-		"excluded" };
+	static const char *const heads[C_N] = { "section", "currency", "payer", "account",
+		"customer", "type", "rows", "unblended", "assigned", "unassigned", "effective",
+		"ondemand", "billed_usd", "fees_usd", "revenue_usd", "cost_usd", "margin",
+		"withheld_credit", "withheld_refund", "withheld_discount", "withheld_tax", "excluded" };
 	char b[C_N][DEC_BUFSZ];
 	const char *cells[C_N];
-	struct out_table *t = out_table_new(C_N, heads, NULL);
-	size_t i, k;
+	/* a currency column once some payer bills in another currency than
+	 * USD (as the table): each row in the currency of its costs */
+	int show_cur = r->ntotals > 1 || (r->ntotals == 1 && strcmp(r->totals[0].currency, "USD"));
+	const char *h[C_N];
+	struct out_table *t;
+	size_t i, k, nh = 0;
+
+	for (k = 0; k < C_N; k++)
+		if (k != C_CURRENCY || show_cur)
+			h[nh++] = heads[k];
+	t = out_table_new(nh, h, NULL);
 
 #define RESET() do { for (k = 0; k < C_N; k++) cells[k] = ""; } while (0)
 	for (i = 0; i < r->npayers; i++) {
 		const struct report_payer *p = &r->payers[i];
 		RESET();
 		cells[C_SECTION] = "payer";
+		cells[C_CURRENCY] = p->currency;
 		cells[C_PAYER] = p->payer;
 		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", p->rows);
 		cells[C_ROWS] = b[C_ROWS];
 		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], p->unblended);
 		cells[C_ASSIGNED] = cost(b[C_ASSIGNED], p->assigned);
 		cells[C_UNASSIGNED] = cost(b[C_UNASSIGNED], p->unassigned);
-		out_table_add(t, cells);
+		csv_add(t, cells, show_cur);
 	}
 	for (i = 0; i < r->ncustomers; i++) {
 		const struct report_customer *c = &r->customers[i];
 		RESET();
 		cells[C_SECTION] = "customer";
+		cells[C_CURRENCY] = c->currency;
 		cells[C_CUSTOMER] = c->customer;
 		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", c->rows);
 		cells[C_ROWS] = b[C_ROWS];
@@ -127,11 +157,12 @@ static void reconcile_csv(const struct report_reconcile *r)
 		for (k = 0; k < NWITHHELD; k++)
 			cells[C_WCREDIT + k] = usd(b[C_WCREDIT + k], c->withheld[withheld_classes[k]]);
 		cells[C_EXCLUDED] = cost(b[C_EXCLUDED], c->excluded);
-		out_table_add(t, cells);
+		csv_add(t, cells, show_cur);
 	}
 	for (i = 0; i < r->nunassigned; i++) {
 		RESET();
 		cells[C_SECTION] = "unassigned_account";
+		cells[C_CURRENCY] = r->unassigned[i].currency;
 		cells[C_PAYER] = r->unassigned[i].payer;
 		cells[C_ACCOUNT] = r->unassigned[i].account;
 		if (r->unassigned[i].tag) {
@@ -143,16 +174,17 @@ static void reconcile_csv(const struct report_reconcile *r)
 		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
 		cells[C_ROWS] = b[C_ROWS];
 		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], r->unassigned[i].unblended);
-		out_table_add(t, cells);
+		csv_add(t, cells, show_cur);
 	}
 	for (i = 0; i < r->nother; i++) {
 		RESET();
 		cells[C_SECTION] = "other_type";
+		cells[C_CURRENCY] = r->other[i].currency;
 		cells[C_TYPE] = r->other[i].type;
 		snprintf(b[C_ROWS], DEC_BUFSZ, "%ld", r->other[i].rows);
 		cells[C_ROWS] = b[C_ROWS];
 		cells[C_UNBLENDED] = cost(b[C_UNBLENDED], r->other[i].unblended);
-		out_table_add(t, cells);
+		csv_add(t, cells, show_cur);
 	}
 #undef RESET
 	out_table_print(t, stdout, OUT_CSV);
@@ -278,11 +310,12 @@ static void reconcile_table(const struct report_reconcile *r)
 	}
 	putchar('\n');
 	if (r->nunassigned) {
-		static const char *const h[] = { "unassigned payer", "account", "rows", "unblended" };
-		static const int right[] = { 0, 0, 1, 1 };
-		t = out_table_new(4, h, right);
+		static const char *const h[] = { "unassigned payer", "account", "rows", "unblended",
+			"currency" };
+		static const int right[] = { 0, 0, 1, 1, 0 };
+		t = out_table_new(4 + off, h, right);
 		for (i = 0; i < r->nunassigned; i++) {
-			const char *cells[4];
+			const char *cells[5];
 			char acc[256];
 			snprintf(b[0], DEC_BUFSZ, "%ld", r->unassigned[i].rows);
 			cells[0] = r->unassigned[i].payer;
@@ -296,6 +329,7 @@ static void reconcile_table(const struct report_reconcile *r)
 			}
 			cells[2] = b[0];
 			cells[3] = cost2(b[1], r->unassigned[i].unblended);
+			cells[4] = r->unassigned[i].currency;
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -305,15 +339,17 @@ static void reconcile_table(const struct report_reconcile *r)
 	}
 	putchar('\n');
 	if (r->nother) {
-		static const char *const h[] = { "unknown line item type", "rows", "unblended" };
-		static const int right[] = { 0, 1, 1 };
-		t = out_table_new(3, h, right);
+		static const char *const h[] = { "unknown line item type", "rows", "unblended",
+			"currency" };
+		static const int right[] = { 0, 1, 1, 0 };
+		t = out_table_new(3 + off, h, right);
 		for (i = 0; i < r->nother; i++) {
-			const char *cells[3];
+			const char *cells[4];
 			snprintf(b[0], DEC_BUFSZ, "%ld", r->other[i].rows);
 			cells[0] = r->other[i].type;
 			cells[1] = b[0];
 			cells[2] = cost2(b[1], r->other[i].unblended);
+			cells[3] = r->other[i].currency;
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout, OUT_TABLE);
@@ -323,7 +359,7 @@ static void reconcile_table(const struct report_reconcile *r)
 		puts("unknown line item types: none");
 	}
 	putchar('\n');
-	cents_legend();
+	cents_legend(show_cur);
 	putchar('\n');
 	printf("balance: ok (checked on the exact figures)\n"
 	       "  every payer: unblended = assigned + unassigned = the database's sum = the import's count\n");
@@ -412,7 +448,7 @@ static void margin_table(const struct report_margin *m, const char *by, enum out
 		printf("\nrevenue_usd = billed_usd of the rows other than AWS tax + fees_usd (fee and"
 			" custom lines / FX);\ncost_usd = effective cost of the rows other than AWS tax;"
 			" margin = revenue_usd - cost_usd\n");
-		cents_legend();
+		cents_legend(cur);
 	}
 }
 

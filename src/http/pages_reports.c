@@ -431,15 +431,16 @@ int h_reconciliation_page(struct http_req *r)
 	a = json_array();
 	for (i = 0; i < rec->nunassigned; i++) {
 		const struct report_account *u = &rec->unassigned[i];
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I,s:o}", "payer", u->payer,
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "payer", u->payer,
+			"currency", u->currency,
 			"account", u->account, "tag", u->tag ? (u->value ? u->value : "untagged") : "",
 			"rows", (json_int_t)u->rows, "unblended", cents(u->unblended, DEC_SCALE)));
 	}
 	json_object_set_new(ctx, "unassigned", a);
 	a = json_array();
 	for (i = 0; i < rec->nother; i++)
-		json_array_append_new(a, json_pack("{s:s,s:I,s:o}", "type", rec->other[i].type,
-			"rows", (json_int_t)rec->other[i].rows,
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:o}", "type", rec->other[i].type,
+			"currency", rec->other[i].currency, "rows", (json_int_t)rec->other[i].rows,
 			"unblended", cents(rec->other[i].unblended, DEC_SCALE)));
 	json_object_set_new(ctx, "other", a);
 	report_reconcile_free(rec);

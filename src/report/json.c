@@ -200,6 +200,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 			json_object_set_new(o, "tag_value", r->unassigned[i].value ?
 				json_text(r->unassigned[i].value) : json_null());
 		}
+		json_object_set_new(o, "currency", json_text(r->unassigned[i].currency));
 		json_object_set_new(o, "unblended", jcost(r->unassigned[i].unblended));
 		json_array_append_new(a, o);
 	}
@@ -208,6 +209,7 @@ json_t *report_reconcile_json(const struct report_reconcile *r)
 	for (i = 0; i < r->nother; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "type", json_text(r->other[i].type));
+		json_object_set_new(o, "currency", json_text(r->other[i].currency));
 		json_object_set_new(o, "rows", json_integer(r->other[i].rows));
 		json_object_set_new(o, "unblended", jcost(r->other[i].unblended));
 		json_array_append_new(a, o);

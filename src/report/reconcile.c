@@ -96,10 +96,20 @@ static int recon_one(void *arg, const struct store_fact *sf, const struct cur_fa
 		return rc;
 
 	if (f->cls == CUR_OTHER) {
-		i = slot(r->types, f->line_item_type, strlen(f->line_item_type), (void **)&r->t,
+		/* by (type, currency): the same type from payers billed in two
+		 * currencies is two rows, never one sum */
+		const char *cur = store_snapshot_currency(r->rc->snap, f->payer);
+		strbuf_reset(&r->key);
+		if (strbuf_add(&r->key, f->line_item_type, strlen(f->line_item_type) + 1) ||
+		    strbuf_addstr(&r->key, cur))
+			return rb_err_set(r->err, RB_EINPUT, "over-long line item type '%s'",
+				f->line_item_type);
+		i = slot(r->types, r->key.buf, r->key.len, (void **)&r->t,
 			&r->talloc, sizeof(r->t[0]), &added);
-		if (added)
+		if (added) {
 			r->t[i].type = xstrdup(f->line_item_type);
+			snprintf(r->t[i].currency, sizeof(r->t[i].currency), "%s", cur);
+		}
 		r->t[i].rows += f->rows;
 		if ((rc = report_add(&r->t[i].unblended, f->unblended, r->err)))
 			return rc;
@@ -158,7 +168,9 @@ static int cmp_account(const void *a, const void *b)
 
 static int cmp_type(const void *a, const void *b)
 {
-	return strcmp(((const struct report_type *)a)->type, ((const struct report_type *)b)->type);
+	const struct report_type *x = a, *y = b;
+	int c = strcmp(x->type, y->type);
+	return c ? c : strcmp(x->currency, y->currency);
 }
 
 static int unbalanced(struct rb_err *err, int period, const char *what, rb_i128 left,
@@ -212,9 +224,9 @@ static int currency_totals(struct report_reconcile *r, struct rb_err *err)
 			return rb_err_set(err, RB_EBALANCE, "reconciliation sums out of range");
 	}
 	for (i = 0; i < r->nunassigned; i++) {
-		const char *cur = "USD";
+		const char *cur = r->unassigned[i].currency[0] ? r->unassigned[i].currency : "USD";
 		struct report_recon_total *t;
-		for (j = 0; j < r->npayers; j++)
+		for (j = 0; !r->unassigned[i].currency[0] && j < r->npayers; j++)
 			if (!strcmp(r->payers[j].payer, r->unassigned[i].payer)) {
 				cur = r->payers[j].currency;
 				break;
@@ -357,6 +369,9 @@ int report_reconcile(struct report_reconcile **out, struct store *s, int period,
 	for (i = 0; i < r->npayers; i++)
 		snprintf(r->payers[i].currency, sizeof(r->payers[i].currency), "%s",
 			store_snapshot_currency(rc.snap, r->payers[i].payer));
+	for (i = 0; i < r->nunassigned; i++)
+		snprintf(r->unassigned[i].currency, sizeof(r->unassigned[i].currency), "%s",
+			store_snapshot_currency(rc.snap, r->unassigned[i].payer));
 	report_split(&sp, &agg, nc);
 	if ((ret = report_cost_currencies(&rc, &sp, REPORT_NOBODY, err)) < 0)
 		goto cleanup;

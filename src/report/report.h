@@ -141,10 +141,12 @@ struct report_account {
 	char *value;           /* ... and the value no assignment matched (NULL: untagged) */
 	long rows;
 	rb_i128 unblended;                         /* DEC_SCALE */
+	char currency[4];      /* its payer's (reconcile only; "" elsewhere) */
 };
 
 struct report_type {
 	char *type;                                /* a line item type of class other */
+	char currency[4];      /* of the costs: a row per (type, currency) */
 	long rows;
 	rb_i128 unblended;                         /* DEC_SCALE */
 };

@@ -232,6 +232,9 @@ def checks(t, srv, run):
             'no figure adds rupees to dollars (6234.55 + 92.35 appears nowhere)')
     t.check('<td>777777777777</td><td>INR</td>' in page and '<td>888888888888</td><td>USD</td>' in page,
             'each payer shows its currency')
+    t.check('<td>777777777777</td><td>INR</td><td>777777777771</td>' in page and
+            '<td>888888888888</td><td>USD</td><td>888888888881</td>' in page,
+            'each unassigned account shows the currency of its costs')
     for cur, rate in (('EUR', '0.92'), ('GBP', '0.79'), ('JPY', '150')):  # the margin needs them
         run('fx', 'set', '--period', '2026-08', '--currency', cur, rate)
     st, _, data = srv.request('GET', '/console/explorer?period=2026-08&by=service', cookie=fin)
