@@ -3,7 +3,8 @@
  * from memory, invalidated by any write.
  *
  * What is cached: the 200 answers of GET API routes that need a login
- * (no page: pages carry the session's CSRF token; not /api/v1/session),
+ * (no page: pages carry the session's CSRF token; not /api/v1/session;
+ * not the import jobs' progress, ROUTE_LIVE, which changes without a commit),
  * keyed by the path, the query as sent, the user's role, its customer (a
  * customer user's answers are never another's) and the UTC date (a default
  * such as receivables' as_of is today). Authorization runs before the
@@ -147,7 +148,7 @@ uint64_t http_cache_observe(struct http_cache *c)
 int http_cache_wanted(const struct http_req *r)
 {
 	const struct http_route *rt = r->route;
-	return rt && !strcmp(rt->method, "GET") && !(rt->flags & ROUTE_HTML) &&
+	return rt && !strcmp(rt->method, "GET") && !(rt->flags & (ROUTE_HTML | ROUTE_LIVE)) &&
 		rt->roles != ROLE_PUBLIC && strcmp(rt->pattern, "/api/v1/session") != 0;
 }
 

@@ -47,6 +47,8 @@ enum http_route_flags {
 	ROUTE_FILE = 1 << 4,     /* success is a file (PDF, XML, CSV, HTML) to download */
 	ROUTE_UPLOAD = 1 << 5,   /* a body that is not application/json is streamed to a
 	                          * temporary file (r->upload_path), up to the upload limit */
+	ROUTE_LIVE = 1 << 6,     /* the answer holds this process's own state (import jobs),
+	                          * which changes without a commit: never cached */
 };
 
 struct http_req;

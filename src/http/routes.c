@@ -162,10 +162,10 @@ const struct http_route http_routes[] = {
 	  ROUTE_UPLOAD, "start an import: the body is a CUR file (streamed to a temporary file), or "
 	  "application/json {\"path\": \"/server/path\"} (admin only); 202 with the job",
 	  { { "name", "the uploaded file's name, e.g. cur.csv.gz (default upload.csv)" } } },
-	{ "GET", "/api/v1/imports", h_imports, ROLE_STAFF, SCOPE_NONE, 0,
+	{ "GET", "/api/v1/imports", h_imports, ROLE_STAFF, SCOPE_NONE, ROUTE_LIVE,
 	  "the import history the database records, and this server's import jobs",
 	  { { "limit", "at most this many imports (default 100)" } } },
-	{ "GET", "/api/v1/imports/{id}", h_import_job, ROLE_STAFF, SCOPE_NONE, 0,
+	{ "GET", "/api/v1/imports/{id}", h_import_job, ROLE_STAFF, SCOPE_NONE, ROUTE_LIVE,
 	  "one import job's progress: state running|done|failed, bytes and rows read, the error",
 	  { { 0 } } },
 	/* the customer portal's data */

@@ -389,9 +389,17 @@ def _functional(t, srv, s, rebill, db, tmp, updir):
     t.check(st == 202 and doc['state'] in ('running', 'failed') and
             hd.get('location') == '/api/v1/imports/%d' % doc['id'],
             'an upload starts an import job -> 202 with its Location')
-    j = wait_job(srv, s['finance'][0], doc['id'])
+    # polled from the start: the job's state is this server's, not a cached
+    # answer (a failed import commits nothing, so a cached "running" would
+    # stay until something else committed — about a minute)
+    j = wait_job(srv, s['finance'][0], doc['id'], timeout=30)
     t.check(j['state'] == 'failed' and j['error'].startswith('bad.csv:6:%d: ' % (col + 1)) and
-            '12.x4' in j['error'], 'the failed import names FILE:LINE:COLUMN: %s' % j.get('error'))
+            '12.x4' in j['error'], 'the failed import names FILE:LINE:COLUMN, polled from its start '
+            '(state %s): %s' % (j['state'], j.get('error')))
+    for path in ('/api/v1/imports/%d' % doc['id'], '/api/v1/imports?limit=0'):
+        st, hd, _ = api(srv, s, 'finance', 'GET', path)
+        t.check(st == 200 and 'x-rebill-cache' not in hd,
+                'GET %s is never answered from the response cache (%s)' % (path, hd.get('x-rebill-cache')))
     st, _, doc = api(srv, s, 'admin', 'GET', '/api/v1/imports?limit=0')
     t.check(doc['imports'] == hist0 and facts_state(rebill, db) == state0,
             'a failed import leaves the database unchanged (history, periods, summary)')
