@@ -153,7 +153,7 @@ struct report_type {
 
 /* Invariants (checked before report_reconcile returns, exactly):
  *  - per payer: unblended = assigned + unassigned; and its rows and
- *    unblended equal the database's own SQL sum of the payer's facts and
+ *    unblended equal the database's own sum of the payer's stored facts and
  *    what the payer's latest import counted while reading the CUR files;
  *  - Σ payers' assigned = Σ customers' unblended;
  *  - Σ payers' unassigned = Σ unassigned accounts' unblended.

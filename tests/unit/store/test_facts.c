@@ -264,6 +264,51 @@ TEST(two_payers_and_periods_side_by_side)
 	done(s);
 }
 
+/* By payer, the facts are read in account order: an account billed by two
+ * payers in one period interleaves them (A under 9, A under 5, B under 9,
+ * C under 5), and every payer's rows still add up to its own sum; amounts
+ * past 10^8 (stored with a high part) are summed exactly. Expected sums by
+ * hand: payer 5: 2 + 0.25 + 300000000.5 = 300000002.75, rows 3 x 2;
+ * payer 9: 1 + 100000000000.125 = 100000000001.125, rows 2 x 2. */
+TEST(by_payer_sums_interleaved_payers)
+{
+	struct store *s = fresh();
+	struct rb_err err;
+	struct store_fact p9[2] = { fact("999999999999", "300000000001", "2026-10-01", "AmazonEC2", "1"),
+		fact("999999999999", "300000000002", "2026-10-02", "AmazonS3", "100000000000.125") };
+	struct store_fact p5[3] = { fact("555555555555", "300000000001", "2026-10-01", "AmazonEC2", "2"),
+		fact("555555555555", "300000000001", "2026-10-03", "AmazonEC2", "0.25"),
+		fact("555555555555", "300000000003", "2026-10-02", "AWSLambda", "300000000.5") };
+	struct store_group *g = NULL;
+	size_t n = 0;
+	char buf[DEC_BUFSZ];
+
+	CHECK_INT(write_batch(s, "999999999999", per("2026-10"), p9, 2, NULL, NULL, &err), 0);
+	CHECK_INT(write_batch(s, "555555555555", per("2026-10"), p5, 3, NULL, NULL, &err), 0);
+	CHECK_INT(store_summary(&g, &n, s, per("2026-10"), STORE_BY_PAYER, NULL, &err), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(g[0].key, "555555555555");
+		CHECK_STR(g[0].name, "");
+		CHECK_STR(g[0].currency, "USD");
+		CHECK_INT(g[0].sum.rows, 6);
+		sum_str(buf, g[0].sum.unblended);
+		CHECK_STR(buf, "300000002.7500000000");
+		sum_str(buf, g[0].sum.effective);
+		CHECK_STR(buf, "300000002.7500000000");
+		CHECK_STR(g[1].key, "999999999999");
+		CHECK_INT(g[1].sum.rows, 4);
+		sum_str(buf, g[1].sum.ondemand);
+		CHECK_STR(buf, "100000000001.1250000000");
+	}
+	store_groups_free(g, n);
+	/* a period without facts has no groups */
+	CHECK_INT(store_summary(&g, &n, s, per("2026-09"), STORE_BY_PAYER, NULL, &err), 0);
+	CHECK_INT(n, 0);
+	store_groups_free(g, n);
+	done(s);
+}
+
 TEST(idempotent_reimport)
 {
 	struct store *s = fresh();
@@ -700,6 +745,7 @@ TEST(amount_too_large_for_the_store_is_refused)
 static const struct check_case cases[] = {
 	CASE(replace_on_reimport),
 	CASE(two_payers_and_periods_side_by_side),
+	CASE(by_payer_sums_interleaved_payers),
 	CASE(idempotent_reimport),
 	CASE(rollback_on_failing_fact_insert),
 	CASE(rollback_on_failing_file_record),
