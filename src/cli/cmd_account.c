@@ -128,8 +128,11 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 {
 	static const char *const head[] = { "account", "customer", "from", "to", "split" };
 	static const char *const uhead[] = { "period", "payer", "account", "rows", "unblended",
-		"split" };
-	static const int uright[] = { 0, 0, 0, 1, 1, 0 };
+		"currency", "split" };
+	static const int uright[] = { 0, 0, 0, 1, 1, 0, 0 };
+	const char *uhead2[7];
+	int uright2[7];
+	size_t ncol, nother = 0, c;
 	static const struct cli_option opts[] = {
 		{ "--period", 1, NULL }, { "--format", 1, NULL }, { "--unassigned", 0, NULL },
 		{ NULL, 0, NULL },
@@ -163,22 +166,36 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		/* as the reconciliation lists them: spec §9 split remainders too */
 		if ((rc = report_unassigned_json(&doc, ctx->store, period ? p : -1, err)) < 0)
 			return rc;
-		json_array_foreach(doc, k, e)
+		json_array_foreach(doc, k, e) {
 			nsplit += json_object_get(e, "tag") != NULL;
+			nother += strcmp(config_str(e, "currency"), "USD") != 0;
+		}
 		if (fmt == OUT_JSON) {
 			out_json(doc);
 		} else {
-			t = out_table_new(nsplit ? 6 : 5, uhead, uright);
+			/* a currency column once a payer bills in other than USD, a
+			 * split column once a split account has a remainder */
+			for (c = ncol = 0; c < 7; c++) {
+				if ((c == 5 && !nother) || (c == 6 && !nsplit))
+					continue;
+				uhead2[ncol] = uhead[c];
+				uright2[ncol++] = uright[c];
+			}
+			t = out_table_new(ncol, uhead2, uright2);
 			json_array_foreach(doc, k, e) {
 				char rows[24], split[512] = "";
-				const char *cells[6] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
-					rows, config_str(e, "unblended"), split };
+				const char *all[7] = { config_str(e, "period"), config_str(e, "payer"), config_str(e, "account"),
+					rows, config_str(e, "unblended"), config_str(e, "currency"), split };
+				const char *cells[7];
 				snprintf(rows, sizeof(rows), "%lld", (long long)json_integer_value(json_object_get(e, "rows")));
 				if (json_object_get(e, "tag")) {
 					const char *v = json_string_value(json_object_get(e, "tag_value"));
 					snprintf(split, sizeof(split), "%s=%s", config_str(e, "tag"),
 						v ? v : "(untagged)");
 				}
+				for (c = ncol = 0; c < 7; c++)
+					if (!((c == 5 && !nother) || (c == 6 && !nsplit)))
+						cells[ncol++] = all[c];
 				out_table_add(t, cells);
 			}
 			out_table_print(t, stdout, fmt);

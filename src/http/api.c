@@ -217,7 +217,8 @@ int h_accounts(struct http_req *r)
 		return http_error(r, 400, "bad_parameter", "unassigned", "unassigned is 0 or 1");
 	if (un && !strcmp(un, "1")) {
 		json_t *a = NULL;
-		if ((rc = store_config_unassigned(&a, r->store, p, &err)) < 0)
+		/* the reconciliation's list: split remainders and currencies too */
+		if ((rc = report_unassigned_json(&a, r->store, p ? period : -1, &err)) < 0)
 			return http_fail(r, rc, &err);
 		return http_json(r, 200, json_pack("{s:o,s:o}", "period", p ? json_string(p) : json_null(),
 			"accounts", a));

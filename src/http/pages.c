@@ -308,9 +308,7 @@ int h_overview(struct http_req *r)
 	}
 	if (nun) {
 		json_t *accts = NULL;
-		char pb[PERIOD_BUFSZ];
-		period_format(pb, period);
-		if (store_config_unassigned(&accts, r->store, pb, &err) < 0)
+		if (report_unassigned_json(&accts, r->store, period, &err) < 0)
 			accts = json_array();
 		naccts = json_array_size(accts);
 		{
@@ -482,8 +480,7 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 	struct rb_err err;
 	json_t *list = NULL, *doc = NULL, *custs, *rows, *a, *ctx;
 	const char *assigned = http_query(r, "assigned");
-	char pb[PERIOD_BUFSZ];
-	size_t i;
+	size_t i, nsplit = 0;
 	int period, rc, can = r->user.role == ROLE_ADMIN || r->user.role == ROLE_FINANCE;
 
 	if (http_period(&period, r) < 0) {
@@ -492,8 +489,7 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 		return 0;
 	}
 	rb_err_clear(&err);
-	period_format(pb, period);
-	if ((rc = store_config_unassigned(&list, r->store, pb, &err)) < 0 ||
+	if ((rc = report_unassigned_json(&list, r->store, period, &err)) < 0 ||
 	    (rc = store_config_export(&doc, r->store, &err)) < 0) {
 		json_decref(list);
 		return http_page_fail(r, rc, &err);
@@ -506,17 +502,26 @@ static int accounts_page(struct http_req *r, int status, const char *error)
 	rows = json_array();
 	json_array_foreach(list, i, a) {
 		const char *u = json_string_value(json_object_get(a, "unblended"));
+		const json_t *tag = json_object_get(a, "tag");
 		rb_i128 v = 0;
-		json_t *o = json_pack("{s:O,s:O,s:O,s:b}", "payer", json_object_get(a, "payer"),
+		/* a split account's remainder (spec §9) is assigned by tag value in
+		 * the configuration, not as a whole account from here */
+		json_t *o = json_pack("{s:O,s:O,s:O,s:O,s:b}", "payer", json_object_get(a, "payer"),
 			"account", json_object_get(a, "account"), "rows", json_object_get(a, "rows"),
-			"can_assign", can);
+			"currency", json_object_get(a, "currency"), "can_assign", can && !tag);
 		if (u && dec_parse(&v, u, strlen(u), DEC_SCALE) == 0)
 			json_object_set_new(o, "cost", cents(v, DEC_SCALE));
+		if (tag) {
+			const char *tv = json_string_value(json_object_get(a, "tag_value"));
+			json_object_set_new(o, "split", json_sprintf("%s=%s", json_string_value(tag),
+				tv ? tv : "(untagged)"));
+			nsplit++;
+		}
 		json_array_append_new(rows, o);
 	}
 	json_decref(list);
-	ctx = json_pack("{s:o,s:o,s:o}", "period", jperiod(period), "accounts", rows,
-		"customers", custs);
+	ctx = json_pack("{s:o,s:o,s:o,s:b}", "period", jperiod(period), "accounts", rows,
+		"customers", custs, "has_split", nsplit > 0);
 	if (assigned)
 		json_object_set_new(ctx, "assigned", json_string(assigned));
 	if (error)

@@ -296,6 +296,7 @@ int report_unassigned_json(json_t **out, struct store *s, int period, struct rb_
 					json_null());
 			}
 			json_object_set_new(o, "rows", json_integer(a[k].rows));
+			json_object_set_new(o, "currency", json_text(a[k].currency));
 			json_object_set_new(o, "unblended", jcost(a[k].unblended));
 			json_array_append_new(arr, o);
 		}

@@ -521,6 +521,10 @@ int report_unassigned(struct report_account **out, size_t *n, struct store *s, i
 	w.a = NULL;
 	if (*n > 1)
 		qsort(*out, *n, sizeof((*out)[0]), cmp_account);
+	/* its payer's currency, read in the same snapshot as the facts */
+	for (i = 0; i < *n; i++)
+		snprintf((*out)[i].currency, sizeof((*out)[i].currency), "%s",
+			store_snapshot_currency(rc.snap, (*out)[i].payer));
 cleanup:
 	report_accounts_free(w.a, hmap_count(w.accounts));
 	report_agg_release(&agg);

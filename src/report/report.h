@@ -141,7 +141,7 @@ struct report_account {
 	char *value;           /* ... and the value no assignment matched (NULL: untagged) */
 	long rows;
 	rb_i128 unblended;                         /* DEC_SCALE */
-	char currency[4];      /* its payer's (reconcile only; "" elsewhere) */
+	char currency[4];      /* its payer's: the costs' currency (ISO 4217) */
 };
 
 struct report_type {
@@ -201,10 +201,11 @@ int report_unassigned(struct report_account **out, size_t *n, struct store *s, i
 	struct rb_err *err);
 void report_accounts_free(struct report_account *a, size_t n);
 /* The same for every period with facts (period < 0) or one, as a JSON
- * array of {"period", "payer", "account", "rows", "unblended"} plus, on a
- * split account's remainder, "tag" and "tag_value" (null: untagged);
- * sorted by period, then as above. What `account list --unassigned`
- * prints. */
+ * array of {"period", "payer", "account", "rows", "currency", "unblended"}
+ * plus, on a split account's remainder, "tag" and "tag_value" (null:
+ * untagged); sorted by period, then as above. What `account list
+ * --unassigned`, GET /api/v1/accounts?unassigned=1 and the console's
+ * Unassigned accounts page show. */
 struct json_t;
 int report_unassigned_json(struct json_t **out, struct store *s, int period, struct rb_err *err);
 

@@ -693,63 +693,6 @@ int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err 
 	return 0;
 }
 
-/* Keeps the groups of (period, payer, account) that no customer of the
- * configuration holds in their period (config_account_holder: the one
- * definition of "an assignment covers P"). */
-struct unassigned {
-	json_t *doc, *out;
-};
-
-static void row_unassigned(sqlite3_stmt *st, void *arg)
-{
-	struct unassigned *u = arg;
-	const char *period = (const char *)sqlite3_column_text(st, 0);
-	const char *account = (const char *)sqlite3_column_text(st, 2);
-	json_t *o;
-	int p;
-
-	if (period && account && period_parse(&p, period, strlen(period)) == 0 &&
-	    config_account_holder(u->doc, account, p))
-		return;
-	o = json_object();
-	col_str(o, "period", st, 0);
-	col_str(o, "payer", st, 1);
-	col_str(o, "account", st, 2);
-	json_object_set_new(o, "rows", json_integer(sqlite3_column_int64(st, 3)));
-	col_str(o, "unblended", st, 4);
-	json_array_append_new(u->out, o);
-}
-
-int store_config_unassigned(json_t **out, struct store *s, const char *period,
-	struct rb_err *err)
-{
-	struct unassigned u;
-	int rc, began = 0;
-
-	*out = NULL;
-	u.out = json_array();
-	u.doc = NULL;
-	/* the configuration and the facts in one state; ? IS NULL selects
-	 * every period (the parameter stays unbound then) */
-	if ((rc = store_read_begin_int(s, &began, err)) == 0 &&
-	    (rc = store_config_export(&u.doc, s, err)) == 0)
-		rc = query(s, "SELECT g.period, p.account, a.account, g.r, g.u FROM (SELECT period,"
-			" payer_id, account_id, SUM(rows) AS r, dec_sum(unblended, unblended_hi) AS u"
-			" FROM fact_rows WHERE (?1 IS NULL OR period = ?1)"
-			" GROUP BY period, payer_id, account_id) g"
-			" JOIN fact_accounts p ON p.id = g.payer_id JOIN fact_accounts a ON a.id = g.account_id"
-			" ORDER BY g.period, p.account, a.account",
-			period, row_unassigned, &u, err);
-	store_read_end_int(s, began);
-	json_decref(u.doc);
-	if (rc < 0) {
-		json_decref(u.out);
-		return rc;
-	}
-	*out = u.out;
-	return 0;
-}
-
 int store_config_load(struct store *s, int period, struct config_period **out,
 	struct rb_err *err)
 {

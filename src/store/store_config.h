@@ -70,12 +70,6 @@ int store_config_export(json_t **out, struct store *s, struct rb_err *err);
  * before/after are JSON values or null, plus "actor" when a user is known. */
 int store_config_audit(json_t **out, struct store *s, long limit, struct rb_err *err);
 
-/* Accounts seen in CUR facts that no customer holds: an array of
- * {"period", "payer", "account", "rows", "unblended"} sorted by period,
- * payer, account; period NULL means every period. */
-int store_config_unassigned(json_t **out, struct store *s, const char *period,
-	struct rb_err *err);
-
 /* Loads the stored configuration as it applies to period (period.h
  * integer): store_config_export + config_resolve. */
 int store_config_load(struct store *s, int period, struct config_period **out,

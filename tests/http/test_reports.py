@@ -246,6 +246,19 @@ def checks(t, srv, run):
     page = data.decode()
     t.check(st == 200 and 'Unassigned cost: 6234.55 INR, 92.35 USD' in page and '6326.90' not in page,
             'overview: the unassigned cost per currency, no sum of both')
+    # the unassigned accounts, page and API: the reconciliation's list, each
+    # account in the currency of its payer (by hand as above: 2 rows each)
+    st, _, data = srv.request('GET', '/console/accounts?period=2026-08', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and
+            '<td>777777777777</td><td>777777777771</td><td class="num">2</td><td class="num">6234.55</td><td>INR</td>' in page and
+            '<td>888888888888</td><td>888888888881</td><td class="num">2</td><td class="num">92.35</td><td>USD</td>' in page and
+            'unblended, USD' not in page,
+            'accounts page: each unassigned account with the currency of its costs, none labelled USD by default')
+    st, _, doc = get(srv, fin, '/api/v1/accounts?unassigned=1&period=2026-08')
+    t.check(st == 200 and [(a['account'], a['currency'], a['unblended']) for a in doc['accounts']] ==
+            [('777777777771', 'INR', '6234.5500000000'), ('888888888881', 'USD', '92.3450000000')],
+            'accounts API: INR 6234.55 and USD 92.345, each with its currency')
     st, _, doc = get(srv, fin, '/api/v1/explorer?period=2026-08&by=customer')
     t.check(st == 200 and doc['total'] is None and
             [(x['currency'], x['unblended']) for x in doc['totals']] ==
@@ -271,6 +284,22 @@ def checks(t, srv, run):
     t.check(st == 200 and '<th>INR</th><th class="num">1</th><th class="num">-100.00</th>' in page and
             '<th>USD</th><th class="num">1</th><th class="num">-2.50</th>' in page and '-102.50' not in page,
             'credits page: a total per currency, no sum of both')
+    # a split account (spec §9) whose rows carry no tag a split matches: the
+    # remainder is listed per tag value, without a whole-account assign form.
+    # By hand: 92.345 - 2.50 = 89.845 -> 89.85 USD, 3 rows
+    run('account', 'assign', '888888888881', 'acme', '--tag', 'user:team=web', '--from', '2026-08')
+    st, _, data = srv.request('GET', '/console/accounts?period=2026-08', cookie=fin)
+    page = data.decode()
+    row = page[page.find('<td>888888888881</td>'):]
+    row = row[:row.find('</tr>')]
+    t.check(st == 200 and '<th>Split remainder (tag=value)</th>' in page and
+            row.startswith('<td>888888888881</td><td>user:team=(untagged)</td><td class="num">3</td>'
+                           '<td class="num">89.85</td><td>USD</td>') and 'action=' not in row,
+            'accounts page: a split account\'s untagged remainder, 89.85 USD, no whole-account form (%r)' % row[:160])
+    st, _, doc = get(srv, fin, '/api/v1/accounts?unassigned=1&period=2026-08')
+    rem = [a for a in doc['accounts'] if a['account'] == '888888888881']
+    t.check(st == 200 and len(rem) == 1 and rem[0].get('tag') == 'user:team' and rem[0]['tag_value'] is None and
+            rem[0]['unblended'] == '89.8450000000', 'accounts API: the remainder with its tag (%s)' % rem)
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
