@@ -174,7 +174,7 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 	struct doc **parsed = NULL, **result = NULL;
 	struct cust *cs = NULL;
 	struct report_fx_pin *pins = NULL;
-	struct report_invoices **nows = NULL;
+	struct report_invoices *nows = NULL;
 	size_t nrows = 0, nc = 0, nres = 0, i, k;
 	json_t *cfg = NULL;
 	char pb[PERIOD_BUFSZ], day[11];
@@ -220,13 +220,14 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 		pins[k].customer = cs[k].id;
 		pins[k].fx = parsed[cs[k].first]->fx;
 	}
-	/* the invoices now, each customer alone (one without an exchange rate
-	 * that has nothing to re-rate cannot stop the others); a report reads
-	 * in a snapshot of its own, so this comes before the write transaction */
-	nows = xcalloc(nc, sizeof(nows[0]));
-	for (k = 0; k < nc; k++)
-		if ((rc = report_invoices_pinned(&nows[k], s, period, cs[k].id, pins, nc, err)) < 0)
-			goto cleanup;
+	/* the invoices now of the customers with documents, in one pass over
+	 * the period (the others are not rated: one of them without an
+	 * exchange rate cannot stop the re-rating); a report reads in a
+	 * snapshot of its own, so this comes before the write transaction.
+	 * Once per customer it was a configuration each: 1.36 GB and 21 s for
+	 * 1,000 customers (bench/RESULTS.md). */
+	if ((rc = report_invoices_pinned(&nows, s, period, NULL, pins, nc, err)) < 0)
+		goto cleanup;
 	if (!dry_run) {
 		struct store_doc *again = NULL;
 		size_t nagain = 0;
@@ -257,7 +258,7 @@ int invoice_rerate(struct invoice_issued *out, struct doc ***docs_out, size_t *n
 		long latest_id = 0;
 		size_t j;
 
-		now = find_now(nows[k], cs[k].id);
+		now = find_now(nows, cs[k].id);
 		for (j = 0; now && j < now->nlines; j++)
 			acc_get(&sm, rate_line_kind_name(now->lines[j].kind), now->lines[j].key,
 				now->lines[j].description)->now += now->lines[j].amount;
@@ -321,12 +322,9 @@ cleanup:
 	for (i = 0; parsed && i < nrows; i++)
 		doc_free(parsed[i]);
 	free(parsed);
-	for (k = 0; k < nc; k++) {
+	for (k = 0; k < nc; k++)
 		free(cs[k].rows);
-		if (nows)
-			report_invoices_free(nows[k]);
-	}
-	free(nows);
+	report_invoices_free(nows);
 	free(cs);
 	free(pins);
 	json_decref(cfg);

@@ -141,6 +141,7 @@ static int build(struct report_invoices **out, struct store *s, int period,
 	struct report_agg agg = { 0 };
 	struct report_invoices *r = NULL;
 	struct report_split sp = { 0 };
+	unsigned char *rated = NULL;
 	size_t i, nc, only = REPORT_NOBODY;
 	int ret;
 
@@ -148,14 +149,24 @@ static int build(struct report_invoices **out, struct store *s, int period,
 	if ((ret = report_cfg_load(&rc, s, period, customer ? 0 : REPORT_WHOLE_PERIOD, err)) < 0)
 		goto cleanup;
 	nc = rc.cfg->ncustomers;
+	if (pins && !customer)
+		rated = xcalloc(nc ? nc : 1, 1);
 	for (i = 0; i < npins; i++) {
 		size_t k;
 		for (k = 0; k < nc; k++)
 			if (!strcmp(rc.cfg->customers[k].id, pins[i].customer)) {
 				rc.cfg->customers[k].fx = pins[i].fx;
 				rc.cfg->customers[k].has_fx = 1;
+				break;
 			}
+		if (rated && k == nc) {
+			ret = rb_err_set(err, RB_EINPUT, "unknown customer '%s'", pins[i].customer);
+			goto cleanup;
+		}
+		if (rated)
+			rated[k] = 1;
 	}
+	rc.rated = rated;
 	if (customer) {
 		for (i = 0; i < nc; i++)
 			if (!strcmp(rc.cfg->customers[i].id, customer))
@@ -212,6 +223,7 @@ cleanup:
 	report_cfg_release(&rc);
 	report_agg_release(&agg);
 	report_split_release(&sp);
+	free(rated);
 	return ret;
 }
 

@@ -78,7 +78,11 @@ struct report_fx_pin {
 };
 
 /* report_invoices with the exchange rates of the customers in pins[0..n)
- * pinned (customers not configured are ignored). */
+ * pinned. With customer NULL only the customers of pins are rated, in one
+ * pass over the period (re-rating: the others are not asked for, so one of
+ * them without an exchange rate stops nothing); a pin naming a customer
+ * not configured is then "unknown customer 'x'" (RB_EINPUT). With a
+ * customer, pins of customers not configured are ignored. */
 int report_invoices_pinned(struct report_invoices **out, struct store *s, int period,
 	const char *customer, const struct report_fx_pin *pins, size_t npins,
 	struct rb_err *err);

@@ -28,6 +28,7 @@ struct report_cfg {
 	struct rate_accounts *holds;
 	int period;
 	struct store_snapshot *snap;  /* every read of the report is in it */
+	const unsigned char *rated;   /* NULL, or: only customers i with rated[i] have an invoice */
 };
 
 /* Begins the report's snapshot of period (store_scan.h) and reads the
@@ -41,7 +42,8 @@ int report_cfg_load(struct report_cfg *out, struct store *s, int period, unsigne
 void report_cfg_release(struct report_cfg *rc);
 
 /* 1 when customer i has an invoice for the period (spec §5: an assignment
- * covering it, or custom lines for it). */
+ * covering it, or custom lines for it) and, when rc->rated is set, is one
+ * of the customers rated. */
 int report_cfg_invoiced(const struct report_cfg *rc, size_t i);
 
 /* Called for each fact of the period: sf as the store gives it, f the same

@@ -56,6 +56,8 @@ void report_cfg_release(struct report_cfg *rc)
 
 int report_cfg_invoiced(const struct report_cfg *rc, size_t i)
 {
+	if (rc->rated && !rc->rated[i])
+		return 0;
 	return rc->cfg->holdings[i].naccounts > 0 || rc->cfg->holdings[i].ncustom_lines > 0;
 }
 
