@@ -198,7 +198,7 @@ static char *trend_chart(struct http_req *r, int period, struct rb_err *err)
 	size_t n = 0, nm = 0, ncur = 0, i, j, k;
 	char *out;
 
-	if (store_periods(&pi, &n, r->store, err) == 0) {
+	if (store_period_list(&pi, &n, r->store, err) == 0) {
 		for (i = 0; i < n && nm < 12; i++) {
 			struct report_margin *m = NULL;
 			if (pi[i].period > period || pi[i].period <= period - 12)

@@ -65,7 +65,7 @@ static void period_selects(json_t *ctx, struct http_req *r, int from, int to)
 	struct rb_err err;
 	size_t n = 0;
 	rb_err_clear(&err);
-	if (store_periods(&pi, &n, r->store, &err) < 0)
+	if (store_period_list(&pi, &n, r->store, &err) < 0)
 		n = 0;
 	json_object_set_new(ctx, "from_periods", period_options(pi, n, from));
 	json_object_set_new(ctx, "to_periods", period_options(pi, n, to));

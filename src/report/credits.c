@@ -159,7 +159,7 @@ int report_credits(struct report_credits **out, struct store *s, int from, int t
 	w.keys = hmap_new();
 	if (from == to) {
 		ret = credits_period(&w, s, from, customer, err);
-	} else if ((ret = store_periods(&pi, &np, s, err)) == 0) {
+	} else if ((ret = store_period_list(&pi, &np, s, err)) == 0) {
 		for (i = 0; i < np && ret == 0; i++)
 			if (pi[i].period >= from && pi[i].period <= to)
 				ret = credits_period(&w, s, pi[i].period, customer, err);

@@ -274,7 +274,7 @@ int report_unassigned_json(json_t **out, struct store *s, int period, struct rb_
 		ps = xcalloc(1, sizeof(*ps));
 		ps[0].period = period;
 		np = 1;
-	} else if ((ret = store_periods(&ps, &np, s, err)) < 0) {
+	} else if ((ret = store_period_list(&ps, &np, s, err)) < 0) {
 		json_decref(arr);
 		return ret;
 	}

@@ -312,7 +312,7 @@ static int range_periods(int **out, size_t *n, struct store *s, int from, int to
 		*n = 1;
 		return 0;
 	}
-	if ((ret = store_periods(&pi, &np, s, err)) < 0)
+	if ((ret = store_period_list(&pi, &np, s, err)) < 0)
 		return ret;
 	free(*out);
 	*out = xcalloc(np ? np : 1, sizeof(int));

@@ -44,7 +44,7 @@ static int check_period(struct store *s, int period, struct rb_err *err)
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = store_periods(&p, &n, s, err)) < 0)
+	if ((rc = store_period_list(&p, &n, s, err)) < 0)
 		return rc;
 	for (i = 0; i < n; i++)
 		if (p[i].period == period) {

@@ -130,6 +130,11 @@ struct store_period_info {
 	struct store_sum sum;       /* rows, unblended, ondemand, effective */
 };
 
+/* The periods with facts, oldest first, with only .period set: one index
+ * seek a period instead of store_periods' pass over every fact (0.8 s on
+ * 3 M facts). *out is owned by the caller (free). */
+int store_period_list(struct store_period_info **out, size_t *n, struct store *s,
+	struct rb_err *err);
 /* All periods with facts, oldest first. *out is owned by the caller (free). */
 int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err);

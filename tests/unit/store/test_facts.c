@@ -309,6 +309,35 @@ TEST(by_payer_sums_interleaved_payers)
 	done(s);
 }
 
+/* The period list: one seek a period, oldest first, only .period set. */
+TEST(period_list_is_every_period_with_facts)
+{
+	struct store *s = fresh();
+	struct rb_err err;
+	struct store_fact a[1] = { fact("111111111111", "222222222222", "2026-10-01", "AmazonEC2", "1") };
+	struct store_fact b[1] = { fact("111111111111", "222222222222", "2025-12-31", "AmazonEC2", "2") };
+	struct store_fact c[1] = { fact("999999999999", "888888888888", "2026-09-15", "AmazonS3", "3") };
+	struct store_period_info *p = NULL;
+	size_t n = 7;
+
+	CHECK_INT(store_period_list(&p, &n, s, &err), 0);
+	CHECK_INT(n, 0);
+	free(p);
+	CHECK_INT(write_batch(s, "111111111111", per("2026-10"), a, 1, NULL, NULL, &err), 0);
+	CHECK_INT(write_batch(s, "111111111111", per("2025-12"), b, 1, NULL, NULL, &err), 0);
+	CHECK_INT(write_batch(s, "999999999999", per("2026-09"), c, 1, NULL, NULL, &err), 0);
+	CHECK_INT(store_period_list(&p, &n, s, &err), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(p[0].period, per("2025-12"));
+		CHECK_INT(p[1].period, per("2026-09"));
+		CHECK_INT(p[2].period, per("2026-10"));
+		CHECK_INT(p[2].sum.rows, 0);
+	}
+	free(p);
+	done(s);
+}
+
 TEST(idempotent_reimport)
 {
 	struct store *s = fresh();
@@ -746,6 +775,7 @@ static const struct check_case cases[] = {
 	CASE(replace_on_reimport),
 	CASE(two_payers_and_periods_side_by_side),
 	CASE(by_payer_sums_interleaved_payers),
+	CASE(period_list_is_every_period_with_facts),
 	CASE(idempotent_reimport),
 	CASE(rollback_on_failing_fact_insert),
 	CASE(rollback_on_failing_file_record),
