@@ -961,57 +961,14 @@ void store_accounts_free(struct store_account_info *a, size_t n)
 	free(a);
 }
 
+static int accounts_one_pass(struct store_account_info **out, size_t *n, sqlite3 *db,
+	int period, struct rb_err *err);
+
 int store_accounts(struct store_account_info **out, size_t *n, struct store *s, int period,
 	struct rb_err *err)
 {
-	sqlite3 *db = store_db_int(s);
-	sqlite3_stmt *st = NULL;
-	struct store_account_info *v = NULL;
-	size_t cnt = 0, alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((rc = prepare(db, &st,
-			period >= 0
-			? "SELECT p.account, a.account, g.r, g.u, g.o, g.e FROM (SELECT payer_id,"
-			  " account_id, " SUMS_AS " FROM fact_rows WHERE period = ?"
-			  " GROUP BY payer_id, account_id) g JOIN fact_accounts p ON p.id = g.payer_id"
-			  " JOIN fact_accounts a ON a.id = g.account_id ORDER BY p.account, a.account"
-			: "SELECT p.account, a.account, g.r, g.u, g.o, g.e FROM (SELECT payer_id,"
-			  " account_id, " SUMS_AS " FROM fact_rows"
-			  " GROUP BY payer_id, account_id) g JOIN fact_accounts p ON p.id = g.payer_id"
-			  " JOIN fact_accounts a ON a.id = g.account_id ORDER BY p.account, a.account",
-			err)) < 0)
-		return rc;
-	if (period >= 0)
-		bind_period(st, 1, period);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
-		}
-		v[cnt].period = period >= 0 ? period : -1;
-		v[cnt].payer = col_dup(st, 0);
-		v[cnt].account = col_dup(st, 1);
-		cnt++;
-		if (col_sums(&v[cnt - 1].sum, st, 2) < 0) {
-			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad amount");
-			goto fail;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_fail_int(db, err, "cannot list accounts");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = v;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	store_accounts_free(v, cnt);
-	return rc;
+	/* summed in one pass as the summary's groupings are (below) */
+	return accounts_one_pass(out, n, store_db_int(s), period, err);
 }
 
 void store_groups_free(struct store_group *g, size_t n)
@@ -1085,25 +1042,28 @@ static int sum_add(struct store_sum *to, int64_t rows, rb_i128 u, rb_i128 o, rb_
 	return 0;
 }
 
-static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int period,
-	const char *col, const char *dict, const char *dict_col, int multi, const char *one_cur,
-	struct rb_err *err)
+/* The sums of the facts of period (every period when < 0) per (the id in
+ * column col, payer id), in the order first seen: *out, *n. */
+static int sums_by_id_payer(struct id_sum **out, size_t *n, sqlite3 *db, int period,
+	const char *col, struct rb_err *err)
 {
-	sqlite3_stmt *st = NULL, *name = NULL, *cur = NULL;
-	struct hmap keys, groups;
+	sqlite3_stmt *st = NULL;
+	struct hmap keys;
 	struct id_sum *v = NULL;
-	struct store_group *g = NULL;
-	size_t nv = 0, av = 0, ng = 0, ag = 0, last = 0, i;
+	size_t nv = 0, av = 0, last = 0;
 	char sql[256];
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	hmap_init(&keys);
-	hmap_init(&groups);
 	snprintf(sql, sizeof(sql), "SELECT %s, payer_id, rows, unblended, unblended_hi, ondemand,"
-		" ondemand_hi, effective, effective_hi FROM fact_rows WHERE period = ?1", col);
+		" ondemand_hi, effective, effective_hi FROM fact_rows%s", col,
+		period >= 0 ? " WHERE period = ?1" : "");
 	if ((rc = prepare(db, &st, sql, err)) < 0)
 		goto fail;
-	bind_period(st, 1, period);
+	if (period >= 0)
+		bind_period(st, 1, period);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t k[2] = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
 		rb_i128 u, o, e;
@@ -1135,6 +1095,32 @@ static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int p
 		rc = store_fail_int(db, err, "cannot sum facts");
 		goto fail;
 	}
+	*out = v;
+	*n = nv;
+	v = NULL;
+	rc = 0;
+fail:
+	sqlite3_finalize(st);
+	hmap_release(&keys);
+	free(v);
+	return rc;
+}
+
+static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int period,
+	const char *col, const char *dict, const char *dict_col, int multi, const char *one_cur,
+	struct rb_err *err)
+{
+	sqlite3_stmt *name = NULL, *cur = NULL;
+	struct hmap groups;
+	struct id_sum *v = NULL;
+	struct store_group *g = NULL;
+	size_t nv = 0, ng = 0, ag = 0, i;
+	char sql[256];
+	int rc;
+
+	hmap_init(&groups);
+	if ((rc = sums_by_id_payer(&v, &nv, db, period, col, err)) < 0)
+		goto fail;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?1", dict_col, dict);
 	if ((rc = prepare(db, &name, sql, err)) < 0 ||
 	    (rc = prepare(db, &cur, "SELECT COALESCE((SELECT currency FROM imports i WHERE"
@@ -1193,13 +1179,66 @@ static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int p
 	ng = 0;
 	rc = 0;
 fail:
-	sqlite3_finalize(st);
 	sqlite3_finalize(name);
 	sqlite3_finalize(cur);
-	hmap_release(&keys);
 	hmap_release(&groups);
 	free(v);
 	store_groups_free(g, ng);
+	return rc;
+}
+
+static int cmp_account_info(const void *a, const void *b)
+{
+	const struct store_account_info *x = a, *y = b;
+	int c = strcmp(x->payer, y->payer);
+	return c ? c : strcmp(x->account, y->account);
+}
+
+/* store_accounts: the sums per (account, payer) of sums_by_id_payer, both
+ * named, sorted by payer then account (bytewise). */
+static int accounts_one_pass(struct store_account_info **out, size_t *n, sqlite3 *db,
+	int period, struct rb_err *err)
+{
+	sqlite3_stmt *name = NULL;
+	struct id_sum *v = NULL;
+	struct store_account_info *a = NULL;
+	size_t nv = 0, na = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = sums_by_id_payer(&v, &nv, db, period, "account_id", err)) < 0 ||
+	    (rc = prepare(db, &name, "SELECT account FROM fact_accounts WHERE id = ?1", err)) < 0)
+		goto fail;
+	a = xcalloc(nv ? nv : 1, sizeof(*a));
+	for (i = 0; i < nv; i++, na++) {
+		int64_t ids[2] = { v[i].payer, v[i].id };
+		char **to[2] = { &a[i].payer, &a[i].account };
+		int j;
+		a[i].period = period >= 0 ? period : -1;
+		a[i].sum = v[i].sum;
+		for (j = 0; j < 2; j++) {
+			sqlite3_bind_int64(name, 1, ids[j]);
+			if (sqlite3_step(name) != SQLITE_ROW) {
+				na++;
+				rc = store_fail_int(db, err, "database: a fact's account is not in fact_accounts");
+				goto fail;
+			}
+			*to[j] = col_dup(name, 0);
+			sqlite3_reset(name);
+		}
+	}
+	if (na > 1)
+		qsort(a, na, sizeof(a[0]), cmp_account_info);
+	*out = a;
+	*n = na;
+	a = NULL;
+	na = 0;
+	rc = 0;
+fail:
+	sqlite3_finalize(name);
+	free(v);
+	store_accounts_free(a, na);
 	return rc;
 }
 
