@@ -131,7 +131,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		"currency", "split" };
 	static const int uright[] = { 0, 0, 0, 1, 1, 0, 0 };
 	const char *uhead2[7];
-	int uright2[7];
+	int uright2[7], shown[7];
 	size_t ncol, nother = 0, c;
 	static const struct cli_option opts[] = {
 		{ "--period", 1, NULL }, { "--format", 1, NULL }, { "--unassigned", 0, NULL },
@@ -176,7 +176,8 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 			/* a currency column once a payer bills in other than USD, a
 			 * split column once a split account has a remainder */
 			for (c = ncol = 0; c < 7; c++) {
-				if ((c == 5 && !nother) || (c == 6 && !nsplit))
+				shown[c] = !((c == 5 && !nother) || (c == 6 && !nsplit));
+				if (!shown[c])
 					continue;
 				uhead2[ncol] = uhead[c];
 				uright2[ncol++] = uright[c];
@@ -194,7 +195,7 @@ static int list(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 						v ? v : "(untagged)");
 				}
 				for (c = ncol = 0; c < 7; c++)
-					if (!((c == 5 && !nother) || (c == 6 && !nsplit)))
+					if (shown[c])
 						cells[ncol++] = all[c];
 				out_table_add(t, cells);
 			}

@@ -1114,7 +1114,8 @@ static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int p
 	struct hmap groups;
 	struct id_sum *v = NULL;
 	struct store_group *g = NULL;
-	size_t nv = 0, ng = 0, ag = 0, i;
+	struct { int64_t payer; char c[4]; } *pc = NULL;   /* each payer's currency, read once */
+	size_t nv = 0, ng = 0, ag = 0, npc = 0, i, j;
 	char sql[256];
 	int rc;
 
@@ -1135,15 +1136,21 @@ static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int p
 		int added;
 		size_t gi;
 		snprintf(c, sizeof(c), "%s", one_cur);
-		if (multi) {
+		for (j = 0; multi && j < npc && pc[j].payer != v[i].payer; j++)
+			;
+		if (multi && j == npc) {
 			sqlite3_bind_int64(cur, 2, v[i].payer);
 			if (sqlite3_step(cur) != SQLITE_ROW) {
 				rc = store_fail_int(db, err, "database: a fact's payer is not in fact_accounts");
 				goto fail;
 			}
-			snprintf(c, sizeof(c), "%s", (const char *)sqlite3_column_text(cur, 0));
+			pc = xreallocarray(pc, npc + 1, sizeof(*pc));
+			pc[npc].payer = v[i].payer;
+			snprintf(pc[npc++].c, sizeof(pc[0].c), "%s", (const char *)sqlite3_column_text(cur, 0));
 			sqlite3_reset(cur);
 		}
+		if (multi)
+			memcpy(c, pc[j].c, sizeof(c));
 		memset(&gk, 0, sizeof(gk));
 		gk.id = v[i].id;
 		memcpy(gk.c, c, sizeof(c));
@@ -1183,6 +1190,7 @@ fail:
 	sqlite3_finalize(cur);
 	hmap_release(&groups);
 	free(v);
+	free(pc);
 	store_groups_free(g, ng);
 	return rc;
 }
