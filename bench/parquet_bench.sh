@@ -12,8 +12,9 @@
 # the CSV and of the Parquet file and prints the median and best wall time,
 # the CPU time (user + sys), rebill's split (reading + aggregating, writing
 # SQLite) and the peak RSS (GNU time), then the reader alone on one thread
-# (bench/read_bench, CPU seconds), then checks that both imports stored
-# the same rows and unblended total. Data lives in bench/data/ (git-ignored).
+# (bench/read_bench, CPU seconds) and its decoding alone (--decode-only:
+# the format's own work, without the row rules both formats share), then
+# checks that both imports stored the same rows and unblended total. Data lives in bench/data/ (git-ignored).
 # Needs GNU time, node and tests/parquet/node_modules (scripts/deps.sh test).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,13 +95,19 @@ import_row parquet "$pq"
 echo "parquet / csv (median wall): $(echo "scale=2; $parquet_med / $csv_med" | bc)"
 # the reader alone (bench/read_bench.c: one thread, no aggregation or
 # database), CPU seconds, alternating the two files
-rc=() rp=()
+# and then the format's decoding alone (--decode-only: CSV tokens,
+# Parquet's projected columns as cells, without the row rules both share)
+rc=() rp=() dc=() dp=()
 [ -x "$READ_BENCH" ] || ninja -C "$root/build-bench" bench/read_bench >/dev/null
+cpu_of() { sed 's/.* \([0-9.]*\) s CPU$/\1/'; }
 for i in $(seq "$runs"); do
-	rc+=("$("$READ_BENCH" "$csv" | sed 's/.* \([0-9.]*\) s CPU$/\1/')")
-	rp+=("$("$READ_BENCH" "$pq" | sed 's/.* \([0-9.]*\) s CPU$/\1/')")
+	rc+=("$("$READ_BENCH" "$csv" | cpu_of)")
+	rp+=("$("$READ_BENCH" "$pq" | cpu_of)")
+	dc+=("$("$READ_BENCH" --decode-only "$csv" | cpu_of)")
+	dp+=("$("$READ_BENCH" --decode-only "$pq" | cpu_of)")
 done
 echo "reader alone, CPU median/best: csv $(stats "${rc[@]}"), parquet $(stats "${rp[@]}")"
+echo "decoding alone, CPU median/best: csv $(stats "${dc[@]}"), parquet $(stats "${dp[@]}")"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The same rows; the totals agree unless the CSV holds a cost of more than
 # 15-16 significant digits, which DuckDB's DOUBLE cannot keep (the generator

@@ -174,6 +174,13 @@ void cur_reader_range(const struct cur_reader *r, struct cur_reader_range *out);
  * only be freed. */
 int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_err *err);
 
+/* For benchmarks (bench/read_bench --decode-only): decodes the next row's
+ * cells (CSV tokens, Parquet's projected columns) without the row rules,
+ * so a row's format work can be told from the work both formats share.
+ * Returns 1, 0 at end of file, or < 0 with err set, as cur_reader_next;
+ * mixing it with cur_reader_next on one reader is not supported. */
+int cur_reader_skip_decoded(struct cur_reader *r, struct rb_err *err);
+
 void cur_reader_stats(const struct cur_reader *r, struct cur_reader_stats *out);
 
 /* Closes; accepts NULL. */

@@ -1289,6 +1289,18 @@ int cur_reader_next(struct cur_reader *r, const struct cur_row **row, struct rb_
 	return 1;
 }
 
+int cur_reader_skip_decoded(struct cur_reader *r, struct rb_err *err)
+{
+	const struct rb_str *f;
+	size_t n;
+	long line;
+	int ret = r->pq ? pq_reader_next(r->pq, &f, &line, err) :
+		csv_next(r->csv, &f, &n, &line, err);
+	if (ret > 0)
+		r->rows++;
+	return ret;
+}
+
 void cur_reader_stats(const struct cur_reader *r, struct cur_reader_stats *out)
 {
 	memset(out, 0, sizeof(*out));

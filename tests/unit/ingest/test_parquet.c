@@ -625,7 +625,70 @@ TEST(batches_read_as_rows)
 		"%d cells shared a day ref\n", clean_rows, late_errors, day_refs_seen);
 }
 
+/* Counts a file's rows with cur_reader_next (or, skip set, with
+ * cur_reader_skip_decoded); -1 on an error. */
+static long count_rows(const void *data, size_t n, const char *name, int skip)
+{
+	struct cur_reader *r = NULL;
+	const struct cur_row *row;
+	struct rb_err err;
+	long rows = 0;
+	int ret = cur_reader_open_mem(&r, name, data, n, &err);
+	while (ret == 0 && (ret = skip ? cur_reader_skip_decoded(r, &err) :
+			cur_reader_next(r, &row, &err)) == 1) {
+		rows++;
+		ret = 0;
+	}
+	cur_reader_free(r);
+	return ret < 0 ? -1 : rows;
+}
+
+/* bench/read_bench --decode-only: every row decoded, none of the row rules
+ * applied (a bad date fails cur_reader_next only), a format error still one */
+TEST(decode_only_rows)
+{
+	static const char *const files[] = { "legacy-snappy-v1.parquet",
+		"cur2-all-columns-zstd-v1.parquet" };
+	const char *dir = getenv("PQ_CORPUS");
+	const char *csv = "bill/PayerAccountId,lineItem/UsageAccountId,"
+		"bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/LineItemType,"
+		"lineItem/UnblendedCost\n"
+		"111122223333,111122223333,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,1.5\n"
+		"111122223333,111122223333,2026-10-01T00:00:00Z,2026-13-45T00:00:00Z,Usage,2\n"
+		"111122223333,111122223333,2026-10-01T00:00:00Z,2026-10-03T00:00:00Z,Usage,3\n";
+	const char *broken = "bill/PayerAccountId,lineItem/UsageAccountId\n"
+		"111122223333,\"444455556666\n";
+	static uint8_t buf[1 << 16];
+	size_t fi, n;
+
+	CHECK_INT(count_rows(csv, strlen(csv), "d.csv", 1), 3);
+	CHECK_INT(count_rows(csv, strlen(csv), "d.csv", 0), -1);
+	CHECK_INT(count_rows(broken, strlen(broken), "b.csv", 1), -1);
+	if (!dir) {
+		CHECK_SKIP("PQ_CORPUS (the fuzz corpus directory) not set");
+		return;
+	}
+	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		char path[1024];
+		long rows;
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[fi]);
+		f = fopen(path, "rb");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		rows = count_rows(buf, n, files[fi], 0);
+		CHECK(rows >= 20);
+		CHECK_INT(count_rows(buf, n, files[fi], 1), rows);
+		/* cut into the column chunks: the decoding fails too */
+		CHECK_INT(count_rows(buf, n / 2, files[fi], 1), -1);
+	}
+}
+
 static const struct check_case cases[] = {
+	CASE(decode_only_rows),
 	CASE(batches_read_as_rows),
 	CASE(maps_and_lists),
 	CASE(thrift_file_metadata),
