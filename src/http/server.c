@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,15 @@ struct http_server {
 	size_t nfree;
 	int tls;
 	struct http_cache *cache;   /* NULL: no response cache */
+	/* Shutting down (SIGINT/SIGTERM): requests not yet answered get 503
+	 * at once; active counts the requests begun and not yet completed,
+	 * which the shutdown lets finish (bounded by SHUTDOWN_WAIT). */
+	atomic_int stopping;
+	atomic_int active;
 };
+
+/* How long a shutdown waits for the requests in progress to be answered. */
+#define SHUTDOWN_WAIT_MS 30000
 
 /* Per-request state, kept across libmicrohttpd's calls of one request. */
 struct conn_state {
@@ -435,6 +444,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (!cs) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		atomic_fetch_add(&srv->active, 1);   /* until on_completed */
 		cs = xcalloc(1, sizeof(*cs));
 		strbuf_init(&cs->body, 0, BODY_MAX);
 		cs->upload = upload_start(srv, conn, url, method);
@@ -483,7 +493,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	r.now = (int64_t)time(NULL);
 	strbuf_init(&r.out, 4096, (size_t)64 << 20);
 	client_address(&r);
-	dispatch(&r, cs);
+	if (atomic_load(&srv->stopping)) {
+		/* not yet handled when the shutdown began: refused at once,
+		 * never dropped unanswered */
+		snprintf(r.retry_after, sizeof(r.retry_after), "5");
+		http_error(&r, 503, "shutting_down", NULL,
+			"the server is shutting down; try again in a moment");
+	} else {
+		dispatch(&r, cs);
+	}
 	if (cs->up) {
 		fclose(cs->up);
 		cs->up = NULL;
@@ -499,7 +517,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	resp = MHD_create_response_from_buffer(r.out.len, r.out.buf ? r.out.buf : (char *)"",
 		MHD_RESPMEM_MUST_COPY);
 	add_headers(resp, &r);
-	if (cs->too_big)
+	if (cs->too_big || atomic_load(&srv->stopping))
 		MHD_add_response_header(resp, "Connection", "close");
 	ret = MHD_queue_response(conn, (unsigned)r.status, resp);
 	MHD_destroy_response(resp);
@@ -522,8 +540,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		strbuf_release(&cs->body);
 		free(cs);
 		*con_cls = NULL;
+		atomic_fetch_sub(&((struct http_server *)cls)->active, 1);
 	}
-	(void)cls; (void)conn; (void)toe;
+	(void)conn; (void)toe;
 }
 
 static int parse_listen(struct sockaddr_storage *ss, socklen_t *len, const char *listen,
@@ -591,11 +610,13 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 	struct store *probe = NULL;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	sigset_t set;
 	int rc, sig;
 
 	memset(&srv, 0, sizeof(srv));
+	atomic_init(&srv.stopping, 0);
+	atomic_init(&srv.active, 0);
 	srv.opt = *opt;
 	if (!srv.opt.listen)
 		srv.opt.listen = "127.0.0.1:8080";
@@ -669,7 +690,22 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 		fflush(stdout);
 	}
 	sigwait(&set, &sig);
-	MHD_stop_daemon(d);
+	/* Stop accepting, answer what was asked before the signal, refuse
+	 * (503) what had not begun, then stop: a request is never dropped
+	 * unanswered, and queued slow requests do not hold the shutdown up. */
+	atomic_store(&srv.stopping, 1);
+	{
+		MHD_socket ls = MHD_quiesce_daemon(d);
+		int waited = 0;
+		while (atomic_load(&srv.active) > 0 && waited < SHUTDOWN_WAIT_MS) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			waited += 10;
+		}
+		MHD_stop_daemon(d);
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+	}
 	rc = 0;
 	while (srv.nfree)
 		store_free(srv.free_stores[--srv.nfree]);
