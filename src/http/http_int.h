@@ -6,6 +6,7 @@
 #define RB_HTTP_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "http/http.h"
@@ -284,6 +285,12 @@ int h_imports(struct http_req *r);
 int h_import_job(struct http_req *r);
 int h_imports_page(struct http_req *r);
 int h_import_path_form(struct http_req *r);
+/* At shutdown: asks every running import job to stop (import_options.stop:
+ * one that has not begun its COMMIT ends with the database unchanged). */
+void http_imports_stop(void);
+/* Then waits up to wait_ms for the jobs to end and says on log what became
+ * of each job that was running. Returns how many still run. */
+int http_imports_wait(int wait_ms, FILE *log);
 /* The upload limit in bytes (--upload-max, default HTTP_UPLOAD_MAX) and
  * the directory of temporary upload files. (server.c) */
 #define HTTP_UPLOAD_MAX ((uint64_t)4 << 30)

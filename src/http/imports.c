@@ -46,6 +46,9 @@ struct job {
 	char error[1024];
 	long error_line, error_column;  /* where in the file, 0: not known */
 	json_t *result;             /* done: what the import wrote */
+	atomic_int stop;            /* import_options.stop: the server shutting down */
+	int at_shutdown;            /* running when the shutdown began */
+	int stopped;                /* ... and asked to stop before its COMMIT */
 };
 
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -184,6 +187,7 @@ static void *job_main(void *arg)
 		opt.on_progress = on_progress;
 		opt.progress_arg = j;
 		opt.threads = 1;        /* the server's other requests keep a CPU */
+		opt.stop = &j->stop;
 		if ((rc = import_files(&res, s, list.files, list.nfiles, &opt, &err)) == 0) {
 			result = result_json(&res, &list);
 			atomic_store(&j->rows, (uint64_t)res.rows);
@@ -240,6 +244,7 @@ static int job_start(struct http_req *r, struct job *j)
 	}
 	j->id = next_id++;
 	j->state = "running";
+	atomic_init(&j->stop, IMPORT_RUN);
 	snprintf(j->user, sizeof(j->user), "%s", r->user.email);
 	snprintf(j->db, sizeof(j->db), "%s", http_db_path(r->srv));
 	utc_now(j->started, sizeof(j->started));
@@ -254,6 +259,66 @@ static int job_start(struct http_req *r, struct job *j)
 	pthread_attr_destroy(&at);
 	pthread_mutex_unlock(&jobs_lock);
 	return 0;
+}
+
+void http_imports_stop(void)
+{
+	size_t i;
+	pthread_mutex_lock(&jobs_lock);
+	for (i = 0; i < njobs; i++) {
+		int expect = IMPORT_RUN;
+		if (strcmp(jobs[i]->state, "running"))
+			continue;
+		jobs[i]->at_shutdown = 1;
+		/* fails when the job has begun its COMMIT: that one finishes */
+		jobs[i]->stopped = atomic_compare_exchange_strong(&jobs[i]->stop, &expect,
+			IMPORT_STOP);
+	}
+	pthread_mutex_unlock(&jobs_lock);
+}
+
+int http_imports_wait(int wait_ms, FILE *log)
+{
+	int waited = 0, running;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&jobs_lock);
+		for (running = 0, i = 0; i < njobs; i++)
+			running += !strcmp(jobs[i]->state, "running");
+		pthread_mutex_unlock(&jobs_lock);
+		if (!running || waited >= wait_ms)
+			break;
+		{
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			waited += 20;
+		}
+	}
+	pthread_mutex_lock(&jobs_lock);
+	for (i = 0; i < njobs; i++) {
+		const struct job *j = jobs[i];
+		int still = !strcmp(j->state, "running");
+		if (!j->at_shutdown)
+			continue;
+		if (j->stopped && still)
+			fprintf(log, "rebill: import %d (%s) did not end in time and ends with the "
+				"server; it had not begun its commit, so the database is unchanged: start "
+				"it again\n", j->id, j->source);
+		else if (j->stopped)
+			fprintf(log, "rebill: import %d (%s) was stopped by the shutdown before its "
+				"commit; the database is unchanged: start it again\n", j->id, j->source);
+		else if (still)
+			fprintf(log, "rebill: import %d (%s) was committing at shutdown and did not "
+				"finish in time: `rebill periods` shows whether it is stored\n", j->id,
+				j->source);
+		else
+			fprintf(log, "rebill: import %d (%s) was committing at shutdown and %s\n",
+				j->id, j->source, !strcmp(j->state, "done") ? "finished" : "failed");
+	}
+	pthread_mutex_unlock(&jobs_lock);
+	fflush(log);
+	return running;
 }
 
 /* A file name to keep: the last path segment, only [A-Za-z0-9._-]. */

@@ -697,11 +697,14 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 	{
 		MHD_socket ls = MHD_quiesce_daemon(d);
 		int waited = 0;
+		/* an import job stops before its COMMIT (database unchanged) */
+		http_imports_stop();
 		while (atomic_load(&srv.active) > 0 && waited < SHUTDOWN_WAIT_MS) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 			waited += 10;
 		}
+		http_imports_wait(SHUTDOWN_WAIT_MS - waited, stderr);
 		MHD_stop_daemon(d);
 		if (ls != MHD_INVALID_SOCKET)
 			close(ls);

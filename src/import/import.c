@@ -75,6 +75,7 @@ struct shared {
 	struct rowpipe *pipe;              /* readers -> aggregator; NULL: one thread */
 	size_t budget;                     /* bytes of facts before spilling */
 	volatile sig_atomic_t *committing; /* import_options.committing */
+	atomic_int *stop;                  /* import_options.stop */
 	pthread_mutex_t spill_mu;          /* one spill at a time into the file */
 	struct spill *spill;               /* opened by the first spill */
 };
@@ -97,6 +98,18 @@ static void fail_shared(struct shared *sh, int code, const struct rb_err *err)
 		atomic_store(&sh->failed, 1);
 	}
 	pthread_mutex_unlock(&sh->mu);
+}
+
+/* The error of an import stopped by import_options.stop. */
+static int stopped_error(struct rb_err *err)
+{
+	return rb_err_set(err, RB_EIO, "import stopped before its commit (the server is shutting "
+		"down); the database is unchanged");
+}
+
+static int stop_requested(const struct shared *sh)
+{
+	return sh->stop && atomic_load(sh->stop) == IMPORT_STOP;
 }
 
 static void keep_columns(struct file_cols *fc, const struct cur_reader_stats *st)
@@ -803,6 +816,13 @@ static int write_all(struct import_result *r, struct store *s, struct agg *a,
 				n->unblended, err)) < 0)
 			goto cleanup;
 	}
+	if (sh->stop) {
+		int expect = IMPORT_RUN;
+		if (!atomic_compare_exchange_strong(sh->stop, &expect, IMPORT_COMMIT)) {
+			rc = stopped_error(err);   /* cleanup rolls back */
+			goto cleanup;
+		}
+	}
 	if (sh->committing)   /* from now on an interrupt may find it written */
 		*sh->committing = 1;
 	rc = store_batch_commit(b, err);
@@ -990,7 +1010,7 @@ static int read_items(struct shared *sh, const struct import_options *opt, size_
 		w[i].started = 1;
 		started++;
 	}
-	if (opt->progress || opt->on_progress) {
+	if (opt->progress || opt->on_progress || opt->stop) {
 		uint64_t shown = 0, shown_rows = 0;
 		while ((size_t)atomic_load(&sh->finished) < started) {
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
@@ -1012,6 +1032,14 @@ static int read_items(struct shared *sh, const struct import_options *opt, size_
 				progress_draw(&pg, bytes, rows);
 			if (opt->on_progress)
 				opt->on_progress(opt->progress_arg, bytes, total, shown_rows);
+			if (stop_requested(sh) && !atomic_load(&sh->failed)) {
+				struct rb_err e;
+				rb_err_clear(&e);
+				stopped_error(&e);
+				fail_shared(sh, RB_EIO, &e);
+				if (sh->pipe)
+					rowpipe_stop(sh->pipe);
+			}
 		}
 		if (opt->on_progress) {
 			uint64_t rows = 0;   /* every reader has finished: the whole count */
@@ -1084,6 +1112,7 @@ int import_files(struct import_result *out, struct store *s, const struct ingest
 	if (!opt->memory_budget && (rc = env_budget(&sh.budget, err)) < 0)
 		goto cleanup;
 	sh.committing = opt->committing;
+	sh.stop = opt->stop;
 	ncpu = (size_t)(opt->threads > 0 ? opt->threads : cpu_count());
 
 	if (plan_items(&sh, ncpu, range_min, 1)) {

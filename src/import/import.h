@@ -20,6 +20,7 @@
 #define RB_IMPORT_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,8 @@ struct import_source_ops {
 /* The CUR reader of src/ingest as a row source. */
 extern const struct import_source_ops import_source_cur;
 
+enum { IMPORT_RUN, IMPORT_COMMIT, IMPORT_STOP };   /* import_options.stop */
+
 struct import_options {
 	int progress;              /* draw a progress bar on stderr (caller checked the TTY) */
 	int threads;               /* workers; 0 = the number of online CPUs */
@@ -61,6 +64,15 @@ struct import_options {
 	 * database is unchanged whatever happens to the process (a signal
 	 * handler may tell the user so). */
 	volatile sig_atomic_t *committing;
+	/* Optional: lets another thread stop the import (a server shutting
+	 * down). *stop starts at IMPORT_RUN. import_files moves it to
+	 * IMPORT_COMMIT by compare-and-swap just before the COMMIT. A thread
+	 * that moves it from IMPORT_RUN to IMPORT_STOP first makes the import
+	 * end with RB_EIO and the database unchanged: while reading, at the next
+	 * progress step (about 0.2 s; a reader waiting for input is waited
+	 * for); else at the COMMIT, which it never starts. A stop that finds IMPORT_COMMIT is too late: the import
+	 * completes. */
+	atomic_int *stop;
 	/* Optional: called about 5 times a second from the thread that called
 	 * import_files while the files are read (bytes read of total, rows),
 	 * and once more when reading ended; e.g. a web job's progress. */

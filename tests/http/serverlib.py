@@ -64,10 +64,10 @@ def make_db(rebill, source_root):
 
 
 class Server:
-    def __init__(self, rebill, db, *extra):
+    def __init__(self, rebill, db, *extra, stderr=None):
         self.proc = subprocess.Popen([rebill, '--db', db, 'serve', '--listen', '127.0.0.1:0',
                                       '--threads', '4', *extra],
-                                     stdout=subprocess.PIPE, stderr=None, text=True)
+                                     stdout=subprocess.PIPE, stderr=stderr, text=True)
         line = self.proc.stdout.readline()
         if 'listening on http' not in line:
             self.stop()

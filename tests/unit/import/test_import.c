@@ -5,6 +5,7 @@
  * line item types and columns become notes, and a re-import replaces.
  */
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,7 @@ static size_t budget;   /* 0: the default */
 static int run_import_from(struct import_result *res, struct store *s, int threads,
 	size_t first, size_t nfiles, struct rb_err *err)
 {
-	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget, 0, NULL, NULL, NULL };
+	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &fake_ops, budget, 0, NULL, NULL, NULL, NULL };
 	return import_files(res, s, inputs + first, nfiles, &opt, err);
 }
 
@@ -517,7 +518,7 @@ static int import_csv(struct import_result *res, struct store *s, const char *pa
 {
 	struct ingest_file f = { (char *)path, (char *)"", 0 };
 	struct import_options opt = { 0, threads, "2026-11-26T00:00:00Z", &import_source_cur, 0,
-		range_bytes, NULL, NULL, NULL };
+		range_bytes, NULL, NULL, NULL, NULL };
 	FILE *fp = fopen(path, "rb");
 	if (fp) {
 		fseek(fp, 0, SEEK_END);
@@ -657,6 +658,129 @@ TEST(the_provider_is_recorded)
 	budget = 0;
 }
 
+/* A source of ENDLESS_ROWS copies of one row that asks the import to stop
+ * (import_options.stop) once it has served STOP_AT rows. */
+#define ENDLESS_ROWS 20000000u
+#define STOP_AT 1000u
+static atomic_int endless_stop;
+static atomic_uint endless_served;
+static struct cur_row endless_row;
+
+static int endless_open(void **state, const char *path, void *arg, struct rb_err *err)
+{
+	(void)path; (void)arg; (void)err;
+	*state = calloc(1, sizeof(size_t));
+	return 0;
+}
+
+static int endless_next(void *state, const struct cur_row **row, struct rb_err *err)
+{
+	size_t *pos = state;
+	(void)err;
+	if (*pos >= ENDLESS_ROWS)
+		return 0;
+	if (++*pos == STOP_AT) {
+		int expect = IMPORT_RUN;
+		atomic_compare_exchange_strong(&endless_stop, &expect, IMPORT_STOP);
+	}
+	atomic_fetch_add(&endless_served, 1);
+	*row = &endless_row;
+	return 1;
+}
+
+static void endless_stats(void *state, struct cur_reader_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bytes_in = *(size_t *)state * 100;
+	out->file_size = (uint64_t)ENDLESS_ROWS * 100;
+	out->rows = *(size_t *)state;
+}
+
+static const struct import_source_ops endless_ops = { endless_open, endless_next, endless_stats,
+	fake_close, NULL, NULL, NULL };
+
+/* import_options.stop (a server shutting down): asked before the COMMIT,
+ * the import writes nothing and says so; asked while reading, reading
+ * stops early; an import that was not stopped leaves it IMPORT_COMMIT. */
+TEST(a_stop_before_the_commit_writes_nothing)
+{
+	static const struct ingest_file endless_in[1] = { { "endless.csv", "", 0 } };
+	struct store *s;
+	struct import_result r;
+	struct import_options opt;
+	struct rb_err err;
+	atomic_int stop;
+	char *d1, *d2;
+	int t;
+
+	build_rows();
+	reset_files();
+	s = fresh();
+	CHECK_INT(run_import_from(&r, s, 2, 2, 1, &err), 0);   /* payer 9 only */
+	import_result_release(&r);
+	d1 = facts_digest();
+	for (t = 1; t <= 2; t++) {
+		/* asked before it began (so at the COMMIT at the latest) */
+		memset(&opt, 0, sizeof(opt));
+		opt.threads = t;
+		opt.imported_at = "2026-11-26T00:00:00Z";
+		opt.source = &fake_ops;
+		atomic_init(&stop, IMPORT_STOP);
+		opt.stop = &stop;
+		rb_err_clear(&err);
+		CHECK_INT(import_files(&r, s, inputs, 3, &opt, &err), RB_EIO);
+		CHECK(strstr(err.msg, "stopped before its commit") != NULL);
+		CHECK(strstr(err.msg, "the database is unchanged") != NULL);
+		d2 = facts_digest();
+		CHECK_STR(d2, d1);
+		free(d2);
+		CHECK_INT(count("SELECT COUNT(*) FROM imports"), 1);
+		CHECK_INT(count("SELECT COUNT(*) FROM import_notes"), 0);
+		CHECK_INT(atomic_load(&stop), IMPORT_STOP);
+	}
+
+	/* asked by the source while it is read: reading ends long before the
+	 * source does, and nothing is written */
+	endless_row = row_make("777777777777", "777777777777", "2026-10-09", "Usage", "Box", "1");
+	for (t = 1; t <= 2; t++) {
+		memset(&opt, 0, sizeof(opt));
+		opt.threads = t;
+		opt.imported_at = "2026-11-26T00:00:00Z";
+		opt.source = &endless_ops;
+		atomic_init(&endless_stop, IMPORT_RUN);
+		atomic_init(&endless_served, 0);
+		opt.stop = &endless_stop;
+		rb_err_clear(&err);
+		CHECK_INT(import_files(&r, s, endless_in, 1, &opt, &err), RB_EIO);
+		CHECK(strstr(err.msg, "stopped before its commit") != NULL);
+		CHECK(atomic_load(&endless_served) >= STOP_AT);
+		CHECK(atomic_load(&endless_served) < ENDLESS_ROWS);
+		d2 = facts_digest();
+		CHECK_STR(d2, d1);
+		free(d2);
+		CHECK_INT(count("SELECT COUNT(*) FROM imports"), 1);
+	}
+
+	/* not stopped: it commits, and a later stop finds IMPORT_COMMIT */
+	memset(&opt, 0, sizeof(opt));
+	opt.threads = 2;
+	opt.imported_at = "2026-11-26T00:00:00Z";
+	opt.source = &fake_ops;
+	atomic_init(&stop, IMPORT_RUN);
+	opt.stop = &stop;
+	CHECK_INT(import_files(&r, s, inputs, 2, &opt, &err), 0);
+	import_result_release(&r);
+	CHECK_INT(atomic_load(&stop), IMPORT_COMMIT);
+	{
+		int expect = IMPORT_RUN;
+		CHECK(!atomic_compare_exchange_strong(&stop, &expect, IMPORT_STOP));
+	}
+	CHECK(count("SELECT COUNT(*) FROM imports") > 1);
+	free(d1);
+	store_free(s);
+	rm_db();
+}
+
 static const struct check_case cases[] = {
 	CASE(threads_give_the_same_facts),
 	CASE(reader_and_aggregator_threads_give_the_same_facts),
@@ -667,6 +791,7 @@ static const struct check_case cases[] = {
 	CASE(reimport_replaces_and_is_idempotent),
 	CASE(byte_ranges_give_the_same_import),
 	CASE(the_provider_is_recorded),
+	CASE(a_stop_before_the_commit_writes_nothing),
 };
 
 CHECK_MAIN(cases)
