@@ -71,6 +71,10 @@ try {
 	// assign an unassigned account in one action
 	await page.click('a[href="/console/accounts"]');
 	await page.waitForSelector('#unassigned');
+	// the table with its assign forms fits the 1280 px window (it once
+	// made the page scroll sideways, ~1,500 px wide)
+	const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+	check(wide <= 1280, 'the unassigned accounts page fits 1280 px (' + wide + ' px wide)');
 	const before_n = await page.$$eval('#unassigned tbody tr', (r) => r.length);
 	const account = await page.textContent('#unassigned tbody tr td:nth-child(2)');
 	await page.selectOption('#unassigned tbody tr:first-child select[name=customer]', 'acme');
