@@ -302,18 +302,18 @@ int http_imports_wait(int wait_ms, FILE *log)
 		if (!j->at_shutdown)
 			continue;
 		if (j->stopped && still)
-			fprintf(log, "rebill: import %d (%s) did not end in time and ends with the "
+			fprintf(log, "rebill: import %d, %s, did not end in time and ends with the "
 				"server; it had not begun its commit, so the database is unchanged: start "
 				"it again\n", j->id, j->source);
 		else if (j->stopped)
-			fprintf(log, "rebill: import %d (%s) was stopped by the shutdown before its "
+			fprintf(log, "rebill: import %d, %s, was stopped by the shutdown before its "
 				"commit; the database is unchanged: start it again\n", j->id, j->source);
 		else if (still)
-			fprintf(log, "rebill: import %d (%s) was committing at shutdown and did not "
+			fprintf(log, "rebill: import %d, %s, was committing at shutdown and did not "
 				"finish in time: `rebill periods` shows whether it is stored\n", j->id,
 				j->source);
 		else
-			fprintf(log, "rebill: import %d (%s) was committing at shutdown and %s\n",
+			fprintf(log, "rebill: import %d, %s, was committing at shutdown and %s\n",
 				j->id, j->source, !strcmp(j->state, "done") ? "finished" : "failed");
 	}
 	pthread_mutex_unlock(&jobs_lock);

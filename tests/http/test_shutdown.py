@@ -102,7 +102,7 @@ def run_import(t, srv, db, tmp, log):
     t.check(rc == 0, 'then the server exits 0 (%r)' % rc)
     log.seek(0)
     err = log.read()
-    t.check('rebill: import %s (%s) was stopped by the shutdown before its commit; '
+    t.check('rebill: import %s, %s, was stopped by the shutdown before its commit; '
             'the database is unchanged' % (job, fifo) in err,
             'stderr says the import was stopped before its commit (%r)' % err[-300:])
     t.check(stored(db) == before, 'the database is unchanged (import history and facts)')
