@@ -314,6 +314,7 @@ json_t *report_periods_json(const struct store_period_info *p, size_t n)
 		char per[PERIOD_BUFSZ];
 		period_format(per, p[i].period);
 		json_object_set_new(o, "period", json_text(per));
+		json_object_set_new(o, "currency", json_text(p[i].currency[0] ? p[i].currency : "USD"));
 		json_object_set_new(o, "payers", json_integer(p[i].payers));
 		json_object_set_new(o, "accounts", json_integer(p[i].accounts));
 		json_object_set_new(o, "rows", json_integer(p[i].sum.rows));

@@ -905,47 +905,126 @@ fail:
 	return rc;
 }
 
+/* The currencies of each period's payers: (period, currency) rows, sorted. */
+#define PERIOD_CURRENCIES \
+	"SELECT period, c FROM (SELECT p.period, COALESCE((SELECT currency FROM imports i" \
+	" WHERE i.payer = p.payer AND i.period = p.period ORDER BY i.id DESC LIMIT 1), 'USD') AS c" \
+	" FROM (SELECT DISTINCT payer, period FROM imports) p) GROUP BY period, c ORDER BY period, c"
+
+/* Reads rows of (period, currency or NULL, payers, accounts, SUMS) into *v. */
+static int period_rows(sqlite3_stmt *st, struct store_period_info **v, size_t *cnt,
+	size_t *alloc, sqlite3 *db, struct rb_err *err)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+		const char *c = (const char *)sqlite3_column_text(st, 1);
+		struct store_period_info *e;
+		if (*cnt == *alloc) {
+			*alloc = *alloc ? *alloc * 2 : 16;
+			*v = xreallocarray(*v, *alloc, sizeof(**v));
+		}
+		e = &(*v)[*cnt];
+		memset(e, 0, sizeof(*e));
+		if (!p || period_parse(&e->period, p, strlen(p)) < 0 || col_sums(&e->sum, st, 4) < 0)
+			return rb_err_set(err, RB_EIO, "database: a fact holds a bad period or amount");
+		snprintf(e->currency, sizeof(e->currency), "%s", c ? c : "USD");
+		e->payers = sqlite3_column_int64(st, 2);
+		e->accounts = sqlite3_column_int64(st, 3);
+		(*cnt)++;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail_int(db, err, "cannot list periods");
+	return 0;
+}
+
 int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err)
 {
 	sqlite3 *db = store_db_int(s);
-	sqlite3_stmt *st = NULL;
-	struct store_period_info *v = NULL;
-	size_t cnt = 0, alloc = 0;
+	sqlite3_stmt *st = NULL, *cs = NULL, *split = NULL;
+	struct store_period_info *v = NULL, *w = NULL;
+	struct { int period; char c[4]; int several; } *pc = NULL;   /* period currencies */
+	size_t cnt = 0, alloc = 0, wn = 0, walloc = 0, npc = 0, pcalloc = 0, i, k;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	/* one pass over every fact sums each period as a whole ... */
 	if ((rc = prepare(db, &st,
-			"SELECT period, COUNT(DISTINCT payer_id), COUNT(DISTINCT account_id), " SUMS
-			" FROM fact_rows GROUP BY period ORDER BY period", err)) < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(st, 0);
-		if (cnt == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
+			"SELECT period, NULL, COUNT(DISTINCT payer_id), COUNT(DISTINCT account_id), " SUMS
+			" FROM fact_rows GROUP BY period ORDER BY period", err)) < 0 ||
+	    (rc = period_rows(st, &v, &cnt, &alloc, db, err)) < 0 ||
+	    (rc = prepare(db, &cs, PERIOD_CURRENCIES, err)) < 0)
+		goto done;
+	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(cs, 0);
+		const char *c = (const char *)sqlite3_column_text(cs, 1);
+		int per;
+		if (!p || period_parse(&per, p, strlen(p)) < 0) {
+			rc = rb_err_set(err, RB_EIO, "database: an import holds a bad period");
+			goto done;
 		}
-		if (!p || period_parse(&v[cnt].period, p, strlen(p)) < 0 ||
-		    col_sums(&v[cnt].sum, st, 3) < 0) {
-			rc = rb_err_set(err, RB_EIO, "database: a fact holds a bad period or amount");
-			goto fail;
+		if (npc && pc[npc - 1].period == per) {
+			pc[npc - 1].several = 1;
+			continue;
 		}
-		v[cnt].payers = sqlite3_column_int64(st, 1);
-		v[cnt].accounts = sqlite3_column_int64(st, 2);
-		cnt++;
+		if (npc == pcalloc) {
+			pcalloc = pcalloc ? pcalloc * 2 : 16;
+			pc = xreallocarray(pc, pcalloc, sizeof(*pc));
+		}
+		pc[npc].period = per;
+		snprintf(pc[npc].c, sizeof(pc[npc].c), "%s", c ? c : "USD");
+		pc[npc].several = 0;
+		npc++;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = store_fail_int(db, err, "cannot list periods");
-		goto fail;
+		rc = store_fail_int(db, err, "cannot read the periods' currencies");
+		goto done;
 	}
+	/* ... and only a period whose payers bill in several currencies is
+	 * summed again, per currency (a join of every fact with its payer's) */
+	for (i = 0, k = 0; i < cnt; i++) {
+		while (k < npc && pc[k].period < v[i].period)
+			k++;
+		if (k < npc && pc[k].period == v[i].period && pc[k].several) {
+			if (!split && (rc = prepare(db, &split,
+					"WITH cur(pid, cc) AS (SELECT a.id, COALESCE((SELECT currency FROM imports i"
+					" WHERE i.payer = a.account AND i.period = ?1 ORDER BY i.id DESC LIMIT 1),"
+					" 'USD') FROM fact_accounts a WHERE a.account IN"
+					" (SELECT payer FROM imports WHERE period = ?1))"
+					" SELECT f.period, COALESCE(c.cc, 'USD') AS cc, COUNT(DISTINCT f.payer_id),"
+					" COUNT(DISTINCT f.account_id), " SUMS
+					" FROM fact_rows f LEFT JOIN cur c ON c.pid = f.payer_id"
+					" WHERE f.period = ?1 GROUP BY cc ORDER BY cc", err)) < 0)
+				goto done;
+			bind_period(split, 1, v[i].period);
+			rc = period_rows(split, &w, &wn, &walloc, db, err);
+			sqlite3_reset(split);
+			if (rc < 0)
+				goto done;
+			continue;
+		}
+		if (wn == walloc) {
+			walloc = walloc ? walloc * 2 : 16;
+			w = xreallocarray(w, walloc, sizeof(*w));
+		}
+		w[wn] = v[i];
+		snprintf(w[wn].currency, sizeof(w[wn].currency), "%s",
+			k < npc && pc[k].period == v[i].period ? pc[k].c : "USD");
+		wn++;
+	}
+	*out = w;
+	*n = wn;
+	w = NULL;
+	rc = 0;
+done:
 	sqlite3_finalize(st);
-	*out = v;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
+	sqlite3_finalize(cs);
+	sqlite3_finalize(split);
 	free(v);
+	free(w);
+	free(pc);
 	return rc;
 }
 

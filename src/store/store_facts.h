@@ -125,6 +125,7 @@ void store_batch_abort(struct store_batch *b);
 
 struct store_period_info {
 	int period;
+	char currency[4];           /* store_periods: of these payers' costs ("USD", ...) */
 	int64_t payers;
 	int64_t accounts;
 	struct store_sum sum;       /* rows, unblended, ondemand, effective */
@@ -135,7 +136,10 @@ struct store_period_info {
  * 3 M facts). *out is owned by the caller (free). */
 int store_period_list(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err);
-/* All periods with facts, oldest first. *out is owned by the caller (free). */
+/* All periods with facts, oldest first: one entry per currency of the
+ * period's payers (a payer's currency is its latest import's of the
+ * period, USD without one), so costs of two currencies are never summed;
+ * a period of one currency is one entry. *out is owned by the caller (free). */
 int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err);
 
