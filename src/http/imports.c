@@ -267,8 +267,8 @@ void http_imports_stop(void)
 	pthread_mutex_lock(&jobs_lock);
 	for (i = 0; i < njobs; i++) {
 		int expect = IMPORT_RUN;
-		if (strcmp(jobs[i]->state, "running"))
-			continue;
+		if (strcmp(jobs[i]->state, "running") || jobs[i]->stopped)
+			continue;   /* ended, or asked already (this is called twice) */
 		jobs[i]->at_shutdown = 1;
 		/* fails when the job has begun its COMMIT: that one finishes */
 		jobs[i]->stopped = atomic_compare_exchange_strong(&jobs[i]->stop, &expect,

@@ -704,6 +704,7 @@ int http_serve(const struct http_options *opt, struct rb_err *err)
 			nanosleep(&ts, NULL);
 			waited += 10;
 		}
+		http_imports_stop();   /* again: one a request just started */
 		http_imports_wait(SHUTDOWN_WAIT_MS - waited, stderr);
 		MHD_stop_daemon(d);
 		if (ls != MHD_INVALID_SOCKET)

@@ -11,7 +11,8 @@ unchanged, and the server says so on stderr.
 The request in progress is made slow without any timing guesswork. The test
 holds the database's write lock (BEGIN IMMEDIATE from its own sqlite3
 connection). A POST that needs it waits in its handler, within the store's
-5 s busy timeout, until the test lets go. The import job reads a FIFO that
+5 s busy timeout, until the test lets go. The test sees it waiting in
+/proc: a server thread asleep in SQLite's busy handler. The import job reads a FIFO that
 the test fills: half a month before the signal, the rest after it."""
 import glob
 import http.client
@@ -108,6 +109,30 @@ def run_import(t, srv, db, tmp, log):
     t.check(stored(db) == before, 'the database is unchanged (import history and facts)')
 
 
+def sleeping_threads(pid):
+    """The server's threads asleep in nanosleep: here only SQLite's busy
+    handler sleeps (the pool waits in epoll, the main thread in sigwait)."""
+    n = 0
+    for task in glob.glob('/proc/%d/task/*' % pid):
+        try:
+            with open(task + '/wchan') as f:
+                n += 'nanosleep' in f.read()
+        except OSError:
+            pass
+    return n
+
+
+def wait_for_lock_wait(pid, timeout=20):
+    """Waits (polling /proc) until a server thread waits for the write lock,
+    however loaded the machine is; False after timeout seconds."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if sleeping_threads(pid):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def run(t, srv, db):
     st, tok, csrf, _ = srv.login('admin@example.com')
     t.check(st == 200 and tok and csrf, 'admin logs in')
@@ -136,7 +161,8 @@ def run(t, srv, db):
 
     th = threading.Thread(target=post)
     th.start()
-    time.sleep(1.0)   # the POST is in its handler, waiting for the lock
+    t.check(wait_for_lock_wait(srv.proc.pid), 'the POST reaches its handler and waits for '
+            'the write lock (a server thread sleeps in SQLite\'s busy handler)')
     t.check('status' not in answer and 'error' not in answer,
             'the POST waits for the write lock held by the test')
 
