@@ -1,7 +1,8 @@
 /*
  * cmd_accounts.c: `rebill accounts [--period YYYY-MM] [--format ...]` — the
  * usage accounts seen in CUR data, per payer, with rows and unblended cost
- * (in one period, or over all periods). The table shows amounts with 2
+ * (in one period, or over all periods), in the payer's currency (a column
+ * once a payer bills in other than USD). The table shows amounts with 2
  * decimals (rounded half away from zero); csv and json carry all 10 digits.
  */
 #include "cli/cli.h"
@@ -22,8 +23,9 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		[O_PERIOD] = { "--period", 1, NULL }, [O_FORMAT] = { "--format", 1, NULL },
 		{ NULL, 0, NULL },
 	};
-	static const char *const heads[] = { "payer", "account", "rows", "unblended" };
-	static const int right[] = { 0, 0, 1, 1 };
+	static const char *const heads[] = { "payer", "account", "rows", "unblended", "currency" };
+	static const int right[] = { 0, 0, 1, 1, 0 };
+	int with_currency = 0;
 	enum out_format fmt = OUT_TABLE;
 	struct store_account_info *a = NULL;
 	const char *period_arg;
@@ -50,10 +52,15 @@ int cmd_accounts(struct cli_ctx *ctx, int argc, char **argv, struct rb_err *err)
 		out_json(root);
 		json_decref(root);
 	} else {
-		struct out_table *t = out_table_new(4, heads, right);
+		struct out_table *t;
+		/* a currency column once a payer bills in other than USD, as in
+		 * `account list --unassigned` */
+		for (i = 0; i < n; i++)
+			with_currency |= strcmp(a[i].currency, "USD") != 0;
+		t = out_table_new(with_currency ? 5 : 4, heads, right);
 		for (i = 0; i < n; i++) {
 			char amt[DEC_BUFSZ], rows[24];
-			const char *cells[4] = { a[i].payer, a[i].account, rows, amt };
+			const char *cells[5] = { a[i].payer, a[i].account, rows, amt, a[i].currency };
 			snprintf(rows, sizeof(rows), "%lld", (long long)a[i].sum.rows);
 			dec_format(amt, sizeof(amt), a[i].sum.unblended, DEC_SCALE,
 				fmt == OUT_TABLE ? 2 : DEC_SCALE);

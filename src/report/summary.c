@@ -335,6 +335,7 @@ json_t *report_accounts_json(const char *period, const struct store_account_info
 		json_t *o = json_object();
 		json_object_set_new(o, "payer", json_text(a[i].payer));
 		json_object_set_new(o, "account", json_text(a[i].account));
+		json_object_set_new(o, "currency", json_text(a[i].currency[0] ? a[i].currency : "USD"));
 		json_object_set_new(o, "rows", json_integer(a[i].sum.rows));
 		json_object_set_new(o, "unblended", jamount(a[i].sum.unblended));
 		json_array_append_new(arr, o);

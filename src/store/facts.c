@@ -1283,6 +1283,53 @@ static int cmp_account_info(const void *a, const void *b)
 
 /* store_accounts: the sums per (account, payer) of sums_by_id_payer, both
  * named, sorted by payer then account (bytewise). */
+/* Each account's currency, its payer's: in the period, or the one of all
+ * the payer's periods (RB_EUSAGE when they differ). a is sorted by payer,
+ * so each payer is looked up once. */
+static int accounts_currencies(struct store_account_info *a, size_t n, sqlite3 *db, int period,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i, j;
+	int rc;
+
+	if ((rc = prepare(db, &st,
+			"SELECT DISTINCT c FROM (SELECT COALESCE((SELECT currency FROM imports i"
+			" WHERE i.payer = ?1 AND i.period = p.period ORDER BY i.id DESC LIMIT 1), 'USD') AS c"
+			" FROM (SELECT DISTINCT period FROM imports WHERE payer = ?1"
+			" AND (?2 IS NULL OR period = ?2)) p) ORDER BY c", err)) < 0)
+		return rc;
+	for (i = 0; i < n; i = j) {
+		char cur[4] = "USD", other[4] = "";
+		int k = 0;
+		sqlite3_bind_text(st, 1, a[i].payer, -1, SQLITE_STATIC);
+		if (period >= 0)
+			bind_period(st, 2, period);
+		else
+			sqlite3_bind_null(st, 2);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(st, 0);
+			snprintf(k++ ? other : cur, 4, "%s", c ? c : "USD");
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = store_fail_int(db, err, "cannot read a payer's currency");
+			break;
+		}
+		if (k > 1) {
+			rc = rb_err_set(err, RB_EUSAGE, "payer %s is billed in %s in some months and %s in "
+				"others: its accounts' sums over all periods would add the two; give a period",
+				a[i].payer, cur, other);
+			break;
+		}
+		for (j = i; j < n && !strcmp(a[j].payer, a[i].payer); j++)
+			memcpy(a[j].currency, cur, 4);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int accounts_one_pass(struct store_account_info **out, size_t *n, sqlite3 *db,
 	int period, struct rb_err *err)
 {
@@ -1317,6 +1364,8 @@ static int accounts_one_pass(struct store_account_info **out, size_t *n, sqlite3
 	}
 	if (na > 1)
 		qsort(a, na, sizeof(a[0]), cmp_account_info);
+	if ((rc = accounts_currencies(a, na, db, period, err)) < 0)
+		goto fail;
 	*out = a;
 	*n = na;
 	a = NULL;

@@ -147,11 +147,15 @@ struct store_account_info {
 	int period;
 	char *payer;
 	char *account;
+	char currency[4];           /* of the sums: the payer's ("USD", "INR", ...) */
 	struct store_sum sum;
 };
 
 /* Usage accounts per payer with their sums, in the given period or over all
- * periods (period < 0; then .period is -1). Sorted by payer, account. */
+ * periods (period < 0; then .period is -1). Sorted by payer, account. The
+ * currency is the payer's (its latest import's of the period, USD without
+ * one); over all periods a payer billed in two currencies in different
+ * months is RB_EUSAGE (its sums would add them): ask per period. */
 int store_accounts(struct store_account_info **out, size_t *n, struct store *s, int period,
 	struct rb_err *err);
 void store_accounts_free(struct store_account_info *a, size_t n);
