@@ -385,7 +385,7 @@ int h_customers_page(struct http_req *r)
 	struct report_margin *m = NULL;
 	json_t *doc = NULL, *list, *c;
 	size_t i, k;
-	int period, rc, have_period;
+	int period, rc, have_period, multi = 0;
 
 	rb_err_clear(&err);
 	have_period = http_period(&period, r) == 0;
@@ -406,15 +406,19 @@ int h_customers_page(struct http_req *r)
 			"accounts", (json_int_t)json_array_size(json_object_get(c, "accounts")));
 		for (k = 0; m && k < m->n; k++)
 			if (!strcmp(m->rows[k].key, id)) {
+				/* in the currency of the customer's costs (spec §6: USD
+				 * unless its payer bills in another), not its invoice's */
+				json_object_set_new(o, "amounts_in", json_string(m->rows[k].currency));
 				json_object_set_new(o, "cost", cents(m->rows[k].effective, DEC_SCALE));
 				json_object_set_new(o, "billed", cents(m->rows[k].billed, RATE_SCALE));
 				json_object_set_new(o, "margin", cents(m->rows[k].margin, RATE_SCALE));
+				multi |= strcmp(m->rows[k].currency, "USD") != 0;
 			}
 		json_array_append_new(list, o);
 	}
 	json_decref(doc);
-	c = json_pack("{s:o,s:o}", "customers", list, "period", have_period ? jperiod(period)
-		: json_null());
+	c = json_pack("{s:o,s:o,s:b}", "customers", list, "period", have_period ? jperiod(period)
+		: json_null(), "multi", multi);
 	if (have_period)
 		json_object_set_new(c, "picker", http_picker(r, period, &err));
 	report_margin_free(m);

@@ -300,6 +300,22 @@ def checks(t, srv, run):
     rem = [a for a in doc['accounts'] if a['account'] == '888888888881']
     t.check(st == 200 and len(rem) == 1 and rem[0].get('tag') == 'user:team' and rem[0]['tag_value'] is None and
             rem[0]['unblended'] == '89.8450000000', 'accounts API: the remainder with its tag (%s)' % rem)
+    st, _, data = srv.request('GET', '/console/customers?period=2026-10', cookie=fin)
+    t.check(st == 200 and b'margin in USD before FX' in data and b'Amounts in' not in data,
+            'customers page of a USD-only month: amounts in USD, no extra column')
+    # a customer of the INR payer's account: the customers page shows its
+    # cost in rupees and says so, beside the USD customers; by hand 5000.00
+    # + 1234.55 - 100.00 (the credit) = 6134.55 INR effective cost
+    run('customer', 'add', 'in-co', '--name', 'India Pvt Ltd', '--currency', 'INR', '--plan', 'standard')
+    run('account', 'assign', '777777777771', 'in-co', '--from', '2026-08')
+    st, _, data = srv.request('GET', '/console/customers?period=2026-08', cookie=fin)
+    page = data.decode()
+    row = page[page.find('<a href="/console/customers/in-co">'):]
+    row = row[:row.find('</tr>')]
+    t.check(st == 200 and "in the currency of each customer's costs" in page and
+            'margin in USD before FX' not in page and '<th>Amounts in</th>' in page and
+            '<td>INR</td><td>standard</td><td class="num">1</td><td>INR</td><td class="num">6134.55</td>' in row,
+            'customers page: an INR customer\'s cost 6134.55 is said to be in INR, not USD (%r)' % row[-200:])
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
