@@ -604,12 +604,20 @@ int h_customer_page(struct http_req *r)
 		json_decref(ctx);
 		return http_page_fail(r, rc, &err);
 	}
+	/* the figures are in the currency of the customer's costs: USD, or the
+	 * payer's own (an INR payer's costs are billed in INR, FX rate 1) */
+	json_object_set_new(ctx, "cost_currency", json_string("USD"));
+	json_object_set_new(ctx, "cost_usd", json_true());
 	for (i = 0; i < m->n; i++)
-		if (!strcmp(m->rows[i].key, r->id))
+		if (!strcmp(m->rows[i].key, r->id)) {
 			json_object_set_new(ctx, "margin", json_pack("{s:o,s:o,s:o}",
 				"cost", cents(m->rows[i].effective, DEC_SCALE),
 				"billed", cents(m->rows[i].billed, RATE_SCALE),
 				"margin", cents(m->rows[i].margin, RATE_SCALE)));
+			json_object_set_new(ctx, "cost_currency", json_string(m->rows[i].currency));
+			json_object_set_new(ctx, "cost_usd", json_boolean(!strcmp(m->rows[i].currency,
+				"USD")));
+		}
 	report_margin_free(m);
 	/* A draft that cannot be built (e.g. a missing exchange rate) is shown
 	 * as the reason, beside the rest of the page. */

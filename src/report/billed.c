@@ -342,6 +342,14 @@ int report_billed(struct report_billed **out, struct store *s, int period,
 	if (!report_cfg_invoiced(&rc, ci))
 		goto done;
 	b->invoiced = 1;
+	/* the invoice preview's input and the invoice itself, in one snapshot */
+	if ((ret = report_collect(&agg, s, &rc, ci, 1, err)) < 0)
+		goto cleanup;
+	report_split(&sp, &agg, nc);
+	/* costs in the invoice's own currency (an INR payer's for an INR
+	 * customer) convert nothing: no rate needed, as for the invoice */
+	if ((ret = report_cost_currencies(&rc, &sp, ci, err)) < 0)
+		goto cleanup;
 	if (!c->has_fx) {
 		char pb[PERIOD_BUFSZ];
 		period_format(pb, period);
@@ -349,10 +357,6 @@ int report_billed(struct report_billed **out, struct store *s, int period,
 			c->id, c->currency, pb);
 		goto cleanup;
 	}
-	/* the invoice preview's input and the invoice itself, in one snapshot */
-	if ((ret = report_collect(&agg, s, &rc, ci, 1, err)) < 0)
-		goto cleanup;
-	report_split(&sp, &agg, nc);
 	if ((ret = rate_invoice_build(&inv, c, period, sp.facts + sp.start[ci],
 			sp.start[ci + 1] - sp.start[ci], rate_accounts_holds, &rc.holds[ci],
 			h->custom_lines, h->ncustom_lines, err)) < 0)

@@ -45,6 +45,7 @@ def main():
     run('fx', 'set', '--period', '2026-09', '--currency', 'JPY', '150')
     srv = serverlib.Server(rebill, db)
     srv.db = db
+    srv.rebill = rebill
     try:
         checks(t, srv, run)
     finally:
@@ -316,6 +317,25 @@ def checks(t, srv, run):
             'margin in USD before FX' not in page and '<th>Amounts in</th>' in page and
             '<td>INR</td><td>standard</td><td class="num">1</td><td>INR</td><td class="num">6134.55</td>' in row,
             'customers page: an INR customer\'s cost 6134.55 is said to be in INR, not USD (%r)' % row[-200:])
+    st, _, data = srv.request('GET', '/console/customers/in-co?period=2026-08', cookie=fin)
+    page = data.decode()
+    t.check(st == 200 and 'AWS cost (effective, INR)' in page and 'Margin (INR)' in page and
+            '(effective, USD)' not in page and '6134.55' in page,
+            'customer page: the INR customer\'s figures are headed INR')
+    # its portal: costs in its own currency need no exchange rate (none is
+    # set for INR), as for its invoice; the breakdown's total is the draft's
+    # subtotal of its rows (the lines are checked against the preview above)
+    subprocess.run([srv.rebill, '--db', db_of(srv), '--quiet', 'user', 'add', 'c@in-co.example',
+                    '--role', 'customer', '--customer', 'in-co'], input='in-co-password-1\n',
+                   check=True, capture_output=True, text=True)
+    st, ctok, _, _ = srv.login('c@in-co.example', 'in-co-password-1')
+    st, _, doc = get(srv, ctok, '/api/v1/portal/breakdown?period=2026-08&by=account')
+    prev = json.loads(run('invoice', 'preview', '--period', '2026-08', '--customer', 'in-co',
+                          '--format', 'json'))['invoices'][0]
+    t.check(st == 200 and doc.get('currency') == 'INR' and doc.get('total') == prev['subtotal'] and
+            [x['key'] for x in doc['rows']] == ['777777777771'],
+            'portal breakdown of an INR customer without an INR rate: %s total %s = the draft\'s '
+            'subtotal %s' % (st, doc.get('total'), prev.get('subtotal')))
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
