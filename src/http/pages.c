@@ -134,6 +134,19 @@ int http_page_fail(struct http_req *r, int rc, const struct rb_err *err)
 	return 0;
 }
 
+/* A period whose margin cannot be computed (a customer with fee or custom
+ * lines but no exchange rate, spec §6): the page still renders, without
+ * the figures, saying why and where to mend it, instead of failing whole. */
+static int margin_unavailable(json_t *ctx, int rc, const struct rb_err *err)
+{
+	if (rc != RB_EINPUT)
+		return 0;
+	json_object_set_new(ctx, "margin_error", json_string(err->msg));
+	json_object_set_new(ctx, "margin_error_fx", json_boolean(strstr(err->msg,
+		"exchange rate") != NULL));
+	return 1;
+}
+
 int h_root(struct http_req *r)
 {
 	if (!r->authed)
@@ -263,8 +276,16 @@ int h_overview(struct http_req *r)
 		return 0;
 	}
 	rb_err_clear(&err);
-	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0)
+	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
+		json_t *c = json_pack("{s:o}", "period", jperiod(period));
+		json_decref(unrows);
+		if (margin_unavailable(c, rc, &err)) {
+			json_object_set_new(c, "picker", http_picker(r, period, &err));
+			return http_render(r, 200, "overview.html", "Overview", c);
+		}
+		json_decref(c);
 		return http_page_fail(r, rc, &err);
+	}
 	/* costs in several currencies (or one not USD): each figure names its
 	 * currency, and the totals are one per currency */
 	multi = m->ntotals > 1 || (m->ntotals == 1 && strcmp(m->totals[0].currency, "USD"));
@@ -395,8 +416,11 @@ int h_customers_page(struct http_req *r)
 		return http_page_fail(r, rc, &err);
 	if (have_period && (rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL,
 			&err)) < 0) {
-		json_decref(doc);
-		return http_page_fail(r, rc, &err);
+		if (rc != RB_EINPUT) {
+			json_decref(doc);
+			return http_page_fail(r, rc, &err);
+		}
+		m = NULL;   /* the list without figures, and why (margin_unavailable) */
 	}
 	list = json_array();
 	json_array_foreach(json_object_get(doc, "customers"), i, c) {
@@ -419,6 +443,8 @@ int h_customers_page(struct http_req *r)
 	json_decref(doc);
 	c = json_pack("{s:o,s:o,s:b}", "customers", list, "period", have_period ? jperiod(period)
 		: json_null(), "multi", multi);
+	if (have_period && !m && rc == RB_EINPUT)
+		margin_unavailable(c, rc, &err);
 	if (have_period)
 		json_object_set_new(c, "picker", http_picker(r, period, &err));
 	report_margin_free(m);
@@ -601,14 +627,17 @@ int h_customer_page(struct http_req *r)
 		http_picker(r, period, &err));
 	rb_err_clear(&err);
 	if ((rc = report_margin(&m, r->store, period, REPORT_BY_CUSTOMER, NULL, &err)) < 0) {
-		json_decref(ctx);
-		return http_page_fail(r, rc, &err);
+		if (!margin_unavailable(ctx, rc, &err)) {
+			json_decref(ctx);
+			return http_page_fail(r, rc, &err);
+		}
+		m = NULL;
 	}
 	/* the figures are in the currency of the customer's costs: USD, or the
 	 * payer's own (an INR payer's costs are billed in INR, FX rate 1) */
 	json_object_set_new(ctx, "cost_currency", json_string("USD"));
 	json_object_set_new(ctx, "cost_usd", json_true());
-	for (i = 0; i < m->n; i++)
+	for (i = 0; m && i < m->n; i++)
 		if (!strcmp(m->rows[i].key, r->id)) {
 			json_object_set_new(ctx, "margin", json_pack("{s:o,s:o,s:o}",
 				"cost", cents(m->rows[i].effective, DEC_SCALE),

@@ -336,6 +336,32 @@ def checks(t, srv, run):
             [x['key'] for x in doc['rows']] == ['777777777771'],
             'portal breakdown of an INR customer without an INR rate: %s total %s = the draft\'s '
             'subtotal %s' % (st, doc.get('total'), prev.get('subtotal')))
+    # a forgotten exchange rate: acme (EUR) has a custom line in 2026-09 but
+    # no EUR rate (nor in-co an INR one for its fees), so the period's margin
+    # cannot be computed (spec §6). The
+    # overview, the customers list and every customer's page still render,
+    # saying why and linking the FX page, instead of failing whole; setting
+    # the rate brings the figures back
+    run('custom-line', 'add', '--customer', 'acme', '--period', '2026-09', '--description', 'Setup',
+        '--amount', '100.00')
+    run('fx', 'unset', '--period', '2026-09', '--currency', 'EUR')
+    for path in ('/console?period=2026-09', '/console/customers?period=2026-09',
+                 '/console/customers/brit?period=2026-09'):
+        st, _, data = srv.request('GET', path, cookie=fin)
+        page = data.decode()
+        ok = (st == 200 and 'id="margin-error"' in page and
+              'no exchange rate for 2026-09' in page and 'EUR' in page and 'acme' in page and
+              'href="/console/fx"' in page and 'Something went wrong' not in page)
+        t.check(ok, '%s without the EUR rate: the page renders and says why (%d)%s'
+                % (path, st, '' if ok else ' %r' % page[page.find('<main'):][:600]))
+    st, _, data = srv.request('GET', '/console/customers?period=2026-09', cookie=fin)
+    t.check(b'href="/console/customers/acme"' in data and b'href="/console/customers/brit"' in data,
+            'the customers list still lists the customers')
+    run('fx', 'set', '--period', '2026-09', '--currency', 'EUR', '0.92')
+    run('fx', 'set', '--period', '2026-09', '--currency', 'INR', '83.2')   # in-co's fees
+    st, _, data = srv.request('GET', '/console?period=2026-09', cookie=fin)
+    t.check(st == 200 and b'id="margin-error"' not in data and b'id="top-customers"' in data,
+            'with the rate set again the overview has its figures')
     c = sqlite3.connect(db_of(srv))
     c.execute("DELETE FROM fact_rows WHERE type_id = (SELECT id FROM fact_dims WHERE value = 'Tax')")
     c.commit()
