@@ -699,6 +699,16 @@ static void endless_stats(void *state, struct cur_reader_stats *out)
 static const struct import_source_ops endless_ops = { endless_open, endless_next, endless_stats,
 	fake_close, NULL, NULL, NULL };
 
+static void stop_options(struct import_options *opt, int threads,
+	const struct import_source_ops *src, atomic_int *stop)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->threads = threads;
+	opt->imported_at = "2026-11-26T00:00:00Z";
+	opt->source = src;
+	opt->stop = stop;
+}
+
 /* import_options.stop (a server shutting down): asked before the COMMIT,
  * the import writes nothing and says so; asked while reading, reading
  * stops early; an import that was not stopped leaves it IMPORT_COMMIT. */
@@ -721,12 +731,8 @@ TEST(a_stop_before_the_commit_writes_nothing)
 	d1 = facts_digest();
 	for (t = 1; t <= 2; t++) {
 		/* asked before it began (so at the COMMIT at the latest) */
-		memset(&opt, 0, sizeof(opt));
-		opt.threads = t;
-		opt.imported_at = "2026-11-26T00:00:00Z";
-		opt.source = &fake_ops;
 		atomic_init(&stop, IMPORT_STOP);
-		opt.stop = &stop;
+		stop_options(&opt, t, &fake_ops, &stop);
 		rb_err_clear(&err);
 		CHECK_INT(import_files(&r, s, inputs, 3, &opt, &err), RB_EIO);
 		CHECK(strstr(err.msg, "stopped before its commit") != NULL);
@@ -743,13 +749,9 @@ TEST(a_stop_before_the_commit_writes_nothing)
 	 * source does, and nothing is written */
 	endless_row = row_make("777777777777", "777777777777", "2026-10-09", "Usage", "Box", "1");
 	for (t = 1; t <= 2; t++) {
-		memset(&opt, 0, sizeof(opt));
-		opt.threads = t;
-		opt.imported_at = "2026-11-26T00:00:00Z";
-		opt.source = &endless_ops;
 		atomic_init(&endless_stop, IMPORT_RUN);
 		atomic_init(&endless_served, 0);
-		opt.stop = &endless_stop;
+		stop_options(&opt, t, &endless_ops, &endless_stop);
 		rb_err_clear(&err);
 		CHECK_INT(import_files(&r, s, endless_in, 1, &opt, &err), RB_EIO);
 		CHECK(strstr(err.msg, "stopped before its commit") != NULL);
@@ -762,12 +764,8 @@ TEST(a_stop_before_the_commit_writes_nothing)
 	}
 
 	/* not stopped: it commits, and a later stop finds IMPORT_COMMIT */
-	memset(&opt, 0, sizeof(opt));
-	opt.threads = 2;
-	opt.imported_at = "2026-11-26T00:00:00Z";
-	opt.source = &fake_ops;
 	atomic_init(&stop, IMPORT_RUN);
-	opt.stop = &stop;
+	stop_options(&opt, 2, &fake_ops, &stop);
 	CHECK_INT(import_files(&r, s, inputs, 2, &opt, &err), 0);
 	import_result_release(&r);
 	CHECK_INT(atomic_load(&stop), IMPORT_COMMIT);

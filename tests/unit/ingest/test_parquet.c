@@ -576,6 +576,23 @@ done:
 	return bad;
 }
 
+/* Reads corpus file dir/name into buf (at most cap bytes): its length, or
+ * 0 (a failed check) when it cannot be opened. */
+static size_t corpus_file(const char *dir, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[1024];
+	size_t n;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return 0;
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
 TEST(batches_read_as_rows)
 {
 	static const char *const files[] = { "legacy-snappy-v1.parquet", "cur2-all-columns-zstd-v1.parquet",
@@ -592,15 +609,8 @@ TEST(batches_read_as_rows)
 		return;
 	}
 	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
-		char path[1024];
-		FILE *f;
-		snprintf(path, sizeof(path), "%s/%s", dir, files[fi]);
-		f = fopen(path, "rb");
-		CHECK(f != NULL);
-		if (!f)
+		if (!(n = corpus_file(dir, files[fi], buf, sizeof(buf))))
 			continue;
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
 		for (bi = 0; bi < sizeof(batches) / sizeof(batches[0]); bi++) {
 			diffs += read_both(buf, n, batches[bi], 0, &rows);
 			clean_rows += rows;
@@ -669,16 +679,9 @@ TEST(decode_only_rows)
 		return;
 	}
 	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
-		char path[1024];
 		long rows;
-		FILE *f;
-		snprintf(path, sizeof(path), "%s/%s", dir, files[fi]);
-		f = fopen(path, "rb");
-		CHECK(f != NULL);
-		if (!f)
+		if (!(n = corpus_file(dir, files[fi], buf, sizeof(buf))))
 			continue;
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
 		rows = count_rows(buf, n, files[fi], 0);
 		CHECK(rows >= 20);
 		CHECK_INT(count_rows(buf, n, files[fi], 1), rows);
