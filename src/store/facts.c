@@ -905,11 +905,42 @@ fail:
 	return rc;
 }
 
-/* The currencies of each period's payers: (period, currency) rows, sorted. */
-#define PERIOD_CURRENCIES \
-	"SELECT period, c FROM (SELECT p.period, COALESCE((SELECT currency FROM imports i" \
-	" WHERE i.payer = p.payer AND i.period = p.period ORDER BY i.id DESC LIMIT 1), 'USD') AS c" \
-	" FROM (SELECT DISTINCT payer, period FROM imports) p) GROUP BY period, c ORDER BY period, c"
+/* The currency of payer's costs in period (two SQL expressions): its
+ * latest import's of the period, USD without one. */
+#define PAYER_CURRENCY(payer, period) \
+	"COALESCE((SELECT currency FROM imports i WHERE i.payer = " payer \
+	" AND i.period = " period " ORDER BY i.id DESC LIMIT 1), 'USD')"
+/* cur(pid, cc): each payer id of period ?1 with its currency. */
+#define PAYER_CURRENCIES_CTE \
+	"WITH cur(pid, cc) AS (SELECT a.id, " PAYER_CURRENCY("a.account", "?1") \
+	" FROM fact_accounts a WHERE a.account IN (SELECT payer FROM imports WHERE period = ?1)) "
+
+/* The currencies of period's payers (each payer's latest import), sorted;
+ * at most 8 kept, *n counts them all. */
+static int period_currencies(sqlite3 *db, int period, char cur[][4], size_t max, size_t *n,
+	struct rb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = prepare(db, &st,
+			"SELECT DISTINCT " PAYER_CURRENCY("p.payer", "?1") " AS c"
+			" FROM (SELECT DISTINCT payer FROM imports WHERE period = ?1) p ORDER BY c",
+			err)) < 0)
+		return rc;
+	bind_period(st, 1, period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		if (*n < max)
+			snprintf(cur[*n], 4, "%s", c ? c : "USD");
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_int(db, err, "cannot read the period's currencies");
+	return 0;
+}
 
 /* Reads rows of (period, currency or NULL, payers, accounts, SUMS) into *v. */
 static int period_rows(sqlite3_stmt *st, struct store_period_info **v, size_t *cnt,
@@ -942,10 +973,10 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	struct rb_err *err)
 {
 	sqlite3 *db = store_db_int(s);
-	sqlite3_stmt *st = NULL, *cs = NULL, *split = NULL;
+	sqlite3_stmt *st = NULL, *split = NULL;
 	struct store_period_info *v = NULL, *w = NULL;
-	struct { int period; char c[4]; int several; } *pc = NULL;   /* period currencies */
-	size_t cnt = 0, alloc = 0, wn = 0, walloc = 0, npc = 0, pcalloc = 0, i, k;
+	size_t cnt = 0, alloc = 0, wn = 0, walloc = 0, i, ncur;
+	char one[8][4];
 	int rc;
 
 	*out = NULL;
@@ -954,46 +985,16 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	if ((rc = prepare(db, &st,
 			"SELECT period, NULL, COUNT(DISTINCT payer_id), COUNT(DISTINCT account_id), " SUMS
 			" FROM fact_rows GROUP BY period ORDER BY period", err)) < 0 ||
-	    (rc = period_rows(st, &v, &cnt, &alloc, db, err)) < 0 ||
-	    (rc = prepare(db, &cs, PERIOD_CURRENCIES, err)) < 0)
+	    (rc = period_rows(st, &v, &cnt, &alloc, db, err)) < 0)
 		goto done;
-	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(cs, 0);
-		const char *c = (const char *)sqlite3_column_text(cs, 1);
-		int per;
-		if (!p || period_parse(&per, p, strlen(p)) < 0) {
-			rc = rb_err_set(err, RB_EIO, "database: an import holds a bad period");
-			goto done;
-		}
-		if (npc && pc[npc - 1].period == per) {
-			pc[npc - 1].several = 1;
-			continue;
-		}
-		if (npc == pcalloc) {
-			pcalloc = pcalloc ? pcalloc * 2 : 16;
-			pc = xreallocarray(pc, pcalloc, sizeof(*pc));
-		}
-		pc[npc].period = per;
-		snprintf(pc[npc].c, sizeof(pc[npc].c), "%s", c ? c : "USD");
-		pc[npc].several = 0;
-		npc++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_fail_int(db, err, "cannot read the periods' currencies");
-		goto done;
-	}
 	/* ... and only a period whose payers bill in several currencies is
 	 * summed again, per currency (a join of every fact with its payer's) */
-	for (i = 0, k = 0; i < cnt; i++) {
-		while (k < npc && pc[k].period < v[i].period)
-			k++;
-		if (k < npc && pc[k].period == v[i].period && pc[k].several) {
-			if (!split && (rc = prepare(db, &split,
-					"WITH cur(pid, cc) AS (SELECT a.id, COALESCE((SELECT currency FROM imports i"
-					" WHERE i.payer = a.account AND i.period = ?1 ORDER BY i.id DESC LIMIT 1),"
-					" 'USD') FROM fact_accounts a WHERE a.account IN"
-					" (SELECT payer FROM imports WHERE period = ?1))"
-					" SELECT f.period, COALESCE(c.cc, 'USD') AS cc, COUNT(DISTINCT f.payer_id),"
+	for (i = 0; i < cnt; i++) {
+		if ((rc = period_currencies(db, v[i].period, one, 8, &ncur, err)) < 0)
+			goto done;
+		if (ncur > 1) {
+			if (!split && (rc = prepare(db, &split, PAYER_CURRENCIES_CTE
+					"SELECT f.period, COALESCE(c.cc, 'USD') AS cc, COUNT(DISTINCT f.payer_id),"
 					" COUNT(DISTINCT f.account_id), " SUMS
 					" FROM fact_rows f LEFT JOIN cur c ON c.pid = f.payer_id"
 					" WHERE f.period = ?1 GROUP BY cc ORDER BY cc", err)) < 0)
@@ -1010,8 +1011,7 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 			w = xreallocarray(w, walloc, sizeof(*w));
 		}
 		w[wn] = v[i];
-		snprintf(w[wn].currency, sizeof(w[wn].currency), "%s",
-			k < npc && pc[k].period == v[i].period ? pc[k].c : "USD");
+		memcpy(w[wn].currency, ncur ? one[0] : "USD", 4);
 		wn++;
 	}
 	*out = w;
@@ -1020,11 +1020,9 @@ int store_periods(struct store_period_info **out, size_t *n, struct store *s,
 	rc = 0;
 done:
 	sqlite3_finalize(st);
-	sqlite3_finalize(cs);
 	sqlite3_finalize(split);
 	free(v);
 	free(w);
-	free(pc);
 	return rc;
 }
 
@@ -1060,34 +1058,6 @@ void store_groups_free(struct store_group *g, size_t n)
 		free(g[i].name);
 	}
 	free(g);
-}
-
-/* The currencies of period's payers (each payer's latest import), sorted;
- * at most 8 kept, *n counts them all. */
-static int period_currencies(sqlite3 *db, int period, char cur[][4], size_t max, size_t *n,
-	struct rb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*n = 0;
-	if ((rc = prepare(db, &st,
-			"SELECT DISTINCT (SELECT currency FROM imports i WHERE i.payer = p.payer"
-			" AND i.period = ?1 ORDER BY i.id DESC LIMIT 1) AS c"
-			" FROM (SELECT DISTINCT payer FROM imports WHERE period = ?1) p ORDER BY c",
-			err)) < 0)
-		return rc;
-	bind_period(st, 1, period);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		if (*n < max)
-			snprintf(cur[*n], 4, "%s", c ? c : "USD");
-		(*n)++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_int(db, err, "cannot read the period's currencies");
-	return 0;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -1203,8 +1173,7 @@ static int summary_by_id(struct store_group **out, size_t *n, sqlite3 *db, int p
 		goto fail;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?1", dict_col, dict);
 	if ((rc = prepare(db, &name, sql, err)) < 0 ||
-	    (rc = prepare(db, &cur, "SELECT COALESCE((SELECT currency FROM imports i WHERE"
-			" i.payer = a.account AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), 'USD')"
+	    (rc = prepare(db, &cur, "SELECT " PAYER_CURRENCY("a.account", "?1")
 			" FROM fact_accounts a WHERE a.id = ?2", err)) < 0)
 		goto fail;
 	bind_period(cur, 1, period);
@@ -1294,8 +1263,7 @@ static int accounts_currencies(struct store_account_info *a, size_t n, sqlite3 *
 	int rc;
 
 	if ((rc = prepare(db, &st,
-			"SELECT DISTINCT c FROM (SELECT COALESCE((SELECT currency FROM imports i"
-			" WHERE i.payer = ?1 AND i.period = p.period ORDER BY i.id DESC LIMIT 1), 'USD') AS c"
+			"SELECT DISTINCT c FROM (SELECT " PAYER_CURRENCY("?1", "p.period") " AS c"
 			" FROM (SELECT DISTINCT period FROM imports WHERE payer = ?1"
 			" AND (?2 IS NULL OR period = ?2)) p) ORDER BY c", err)) < 0)
 		return rc;
@@ -1395,10 +1363,7 @@ int store_summary(struct store_group **out, size_t *n, struct store *s, int peri
 	};
 	/* several currencies: each payer's currency joins every group, which
 	 * is summed per (key, currency) */
-	static const char cur_cte[] =
-		"WITH cur(pid, cc) AS (SELECT a.id, COALESCE((SELECT currency FROM imports i"
-		" WHERE i.payer = a.account AND i.period = ?1 ORDER BY i.id DESC LIMIT 1), 'USD')"
-		" FROM fact_accounts a WHERE a.account IN (SELECT payer FROM imports WHERE period = ?1)) ";
+	static const char cur_cte[] = PAYER_CURRENCIES_CTE;
 	sqlite3 *db = store_db_int(s);
 	sqlite3_stmt *st = NULL;
 	struct store_group *v = NULL;
